@@ -1,0 +1,65 @@
+"""The one way to write to the audit log.
+
+Later features log every read of a sensitive record through ``record``; the
+audit log has no update or delete path anywhere in the application.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
+
+from saferplaces.accounts.models import AuditEvent
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address, trusting only as many proxies as configured."""
+    proxies: int = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    address: str | None = request.META.get("REMOTE_ADDR") or None
+    return address
+
+
+def record(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event: who did ``action`` to which object, from where.
+
+    ``actor`` defaults to the request's signed-in user. ``obj`` fills in the
+    object type (``app_label.model``) and id.
+    """
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = obj.pk
+    agency = getattr(actor, "agency", None) if actor is not None else None
+    return AuditEvent.objects.create(
+        actor_id=actor.pk if actor is not None else None,
+        actor_username=actor.get_username() if actor is not None else "",
+        agency_name=agency.name if agency is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        ip_address=client_ip(request) if request is not None else None,
+        detail=detail or {},
+    )

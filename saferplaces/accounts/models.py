@@ -1,0 +1,117 @@
+"""Agencies, users and their roles, and the append-only audit log."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    COUNCIL = "council", "Council service"
+    FIRE = "fire", "Fire and rescue"
+    HEALTH = "health", "Health"
+    PROBATION = "probation", "Probation"
+    HOUSING = "housing", "Housing"
+    VOLUNTARY = "voluntary", "Voluntary and community sector"
+    OTHER = "other", "Other partner"
+
+
+class Agency(models.Model):
+    """A partner organisation; the partnership keeps its own list."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrator"
+    ANALYST = "analyst", "Analyst"
+    GROUP_LEAD = "group_lead", "Group lead"
+    CASE_WORKER = "case_worker", "Case worker"
+    VIEWER = "viewer", "Viewer"
+
+
+class User(AbstractUser):
+    """A person who signs in. Each belongs to one agency and holds one role.
+
+    ``is_staff`` and ``is_superuser`` follow the role, so the role is the only
+    thing an administrator sets and Django admin is open to administrators only.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+
+    objects: ClassVar[UserManager[User]] = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        is_admin = self.role == Role.ADMINISTRATOR
+        self.is_staff = is_admin
+        self.is_superuser = is_admin
+        super().save(*args, **kwargs)
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    """Refuses bulk changes: the audit log is append-only."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AuditLogIsAppendOnly("audit events cannot be updated")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised by any attempt to change or remove an audit event."""
+
+
+class AuditEvent(models.Model):
+    """One thing someone did, kept for ever.
+
+    Actor details are copied, not linked, so removing a user or renaming an
+    agency never rewrites history. Written only through ``audit.record``;
+    database triggers (migration 0002) refuse UPDATE and DELETE as well.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    agency_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditLogIsAppendOnly("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")

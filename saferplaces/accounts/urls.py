@@ -1,0 +1,50 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.urls import reverse_lazy
+
+from saferplaces.accounts import views
+from saferplaces.accounts.permissions import Capability, requires
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", views.account, name="account"),
+    path(
+        "account/password/",
+        requires(Capability.USE_SERVICE)(views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "account/password/changed/",
+        requires(Capability.USE_SERVICE)(
+            auth_views.PasswordChangeDoneView.as_view(
+                template_name="accounts/password_change_done.html"
+            )
+        ),
+        name="password_change_done",
+    ),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html",
+            extra_context={"login_url": reverse_lazy("accounts:login")},
+        ),
+        name="password_reset_complete",
+    ),
+    path("audit-log/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,254 @@
+"""Django settings for saferplaces, read from the environment.
+
+Two modes:
+
+* ``embedded`` (the default): a SQLite file under ``SAFERPLACES_DATA_DIR``,
+  e-mail printed to the console, a secret key generated once and kept in the
+  data directory. What ``make demo`` runs.
+* ``production``: PostgreSQL via ``DATABASE_URL``, a secret key and allowed
+  hosts that must be given, HTTPS-only cookies and HSTS. ``manage.py check
+  --deploy`` is clean in this mode.
+
+Every variable is documented in docs/configuration.md; an unknown
+``SAFERPLACES_*`` variable stops start-up.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from csp.constants import NONE, SELF
+
+from saferplaces.config.env import Env, SettingError
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+env = Env()
+
+MODE = env.choice("SAFERPLACES_MODE", ("embedded", "production"), "embedded")
+PRODUCTION = MODE == "production"
+DATA_DIR = env.path("SAFERPLACES_DATA_DIR", Path("var"))
+
+
+def _embedded_secret_key(data_dir: Path) -> str:
+    """Generate the key once and keep it, so sessions survive a restart."""
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+if PRODUCTION:
+    SECRET_KEY = env.str("SAFERPLACES_SECRET_KEY")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise SettingError(
+            "SAFERPLACES_SECRET_KEY must be at least 50 random characters; "
+            "make one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(64))'"
+        )
+    ALLOWED_HOSTS = env.list("SAFERPLACES_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise SettingError(
+            "SAFERPLACES_ALLOWED_HOSTS must list the host names this site is "
+            "served on (comma-separated) in production mode."
+        )
+    DATABASES = {"default": env.database("DATABASE_URL", "")}
+    DEBUG = False
+else:
+    SECRET_KEY = env.optional_str("SAFERPLACES_SECRET_KEY") or _embedded_secret_key(
+        DATA_DIR
+    )
+    ALLOWED_HOSTS = env.list(
+        "SAFERPLACES_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"]
+    )
+    DATABASES = {
+        "default": env.database(
+            "DATABASE_URL", f"sqlite:///{DATA_DIR / 'saferplaces.sqlite3'}"
+        )
+    }
+    DEBUG = env.bool("SAFERPLACES_DEBUG", False)
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The directory must exist before SQLite can create its file.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL lets the web app read while a command writes.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL;"
+    )
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+PARTNERSHIP_NAME = env.str(
+    "SAFERPLACES_PARTNERSHIP_NAME", "Birmingham South Community Safety Partnership"
+)
+PARTNERSHIP_PURPOSE = env.str(
+    "SAFERPLACES_PARTNERSHIP_PURPOSE",
+    "Police, council, fire, health, probation, housing and voluntary groups "
+    "working together to prevent crime and disorder and to make our "
+    "neighbourhoods safer.",
+)
+
+INSTALLED_APPS = [
+    "saferplaces.accounts.admin_config.SaferplacesAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "csp",
+    "axes",
+    "saferplaces.accounts",
+    "saferplaces.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes must come last so it sees the outcome of every login attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "saferplaces.config.urls"
+WSGI_APPLICATION = "saferplaces.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "saferplaces.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+
+# Repeated failed logins lock the username from that address for a while.
+AXES_FAILURE_LIMIT = env.int("SAFERPLACES_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.int("SAFERPLACES_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "saferplaces.accounts.audit.client_ip"
+AXES_VERBOSE = False
+# Proxies in front of the app that append to X-Forwarded-For; 0 means trust
+# only the socket address, so a client cannot forge its IP in the audit log.
+TRUSTED_PROXY_COUNT = env.int("SAFERPLACES_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Security headers on every response. No inline script or style anywhere:
+# GOV.UK Frontend's "js-enabled" snippet lives in a static file instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int(
+    "SAFERPLACES_SESSION_HOURS", 8, minimum=1, maximum=24 * 14
+) * 3600
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("SAFERPLACES_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.int("SAFERPLACES_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SAFERPLACES_HSTS_PRELOAD", True)
+    if env.bool("SAFERPLACES_BEHIND_HTTPS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("SAFERPLACES_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env.int("SAFERPLACES_EMAIL_PORT", 587, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env.str("SAFERPLACES_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env.str("SAFERPLACES_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env.bool("SAFERPLACES_EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("SAFERPLACES_FROM_EMAIL", "saferplaces@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice(
+            "SAFERPLACES_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"
+        ).upper(),
+    },
+}
+
+env.refuse_unknown()

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("saferplaces.web.urls")),
+    path("accounts/", include("saferplaces.accounts.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "saferplaces.web"
+    verbose_name = "Web shell"
