@@ -1,3 +1,3 @@
-"""saferplaces: an open platform on which a Community Safety Partnership runs its plan."""
+"""saferplaces: the platform a Community Safety Partnership runs its plan on."""
 
 __version__ = "0.1.0"

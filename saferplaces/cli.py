@@ -112,8 +112,18 @@ def serve(host: str, port: int, workers: int) -> None:
 )
 @click.option(
     "--agency-kind",
-    type=click.Choice(["police", "council", "fire", "health", "probation",
-                       "housing", "voluntary", "other"]),
+    type=click.Choice(
+        [
+            "police",
+            "council",
+            "fire",
+            "health",
+            "probation",
+            "housing",
+            "voluntary",
+            "other",
+        ]
+    ),
     default="council",
     show_default=True,
     help="Kind of agency, used only when the agency is new.",
@@ -170,3 +180,7 @@ def demo_users(reset_passwords: bool) -> None:
             "Passwords are printed once. For new ones: "
             "saferplaces demo-users --reset-passwords"
         )
+
+
+if __name__ == "__main__":
+    main()

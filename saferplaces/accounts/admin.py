@@ -14,14 +14,14 @@ admin.site.unregister(Group)
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(admin.ModelAdmin[Agency]):
     list_display = ["name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = ["username", "email", "agency", "role", "is_active", "last_login"]
     list_filter = ["role", "agency", "is_active"]
     fieldsets = [
@@ -50,7 +50,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the audit log can be searched, never edited."""
 
     list_display = ["at", "actor_username", "agency_name", "action", "object_type"]

@@ -25,9 +25,9 @@ def client_ip(request: HttpRequest) -> str | None:
             if part.strip()
         ]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    address: str | None = request.META.get("REMOTE_ADDR") or None
-    return address
+            return str(forwarded[-proxies])
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
 
 
 def record(

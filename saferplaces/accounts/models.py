@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NoReturn
+from typing import Any, NoReturn
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
@@ -52,8 +52,6 @@ class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
 
-    objects: ClassVar[UserManager[User]] = UserManager()
-
     REQUIRED_FIELDS = ["email"]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -73,7 +71,7 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("audit events cannot be updated")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
 
 
@@ -113,5 +111,10 @@ class AuditEvent(models.Model):
             raise AuditLogIsAppendOnly("audit events cannot be updated")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+    @property
+    def who(self) -> str:
+        """The actor, or for a failed sign-in the username that was tried."""
+        return self.actor_username or str(self.detail.get("username", ""))

@@ -29,7 +29,9 @@ def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
 
 @receiver(user_login_failed)
 def audit_failed_login(
-    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
+    sender: Any,
+    credentials: dict[str, Any],
+    request: HttpRequest | None = None,
     **kwargs: Any,
 ) -> None:
     # Django has already masked the password in ``credentials``.

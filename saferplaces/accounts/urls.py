@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
-from django.urls import reverse_lazy
+from django.urls import path, reverse_lazy
 
 from saferplaces.accounts import views
 from saferplaces.accounts.permissions import Capability, requires

@@ -71,7 +71,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(actor_username__iexact=username)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     actions = (
-        AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        AuditEvent.objects.order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
     )
     return render(
         request,

@@ -42,7 +42,7 @@ class Env:
             return None
         return value.strip()
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def text(self, name: str, default: str | None = None) -> str:
         value = self._raw(name)
         if value is None:
             if default is None:
@@ -50,10 +50,10 @@ class Env:
             return default
         return value
 
-    def optional_str(self, name: str) -> str | None:
+    def optional_text(self, name: str) -> str | None:
         return self._raw(name)
 
-    def bool(self, name: str, default: bool) -> bool:
+    def flag(self, name: str, default: bool) -> bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -66,7 +66,7 @@ class Env:
             f"{name}={value!r} is not a yes/no value; use true or false."
         )
 
-    def int(
+    def integer(
         self,
         name: str,
         default: int,
@@ -88,14 +88,12 @@ class Env:
 
     def choice(self, name: str, choices: Iterable[str], default: str) -> str:
         allowed = tuple(choices)
-        value = self.str(name, default).lower()
+        value = self.text(name, default).lower()
         if value not in allowed:
-            raise SettingError(
-                f"{name}={value!r} is not one of: {', '.join(allowed)}."
-            )
+            raise SettingError(f"{name}={value!r} is not one of: {', '.join(allowed)}.")
         return value
 
-    def list(self, name: str, default: Iterable[str] = ()) -> list[str]:
+    def items(self, name: str, default: Iterable[str] = ()) -> list[str]:
         value = self._raw(name)
         if value is None:
             return list(default)

@@ -19,11 +19,14 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from saferplaces.config.env import Env, SettingError
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# Lets admin and queryset classes take type arguments at run time, as mypy wants.
+django_stubs_ext.monkeypatch()
+
 env = Env()
 
 MODE = env.choice("SAFERPLACES_MODE", ("embedded", "production"), "embedded")
@@ -42,14 +45,14 @@ def _embedded_secret_key(data_dir: Path) -> str:
 
 
 if PRODUCTION:
-    SECRET_KEY = env.str("SAFERPLACES_SECRET_KEY")
+    SECRET_KEY = env.text("SAFERPLACES_SECRET_KEY")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise SettingError(
             "SAFERPLACES_SECRET_KEY must be at least 50 random characters; "
             "make one with: python -c 'import secrets; "
             "print(secrets.token_urlsafe(64))'"
         )
-    ALLOWED_HOSTS = env.list("SAFERPLACES_ALLOWED_HOSTS")
+    ALLOWED_HOSTS = env.items("SAFERPLACES_ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise SettingError(
             "SAFERPLACES_ALLOWED_HOSTS must list the host names this site is "
@@ -58,10 +61,10 @@ if PRODUCTION:
     DATABASES = {"default": env.database("DATABASE_URL", "")}
     DEBUG = False
 else:
-    SECRET_KEY = env.optional_str("SAFERPLACES_SECRET_KEY") or _embedded_secret_key(
+    SECRET_KEY = env.optional_text("SAFERPLACES_SECRET_KEY") or _embedded_secret_key(
         DATA_DIR
     )
-    ALLOWED_HOSTS = env.list(
+    ALLOWED_HOSTS = env.items(
         "SAFERPLACES_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"]
     )
     DATABASES = {
@@ -69,7 +72,7 @@ else:
             "DATABASE_URL", f"sqlite:///{DATA_DIR / 'saferplaces.sqlite3'}"
         )
     }
-    DEBUG = env.bool("SAFERPLACES_DEBUG", False)
+    DEBUG = env.flag("SAFERPLACES_DEBUG", False)
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The directory must exist before SQLite can create its file.
@@ -83,10 +86,10 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-PARTNERSHIP_NAME = env.str(
+PARTNERSHIP_NAME = env.text(
     "SAFERPLACES_PARTNERSHIP_NAME", "Birmingham South Community Safety Partnership"
 )
-PARTNERSHIP_PURPOSE = env.str(
+PARTNERSHIP_PURPOSE = env.text(
     "SAFERPLACES_PARTNERSHIP_PURPOSE",
     "Police, council, fire, health, probation, housing and voluntary groups "
     "working together to prevent crime and disorder and to make our "
@@ -162,9 +165,9 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
 # Repeated failed logins lock the username from that address for a while.
-AXES_FAILURE_LIMIT = env.int("SAFERPLACES_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_FAILURE_LIMIT = env.integer("SAFERPLACES_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(
-    minutes=env.int("SAFERPLACES_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+    minutes=env.integer("SAFERPLACES_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -173,7 +176,7 @@ AXES_CLIENT_IP_CALLABLE = "saferplaces.accounts.audit.client_ip"
 AXES_VERBOSE = False
 # Proxies in front of the app that append to X-Forwarded-For; 0 means trust
 # only the socket address, so a client cannot forge its IP in the audit log.
-TRUSTED_PROXY_COUNT = env.int("SAFERPLACES_TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_COUNT = env.integer("SAFERPLACES_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -214,34 +217,36 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int(
-    "SAFERPLACES_SESSION_HOURS", 8, minimum=1, maximum=24 * 14
-) * 3600
+SESSION_COOKIE_AGE = (
+    env.integer("SAFERPLACES_SESSION_HOURS", 8, minimum=1, maximum=24 * 14) * 3600
+)
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env.bool("SAFERPLACES_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env.int("SAFERPLACES_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_SSL_REDIRECT = env.flag("SAFERPLACES_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.integer("SAFERPLACES_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SAFERPLACES_HSTS_PRELOAD", True)
-    if env.bool("SAFERPLACES_BEHIND_HTTPS_PROXY", False):
+    SECURE_HSTS_PRELOAD = env.flag("SAFERPLACES_HSTS_PRELOAD", True)
+    if env.flag("SAFERPLACES_BEHIND_HTTPS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env.str("SAFERPLACES_EMAIL_HOST", "localhost")
-    EMAIL_PORT = env.int("SAFERPLACES_EMAIL_PORT", 587, minimum=1, maximum=65535)
-    EMAIL_HOST_USER = env.str("SAFERPLACES_EMAIL_USER", "")
-    EMAIL_HOST_PASSWORD = env.str("SAFERPLACES_EMAIL_PASSWORD", "")
-    EMAIL_USE_TLS = env.bool("SAFERPLACES_EMAIL_USE_TLS", True)
+    EMAIL_HOST = env.text("SAFERPLACES_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env.integer("SAFERPLACES_EMAIL_PORT", 587, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env.text("SAFERPLACES_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env.text("SAFERPLACES_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env.flag("SAFERPLACES_EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env.str("SAFERPLACES_FROM_EMAIL", "saferplaces@localhost")
+DEFAULT_FROM_EMAIL = env.text("SAFERPLACES_FROM_EMAIL", "saferplaces@localhost")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {
         "handlers": ["console"],

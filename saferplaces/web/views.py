@@ -8,7 +8,9 @@ from django.views.decorators.cache import never_cache
 
 def home(request: HttpRequest) -> HttpResponse:
     """The partnership's front page; signed in, it shows what you may use."""
-    template = "web/home.html" if request.user.is_authenticated else "web/public_home.html"
+    template = (
+        "web/home.html" if request.user.is_authenticated else "web/public_home.html"
+    )
     return render(request, template)
 
 

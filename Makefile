@@ -1,0 +1,92 @@
+# saferplaces: one task runner for people and CI alike. `make help` lists targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SAFERPLACES := $(BIN)/saferplaces
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/saferplaces
+TEST_DATA_DIR := $(CURDIR)/var/test
+BUILD := saferplaces/web/static/saferplaces/build
+
+.PHONY: help demo serve test test-sqlite test-postgres lint format assets install install-dev lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+demo: install assets ## Install, migrate the SQLite database, create demo users, serve on http://127.0.0.1:8000
+	$(SAFERPLACES) migrate
+	$(SAFERPLACES) demo-users
+	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
+
+serve: install assets ## Serve without touching users (HOST, PORT)
+	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
+
+test: install-dev assets $(VENV)/.chromium ## Run every test on SQLite, then on PostgreSQL when reachable
+	@$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
+	fi
+
+test-sqlite: ## The test suite on SQLite only
+	@echo "== Test suite on SQLite =="
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
+
+test-postgres: ## The test suite on PostgreSQL only (PG_URL)
+	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
+	DATABASE_URL=$(PG_URL) SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
+
+lint: install-dev ## ruff check, ruff format --check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy saferplaces
+
+format: install-dev ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+install: $(VENV)/.runtime ## Python runtime dependencies in .venv (pinned by constraints.txt)
+
+install-dev: $(VENV)/.dev ## Python runtime and development dependencies
+
+assets: $(BUILD)/.built ## Build CSS and JavaScript from npm packages
+
+$(VENV)/.python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "saferplaces needs Python 3.11"' \
+		|| { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.runtime: $(VENV)/.python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+$(VENV)/.chromium: scripts/ensure-chromium
+	scripts/ensure-chromium
+	@mkdir -p $(VENV) && touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(BUILD)/.built: node_modules/.installed $(wildcard frontend/*)
+	npm run --silent build
+	@touch $@
+
+lock: ## Re-resolve the newest allowed versions into constraints.txt
+	rm -rf /tmp/saferplaces-lock && $(PYTHON) -m venv /tmp/saferplaces-lock
+	/tmp/saferplaces-lock/bin/pip install --quiet -e ".[dev]"
+	(echo "# Pinned versions for saferplaces and its tools; regenerate with: make lock"; \
+	 /tmp/saferplaces-lock/bin/pip freeze --exclude-editable | sort -f) > constraints.txt
+
+clean: ## Remove build output, caches and the virtualenv (keeps var/, the data)
+	rm -rf $(VENV) node_modules $(BUILD) .pytest_cache .mypy_cache .ruff_cache

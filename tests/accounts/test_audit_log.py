@@ -1,0 +1,154 @@
+"""The audit log: written for sign-ins and admin changes, never changed."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from saferplaces.accounts import audit
+from saferplaces.accounts.models import Agency, AuditEvent, AuditLogIsAppendOnly
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_is_recorded_with_agency_and_ip(make_user):
+    user = make_user("analyst", username="ana")
+    Client(REMOTE_ADDR="10.1.2.3").post(
+        reverse("accounts:login"), {"username": "ana", "password": PASSWORD}
+    )
+    event = AuditEvent.objects.get(action="login")
+    assert (event.actor_id, event.actor_username) == (user.pk, "ana")
+    assert event.agency_name == user.agency.name
+    assert event.ip_address == "10.1.2.3"
+
+
+def test_failed_login_is_recorded_without_the_password(make_user):
+    make_user("viewer", username="vic")
+    Client().post(
+        reverse("accounts:login"), {"username": "vic", "password": "s3cret-guess"}
+    )
+    event = AuditEvent.objects.get(action="login_failed")
+    assert event.detail == {"username": "vic"}
+    assert event.actor_id is None
+    assert "s3cret-guess" not in str(event.detail)
+
+
+def test_logout_is_recorded(client_as):
+    client = client_as("viewer")
+    client.post(reverse("accounts:logout"))
+    assert AuditEvent.objects.filter(action="logout").count() == 1
+
+
+def test_refused_page_is_recorded(client_as):
+    client_as("viewer").get(reverse("accounts:audit_log"))
+    event = AuditEvent.objects.get(action="permission_denied")
+    assert event.detail["path"] == reverse("accounts:audit_log")
+
+
+def test_admin_change_is_recorded(client_as):
+    client = client_as("administrator")
+    agency = Agency.objects.create(name="Old name", kind="council")
+    response = client.post(
+        reverse("admin:accounts_agency_change", args=[agency.pk]),
+        {"name": "New name", "kind": "council", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin_change")
+    assert (event.object_type, event.object_id) == ("accounts.agency", str(agency.pk))
+    assert event.actor_username == "administrator-user"
+
+
+def test_admin_addition_and_deletion_are_recorded(client_as):
+    client = client_as("administrator")
+    client.post(
+        reverse("admin:accounts_agency_add"),
+        {"name": "Neighbourhood Watch", "kind": "voluntary", "is_active": "on"},
+    )
+    agency = Agency.objects.get(name="Neighbourhood Watch")
+    client.post(
+        reverse("admin:accounts_agency_delete", args=[agency.pk]), {"post": "yes"}
+    )
+    actions = set(
+        AuditEvent.objects.filter(object_type="accounts.agency").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == {"admin_add", "admin_delete"}
+
+
+def test_every_admin_registration_is_audited():
+    from django.contrib import admin
+
+    from saferplaces.accounts.admin_site import AuditedAdminMixin
+
+    for model, model_admin in admin.site._registry.items():
+        assert isinstance(model_admin, AuditedAdminMixin), model
+
+
+def test_an_event_cannot_be_updated_through_the_model():
+    event = audit.record("test_event")
+    event.action = "rewritten"
+    with pytest.raises(AuditLogIsAppendOnly):
+        event.save()
+
+
+def test_events_cannot_be_updated_or_deleted_in_bulk():
+    audit.record("test_event")
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.all().update(action="rewritten")
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.get().delete()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE accounts_auditevent SET action = 'rewritten'",
+        "DELETE FROM accounts_auditevent",
+    ],
+)
+def test_the_database_refuses_raw_changes(statement):
+    audit.record("test_event")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+        c.execute(statement)
+    assert AuditEvent.objects.get().action == "test_event"
+
+
+def test_the_audit_admin_is_read_only(client_as):
+    client = client_as("administrator")
+    event = audit.record("test_event")
+    assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:accounts_auditevent_delete", args=[event.pk]),
+            {"post": "yes"},
+        ).status_code
+        == 403
+    )
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_audit_log_page_filters_by_action_and_user(client_as, make_user):
+    client = client_as("administrator")
+    someone = make_user("viewer", username="someone")
+    audit.record("export", actor=someone)
+    audit.record("other_thing", actor=someone)
+    page = client.get(reverse("accounts:audit_log"), {"action": "export"})
+    rows = list(page.context["page"])
+    assert [e.action for e in rows] == ["export"]
+    page = client.get(reverse("accounts:audit_log"), {"username": "SOMEONE"})
+    assert {e.action for e in page.context["page"]} == {"export", "other_thing"}
+
+
+def test_client_ip_ignores_forwarded_header_unless_proxies_are_trusted(rf, settings):
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.9")
+    request.META["REMOTE_ADDR"] = "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert audit.client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert audit.client_ip(request) == "10.0.0.9"

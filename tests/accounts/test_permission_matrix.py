@@ -1,0 +1,131 @@
+"""Every URL against every persona: who gets the page, who is turned away.
+
+Each new URL must be added to MATRIX: an unlisted URL fails
+``test_every_url_is_in_the_matrix``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from saferplaces.accounts.models import Role
+from tests.conftest import ANONYMOUS, PERSONAS
+
+EVERYONE = frozenset(PERSONAS)
+SIGNED_IN = frozenset(role.value for role in Role)
+ADMINISTRATORS = frozenset({Role.ADMINISTRATOR.value})
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    kwargs: dict[str, str] = field(default_factory=dict)
+    # What an allowed persona gets; 405 marks POST-only URLs, 302 redirects.
+    status: int = 200
+    signed_in_status: int | None = None
+
+
+MATRIX: dict[str, Rule] = {
+    "web:home": Rule(EVERYONE),
+    "web:accessibility": Rule(EVERYONE),
+    "web:privacy": Rule(EVERYONE),
+    "web:health": Rule(EVERYONE),
+    "accounts:login": Rule(EVERYONE, signed_in_status=302),
+    "accounts:logout": Rule(EVERYONE, status=405),
+    "accounts:password_reset": Rule(EVERYONE),
+    "accounts:password_reset_done": Rule(EVERYONE),
+    "accounts:password_reset_confirm": Rule(
+        EVERYONE, kwargs={"uidb64": "MQ", "token": "not-a-token"}
+    ),
+    "accounts:password_reset_complete": Rule(EVERYONE),
+    "accounts:account": Rule(SIGNED_IN),
+    "accounts:password_change": Rule(SIGNED_IN),
+    "accounts:password_change_done": Rule(SIGNED_IN),
+    "accounts:audit_log": Rule(ADMINISTRATORS),
+}
+
+
+def named_urls(resolver: URLResolver, namespace: str = "") -> list[str]:
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            )
+            names += named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    unlisted = [
+        name
+        for name in named_urls(get_resolver())
+        if not name.startswith("admin:") and name not in MATRIX
+    ]
+    assert unlisted == [], "add these URLs (every URL needs a name) to MATRIX"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_persona_gets_only_what_their_role_allows(client_as, persona, url_name):
+    rule = MATRIX[url_name]
+    url = reverse(url_name, kwargs=rule.kwargs)
+    response = client_as(persona).get(url)
+    if persona in rule.allowed:
+        expected = rule.status
+        if persona != ANONYMOUS and rule.signed_in_status:
+            expected = rule.signed_in_status
+        assert response.status_code == expected
+    elif persona == ANONYMOUS:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == 403
+
+
+ADMIN_PAGES = [
+    "admin:index",
+    "admin:accounts_user_changelist",
+    "admin:accounts_user_add",
+    "admin:accounts_agency_changelist",
+    "admin:accounts_agency_add",
+    "admin:accounts_auditevent_changelist",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", ADMIN_PAGES)
+def test_django_admin_is_for_administrators_only(client_as, persona, url_name):
+    response = client_as(persona).get(reverse(url_name))
+    if persona == Role.ADMINISTRATOR:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        # Everyone signs in through the service's own page.
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_links_shown_are_exactly_the_pages_the_persona_may_open(client_as, persona):
+    response = client_as(persona).get(reverse("web:home"))
+    shown = {link.href for link in response.context["nav_links"]}
+    openable = {
+        reverse(name, kwargs=rule.kwargs)
+        for name, rule in MATRIX.items()
+        if persona in rule.allowed and rule.allowed != EVERYONE
+    }
+    if persona == Role.ADMINISTRATOR:
+        openable.add(reverse("admin:index"))
+    # Navigation lists the main pages, not every step of a form.
+    assert shown == openable - {
+        reverse("accounts:password_change"),
+        reverse("accounts:password_change_done"),
+    }

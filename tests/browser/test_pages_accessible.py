@@ -1,0 +1,85 @@
+"""Every page passes axe-core (WCAG 2.2 AA) for every persona who may see it.
+
+The page list comes from the permission matrix, so a new URL added there is
+checked here without further work.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from saferplaces.accounts.models import Role
+from tests.accounts.test_permission_matrix import MATRIX
+from tests.browser.conftest import axe_violations, sign_in_as
+from tests.conftest import ANONYMOUS, PERSONAS, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOT_HTML = {"web:health"}
+
+
+def pages_for(persona: str) -> list[str]:
+    urls = []
+    for name, rule in sorted(MATRIX.items()):
+        if name in NOT_HTML or persona not in rule.allowed:
+            continue
+        status = rule.status
+        if persona != ANONYMOUS and rule.signed_in_status:
+            status = rule.signed_in_status
+        if status == 200:
+            urls.append(reverse(name, kwargs=rule.kwargs))
+    return urls
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_has_no_axe_violations(page, live_server, persona):
+    if persona != ANONYMOUS:
+        sign_in_as(page, live_server, UserFactory(role=persona, username=persona))
+    failures = {}
+    for url in pages_for(persona):
+        page.goto(url)
+        if violations := axe_violations(page):
+            failures[url] = violations
+    assert failures == {}
+
+
+def test_error_states_have_no_axe_violations(page, live_server):
+    UserFactory(role=Role.VIEWER, username="vic")
+    page.goto(reverse("accounts:login"))
+    page.get_by_label("Username").fill("vic")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("There is a problem").wait_for()
+    assert axe_violations(page) == []
+
+    page.goto("/no-such-page/")
+    assert axe_violations(page) == []
+
+
+def test_refused_page_has_no_axe_violations(page, live_server):
+    sign_in_as(page, live_server, UserFactory(role=Role.VIEWER, username="v"))
+    response = page.goto(reverse("accounts:audit_log"))
+    assert response.status == 403
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("persona", [ANONYMOUS, Role.ADMINISTRATOR.value])
+def test_pages_run_under_the_csp_without_violations(strict_page, live_server, persona):
+    if persona != ANONYMOUS:
+        sign_in_as(strict_page, live_server, UserFactory(role=persona, username="a"))
+    for url in pages_for(persona):
+        strict_page.goto(url)
+        # The external js-enabled script ran, and GOV.UK Frontend initialised.
+        assert "govuk-frontend-supported" in strict_page.locator("body").get_attribute(
+            "class"
+        )
+    assert strict_page.csp_violations == []
+
+
+def test_axe_reports_a_known_violation(page, live_server):
+    # Guards against a silently broken checker passing every page.
+    page.set_content(
+        '<html lang="en"><body><main><img src="x.png"></main></body></html>'
+    )
+    assert any(v.startswith("image-alt") for v in axe_violations(page))

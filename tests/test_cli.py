@@ -1,0 +1,90 @@
+"""The saferplaces command."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import saferplaces
+from saferplaces.accounts.models import Role, User
+from saferplaces.cli import main
+
+
+def all_commands():
+    return sorted(main.commands)
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert saferplaces.__version__ in result.output
+
+
+@pytest.mark.parametrize("command", ["", *all_commands()])
+def test_every_command_has_help(command):
+    args = [command, "--help"] if command else ["--help"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    if command:
+        # The one-line description a person reads in `saferplaces --help`.
+        assert main.commands[command].get_short_help_str().strip()
+
+
+def test_serve_offers_host_and_port():
+    output = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert "--host" in output
+    assert "--port" in output
+
+
+@pytest.mark.django_db
+def test_createadmin_reads_password_from_stdin():
+    result = CliRunner().invoke(
+        main,
+        [
+            "createadmin",
+            "--username=chair",
+            "--email=chair@example.invalid",
+            "--agency=Partnership Office",
+            "--password-stdin",
+        ],
+        input="a long and unusual passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = User.objects.get(username="chair")
+    assert user.role == Role.ADMINISTRATOR
+    assert user.is_staff
+    assert user.is_superuser
+    assert user.agency.name == "Partnership Office"
+
+
+@pytest.mark.django_db
+def test_createadmin_refuses_a_weak_password_and_writes_nothing():
+    result = CliRunner().invoke(
+        main,
+        [
+            "createadmin",
+            "--username=chair",
+            "--email=chair@example.invalid",
+            "--agency=Partnership Office",
+            "--password-stdin",
+        ],
+        input="password\n",
+    )
+    assert result.exit_code == 1
+    assert "too common" in result.output
+    assert not User.objects.filter(username="chair").exists()
+
+
+@pytest.mark.django_db
+def test_demo_users_one_per_role_and_safe_to_run_twice():
+    first = CliRunner().invoke(main, ["demo-users"])
+    assert first.exit_code == 0
+    assert {u.role for u in User.objects.filter(username__startswith="demo-")} == {
+        role.value for role in Role
+    }
+    hashes = dict(User.objects.values_list("username", "password"))
+    second = CliRunner().invoke(main, ["demo-users"])
+    assert second.exit_code == 0
+    assert "printed once" in second.output
+    assert dict(User.objects.values_list("username", "password")) == hashes

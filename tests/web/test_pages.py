@@ -1,0 +1,52 @@
+"""The public home page, the signed-in home page and the footer pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_home_shows_the_partnership_name_and_purpose(settings):
+    settings.PARTNERSHIP_NAME = "Anytown Safer Streets Partnership"
+    settings.PARTNERSHIP_PURPOSE = "Working together so Anytown is safer."
+    content = Client().get(reverse("web:home")).content.decode()
+    assert "Anytown Safer Streets Partnership" in content
+    assert "Working together so Anytown is safer." in content
+    assert "Sign in" in content
+
+
+def test_signed_in_home_shows_agency_role_and_links(make_user):
+    user = make_user("analyst", username="ana")
+    client = Client()
+    client.force_login(user)
+    content = client.get(reverse("web:home")).content.decode()
+    assert user.agency.name in content
+    assert "Analyst" in content
+    assert reverse("accounts:account") in content
+    assert reverse("accounts:audit_log") not in content
+
+
+def test_no_crown_and_no_gds_transport_font():
+    content = Client().get(reverse("web:home")).content.decode()
+    assert "govuk-header__logotype" not in content
+    assert "crown" not in content.lower()
+
+
+def test_footer_links_to_accessibility_statement_and_privacy_notice():
+    content = Client().get(reverse("web:home")).content.decode()
+    assert reverse("web:accessibility") in content
+    assert reverse("web:privacy") in content
+
+
+def test_unknown_page_is_a_styled_404():
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_health_check_reports_database_status():
+    response = Client().get(reverse("web:health"))
+    assert response.json() == {"status": "ok"}
