@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -180,6 +181,117 @@ def demo_users(reset_passwords: bool) -> None:
             "Passwords are printed once. For new ones: "
             "saferplaces demo-users --reset-passwords"
         )
+
+
+# -- the analytic store --------------------------------------------------------
+
+EXIT_REFUSED = 1
+EXIT_ROWS_REJECTED = 3
+
+
+def _store() -> Any:
+    from django.conf import settings
+
+    from saferplaces.analytics.store import Store
+
+    return Store(settings.DATA_DIR / "store")
+
+
+def _parse_as_of(value: str | None) -> Any:
+    """A load number, or an ISO date/time (UTC when no zone is given)."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    if value.isdigit():
+        return int(value)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            "give a load number (see `saferplaces store history`) or a date "
+            "such as 2025-04-01 or 2025-04-01T09:30"
+        ) from None
+
+
+def _source_names() -> list[str]:
+    from saferplaces.ingest.sources import all_sources
+
+    return [source.name for source in all_sources()]
+
+
+@main.command(
+    epilog="Exit codes: 0 loaded (or already loaded); 1 a file was refused whole "
+    "and nothing was written; 2 bad command line or settings; 3 loaded, but some "
+    "rows were rejected (see the rejects file)."
+)
+@click.argument("source", type=click.Choice(_source_names()))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@needs_django
+def ingest(source: str, paths: tuple[Path, ...], quiet: bool) -> None:
+    """Validate files, folders or .zip archives and load them into the store."""
+    from saferplaces.ingest.loader import run_load
+    from saferplaces.ingest.reading import FileRefused
+    from saferplaces.ingest.report import print_report, progress_bar
+    from saferplaces.ingest.sources import get_source
+
+    spec = get_source(source)
+    try:
+        with progress_bar(quiet) as progress:
+            report = run_load(_store(), spec, list(paths), progress)
+    except FileRefused as refused:
+        click.echo(f"saferplaces: refused {refused.name}: {refused.reason}", err=True)
+        click.echo("Nothing was written to the store.", err=True)
+        sys.exit(EXIT_REFUSED)
+    print_report(report, quiet)
+    if report.rejected:
+        sys.exit(EXIT_ROWS_REJECTED)
+
+
+@main.group()
+def store() -> None:
+    """Inspect and query the analytic store (Delta Lake tables)."""
+
+
+@store.command()
+@click.option("--table", help="Only this table's loads.")
+@needs_django
+def history(table: str | None) -> None:
+    """List every load: its number, table, files, rows and Delta version."""
+    from saferplaces.ingest.report import print_history
+
+    print_history(_store().loads(table))
+
+
+@store.command()
+@click.argument("sql")
+@click.option(
+    "--as-of", "as_of", help="A load number or a date: query the store as it was then."
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@needs_django
+def query(sql: str, as_of: str | None, as_csv: bool) -> None:
+    """Run SQL (DuckDB dialect) over the canonical tables."""
+    from saferplaces.analytics.store import StoreError
+    from saferplaces.ingest.report import print_table
+
+    try:
+        result = _store().query(sql, as_of=_parse_as_of(as_of))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    print_table(result, as_csv)
+
+
+@store.command()
+@needs_django
+def tables() -> None:
+    """List the tables with their months and row counts."""
+    from saferplaces.ingest.report import print_tables
+
+    print_tables(_store())
 
 
 if __name__ == "__main__":
