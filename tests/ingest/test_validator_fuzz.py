@@ -1,0 +1,41 @@
+"""Whatever text a row holds, validation reports it; it never crashes."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from saferplaces.ingest.police_uk import CRIME_TYPES, STREET_COLUMNS, street_crime
+from saferplaces.ingest.reading import FileRefused, InputFile, read_csv
+from saferplaces.ingest.validation import RowChecks
+
+field_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "2024-01", "-1.9", "52.4", "E01009001", *CRIME_TYPES]),
+)
+rows = st.lists(st.lists(field_text, min_size=12, max_size=12), min_size=1, max_size=20)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(rows=rows)
+def test_street_validation_never_raises(tmp_path, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(STREET_COLUMNS)
+    writer.writerows(rows)
+    path = tmp_path / "2024-01-fuzz-street.csv"
+    path.write_text(buffer.getvalue())
+    source = InputFile(str(path), path)
+    try:
+        parsed = read_csv(source, STREET_COLUMNS)
+    except FileRefused:
+        return  # a documented refusal is a fine answer
+    checks = RowChecks(source.name, parsed.table)
+    canonical = street_crime(checks, source)
+    accepted = canonical.filter(checks.accepted())
+    rejected_lines = set(checks.rejects().column("line").to_pylist())
+    assert accepted.num_rows + len(rejected_lines) == parsed.table.num_rows
