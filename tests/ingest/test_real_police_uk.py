@@ -1,4 +1,4 @@
-"""Every real police.uk file in ../shared/data loads, and every line is accounted for."""
+"""Every real police.uk file in ../shared/data loads; every line is accounted for."""
 
 from __future__ import annotations
 
