@@ -29,14 +29,27 @@ import time
 from pathlib import Path
 
 CRIME_TYPES = [
-    ("Anti-social behaviour", 20), ("Violence and sexual offences", 30),
-    ("Other theft", 8), ("Vehicle crime", 7), ("Criminal damage and arson", 7),
-    ("Burglary", 6), ("Shoplifting", 6), ("Public order", 6), ("Drugs", 3),
-    ("Other crime", 2), ("Theft from the person", 2), ("Robbery", 1),
-    ("Bicycle theft", 1), ("Possession of weapons", 1),
-]  # fmt: skip
-OUTCOMES = ["Under investigation", "Unable to prosecute suspect",
-            "Investigation complete; no suspect identified", "Awaiting court outcome"]  # fmt: skip
+    ("Anti-social behaviour", 20),
+    ("Violence and sexual offences", 30),
+    ("Other theft", 8),
+    ("Vehicle crime", 7),
+    ("Criminal damage and arson", 7),
+    ("Burglary", 6),
+    ("Shoplifting", 6),
+    ("Public order", 6),
+    ("Drugs", 3),
+    ("Other crime", 2),
+    ("Theft from the person", 2),
+    ("Robbery", 1),
+    ("Bicycle theft", 1),
+    ("Possession of weapons", 1),
+]
+OUTCOMES = [
+    "Under investigation",
+    "Unable to prosecute suspect",
+    "Investigation complete; no suspect identified",
+    "Awaiting court outcome",
+]
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
     "LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
@@ -50,8 +63,8 @@ def generate(path: Path, rows: int, seed: int = 20261125) -> None:
         (f"E0100{n:04d}", f"Birmingham {n // 5:03d}{'ABCDE'[n % 5]}")
         for n in range(3000)
     ]
-    streets = [f"On or near {w} {k}" for w in ("Bristol", "Pershore", "Oak Tree", "Harborne",
-               "Raddlebarn", "Alcester", "Hagley", "Coventry") for k in ("Road", "Lane", "Street")]  # fmt: skip
+    names = ("Bristol", "Pershore", "Oak Tree", "Harborne", "Raddlebarn", "Hagley")
+    streets = [f"On or near {n} {k}" for n in names for k in ("Road", "Lane", "Street")]
     force = "West Midlands Police,West Midlands Police"
     with open(path, "w") as out:
         out.write(HEADER)
@@ -64,8 +77,9 @@ def generate(path: Path, rows: int, seed: int = 20261125) -> None:
             )
             outcome = "" if asb else rng.choice(OUTCOMES)
             if rng.random() < 0.01:
+                place = ",,No Location,,"
                 out.write(
-                    f"{crime_id},{month},{force},,,No Location,,,{crime_type},{outcome},\n"
+                    f"{crime_id},{month},{force},{place},{crime_type},{outcome},\n"
                 )
                 continue
             code, name = rng.choice(lsoas)
@@ -83,7 +97,8 @@ from pathlib import Path
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-report = run_load(Store(sys.argv[1]), get_source("police-uk-street"), [Path(sys.argv[2])])
+street = get_source("police-uk-street")
+report = run_load(Store(sys.argv[1]), street, [Path(sys.argv[2])])
 assert report.accepted + report.rejected == int(sys.argv[3]), report
 """
 PANDAS = """
@@ -94,7 +109,8 @@ pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_parquet(sys.argv[2
 DUCKDB = """
 import sys
 import duckdb
-duckdb.sql(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}')) TO '{sys.argv[2]}' (FORMAT parquet)")
+source, target = sys.argv[1], sys.argv[2]
+duckdb.sql(f"COPY (SELECT * FROM read_csv('{source}')) TO '{target}' (FORMAT parquet)")
 """
 
 
@@ -142,8 +158,9 @@ def main() -> None:
         lambda t: [python, "-c", LOADER, str(t), str(csv_path), str(options.rows)],
     )
     cli = shutil.which("saferplaces") or str(Path(python).parent / "saferplaces")
-    best("saferplaces ingest (CLI)", lambda t: [cli, "ingest", "police-uk-street", str(csv_path), "--quiet"],
-         env={**os.environ, "SAFERPLACES_DATA_DIR": str(work / "cli-data")})  # fmt: skip
+    command = [cli, "ingest", "police-uk-street", str(csv_path), "--quiet"]
+    cli_env = {**os.environ, "SAFERPLACES_DATA_DIR": str(work / "cli-data")}
+    best("saferplaces ingest (CLI)", lambda t: command, env=cli_env)
     shutil.rmtree(work / "cli-data", ignore_errors=True)
     best(
         "pandas read_csv+to_parquet",
@@ -160,7 +177,7 @@ def main() -> None:
     print(f"\n{'step':<30} {'seconds':>8} {'peak MiB':>9} {'x fastest baseline':>19}")
     for name, (seconds, peak) in results.items():
         print(f"{name:<30} {seconds:>8.2f} {peak:>9.0f} {seconds / baseline:>19.2f}")
-    print(f"\ngoal: loader within 1.5x of the fastest baseline and under 1024 MiB")
+    print("\ngoal: loader within 1.5x of the fastest baseline and under 1024 MiB")
     if not options.keep:
         shutil.rmtree(work, ignore_errors=True)
 

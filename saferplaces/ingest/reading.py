@@ -115,41 +115,49 @@ def read_csv(source: InputFile, columns: list[str]) -> ParsedFile:
 
     Raises ``FileRefused`` for a wrong header, UTF-16 or binary content.
     """
-    if source.member is None:
-        with open(source.path, "rb") as handle:
-            if handle.seek(0, 2) == 0:
-                raise FileRefused(source.name, "is empty")
-            data: bytes | mmap.mmap = mmap.mmap(
-                handle.fileno(), 0, access=mmap.ACCESS_READ
-            )
-    else:
+    if source.member is not None:
         data = source.read_bytes()
-    try:
-        return _read(source.name, data, columns)
-    finally:
-        if isinstance(data, mmap.mmap):
-            data.close()
+        offset = _inspect(source.name, data, columns)
+        fast = _read_fast(pa.py_buffer(data), columns) if offset is None else None
+        return fast or _read_exact(source.name, _without_bom(data), columns)
+    with open(source.path, "rb") as handle:
+        if handle.seek(0, 2) == 0:
+            raise FileRefused(source.name, "is empty")
+        # Scanned through a memory map that is closed before Arrow reads the
+        # file by its path, so no Arrow buffer can outlive the map.
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            offset = _inspect(source.name, mapped, columns)
+    fast = _read_fast(str(source.path), columns) if offset is None else None
+    if fast is not None:
+        return fast
+    return _read_exact(source.name, _without_bom(source.path.read_bytes()), columns)
 
 
-def _read(name: str, data: bytes | mmap.mmap, columns: list[str]) -> ParsedFile:
+def _without_bom(data: bytes) -> bytes:
+    return data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+
+
+def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | None:
+    """Refuse unreadable files and check the header.
+
+    Returns None when Arrow's fast reader may be used, else the offset of
+    the header (after any BOM) for the exact reader.
+    """
+    if not len(data):
+        raise FileRefused(name, "is empty")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise FileRefused(name, "is UTF-16 text; save it as UTF-8 (CSV UTF-8)")
     if data.find(b"\x00", 0, 65536) != -1:
         raise FileRefused(name, "contains NUL bytes: it is not a CSV text file")
     offset = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", offset)
-    header_bytes = data[offset : end if end != -1 else len(data)]
+    header_bytes = bytes(data[offset : end if end != -1 else len(data)])
     header = next(csv.reader([_decode(header_bytes)[0].rstrip("\r")]), [])
     _check_header(name, [h.strip() for h in header], columns)
-
     irregular = (
         data.find(b'"') != -1 or data.find(b"\n\n") != -1 or data.find(b"\n\r\n") != -1
     )
-    if not irregular:
-        parsed = _read_fast(data, columns)
-        if parsed is not None:
-            return parsed
-    return _read_exact(name, bytes(data[offset:]), columns)
+    return offset if irregular else None
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -184,7 +192,7 @@ def _check_header(name: str, found: list[str], expected: list[str]) -> None:
     )
 
 
-def _read_fast(data: bytes | mmap.mmap, columns: list[str]) -> ParsedFile | None:
+def _read_fast(source: str | pa.Buffer, columns: list[str]) -> ParsedFile | None:
     """Arrow's reader; None when the file needs the exact reader after all."""
     invalid: list[str] = []
 
@@ -194,7 +202,7 @@ def _read_fast(data: bytes | mmap.mmap, columns: list[str]) -> ParsedFile | None
 
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(data),
+            source,
             read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
