@@ -173,9 +173,12 @@ class Store:
         finally:
             connection.close()
 
+    def columns(self, table: str) -> list[str]:
+        return [field.name for field in self._delta(table).schema().fields]
+
     def months(self, table: str, as_of: AsOf = None) -> list[str]:
-        """The months (YYYY-MM) a table holds."""
-        if not self.file_uris(table, as_of):
+        """The months (YYYY-MM) a table holds; [] for tables without months."""
+        if not self.file_uris(table, as_of) or "month" not in self.columns(table):
             return []
         result = self.query(
             f"SELECT DISTINCT month FROM {table} ORDER BY month", as_of=as_of

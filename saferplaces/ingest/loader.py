@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 from saferplaces import __version__
 from saferplaces.analytics.store import Load, Store
 from saferplaces.ingest.reading import InputFile, discover, read_csv
-from saferplaces.ingest.sources import Source
+from saferplaces.ingest.sources import FileRead, Source
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
 
 Progress = Callable[[str, int, int], None]
@@ -126,7 +126,13 @@ def run_load(
             )
         ).as_py()
         report.reject_reasons[(row["field"], row["reason"])] = int(count)
-    data = pa.concat_tables(accepted_parts) if accepted_parts else None
+    data = (
+        pa.concat_tables(accepted_parts, promote_options="default")
+        if accepted_parts
+        else None
+    )
+    if data is not None and source.combine is not None:
+        data = source.combine(data)
     if data is None or data.num_rows == 0:
         if rejects.num_rows:
             report.rejects_path = _write_rejects(
@@ -168,29 +174,39 @@ def _read_file(
     result: FileResult,
     known_lsoas: pa.Array | None,
 ) -> tuple[pa.Table, pa.Table]:
-    parsed = read_csv(item, source.columns)
-    result.notes += parsed.notes
-    checks = RowChecks(item.name, parsed.table)
-    canonical = source.transform(checks, item)
-    if known_lsoas is not None and "lsoa_code" in canonical.column_names:
-        lsoa = canonical.column("lsoa_code")
+    read = source.reader(item) if source.reader else _read_csv_rows(item, source)
+    accepted = read.accepted
+    if known_lsoas is not None and "lsoa_code" in accepted.column_names:
+        lsoa = accepted.column("lsoa_code")
         # Kept and flagged, never dropped: the geography may be incomplete.
         flag = pc.if_else(pc.is_null(lsoa), None, pc.is_in(lsoa, value_set=known_lsoas))
-        canonical = canonical.append_column("lsoa_known", flag)
+        accepted = accepted.append_column("lsoa_known", flag)
+    result.notes += read.notes
+    result.rows_read = read.rows_read
+    lines = accepted.num_rows if read.lines_accepted is None else read.lines_accepted
+    result.accepted = lines
+    result.rejected = read.rows_read - lines
+    keys = list(source.replace_keys)
+    groups = accepted.select(keys).group_by(keys).aggregate([]).to_pylist()
+    result.partitions = sorted([str(row[k]) for k in keys] for row in groups)
+    return accepted, read.rejects
+
+
+def _read_csv_rows(item: InputFile, source: Source) -> FileRead:
+    """The usual path: a fixed CSV layout checked by the source's rules."""
+    assert source.columns is not None
+    assert source.transform is not None
+    parsed = read_csv(item, source.columns)
+    checks = RowChecks(item.name, parsed.table)
+    canonical = source.transform(checks, item)
     keep = checks.accepted()
     # Most real files are clean; filtering 2M rows for nothing costs a second.
     accepted = canonical if pc.all(keep).as_py() else canonical.filter(keep)
     rejects = pa.concat_tables(
         [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
     )
-    result.rows_read = parsed.table.num_rows + len(parsed.malformed)
-    result.accepted = accepted.num_rows
-    result.rejected = result.rows_read - result.accepted
-    keys = (
-        accepted.select(["force", "month"]).group_by(["force", "month"]).aggregate([])
-    )
-    result.partitions = sorted([row["force"], row["month"]] for row in keys.to_pylist())
-    return accepted, rejects
+    rows_read = parsed.table.num_rows + len(parsed.malformed)
+    return FileRead(accepted, rejects, rows_read, parsed.notes)
 
 
 def _already_loaded(sha256: str, history: list[Load]) -> int | None:
@@ -212,23 +228,25 @@ def _already_loaded(sha256: str, history: list[Load]) -> int | None:
 def _replace_predicate(
     data: pa.Table, keys: tuple[str, ...]
 ) -> tuple[str, list[list[str]]]:
-    """A Delta predicate matching every (force, month) pair in ``data``."""
-    pairs = sorted(
-        tuple(str(row[k]) for k in keys)
-        for row in data.select(list(keys))
-        .group_by(list(keys))
-        .aggregate([])
-        .to_pylist()
+    """A Delta predicate matching every key combination in ``data``.
+
+    Grouped on all keys but the last, which becomes an IN list:
+    ``(force = 'x' AND month IN ('2024-01', '2024-02')) OR ...``.
+    """
+    names = list(keys)
+    combos = sorted(
+        tuple(str(row[k]) for k in names)
+        for row in data.select(names).group_by(names).aggregate([]).to_pylist()
     )
-    by_first: dict[str, list[str]] = {}
-    for first, second in pairs:
-        by_first.setdefault(first, []).append(second)
-    clauses = [
-        f"({keys[0]} = {_quote(first)} AND {keys[1]} IN "
-        f"({', '.join(_quote(s) for s in seconds)}))"
-        for first, seconds in by_first.items()
-    ]
-    return " OR ".join(clauses), [list(pair) for pair in pairs]
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for combo in combos:
+        grouped.setdefault(combo[:-1], []).append(combo[-1])
+    clauses = []
+    for prefix, lasts in grouped.items():
+        parts = [f"{k} = {_quote(v)}" for k, v in zip(names, prefix, strict=False)]
+        parts.append(f"{names[-1]} IN ({', '.join(_quote(v) for v in lasts)})")
+        clauses.append("(" + " AND ".join(parts) + ")")
+    return " OR ".join(clauses), [list(combo) for combo in combos]
 
 
 def _quote(value: str) -> str:
@@ -240,9 +258,10 @@ def _rows_replaced(
 ) -> list[dict[str, Any]]:
     if source.table not in store.tables():
         return []
+    keys = ", ".join(source.replace_keys)
     rows = store.query(
-        f"SELECT force, month, count(*) AS rows FROM {source.table} "
-        f"WHERE {predicate} GROUP BY force, month ORDER BY force, month"
+        f"SELECT {keys}, count(*) AS rows FROM {source.table} "
+        f"WHERE {predicate} GROUP BY {keys} ORDER BY {keys}"
     )
     replaced: list[dict[str, Any]] = rows.to_pylist()
     return replaced

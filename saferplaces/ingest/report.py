@@ -65,8 +65,7 @@ def print_report(report: LoadReport, quiet: bool) -> None:
                 console.print(f"    note: {note}")
         for replaced in report.replaced:
             console.print(
-                f"  replaced {replaced['rows']:,} stored rows for "
-                f"{replaced['force']} {replaced['month']}"
+                f"  replaced {replaced['rows']:,} stored rows for {_keys(replaced)}"
             )
         if report.reject_reasons:
             console.print("  Rejected rows by reason:")
@@ -89,6 +88,10 @@ def print_report(report: LoadReport, quiet: bool) -> None:
         console.print(f"Rejected rows: {report.rejects_path}")
 
 
+def _keys(replaced: dict[str, object]) -> str:
+    return " ".join(str(v) for k, v in replaced.items() if k != "rows")
+
+
 def print_history(loads: list[Load]) -> None:
     if not loads:
         console.print("The store is empty: no loads yet.")
@@ -105,7 +108,7 @@ def print_history(loads: list[Load]) -> None:
             f"{sum(int(f['rows_read']) for f in load.files):,}",
             f"{load.rows_accepted:,}",
             f"{load.rows_rejected:,}",
-            ", ".join(f"{r['force']} {r['month']}" for r in load.replaced) or "-",
+            ", ".join(_keys(r) for r in load.replaced) or "-",
         )
     console.print(table)
 

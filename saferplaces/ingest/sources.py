@@ -19,18 +19,39 @@ from saferplaces.ingest.validation import RowChecks
 Transform = Callable[[RowChecks, InputFile], pa.Table]
 
 
+@dataclass
+class FileRead:
+    """What a source made of one file."""
+
+    accepted: pa.Table
+    rejects: pa.Table
+    rows_read: int
+    notes: list[str]
+    # Lines accepted, when a line yields several rows (a lookup row names an
+    # LSOA, its ward and its local authority); defaults to accepted rows.
+    lines_accepted: int | None = None
+
+
+# For sources that are not one fixed CSV layout (GeoJSON, YAML, lookups
+# whose columns name their vintage): reads a file into canonical rows.
+Reader = Callable[[InputFile], FileRead]
+
+
 @dataclass(frozen=True)
 class Source:
     name: str
     table: str
     title: str
     description: str
-    columns: list[str]
     wanted: Callable[[str], bool]
-    transform: Transform
+    columns: list[str] | None = None
+    transform: Transform | None = None
+    reader: Reader | None = None
     partition_by: tuple[str, ...] = ("month",)
     # A new load replaces the stored rows that share these keys.
     replace_keys: tuple[str, ...] = ("force", "month")
+    # How the rows are combined inside one load (e.g. de-duplicated areas).
+    combine: Callable[[pa.Table], pa.Table] | None = None
 
 
 SOURCES: dict[str, Source] = {}
@@ -43,9 +64,13 @@ def register(source: Source) -> Source:
     return source
 
 
-def get_source(name: str) -> Source:
+def _register_all() -> None:
     # Importing the modules registers their sources.
-    from saferplaces.ingest import police_uk  # noqa: F401
+    from saferplaces.ingest import geography, police_uk  # noqa: F401
+
+
+def get_source(name: str) -> Source:
+    _register_all()
 
     try:
         return SOURCES[name]
@@ -55,6 +80,6 @@ def get_source(name: str) -> Source:
 
 
 def all_sources() -> list[Source]:
-    from saferplaces.ingest import police_uk  # noqa: F401
+    _register_all()
 
     return [SOURCES[name] for name in sorted(SOURCES)]

@@ -1,0 +1,458 @@
+"""Geography: ONS lookups, the partnership's own areas, boundaries, population.
+
+Canonical tables:
+
+* ``geography``: one row per area and vintage: ``code``, ``name``, ``level``
+  (lsoa, msoa, ward, constituency, local_authority, region, or a level the
+  partnership defines such as district or policing_unit), ``vintage`` (the
+  year in the ONS column name, e.g. 2011 for LSOA11CD, or "partnership"),
+  ``parents`` (codes of the areas it nests in, from lookups) and ``members``
+  (codes of the areas a partnership area is made of).
+* ``boundaries``: GeoJSON geometry with its centroid, by code and level.
+* ``population``: residents by area, year, age band and sex.
+
+ONS lookups are recognised by their column names (``LSOA11CD``,
+``WD19NM``, ``LAD19CD``, ``LA24CD``, ...), so the Open Geography Portal's many
+lookup files load without a schema each. Real lookups are best fit: an LSOA is
+assigned to one ward even when it straddles two.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from saferplaces.ingest.reading import LINE, FileRefused, InputFile, read_csv
+from saferplaces.ingest.sources import FileRead, Source, register
+from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
+
+ONS_PREFIXES = {
+    "LSOA": "lsoa",
+    "MSOA": "msoa",
+    "WD": "ward",
+    "PCON": "constituency",
+    "LAD": "local_authority",
+    "LA": "local_authority",
+    "CTY": "county",
+    "RGN": "region",
+}
+# Which coarser levels each level nests in (so a row's codes become parents).
+NESTS_IN = {
+    "lsoa": ["msoa", "ward", "constituency", "local_authority", "region"],
+    "msoa": ["local_authority", "region"],
+    "ward": ["local_authority", "region"],
+    "constituency": ["region"],
+    "local_authority": ["county", "region"],
+    "county": ["region"],
+    "region": [],
+}
+ONS_COLUMN = re.compile(r"^(LSOA|MSOA|WD|PCON|LAD|LA|CTY|RGN)(\d{2})(CD|NM)$")
+GSS_CODE = r"^[EWSNK]\d{8}$"
+
+GEOGRAPHY_SCHEMA = pa.schema(
+    [
+        ("code", pa.string()),
+        ("name", pa.string()),
+        ("level", pa.string()),
+        ("vintage", pa.string()),
+        ("parents", pa.list_(pa.string())),
+        ("members", pa.list_(pa.string())),
+        ("source_file", pa.string()),
+    ]
+)
+
+
+def _ons_levels(header: list[str]) -> dict[str, dict[str, str]]:
+    """{level: {"CD": column, "NM": column, "vintage": "2011"}} from a header."""
+    levels: dict[str, dict[str, str]] = {}
+    for column in header:
+        match = ONS_COLUMN.match(column.strip().upper())
+        if match is None:
+            continue
+        prefix, year, kind = match.groups()
+        level = ONS_PREFIXES[prefix]
+        entry = levels.setdefault(level, {"vintage": f"20{year}"})
+        entry[kind] = column
+    return {level: entry for level, entry in levels.items() if "CD" in entry}
+
+
+def _header(item: InputFile) -> list[str]:
+    raw = item.read_bytes()[:65536] if item.member else item.path.open("rb").read(65536)
+    first = raw.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+    return [column.strip() for column in first.split(",")]
+
+
+def read_lookup(item: InputFile) -> FileRead:
+    """An ONS lookup CSV: every code column becomes an area row."""
+    header = _header(item)
+    levels = _ons_levels(header)
+    if not levels:
+        raise FileRefused(
+            item.name,
+            "is not an ONS lookup: no column is named like LSOA11CD, WD19CD or LAD19CD",
+        )
+    parsed = read_csv(item, header)
+    checks = RowChecks(item.name, parsed.table)
+    for entry in levels.values():
+        checks.matches(
+            entry["CD"], GSS_CODE, "must be a 9-character ONS code", optional=False
+        )
+    accepted = parsed.table.filter(checks.accepted())
+    parts = []
+    for level, entry in levels.items():
+        codes = pc.utf8_trim_whitespace(accepted.column(entry["CD"]))
+        names = (
+            pc.utf8_trim_whitespace(accepted.column(entry["NM"]))
+            if "NM" in entry
+            else pa.nulls(accepted.num_rows, pa.string())
+        )
+        parent_columns = [
+            pc.utf8_trim_whitespace(accepted.column(levels[p]["CD"]))
+            for p in NESTS_IN[level]
+            if p in levels
+        ]
+        parents = _row_lists(parent_columns, accepted.num_rows)
+        parts.append(
+            pa.table(
+                {
+                    "code": codes,
+                    "name": names,
+                    "level": pa.repeat(pa.scalar(level), accepted.num_rows),
+                    "vintage": pa.repeat(
+                        pa.scalar(entry["vintage"]), accepted.num_rows
+                    ),
+                    "parents": parents,
+                    "members": pa.nulls(accepted.num_rows, pa.list_(pa.string())),
+                    "source_file": pa.repeat(pa.scalar(item.name), accepted.num_rows),
+                },
+                schema=GEOGRAPHY_SCHEMA,
+            )
+        )
+    rejects = pa.concat_tables(
+        [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
+    )
+    rows_read = parsed.table.num_rows + len(parsed.malformed)
+    return FileRead(
+        pa.concat_tables(parts),
+        rejects,
+        rows_read,
+        parsed.notes,
+        lines_accepted=accepted.num_rows,
+    )
+
+
+def _row_lists(columns: list[pa.ChunkedArray], rows: int) -> pa.Array:
+    """Combine several string columns into one list<string> per row."""
+    if not columns:
+        return pa.array([[] for _ in range(rows)], pa.list_(pa.string()))
+    flat = [column.combine_chunks() for column in columns]
+    interleaved = pa.concat_arrays(flat).take(
+        pa.array(
+            [c * rows + r for r in range(rows) for c in range(len(flat))], pa.int64()
+        )
+    )
+    offsets = pa.array(range(0, rows * len(flat) + 1, len(flat)), pa.int32())
+    return pa.ListArray.from_arrays(offsets, interleaved)
+
+
+def read_partnership_areas(item: InputFile) -> FileRead:
+    """The partnership's own areas from YAML.
+
+    ```yaml
+    areas:
+      - code: BSOUTH-EDG
+        name: Edgbaston district
+        level: district
+        contains: [E05011119, E05011123]   # wards, LSOAs or other areas
+    ```
+    """
+    text = item.read_bytes().decode("utf-8-sig")
+    try:
+        document = yaml.compose(text)
+    except yaml.YAMLError as error:
+        raise FileRefused(item.name, f"is not valid YAML: {error}") from None
+    areas = _mapping_value(document, "areas")
+    if not isinstance(areas, yaml.SequenceNode):
+        raise FileRefused(item.name, "must have a list called 'areas'")
+    rows: list[dict[str, Any]] = []
+    rejects: list[dict[str, Any]] = []
+    for node in areas.value:
+        line = node.start_mark.line + 1
+        area = yaml.safe_load(yaml.serialize(node)) if node is not None else None
+        problem = _area_problem(area)
+        if problem:
+            field, value, reason = problem
+            rejects.append(_reject(item, line, field, value, reason))
+            continue
+        assert isinstance(area, dict)
+        rows.append(
+            {
+                "code": str(area["code"]),
+                "name": str(area["name"]),
+                "level": str(area["level"]),
+                "vintage": "partnership",
+                "parents": [],
+                "members": [str(code) for code in area.get("contains", [])],
+                "source_file": item.name,
+            }
+        )
+    return FileRead(
+        pa.Table.from_pylist(rows, schema=GEOGRAPHY_SCHEMA),
+        pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA),
+        len(areas.value),
+        [],
+    )
+
+
+def _reject(
+    item: InputFile, line: int, field: str, value: str, reason: str
+) -> dict[str, Any]:
+    return {
+        "file": item.name,
+        "line": line,
+        "field": field,
+        "value": value,
+        "reason": reason,
+    }
+
+
+def _mapping_value(document: Any, key: str) -> Any:
+    if not isinstance(document, yaml.MappingNode):
+        return None
+    for key_node, value_node in document.value:
+        if key_node.value == key:
+            return value_node
+    return None
+
+
+def _area_problem(area: Any) -> tuple[str, str, str] | None:
+    if not isinstance(area, dict):
+        return "", str(area), "each area must be a mapping with code, name, level"
+    for field in ("code", "name", "level"):
+        if not str(area.get(field) or "").strip():
+            return field, "", f"{field} is required"
+    if not re.fullmatch(r"[a-z_]+", str(area["level"])):
+        return "level", str(area["level"]), "level must be lower_case_words"
+    contains = area.get("contains", [])
+    if not isinstance(contains, list) or not contains:
+        return "contains", str(contains), "contains must list at least one area code"
+    return None
+
+
+def read_geography(item: InputFile) -> FileRead:
+    if item.name.lower().endswith((".yaml", ".yml")):
+        return read_partnership_areas(item)
+    return read_lookup(item)
+
+
+def combine_areas(data: pa.Table) -> pa.Table:
+    """One row per (code, level, vintage) across the files of one load."""
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.register("areas", data)
+    combined = connection.sql(
+        """
+        SELECT code,
+               first(name ORDER BY name NULLS LAST) AS name,
+               level, vintage,
+               list_sort(list_distinct(flatten(list(coalesce(parents, [])))))
+                   AS parents,
+               list_sort(list_distinct(flatten(list(coalesce(members, [])))))
+                   AS members,
+               min(source_file) AS source_file
+        FROM areas GROUP BY code, level, vintage ORDER BY level, code
+        """
+    ).to_arrow_table()
+    connection.close()
+    return combined.cast(GEOGRAPHY_SCHEMA)
+
+
+register(
+    Source(
+        name="geography",
+        table="geography",
+        title="Areas and how they nest",
+        description=(
+            "ONS lookup CSVs (LSOA to ward to local authority, any vintage, "
+            "recognised by column names such as LSOA11CD and WD19NM) and the "
+            "partnership's own areas from YAML (districts, policing units)."
+        ),
+        wanted=lambda name: name.lower().endswith((".csv", ".yaml", ".yml")),
+        reader=read_geography,
+        partition_by=("level",),
+        replace_keys=("level", "vintage"),
+        combine=combine_areas,
+    )
+)
+
+
+BOUNDARY_SCHEMA = pa.schema(
+    [
+        ("code", pa.string()),
+        ("name", pa.string()),
+        ("level", pa.string()),
+        ("vintage", pa.string()),
+        ("geometry", pa.string()),
+        ("centroid_longitude", pa.float64()),
+        ("centroid_latitude", pa.float64()),
+        ("source_file", pa.string()),
+    ]
+)
+
+
+def read_boundaries(item: InputFile) -> FileRead:
+    """GeoJSON boundaries in WGS84 whose properties carry an ONS code column."""
+    from shapely.geometry import shape
+
+    try:
+        collection = json.loads(item.read_bytes().decode("utf-8-sig"))
+        features = collection["features"]
+    except (ValueError, KeyError, TypeError):
+        raise FileRefused(item.name, "is not a GeoJSON FeatureCollection") from None
+    rows: list[dict[str, Any]] = []
+    rejects: list[dict[str, Any]] = []
+    for number, feature in enumerate(features, start=1):
+        properties = {
+            key.upper(): value
+            for key, value in (feature.get("properties") or {}).items()
+        }
+        levels = _ons_levels(list(properties))
+        if len(levels) != 1:
+            reason = "needs exactly one ONS code property such as LSOA21CD"
+            rejects.append(
+                _reject(item, number, "properties", ",".join(properties), reason)
+            )
+            continue
+        [(level, entry)] = levels.items()
+        try:
+            geometry = shape(feature["geometry"])
+            centroid = geometry.representative_point()
+        except Exception as error:  # shapely raises several types for bad shapes
+            reason = f"unreadable geometry: {error}"
+            rejects.append(_reject(item, number, "geometry", "", reason))
+            continue
+        rows.append(
+            {
+                "code": str(properties[entry["CD"].upper()]),
+                "name": str(properties.get(entry.get("NM", "").upper()) or "") or None,
+                "level": level,
+                "vintage": entry["vintage"],
+                "geometry": json.dumps(feature["geometry"], separators=(",", ":")),
+                "centroid_longitude": centroid.x,
+                "centroid_latitude": centroid.y,
+                "source_file": item.name,
+            }
+        )
+    return FileRead(
+        pa.Table.from_pylist(rows, schema=BOUNDARY_SCHEMA),
+        pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA),
+        len(features),
+        ["line numbers in this file's rejects are feature numbers"] if rejects else [],
+    )
+
+
+register(
+    Source(
+        name="boundaries",
+        table="boundaries",
+        title="Area boundaries",
+        description=(
+            "GeoJSON boundaries (WGS84) for LSOAs, wards or other ONS areas; "
+            "the code is read from a property such as lsoa21cd or wd19cd."
+        ),
+        wanted=lambda name: name.lower().endswith((".geojson", ".json")),
+        reader=read_boundaries,
+        partition_by=("level",),
+        replace_keys=("level", "vintage"),
+    )
+)
+
+
+POPULATION_COLUMNS = ["area_code", "year", "age_band", "sex", "population"]
+CENSUS_TS001 = ["total", "2021 super output area - lower layer", "mnemonic"]
+POPULATION_SCHEMA = pa.schema(
+    [
+        ("area_code", pa.string()),
+        ("year", pa.int32()),
+        ("age_band", pa.string()),
+        ("sex", pa.string()),
+        ("population", pa.int64()),
+        ("source_file", pa.string()),
+        ("source_line", pa.int32()),
+    ]
+)
+
+
+def read_population(item: InputFile) -> FileRead:
+    """Population by area: saferplaces' documented CSV, or Census 2021 TS001.
+
+    Documented layout: ``area_code,year,age_band,sex,population`` where
+    age_band is "all" or a band such as "10-17", and sex is "all", "female"
+    or "male".
+    """
+    header = [h.lower() for h in _header(item)]
+    census = header == CENSUS_TS001
+    columns = CENSUS_TS001 if census else POPULATION_COLUMNS
+    parsed = read_csv(item, _header(item) if census else POPULATION_COLUMNS)
+    table = parsed.table.rename_columns([*columns, LINE])
+    checks = RowChecks(item.name, table)
+    if census:
+        # TS001 ends with blank rows and a disclosure-control footnote.
+        footnote = "not an LSOA row (the file's footnote)"
+        checks.matches("mnemonic", r"^[EW]01\d{6}$", footnote, optional=False)
+        checks.matches("total", r"^\d+$", "must be a whole number", optional=False)
+        count = table.num_rows
+        canonical = {
+            "area_code": table.column("mnemonic"),
+            "year": pa.repeat(pa.scalar(2021, pa.int32()), count),
+            "age_band": pa.repeat(pa.scalar("all"), count),
+            "sex": pa.repeat(pa.scalar("all"), count),
+            "population": table.column("total"),
+        }
+    else:
+        checks.matches(
+            "area_code", GSS_CODE, "must be a 9-character ONS code", optional=False
+        )
+        checks.matches("year", r"^(19|20)\d{2}$", "must be a year", optional=False)
+        checks.matches("population", r"^\d+$", "must be a whole number", optional=False)
+        checks.one_of("sex", ["all", "female", "male"], optional=False)
+        checks.required("age_band")
+        canonical = {name: table.column(name) for name in POPULATION_COLUMNS}
+    keep = checks.accepted()
+    accepted = pa.table(
+        {
+            **canonical,
+            "source_file": pa.repeat(pa.scalar(item.name), table.num_rows),
+            "source_line": table.column(LINE),
+        }
+    ).filter(keep)
+    accepted = accepted.cast(POPULATION_SCHEMA)
+    rejects = pa.concat_tables(
+        [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
+    )
+    return FileRead(
+        accepted, rejects, table.num_rows + len(parsed.malformed), parsed.notes
+    )
+
+
+register(
+    Source(
+        name="population",
+        table="population",
+        title="Population by area",
+        description=(
+            "Residents by area, year, age band and sex: saferplaces' CSV "
+            "(area_code,year,age_band,sex,population) or Census 2021 TS001."
+        ),
+        wanted=lambda name: name.lower().endswith(".csv"),
+        reader=read_population,
+        partition_by=("year",),
+        replace_keys=("year", "age_band"),
+    )
+)
