@@ -1,0 +1,61 @@
+"""The real ONS lookups, boundaries and Census population in ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+BIRMINGHAM = "E08000025"
+
+pytestmark = pytest.mark.skipif(
+    not (SHARED / "geography").is_dir(),
+    reason=f"real geography files are not here ({SHARED.resolve()}); "
+    "they are never committed, so this test runs only beside ../shared/data",
+)
+
+
+def test_birmingham_has_639_lsoa11s_in_69_wards(store):
+    run_load(
+        store,
+        get_source("geography"),
+        [SHARED / "geography" / "LSOA11_WD19_LAD19_EW_LU.csv"],
+    )
+    counts = store.query(
+        "SELECT level, count(*) AS n FROM geography "
+        "WHERE list_contains(parents, ?) OR code = ? GROUP BY level ORDER BY level",
+        [BIRMINGHAM, BIRMINGHAM],
+    ).to_pylist()
+    assert counts == [
+        {"level": "local_authority", "n": 1},
+        {"level": "lsoa", "n": 639},
+        {"level": "ward", "n": 69},
+    ]
+
+
+def test_imd_lookup_with_bom_and_crlf_loads_every_row(store):
+    report = run_load(
+        store, get_source("geography"), [SHARED / "geography" / "imd_lookups.csv"]
+    )
+    assert (report.rows_read, report.rejected) == (33_755, 0)
+
+
+def test_census_population_of_birmingham(store):
+    run_load(store, get_source("geography"), [SHARED / "geography" / "imd_lookups.csv"])
+    run_load(store, get_source("population"), [SHARED / "population"])
+    [row] = store.query(
+        "SELECT sum(p.population) AS residents, count(*) AS lsoas "
+        "FROM population p JOIN geography g ON g.code = p.area_code "
+        "WHERE g.level = 'lsoa' AND list_contains(g.parents, ?)",
+        [BIRMINGHAM],
+    ).to_pylist()
+    assert row == {"residents": 1_144_925, "lsoas": 659}
+
+
+def test_boundaries_of_birmingham_lsoas_and_south_wards(store):
+    report = run_load(store, get_source("boundaries"), [SHARED / "geography"])
+    assert (report.accepted, report.rejected) == (659 + 20, 0)
