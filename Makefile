@@ -17,9 +17,9 @@ BUILD := saferplaces/web/static/saferplaces/build
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-demo: install assets ## Install, migrate the SQLite database, create demo users, serve on http://127.0.0.1:8000
+demo: install assets ## Install, migrate, load the synthetic demo partnership and users, serve on http://127.0.0.1:8000
 	$(SAFERPLACES) migrate
-	$(SAFERPLACES) demo-users
+	$(SAFERPLACES) demo
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
 serve: install assets ## Serve without touching users (HOST, PORT)

@@ -251,6 +251,32 @@ def ingest(source: str, paths: tuple[Path, ...], quiet: bool) -> None:
         sys.exit(EXIT_ROWS_REJECTED)
 
 
+@main.command()
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary lines.")
+@click.option("--no-users", is_flag=True, help="Load the data but create no users.")
+@click.pass_context
+@needs_django
+def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
+    """Build the SYNTHETIC Birmingham South demo partnership (safe to re-run).
+
+    Writes seeded synthetic geography, boundaries, population and five years
+    of monthly street crime under SAFERPLACES_DATA_DIR/demo, loads them with
+    the ordinary loaders, and creates one demo user per role.
+    """
+    from django.conf import settings
+
+    from saferplaces.demo import SYNTHETIC_NOTICE, build_demo
+    from saferplaces.ingest.report import print_report, progress_bar
+
+    click.echo(SYNTHETIC_NOTICE)
+    with progress_bar(quiet) as progress:
+        reports = build_demo(settings.DATA_DIR, progress)
+    for report in reports:
+        print_report(report, quiet=True)
+    if not no_users:
+        ctx.invoke(demo_users, reset_passwords=False)
+
+
 @main.group()
 def store() -> None:
     """Inspect and query the analytic store (Delta Lake tables)."""

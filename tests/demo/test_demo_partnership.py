@@ -1,0 +1,122 @@
+"""The synthetic demo: seeded, labelled, and shaped like the seed plan."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from saferplaces.analytics.store import Store
+from saferplaces.demo import build_demo, write_demo_files
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("demo")
+    reports = build_demo(data_dir)
+    return data_dir, Store(data_dir / "store"), reports
+
+
+def digests(folder):
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+    }
+
+
+def test_same_files_every_run(tmp_path):
+    write_demo_files(tmp_path / "one")
+    write_demo_files(tmp_path / "two")
+    assert digests(tmp_path / "one") == digests(tmp_path / "two")
+
+
+def test_every_file_is_labelled_synthetic(demo_store):
+    data_dir, _, _ = demo_store
+    names = [path.name for path in (data_dir / "demo").iterdir()]
+    assert all(
+        name.startswith("synthetic-")
+        for name in names
+        if name.endswith((".csv", ".yaml", ".geojson"))
+    )
+    assert "SYNTHETIC" in (data_dir / "demo" / "README-SYNTHETIC.txt").read_text()
+
+
+def test_every_row_loads(demo_store):
+    _, _, reports = demo_store
+    assert all(report.rejected == 0 for report in reports)
+    assert {report.table for report in reports} == {
+        "geography",
+        "boundaries",
+        "population",
+        "street_crime",
+    }
+
+
+def test_birmingham_south_has_the_plans_districts_and_wards(demo_store):
+    _, store, _ = demo_store
+    rows = store.query(
+        """
+        WITH unit AS (SELECT unnest(members) AS district FROM geography
+                      WHERE level = 'policing_unit' AND name = 'Birmingham South')
+        SELECT d.name AS district, list_sort(list(w.name)) AS wards
+        FROM geography d JOIN unit ON unit.district = d.code
+        JOIN geography w ON list_contains(d.members, w.code) AND w.level = 'ward'
+        GROUP BY d.name ORDER BY d.name
+        """
+    ).to_pylist()
+    assert rows == [
+        {"district": "Edgbaston district",
+         "wards": ["Bartley Green", "Edgbaston", "Harborne", "Quinton"]},
+        {"district": "Northfield district",
+         "wards": ["Kings Norton", "Longbridge", "Northfield", "Weoley"]},
+        {"district": "Selly Oak district",
+         "wards": ["Billesley", "Bournville", "Brandwood", "Selly Oak"]},
+    ]  # fmt: skip
+    units = store.query(
+        "SELECT count(*) AS n FROM geography WHERE level = 'policing_unit'"
+    ).to_pylist()
+    assert units == [{"n": 4}]  # the south and three comparators
+
+
+def test_five_financial_years_of_monthly_crime(demo_store):
+    _, store, _ = demo_store
+    months = store.months("street_crime")
+    assert (months[0], months[-1], len(months)) == ("2020-04", "2025-03", 60)
+
+
+def test_every_lsoa_has_a_boundary_and_population(demo_store):
+    _, store, _ = demo_store
+    [row] = store.query(
+        """
+        SELECT count(*) AS lsoas,
+               count(b.code) AS with_boundary,
+               count(p.area_code) AS with_population
+        FROM geography g
+        LEFT JOIN boundaries b ON b.code = g.code
+        LEFT JOIN population p ON p.area_code = g.code AND p.year = 2024
+             AND p.age_band = 'all' AND p.sex = 'all'
+        WHERE g.level = 'lsoa'
+        """
+    ).to_pylist()
+    assert row["lsoas"] == row["with_boundary"] == row["with_population"] > 100
+
+
+def test_the_planted_step_change_is_there_to_find(demo_store):
+    _, store, _ = demo_store
+    [row] = store.query(
+        """
+        SELECT avg(n) FILTER (WHERE month < '2023-04') AS before,
+               avg(n) FILTER (WHERE month >= '2023-04') AS after
+        FROM (SELECT month, count(*) AS n FROM street_crime
+              WHERE is_asb AND lsoa_name LIKE 'Bournville %' GROUP BY month)
+        """
+    ).to_pylist()
+    assert row["after"] < 0.8 * row["before"]
+
+
+def test_running_the_demo_again_changes_nothing(demo_store):
+    data_dir, store, _ = demo_store
+    before = store.last_load_number()
+    again = build_demo(data_dir)
+    assert all(report.number is None for report in again)
+    assert store.last_load_number() == before
