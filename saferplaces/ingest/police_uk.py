@@ -17,9 +17,9 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.ingest.reading import LINE, FileRefused, InputFile
+from saferplaces.ingest.reading import FileRefused, InputFile
 from saferplaces.ingest.sources import Source, register
-from saferplaces.ingest.validation import RowChecks
+from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
 
 CRIME_TYPES = [
     "Anti-social behaviour",
@@ -72,12 +72,6 @@ def force_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", core.lower()).strip("-")
 
 
-def _nullable(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Blank strings become nulls in the canonical tables."""
-    trimmed = pc.utf8_trim_whitespace(column)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-
-
 def _coordinates(checks: RowChecks) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """Both blank (a "No location" row) or both numbers inside the UK."""
     parsed = []
@@ -116,16 +110,9 @@ def _location_columns(checks: RowChecks) -> dict[str, pa.ChunkedArray]:
     return {
         "longitude": longitude,
         "latitude": latitude,
-        "location": _nullable(checks.column("Location")),
-        "lsoa_code": _nullable(checks.column("LSOA code")),
-        "lsoa_name": _nullable(checks.column("LSOA name")),
-    }
-
-
-def _provenance(checks: RowChecks, source: InputFile) -> dict[str, pa.Array]:
-    return {
-        "source_file": pa.repeat(pa.scalar(source.name), checks.table.num_rows),
-        "source_line": checks.column(LINE),
+        "location": blank_to_null(checks.column("Location")),
+        "lsoa_code": blank_to_null(checks.column("LSOA code")),
+        "lsoa_name": blank_to_null(checks.column("LSOA name")),
     }
 
 
@@ -157,14 +144,14 @@ def street_crime(checks: RowChecks, source: InputFile) -> pa.Table:
     crime_type = checks.column("Crime type")
     return pa.table(
         {
-            "crime_id": _nullable(checks.column("Crime ID")),
+            "crime_id": blank_to_null(checks.column("Crime ID")),
             **force,
             **_location_columns(checks),
             "crime_type": crime_type,
             "is_asb": pc.equal(crime_type, ASB),
-            "last_outcome": _nullable(checks.column("Last outcome category")),
-            "context": _nullable(checks.column("Context")),
-            **_provenance(checks, source),
+            "last_outcome": blank_to_null(checks.column("Last outcome category")),
+            "context": blank_to_null(checks.column("Context")),
+            **provenance_columns(checks, source),
         }
     )
 
@@ -182,7 +169,7 @@ def outcomes(checks: RowChecks, source: InputFile) -> pa.Table:
             **force,
             **_location_columns(checks),
             "outcome_type": pc.utf8_trim_whitespace(checks.column("Outcome type")),
-            **_provenance(checks, source),
+            **provenance_columns(checks, source),
         }
     )
 
@@ -214,7 +201,7 @@ def stop_and_search(checks: RowChecks, source: InputFile) -> pa.Table:
         pc.if_else(pc.match_substring_regex(date, ISO_TIME), date, None)
     )
     text = {
-        column: _nullable(checks.column(column))
+        column: blank_to_null(checks.column(column))
         for column in STOP_SEARCH_COLUMNS
         if column not in {"Date", "Latitude", "Longitude"}
     }
@@ -228,7 +215,7 @@ def stop_and_search(checks: RowChecks, source: InputFile) -> pa.Table:
             "longitude": longitude,
             "latitude": latitude,
             **{_snake(column): values for column, values in text.items()},
-            **_provenance(checks, source),
+            **provenance_columns(checks, source),
         }
     )
 

@@ -66,7 +66,7 @@ def register(source: Source) -> Source:
 
 def _register_all() -> None:
     # Importing the modules registers their sources.
-    from saferplaces.ingest import geography, police_uk  # noqa: F401
+    from saferplaces.ingest import geography, local_extract, police_uk  # noqa: F401
 
 
 def get_source(name: str) -> Source:

@@ -9,11 +9,12 @@ rule is left out of the load. No row loops in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.ingest.reading import LINE
+from saferplaces.ingest.reading import LINE, InputFile
 
 REJECT_SCHEMA = pa.schema(
     [
@@ -33,6 +34,8 @@ class RowChecks:
     file: str
     table: pa.Table
     _rules: list[tuple[pa.ChunkedArray, str, str]] = field(default_factory=list)
+    # Fields whose rejected values must not be copied into the rejects file.
+    withheld: set[str] = field(default_factory=set)
 
     def column(self, name: str) -> pa.ChunkedArray:
         return self.table.column(name)
@@ -69,6 +72,15 @@ class RowChecks:
             passes = pc.and_kleene(passes, ok)
         return passes
 
+    def _shown_values(self, rows: pa.Table, name: str) -> Any:
+        if name in self.withheld:
+            return pa.repeat(
+                pa.scalar("(withheld: may be personal data)"), rows.num_rows
+            )
+        if name in rows.column_names:
+            return rows.column(name)
+        return pa.nulls(rows.num_rows, pa.string())
+
     def rejects(self) -> pa.Table:
         parts = []
         for ok, name, reason in self._rules:
@@ -83,9 +95,7 @@ class RowChecks:
                         "file": pa.repeat(pa.scalar(self.file), count),
                         "line": rows.column(LINE),
                         "field": pa.repeat(pa.scalar(name), count),
-                        "value": rows.column(name)
-                        if name in rows.column_names
-                        else pa.nulls(count, pa.string()),
+                        "value": self._shown_values(rows, name),
                         "reason": pa.repeat(pa.scalar(reason), count),
                     },
                     schema=REJECT_SCHEMA,
@@ -108,3 +118,17 @@ def malformed_rejects(file: str, malformed: list[tuple[int, str]]) -> pa.Table:
         },
         schema=REJECT_SCHEMA,
     )
+
+
+def blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trimmed text, with blank strings as nulls, for the canonical tables."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def provenance_columns(checks: RowChecks, source: InputFile) -> dict[str, Any]:
+    """Which file and line each row came from."""
+    return {
+        "source_file": pa.repeat(pa.scalar(source.name), checks.table.num_rows),
+        "source_line": checks.column(LINE),
+    }
