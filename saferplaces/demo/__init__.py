@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 
 from saferplaces.analytics.store import Store
-from saferplaces.demo.crimes import write_street_crime
+from saferplaces.demo.crimes import write_crimes
 from saferplaces.demo.partnership import (
     SEED,
     layout,
@@ -33,11 +33,13 @@ def write_demo_files(folder: Path) -> dict[str, list[Path]]:
     (folder / "README-SYNTHETIC.txt").write_text(SYNTHETIC_NOTICE + "\n")
     rng = random.Random(SEED)
     plan = layout(rng)
+    street, local = write_crimes(folder, plan, SEED)
     return {
         "geography": write_geography(folder, plan),
         "boundaries": [write_boundaries(folder, plan)],
         "population": [write_population(folder, plan, rng)],
-        "police-uk-street": write_street_crime(folder, plan, SEED),
+        "police-uk-street": street,
+        "local-crimes": local,
     }
 
 

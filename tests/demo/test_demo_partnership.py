@@ -49,6 +49,7 @@ def test_every_row_loads(demo_store):
         "boundaries",
         "population",
         "street_crime",
+        "local_crimes",
     }
 
 
@@ -120,3 +121,24 @@ def test_running_the_demo_again_changes_nothing(demo_store):
     again = build_demo(data_dir)
     assert all(report.number is None for report in again)
     assert store.last_load_number() == before
+
+
+def test_local_extract_keeps_domestic_violence_apart_and_has_repeat_victims(
+    demo_store,
+):
+    _, store, _ = demo_store
+    [row] = store.query(
+        """
+        SELECT avg(domestic_abuse::INT) FILTER (WHERE month < '2021-04') AS first,
+               avg(domestic_abuse::INT) FILTER (WHERE month >= '2024-04') AS last,
+               count(*) FILTER (WHERE hate_crime) AS hate
+        FROM local_crimes WHERE ho_group = 'Violence against the person'
+        """
+    ).to_pylist()
+    assert 0.25 < row["first"] < row["last"] < 0.45
+    assert row["hate"] > 0
+    [repeat] = store.query(
+        "SELECT count(*) AS victims FROM (SELECT victim_id FROM local_crimes "
+        "WHERE domestic_abuse GROUP BY 1 HAVING count(*) > 1)"
+    ).to_pylist()
+    assert repeat["victims"] > 100
