@@ -61,24 +61,26 @@ GEOGRAPHY_SCHEMA = pa.schema(
         ("level", pa.string()),
         ("vintage", pa.string()),
         ("parents", pa.list_(pa.string())),
+        ("successors", pa.list_(pa.string())),
         ("members", pa.list_(pa.string())),
         ("source_file", pa.string()),
     ]
 )
 
 
-def _ons_levels(header: list[str]) -> dict[str, dict[str, str]]:
-    """{level: {"CD": column, "NM": column, "vintage": "2011"}} from a header."""
-    levels: dict[str, dict[str, str]] = {}
+def _ons_levels(header: list[str]) -> dict[tuple[str, str], dict[str, str]]:
+    """{(level, vintage): {"CD": column, "NM": column}} from a header.
+
+    A lookup between vintages (LSOA11CD and LSOA21CD) has one level twice.
+    """
+    levels: dict[tuple[str, str], dict[str, str]] = {}
     for column in header:
         match = ONS_COLUMN.match(column.strip().upper())
         if match is None:
             continue
         prefix, year, kind = match.groups()
-        level = ONS_PREFIXES[prefix]
-        entry = levels.setdefault(level, {"vintage": f"20{year}"})
-        entry[kind] = column
-    return {level: entry for level, entry in levels.items() if "CD" in entry}
+        levels.setdefault((ONS_PREFIXES[prefix], f"20{year}"), {})[kind] = column
+    return {key: entry for key, entry in levels.items() if "CD" in entry}
 
 
 def _header(item: InputFile) -> list[str]:
@@ -104,29 +106,39 @@ def read_lookup(item: InputFile) -> FileRead:
         )
     accepted = parsed.table.filter(checks.accepted())
     parts = []
-    for level, entry in levels.items():
+    for (level, vintage), entry in levels.items():
         codes = pc.utf8_trim_whitespace(accepted.column(entry["CD"]))
         names = (
             pc.utf8_trim_whitespace(accepted.column(entry["NM"]))
             if "NM" in entry
             else pa.nulls(accepted.num_rows, pa.string())
         )
-        parent_columns = [
-            pc.utf8_trim_whitespace(accepted.column(levels[p]["CD"]))
-            for p in NESTS_IN[level]
-            if p in levels
-        ]
-        parents = _row_lists(parent_columns, accepted.num_rows)
+        parents = _row_lists(
+            [
+                pc.utf8_trim_whitespace(accepted.column(other["CD"]))
+                for (other_level, _), other in levels.items()
+                if other_level in NESTS_IN[level]
+            ],
+            accepted.num_rows,
+        )
+        # The same level in a later vintage: the areas that replaced this one.
+        successors = _row_lists(
+            [
+                pc.utf8_trim_whitespace(accepted.column(other["CD"]))
+                for (other_level, other_vintage), other in levels.items()
+                if other_level == level and other_vintage > vintage
+            ],
+            accepted.num_rows,
+        )
         parts.append(
             pa.table(
                 {
                     "code": codes,
                     "name": names,
                     "level": pa.repeat(pa.scalar(level), accepted.num_rows),
-                    "vintage": pa.repeat(
-                        pa.scalar(entry["vintage"]), accepted.num_rows
-                    ),
+                    "vintage": pa.repeat(pa.scalar(vintage), accepted.num_rows),
                     "parents": parents,
+                    "successors": successors,
                     "members": pa.nulls(accepted.num_rows, pa.list_(pa.string())),
                     "source_file": pa.repeat(pa.scalar(item.name), accepted.num_rows),
                 },
@@ -197,6 +209,7 @@ def read_partnership_areas(item: InputFile) -> FileRead:
                 "level": str(area["level"]),
                 "vintage": "partnership",
                 "parents": [],
+                "successors": [],
                 "members": [str(code) for code in area.get("contains", [])],
                 "source_file": item.name,
             }
@@ -263,6 +276,8 @@ def combine_areas(data: pa.Table) -> pa.Table:
                level, vintage,
                list_sort(list_distinct(flatten(list(coalesce(parents, [])))))
                    AS parents,
+               list_sort(list_distinct(flatten(list(coalesce(successors, [])))))
+                   AS successors,
                list_sort(list_distinct(flatten(list(coalesce(members, [])))))
                    AS members,
                min(source_file) AS source_file
@@ -329,7 +344,7 @@ def read_boundaries(item: InputFile) -> FileRead:
                 _reject(item, number, "properties", ",".join(properties), reason)
             )
             continue
-        [(level, entry)] = levels.items()
+        [((level, vintage), entry)] = levels.items()
         try:
             geometry = shape(feature["geometry"])
             centroid = geometry.representative_point()
@@ -342,7 +357,7 @@ def read_boundaries(item: InputFile) -> FileRead:
                 "code": str(properties[entry["CD"].upper()]),
                 "name": str(properties.get(entry.get("NM", "").upper()) or "") or None,
                 "level": level,
-                "vintage": entry["vintage"],
+                "vintage": vintage,
                 "geometry": json.dumps(feature["geometry"], separators=(",", ":")),
                 "centroid_longitude": centroid.x,
                 "centroid_latitude": centroid.y,

@@ -111,3 +111,15 @@ def test_census_ts001_footnote_lines_are_rejected_not_loaded(store, tmp_path):
     assert report.rejected == 1
     total = store.query("SELECT sum(population) AS n FROM population").to_pylist()
     assert total == [{"n": 3220}]
+
+
+def test_lsoa_2011_to_2021_lookup_records_successors(store):
+    run_load(store, get_source("geography"), [FIXTURES / "lookup-lsoa11-lsoa21.csv"])
+    rows = store.query(
+        "SELECT code, successors FROM geography "
+        "WHERE level = 'lsoa' AND vintage = '2011' ORDER BY code"
+    ).to_pylist()
+    assert rows == [
+        {"code": "E01900001", "successors": ["E01900001"]},
+        {"code": "E01900002", "successors": ["E01900101", "E01900102"]},
+    ]
