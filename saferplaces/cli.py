@@ -187,6 +187,7 @@ def demo_users(reset_passwords: bool) -> None:
 
 EXIT_REFUSED = 1
 EXIT_ROWS_REJECTED = 3
+EXIT_DOWNLOAD_FAILED = 4
 
 
 def _store() -> Any:
@@ -275,6 +276,91 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
         print_report(report, quiet=True)
     if not no_users:
         ctx.invoke(demo_users, reset_passwords=False)
+
+
+@main.group()
+def download() -> None:
+    """Fetch public data and load it (needs the network)."""
+
+
+@download.command("police-uk")
+@click.option("--force", required=True, help="police.uk force id, e.g. west-midlands.")
+@click.option("--from", "first", required=True, help="First month, YYYY-MM.")
+@click.option("--to", "last", required=True, help="Last month, YYYY-MM.")
+@click.option(
+    "--area",
+    help="An area code with a loaded boundary (LSOA, ward or partnership area): "
+    "use the API for just that area instead of the force's monthly archive.",
+)
+@click.option(
+    "--base-url",
+    default="https://data.police.uk",
+    show_default=True,
+    help="Where police.uk is (tests point this at a local server).",
+)
+@click.option("--no-ingest", is_flag=True, help="Download only.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@needs_django
+def download_police_uk(
+    force: str,
+    first: str,
+    last: str,
+    area: str | None,
+    base_url: str,
+    no_ingest: bool,
+    quiet: bool,
+) -> None:
+    """Download street crime for a force (or one area) and load it.
+
+    Resumable: finished months are kept and skipped when the command is run
+    again. Exits 4 when police.uk cannot be reached or refuses the request.
+    """
+    from django.conf import settings
+
+    from saferplaces.analytics.geography import area_shape, lsoa_locator
+    from saferplaces.analytics.store import StoreError
+    from saferplaces.ingest import download as police_download
+    from saferplaces.ingest.loader import run_load
+    from saferplaces.ingest.report import print_report, progress_bar
+    from saferplaces.ingest.sources import get_source
+
+    try:
+        months = police_download.months_between(first, last)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--from/--to") from None
+    client = police_download.Client(base_url=base_url)
+    folder = settings.DATA_DIR / "downloads" / "police-uk" / force
+    store = _store()
+    try:
+        with progress_bar(quiet) as progress:
+            if area:
+                shape = area_shape(store, area).simplify(0.0005)
+                outline = shape if shape.geom_type == "Polygon" else shape.convex_hull
+                polygon = [(lat, lng) for lng, lat in outline.exterior.coords]
+                paths = police_download.download_area_months(
+                    client,
+                    force,
+                    area,
+                    polygon,
+                    lsoa_locator(store),
+                    months,
+                    folder / area.lower(),
+                    progress,
+                )
+            else:
+                paths = police_download.download_force_months(
+                    client, force, months, folder, progress
+                )
+    except (police_download.DownloadError, StoreError) as error:
+        click.echo(f"saferplaces: {error}", err=True)
+        sys.exit(EXIT_DOWNLOAD_FAILED)
+    click.echo(f"Downloaded {len(paths)} month(s) into {folder}.")
+    if no_ingest:
+        return
+    report = run_load(store, get_source("police-uk-street"), paths)
+    print_report(report, quiet)
+    if report.rejected:
+        sys.exit(EXIT_ROWS_REJECTED)
 
 
 @main.group()

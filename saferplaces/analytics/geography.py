@@ -1,0 +1,81 @@
+"""Areas from the store: members, boundaries and point-in-area lookups.
+
+Example:
+    >>> import tempfile
+    >>> from saferplaces.analytics.store import Store
+    >>> area_codes(Store(tempfile.mkdtemp()), "E05011119")
+    ['E05011119']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from saferplaces.analytics.store import Store, StoreError
+
+
+def area_codes(store: Store, code: str) -> list[str]:
+    """The code itself, or for a partnership area every area it contains,
+    followed down through nested partnership areas (districts in a unit)."""
+    if "geography" not in store.tables():
+        return [code]
+    members = {
+        row["code"]: row["members"] or []
+        for row in store.query(
+            "SELECT code, members FROM geography WHERE vintage = 'partnership'"
+        ).to_pylist()
+    }
+    found: list[str] = []
+    pending = [code]
+    while pending:
+        current = pending.pop()
+        if current in members:
+            pending.extend(members[current])
+        elif current not in found:
+            found.append(current)
+    return sorted(found)
+
+
+def area_shape(store: Store, code: str) -> Any:
+    """The area's boundary as a shapely geometry (unions partnership areas)."""
+    import shapely
+    from shapely.geometry import shape
+
+    if "boundaries" not in store.tables():
+        raise StoreError("no boundaries are loaded: `saferplaces ingest boundaries`")
+    codes = area_codes(store, code)
+    rows = store.query(
+        "SELECT code, geometry FROM boundaries WHERE list_contains(?, code)", [codes]
+    ).to_pylist()
+    if not rows:
+        raise StoreError(f"no boundary is loaded for area {code}")
+    import json
+
+    return shapely.union_all([shape(json.loads(row["geometry"])) for row in rows])
+
+
+def lsoa_locator(store: Store) -> Callable[[float, float], tuple[str, str]]:
+    """A function (latitude, longitude) -> (LSOA code, name), or ('', '')."""
+    import json
+
+    from shapely import STRtree
+    from shapely.geometry import Point, shape
+
+    if "boundaries" not in store.tables():
+        return lambda _lat, _lng: ("", "")
+    rows = store.query(
+        "SELECT code, coalesce(name, '') AS name, geometry FROM boundaries "
+        "WHERE level = 'lsoa'"
+    ).to_pylist()
+    shapes = [shape(json.loads(row["geometry"])) for row in rows]
+    tree = STRtree(shapes)
+
+    def locate(lat: float, lng: float) -> tuple[str, str]:
+        point = Point(lng, lat)
+        for index in tree.query(point, predicate="intersects"):
+            row = rows[int(index)]
+            return str(row["code"]), str(row["name"])
+        return "", ""
+
+    return locate
