@@ -22,7 +22,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator, Sequence
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,8 +33,15 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+import pyarrow.dataset as dataset
+from deltalake import CommitProperties, DeltaTable
+from deltalake import Schema as DeltaSchema
 from deltalake.exceptions import TableNotFoundError
+from deltalake.transaction import (
+    AddAction,
+    RemoveAction,
+    create_table_with_add_actions,
+)
 
 LOAD_KEY = "saferplaces.load"
 AsOf = int | datetime | None
@@ -156,10 +165,24 @@ class Store:
             files = self.file_uris(table, as_of)
             if files:
                 connection.execute(
-                    f"CREATE VIEW {table} AS SELECT * FROM read_parquet("
-                    f"{files!r}, hive_partitioning = true, union_by_name = true)"
+                    f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files!r}, "
+                    f"hive_partitioning = true, hive_types = {self._hive_types(table)},"
+                    " union_by_name = true)"
                 )
         return connection
+
+    def _hive_types(self, table: str) -> dict[str, str]:
+        """Partition columns' types, so '2019' stays text and years numbers."""
+        delta = self._delta(table)
+        types = {
+            field.name: str(getattr(field.type, "type", "string"))
+            for field in delta.schema().fields
+        }
+        duck = {"integer": "INTEGER", "long": "BIGINT", "short": "SMALLINT"}
+        return {
+            name: duck.get(types[name], "VARCHAR")
+            for name in delta.metadata().partition_columns
+        }
 
     def query(
         self, sql: str, params: Sequence[Any] | None = None, as_of: AsOf = None
@@ -201,36 +224,161 @@ class Store:
     def commit(
         self,
         table: str,
-        data: pa.Table,
+        batches: pa.RecordBatchReader,
         *,
         partition_by: list[str],
-        replace_predicate: str | None,
-        record: dict[str, Any],
-    ) -> int:
-        """Write ``data`` to ``table`` in one Delta commit carrying ``record``.
+        make_record: Callable[[Committed], dict[str, Any]],
+    ) -> Committed | None:
+        """Write ``batches`` to ``table`` and commit them in one Delta commit.
 
-        With ``replace_predicate``, rows matching it are replaced by ``data``
-        in the same commit (a corrected file for a force and month). Must be
-        called inside ``writer_lock``. Returns the new Delta version.
+        The stored files of every partition the batches touch are removed in
+        the same commit, so a load replaces what it covers (a corrected file
+        for a force and month replaces that month). Files are streamed to
+        Parquet as the batches arrive; until the commit they are invisible,
+        so a killed load leaves the table at its previous version. Must be
+        called inside ``writer_lock``. Returns None when there was no row.
         """
         path = self.root / table
+        written = _write_parquet(path, batches, partition_by)
+        if not written.adds:
+            return None
         exists = (path / "_delta_log").is_dir()
-        properties = CommitProperties(custom_metadata={LOAD_KEY: json.dumps(record)})
-        if exists and replace_predicate:
-            write_deltalake(
-                str(path),
-                data,
-                mode="overwrite",
-                predicate=replace_predicate,
+        removes, replaced = (
+            self._files_in(table, written.partitions, partition_by)
+            if exists
+            else ([], [])
+        )
+        committed = Committed(
+            partitions=sorted(written.partitions), replaced=replaced, version=-1
+        )
+        properties = CommitProperties(
+            custom_metadata={LOAD_KEY: json.dumps(make_record(committed))}
+        )
+        if exists:
+            self._delta(table).create_write_transaction(
+                [*written.adds, *removes],
+                mode="append",
+                schema=batches.schema,
                 partition_by=partition_by,
                 commit_properties=properties,
             )
         else:
-            write_deltalake(
+            create_table_with_add_actions(
                 str(path),
-                data,
-                mode="append",
+                DeltaSchema.from_arrow(batches.schema),
+                written.adds,
+                mode="error",
                 partition_by=partition_by,
                 commit_properties=properties,
             )
-        return self._delta(table).version()
+        committed.version = self._delta(table).version()
+        return committed
+
+    def _files_in(
+        self, table: str, partitions: set[tuple[str, ...]], partition_by: list[str]
+    ) -> tuple[list[RemoveAction], list[dict[str, Any]]]:
+        """Remove actions for the stored files in ``partitions``, and how many
+        rows each partition held."""
+        actions = pa.table(self._delta(table).get_add_actions(flatten=True))
+        now = int(time.time() * 1000)
+        removes = []
+        rows: dict[tuple[str, ...], int] = {}
+        for file in actions.to_pylist():
+            key = tuple(str(file[f"partition.{name}"]) for name in partition_by)
+            if key not in partitions:
+                continue
+            removes.append(
+                RemoveAction(
+                    path=file["path"],
+                    data_change=True,
+                    deletion_timestamp=now,
+                    size=file["size_bytes"],
+                    partition_values=dict(zip(partition_by, key, strict=True)),
+                )
+            )
+            rows[key] = rows.get(key, 0) + int(file["num_records"] or 0)
+        replaced = [
+            {**dict(zip(partition_by, key, strict=True)), "rows": count}
+            for key, count in sorted(rows.items())
+        ]
+        return removes, replaced
+
+
+@dataclass
+class Committed:
+    """What a commit wrote: partition keys, rows replaced, Delta version."""
+
+    partitions: list[tuple[str, ...]]
+    replaced: list[dict[str, Any]]
+    version: int
+
+
+@dataclass
+class _Written:
+    adds: list[AddAction]
+    partitions: set[tuple[str, ...]]
+
+
+def _write_parquet(
+    path: Path, batches: pa.RecordBatchReader, partition_by: list[str]
+) -> _Written:
+    """Stream batches into hive-partitioned Parquet files under ``path``.
+
+    Arrow's dataset writer encodes and writes on its own threads while the
+    caller's generator validates the next batch, so reading, checking and
+    writing overlap.
+    """
+    adds: list[AddAction] = []
+    partitions: set[tuple[str, ...]] = set()
+    now = int(time.time() * 1000)
+
+    def visit(written: Any) -> None:
+        relative = Path(written.path).relative_to(path).as_posix()
+        values = dict(part.split("=", 1) for part in relative.split("/")[:-1])
+        key = tuple(values[name] for name in partition_by)
+        partitions.add(key)
+        adds.append(
+            AddAction(
+                path=relative,
+                size=written.size,
+                partition_values=values,
+                modification_time=now,
+                data_change=True,
+                stats=json.dumps({"numRecords": written.metadata.num_rows}),
+            )
+        )
+
+    partition_schema = pa.schema([batches.schema.field(name) for name in partition_by])
+    stem = f"part-{uuid.uuid4().hex}"
+    try:
+        _write_dataset(batches, path, partition_schema, stem, visit)
+    except BaseException:
+        # Never committed, so invisible to readers; remove them all the same.
+        for orphan in path.glob(f"**/{stem}-*.parquet"):
+            orphan.unlink(missing_ok=True)
+        raise
+    return _Written(adds, partitions)
+
+
+def _write_dataset(
+    batches: pa.RecordBatchReader,
+    path: Path,
+    partition_schema: pa.Schema,
+    stem: str,
+    visit: Callable[[Any], None],
+) -> None:
+    dataset.write_dataset(
+        batches,
+        str(path),
+        format="parquet",
+        partitioning=dataset.partitioning(partition_schema, flavor="hive"),
+        basename_template=f"{stem}-{{i}}.parquet",
+        existing_data_behavior="overwrite_or_ignore",
+        file_visitor=visit,
+        max_rows_per_file=4_000_000,
+        # Batches arrive small (one CSV block each); without a minimum every
+        # slice of every batch would become its own row group.
+        # Buffered per partition, so this bounds memory too (bench/ingest.py).
+        min_rows_per_group=32_000,
+        max_rows_per_group=64_000,
+    )

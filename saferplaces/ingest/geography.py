@@ -300,8 +300,7 @@ register(
         ),
         wanted=lambda name: name.lower().endswith((".csv", ".yaml", ".yml")),
         reader=read_geography,
-        partition_by=("level",),
-        replace_keys=("level", "vintage"),
+        partition_by=("level", "vintage"),
         combine=combine_areas,
     )
 )
@@ -383,8 +382,7 @@ register(
         ),
         wanted=lambda name: name.lower().endswith((".geojson", ".json")),
         reader=read_boundaries,
-        partition_by=("level",),
-        replace_keys=("level", "vintage"),
+        partition_by=("level", "vintage"),
     )
 )
 
@@ -468,6 +466,5 @@ register(
         wanted=lambda name: name.lower().endswith(".csv"),
         reader=read_population,
         partition_by=("year",),
-        replace_keys=("year", "age_band"),
     )
 )

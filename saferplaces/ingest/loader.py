@@ -16,9 +16,14 @@ The rules:
 
 from __future__ import annotations
 
+import collections
+import itertools
 import os
+import queue
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,12 +33,20 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from saferplaces import __version__
-from saferplaces.analytics.store import Load, Store
-from saferplaces.ingest.reading import InputFile, discover, read_csv
+from saferplaces.analytics.store import Committed, Load, Store
+from saferplaces.ingest.reading import (
+    InputFile,
+    NeedsExactReader,
+    ParsedBatch,
+    check_header,
+    discover,
+    iter_csv,
+)
 from saferplaces.ingest.sources import FileRead, Source
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
 
 Progress = Callable[[str, int, int], None]
+CHECK_THREADS = 2
 
 
 @dataclass
@@ -99,114 +112,206 @@ def run_load(
         return report
     tell = progress or (lambda _stage, _done, _total: None)
     history = store.loads(source.table) if source.table in store.tables() else []
-    known_lsoas = _known_lsoas(store)
-
-    accepted_parts: list[pa.Table] = []
-    reject_parts: list[pa.Table] = []
-    for index, item in enumerate(inputs):
-        tell(f"reading {Path(item.name).name}", index, len(inputs))
+    pending: list[tuple[InputFile, FileResult]] = []
+    for item in inputs:
+        tell(f"checking {Path(item.name).name}", 0, len(inputs))
         result = FileResult(item.name, item.sha256())
-        report.files.append(result)
         result.skipped_as_load = _already_loaded(result.sha256, history)
-        if result.skipped_as_load is not None:
-            continue
-        accepted, rejects = _read_file(item, source, result, known_lsoas)
-        accepted_parts.append(accepted)
-        reject_parts.append(rejects)
-    tell("committing", len(inputs), len(inputs))
+        report.files.append(result)
+        if result.skipped_as_load is None:
+            pending.append((item, result))
+    if source.columns is not None:
+        # Refuse a bad file before anything is written, not halfway through.
+        for item, _ in pending:
+            check_header(item, source.columns)
+    try:
+        return _load(store, source, pending, report, tell, exact=False)
+    except NeedsExactReader:
+        # A file that looked regular was not; read every file exactly.
+        return _load(store, source, pending, _fresh(report), tell, exact=True)
 
-    rejects = (
-        pa.concat_tables(reject_parts) if reject_parts else REJECT_SCHEMA.empty_table()
-    )
-    for row in rejects.group_by(["field", "reason"]).aggregate([]).to_pylist():
-        count = pc.sum(
-            pc.and_(
-                pc.equal(rejects.column("field"), row["field"]),
-                pc.equal(rejects.column("reason"), row["reason"]),
-            )
-        ).as_py()
-        report.reject_reasons[(row["field"], row["reason"])] = int(count)
-    data = (
-        pa.concat_tables(accepted_parts, promote_options="default")
-        if accepted_parts
-        else None
-    )
-    if data is not None and source.combine is not None:
-        data = source.combine(data)
-    if data is None or data.num_rows == 0:
-        if rejects.num_rows:
-            report.rejects_path = _write_rejects(
-                store, rejects, f"unloaded-{source.name}"
-            )
-        return report
 
+def _fresh(report: LoadReport) -> LoadReport:
+    for result in report.loaded:
+        result.rows_read = result.accepted = result.rejected = 0
+        result.partitions, result.notes = [], []
+    return LoadReport(report.source, report.table, report.files)
+
+
+def _load(
+    store: Store,
+    source: Source,
+    pending: list[tuple[InputFile, FileResult]],
+    report: LoadReport,
+    tell: Progress,
+    exact: bool,
+) -> LoadReport:
+    known_lsoas = _known_lsoas(store)
+    rejects: list[pa.Table] = []
+    batches = _batches(source, pending, known_lsoas, rejects, tell, exact)
+    if source.combine is not None:
+        everything = list(batches)
+        if everything:
+            combined = source.combine(pa.Table.from_batches(everything))
+            batches = iter(combined.to_batches())
+    batches = _prefetched(batches)
+    first = next(batches, None)
     with store.writer_lock():
         number = store.last_load_number() + 1
-        predicate, partitions = _replace_predicate(data, source.replace_keys)
-        report.replaced = _rows_replaced(store, source, predicate)
-        if rejects.num_rows:
+
+        def record(committed: Committed) -> dict[str, Any]:
             report.rejects_path = _write_rejects(
                 store, rejects, f"load-{number:05d}-{source.name}"
             )
-        record = {
-            "number": number,
-            "source": source.name,
-            "saferplaces_version": __version__,
-            "files": [f.record() for f in report.loaded],
-            "replaced": report.replaced,
-            "partitions": partitions,
-            "rejects_file": report.rejects_path.name if report.rejects_path else None,
-        }
-        report.delta_version = store.commit(
-            source.table,
-            data,
-            partition_by=list(source.partition_by),
-            replace_predicate=predicate,
-            record=record,
-        )
-        report.number = number
+            report.replaced = committed.replaced
+            return {
+                "number": number,
+                "source": source.name,
+                "saferplaces_version": __version__,
+                "files": [f.record() for f in report.loaded],
+                "replaced": committed.replaced,
+                "partitions": [list(key) for key in committed.partitions],
+                "rejects_file": report.rejects_path.name
+                if report.rejects_path
+                else None,
+            }
+
+        committed = None
+        if first is not None:
+            reader = pa.RecordBatchReader.from_batches(
+                first.schema, itertools.chain([first], batches)
+            )
+            committed = store.commit(
+                source.table,
+                reader,
+                partition_by=list(source.partition_by),
+                make_record=record,
+            )
+    if committed is None:
+        report.rejects_path = _write_rejects(store, rejects, f"unloaded-{source.name}")
+    else:
+        report.number, report.delta_version = number, committed.version
+    _count_reasons(report, rejects)
+    tell("done", 1, 1)
     return report
 
 
-def _read_file(
-    item: InputFile,
+def _batches(
     source: Source,
-    result: FileResult,
+    pending: list[tuple[InputFile, FileResult]],
     known_lsoas: pa.Array | None,
-) -> tuple[pa.Table, pa.Table]:
-    read = source.reader(item) if source.reader else _read_csv_rows(item, source)
-    accepted = read.accepted
-    if known_lsoas is not None and "lsoa_code" in accepted.column_names:
-        lsoa = accepted.column("lsoa_code")
-        # Kept and flagged, never dropped: the geography may be incomplete.
-        flag = pc.if_else(pc.is_null(lsoa), None, pc.is_in(lsoa, value_set=known_lsoas))
-        accepted = accepted.append_column("lsoa_known", flag)
-    result.notes += read.notes
-    result.rows_read = read.rows_read
-    lines = accepted.num_rows if read.lines_accepted is None else read.lines_accepted
-    result.accepted = lines
-    result.rejected = read.rows_read - lines
-    keys = list(source.replace_keys)
-    groups = accepted.select(keys).group_by(keys).aggregate([]).to_pylist()
-    result.partitions = sorted([str(row[k]) for k in keys] for row in groups)
-    return accepted, read.rejects
+    rejects: list[pa.Table],
+    tell: Progress,
+    exact: bool,
+) -> Iterator[pa.RecordBatch]:
+    """Accepted rows, batch by batch, with each file's counts kept up to date."""
+    for index, (item, result) in enumerate(pending):
+        tell(f"loading {Path(item.name).name}", index, len(pending))
+        partitions: set[tuple[str, ...]] = set()
+        for read in _reads(item, source, exact):
+            accepted = _flag_lsoas(read.accepted, known_lsoas)
+            result.notes += read.notes
+            result.rows_read += read.rows_read
+            lines = (
+                accepted.num_rows
+                if read.lines_accepted is None
+                else read.lines_accepted
+            )
+            result.accepted += lines
+            result.rejected += read.rows_read - lines
+            rejects.append(read.rejects)
+            keys = list(source.partition_by)
+            for row in accepted.select(keys).group_by(keys).aggregate([]).to_pylist():
+                partitions.add(tuple(str(row[k]) for k in keys))
+            yield from accepted.to_batches()
+        result.partitions = sorted(list(key) for key in partitions)
 
 
-def _read_csv_rows(item: InputFile, source: Source) -> FileRead:
-    """The usual path: a fixed CSV layout checked by the source's rules."""
+def _prefetched(
+    batches: Iterator[pa.RecordBatch], depth: int = 2
+) -> Iterator[pa.RecordBatch]:
+    """Run the producer (read + check) on its own thread, ``depth`` ahead.
+
+    Arrow's writer pulls batches on its thread; with the checks on another,
+    reading, checking and writing use both cores instead of taking turns.
+    Arrow's kernels release the GIL, so the threads really run together.
+    """
+    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                slots.put(("batch", batch))
+            slots.put(("end", None))
+        except BaseException as error:  # handed to the consumer, re-raised there
+            slots.put(("error", error))
+
+    worker = threading.Thread(target=produce, name="saferplaces-check", daemon=True)
+    worker.start()
+    while True:
+        kind, value = slots.get()
+        if kind == "end":
+            return
+        if kind == "error":
+            raise value
+        yield value
+
+
+def _reads(item: InputFile, source: Source, exact: bool) -> Iterator[FileRead]:
+    if source.reader is not None:
+        yield source.reader(item)
+        return
     assert source.columns is not None
-    assert source.transform is not None
-    parsed = read_csv(item, source.columns)
-    checks = RowChecks(item.name, parsed.table)
-    canonical = source.transform(checks, item)
-    keep = checks.accepted()
-    # Most real files are clean; filtering 2M rows for nothing costs a second.
-    accepted = canonical if pc.all(keep).as_py() else canonical.filter(keep)
-    rejects = pa.concat_tables(
-        [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
-    )
-    rows_read = parsed.table.num_rows + len(parsed.malformed)
-    return FileRead(accepted, rejects, rows_read, parsed.notes)
+    transform = source.transform
+    assert transform is not None
+
+    def check(parsed: ParsedBatch) -> FileRead:
+        checks = RowChecks(item.name, parsed.table)
+        canonical = transform(checks, item)
+        keep = checks.accepted()
+        # Most real files are clean; filtering every batch for nothing is slow.
+        accepted = canonical if pc.all(keep).as_py() else canonical.filter(keep)
+        rejects = pa.concat_tables(
+            [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
+        )
+        rows_read = parsed.table.num_rows + len(parsed.malformed)
+        return FileRead(accepted, rejects, rows_read, parsed.notes)
+
+    # Batches are independent, so two are checked at once (Arrow's kernels
+    # release the GIL); results come back in file order.
+    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
+        in_flight: collections.deque[Future[FileRead]] = collections.deque()
+        for parsed in iter_csv(item, source.columns, exact=exact):
+            in_flight.append(pool.submit(check, parsed))
+            if len(in_flight) > CHECK_THREADS:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+
+
+def _flag_lsoas(accepted: pa.Table, known_lsoas: pa.Array | None) -> pa.Table:
+    """Rows whose LSOA the loaded geography lacks are kept and flagged.
+
+    The column is always there (null without a geography) so every load of a
+    table has the same schema.
+    """
+    if "lsoa_code" not in accepted.column_names:
+        return accepted
+    lsoa = accepted.column("lsoa_code")
+    if known_lsoas is None:
+        flag = pa.nulls(accepted.num_rows, pa.bool_())
+    else:
+        flag = pc.if_else(pc.is_null(lsoa), None, pc.is_in(lsoa, value_set=known_lsoas))
+    return accepted.append_column("lsoa_known", flag)
+
+
+def _count_reasons(report: LoadReport, rejects: list[pa.Table]) -> None:
+    if not rejects:
+        return
+    table = pa.concat_tables(rejects)
+    counts = table.group_by(["field", "reason"]).aggregate([("line", "count")])
+    for row in counts.to_pylist():
+        report.reject_reasons[(row["field"], row["reason"])] = int(row["line_count"])
 
 
 def _already_loaded(sha256: str, history: list[Load]) -> int | None:
@@ -225,48 +330,6 @@ def _already_loaded(sha256: str, history: list[Load]) -> int | None:
     return None
 
 
-def _replace_predicate(
-    data: pa.Table, keys: tuple[str, ...]
-) -> tuple[str, list[list[str]]]:
-    """A Delta predicate matching every key combination in ``data``.
-
-    Grouped on all keys but the last, which becomes an IN list:
-    ``(force = 'x' AND month IN ('2024-01', '2024-02')) OR ...``.
-    """
-    names = list(keys)
-    combos = sorted(
-        tuple(str(row[k]) for k in names)
-        for row in data.select(names).group_by(names).aggregate([]).to_pylist()
-    )
-    grouped: dict[tuple[str, ...], list[str]] = {}
-    for combo in combos:
-        grouped.setdefault(combo[:-1], []).append(combo[-1])
-    clauses = []
-    for prefix, lasts in grouped.items():
-        parts = [f"{k} = {_quote(v)}" for k, v in zip(names, prefix, strict=False)]
-        parts.append(f"{names[-1]} IN ({', '.join(_quote(v) for v in lasts)})")
-        clauses.append("(" + " AND ".join(parts) + ")")
-    return " OR ".join(clauses), [list(combo) for combo in combos]
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _rows_replaced(
-    store: Store, source: Source, predicate: str
-) -> list[dict[str, Any]]:
-    if source.table not in store.tables():
-        return []
-    keys = ", ".join(source.replace_keys)
-    rows = store.query(
-        f"SELECT {keys}, count(*) AS rows FROM {source.table} "
-        f"WHERE {predicate} GROUP BY {keys} ORDER BY {keys}"
-    )
-    replaced: list[dict[str, Any]] = rows.to_pylist()
-    return replaced
-
-
 def _known_lsoas(store: Store) -> pa.Array | None:
     if "geography" not in store.tables():
         return None
@@ -274,7 +337,12 @@ def _known_lsoas(store: Store) -> pa.Array | None:
     return codes.column("code").combine_chunks()
 
 
-def _write_rejects(store: Store, rejects: pa.Table, stem: str) -> Path:
+def _write_rejects(store: Store, parts: list[pa.Table], stem: str) -> Path | None:
+    """The rejected rows, or None when there were none."""
+    rejects = pa.concat_tables(parts) if parts else REJECT_SCHEMA.empty_table()
+    if rejects.num_rows == 0:
+        return None
+    rejects = rejects.sort_by([("file", "ascending"), ("line", "ascending")])
     folder = store.root / "_rejects"
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{stem}.csv"

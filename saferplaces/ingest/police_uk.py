@@ -80,13 +80,18 @@ def _coordinates(checks: RowChecks) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
         ("Latitude", LATITUDE_RANGE),
     ):
         column = checks.column(name)
-        numeric = pc.match_substring_regex(column, NUMBER)
-        checks.rule(
-            pc.or_kleene(numeric, checks.blank(name)), name, f"{name} is not a number"
-        )
-        value = pc.cast(
-            pc.if_else(numeric, pc.utf8_trim_whitespace(column), None), pa.float64()
-        )
+        blank = checks.blank(name)
+        try:
+            # Fast path: every non-blank value is already a plain number.
+            value = pc.cast(pc.if_else(blank, None, column), pa.float64())
+            numeric = pc.invert(blank)
+        except pa.ArrowInvalid:
+            numeric = pc.match_substring_regex(column, NUMBER)
+            value = pc.cast(
+                pc.if_else(numeric, pc.utf8_trim_whitespace(column), None),
+                pa.float64(),
+            )
+        checks.rule(pc.or_kleene(numeric, blank), name, f"{name} is not a number")
         inside = pc.and_kleene(pc.greater_equal(value, low), pc.less_equal(value, high))
         checks.rule(
             pc.or_kleene(inside, pc.invert(numeric)),
@@ -231,7 +236,7 @@ def _timestamps(iso: pa.ChunkedArray) -> pa.ChunkedArray:
     )
     # Arrow's %z wants +0100, not +01:00.
     compact = pc.replace_substring_regex(with_offset, r"([+-]\d{2}):(\d{2})$", r"\1\2")
-    return pc.strptime(compact, format="%Y-%m-%dT%H:%M:%S%z", unit="s")
+    return pc.strptime(compact, format="%Y-%m-%dT%H:%M:%S%z", unit="us")
 
 
 def _snake(column: str) -> str:

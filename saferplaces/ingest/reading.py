@@ -18,11 +18,12 @@ import hashlib
 import io
 import mmap
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 LINE = "_line"
@@ -133,6 +134,16 @@ def read_csv(source: InputFile, columns: list[str]) -> ParsedFile:
     return _read_exact(source.name, _without_bom(source.path.read_bytes()), columns)
 
 
+def check_header(source: InputFile, columns: list[str]) -> None:
+    """Refuse the file now if its header or encoding is wrong."""
+    if source.member is not None:
+        _inspect(source.name, source.read_bytes()[:65536], columns)
+        return
+    with open(source.path, "rb") as handle:
+        head = handle.read(65536)
+    _inspect(source.name, head, columns)
+
+
 def _without_bom(data: bytes) -> bytes:
     return data[3:] if data[:3] == b"\xef\xbb\xbf" else data
 
@@ -154,9 +165,10 @@ def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | No
     header_bytes = bytes(data[offset : end if end != -1 else len(data)])
     header = next(csv.reader([_decode(header_bytes)[0].rstrip("\r")]), [])
     _check_header(name, [h.strip() for h in header], columns)
-    irregular = (
-        data.find(b'"') != -1 or data.find(b"\n\n") != -1 or data.find(b"\n\r\n") != -1
-    )
+    # Quotes need the exact reader to number lines right. Blank lines do not
+    # need a scan here: the fast readers keep them as rows of the wrong width,
+    # which sends the file to the exact reader too.
+    irregular = data.find(b'"') != -1
     return offset if irregular else None
 
 
@@ -204,7 +216,9 @@ def _read_fast(source: str | pa.Buffer, columns: list[str]) -> ParsedFile | None
         table = pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in columns},
                 strings_can_be_null=False,
@@ -216,7 +230,23 @@ def _read_fast(source: str | pa.Buffer, columns: list[str]) -> ParsedFile | None
     if invalid:
         return None
     lines = pa.array(range(2, table.num_rows + 2), type=pa.int32())
-    return ParsedFile(table.append_column(LINE, lines))
+    return ParsedFile(_without_blank_lines(table.append_column(LINE, lines)))
+
+
+def _without_blank_lines(table: pa.Table) -> pa.Table:
+    """Arrow keeps blank lines as rows of empty fields when told not to skip
+    them, which keeps line numbers true; drop those rows once numbered."""
+    if table.num_rows == 0:
+        return table
+    empty = None
+    for name in table.column_names:
+        if name == LINE:
+            continue
+        is_empty = pc.equal(pc.utf8_length(table.column(name)), 0)
+        empty = is_empty if empty is None else pc.and_(empty, is_empty)
+    if empty is None or not pc.any(empty).as_py():
+        return table
+    return table.filter(pc.invert(empty))
 
 
 def _read_exact(name: str, raw: bytes, columns: list[str]) -> ParsedFile:
@@ -246,3 +276,95 @@ def _read_exact(name: str, raw: bytes, columns: list[str]) -> ParsedFile:
         }
     )
     return ParsedFile(table, malformed, [note] if note else [])
+
+
+class NeedsExactReader(Exception):
+    """A file that looked regular turned out to have rows of the wrong width."""
+
+
+@dataclass
+class ParsedBatch:
+    table: pa.Table
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+STREAM_BLOCK = 1 << 20  # larger blocks measured slower (cache)
+# Rows checked at a time: below ~50k per-call overhead dominates; above,
+# the batches in flight cost memory (measured: bench/ingest.py).
+STREAM_ROWS = 65_536
+
+
+def _coalesced(
+    batches: Iterable[pa.RecordBatch], rows: int
+) -> Iterator[list[pa.RecordBatch]]:
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        pending.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield pending
+            pending, count = [], 0
+    if pending:
+        yield pending
+
+
+def iter_csv(
+    source: InputFile, columns: list[str], exact: bool = False
+) -> Iterator[ParsedBatch]:
+    """Read ``source`` in batches, so a large file never sits in memory whole.
+
+    Regular files (see ``read_csv``) stream through Arrow's reader, numbering
+    lines as they go; ``NeedsExactReader`` is raised if a row of the wrong
+    width turns up, and the caller starts again with ``exact=True``.
+    Irregular files and zip members are read whole by ``read_csv``.
+    """
+    regular = False
+    if source.member is None and not exact:
+        with open(source.path, "rb") as handle:
+            if handle.seek(0, 2) == 0:
+                raise FileRefused(source.name, "is empty")
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                regular = _inspect(source.name, mapped, columns) is None
+    if not regular:
+        parsed = read_csv(source, columns)
+        yield ParsedBatch(parsed.table, parsed.malformed, parsed.notes)
+        return
+    invalid: list[str] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append(row.text)
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            str(source.path),
+            read_options=pacsv.ReadOptions(
+                column_names=columns, skip_rows=1, block_size=STREAM_BLOCK
+            ),
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid, ignore_empty_lines=False
+            ),
+            convert_options=_STRING_OPTIONS(columns),
+        )
+        line = 2
+        for batches in _coalesced(reader, STREAM_ROWS):
+            if invalid:
+                raise NeedsExactReader(source.name)
+            table = pa.Table.from_batches(batches)
+            lines = pa.array(range(line, line + table.num_rows), type=pa.int32())
+            line += table.num_rows
+            yield ParsedBatch(_without_blank_lines(table.append_column(LINE, lines)))
+    except pa.ArrowInvalid:
+        raise NeedsExactReader(source.name) from None  # e.g. not UTF-8
+    if invalid:
+        raise NeedsExactReader(source.name)
+
+
+def _STRING_OPTIONS(columns: list[str]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in columns},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )

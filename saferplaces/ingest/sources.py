@@ -47,9 +47,9 @@ class Source:
     columns: list[str] | None = None
     transform: Transform | None = None
     reader: Reader | None = None
-    partition_by: tuple[str, ...] = ("month",)
-    # A new load replaces the stored rows that share these keys.
-    replace_keys: tuple[str, ...] = ("force", "month")
+    # Partition columns; a new load replaces the stored partitions it covers
+    # (for crime: a corrected file for a force and month replaces that month).
+    partition_by: tuple[str, ...] = ("force", "month")
     # How the rows are combined inside one load (e.g. de-duplicated areas).
     combine: Callable[[pa.Table], pa.Table] | None = None
 

@@ -36,12 +36,16 @@ class RowChecks:
     _rules: list[tuple[pa.ChunkedArray, str, str]] = field(default_factory=list)
     # Fields whose rejected values must not be copied into the rejects file.
     withheld: set[str] = field(default_factory=set)
+    _blanks: dict[str, pa.ChunkedArray] = field(default_factory=dict)
 
     def column(self, name: str) -> pa.ChunkedArray:
         return self.table.column(name)
 
     def blank(self, name: str) -> pa.ChunkedArray:
-        return pc.equal(pc.utf8_trim_whitespace(self.column(name)), "")
+        if name not in self._blanks:
+            trimmed = pc.utf8_trim_whitespace(self.column(name))
+            self._blanks[name] = pc.equal(trimmed, "")
+        return self._blanks[name]
 
     def rule(self, passes: pa.ChunkedArray | pa.Array, name: str, reason: str) -> None:
         """Rows where ``passes`` is false (or null) are rejected for ``reason``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,18 @@ def test_loading_a_zip_archive(store, street, tmp_path):
         zipped.write(FEBRUARY, FEBRUARY.name)
     report = run_load(store, street, [archive])
     assert report.accepted == 3
+
+
+def test_a_file_that_only_looks_regular_falls_back_and_leaves_no_orphans(
+    store, street, tmp_path
+):
+    # No quotes, so it starts on the fast reader; the short row on line 3
+    # sends the whole load to the exact reader.
+    text = f"{STREET_HEADER}\n{ASB_ROW}\n,2024-03,too,few\n{ASB_ROW}\n"
+    path = write_csv(tmp_path / "2024-03-x-street.csv", text)
+    report = run_load(store, street, [path])
+    assert (report.accepted, report.rejected) == (2, 1)
+    assert report.reject_reasons == {("", "expected 12 fields, found 4"): 1}
+    written = {p.name for p in (store.root / "street_crime").rglob("*.parquet")}
+    stored = {Path(uri).name for uri in store.file_uris("street_crime")}
+    assert written == stored
