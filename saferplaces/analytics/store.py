@@ -33,6 +33,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute
 import pyarrow.dataset as dataset
 from deltalake import CommitProperties, DeltaTable
 from deltalake import Schema as DeltaSchema
@@ -45,6 +46,21 @@ from deltalake.transaction import (
 
 LOAD_KEY = "saferplaces.load"
 AsOf = int | datetime | None
+LOADS_SCHEMA = pa.schema(
+    [
+        ("load", pa.int64()),
+        ("loaded_at", pa.timestamp("ms", tz="UTC")),
+        ("table_name", pa.string()),
+        ("delta_version", pa.int64()),
+        ("source", pa.string()),
+        ("saferplaces_version", pa.string()),
+        ("file", pa.string()),
+        ("sha256", pa.string()),
+        ("rows_read", pa.int64()),
+        ("accepted", pa.int64()),
+        ("rejected", pa.int64()),
+    ]
+)
 
 
 class StoreError(Exception):
@@ -122,6 +138,31 @@ class Store:
                 )
         return sorted(loads, key=lambda load: load.number)
 
+    def sources(self) -> list[str]:
+        """The ingest sources that have loaded data, e.g. police-uk-street."""
+        return sorted({load.source for load in self.loads()})
+
+    def loads_table(self) -> pa.Table:
+        """One row per file per load: the loads table as Arrow."""
+        rows = [
+            {
+                "load": load.number,
+                "loaded_at": load.at,
+                "table_name": load.table,
+                "delta_version": load.delta_version,
+                "source": load.source,
+                "saferplaces_version": load.saferplaces_version,
+                "file": file["name"],
+                "sha256": file["sha256"],
+                "rows_read": int(file["rows_read"]),
+                "accepted": int(file["accepted"]),
+                "rejected": int(file["rejected"]),
+            }
+            for load in self.loads()
+            for file in load.files
+        ]
+        return pa.Table.from_pylist(rows, schema=LOADS_SCHEMA)
+
     def last_load_number(self) -> int:
         loads = self.loads()
         return loads[-1].number if loads else 0
@@ -161,6 +202,10 @@ class Store:
         committing meanwhile changes nothing the connection sees.
         """
         connection = duckdb.connect()
+        loads = self.loads_table()
+        if isinstance(as_of, int):
+            loads = loads.filter(pa.compute.less_equal(loads.column("load"), as_of))
+        connection.register("loads", loads)
         for table in self.tables():
             files = self.file_uris(table, as_of)
             if files:

@@ -123,3 +123,25 @@ def test_lsoa_2011_to_2021_lookup_records_successors(store):
         {"code": "E01900001", "successors": ["E01900001"]},
         {"code": "E01900002", "successors": ["E01900101", "E01900102"]},
     ]
+
+
+def test_crimes_in_lsoas_missing_from_the_geography_are_kept_and_flagged(
+    store, tmp_path
+):
+    from tests.ingest.conftest import ASB_ROW, STREET_HEADER, write_csv
+
+    known = ASB_ROW.replace("E01009001", "E01900001")
+    crimes = write_csv(
+        tmp_path / "2024-03-west-midlands-street.csv",
+        f"{STREET_HEADER}\n{known}\n{ASB_ROW}\n",
+    )
+    run_load(store, get_source("geography"), [LOOKUP])
+    report = run_load(store, get_source("police-uk-street"), [crimes])
+    flags = store.query(
+        "SELECT lsoa_code, lsoa_known FROM street_crime ORDER BY source_line"
+    ).to_pylist()
+    assert report.accepted == 2
+    assert flags == [
+        {"lsoa_code": "E01900001", "lsoa_known": True},
+        {"lsoa_code": "E01009001", "lsoa_known": False},
+    ]

@@ -1,0 +1,57 @@
+"""The store's Python API: tables, sources, months, loads, SQL as of a load."""
+
+from __future__ import annotations
+
+import pytest
+
+from saferplaces.analytics.store import Store, StoreError
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+from tests.ingest.conftest import CORRECTED_JANUARY, FEBRUARY, JANUARY
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "store")
+    street = get_source("police-uk-street")
+    run_load(store, street, [JANUARY, FEBRUARY])
+    run_load(store, street, [CORRECTED_JANUARY])
+    return store
+
+
+def test_an_empty_store_has_nothing(tmp_path):
+    empty = Store(tmp_path / "nothing")
+    assert (empty.tables(), empty.loads(), empty.sources()) == ([], [], [])
+
+
+def test_lists_tables_sources_and_months(store):
+    assert store.tables() == ["street_crime"]
+    assert store.sources() == ["police-uk-street"]
+    assert store.months("street_crime") == ["2024-01", "2024-02"]
+
+
+def test_the_loads_table_is_queryable_with_sql(store):
+    rows = store.query(
+        "SELECT load, file, accepted, rejected FROM loads ORDER BY load, file"
+    ).to_pylist()
+    assert [(r["load"], r["accepted"], r["rejected"]) for r in rows] == [
+        (1, 4, 4),
+        (1, 3, 0),
+        (2, 3, 0),
+    ]
+
+
+def test_loads_view_follows_as_of(store):
+    assert store.query("SELECT max(load) AS n FROM loads", as_of=1).to_pylist() == [
+        {"n": 1}
+    ]
+
+
+def test_sql_errors_are_store_errors_with_one_line(store):
+    with pytest.raises(StoreError, match="no_such_table"):
+        store.query("SELECT * FROM no_such_table")
+
+
+def test_unknown_table_is_a_clear_error(store):
+    with pytest.raises(StoreError, match="no table 'outcomes'"):
+        store.table_version("outcomes")
