@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from saferplaces.demo.partnership import FIRST_MONTH, FORCE, MONTHS, Layout, _lonlat
+from saferplaces.ingest.local_extract import COLUMNS as LOCAL_COLUMNS
+from saferplaces.ingest.police_uk import STREET_COLUMNS
 
 # (crime type, share of a typical LSOA's monthly rate)
 TYPES = [
@@ -79,20 +81,7 @@ OUTCOMES = [
     "Offender given a caution",
     "Court result unavailable",
 ]
-HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+HEADER = STREET_COLUMNS
 
 
 def month_label(index: int) -> str:
@@ -181,12 +170,7 @@ def write_crimes(
     return paths, local_paths
 
 
-LOCAL_HEADER = [
-    "crime_reference", "recorded_date", "force", "offence_code", "ho_group",
-    "ho_subgroup", "lsoa_code", "location", "domestic_abuse", "hate_crime",
-    "hate_strands", "victim_age_band", "victim_sex", "victim_ethnicity",
-    "victim_id",
-]  # fmt: skip
+LOCAL_HEADER = LOCAL_COLUMNS  # fmt: skip
 VIOLENCE = "Violence against the person"
 THEFT = "Theft offences"
 # police.uk type -> (offence code, Home Office group, subgroup) choices

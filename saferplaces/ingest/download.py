@@ -53,20 +53,7 @@ CATEGORY_NAMES = {
     "vehicle-crime": "Vehicle crime",
     "violent-crime": "Violence and sexual offences",
 }
-STREET_HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+from saferplaces.ingest.police_uk import STREET_COLUMNS as STREET_HEADER  # noqa: E402
 
 Progress = Callable[[str, int, int], None]
 Sleep = Callable[[float], None]

@@ -204,26 +204,23 @@ def _check_header(name: str, found: list[str], expected: list[str]) -> None:
     )
 
 
-def _read_fast(source: str | pa.Buffer, columns: list[str]) -> ParsedFile | None:
-    """Arrow's reader; None when the file needs the exact reader after all."""
-    invalid: list[str] = []
+class _InvalidRows(list[str]):
+    """Collects rows of the wrong width that Arrow's reader skips."""
 
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        invalid.append(row.text)
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        self.append(row.text)
         return "skip"
 
+
+def _read_fast(source: str | pa.Buffer, columns: list[str]) -> ParsedFile | None:
+    """Arrow's reader; None when the file needs the exact reader after all."""
+    invalid = _InvalidRows()
     try:
         table = pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
-            parse_options=pacsv.ParseOptions(
-                invalid_row_handler=on_invalid, ignore_empty_lines=False
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+            parse_options=_parse_options(invalid),
+            convert_options=_string_options(columns),
         )
     except pa.ArrowInvalid:
         return None  # e.g. invalid UTF-8: the exact reader decodes it
@@ -331,22 +328,15 @@ def iter_csv(
         parsed = read_csv(source, columns)
         yield ParsedBatch(parsed.table, parsed.malformed, parsed.notes)
         return
-    invalid: list[str] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        invalid.append(row.text)
-        return "skip"
-
+    invalid = _InvalidRows()
     try:
         reader = pacsv.open_csv(
             str(source.path),
             read_options=pacsv.ReadOptions(
                 column_names=columns, skip_rows=1, block_size=STREAM_BLOCK
             ),
-            parse_options=pacsv.ParseOptions(
-                invalid_row_handler=on_invalid, ignore_empty_lines=False
-            ),
-            convert_options=_STRING_OPTIONS(columns),
+            parse_options=_parse_options(invalid),
+            convert_options=_string_options(columns),
         )
         line = 2
         for batches in _coalesced(reader, STREAM_ROWS):
@@ -362,7 +352,13 @@ def iter_csv(
         raise NeedsExactReader(source.name)
 
 
-def _STRING_OPTIONS(columns: list[str]) -> pacsv.ConvertOptions:
+def _parse_options(invalid: _InvalidRows) -> pacsv.ParseOptions:
+    # Blank lines are kept as rows (dropped after numbering) so that line
+    # numbers stay true.
+    return pacsv.ParseOptions(invalid_row_handler=invalid, ignore_empty_lines=False)
+
+
+def _string_options(columns: list[str]) -> pacsv.ConvertOptions:
     return pacsv.ConvertOptions(
         column_types={c: pa.string() for c in columns},
         strings_can_be_null=False,
