@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from saferplaces.ingest.police_uk import STREET_COLUMNS as STREET_HEADER
+
 DEFAULT_BASE_URL = "https://data.police.uk"
 CONNECT_TIMEOUT = 10.0
 RETRIES = 5
@@ -53,7 +55,6 @@ CATEGORY_NAMES = {
     "vehicle-crime": "Vehicle crime",
     "violent-crime": "Violence and sexual offences",
 }
-from saferplaces.ingest.police_uk import STREET_COLUMNS as STREET_HEADER  # noqa: E402
 
 Progress = Callable[[str, int, int], None]
 Sleep = Callable[[float], None]
