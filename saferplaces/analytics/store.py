@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,8 +34,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute
-import pyarrow.dataset as dataset
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable
 from deltalake import Schema as DeltaSchema
 from deltalake.exceptions import TableNotFoundError
@@ -204,7 +205,7 @@ class Store:
         connection = duckdb.connect()
         loads = self.loads_table()
         if isinstance(as_of, int):
-            loads = loads.filter(pa.compute.less_equal(loads.column("load"), as_of))
+            loads = loads.filter(pc.less_equal(loads.column("load"), as_of))
         connection.register("loads", loads)
         for table in self.tables():
             files = self.file_uris(table, as_of)
@@ -369,61 +370,125 @@ def _write_parquet(
 ) -> _Written:
     """Stream batches into hive-partitioned Parquet files under ``path``.
 
-    Arrow's dataset writer encodes and writes on its own threads while the
-    caller's generator validates the next batch, so reading, checking and
-    writing overlap.
+    The caller's batches are checked on other threads while this one encodes
+    Parquet (Arrow releases the GIL while it encodes), so reading, checking
+    and writing overlap. Nothing here is visible until the caller commits;
+    on failure the files written so far are removed.
     """
-    adds: list[AddAction] = []
-    partitions: set[tuple[str, ...]] = set()
-    now = int(time.time() * 1000)
-
-    def visit(written: Any) -> None:
-        relative = Path(written.path).relative_to(path).as_posix()
-        values = dict(part.split("=", 1) for part in relative.split("/")[:-1])
-        key = tuple(values[name] for name in partition_by)
-        partitions.add(key)
-        adds.append(
-            AddAction(
-                path=relative,
-                size=written.size,
-                partition_values=values,
-                modification_time=now,
-                data_change=True,
-                stats=json.dumps({"numRecords": written.metadata.num_rows}),
-            )
-        )
-
-    partition_schema = pa.schema([batches.schema.field(name) for name in partition_by])
-    stem = f"part-{uuid.uuid4().hex}"
+    writer = _PartitionedWriter(path, batches.schema, partition_by)
     try:
-        _write_dataset(batches, path, partition_schema, stem, visit)
+        for batch in batches:
+            writer.write(batch)
+        return writer.close()
     except BaseException:
-        # Never committed, so invisible to readers; remove them all the same.
-        for orphan in path.glob(f"**/{stem}-*.parquet"):
-            orphan.unlink(missing_ok=True)
+        writer.abandon()
         raise
-    return _Written(adds, partitions)
 
 
-def _write_dataset(
-    batches: pa.RecordBatchReader,
-    path: Path,
-    partition_schema: pa.Schema,
-    stem: str,
-    visit: Callable[[Any], None],
-) -> None:
-    dataset.write_dataset(
-        batches,
-        str(path),
-        format="parquet",
-        partitioning=dataset.partitioning(partition_schema, flavor="hive"),
-        basename_template=f"{stem}-{{i}}.parquet",
-        existing_data_behavior="overwrite_or_ignore",
-        file_visitor=visit,
-        max_rows_per_file=4_000_000,
-        # Batches arrive small (one CSV block each); without a minimum every
-        # slice of every batch would become its own row group.
-        # Buffered per partition, so this bounds memory too (bench/ingest.py).
-        min_rows_per_group=32_000,
-        max_rows_per_group=64_000,
-    )
+class _PartitionedWriter:
+    """One Parquet file per partition, row groups of at least ``GROUP_ROWS``."""
+
+    GROUP_ROWS = 64_000  # buffered per partition, so this bounds memory too
+
+    def __init__(self, root: Path, schema: pa.Schema, partition_by: list[str]):
+        self.root = root
+        self.partition_by = partition_by
+        self.data_schema = pa.schema(
+            [field for field in schema if field.name not in partition_by]
+        )
+        self.stem = f"part-{uuid.uuid4().hex}"
+        self.files: dict[tuple[str, ...], _PartitionFile] = {}
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        table = pa.Table.from_batches([batch])
+        keys = [table.column(name).cast(pa.string()) for name in self.partition_by]
+        joined = (
+            keys[0] if len(keys) == 1 else pc.binary_join_element_wise(*keys, "\x1f")
+        )
+        encoded = pc.dictionary_encode(joined).combine_chunks()
+        data = table.drop_columns(self.partition_by)
+        values = encoded.dictionary.to_pylist()
+        if len(values) > 1:
+            # One take groups the rows by partition; the groups are then
+            # zero-copy slices (a filter per partition copies every column
+            # once per partition).
+            order = pc.sort_indices(encoded.indices)
+            data = data.take(order)
+            counts = pc.take(encoded.indices, order).value_counts()
+            sizes = dict(
+                zip(
+                    counts.field("values").to_pylist(),
+                    counts.field("counts").to_pylist(),
+                    strict=True,
+                )
+            )
+        else:
+            sizes = {0: table.num_rows}
+        start = 0
+        for index in sorted(sizes):
+            rows = data.slice(start, sizes[index])
+            start += sizes[index]
+            self._file(tuple(str(values[index]).split("\x1f"))).add(rows)
+
+    def _file(self, key: tuple[str, ...]) -> _PartitionFile:
+        if key not in self.files:
+            folder = "/".join(
+                f"{name}={urllib.parse.quote(value, safe='')}"
+                for name, value in zip(self.partition_by, key, strict=True)
+            )
+            relative = f"{folder}/{self.stem}.parquet"
+            target = self.root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.files[key] = _PartitionFile(
+                relative, pq.ParquetWriter(target, self.data_schema), self.GROUP_ROWS
+            )
+        return self.files[key]
+
+    def close(self) -> _Written:
+        now = int(time.time() * 1000)
+        adds = []
+        for key, file in self.files.items():
+            file.close()
+            adds.append(
+                AddAction(
+                    path=file.relative,
+                    size=(self.root / file.relative).stat().st_size,
+                    partition_values=dict(zip(self.partition_by, key, strict=True)),
+                    modification_time=now,
+                    data_change=True,
+                    stats=json.dumps({"numRecords": file.rows}),
+                )
+            )
+        return _Written(adds, set(self.files))
+
+    def abandon(self) -> None:
+        for file in self.files.values():
+            file.writer.close()
+            (self.root / file.relative).unlink(missing_ok=True)
+
+
+@dataclass
+class _PartitionFile:
+    relative: str
+    writer: pq.ParquetWriter
+    group_rows: int
+    rows: int = 0
+    pending: list[pa.Table] | None = None
+    pending_rows: int = 0
+
+    def add(self, rows: pa.Table) -> None:
+        self.pending = [*(self.pending or []), rows]
+        self.pending_rows += rows.num_rows
+        if self.pending_rows >= self.group_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            table = pa.concat_tables(self.pending)
+            self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+            self.rows += table.num_rows
+        self.pending, self.pending_rows = None, 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()

@@ -275,7 +275,9 @@ def _reads(item: InputFile, source: Source, exact: bool) -> Iterator[FileRead]:
             [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
         )
         rows_read = parsed.table.num_rows + len(parsed.malformed)
-        return FileRead(accepted, rejects, rows_read, parsed.notes)
+        # One contiguous batch: the writer splits it by partition, and many
+        # small chunks would multiply that work (done here, on a worker).
+        return FileRead(accepted.combine_chunks(), rejects, rows_read, parsed.notes)
 
     # Batches are independent, so two are checked at once (Arrow's kernels
     # release the GIL); results come back in file order.
