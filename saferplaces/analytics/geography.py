@@ -79,3 +79,22 @@ def lsoa_locator(store: Store) -> Callable[[float, float], tuple[str, str]]:
         return "", ""
 
     return locate
+
+
+def lsoas_in(store: Store, code: str) -> list[str]:
+    """Every LSOA in an area of any level (an LSOA is in itself).
+
+    Partnership areas are followed down to their wards or LSOAs first; an LSOA
+    code works even with no geography loaded.
+    """
+    codes = area_codes(store, code)
+    found: set[str] = set()
+    if "geography" in store.tables():
+        rows = store.query(
+            "SELECT DISTINCT code FROM geography WHERE level = 'lsoa' "
+            "AND (list_has_any(parents, ?::VARCHAR[]) OR list_contains(?, code))",
+            [codes, codes],
+        )
+        found.update(str(c) for c in rows.column("code").to_pylist())
+    found.update(c for c in codes if c[:3] in ("E01", "W01"))
+    return sorted(found)

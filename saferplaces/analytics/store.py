@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 import time
 import urllib.parse
 import uuid
@@ -95,6 +96,8 @@ class Store:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._snapshots: dict[Any, tuple[Any, duckdb.DuckDBPyConnection]] = {}
+        self._snapshot_lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------
 
@@ -233,14 +236,41 @@ class Store:
     def query(
         self, sql: str, params: Sequence[Any] | None = None, as_of: AsOf = None
     ) -> pa.Table:
-        """Run SQL over the canonical views and return an Arrow table."""
-        connection = self.connect(as_of)
+        """Run SQL over the canonical views and return an Arrow table.
+
+        The views are built once per snapshot and kept until a load commits
+        (the newest Delta log entry of any table changes), so repeated
+        queries cost only the query.
+        """
+        cursor = self._snapshot(as_of).cursor()
         try:
-            return connection.sql(sql, params=params or None).to_arrow_table()
+            return cursor.sql(sql, params=params or None).to_arrow_table()
         except duckdb.Error as error:
             raise StoreError(str(error).splitlines()[0]) from None
         finally:
-            connection.close()
+            cursor.close()
+
+    def _snapshot(self, as_of: AsOf) -> duckdb.DuckDBPyConnection:
+        key = (as_of, self._log_heads())
+        with self._snapshot_lock:
+            cached = self._snapshots.get(as_of)
+            if cached is None or cached[0] != key:
+                if cached is not None:
+                    cached[1].close()
+                cached = (key, self.connect(as_of))
+                self._snapshots[as_of] = cached
+            return cached[1]
+
+    def _log_heads(self) -> tuple[tuple[str, int], ...]:
+        """Each table's newest commit number, read from the log folder alone."""
+        heads = []
+        for table in self.tables():
+            names = os.listdir(self.root / table / "_delta_log")
+            versions = [
+                int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit()
+            ]
+            heads.append((table, max(versions, default=-1)))
+        return tuple(heads)
 
     def columns(self, table: str) -> list[str]:
         return [field.name for field in self._delta(table).schema().fields]

@@ -1,0 +1,214 @@
+"""A measure for one area over time: counts, rates, intervals, SPC signals.
+
+Periods: calendar months (``2024-05``), financial quarters (``2024/25 Q1``,
+April to June), financial years (``2024/25``, April to March, as
+partnerships report), and rolling 12 months ending each month. Counts have
+exact Poisson 95% intervals; rates divide them by the area's population.
+SPC signals (``saferplaces.analytics.spc``) are given for months, quarters
+and years; a rolling sum overlaps itself, so it gets none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from scipy import stats
+
+from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.measures.registry import Measure, get_measure
+from saferplaces.analytics.spc import xmr
+from saferplaces.analytics.store import AsOf, Store, StoreError
+
+Period = Literal["month", "quarter", "year", "rolling12"]
+PERIODS: tuple[Period, ...] = ("month", "quarter", "year", "rolling12")
+PER = 1000  # rates per 1,000 residents
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    measure: str
+    area_code: str
+    period: str
+    group: str | None
+    value: float | None
+    numerator: int
+    denominator: float | None
+    lower: float | None
+    upper: float | None
+    spc_signal: str | None
+    suppressed: bool
+
+
+def financial_year(month: str) -> str:
+    """'2024-03' -> '2023/24'; '2024-04' -> '2024/25'."""
+    year, number = int(month[:4]), int(month[5:7])
+    start = year if number >= 4 else year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def financial_quarter(month: str) -> str:
+    """'2024-04' -> '2024/25 Q1'; '2025-01' -> '2024/25 Q4'."""
+    number = int(month[5:7])
+    quarter = (number - 4) % 12 // 3 + 1
+    return f"{financial_year(month)} Q{quarter}"
+
+
+def measure_series(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    *,
+    by: Period = "month",
+    group: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    as_of: AsOf = None,
+) -> list[SeriesPoint]:
+    """The measure for ``area_code`` by period (and by ``group`` if given)."""
+    measure = get_measure(measure_id)
+    if by not in PERIODS:
+        raise ValueError(f"by must be one of {', '.join(PERIODS)}")
+    if group is not None and group not in measure.groups:
+        offered = ", ".join(measure.groups) or "none"
+        raise ValueError(
+            f"{measure.id} cannot be broken down by {group!r} (offers: {offered})"
+        )
+    if measure.table not in store.tables():
+        raise StoreError(
+            f"{measure.id} needs the {measure.table} table: load {measure.source}"
+        )
+    lsoas = lsoas_in(store, area_code)
+    if not lsoas:
+        raise StoreError(f"no LSOAs are known for area {area_code!r}")
+    months = [
+        m
+        for m in store.months(measure.table, as_of)
+        if (first is None or m >= first) and (last is None or m <= last)
+    ]
+    counts = _monthly_counts(store, measure, lsoas, group, as_of)
+    population = _population(store, lsoas, as_of) if measure.denominator else {}
+    groups = sorted({g for _, g in counts}, key=str) if group else [None]
+    points: list[SeriesPoint] = []
+    for value in groups:
+        monthly = [counts.get((m, value), 0) for m in months]
+        points += _points(measure, area_code, value, months, monthly, by, population)
+    return points
+
+
+def _monthly_counts(
+    store: Store, measure: Measure, lsoas: list[str], group: str | None, as_of: AsOf
+) -> dict[tuple[str, str | None], int]:
+    group_sql = f", {group}" if group else ", NULL"
+    rows = store.query(
+        f"SELECT month{group_sql} AS grp, count(*) AS n FROM {measure.table} "
+        f"WHERE ({measure.where}) AND lsoa_code IN (SELECT unnest(?::VARCHAR[])) "
+        "GROUP BY ALL",
+        [lsoas],
+        as_of=as_of,
+    ).to_pylist()
+    return {
+        (str(r["month"]), None if r["grp"] is None else str(r["grp"])): int(r["n"])
+        for r in rows
+    }
+
+
+def _population(store: Store, lsoas: list[str], as_of: AsOf) -> dict[int, float]:
+    if "population" not in store.tables():
+        raise StoreError("a rate needs population: saferplaces ingest population")
+    rows = store.query(
+        "SELECT year, sum(population) AS residents FROM population "
+        "WHERE age_band = 'all' AND sex = 'all' "
+        "AND area_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY year",
+        [lsoas],
+        as_of=as_of,
+    ).to_pylist()
+    return {int(r["year"]): float(r["residents"]) for r in rows}
+
+
+def _residents(population: dict[int, float], year: int) -> float | None:
+    """That year's population, else the nearest earlier one, else the earliest."""
+    if not population:
+        return None
+    earlier = [y for y in population if y <= year]
+    return population[max(earlier) if earlier else min(population)]
+
+
+def _points(
+    measure: Measure,
+    area_code: str,
+    group: str | None,
+    months: list[str],
+    monthly: list[int],
+    by: Period,
+    population: dict[int, float],
+) -> list[SeriesPoint]:
+    labels, counts, starts = _aggregate(months, monthly, by)
+    values: list[float | None] = []
+    rows = []
+    for label, count, start in zip(labels, counts, starts, strict=True):
+        residents = (
+            _residents(population, int(start[:4])) if measure.denominator else None
+        )
+        scale = PER / residents if residents else 1.0
+        low, high = _poisson_interval(count)
+        value = count * scale if (residents or not measure.denominator) else None
+        values.append(value)
+        rows.append((label, count, residents, value, low * scale, high * scale))
+    signals: Sequence[str | None] = [None] * len(rows)
+    plotted = [v for v in values if v is not None]
+    if by != "rolling12" and len(plotted) == len(values) and len(values) >= 2:
+        chart = xmr(plotted, labels, polarity=measure.polarity)
+        signals = [p.special_cause for p in chart.points]
+    return [
+        SeriesPoint(
+            measure=measure.id,
+            area_code=area_code,
+            period=label,
+            group=group,
+            value=value,
+            numerator=count,
+            denominator=residents,
+            lower=low if value is not None else None,
+            upper=high if value is not None else None,
+            spc_signal=signal,
+            suppressed=count < measure.suppress_below,
+        )
+        for (label, count, residents, value, low, high), signal in zip(
+            rows, signals, strict=True
+        )
+    ]
+
+
+def _aggregate(
+    months: list[str], monthly: list[int], by: Period
+) -> tuple[list[str], list[int], list[str]]:
+    """(labels, counts, first month of each period)."""
+    if by == "month":
+        return list(months), list(monthly), list(months)
+    if by == "rolling12":
+        labels, counts, starts = [], [], []
+        for end in range(11, len(months)):
+            labels.append(months[end])
+            counts.append(sum(monthly[end - 11 : end + 1]))
+            starts.append(months[end - 11])
+        return labels, counts, starts
+    key = financial_quarter if by == "quarter" else financial_year
+    labels, counts, starts = [], [], []
+    for month, count in zip(months, monthly, strict=True):
+        label = key(month)
+        if not labels or labels[-1] != label:
+            labels.append(label)
+            counts.append(0)
+            starts.append(month)
+        counts[-1] += count
+    return labels, counts, starts
+
+
+def _poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval for a Poisson count."""
+    tail = (1 - confidence) / 2
+    low = 0.0 if count == 0 else float(stats.chi2.ppf(tail, 2 * count) / 2)
+    high = float(stats.chi2.ppf(1 - tail, 2 * count + 2) / 2)
+    return low, high
