@@ -209,7 +209,8 @@ class Store:
         loads = self.loads_table()
         if isinstance(as_of, int):
             loads = loads.filter(pc.less_equal(loads.column("load"), as_of))
-        connection.register("loads", loads)
+        # A table, not a registered Arrow object: cursors must see it too.
+        connection.from_arrow(loads).create("loads")
         for table in self.tables():
             files = self.file_uris(table, as_of)
             if files:
