@@ -364,6 +364,117 @@ def download_police_uk(
 
 
 @main.group()
+def measure() -> None:
+    """The partnership's outcome measures, by area and period."""
+
+
+@measure.command("list")
+def measure_list() -> None:
+    """List the measures with their units and sources."""
+    from saferplaces.analytics.measures import REGISTRY
+
+    for item in sorted(REGISTRY.values(), key=lambda m: m.id):
+        click.echo(f"{item.id:<28} {item.title} ({item.unit})")
+
+
+@measure.command("docs")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("docs/measures.md"),
+    show_default=True,
+    help="Where to write the Markdown.",
+)
+def measure_docs(output: Path) -> None:
+    """Write docs/measures.md from the registry."""
+    from saferplaces.analytics.measures.docs import measures_markdown
+
+    output.write_text(measures_markdown())
+    click.echo(f"Wrote {output}.")
+
+
+@measure.command(
+    "show",
+    epilog="CSV columns: measure, area_code, period, group, "
+    "value, numerator, denominator, lower, upper, spc_signal, suppressed.",
+)
+@click.argument("measure_id", metavar="MEASURE")
+@click.option(
+    "--area",
+    required=True,
+    help="Area code: LSOA, ward, local authority or a partnership area.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["month", "quarter", "year", "rolling12"]),
+    default="month",
+    show_default=True,
+)
+@click.option("--group", help="Break down by a demographic field, e.g. victim_sex.")
+@click.option("--from", "first", help="First month, YYYY-MM.")
+@click.option("--to", "last", help="Last month, YYYY-MM.")
+@click.option("--as-of", "as_of", help="A load number or a date.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--public", is_flag=True, help="Withhold suppressed small counts.")
+@needs_django
+def measure_show(
+    measure_id: str,
+    area: str,
+    by: str,
+    group: str | None,
+    first: str | None,
+    last: str | None,
+    as_of: str | None,
+    output_format: str,
+    public: bool,
+) -> None:
+    """Show a measure for one area over time, with intervals and SPC signals."""
+    import dataclasses
+    import json
+    from typing import cast
+
+    from saferplaces.analytics.measures import measure_series
+    from saferplaces.analytics.measures.series import Period
+    from saferplaces.analytics.store import StoreError
+
+    try:
+        points = measure_series(
+            _store(),
+            measure_id,
+            area,
+            by=cast(Period, by),
+            group=group,
+            first=first,
+            last=last,
+            as_of=_parse_as_of(as_of),
+        )
+    except (KeyError, ValueError, StoreError) as error:
+        raise click.ClickException(str(error).strip("'\"")) from None
+    rows = [dataclasses.asdict(point) for point in points]
+    if public:
+        for row in rows:
+            if row["suppressed"]:
+                row.update(value=None, numerator=None, lower=None, upper=None)
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    import pyarrow as pa
+
+    from saferplaces.ingest.report import print_table
+
+    if output_format == "table":  # people read two decimals; CSV keeps them all
+        for row in rows:
+            row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
+    print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
+
+
+@main.group()
 def store() -> None:
     """Inspect and query the analytic store (Delta Lake tables)."""
 
