@@ -474,6 +474,89 @@ def measure_show(
     print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
 
 
+@measure.command("compare")
+@click.argument("measure_id", metavar="MEASURE")
+@click.option("--level", required=True, help="Level of the areas to rank, e.g. ward.")
+@click.option("--within", required=True, help="The parent area's code.")
+@click.option(
+    "--period",
+    required=True,
+    help="2024/25 (--by year), 2024/25 Q1 (--by quarter) or 2024-05.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["month", "quarter", "year"]),
+    default="year",
+    show_default=True,
+)
+@click.option("--as-of", "as_of", help="A load number or a date.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@needs_django
+def measure_compare(
+    measure_id: str,
+    level: str,
+    within: str,
+    period: str,
+    by: str,
+    as_of: str | None,
+    output_format: str,
+) -> None:
+    """Rank the areas of one level inside a parent, with change and trend."""
+    import json
+    from typing import cast
+
+    import pyarrow as pa
+
+    from saferplaces.analytics.measures.areas import compare_areas
+    from saferplaces.analytics.measures.series import Period
+    from saferplaces.analytics.store import StoreError
+    from saferplaces.ingest.report import print_table
+
+    try:
+        ranked = compare_areas(
+            _store(),
+            measure_id,
+            level,
+            within,
+            period,
+            by=cast(Period, by),
+            as_of=_parse_as_of(as_of),
+        )
+    except (KeyError, ValueError, StoreError) as error:
+        raise click.ClickException(str(error).strip("'\"")) from None
+    rows = [
+        {
+            "rank": r.rank,
+            "area_code": r.area_code,
+            "name": r.name,
+            "period": r.period,
+            "value": r.value,
+            "numerator": r.numerator,
+            "previous_period": r.previous_period,
+            "previous_numerator": r.previous_numerator,
+            "change_ratio": r.change.ratio if r.change else None,
+            "change_lower": r.change.lower if r.change else None,
+            "change_upper": r.change.upper if r.change else None,
+            "in_line_with_parent": r.in_line_with_parent,
+            "suppressed": r.suppressed,
+        }
+        for r in ranked
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if output_format == "table":
+        for row in rows:
+            row.update({k: round(v, 3) for k, v in row.items() if isinstance(v, float)})
+    print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
+
+
 @main.group()
 def store() -> None:
     """Inspect and query the analytic store (Delta Lake tables)."""

@@ -88,7 +88,7 @@ def measure_series(
         if (first is None or m >= first) and (last is None or m <= last)
     ]
     counts = _monthly_counts(store, measure, lsoas, group, as_of)
-    population = _population(store, lsoas, as_of) if measure.denominator else {}
+    population = population_by_year(store, lsoas, as_of) if measure.denominator else {}
     groups = sorted({g for _, g in counts}, key=str) if group else [None]
     points: list[SeriesPoint] = []
     for value in groups:
@@ -114,7 +114,7 @@ def _monthly_counts(
     }
 
 
-def _population(store: Store, lsoas: list[str], as_of: AsOf) -> dict[int, float]:
+def population_by_year(store: Store, lsoas: list[str], as_of: AsOf) -> dict[int, float]:
     if "population" not in store.tables():
         raise StoreError("a rate needs population: saferplaces ingest population")
     rows = store.query(
@@ -127,7 +127,7 @@ def _population(store: Store, lsoas: list[str], as_of: AsOf) -> dict[int, float]
     return {int(r["year"]): float(r["residents"]) for r in rows}
 
 
-def _residents(population: dict[int, float], year: int) -> float | None:
+def residents_in_year(population: dict[int, float], year: int) -> float | None:
     """That year's population, else the nearest earlier one, else the earliest."""
     if not population:
         return None
@@ -149,7 +149,9 @@ def _points(
     rows = []
     for label, count, start in zip(labels, counts, starts, strict=True):
         residents = (
-            _residents(population, int(start[:4])) if measure.denominator else None
+            residents_in_year(population, int(start[:4]))
+            if measure.denominator
+            else None
         )
         scale = PER / residents if residents else 1.0
         low, high = _poisson_interval(count)

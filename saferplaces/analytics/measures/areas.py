@@ -1,0 +1,183 @@
+"""Comparing areas: "the second best performing policing unit", "the worst
+performing district", "in line with the city trend".
+
+``compare_areas`` ranks every area of one level inside a parent area on a
+measure for one period, with the change from the period before (an exact
+Poisson rate ratio) and whether that change is in line with the parent's.
+Rank 1 is the best performer by the measure's polarity (the lowest rate for
+crime); a measure with no polarity is ranked highest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from saferplaces.analytics.compare import RateRatio, rate_ratio, relative_to_parent
+from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.measures.registry import Measure, get_measure
+from saferplaces.analytics.measures.series import (
+    PER,
+    Period,
+    financial_quarter,
+    financial_year,
+    population_by_year,
+    residents_in_year,
+)
+from saferplaces.analytics.store import AsOf, Store, StoreError
+
+LABELS: dict[str, Callable[[str], str]] = {
+    "month": lambda month: month,
+    "quarter": financial_quarter,
+    "year": financial_year,
+}
+
+
+@dataclass(frozen=True)
+class AreaComparison:
+    area_code: str
+    name: str
+    period: str
+    value: float | None
+    numerator: int
+    denominator: float | None
+    previous_period: str | None
+    previous_numerator: int | None
+    change: RateRatio | None
+    in_line_with_parent: bool | None
+    rank: int
+    suppressed: bool
+
+
+def compare_areas(
+    store: Store,
+    measure_id: str,
+    level: str,
+    within: str,
+    period: str,
+    *,
+    by: Period = "year",
+    as_of: AsOf = None,
+) -> list[AreaComparison]:
+    """Every ``level`` area inside ``within``, ranked on ``period``."""
+    measure = get_measure(measure_id)
+    if by not in LABELS:
+        raise ValueError("compare by month, quarter or year")
+    label = LABELS[by]
+    parent_lsoas = set(lsoas_in(store, within))
+    if not parent_lsoas:
+        raise StoreError(f"no LSOAs are known for area {within!r}")
+    areas = _areas_inside(store, level, parent_lsoas, as_of)
+    if not areas:
+        raise StoreError(f"no {level} areas are loaded inside {within!r}")
+    counts = _counts_by_lsoa_and_period(store, measure, label, as_of)
+    periods = sorted({p for _, p in counts})
+    if period not in periods:
+        known = ", ".join(periods)
+        raise StoreError(f"{measure.id} has no data for {period}; it has {known}")
+    previous = periods[periods.index(period) - 1] if periods.index(period) > 0 else None
+
+    def total(lsoas: set[str], when: str | None) -> int:
+        return sum(counts.get((lsoa, when), 0) for lsoa in lsoas) if when else 0
+
+    parent_change = (
+        rate_ratio(total(parent_lsoas, period), total(parent_lsoas, previous))
+        if previous
+        else None
+    )
+    population = (
+        population_by_year(store, sorted(parent_lsoas), as_of)
+        if measure.denominator
+        else {}
+    )
+    rows = []
+    for code, (name, lsoas) in areas.items():
+        numerator = total(lsoas, period)
+        residents = (
+            residents_in_year(
+                population_by_year(store, sorted(lsoas), as_of), int(period[:4])
+            )
+            if measure.denominator and population
+            else None
+        )
+        value: float | None = float(numerator)
+        if measure.denominator:
+            value = numerator * PER / residents if residents else None
+        change = rate_ratio(numerator, total(lsoas, previous)) if previous else None
+        in_line = (
+            relative_to_parent(change, parent_change).in_line
+            if change and parent_change
+            else None
+        )
+        rows.append((code, name, value, numerator, residents, change, in_line))
+    ranked = _rank(rows, measure)
+    return [
+        AreaComparison(
+            area_code=code,
+            name=name,
+            period=period,
+            value=value,
+            numerator=numerator,
+            denominator=residents,
+            previous_period=previous,
+            previous_numerator=change.baseline_count if change else None,
+            change=change,
+            in_line_with_parent=in_line,
+            rank=rank,
+            suppressed=numerator < measure.suppress_below,
+        )
+        for rank, (
+            code,
+            name,
+            value,
+            numerator,
+            residents,
+            change,
+            in_line,
+        ) in enumerate(ranked, start=1)
+    ]
+
+
+Row = tuple[Any, ...]
+
+
+def _rank(rows: list[Row], measure: Measure) -> list[Row]:
+    best_first = measure.polarity == "down"
+    known = [row for row in rows if row[2] is not None]
+    unknown = [row for row in rows if row[2] is None]
+    known.sort(key=lambda row: (row[2], row[0]), reverse=not best_first)
+    return known + unknown
+
+
+def _areas_inside(
+    store: Store, level: str, parent_lsoas: set[str], as_of: AsOf
+) -> dict[str, tuple[str, set[str]]]:
+    """Areas of ``level`` whose LSOAs all lie inside the parent's."""
+    rows = store.query(
+        "SELECT code, first(name ORDER BY vintage DESC NULLS LAST) AS name "
+        "FROM geography WHERE level = ? GROUP BY code ORDER BY code",
+        [level],
+        as_of=as_of,
+    ).to_pylist()
+    inside = {}
+    for row in rows:
+        lsoas = set(lsoas_in(store, str(row["code"])))
+        if lsoas and lsoas <= parent_lsoas:
+            inside[str(row["code"])] = (str(row["name"] or row["code"]), lsoas)
+    return inside
+
+
+def _counts_by_lsoa_and_period(
+    store: Store, measure: Measure, label: Callable[[str], str], as_of: AsOf
+) -> dict[tuple[str, str], int]:
+    rows = store.query(
+        f"SELECT lsoa_code, month, count(*) AS n FROM {measure.table} "
+        f"WHERE ({measure.where}) AND lsoa_code IS NOT NULL GROUP BY ALL",
+        as_of=as_of,
+    ).to_pylist()
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (str(row["lsoa_code"]), label(str(row["month"])))
+        counts[key] = counts.get(key, 0) + int(row["n"])
+    return counts

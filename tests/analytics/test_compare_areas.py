@@ -1,0 +1,76 @@
+"""Ranking areas inside a parent: best and worst, change, in line or not."""
+
+from __future__ import annotations
+
+import pytest
+
+from saferplaces.analytics.measures.areas import compare_areas
+from saferplaces.analytics.store import Store, StoreError
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+from tests.analytics.test_measures import GEOGRAPHY
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+)
+# (month, LSOA, crimes): Oak Ward is E01900001-2, Elm Ward is E01900003.
+CRIMES = [
+    ("2023-05", "E01900001", 100),
+    ("2023-05", "E01900003", 100),
+    ("2024-05", "E01900001", 50),
+    ("2024-05", "E01900002", 50),
+    ("2024-05", "E01900003", 300),
+]
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "store")
+    run_load(
+        store, get_source("geography"), [GEOGRAPHY / "lookup-lsoa11-wd19-lad19.csv"]
+    )
+    lines = []
+    serial = 0
+    for month, lsoa, count in CRIMES:
+        for _ in range(count):
+            serial += 1
+            lines.append(
+                f"{serial:064x},{month},WMP,WMP,-1.9,52.4,Road,{lsoa},X,Burglary,,\n"
+            )
+    path = tmp_path / "crimes-street.csv"
+    path.write_text(HEADER + "".join(lines))
+    run_load(store, get_source("police-uk-street"), [path])
+    return store
+
+
+def test_wards_ranked_best_first_with_their_change(store):
+    oak, elm = compare_areas(
+        store, "total-recorded-crime", "ward", "E08900001", "2024/25"
+    )
+    # Oak: 100 crimes, the same as 2023/24; Elm: 300, three times its 100.
+    assert (oak.name, oak.rank, oak.numerator, oak.previous_numerator) == (
+        "Oak Ward",
+        1,
+        100,
+        100,
+    )
+    assert (elm.name, elm.rank, elm.numerator) == ("Elm Ward", 2, 300)
+    assert elm.change.ratio == pytest.approx(3.0)
+    assert elm.change.significant
+    # The parent went from 200 to 400 (x2). Oak's x1 against it: 0.5, with
+    # log standard error sqrt(1/100 + 1/100 + 1/400 + 1/200) = 0.166, so the
+    # interval 0.36 to 0.69 misses 1; Elm's 1.5 (1.13 to 1.99) misses it too.
+    assert oak.in_line_with_parent is False
+    assert elm.in_line_with_parent is False
+    assert elm.previous_period == "2023/24"
+
+
+def test_a_period_without_data_is_a_clear_error(store):
+    with pytest.raises(StoreError, match="no data for 2030/31"):
+        compare_areas(store, "total-recorded-crime", "ward", "E08900001", "2030/31")
+
+
+def test_a_level_with_nothing_inside_is_a_clear_error(store):
+    with pytest.raises(StoreError, match="no district areas are loaded inside"):
+        compare_areas(store, "total-recorded-crime", "district", "E08900001", "2024/25")
