@@ -26,12 +26,14 @@ serve: install assets ## Serve without touching users (HOST, PORT)
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
 test: install-dev assets $(VENV)/.chromium ## Run every test on SQLite, then on PostgreSQL when reachable
-	@$(MAKE) --no-print-directory test-sqlite
-	@if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
-		$(MAKE) --no-print-directory test-postgres; \
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres || status=1; \
 	else \
 		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
-	fi
+	fi; \
+	exit $$status
 
 test-sqlite: ## The test suite on SQLite only
 	@echo "== Test suite on SQLite =="
