@@ -1,0 +1,135 @@
+"""Demographic breakdowns: who is affected, against who lives there.
+
+For one area and period, each group's share of the events (e.g. victims of
+violence with injury aged 18-24) is set against its share of the population.
+The disproportionality ratio is the group's rate per resident divided by the
+rate of everyone else in the area (a relative rate index), with an exact
+Poisson interval: 1 means in proportion.
+
+Populations come from the ``population`` table (age band and sex); ethnicity
+has no population breakdown there yet, so it cannot be compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from saferplaces.analytics.compare import RateRatio, rate_ratio
+from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.measures.registry import get_measure
+from saferplaces.analytics.measures.series import financial_year
+from saferplaces.analytics.store import AsOf, Store, StoreError
+
+# measure group column -> population column
+POPULATION_COLUMNS = {"victim_age_band": "age_band", "victim_sex": "sex"}
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    group: str
+    count: int
+    share_of_events: float
+    population: float
+    share_of_population: float
+    # This group's rate per resident against everyone else's.
+    against_the_rest: RateRatio
+    suppressed: bool
+
+
+def disproportionality(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    group: str,
+    financial_year_label: str,
+    *,
+    as_of: AsOf = None,
+) -> list[GroupShare]:
+    """Each group's share of events against its share of residents."""
+    measure = get_measure(measure_id)
+    if group not in measure.groups:
+        raise ValueError(f"{measure.id} cannot be broken down by {group!r}")
+    if group not in POPULATION_COLUMNS:
+        raise ValueError(f"no population is loaded by {group!r} to compare with")
+    lsoas = lsoas_in(store, area_code)
+    if not lsoas:
+        raise StoreError(f"no LSOAs are known for area {area_code!r}")
+    counts = _counts_in_year(
+        store, measure.table, measure.where, group, lsoas, financial_year_label, as_of
+    )
+    residents = _residents_by(
+        store, POPULATION_COLUMNS[group], lsoas, int(financial_year_label[:4]), as_of
+    )
+    # Events whose group has no population ("unknown") are left out of both
+    # sides, so the shares compare like with like.
+    events = sum(counts.get(value, 0) for value in residents)
+    people = sum(residents.values())
+    if not events or not people:
+        raise StoreError(
+            f"no {measure.id} events or residents for {area_code} in "
+            f"{financial_year_label}"
+        )
+    shares = []
+    for value in sorted(residents):
+        count = counts.get(value, 0)
+        population = residents[value]
+        shares.append(
+            GroupShare(
+                group=value,
+                count=count,
+                share_of_events=count / events,
+                population=population,
+                share_of_population=population / people,
+                against_the_rest=rate_ratio(
+                    count, events - count, population, people - population
+                ),
+                suppressed=count < measure.suppress_below,
+            )
+        )
+    return shares
+
+
+def _counts_in_year(
+    store: Store,
+    table: str,
+    where: str,
+    group: str,
+    lsoas: list[str],
+    year_label: str,
+    as_of: AsOf,
+) -> dict[str, int]:
+    rows = store.query(
+        f"SELECT month, {group} AS value, count(*) AS n FROM {table} "
+        f"WHERE ({where}) AND {group} IS NOT NULL "
+        "AND lsoa_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+        [lsoas],
+        as_of=as_of,
+    ).to_pylist()
+    counts: dict[str, int] = {}
+    for row in rows:
+        if financial_year(str(row["month"])) == year_label:
+            counts[str(row["value"])] = counts.get(str(row["value"]), 0) + int(row["n"])
+    return counts
+
+
+def _residents_by(
+    store: Store, column: str, lsoas: list[str], year: int, as_of: AsOf
+) -> dict[str, float]:
+    """Residents by age band or sex in the latest year up to ``year``."""
+    if "population" not in store.tables():
+        raise StoreError("a breakdown needs population: saferplaces ingest population")
+    other = "sex" if column == "age_band" else "age_band"
+    rows = store.query(
+        f"SELECT year, {column} AS value, sum(population) AS people FROM population "
+        f"WHERE {column} <> 'all' AND {other} <> 'all' "
+        "AND area_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+        [lsoas],
+        as_of=as_of,
+    ).to_pylist()
+    years = sorted({int(r["year"]) for r in rows})
+    if not years:
+        raise StoreError(f"no population by {column} is loaded for this area")
+    chosen = max([y for y in years if y <= year], default=years[0])
+    return {
+        str(r["value"]): float(r["people"]) for r in rows if int(r["year"]) == chosen
+    }
