@@ -15,17 +15,31 @@ from typing import Any
 from saferplaces.analytics.store import Store, StoreError
 
 
+def _memberships(store: Store) -> dict[str, list[str]]:
+    rows = store.query(
+        "SELECT code, members FROM geography WHERE vintage = 'partnership'"
+    ).to_pylist()
+    return {str(row["code"]): list(row["members"] or []) for row in rows}
+
+
+def _lsoas_by_parent(store: Store) -> dict[str, set[str]]:
+    """Every code an LSOA nests in (ward, MSOA, local authority, ...) -> LSOAs."""
+    rows = store.query(
+        "SELECT DISTINCT code, unnest(parents) AS parent FROM geography "
+        "WHERE level = 'lsoa'"
+    ).to_pylist()
+    index: dict[str, set[str]] = {}
+    for row in rows:
+        index.setdefault(str(row["parent"]), set()).add(str(row["code"]))
+    return index
+
+
 def area_codes(store: Store, code: str) -> list[str]:
     """The code itself, or for a partnership area every area it contains,
     followed down through nested partnership areas (districts in a unit)."""
     if "geography" not in store.tables():
         return [code]
-    members = {
-        row["code"]: row["members"] or []
-        for row in store.query(
-            "SELECT code, members FROM geography WHERE vintage = 'partnership'"
-        ).to_pylist()
-    }
+    members = store.cached("memberships", lambda: _memberships(store))
     found: list[str] = []
     pending = [code]
     while pending:
@@ -90,11 +104,8 @@ def lsoas_in(store: Store, code: str) -> list[str]:
     codes = area_codes(store, code)
     found: set[str] = set()
     if "geography" in store.tables():
-        rows = store.query(
-            "SELECT DISTINCT code FROM geography WHERE level = 'lsoa' "
-            "AND (list_has_any(parents, ?::VARCHAR[]) OR list_contains(?, code))",
-            [codes, codes],
-        )
-        found.update(str(c) for c in rows.column("code").to_pylist())
+        index = store.cached("lsoas_by_parent", lambda: _lsoas_by_parent(store))
+        for each in codes:
+            found |= index.get(each, set())
     found.update(c for c in codes if c[:3] in ("E01", "W01"))
     return sorted(found)

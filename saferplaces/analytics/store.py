@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -48,6 +48,7 @@ from deltalake.transaction import (
 
 LOAD_KEY = "saferplaces.load"
 AsOf = int | datetime | None
+T = TypeVar("T")
 LOADS_SCHEMA = pa.schema(
     [
         ("load", pa.int64()),
@@ -98,6 +99,7 @@ class Store:
         self.root = Path(root)
         self._snapshots: dict[Any, tuple[Any, duckdb.DuckDBPyConnection]] = {}
         self._snapshot_lock = threading.Lock()
+        self._derived: dict[str, tuple[Any, Any]] = {}
 
     # -- reading -----------------------------------------------------------
 
@@ -251,6 +253,17 @@ class Store:
         finally:
             cursor.close()
 
+    def cached(self, name: str, build: Callable[[], T]) -> T:
+        """``build()``'s result, kept until the next load commits."""
+        key = self._log_heads()
+        with self._snapshot_lock:
+            entry = self._derived.get(name)
+        if entry is None or entry[0] != key:
+            entry = (key, build())
+            with self._snapshot_lock:
+                self._derived[name] = entry
+        return entry[1]
+
     def _snapshot(self, as_of: AsOf) -> duckdb.DuckDBPyConnection:
         key = (as_of, self._log_heads())
         with self._snapshot_lock:
@@ -278,12 +291,19 @@ class Store:
 
     def months(self, table: str, as_of: AsOf = None) -> list[str]:
         """The months (YYYY-MM) a table holds; [] for tables without months."""
-        if not self.file_uris(table, as_of) or "month" not in self.columns(table):
+        if table not in self.tables():
             return []
-        result = self.query(
-            f"SELECT DISTINCT month FROM {table} ORDER BY month", as_of=as_of
-        )
-        return [str(month) for month in result.column("month").to_pylist()]
+
+        def distinct_months() -> list[str]:
+            try:
+                result = self.query(
+                    f"SELECT DISTINCT month FROM {table} ORDER BY month", as_of=as_of
+                )
+            except StoreError:  # no month column, or no rows as of then
+                return []
+            return [str(month) for month in result.column("month").to_pylist()]
+
+        return self.cached(f"months:{table}:{as_of}", distinct_months)
 
     # -- writing -----------------------------------------------------------
 

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from saferplaces.analytics.compare import RateRatio, rate_ratio, relative_to_parent
 from saferplaces.analytics.geography import lsoas_in
 from saferplaces.analytics.measures.registry import Measure, get_measure
@@ -22,6 +25,7 @@ from saferplaces.analytics.measures.series import (
     Period,
     financial_quarter,
     financial_year,
+    lsoa_month_counts,
     population_by_year,
     residents_in_year,
 )
@@ -171,13 +175,18 @@ def _areas_inside(
 def _counts_by_lsoa_and_period(
     store: Store, measure: Measure, label: Callable[[str], str], as_of: AsOf
 ) -> dict[tuple[str, str], int]:
-    rows = store.query(
-        f"SELECT lsoa_code, month, count(*) AS n FROM {measure.table} "
-        f"WHERE ({measure.where}) AND lsoa_code IS NOT NULL GROUP BY ALL",
-        as_of=as_of,
-    ).to_pylist()
-    counts: dict[tuple[str, str], int] = {}
-    for row in rows:
-        key = (str(row["lsoa_code"]), label(str(row["month"])))
-        counts[key] = counts.get(key, 0) + int(row["n"])
-    return counts
+    table = lsoa_month_counts(store, measure, None, as_of)
+    months = pc.unique(table.column("month")).to_pylist()
+    periods = pc.take(
+        pa.array([label(str(m)) for m in months]),
+        pc.index_in(table.column("month"), value_set=pa.array(months)),
+    )
+    summed = (
+        table.append_column("period", periods)
+        .group_by(["lsoa_code", "period"])
+        .aggregate([("n", "sum")])
+    )
+    return {
+        (str(row["lsoa_code"]), str(row["period"])): int(row["n_sum"])
+        for row in summed.to_pylist()
+    }

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import stats
 
 from saferplaces.analytics.geography import lsoas_in
@@ -97,19 +100,35 @@ def measure_series(
     return points
 
 
+def lsoa_month_counts(
+    store: Store, measure: Measure, group: str | None, as_of: AsOf
+) -> pa.Table:
+    """The measure's numerator by LSOA, month (and group), for the whole store.
+
+    Kept until the next load: an area's series is then a filter and a sum in
+    memory, not a scan of the Parquet files (bench/measures.py).
+    """
+    group_sql = group if group else "NULL::VARCHAR"
+
+    def count() -> pa.Table:
+        return store.query(
+            f"SELECT lsoa_code, month, {group_sql} AS grp, count(*) AS n "
+            f"FROM {measure.table} WHERE ({measure.where}) AND lsoa_code IS NOT NULL "
+            "GROUP BY ALL",
+            as_of=as_of,
+        )
+
+    return store.cached(f"counts:{measure.id}:{group}:{as_of}", count)
+
+
 def _monthly_counts(
     store: Store, measure: Measure, lsoas: list[str], group: str | None, as_of: AsOf
 ) -> dict[tuple[str, str | None], int]:
-    group_sql = f", {group}" if group else ", NULL"
-    rows = store.query(
-        f"SELECT month{group_sql} AS grp, count(*) AS n FROM {measure.table} "
-        f"WHERE ({measure.where}) AND lsoa_code IN (SELECT unnest(?::VARCHAR[])) "
-        "GROUP BY ALL",
-        [lsoas],
-        as_of=as_of,
-    ).to_pylist()
+    counts = lsoa_month_counts(store, measure, group, as_of)
+    inside = counts.filter(pc.is_in(counts.column("lsoa_code"), pa.array(lsoas)))
+    rows = inside.group_by(["month", "grp"]).aggregate([("n", "sum")]).to_pylist()
     return {
-        (str(r["month"]), None if r["grp"] is None else str(r["grp"])): int(r["n"])
+        (str(r["month"]), None if r["grp"] is None else str(r["grp"])): int(r["n_sum"])
         for r in rows
     }
 
@@ -147,14 +166,16 @@ def _points(
     labels, counts, starts = _aggregate(months, monthly, by)
     values: list[float | None] = []
     rows = []
-    for label, count, start in zip(labels, counts, starts, strict=True):
+    intervals = poisson_intervals(counts)
+    for label, count, start, (low, high) in zip(
+        labels, counts, starts, intervals, strict=True
+    ):
         residents = (
             residents_in_year(population, int(start[:4]))
             if measure.denominator
             else None
         )
         scale = PER / residents if residents else 1.0
-        low, high = _poisson_interval(count)
         value = count * scale if (residents or not measure.denominator) else None
         values.append(value)
         rows.append((label, count, residents, value, low * scale, high * scale))
@@ -208,9 +229,12 @@ def _aggregate(
     return labels, counts, starts
 
 
-def _poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood) interval for a Poisson count."""
+def poisson_intervals(
+    counts: Sequence[int], confidence: float = 0.95
+) -> list[tuple[float, float]]:
+    """Exact (Garwood) intervals for Poisson counts, computed together."""
     tail = (1 - confidence) / 2
-    low = 0.0 if count == 0 else float(stats.chi2.ppf(tail, 2 * count) / 2)
-    high = float(stats.chi2.ppf(1 - tail, 2 * count + 2) / 2)
-    return low, high
+    values = np.asarray(counts, dtype=float)
+    low = np.where(values > 0, stats.chi2.ppf(tail, 2 * values) / 2, 0.0)
+    high = stats.chi2.ppf(1 - tail, 2 * values + 2) / 2
+    return [(float(a), float(b)) for a, b in zip(low, high, strict=True)]
