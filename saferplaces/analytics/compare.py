@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from scipy import stats
 
@@ -36,7 +37,16 @@ class RateRatio:
     ratio: float
     lower: float
     upper: float
-    p_value: float
+    share: float  # the first period's share of the exposure
+
+    @cached_property
+    def p_value(self) -> float:
+        """Two-sided exact p-value for "no change" (computed when asked:
+        ranking hundreds of areas needs only the intervals)."""
+        total = self.count + self.baseline_count
+        if total == 0:
+            return 1.0
+        return float(stats.binomtest(self.count, total, self.share).pvalue)
 
     @property
     def significant(self) -> bool:
@@ -67,11 +77,17 @@ def rate_ratio(
         raise ValueError("exposures must be positive")
     total = count + baseline_count
     scale = baseline_exposure / exposure
-    if total == 0:
-        return RateRatio(count, baseline_count, math.nan, 0.0, math.inf, 1.0)
     share = exposure / (exposure + baseline_exposure)
-    test = stats.binomtest(count, total, share)
-    interval = test.proportion_ci(confidence_level=confidence, method="exact")
+    if total == 0:
+        return RateRatio(count, baseline_count, math.nan, 0.0, math.inf, share)
+    # Clopper-Pearson limits for the first period's share of the events.
+    tail = (1 - confidence) / 2
+    low = float(stats.beta.ppf(tail, count, baseline_count + 1)) if count else 0.0
+    high = (
+        float(stats.beta.ppf(1 - tail, count + 1, baseline_count))
+        if baseline_count
+        else 1.0
+    )
 
     def to_ratio(p: float) -> float:
         return math.inf if p >= 1 else p / (1 - p) * scale
@@ -81,9 +97,9 @@ def rate_ratio(
         count=count,
         baseline_count=baseline_count,
         ratio=ratio,
-        lower=to_ratio(interval.low),
-        upper=to_ratio(interval.high),
-        p_value=float(test.pvalue),
+        lower=to_ratio(low),
+        upper=to_ratio(high),
+        share=share,
     )
 
 
