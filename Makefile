@@ -41,7 +41,9 @@ test-sqlite: ## The test suite on SQLite only
 
 test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
-	DATABASE_URL=$(PG_URL) SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
+	@# A database name of its own per run (the shell's PID), so a concurrent or
+	@# killed run holding test_saferplaces cannot break this one.
+	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
 
 lint: install-dev ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
