@@ -363,6 +363,18 @@ def download_police_uk(
         sys.exit(EXIT_ROWS_REJECTED)
 
 
+as_of_option = click.option(
+    "--as-of", "as_of", help="A load number or a date: as the store was then."
+)
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+
+
 @main.group()
 def measure() -> None:
     """The partnership's outcome measures, by area and period."""
@@ -413,14 +425,8 @@ def measure_docs(output: Path) -> None:
 @click.option("--group", help="Break down by a demographic field, e.g. victim_sex.")
 @click.option("--from", "first", help="First month, YYYY-MM.")
 @click.option("--to", "last", help="Last month, YYYY-MM.")
-@click.option("--as-of", "as_of", help="A load number or a date.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@as_of_option
+@format_option
 @click.option("--public", is_flag=True, help="Withhold suppressed small counts.")
 @needs_django
 def measure_show(
@@ -489,14 +495,8 @@ def measure_show(
     default="year",
     show_default=True,
 )
-@click.option("--as-of", "as_of", help="A load number or a date.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@as_of_option
+@format_option
 @needs_django
 def measure_compare(
     measure_id: str,

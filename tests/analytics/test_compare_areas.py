@@ -74,3 +74,36 @@ def test_a_period_without_data_is_a_clear_error(store):
 def test_a_level_with_nothing_inside_is_a_clear_error(store):
     with pytest.raises(StoreError, match="no district areas are loaded inside"):
         compare_areas(store, "total-recorded-crime", "district", "E08900001", "2024/25")
+
+
+def test_cli_ranks_areas_as_json(store, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+    from django.conf import settings
+
+    from saferplaces.cli import main
+
+    monkeypatch.setattr(settings, "DATA_DIR", store.root.parent)
+    result = CliRunner().invoke(
+        main,
+        [
+            "measure",
+            "compare",
+            "total-recorded-crime",
+            "--level",
+            "ward",
+            "--within",
+            "E08900001",
+            "--period",
+            "2024/25",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    ranked = json.loads(result.output)
+    assert [(r["rank"], r["name"], r["numerator"]) for r in ranked] == [
+        (1, "Oak Ward", 100),
+        (2, "Elm Ward", 300),
+    ]
