@@ -286,9 +286,6 @@ class Store:
             heads.append((table, max(versions, default=-1)))
         return tuple(heads)
 
-    def columns(self, table: str) -> list[str]:
-        return [field.name for field in self._delta(table).schema().fields]
-
     def months(self, table: str, as_of: AsOf = None) -> list[str]:
         """The months (YYYY-MM) a table holds; [] for tables without months."""
         if table not in self.tables():
