@@ -37,9 +37,8 @@ def test_serve_offers_host_and_port():
     assert "--port" in output
 
 
-@pytest.mark.django_db
-def test_createadmin_reads_password_from_stdin():
-    result = CliRunner().invoke(
+def create_chair(password: str):
+    return CliRunner().invoke(
         main,
         [
             "createadmin",
@@ -48,8 +47,13 @@ def test_createadmin_reads_password_from_stdin():
             "--agency=Partnership Office",
             "--password-stdin",
         ],
-        input="a long and unusual passphrase\n",
+        input=f"{password}\n",
     )
+
+
+@pytest.mark.django_db
+def test_createadmin_reads_password_from_stdin():
+    result = create_chair("a long and unusual passphrase")
     assert result.exit_code == 0, result.output
     user = User.objects.get(username="chair")
     assert user.role == Role.ADMINISTRATOR
@@ -60,17 +64,7 @@ def test_createadmin_reads_password_from_stdin():
 
 @pytest.mark.django_db
 def test_createadmin_refuses_a_weak_password_and_writes_nothing():
-    result = CliRunner().invoke(
-        main,
-        [
-            "createadmin",
-            "--username=chair",
-            "--email=chair@example.invalid",
-            "--agency=Partnership Office",
-            "--password-stdin",
-        ],
-        input="password\n",
-    )
+    result = create_chair("password")
     assert result.exit_code == 1
     assert "too common" in result.output
     assert not User.objects.filter(username="chair").exists()

@@ -228,14 +228,18 @@ def test_finished_months_are_not_fetched_again(police_uk, tmp_path):
     assert len(police_uk.requests) == 1
 
 
-def test_unreachable_server_fails_within_seconds(tmp_path):
+def closed_port() -> int:
+    """A local port nothing listens on (bound, read, released)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+        return int(probe.getsockname()[1])
+
+
+def test_unreachable_server_fails_within_seconds(tmp_path):
     started = time.monotonic()
     with pytest.raises(DownloadError, match=r"cannot reach .* offline"):
         download.download_force_months(
-            Client(base_url=f"http://127.0.0.1:{closed_port}"),
+            Client(base_url=f"http://127.0.0.1:{closed_port()}"),
             "west-midlands",
             ["2024-02"],
             tmp_path,
@@ -254,18 +258,15 @@ def test_months_between_counts_inclusively_across_years():
         download.months_between("2024-02", "2023-11")
 
 
-def test_download_command_fetches_and_loads(police_uk, tmp_path, monkeypatch):
+def run_download(data_dir, monkeypatch, base_url: str):
+    """``saferplaces download police-uk`` for February 2024 into ``data_dir``."""
     from click.testing import CliRunner
     from django.conf import settings
 
-    from saferplaces.analytics.store import Store
     from saferplaces.cli import main
 
-    monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
-    police_uk.archive = archive_with(
-        ("2024-02/2024-02-west-midlands-street.csv", FEBRUARY.read_bytes())
-    )
-    result = CliRunner().invoke(
+    monkeypatch.setattr(settings, "DATA_DIR", data_dir)
+    return CliRunner().invoke(
         main,
         [
             "download",
@@ -277,38 +278,24 @@ def test_download_command_fetches_and_loads(police_uk, tmp_path, monkeypatch):
             "--to",
             "2024-02",
             "--base-url",
-            police_uk.url,
+            base_url,
             "--quiet",
         ],
     )
+
+
+def test_download_command_fetches_and_loads(police_uk, tmp_path, monkeypatch):
+    from saferplaces.analytics.store import Store
+
+    police_uk.archive = archive_with(
+        ("2024-02/2024-02-west-midlands-street.csv", FEBRUARY.read_bytes())
+    )
+    result = run_download(tmp_path, monkeypatch, police_uk.url)
     assert result.exit_code == 0, result.output
     assert Store(tmp_path / "store").months("street_crime") == ["2024-02"]
 
 
 def test_download_command_offline_exits_4_with_a_message(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-    from django.conf import settings
-
-    from saferplaces.cli import main
-
-    monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    result = CliRunner().invoke(
-        main,
-        [
-            "download",
-            "police-uk",
-            "--force",
-            "west-midlands",
-            "--from",
-            "2024-02",
-            "--to",
-            "2024-02",
-            "--base-url",
-            f"http://127.0.0.1:{port}",
-        ],
-    )
+    result = run_download(tmp_path, monkeypatch, f"http://127.0.0.1:{closed_port()}")
     assert result.exit_code == 4
     assert "cannot reach" in result.output
