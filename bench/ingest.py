@@ -12,7 +12,11 @@ and times, in the same run and each in its own process:
 
 Peak memory is each process's maximum resident set size (``wait4`` rusage).
 
-    python bench/ingest.py [--rows N] [--keep DIR]
+The rows come month by month, as a year of police.uk's monthly files joined
+end to end would; ``--shuffle-months`` interleaves the months on every row
+instead (the loader's worst case: each batch is split 12 ways).
+
+    python bench/ingest.py [--rows N] [--keep DIR] [--shuffle-months]
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ HEADER = (
 )
 
 
-def generate(path: Path, rows: int, seed: int = 20261125) -> None:
+def generate(path: Path, rows: int, shuffle_months: bool, seed: int = 20261125) -> None:
     rng = random.Random(seed)
     types = [name for name, weight in CRIME_TYPES for _ in range(weight)]
     lsoas = [
@@ -70,7 +74,8 @@ def generate(path: Path, rows: int, seed: int = 20261125) -> None:
         out.write(HEADER)
         for n in range(rows):
             crime_type = rng.choice(types)
-            month = f"2024-{rng.randint(1, 12):02d}"
+            month_number = rng.randint(1, 12) if shuffle_months else 1 + n * 12 // rows
+            month = f"2024-{month_number:02d}"
             asb = crime_type == "Anti-social behaviour"
             crime_id = (
                 "" if asb else hashlib.sha256(n.to_bytes(8, "little")).hexdigest()
@@ -137,16 +142,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each; best kept")
     parser.add_argument("--keep", type=Path, help="folder to keep the files in")
+    parser.add_argument(
+        "--shuffle-months", action="store_true", help="interleave months row by row"
+    )
     options = parser.parse_args()
 
     work = options.keep or Path(tempfile.mkdtemp(prefix="saferplaces-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    csv_path = work / "2024-west-midlands-street.csv"
+    order = "shuffled" if options.shuffle_months else "monthly"
+    csv_path = work / f"2024-{order}-{options.rows}-west-midlands-street.csv"
     if not csv_path.exists():
         print(f"generating {options.rows:,} rows ...", flush=True)
-        generate(csv_path, options.rows)
+        generate(csv_path, options.rows, options.shuffle_months)
     size = csv_path.stat().st_size / 2**20
-    print(f"input: {csv_path} ({size:,.0f} MiB, {options.rows:,} rows)")
+    print(f"input: {csv_path} ({size:,.0f} MiB, {options.rows:,} rows, {order})")
 
     python = sys.executable
     results: dict[str, tuple[float, float]] = {}

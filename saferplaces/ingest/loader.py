@@ -52,13 +52,18 @@ CHECK_THREADS = 2
 @dataclass
 class FileResult:
     name: str
-    sha256: str
+    checksum: Future[str] | None = None
     rows_read: int = 0
     accepted: int = 0
     rejected: int = 0
     partitions: list[list[str]] = field(default_factory=list)
     skipped_as_load: int | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        assert self.checksum is not None
+        return self.checksum.result()
 
     def record(self) -> dict[str, Any]:
         return {
@@ -112,23 +117,78 @@ def run_load(
         return report
     tell = progress or (lambda _stage, _done, _total: None)
     history = store.loads(source.table) if source.table in store.tables() else []
+    seen_names = {Path(f["name"]).name for load in history for f in load.files}
     pending: list[tuple[InputFile, FileResult]] = []
-    for item in inputs:
-        tell(f"checking {Path(item.name).name}", 0, len(inputs))
-        result = FileResult(item.name, item.sha256())
-        result.skipped_as_load = _already_loaded(result.sha256, history)
-        report.files.append(result)
-        if result.skipped_as_load is None:
-            pending.append((item, result))
-    if source.columns is not None:
-        # Refuse a bad file before anything is written, not halfway through.
-        for item, _ in pending:
-            check_header(item, source.columns)
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        for item in inputs:
+            tell(f"checking {Path(item.name).name}", 0, len(inputs))
+            result = FileResult(item.name)
+            report.files.append(result)
+            if Path(item.name).name in seen_names:
+                # Probably a file loaded before: settle that before any work.
+                result.checksum = _done(item.sha256())
+                result.skipped_as_load = _already_loaded(result.sha256, history)
+            else:
+                # A new name: checksum it while it loads, and look again
+                # before committing (it may be a renamed copy).
+                result.checksum = hasher.submit(item.sha256)
+            if result.skipped_as_load is None:
+                pending.append((item, result))
+        if source.columns is not None:
+            # Refuse a bad file before anything is written, not halfway through.
+            for item, _ in pending:
+                check_header(item, source.columns)
+        while True:
+            try:
+                return _load_either_way(store, source, pending, report, tell, history)
+            except _RenamedCopies as copies:
+                pending = [
+                    (item, result)
+                    for item, result in pending
+                    if all(result is not copy for copy in copies.results)
+                ]
+                report = _fresh(report)
+
+
+def _load_either_way(
+    store: Store,
+    source: Source,
+    pending: list[tuple[InputFile, FileResult]],
+    report: LoadReport,
+    tell: Progress,
+    history: list[Load],
+) -> LoadReport:
     try:
-        return _load(store, source, pending, report, tell, exact=False)
+        return _load(store, source, pending, report, tell, history, exact=False)
     except NeedsExactReader:
         # A file that looked regular was not; read every file exactly.
-        return _load(store, source, pending, _fresh(report), tell, exact=True)
+        return _load(store, source, pending, _fresh(report), tell, history, exact=True)
+
+
+class _RenamedCopies(Exception):
+    """Files that turned out to be copies of loaded ones; marked skipped."""
+
+    def __init__(self, results: list[FileResult]) -> None:
+        super().__init__(", ".join(result.name for result in results))
+        self.results = results
+
+
+def _done(value: str) -> Future[str]:
+    future: Future[str] = Future()
+    future.set_result(value)
+    return future
+
+
+def _settle_checksums(files: list[FileResult], history: list[Load]) -> None:
+    """Wait for the checksums; stop the commit if a file was loaded before."""
+    copies = []
+    for result in files:
+        loaded_as = _already_loaded(result.sha256, history)
+        if loaded_as is not None:
+            result.skipped_as_load = loaded_as
+            copies.append(result)
+    if copies:
+        raise _RenamedCopies(copies)
 
 
 def _fresh(report: LoadReport) -> LoadReport:
@@ -144,6 +204,7 @@ def _load(
     pending: list[tuple[InputFile, FileResult]],
     report: LoadReport,
     tell: Progress,
+    history: list[Load],
     exact: bool,
 ) -> LoadReport:
     known_lsoas = _known_lsoas(store)
@@ -160,6 +221,7 @@ def _load(
         number = store.last_load_number() + 1
 
         def record(committed: Committed) -> dict[str, Any]:
+            _settle_checksums([result for _, result in pending], history)
             report.rejects_path = _write_rejects(
                 store, rejects, f"load-{number:05d}-{source.name}"
             )

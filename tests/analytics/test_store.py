@@ -55,3 +55,27 @@ def test_sql_errors_are_store_errors_with_one_line(store):
 def test_unknown_table_is_a_clear_error(store):
     with pytest.raises(StoreError, match="no table 'outcomes'"):
         store.table_version("outcomes")
+
+
+def test_parquet_dictionaries_and_compression_only_where_they_pay():
+    import hashlib
+
+    import pyarrow as pa
+
+    from saferplaces.analytics.store import _Encoding
+
+    rows = 20_000
+    sample = pa.table(
+        {
+            "crime_id": [
+                hashlib.sha256(str(n).encode()).hexdigest() for n in range(rows)
+            ],
+            "crime_type": ["Burglary", "Drugs"] * (rows // 2),
+            "location": [f"On or near {n % 50} Street" for n in range(rows)],
+            "line": list(range(rows)),
+        }
+    )
+    encoding = _Encoding.judged_on(sample)
+    assert encoding.dictionary == ["crime_type", "location"]
+    assert encoding.compression["crime_id"] == "none"  # hex does not shrink
+    assert encoding.compression["crime_type"] == "snappy"

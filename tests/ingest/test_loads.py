@@ -54,6 +54,36 @@ def test_loading_the_same_file_again_changes_nothing(store, street):
     assert count(store) == 4
 
 
+def test_a_renamed_copy_of_a_loaded_file_is_recognised_and_leaves_no_files(
+    store, street, tmp_path
+):
+    run_load(store, street, [JANUARY])
+    files_before = sorted((store.root / "street_crime").rglob("*.parquet"))
+    copy = tmp_path / "2024-01-west-midlands-street-copy.csv"
+    copy.write_bytes(JANUARY.read_bytes())
+    report = run_load(store, street, [copy, FEBRUARY])
+    assert [f.skipped_as_load for f in report.files] == [1, None]
+    assert report.number == 2
+    assert [f["name"] for f in store.loads()[-1].files] == [str(FEBRUARY)]
+    assert count(store) == 4 + 3
+    # The copy's rows were written before its checksum was known; they must
+    # not be left behind (nor committed).
+    after = set((store.root / "street_crime").rglob("*.parquet"))
+    assert set(files_before) <= after
+    assert len(after) == len(files_before) + 1
+
+
+def test_a_renamed_copy_alone_commits_nothing(store, street, tmp_path):
+    run_load(store, street, [JANUARY])
+    copy = tmp_path / "renamed.csv"
+    copy.write_bytes(JANUARY.read_bytes())
+    report = run_load(store, street, [copy])
+    assert report.number is None
+    assert report.files[0].skipped_as_load == 1
+    assert store.table_version("street_crime") == 0
+    assert len(list((store.root / "street_crime").rglob("*.parquet"))) == 1
+
+
 def test_corrected_file_replaces_its_force_month_in_one_commit(store, street):
     run_load(store, street, [JANUARY, FEBRUARY])
     report = run_load(store, street, [CORRECTED_JANUARY])

@@ -39,3 +39,35 @@ def test_street_validation_never_raises(tmp_path, rows):
     accepted = canonical.filter(checks.accepted())
     rejected_lines = set(checks.rejects().column("line").to_pylist())
     assert accepted.num_rows + len(rejected_lines) == parsed.table.num_rows
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(rows=rows)
+def test_checking_value_by_value_gives_the_same_answer_as_row_by_row(
+    tmp_path, monkeypatch, rows
+):
+    """``few_values`` is only a speed-up: rows, rejects and values must agree."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(STREET_COLUMNS)
+    writer.writerows(rows)
+    path = tmp_path / "2024-01-fuzz-street.csv"
+    path.write_text(buffer.getvalue())
+    source = InputFile(str(path), path)
+    try:
+        parsed = read_csv(source, STREET_COLUMNS)
+    except FileRefused:
+        return
+
+    def checked() -> tuple[object, object]:
+        checks = RowChecks(source.name, parsed.table)
+        canonical = street_crime(checks, source)
+        return canonical.filter(checks.accepted()), checks.rejects()
+
+    by_value = checked()
+    with monkeypatch.context() as patch:
+        patch.setattr(RowChecks, "few_values", lambda self, *names: None)
+        by_row = checked()
+    assert by_value[0].equals(by_row[0])
+    assert by_value[1].equals(by_row[1])
