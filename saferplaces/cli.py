@@ -231,15 +231,38 @@ def _source_names() -> list[str]:
     "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@click.option(
+    "--questions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="For survey: the questions file (YAML, docs/data/surveys.md).",
+)
 @needs_django
-def ingest(source: str, paths: tuple[Path, ...], quiet: bool) -> None:
+def ingest(
+    source: str, paths: tuple[Path, ...], quiet: bool, questions: Path | None
+) -> None:
     """Validate files, folders or .zip archives and load them into the store."""
     from saferplaces.ingest.loader import run_load
     from saferplaces.ingest.reading import FileRefused
     from saferplaces.ingest.report import print_report, progress_bar
     from saferplaces.ingest.sources import get_source
+    from saferplaces.ingest.surveys import (
+        QuestionsError,
+        load_questions,
+        with_questions,
+    )
 
     spec = get_source(source)
+    if (questions is None) != (source != "survey"):
+        raise click.UsageError(
+            "--questions FILE is needed for survey"
+            if questions is None
+            else "--questions is only for survey"
+        )
+    if questions is not None:
+        try:
+            spec = with_questions(spec, load_questions(questions))
+        except QuestionsError as error:
+            raise click.ClickException(str(error)) from None
     try:
         with progress_bar(quiet) as progress:
             report = run_load(_store(), spec, list(paths), progress)

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from saferplaces.ingest.reading import LINE, FileRefused, InputFile, read_csv
+from saferplaces.ingest.reading import LINE, FileRefused, InputFile, header_of, read_csv
 from saferplaces.ingest.sources import FileRead, Source, register
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
 
@@ -83,15 +83,9 @@ def _ons_levels(header: list[str]) -> dict[tuple[str, str], dict[str, str]]:
     return {key: entry for key, entry in levels.items() if "CD" in entry}
 
 
-def _header(item: InputFile) -> list[str]:
-    raw = item.read_bytes()[:65536] if item.member else item.path.open("rb").read(65536)
-    first = raw.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-    return [column.strip() for column in first.split(",")]
-
-
 def read_lookup(item: InputFile) -> FileRead:
     """An ONS lookup CSV: every code column becomes an area row."""
-    header = _header(item)
+    header = header_of(item)
     levels = _ons_levels(header)
     if not levels:
         raise FileRefused(
@@ -409,10 +403,10 @@ def read_population(item: InputFile) -> FileRead:
     age_band is "all" or a band such as "10-17", and sex is "all", "female"
     or "male".
     """
-    header = [h.lower() for h in _header(item)]
+    header = [h.lower() for h in header_of(item)]
     census = header == CENSUS_TS001
     columns = CENSUS_TS001 if census else POPULATION_COLUMNS
-    parsed = read_csv(item, _header(item) if census else POPULATION_COLUMNS)
+    parsed = read_csv(item, header_of(item) if census else POPULATION_COLUMNS)
     table = parsed.table.rename_columns([*columns, LINE])
     checks = RowChecks(item.name, table)
     if census:

@@ -136,6 +136,17 @@ def read_csv(source: InputFile, columns: list[str]) -> ParsedFile:
     return _read_exact(source.name, _without_bom(source.path.read_bytes()), columns)
 
 
+def header_of(item: InputFile) -> list[str]:
+    """The column names of a CSV, for sources that pick columns by name."""
+    if item.member:
+        raw = item.read_bytes()[:65536]
+    else:
+        with open(item.path, "rb") as handle:
+            raw = handle.read(65536)
+    first = raw.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+    return [column.strip() for column in next(csv.reader([first]), [])]
+
+
 def check_header(source: InputFile, columns: list[str]) -> None:
     """Refuse the file now if its header or encoding is wrong."""
     if source.member is not None:

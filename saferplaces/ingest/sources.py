@@ -66,7 +66,14 @@ def register(source: Source) -> Source:
 
 def _register_all() -> None:
     # Importing the modules registers their sources.
-    from saferplaces.ingest import geography, local_extract, police_uk  # noqa: F401
+    from saferplaces.ingest import (  # noqa: F401
+        geography,
+        local_extract,
+        police_uk,
+        reoffending,
+        stats19,
+        surveys,
+    )
 
 
 def get_source(name: str) -> Source:

@@ -112,6 +112,13 @@ class RowChecks:
             return self._per_row(name, test(self._coded[name].dictionary))
         return test(self.column(name))
 
+    def date(self, name: str) -> Any:
+        """The column as dates; a row that is not a real YYYY-MM-DD is rejected."""
+        text = self.trimmed(name)
+        real = real_dates(text, "%Y-%m-%d")
+        self.rule(pc.is_valid(real), name, f"{name} must be a date written YYYY-MM-DD")
+        return real
+
     def accepted(self) -> pa.ChunkedArray | pa.Array:
         """True for rows that pass every rule."""
         passes: pa.ChunkedArray | pa.Array = pa.repeat(
@@ -153,6 +160,17 @@ class RowChecks:
         if not parts:
             return REJECT_SCHEMA.empty_table()
         return pa.concat_tables(parts).sort_by([("line", "ascending")])
+
+
+def real_dates(text: Any, format: str) -> Any:
+    """Dates parsed with ``format``; null where the text is not a real date.
+
+    Arrow's parser takes 2024-02-30 (and rolls it over), so a date only
+    counts when writing it back gives the same text.
+    """
+    parsed = pc.strptime(text, format=format, unit="s", error_is_null=True)
+    same = pc.equal(pc.strftime(parsed, format=format), text)
+    return pc.cast(pc.if_else(same, parsed, None), pa.date32())
 
 
 def malformed_rejects(file: str, malformed: list[tuple[int, str]]) -> pa.Table:

@@ -66,6 +66,11 @@ def compare_areas(
 ) -> list[AreaComparison]:
     """Every ``level`` area inside ``within``, ranked on ``period``."""
     measure = get_measure(measure_id)
+    if measure.kind != "count":
+        raise ValueError(
+            f"ranking areas is built for counts and rates; {measure.id} is a "
+            f"{measure.kind}: use `measure show` for each area"
+        )
     if by not in LABELS:
         raise ValueError("compare by month, quarter or year")
     label = LABELS[by]

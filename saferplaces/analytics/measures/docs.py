@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saferplaces.analytics.measures.registry import REGISTRY
+from saferplaces.analytics.measures.registry import REGISTRY, Measure
 
 HEADER = """# Measures
 
@@ -14,7 +14,14 @@ financial year (April to March) and rolling 12 months, for any area: an LSOA,
 a ward, a local authority or one of the partnership's own areas. Counts carry
 exact Poisson 95% intervals; monthly, quarterly and yearly series carry SPC
 signals (XmR, NHS "Making Data Count" rules). Counts below the suppression
-threshold are marked `suppressed` and withheld from public outputs.
+threshold (for surveys and cohorts: respondents or offenders) are marked
+`suppressed` and withheld from public outputs.
+
+Survey and cohort measures match a respondent or offender to an area by the
+area code on their row, at any level (LSOA, ward, ...). Road casualties are
+counted where the collision happened. KSI uses the police-reported severity,
+not DfT's adjusted severities, so a series spanning a force's move to the
+CRASH recording system (from 2016) is not like for like.
 """
 
 
@@ -26,8 +33,7 @@ def measures_markdown() -> str:
         ]
         parts.append(
             f"\n## {measure.title} (`{measure.id}`)\n\n{measure.definition}\n\n"
-            f"- Numerator: rows of `{measure.table}` where `{measure.where}`\n"
-            f"- Denominator: {_denominator(measure.denominator)}\n"
+            f"{_arithmetic(measure)}"
             f"- Unit: {measure.unit}\n"
             f"- Which way is better: {better}\n"
             f"- Source: {measure.source}\n"
@@ -37,5 +43,25 @@ def measures_markdown() -> str:
     return "".join(parts)
 
 
-def _denominator(kind: str | None) -> str:
-    return "mid-year population (per 1,000)" if kind else "none (a count)"
+def _arithmetic(measure: Measure) -> str:
+    rows = f"rows of `{measure.from_sql}` where `{measure.where}`"
+    if measure.kind == "proportion":
+        return (
+            f"- Numerator: the sum of `{measure.weight}` over {rows} and "
+            f"`{measure.success}`\n"
+            f"- Denominator: the sum of `{measure.weight}` over {rows}\n"
+            "- Interval: Wilson 95%, on the Kish effective sample size\n"
+        )
+    if measure.kind == "ratio":
+        return (
+            f"- Numerator: the sum of `{measure.amount}` over {rows}\n"
+            f"- Denominator: the number of {rows}\n"
+            "- Interval: exact Poisson 95% on the numerator\n"
+        )
+    denominator = (
+        "mid-year population (per 1,000)" if measure.denominator else "none (a count)"
+    )
+    return (
+        f"- Numerator: {rows}\n- Denominator: {denominator}\n"
+        "- Interval: exact Poisson 95%\n"
+    )

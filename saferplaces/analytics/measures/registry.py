@@ -9,8 +9,26 @@ from typing import Literal
 Polarity = Literal["up", "down", "neither"]
 
 
+Kind = Literal["count", "proportion", "ratio"]
+
+
 @dataclass(frozen=True)
 class Measure:
+    """One measure. Three kinds:
+
+    * ``count``: rows of ``table`` matching ``where`` (a rate per 1,000
+      residents when ``denominator`` is "population"), by LSOA and month;
+    * ``proportion``: the weighted share of matching rows where ``success``
+      holds (survey answers, offenders who re-offended), as a percentage with
+      a Wilson interval on the Kish effective sample size;
+    * ``ratio``: ``amount`` summed over matching rows divided by their number
+      (re-offences per offender), with an exact Poisson interval.
+
+    Proportions and ratios read ``relation`` (default ``table``), which must
+    have ``month`` and ``area_code`` columns; respondents or offenders are
+    matched to an area by that code at any level (LSOA, ward, ...).
+    """
+
     id: str
     title: str
     # Plain English, as it would appear in a board report.
@@ -24,8 +42,19 @@ class Measure:
     polarity: Polarity
     source: str
     groups: tuple[str, ...] = ()
-    # Counts below this are suppressed on public outputs.
+    # Counts (respondents, offenders) below this are suppressed in public.
     suppress_below: int = 5
+    kind: Kind = "count"
+    success: str = ""
+    weight: str = "1.0"
+    amount: str = ""
+    relation: str = ""
+    # Other tables the measure reads (checked before querying).
+    also_needs: tuple[str, ...] = ()
+
+    @property
+    def from_sql(self) -> str:
+        return self.relation or self.table
 
 
 REGISTRY: dict[str, Measure] = {}
@@ -144,5 +173,164 @@ register(
         polarity="down",
         source=LOCAL,
         groups=VICTIM_GROUPS,
+    )
+)
+
+
+SURVEY = "survey responses (saferplaces ingest survey --questions FILE)"
+REOFFENDING = "re-offending cohorts (saferplaces ingest reoffending)"
+STATS19 = "DfT STATS19 (saferplaces ingest stats19-collisions / stats19-casualties)"
+RESPONDENT_GROUPS = ("age_band", "sex", "ethnicity")
+
+register(
+    Measure(
+        id="perceptions-of-safety",
+        title="Feeling safe walking alone after dark",
+        definition=(
+            "Weighted percentage of survey respondents who feel very or fairly "
+            "safe walking alone in their area after dark (question id "
+            "safe_after_dark). Answers such as don't know are left out of the "
+            "base. The 95% interval allows for weighting through the Kish "
+            "effective sample size."
+        ),
+        table="survey_responses",
+        where="question = 'safe_after_dark' AND positive IS NOT NULL",
+        denominator=None,
+        unit="% feeling safe",
+        polarity="up",
+        source=SURVEY,
+        groups=RESPONDENT_GROUPS,
+        suppress_below=10,
+        kind="proportion",
+        success="positive",
+        weight="weight",
+    )
+)
+register(
+    Measure(
+        id="satisfaction",
+        title="Satisfaction with the service received",
+        definition=(
+            "Weighted percentage of service users (e.g. victims of anti-social "
+            "behaviour) who were completely, very or fairly satisfied with the "
+            "service they received (question id satisfied_with_service), by the "
+            "service they used."
+        ),
+        table="survey_responses",
+        where="question = 'satisfied_with_service' AND positive IS NOT NULL",
+        denominator=None,
+        unit="% satisfied",
+        polarity="up",
+        source=SURVEY,
+        groups=("service", *RESPONDENT_GROUPS),
+        suppress_below=10,
+        kind="proportion",
+        success="positive",
+        weight="weight",
+    )
+)
+register(
+    Measure(
+        id="confidence-to-report-domestic-abuse",
+        title="Confidence to report domestic abuse",
+        definition=(
+            "Weighted percentage of survey respondents who would be confident "
+            "reporting domestic abuse to the police or another agency (question "
+            "id confident_to_report_domestic_abuse)."
+        ),
+        table="survey_responses",
+        where="question = 'confident_to_report_domestic_abuse' "
+        "AND positive IS NOT NULL",
+        denominator=None,
+        unit="% confident",
+        polarity="up",
+        source=SURVEY,
+        groups=RESPONDENT_GROUPS,
+        suppress_below=10,
+        kind="proportion",
+        success="positive",
+        weight="weight",
+    )
+)
+register(
+    Measure(
+        id="reoffending-rate",
+        title="Proven re-offending rate",
+        definition=(
+            "Percentage of offenders in a cohort who committed at least one proven "
+            "re-offence in the 12-month follow-up (Ministry of Justice binary "
+            "re-offending rate), by the month of their index date."
+        ),
+        table="reoffending",
+        where="TRUE",
+        denominator=None,
+        unit="% re-offending",
+        polarity="down",
+        source=REOFFENDING,
+        groups=("index_disposal", *RESPONDENT_GROUPS),
+        kind="proportion",
+        success="reoffended",
+    )
+)
+register(
+    Measure(
+        id="reoffences-per-offender",
+        title="Proven re-offences per offender",
+        definition=(
+            "Proven re-offences in the 12-month follow-up divided by the number "
+            "of offenders in the cohort (Ministry of Justice frequency rate)."
+        ),
+        table="reoffending",
+        where="TRUE",
+        denominator=None,
+        unit="re-offences per offender",
+        polarity="down",
+        source=REOFFENDING,
+        groups=("index_disposal", *RESPONDENT_GROUPS),
+        kind="ratio",
+        amount="proven_reoffences",
+    )
+)
+register(
+    Measure(
+        id="reoffences-per-reoffender",
+        title="Proven re-offences per re-offender",
+        definition=(
+            "Proven re-offences divided by the number of offenders who re-offended "
+            "(Ministry of Justice re-offences per re-offender)."
+        ),
+        table="reoffending",
+        where="reoffended",
+        denominator=None,
+        unit="re-offences per re-offender",
+        polarity="down",
+        source=REOFFENDING,
+        groups=("index_disposal", *RESPONDENT_GROUPS),
+        kind="ratio",
+        amount="proven_reoffences",
+    )
+)
+register(
+    Measure(
+        id="road-casualties-ksi",
+        title="Road casualties killed or seriously injured (KSI)",
+        definition=(
+            "Casualties killed or seriously injured in reported road collisions "
+            "in the area (STATS19, police-reported severity; the area is where "
+            "the collision happened)."
+        ),
+        table="road_casualties",
+        where="killed_or_seriously_injured",
+        denominator=None,
+        unit="casualties",
+        polarity="down",
+        source=STATS19,
+        groups=("casualty_class", "sex", "age_band"),
+        relation=(
+            "(SELECT casualty.*, collision.lsoa_code, collision.month "
+            "FROM road_casualties AS casualty JOIN road_collisions AS collision "
+            "USING (collision_index, collision_year))"
+        ),
+        also_needs=("road_collisions",),
     )
 )

@@ -20,6 +20,11 @@ import pyarrow.compute as pc
 from scipy import stats
 
 from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.measures.proportions import (
+    Tally,
+    monthly_tallies,
+    wilson_interval,
+)
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.spc import xmr
 from saferplaces.analytics.store import AsOf, Store, StoreError
@@ -36,7 +41,9 @@ class SeriesPoint:
     period: str
     group: str | None
     value: float | None
-    numerator: int
+    # Crimes counted; weighted positive answers; re-offences.
+    numerator: float
+    # Residents; weighted respondents; offenders (re-offenders).
     denominator: float | None
     lower: float | None
     upper: float | None
@@ -78,18 +85,21 @@ def measure_series(
         raise ValueError(
             f"{measure.id} cannot be broken down by {group!r} (offers: {offered})"
         )
-    if measure.table not in store.tables():
-        raise StoreError(
-            f"{measure.id} needs the {measure.table} table: load {measure.source}"
-        )
+    for table in (measure.table, *measure.also_needs):
+        if table not in store.tables():
+            raise StoreError(
+                f"{measure.id} needs the {table} table: load {measure.source}"
+            )
+    months = [
+        m
+        for m in measure_months(store, measure, as_of)
+        if (first is None or m >= first) and (last is None or m <= last)
+    ]
+    if measure.kind != "count":
+        return _tally_series(store, measure, area_code, months, by, group, as_of)
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
         raise StoreError(f"no LSOAs are known for area {area_code!r}")
-    months = [
-        m
-        for m in store.months(measure.table, as_of)
-        if (first is None or m >= first) and (last is None or m <= last)
-    ]
     counts = _monthly_counts(store, measure, lsoas, group, as_of)
     population = population_by_year(store, lsoas, as_of) if measure.denominator else {}
     groups = sorted({g for _, g in counts}, key=str) if group else [None]
@@ -98,6 +108,120 @@ def measure_series(
         monthly = [counts.get((m, value), 0) for m in months]
         points += _points(measure, area_code, value, months, monthly, by, population)
     return points
+
+
+def measure_months(store: Store, measure: Measure, as_of: AsOf) -> list[str]:
+    """Every month the measure's data covers."""
+    if not measure.relation:
+        return store.months(measure.table, as_of)
+
+    def distinct_months() -> list[str]:
+        result = store.query(
+            f"SELECT DISTINCT month FROM {measure.from_sql} "
+            "WHERE month IS NOT NULL ORDER BY month",
+            as_of=as_of,
+        )
+        return [str(month) for month in result.column("month").to_pylist()]
+
+    return store.cached(f"months:{measure.id}:{as_of}", distinct_months)
+
+
+def _tally_series(
+    store: Store,
+    measure: Measure,
+    area_code: str,
+    months: list[str],
+    by: Period,
+    group: str | None,
+    as_of: AsOf,
+) -> list[SeriesPoint]:
+    """A proportion or ratio measure (see ``proportions``)."""
+    tallies = monthly_tallies(store, measure, area_code, group, as_of)
+    if not tallies and not codes_known(store, area_code):
+        raise StoreError(f"no data or geography is known for area {area_code!r}")
+    groups = sorted({g for _, g in tallies}, key=str) if group else [None]
+    points: list[SeriesPoint] = []
+    for value in groups:
+        monthly = [tallies.get((m, value), Tally()) for m in months]
+        labels, periods = _aggregate_tallies(months, monthly, by)
+        estimates = [_estimate(measure, tally) for tally in periods]
+        signals: Sequence[str | None] = [None] * len(periods)
+        values = [e[0] for e in estimates]
+        if by != "rolling12" and len(values) >= 2 and None not in values:
+            chart = xmr([float(v) for v in values if v is not None], labels,
+                        polarity=measure.polarity)  # fmt: skip
+            signals = [p.special_cause for p in chart.points]
+        for label, tally, (estimate, low, high), signal in zip(
+            labels, periods, estimates, signals, strict=True
+        ):
+            numerator, denominator = _parts(measure, tally)
+            points.append(
+                SeriesPoint(
+                    measure=measure.id,
+                    area_code=area_code,
+                    period=label,
+                    group=value,
+                    value=estimate,
+                    numerator=numerator,
+                    denominator=denominator,
+                    lower=low,
+                    upper=high,
+                    spc_signal=signal,
+                    suppressed=tally.rows < measure.suppress_below,
+                )
+            )
+    return points
+
+
+def codes_known(store: Store, code: str) -> bool:
+    if "geography" not in store.tables():
+        return False
+    return bool(
+        store.query("SELECT 1 FROM geography WHERE code = ? LIMIT 1", [code]).num_rows
+    )
+
+
+def _aggregate_tallies(
+    months: list[str], monthly: list[Tally], by: Period
+) -> tuple[list[str], list[Tally]]:
+    if by == "month":
+        return list(months), list(monthly)
+    if by == "rolling12":
+        labels, sums = [], []
+        for end in range(11, len(months)):
+            labels.append(months[end])
+            sums.append(sum(monthly[end - 11 : end + 1], Tally()))
+        return labels, sums
+    key = financial_quarter if by == "quarter" else financial_year
+    labels, sums = [], []
+    for month, tally in zip(months, monthly, strict=True):
+        label = key(month)
+        if not labels or labels[-1] != label:
+            labels.append(label)
+            sums.append(Tally())
+        sums[-1] = sums[-1] + tally
+    return labels, sums
+
+
+def _estimate(
+    measure: Measure, tally: Tally
+) -> tuple[float | None, float | None, float | None]:
+    """(value, lower, upper) of one period."""
+    if tally.rows == 0:
+        return None, None, None
+    if measure.kind == "proportion":
+        share = tally.weighted_successes / tally.weight
+        low, high = wilson_interval(share, tally.effective_size)
+        return 100 * share, 100 * low, 100 * high
+    [(low, high)] = poisson_intervals([round(tally.amount)])
+    return tally.amount / tally.rows, low / tally.rows, high / tally.rows
+
+
+def _parts(measure: Measure, tally: Tally) -> tuple[float, float]:
+    """(numerator, denominator) as reported beside the value."""
+    if measure.kind == "proportion":
+        return tally.weighted_successes, tally.weight
+    return tally.amount, float(tally.rows)
 
 
 def lsoa_month_counts(
@@ -113,7 +237,8 @@ def lsoa_month_counts(
     def count() -> pa.Table:
         return store.query(
             f"SELECT lsoa_code, month, {group_sql} AS grp, count(*) AS n "
-            f"FROM {measure.table} WHERE ({measure.where}) AND lsoa_code IS NOT NULL "
+            f"FROM {measure.from_sql} WHERE ({measure.where}) "
+            "AND lsoa_code IS NOT NULL "
             "GROUP BY ALL",
             as_of=as_of,
         )
