@@ -560,6 +560,8 @@ def measure_compare(
             "name": r.name,
             "period": r.period,
             "value": r.value,
+            "lower": r.lower,
+            "upper": r.upper,
             "numerator": r.numerator,
             "previous_period": r.previous_period,
             "previous_numerator": r.previous_numerator,

@@ -11,6 +11,11 @@ from pathlib import Path
 
 from saferplaces.analytics.store import Store
 from saferplaces.demo.crimes import write_crimes
+from saferplaces.demo.outcomes import (
+    write_reoffending,
+    write_road_casualties,
+    write_surveys,
+)
 from saferplaces.demo.partnership import (
     SEED,
     layout,
@@ -19,7 +24,8 @@ from saferplaces.demo.partnership import (
     write_population,
 )
 from saferplaces.ingest.loader import LoadReport, Progress, run_load
-from saferplaces.ingest.sources import get_source
+from saferplaces.ingest.sources import Source, get_source
+from saferplaces.ingest.surveys import load_questions, with_questions
 
 SYNTHETIC_NOTICE = (
     "SYNTHETIC DATA: the saferplaces demo partnership. Ward names are real; "
@@ -27,20 +33,28 @@ SYNTHETIC_NOTICE = (
 )
 
 
-def write_demo_files(folder: Path) -> dict[str, list[Path]]:
+def write_demo_files(folder: Path) -> list[tuple[Source, list[Path]]]:
     """Generate every demo file into ``folder``; returns them by source."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "README-SYNTHETIC.txt").write_text(SYNTHETIC_NOTICE + "\n")
     rng = random.Random(SEED)
     plan = layout(rng)
     street, local = write_crimes(folder, plan, SEED)
-    return {
-        "geography": write_geography(folder, plan),
-        "boundaries": [write_boundaries(folder, plan)],
-        "population": [write_population(folder, plan, rng)],
-        "police-uk-street": street,
-        "local-crimes": local,
-    }
+    collisions, casualties = write_road_casualties(folder, plan, SEED)
+    loads = [
+        (get_source("geography"), write_geography(folder, plan)),
+        (get_source("boundaries"), [write_boundaries(folder, plan)]),
+        (get_source("population"), [write_population(folder, plan, rng)]),
+        (get_source("police-uk-street"), street),
+        (get_source("local-crimes"), local),
+        (get_source("reoffending"), [write_reoffending(folder, plan, SEED)]),
+        (get_source("stats19-collisions"), [collisions]),
+        (get_source("stats19-casualties"), [casualties]),
+    ]
+    for responses, questions in write_surveys(folder, plan, SEED):
+        survey = with_questions(get_source("survey"), load_questions(questions))
+        loads.append((survey, [responses]))
+    return loads
 
 
 def build_demo(data_dir: Path, progress: Progress | None = None) -> list[LoadReport]:
@@ -48,9 +62,6 @@ def build_demo(data_dir: Path, progress: Progress | None = None) -> list[LoadRep
 
     Safe to run again: unchanged files are recognised by checksum and skipped.
     """
-    files = write_demo_files(data_dir / "demo")
+    loads = write_demo_files(data_dir / "demo")
     store = Store(data_dir / "store")
-    return [
-        run_load(store, get_source(source), paths, progress)
-        for source, paths in files.items()
-    ]
+    return [run_load(store, source, paths, progress) for source, paths in loads]

@@ -153,9 +153,23 @@ def test_ksi_needs_both_files(store):
         measure_series(store, "road-casualties-ksi", "E01009001")
 
 
-def test_comparing_areas_on_a_proportion_says_it_is_not_offered(store):
+def test_areas_are_ranked_on_a_proportion_with_intervals(store, tmp_path):
     from saferplaces.analytics.measures.areas import compare_areas
 
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text(
+        "LSOA21CD,LSOA21NM,WD22CD,WD22NM,LAD22CD,LAD22NM\n"
+        "E01009001,One,E05000001,North ward,E08000025,City\n"
+        "E01009002,Two,E05000002,South ward,E08000025,City\n"
+    )
+    run_load(store, get_source("geography"), [lookup])
     load_survey(store)
-    with pytest.raises(ValueError, match="ranking areas is built for counts"):
-        compare_areas(store, "perceptions-of-safety", "ward", "E08000025", "2024/25")
+    ranked = compare_areas(
+        store, "perceptions-of-safety", "ward", "E08000025", "2024/25"
+    )
+    # More feeling safe ranks first (the measure's polarity is "up").
+    assert [(r.rank, r.area_code, r.value) for r in ranked] == [
+        (1, "E05000001", pytest.approx(75.0)),
+        (2, "E05000002", 0.0),
+    ]
+    assert ranked[0].lower == pytest.approx(23.8501877, abs=1e-6)

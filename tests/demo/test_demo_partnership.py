@@ -50,7 +50,27 @@ def test_every_row_loads(demo_store):
         "population",
         "street_crime",
         "local_crimes",
+        "reoffending",
+        "road_collisions",
+        "road_casualties",
+        "survey_responses",
     }
+
+
+def test_the_seed_plans_2013_14_findings_can_be_asked_of_the_demo(demo_store):
+    """The planted echoes of the plan's findings are found by the measures."""
+    from saferplaces.analytics.measures import measure_series
+    from saferplaces.analytics.measures.areas import compare_areas
+
+    _, store, _ = demo_store
+    safety = measure_series(store, "perceptions-of-safety", "SYN-PU1", by="year")
+    assert safety[-1].upper < safety[-2].lower  # fell in the last year
+    satisfaction = compare_areas(
+        store, "satisfaction", "policing_unit", "E08900025", "2024/25"
+    )
+    assert satisfaction[-1].name == "Birmingham South"  # the worst unit
+    ksi = compare_areas(store, "road-casualties-ksi", "district", "SYN-PU1", "2024/25")
+    assert ksi[-1].name == "Selly Oak district"  # the worst district
 
 
 def test_birmingham_south_has_the_plans_districts_and_wards(demo_store):

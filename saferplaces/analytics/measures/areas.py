@@ -26,6 +26,8 @@ from saferplaces.analytics.measures.series import (
     financial_quarter,
     financial_year,
     lsoa_month_counts,
+    measure_series,
+    poisson_intervals,
     population_by_year,
     residents_in_year,
 )
@@ -44,8 +46,10 @@ class AreaComparison:
     name: str
     period: str
     value: float | None
-    numerator: int
+    numerator: float
     denominator: float | None
+    lower: float | None
+    upper: float | None
     previous_period: str | None
     previous_numerator: int | None
     change: RateRatio | None
@@ -66,11 +70,6 @@ def compare_areas(
 ) -> list[AreaComparison]:
     """Every ``level`` area inside ``within``, ranked on ``period``."""
     measure = get_measure(measure_id)
-    if measure.kind != "count":
-        raise ValueError(
-            f"ranking areas is built for counts and rates; {measure.id} is a "
-            f"{measure.kind}: use `measure show` for each area"
-        )
     if by not in LABELS:
         raise ValueError("compare by month, quarter or year")
     label = LABELS[by]
@@ -80,6 +79,8 @@ def compare_areas(
     areas = _areas_inside(store, level, parent_lsoas, as_of)
     if not areas:
         raise StoreError(f"no {level} areas are loaded inside {within!r}")
+    if measure.kind != "count":
+        return _compare_estimates(store, measure, areas, period, by, as_of)
     counts = _counts_by_lsoa_and_period(store, measure, label, as_of)
     periods = sorted({p for _, p in counts})
     if period not in periods:
@@ -119,7 +120,12 @@ def compare_areas(
             if change and parent_change
             else None
         )
-        rows.append((code, name, value, numerator, residents, change, in_line))
+        [(low, high)] = poisson_intervals([numerator])
+        scale = (value / numerator) if value and numerator else 1.0
+        interval = (low * scale, high * scale) if value is not None else (None, None)
+        rows.append(
+            (code, name, value, numerator, residents, change, in_line, interval)
+        )
     ranked = _rank(rows, measure)
     return [
         AreaComparison(
@@ -129,6 +135,8 @@ def compare_areas(
             value=value,
             numerator=numerator,
             denominator=residents,
+            lower=interval[0],
+            upper=interval[1],
             previous_period=previous,
             previous_numerator=change.baseline_count if change else None,
             change=change,
@@ -144,7 +152,59 @@ def compare_areas(
             residents,
             change,
             in_line,
+            interval,
         ) in enumerate(ranked, start=1)
+    ]
+
+
+def _compare_estimates(
+    store: Store,
+    measure: Measure,
+    areas: dict[str, tuple[str, set[str]]],
+    period: str,
+    by: Period,
+    as_of: AsOf,
+) -> list[AreaComparison]:
+    """Areas ranked on a proportion or ratio (survey shares, re-offending).
+
+    The change between periods is a difference of shares, not a ratio of
+    counts, so no rate ratio or "in line with the parent" is given here.
+    """
+    rows = []
+    seen_periods: set[str] = set()
+    for code, (name, _) in areas.items():
+        points = measure_series(store, measure.id, code, by=by, as_of=as_of)
+        by_period = {point.period: point for point in points}
+        seen_periods.update(by_period)
+        labels = [point.period for point in points]
+        point = by_period.get(period)
+        previous = labels[labels.index(period) - 1] if period in labels[1:] else None
+        rows.append((code, name, point, previous))
+    if period not in seen_periods:
+        known = ", ".join(sorted(seen_periods))
+        raise StoreError(f"{measure.id} has no data for {period}; it has {known}")
+    ranked = _rank(
+        [(code, name, p.value if p else None, p, prev) for code, name, p, prev in rows],
+        measure,
+    )
+    return [
+        AreaComparison(
+            area_code=code,
+            name=name,
+            period=period,
+            value=value,
+            numerator=point.numerator if point else 0,
+            denominator=point.denominator if point else None,
+            lower=point.lower if point else None,
+            upper=point.upper if point else None,
+            previous_period=previous,
+            previous_numerator=None,
+            change=None,
+            in_line_with_parent=None,
+            rank=rank,
+            suppressed=point.suppressed if point else True,
+        )
+        for rank, (code, name, value, point, previous) in enumerate(ranked, start=1)
     ]
 
 
