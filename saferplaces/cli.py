@@ -398,6 +398,13 @@ format_option = click.option(
 )
 
 
+public_option = click.option(
+    "--public",
+    is_flag=True,
+    help="As published: small counts withheld, and any a total could reveal.",
+)
+
+
 @main.group()
 def measure() -> None:
     """The partnership's outcome measures, by area and period."""
@@ -450,7 +457,7 @@ def measure_docs(output: Path) -> None:
 @click.option("--to", "last", help="Last month, YYYY-MM.")
 @as_of_option
 @format_option
-@click.option("--public", is_flag=True, help="Withhold suppressed small counts.")
+@public_option
 @needs_django
 def measure_show(
     measure_id: str,
@@ -470,6 +477,7 @@ def measure_show(
 
     from saferplaces.analytics.measures import measure_series
     from saferplaces.analytics.measures.series import Period
+    from saferplaces.analytics.publish import public_series
     from saferplaces.analytics.store import StoreError
 
     try:
@@ -485,11 +493,11 @@ def measure_show(
         )
     except (KeyError, ValueError, StoreError) as error:
         raise click.ClickException(str(error).strip("'\"")) from None
-    rows = [dataclasses.asdict(point) for point in points]
-    if public:
-        for row in rows:
-            if row["suppressed"]:
-                row.update(value=None, numerator=None, lower=None, upper=None)
+    rows = (
+        public_series(points)
+        if public
+        else [dataclasses.asdict(point) for point in points]
+    )
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
@@ -520,6 +528,7 @@ def measure_show(
 )
 @as_of_option
 @format_option
+@public_option
 @needs_django
 def measure_compare(
     measure_id: str,
@@ -529,6 +538,7 @@ def measure_compare(
     by: str,
     as_of: str | None,
     output_format: str,
+    public: bool,
 ) -> None:
     """Rank the areas of one level inside a parent, with change and trend."""
     import json
@@ -538,6 +548,7 @@ def measure_compare(
 
     from saferplaces.analytics.measures.areas import compare_areas
     from saferplaces.analytics.measures.series import Period
+    from saferplaces.analytics.publish import public_comparison
     from saferplaces.analytics.store import StoreError
     from saferplaces.ingest.report import print_table
 
@@ -553,26 +564,9 @@ def measure_compare(
         )
     except (KeyError, ValueError, StoreError) as error:
         raise click.ClickException(str(error).strip("'\"")) from None
-    rows = [
-        {
-            "rank": r.rank,
-            "area_code": r.area_code,
-            "name": r.name,
-            "period": r.period,
-            "value": r.value,
-            "lower": r.lower,
-            "upper": r.upper,
-            "numerator": r.numerator,
-            "previous_period": r.previous_period,
-            "previous_numerator": r.previous_numerator,
-            "change_ratio": r.change.ratio if r.change else None,
-            "change_lower": r.change.lower if r.change else None,
-            "change_upper": r.change.upper if r.change else None,
-            "in_line_with_parent": r.in_line_with_parent,
-            "suppressed": r.suppressed,
-        }
-        for r in ranked
-    ]
+    rows = [item.as_row() for item in ranked]
+    if public:
+        rows = public_comparison(rows, measure_id)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return

@@ -22,6 +22,7 @@ from pathlib import Path
 import django_stubs_ext
 from csp.constants import NONE, SELF
 
+from saferplaces import __version__
 from saferplaces.config.env import Env, SettingError
 
 # Lets admin and queryset classes take type arguments at run time, as mypy wants.
@@ -106,9 +107,34 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "saferplaces.accounts",
     "saferplaces.web",
+    "saferplaces.api",
 ]
+
+# The JSON API (saferplaces.api): JSON only (the browsable pages would need
+# inline script and style, which the CSP forbids), read-only, signed-in
+# partners by their session; anonymous callers get published figures.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": "600/minute"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "saferplaces API",
+    "DESCRIPTION": "Community safety outcome measures by area and period. "
+    "Callers not signed in get published figures: small counts withheld.",
+    "VERSION": __version__,
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("saferplaces.web.urls")),
     path("accounts/", include("saferplaces.accounts.urls")),
+    path("api/", include("saferplaces.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,18 @@ MATRIX: dict[str, Rule] = {
     "accounts:password_change": Rule(SIGNED_IN),
     "accounts:password_change_done": Rule(SIGNED_IN),
     "accounts:audit_log": Rule(ADMINISTRATORS),
+    # The JSON API answers everyone; what it shows depends on who asks
+    # (tests/api). Without the query it needs, a series is a 400.
+    "api:root": Rule(EVERYONE),
+    "api:schema": Rule(EVERYONE),
+    "api:measures": Rule(EVERYONE),
+    "api:measure": Rule(EVERYONE, kwargs={"measure_id": "total-recorded-crime"}),
+    "api:series": Rule(
+        EVERYONE, kwargs={"measure_id": "total-recorded-crime"}, status=400
+    ),
+    "api:compare": Rule(
+        EVERYONE, kwargs={"measure_id": "total-recorded-crime"}, status=400
+    ),
 }
 
 

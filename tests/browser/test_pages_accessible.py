@@ -16,7 +16,7 @@ from tests.conftest import ANONYMOUS, PERSONAS, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOT_HTML = {"web:health"}
+NOT_HTML = {"web:health"} | {name for name in MATRIX if name.startswith("api:")}
 
 
 def pages_for(persona: str) -> list[str]:

@@ -57,6 +57,26 @@ class AreaComparison:
     rank: int
     suppressed: bool
 
+    def as_row(self) -> dict[str, Any]:
+        """A flat row, as the CLI and the API give it."""
+        return {
+            "rank": self.rank,
+            "area_code": self.area_code,
+            "name": self.name,
+            "period": self.period,
+            "value": self.value,
+            "lower": self.lower,
+            "upper": self.upper,
+            "numerator": self.numerator,
+            "previous_period": self.previous_period,
+            "previous_numerator": self.previous_numerator,
+            "change_ratio": self.change.ratio if self.change else None,
+            "change_lower": self.change.lower if self.change else None,
+            "change_upper": self.change.upper if self.change else None,
+            "in_line_with_parent": self.in_line_with_parent,
+            "suppressed": self.suppressed,
+        }
+
 
 def compare_areas(
     store: Store,

@@ -1,0 +1,1 @@
+"""The JSON API: measures, series and comparisons, with an OpenAPI schema."""

@@ -1,0 +1,23 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from saferplaces.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("", views.ApiRoot.as_view(), name="root"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("measures/", views.MeasureList.as_view(), name="measures"),
+    path("measures/<slug:measure_id>/", views.MeasureDetail.as_view(), name="measure"),
+    path(
+        "measures/<slug:measure_id>/series/",
+        views.MeasureSeries.as_view(),
+        name="series",
+    ),
+    path(
+        "measures/<slug:measure_id>/compare/",
+        views.MeasureCompare.as_view(),
+        name="compare",
+    ),
+]
