@@ -173,3 +173,39 @@ def test_areas_are_ranked_on_a_proportion_with_intervals(store, tmp_path):
         (2, "E05000002", 0.0),
     ]
     assert ranked[0].lower == pytest.approx(23.8501877, abs=1e-6)
+
+
+def test_repeat_victimisation_of_domestic_abuse_victims(store, tmp_path):
+    header = (
+        "crime_reference,recorded_date,force,offence_code,ho_group,ho_subgroup,"
+        "lsoa_code,location,domestic_abuse,hate_crime,hate_strands,"
+        "victim_age_band,victim_sex,victim_ethnicity,victim_id\n"
+    )
+    violence = (
+        "West Midlands Police,8N,Violence against the person,Violence with injury"
+    )
+    rows = [
+        ("2024-01-10", "Y", "victim-0001"),  # first: not a repeat
+        ("2024-06-01", "Y", "victim-0001"),  # within 365 days: a repeat
+        ("2025-07-01", "Y", "victim-0001"),  # 395 days after the last: not
+        ("2024-03-01", "Y", "victim-0002"),
+        ("2024-03-02", "N", "victim-0002"),  # not domestic: not counted
+    ]
+    extract = tmp_path / "local-crimes.csv"
+    extract.write_text(
+        header
+        + "".join(
+            f"R/{n},{date},{violence},E01009001,Street,{flag},N,,25-34,female,"
+            f"White,{victim}\n"
+            for n, (date, flag, victim) in enumerate(rows)
+        )
+    )
+    assert run_load(store, get_source("local-crimes"), [extract]).rejected == 0
+    points = measure_series(
+        store, "domestic-abuse-repeat-victimisation", "E01009001", by="year"
+    )
+    assert [(p.period, p.numerator, p.denominator) for p in points] == [
+        ("2023/24", 0.0, 2.0),
+        ("2024/25", 1.0, 1.0),
+        ("2025/26", 0.0, 1.0),
+    ]

@@ -334,3 +334,52 @@ register(
         also_needs=("road_collisions",),
     )
 )
+register(
+    Measure(
+        id="domestic-share-of-violence",
+        title="Domestic abuse related share of violence",
+        definition=(
+            "Percentage of violence against the person flagged as domestic abuse "
+            "related. Read beside domestic and non-domestic violence: a rising "
+            "share can mean more confidence to report."
+        ),
+        table="local_crimes",
+        where="ho_group = 'Violence against the person'",
+        denominator=None,
+        unit="% domestic",
+        polarity="neither",
+        source=LOCAL,
+        groups=VICTIM_GROUPS,
+        kind="proportion",
+        success="domestic_abuse",
+        relation="(SELECT *, lsoa_code AS area_code FROM local_crimes)",
+    )
+)
+register(
+    Measure(
+        id="domestic-abuse-repeat-victimisation",
+        title="Repeat victimisation of domestic abuse victims",
+        definition=(
+            "Percentage of domestic abuse related crimes whose victim (by the "
+            "pseudonymised victim id) was the victim of another domestic abuse "
+            "related crime in the 365 days before, anywhere in the data. Crimes "
+            "with no victim id are left out. The first year of data has no full "
+            "look-back, so its rate reads low."
+        ),
+        table="local_crimes",
+        where="victim_id IS NOT NULL",
+        denominator=None,
+        unit="% repeat victims",
+        polarity="neither",
+        source=LOCAL,
+        groups=VICTIM_GROUPS,
+        kind="proportion",
+        success="repeat_victim",
+        relation=(
+            "(SELECT *, lsoa_code AS area_code, count(*) OVER (PARTITION BY victim_id "
+            "ORDER BY recorded_date::DATE RANGE BETWEEN INTERVAL 365 DAYS PRECEDING "
+            "AND INTERVAL 1 DAY PRECEDING) > 0 AS repeat_victim "
+            "FROM local_crimes WHERE domestic_abuse)"
+        ),
+    )
+)
