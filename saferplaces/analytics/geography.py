@@ -39,7 +39,10 @@ def area_codes(store: Store, code: str) -> list[str]:
     followed down through nested partnership areas (districts in a unit)."""
     if "geography" not in store.tables():
         return [code]
-    members = store.cached("memberships", lambda: _memberships(store))
+    return _members_of(store.cached("memberships", lambda: _memberships(store)), code)
+
+
+def _members_of(members: dict[str, list[str]], code: str) -> list[str]:
     found: list[str] = []
     pending = [code]
     while pending:
@@ -101,11 +104,25 @@ def lsoas_in(store: Store, code: str) -> list[str]:
     Partnership areas are followed down to their wards or LSOAs first; an LSOA
     code works even with no geography loaded.
     """
-    codes = area_codes(store, code)
-    found: set[str] = set()
-    if "geography" in store.tables():
-        index = store.cached("lsoas_by_parent", lambda: _lsoas_by_parent(store))
-        for each in codes:
+    return lsoas_in_each(store, [code])[code]
+
+
+def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
+    """``lsoas_in`` for many areas, looking the geography up once."""
+    if "geography" not in store.tables():
+        return {code: [code] if _is_lsoa(code) else [] for code in codes}
+    members = store.cached("memberships", lambda: _memberships(store))
+    index = store.cached("lsoas_by_parent", lambda: _lsoas_by_parent(store))
+    result = {}
+    for code in codes:
+        found: set[str] = set()
+        for each in _members_of(members, code):
             found |= index.get(each, set())
-    found.update(c for c in codes if c[:3] in ("E01", "W01"))
-    return sorted(found)
+            if _is_lsoa(each):
+                found.add(each)
+        result[code] = sorted(found)
+    return result
+
+
+def _is_lsoa(code: str) -> bool:
+    return code[:3] in ("E01", "W01")

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from saferplaces.analytics.compare import RateRatio, rate_ratio, relative_to_parent
-from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.geography import lsoas_in, lsoas_in_each
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import (
     PER,
@@ -92,7 +92,6 @@ def compare_areas(
     measure = get_measure(measure_id)
     if by not in LABELS:
         raise ValueError("compare by month, quarter or year")
-    label = LABELS[by]
     parent_lsoas = set(lsoas_in(store, within))
     if not parent_lsoas:
         raise StoreError(f"no LSOAs are known for area {within!r}")
@@ -101,7 +100,7 @@ def compare_areas(
         raise StoreError(f"no {level} areas are loaded inside {within!r}")
     if measure.kind != "count":
         return _compare_estimates(store, measure, areas, period, by, as_of)
-    counts = _counts_by_lsoa_and_period(store, measure, label, as_of)
+    counts = _counts_by_lsoa_and_period(store, measure, by, as_of)
     periods = sorted({p for _, p in counts})
     if period not in periods:
         known = ", ".join(periods)
@@ -249,15 +248,26 @@ def _areas_inside(
         [level],
         as_of=as_of,
     ).to_pylist()
+    names = {str(row["code"]): str(row["name"] or row["code"]) for row in rows}
     inside = {}
-    for row in rows:
-        lsoas = set(lsoas_in(store, str(row["code"])))
-        if lsoas and lsoas <= parent_lsoas:
-            inside[str(row["code"])] = (str(row["name"] or row["code"]), lsoas)
+    for code, lsoas in lsoas_in_each(store, list(names)).items():
+        if lsoas and set(lsoas) <= parent_lsoas:
+            inside[code] = (names[code], set(lsoas))
     return inside
 
 
 def _counts_by_lsoa_and_period(
+    store: Store, measure: Measure, by: str, as_of: AsOf
+) -> dict[tuple[str, str], int]:
+    """Counts by LSOA and period, kept (like the monthly counts) until the
+    next load: ranking areas again costs only the sums."""
+    return store.cached(
+        f"period-counts:{measure.id}:{by}:{as_of}",
+        lambda: _sum_by_period(store, measure, LABELS[by], as_of),
+    )
+
+
+def _sum_by_period(
     store: Store, measure: Measure, label: Callable[[str], str], as_of: AsOf
 ) -> dict[tuple[str, str], int]:
     table = lsoa_month_counts(store, measure, None, as_of)
