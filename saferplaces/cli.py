@@ -511,6 +511,69 @@ def measure_show(
     print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
 
 
+@measure.command("spc")
+@click.argument("measure_id", metavar="MEASURE")
+@click.option("--area", required=True, help="Area code.")
+@click.option(
+    "--by", type=click.Choice(["month", "quarter", "year"]), default="month",
+    show_default=True,
+)  # fmt: skip
+@click.option("--target", type=float, help="The target, for the assurance icon.")
+@click.option(
+    "--rebase-at",
+    multiple=True,
+    help="Start new limits at this period (e.g. when an intervention began).",
+)
+@click.option("--from", "first", help="First month, YYYY-MM.")
+@click.option("--to", "last", help="Last month, YYYY-MM.")
+@as_of_option
+@format_option
+@needs_django
+def measure_spc(
+    measure_id: str,
+    area: str,
+    by: str,
+    target: float | None,
+    rebase_at: tuple[str, ...],
+    first: str | None,
+    last: str | None,
+    as_of: str | None,
+    output_format: str,
+) -> None:
+    """An XmR chart (Making Data Count): limits, signals, variation, assurance."""
+    import dataclasses
+    import json
+    from typing import cast
+
+    import pyarrow as pa
+
+    from saferplaces.analytics.measures.series import Period, measure_chart
+    from saferplaces.analytics.store import StoreError
+    from saferplaces.ingest.report import print_table
+
+    try:
+        chart = measure_chart(
+            _store(), measure_id, area, by=cast(Period, by), target=target,
+            rebase_at=rebase_at, first=first, last=last,
+            as_of=_parse_as_of(as_of),
+        )  # fmt: skip
+    except (KeyError, ValueError, StoreError) as error:
+        raise click.ClickException(str(error).strip("'\"")) from None
+    if output_format == "json":
+        click.echo(json.dumps(dataclasses.asdict(chart), indent=2))
+        return
+    rows = [dataclasses.asdict(point) for point in chart.points]
+    if output_format == "table":
+        for row in rows:
+            row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
+    print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
+    if output_format == "table":
+        click.echo(f"Variation: {chart.variation}")
+        click.echo(f"Assurance: {chart.assurance or 'no target given'}")
+        for warning in chart.warnings:
+            click.echo(f"Warning: {warning}")
+
+
 @measure.command("compare")
 @click.argument("measure_id", metavar="MEASURE")
 @click.option("--level", required=True, help="Level of the areas to rank, e.g. ward.")

@@ -182,3 +182,21 @@ def test_cli_unknown_measure_exits_non_zero(store, monkeypatch):
     )
     assert result.exit_code == 1
     assert "unknown measure 'nope'" in result.output
+
+
+def test_the_spc_chart_shows_limits_icons_and_trial_warning(store, monkeypatch):
+    from django.conf import settings
+
+    from saferplaces.cli import main
+
+    monkeypatch.setattr(settings, "DATA_DIR", store.root.parent)
+    args = ["measure", "spc", "total-recorded-crime", "--area", "E01009002"]
+    result = CliRunner().invoke(main, [*args, "--target", "10"])
+    assert result.exit_code == 0, result.output
+    assert "Variation: common_cause" in result.output
+    # Two months, both under the target of 10 with a falling polarity.
+    assert "Assurance: " in result.output
+    assert "trial limits until there are 12" in result.output
+    rolling = CliRunner().invoke(main, [*args, "--rebase-at", "2030-01"])
+    assert rolling.exit_code == 1
+    assert "cannot rebase at 2030-01" in rolling.output

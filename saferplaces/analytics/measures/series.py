@@ -26,7 +26,7 @@ from saferplaces.analytics.measures.proportions import (
     wilson_interval,
 )
 from saferplaces.analytics.measures.registry import Measure, get_measure
-from saferplaces.analytics.spc import xmr
+from saferplaces.analytics.spc import XmRChart, xmr
 from saferplaces.analytics.store import AsOf, Store, StoreError
 
 Period = Literal["month", "quarter", "year", "rolling12"]
@@ -108,6 +108,40 @@ def measure_series(
         monthly = [counts.get((m, value), 0) for m in months]
         points += _points(measure, area_code, value, months, monthly, by, population)
     return points
+
+
+def measure_chart(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    *,
+    by: Period = "month",
+    target: float | None = None,
+    rebase_at: Sequence[str] = (),
+    first: str | None = None,
+    last: str | None = None,
+    as_of: AsOf = None,
+) -> XmRChart:
+    """The measure's XmR chart for an area: limits, signals, icons, with an
+    optional target (for the assurance icon) and rebasing (e.g. where an
+    intervention started)."""
+    if by == "rolling12":
+        raise ValueError(
+            "a rolling sum overlaps itself: chart by month, quarter or year"
+        )
+    points = measure_series(
+        store, measure_id, area_code, by=by, first=first, last=last, as_of=as_of
+    )
+    values = [point.value for point in points]
+    if len(values) < 2 or any(value is None for value in values):
+        raise StoreError(f"{measure_id} has too few periods with data to chart")
+    return xmr(
+        [float(value) for value in values if value is not None],
+        [point.period for point in points],
+        polarity=get_measure(measure_id).polarity,
+        target=target,
+        rebase_at=rebase_at,
+    )
 
 
 def measure_months(store: Store, measure: Measure, as_of: AsOf) -> list[str]:
