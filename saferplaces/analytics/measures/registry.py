@@ -94,6 +94,7 @@ register(
         unit="crimes",
         polarity="down",
         source=POLICE_UK,
+        groups=("crime_type",),
     )
 )
 register(
@@ -124,6 +125,24 @@ register(
         unit="incidents",
         polarity="down",
         source=POLICE_UK,
+    )
+)
+register(
+    Measure(
+        id="recorded-crime-local",
+        title="Recorded crime (local extract)",
+        definition=(
+            "Crimes in the local force extract, which carries the Home Office "
+            "offence code: break it down by the crime tree's groups and "
+            "subgroups, or by the victim's age band, sex or ethnicity."
+        ),
+        table="local_crimes",
+        where="TRUE",
+        denominator=None,
+        unit="crimes",
+        polarity="down",
+        source=LOCAL,
+        groups=("ho_group", "ho_subgroup", *VICTIM_GROUPS),
     )
 )
 register(
