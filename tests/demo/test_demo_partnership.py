@@ -71,6 +71,13 @@ def test_the_seed_plans_2013_14_findings_can_be_asked_of_the_demo(demo_store):
     assert satisfaction[-1].name == "Birmingham South"  # the worst unit
     ksi = compare_areas(store, "road-casualties-ksi", "district", "SYN-PU1", "2024/25")
     assert ksi[-1].name == "Selly Oak district"  # the worst district
+    serious = measure_series(
+        store, "most-serious-violence-domestic", "E08900025", by="year"
+    )
+    domestic = measure_series(store, "domestic-violence", "E08900025", by="year")
+    # Domestic abuse up, its most serious violence down.
+    assert domestic[-1].numerator > domestic[0].numerator
+    assert serious[-1].numerator < serious[0].numerator
 
 
 def test_birmingham_south_has_the_plans_districts_and_wards(demo_store):

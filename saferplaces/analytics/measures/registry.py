@@ -180,6 +180,31 @@ register(
         groups=VICTIM_GROUPS,
     )
 )
+# Home Office offence codes of the most serious violence: murder (1),
+# attempted murder (2), manslaughter and infanticide (4/1, 4/2), assault with
+# intent to cause serious harm (5D) and endangering life (5E).
+MOST_SERIOUS_VIOLENCE = "('1', '2', '4/1', '4/2', '5D', '5E')"
+
+register(
+    Measure(
+        id="most-serious-violence-domestic",
+        title="Most serious violence, domestic abuse related",
+        definition=(
+            "Domestic abuse related crimes of the most serious violence: "
+            "homicide, attempted murder, assault with intent to cause serious "
+            "harm and endangering life (Home Office offence codes 1, 2, 4/1, "
+            "4/2, 5D and 5E)."
+        ),
+        table="local_crimes",
+        where=f"domestic_abuse AND (ho_subgroup = 'Homicide' "
+        f"OR offence_code IN {MOST_SERIOUS_VIOLENCE})",
+        denominator=None,
+        unit="crimes",
+        polarity="down",
+        source=LOCAL,
+        groups=VICTIM_GROUPS,
+    )
+)
 register(
     Measure(
         id="non-domestic-violence",
