@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "saferplaces.accounts",
     "saferplaces.web",
     "saferplaces.api",
+    "saferplaces.partnership",
 ]
 
 # The JSON API (saferplaces.api): JSON only (the browsable pages would need
@@ -211,6 +212,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploaded evidence. Never served as static files: only through the view
+# that checks permission and sends it as a download.
+MEDIA_ROOT = DATA_DIR / "uploads"
+
+# The partnership plan: an action with no update for this long is stale;
+# evidence files are limited in size and type.
+PLAN_STALE_AFTER_WEEKS = env.integer(
+    "SAFERPLACES_PLAN_STALE_AFTER_WEEKS", 6, minimum=1, maximum=52
+)
+EVIDENCE_MAX_MEGABYTES = env.integer(
+    "SAFERPLACES_EVIDENCE_MAX_MEGABYTES", 10, minimum=1, maximum=100
+)
+FILE_UPLOAD_PERMISSIONS = 0o600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

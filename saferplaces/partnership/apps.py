@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PartnershipConfig(AppConfig):
+    name = "saferplaces.partnership"
+    label = "partnership"
+    verbose_name = "Partnership plan"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,387 @@
+"""A partnership's structure of accountability and its plan.
+
+Partnerships nest in boards (a Local Delivery Group under the city's board).
+A partnership has groups (sub-groups, forums, tasking groups, panels), each
+with a lead agency and role, and cross-cutting strands delivered through
+some of them. A plan covers a period: guiding principles, priorities with
+sub-themes, objectives and numbered actions. Each action belongs to one
+group, has a status and dated progress updates, and may carry the measures
+it hopes to move and an evaluation plan.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from saferplaces.accounts.models import Agency
+
+
+class Partnership(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    # The board this partnership answers to (None for a city's top board).
+    board = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+    )
+    purpose = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupKind(models.TextChoices):
+    BOARD = "board", "Board"
+    SUB_GROUP = "sub_group", "Sub-group"
+    FORUM = "forum", "Forum"
+    TASKING_GROUP = "tasking_group", "Tasking group"
+    PANEL = "panel", "Panel"
+
+
+class Group(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="groups"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=20, choices=GroupKind.choices)
+    lead_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # "Chair" or "Lead", and the role title: names of people are optional.
+    lead_title = models.CharField(max_length=20, default="Lead")
+    lead_role = models.CharField(max_length=200, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="groups_led",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="partnership_groups"
+    )
+    member_agencies = models.ManyToManyField(Agency, blank=True, related_name="+")
+    terms_of_reference = models.TextField(blank=True)
+    delivery_method = models.TextField(blank=True)
+    themes = models.TextField(blank=True, help_text="What the group covers.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "slug"], name="group_slug_per_partnership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Strand(models.Model):
+    """A cross-cutting strand (Prevent, Schools & Police Panels, ...)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="strands"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    groups: models.ManyToManyField[Group, StrandLink] = models.ManyToManyField(
+        Group, through="StrandLink", related_name="strands"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StrandLink(models.Model):
+    strand = models.ForeignKey(Strand, on_delete=models.CASCADE, related_name="links")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.strand} through {self.group}"
+
+
+class Plan(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="plans"
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    starts = models.DateField()
+    ends = models.DateField()
+    narrative = models.TextField(blank=True)
+    # The outcome measures the plan reports against (measure registry ids).
+    key_measures = models.JSONField(default=list, blank=True)
+    published = models.BooleanField(default=False)
+    synthetic = models.BooleanField(
+        default=False, help_text="Demo data: shown with a SYNTHETIC label."
+    )
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.ends <= self.starts:
+            raise ValidationError({"ends": "The plan must end after it starts."})
+
+
+class Principle(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="principles")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"
+
+
+class Priority(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    themes = models.JSONField(default=list, blank=True)  # sub-themes, in order
+    groups = models.ManyToManyField(Group, blank=True, related_name="priorities")
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "priorities"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Objective(models.Model):
+    priority = models.ForeignKey(
+        Priority, on_delete=models.CASCADE, related_name="objectives"
+    )
+    title = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Finding(models.Model):
+    """Findings and trends the plan starts from, and resident priorities."""
+
+    class Kind(models.TextChoices):
+        FINDING = "finding", "Finding"
+        RESIDENT_PRIORITY = "resident_priority", "Resident priority"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    COMPLETE = "complete", "Complete"
+    STOPPED = "stopped", "Stopped"
+
+
+FINISHED = {Status.COMPLETE, Status.STOPPED}
+# Any open status may move to any other; a finished action is reopened only
+# to "on track" or "at risk" (and that is recorded as an update like any).
+ALLOWED_FROM_FINISHED = {Status.ON_TRACK, Status.AT_RISK}
+
+
+def allowed_change(old: str, new: str) -> bool:
+    """Whether an action's status may change from ``old`` to ``new``."""
+    if old == new:
+        return True
+    if old in FINISHED:
+        return new in ALLOWED_FROM_FINISHED
+    return new != Status.NOT_STARTED
+
+
+class Action(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    priority = models.ForeignKey(
+        Priority, on_delete=models.PROTECT, related_name="actions"
+    )
+    objective = models.ForeignKey(
+        Objective,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    reference = models.SlugField(max_length=80, unique=True)
+    number = models.CharField(max_length=10)
+    text = models.TextField()
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="actions")
+    lead_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lead_role = models.CharField(max_length=200, blank=True)
+    target_areas = models.JSONField(default=list, blank=True)
+    starts = models.DateField(null=True, blank=True)
+    due = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    # An issue that emerged during the plan period, with the decision taken.
+    emerging = models.BooleanField(default=False)
+    decision = models.TextField(blank=True)
+    toolkit_intervention = models.CharField(
+        max_length=200, blank=True, help_text="What Works Crime Reduction Toolkit"
+    )
+    emmie = models.JSONField(default=dict, blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["priority__number", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:60]}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return bool(self.due and self.due < today and not self.finished)
+
+    def last_update(self) -> ProgressUpdate | None:
+        return self.updates.order_by("-created").first()
+
+    def is_stale(self, weeks: int, today: datetime.date | None = None) -> bool:
+        """Open, and no update for ``weeks`` weeks (or none since it started)."""
+        if self.finished:
+            return False
+        today = today or timezone.localdate()
+        latest = self.last_update()
+        since = latest.created.date() if latest else self.starts or self.plan.starts
+        return (today - since).days > weeks * 7
+
+
+class ActionMeasure(models.Model):
+    """A measure the action hopes to move, and by how much."""
+
+    class Direction(models.TextChoices):
+        UP = "up", "Increase"
+        DOWN = "down", "Reduce"
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="measures"
+    )
+    measure_id = models.CharField(max_length=80)
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    size = models.CharField(max_length=80, blank=True, help_text="e.g. 10%")
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.measure_id}"
+
+
+class ProgressUpdate(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    previous_status = models.CharField(max_length=20, choices=Status.choices)
+    synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.action.number}: {self.get_status_display()}"
+
+
+def _evidence_path(instance: Evidence, filename: str) -> str:
+    # Stored under a random name: the user's file name is kept as data only.
+    import uuid
+
+    return f"evidence/{instance.update.action.plan.slug}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(upload_to=_evidence_path)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationPlan(models.Model):
+    class Method(models.TextChoices):
+        BEFORE_AFTER = "before_after", "Before and after"
+        DIFFERENCE_IN_DIFFERENCES = (
+            "did",
+            "Difference in differences with a comparison area",
+        )
+
+    action = models.OneToOneField(
+        Action, on_delete=models.CASCADE, related_name="evaluation"
+    )
+    question = models.TextField()
+    measure_id = models.CharField(max_length=80)
+    target_area = models.CharField(max_length=40)
+    comparison_area = models.CharField(max_length=40, blank=True)
+    baseline_from = models.CharField(max_length=7)  # YYYY-MM
+    baseline_to = models.CharField(max_length=7)
+    followup_from = models.CharField(max_length=7)
+    followup_to = models.CharField(max_length=7)
+    method = models.CharField(max_length=20, choices=Method.choices)
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.action.number}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.method == self.Method.DIFFERENCE_IN_DIFFERENCES and not (
+            self.comparison_area
+        ):
+            errors["comparison_area"] = "Difference in differences needs one."
+        if self.baseline_to < self.baseline_from:
+            errors["baseline_to"] = "The baseline must end after it starts."
+        if self.followup_from <= self.baseline_to:
+            errors["followup_from"] = "The follow-up must start after the baseline."
+        if errors:
+            raise ValidationError(errors)

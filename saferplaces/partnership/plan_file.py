@@ -1,0 +1,517 @@
+"""Plans in and out as YAML (docs/plan-format.md).
+
+``import_plan`` checks the whole file and writes it in one transaction: a
+file with any error changes nothing, and the error names the line and field.
+``export_plan`` writes the same format, so a plan can move between
+partnerships or be kept under version control.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from saferplaces.accounts.models import Agency, AgencyKind
+from saferplaces.analytics.measures import REGISTRY
+from saferplaces.partnership.models import (
+    Action,
+    ActionMeasure,
+    Finding,
+    Group,
+    GroupKind,
+    Objective,
+    Partnership,
+    Plan,
+    Principle,
+    Priority,
+    Status,
+    Strand,
+    StrandLink,
+)
+
+
+class PlanFileError(ValueError):
+    """The plan file cannot be imported; the message names line and field."""
+
+
+class _Mapping(dict[str, Any]):
+    line = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML whose mappings remember the line they start on."""
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
+    mapping = _Mapping(
+        {
+            str(key): value
+            for key, value in loader.construct_mapping(node, deep=True).items()
+        }
+    )
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _mapping,
+)
+
+
+def read_plan_file(path: Path) -> _Mapping:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanFileError(f"{path}: cannot read it: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise PlanFileError(f"{path}: {where}not valid YAML") from None
+    if not isinstance(data, _Mapping):
+        raise PlanFileError(f"{path}: expected partnership, groups and plan")
+    return data
+
+
+class _Reader:
+    """Field access that turns a missing or bad value into a PlanFileError."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, item: Any, field: str, reason: str) -> PlanFileError:
+        line = getattr(item, "line", 0)
+        return PlanFileError(f"{self.path}: line {line}: {field}: {reason}")
+
+    def text(self, item: Any, field: str, *, required: bool = True) -> str:
+        value = item.get(field) if isinstance(item, dict) else None
+        if value is None or value == "":
+            if required:
+                raise self.fail(item, field, "is required")
+            return ""
+        if not isinstance(value, str | int | float):
+            raise self.fail(item, field, "must be text")
+        return str(value).strip()
+
+    def date(self, item: Any, field: str, *, required: bool = True) -> Any:
+        value = item.get(field)
+        if value is None and not required:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(item, field, "must be a date, YYYY-MM-DD") from None
+
+    def items(self, item: Any, field: str, *, required: bool = False) -> list[Any]:
+        value = item.get(field)
+        if value is None:
+            if required:
+                raise self.fail(item, field, "is required")
+            return []
+        if not isinstance(value, list):
+            raise self.fail(item, field, "must be a list")
+        return value
+
+    def choice(self, item: Any, field: str, allowed: list[str], default: str) -> str:
+        value = self.text(item, field, required=False) or default
+        if value not in allowed:
+            raise self.fail(item, field, f"must be one of {', '.join(allowed)}")
+        return value
+
+
+def import_plan(path: Path) -> Plan:
+    """Import a plan file; all or nothing."""
+    data = read_plan_file(path)
+    read = _Reader(path)
+    with transaction.atomic():
+        agencies = _agencies(read, data)
+        partnership = _partnership(read, data)
+        groups = _groups(read, data, partnership, agencies)
+        _strands(read, data, partnership, groups)
+        return _plan(read, data, partnership, groups, agencies)
+
+
+def _agencies(read: _Reader, data: _Mapping) -> dict[str, Agency]:
+    kinds = [kind.value for kind in AgencyKind]
+    found = {agency.name: agency for agency in Agency.objects.all()}
+    for entry in read.items(data, "agencies"):
+        name = read.text(entry, "name")
+        kind = read.choice(entry, "kind", kinds, AgencyKind.OTHER)
+        if name not in found:
+            found[name] = Agency.objects.create(name=name, kind=kind)
+    return found
+
+
+def _agency(read: _Reader, item: Any, field: str, agencies: dict[str, Agency]) -> Any:
+    name = read.text(item, field, required=False)
+    if not name:
+        return None
+    if name not in agencies:
+        raise read.fail(item, field, f"{name!r} is not an agency listed in agencies")
+    return agencies[name]
+
+
+def _partnership(read: _Reader, data: _Mapping) -> Partnership:
+    entry = data.get("partnership")
+    if not isinstance(entry, dict):
+        raise read.fail(data, "partnership", "is required")
+    board = None
+    board_name = read.text(entry, "board", required=False)
+    if board_name:
+        board, _ = Partnership.objects.get_or_create(
+            name=board_name, defaults={"slug": _slug(board_name)}
+        )
+    partnership, _ = Partnership.objects.update_or_create(
+        slug=read.text(entry, "slug"),
+        defaults={
+            "name": read.text(entry, "name"),
+            "board": board,
+            "purpose": read.text(entry, "purpose", required=False),
+        },
+    )
+    return partnership
+
+
+def _slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(name)[:80]
+
+
+def _groups(
+    read: _Reader, data: _Mapping, partnership: Partnership, agencies: dict[str, Agency]
+) -> dict[str, Group]:
+    kinds = [kind.value for kind in GroupKind]
+    groups = {group.slug: group for group in partnership.groups.all()}
+    for entry in read.items(data, "groups", required=True):
+        slug = read.text(entry, "slug")
+        group, _ = Group.objects.update_or_create(
+            partnership=partnership,
+            slug=slug,
+            defaults={
+                "name": read.text(entry, "name"),
+                "kind": read.choice(entry, "kind", kinds, GroupKind.SUB_GROUP),
+                "lead_agency": _agency(read, entry, "lead_agency", agencies),
+                "lead_title": read.text(entry, "lead_title", required=False) or "Lead",
+                "lead_role": read.text(entry, "lead_role", required=False),
+                "terms_of_reference": read.text(
+                    entry, "terms_of_reference", required=False
+                ),
+                "delivery_method": read.text(entry, "delivery_method", required=False),
+                "themes": read.text(entry, "themes", required=False),
+            },
+        )
+        members = [
+            _member_agency(read, entry, name, agencies)
+            for name in read.items(entry, "member_agencies")
+        ]
+        group.member_agencies.set(members)
+        groups[slug] = group
+    return groups
+
+
+def _member_agency(
+    read: _Reader, entry: Any, name: Any, agencies: dict[str, Agency]
+) -> Agency:
+    if str(name) not in agencies:
+        raise read.fail(entry, "member_agencies", f"{name!r} is not a listed agency")
+    return agencies[str(name)]
+
+
+def _group(
+    read: _Reader, item: Any, field: str, groups: dict[str, Group], slug: str = ""
+) -> Group:
+    slug = slug or read.text(item, field)
+    if slug not in groups:
+        raise read.fail(item, field, f"{slug!r} is not a group in groups")
+    return groups[slug]
+
+
+def _strands(
+    read: _Reader, data: _Mapping, partnership: Partnership, groups: dict[str, Group]
+) -> None:
+    for entry in read.items(data, "strands"):
+        strand, _ = Strand.objects.update_or_create(
+            partnership=partnership,
+            name=read.text(entry, "name"),
+            defaults={"description": read.text(entry, "description", required=False)},
+        )
+        strand.links.all().delete()
+        for link in read.items(entry, "groups"):
+            StrandLink.objects.create(
+                strand=strand,
+                group=_group(read, link, "group", groups),
+                reason=read.text(link, "reason", required=False),
+            )
+
+
+def _plan(
+    read: _Reader,
+    data: _Mapping,
+    partnership: Partnership,
+    groups: dict[str, Group],
+    agencies: dict[str, Agency],
+) -> Plan:
+    entry = data.get("plan")
+    if not isinstance(entry, dict):
+        raise read.fail(data, "plan", "is required")
+    slug = read.text(entry, "slug")
+    if Plan.objects.filter(slug=slug).exists():
+        raise read.fail(entry, "slug", f"a plan {slug!r} exists already")
+    plan = Plan(
+        partnership=partnership,
+        title=read.text(entry, "title"),
+        slug=slug,
+        starts=read.date(entry, "starts"),
+        ends=read.date(entry, "ends"),
+        narrative=read.text(entry, "narrative", required=False),
+        published=bool(entry.get("published", False)),
+        synthetic=bool(entry.get("synthetic", False)),
+    )
+    if plan.ends <= plan.starts:
+        raise read.fail(entry, "ends", "must be after starts")
+    plan.save()
+    for number, text in enumerate(read.items(entry, "principles"), 1):
+        Principle.objects.create(plan=plan, number=number, text=str(text))
+    for finding in read.items(entry, "findings"):
+        Finding.objects.create(
+            plan=plan,
+            kind=Finding.Kind.FINDING,
+            source=read.text(finding, "source", required=False),
+            text=read.text(finding, "text"),
+        )
+    for text in read.items(entry, "resident_priorities"):
+        Finding.objects.create(
+            plan=plan, kind=Finding.Kind.RESIDENT_PRIORITY, text=str(text)
+        )
+    for measure_id in read.items(entry, "measures"):
+        if str(measure_id) not in REGISTRY:
+            raise read.fail(entry, "measures", f"unknown measure {measure_id!r}")
+    plan.key_measures = [str(m) for m in read.items(entry, "measures")]
+    plan.save(update_fields=["key_measures"])
+    for priority_entry in read.items(entry, "priorities", required=True):
+        _priority(read, priority_entry, plan, groups, agencies)
+    return plan
+
+
+def _priority(
+    read: _Reader,
+    entry: Any,
+    plan: Plan,
+    groups: dict[str, Group],
+    agencies: dict[str, Agency],
+) -> None:
+    number = entry.get("number")
+    if not isinstance(number, int) or number < 1:
+        raise read.fail(entry, "number", "must be a whole number from 1")
+    priority = Priority.objects.create(
+        plan=plan,
+        number=number,
+        title=read.text(entry, "title"),
+        description=read.text(entry, "description", required=False),
+        themes=[str(t) for t in read.items(entry, "themes")],
+    )
+    priority.groups.set(
+        [
+            _group(read, entry, "groups", groups, slug=str(slug))
+            for slug in read.items(entry, "groups")
+        ]
+    )
+    for objective_entry in read.items(entry, "objectives"):
+        objective = Objective.objects.create(
+            priority=priority,
+            title=read.text(objective_entry, "title"),
+            text=read.text(objective_entry, "text", required=False),
+        )
+        for action_entry in read.items(objective_entry, "actions"):
+            _action(read, action_entry, plan, priority, objective, groups, agencies)
+
+
+def _action(
+    read: _Reader,
+    entry: Any,
+    plan: Plan,
+    priority: Priority,
+    objective: Objective,
+    groups: dict[str, Group],
+    agencies: dict[str, Agency],
+) -> Action:
+    number = read.text(entry, "number")
+    group = _group(read, entry, "group", groups)
+    statuses = [status.value for status in Status]
+    action = Action.objects.create(
+        plan=plan,
+        priority=priority,
+        objective=objective,
+        reference=_slug(f"{plan.slug}-{number}"),
+        number=number,
+        text=read.text(entry, "text"),
+        group=group,
+        lead_agency=_agency(read, entry, "lead_agency", agencies) or group.lead_agency,
+        lead_role=read.text(entry, "lead_role", required=False) or group.lead_role,
+        target_areas=[str(a) for a in read.items(entry, "target_areas")],
+        starts=read.date(entry, "starts", required=False) or plan.starts,
+        due=read.date(entry, "due", required=False) or plan.ends,
+        status=read.choice(entry, "status", statuses, Status.NOT_STARTED),
+        emerging=bool(entry.get("emerging", False)),
+        decision=read.text(entry, "decision", required=False),
+        toolkit_intervention=read.text(entry, "toolkit_intervention", required=False),
+    )
+    if action.emerging and not action.decision:
+        raise read.fail(entry, "decision", "an emerging issue needs its decision")
+    for measure in read.items(entry, "measures"):
+        measure_id = read.text(measure, "measure")
+        if measure_id not in REGISTRY:
+            raise read.fail(measure, "measure", f"unknown measure {measure_id!r}")
+        ActionMeasure.objects.create(
+            action=action,
+            measure_id=measure_id,
+            direction=read.choice(measure, "direction", ["up", "down"], "down"),
+            size=read.text(measure, "size", required=False),
+        )
+    return action
+
+
+def export_plan(plan: Plan) -> str:
+    """The plan as YAML in the import format."""
+    partnership = plan.partnership
+    used_groups = Group.objects.filter(partnership=partnership).order_by("id")
+    agencies = sorted(
+        {
+            agency
+            for group in used_groups
+            for agency in [group.lead_agency, *group.member_agencies.all()]
+            if agency is not None
+        }
+        | {a.lead_agency for a in plan.actions.all() if a.lead_agency},
+        key=lambda agency: agency.name,
+    )
+    document = {
+        "partnership": _without_blanks(
+            {
+                "name": partnership.name,
+                "slug": partnership.slug,
+                "board": partnership.board.name if partnership.board else "",
+                "purpose": partnership.purpose,
+            }
+        ),
+        "agencies": [{"name": a.name, "kind": a.kind} for a in agencies],
+        "groups": [_group_out(group) for group in used_groups],
+        "strands": [
+            _without_blanks(
+                {
+                    "name": strand.name,
+                    "description": strand.description,
+                    "groups": [
+                        {"group": link.group.slug, "reason": link.reason}
+                        for link in strand.links.order_by("id")
+                    ],
+                }
+            )
+            for strand in partnership.strands.order_by("id")
+        ],
+        "plan": _without_blanks(
+            {
+                "title": plan.title,
+                "slug": plan.slug,
+                "starts": plan.starts,
+                "ends": plan.ends,
+                "published": plan.published,
+                "synthetic": plan.synthetic or None,
+                "narrative": plan.narrative,
+                "principles": [p.text for p in plan.principles.all()],
+                "measures": plan.key_measures,
+                "findings": [
+                    _without_blanks({"source": f.source, "text": f.text})
+                    for f in plan.findings.filter(kind=Finding.Kind.FINDING)
+                ],
+                "resident_priorities": [
+                    f.text
+                    for f in plan.findings.filter(kind=Finding.Kind.RESIDENT_PRIORITY)
+                ],
+                "priorities": [_priority_out(p) for p in plan.priorities.all()],
+            }
+        ),
+    }
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=88)
+
+
+def _group_out(group: Group) -> dict[str, Any]:
+    return _without_blanks(
+        {
+            "slug": group.slug,
+            "name": group.name,
+            "kind": group.kind,
+            "lead_title": group.lead_title if group.lead_title != "Lead" else "",
+            "lead_agency": group.lead_agency.name if group.lead_agency else "",
+            "lead_role": group.lead_role,
+            "terms_of_reference": group.terms_of_reference,
+            "delivery_method": group.delivery_method,
+            "themes": group.themes,
+            "member_agencies": sorted(a.name for a in group.member_agencies.all()),
+        }
+    )
+
+
+def _priority_out(priority: Priority) -> dict[str, Any]:
+    return _without_blanks(
+        {
+            "number": priority.number,
+            "title": priority.title,
+            "description": priority.description,
+            "themes": priority.themes,
+            "groups": [g.slug for g in priority.groups.order_by("id")],
+            "objectives": [
+                _without_blanks(
+                    {
+                        "title": objective.title,
+                        "text": objective.text,
+                        "actions": [
+                            _action_out(a) for a in objective.actions.order_by("id")
+                        ],
+                    }
+                )
+                for objective in priority.objectives.all()
+            ],
+        }
+    )
+
+
+def _action_out(action: Action) -> dict[str, Any]:
+    group = action.group
+    return _without_blanks(
+        {
+            "number": action.number,
+            "group": group.slug,
+            "text": action.text,
+            "lead_agency": action.lead_agency.name
+            if action.lead_agency and action.lead_agency != group.lead_agency
+            else "",
+            "lead_role": action.lead_role
+            if action.lead_role != group.lead_role
+            else "",
+            "target_areas": action.target_areas,
+            "starts": action.starts if action.starts != action.plan.starts else None,
+            "due": action.due if action.due != action.plan.ends else None,
+            "status": action.status if action.status != Status.NOT_STARTED else "",
+            "emerging": action.emerging or None,
+            "decision": action.decision,
+            "toolkit_intervention": action.toolkit_intervention,
+            "measures": [
+                _without_blanks(
+                    {"measure": m.measure_id, "direction": m.direction, "size": m.size}
+                )
+                for m in action.measures.order_by("id")
+            ],
+        }
+    )
+
+
+def _without_blanks(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if v not in ("", None, [], {})}
