@@ -297,8 +297,16 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
         reports = build_demo(settings.DATA_DIR, progress)
     for report in reports:
         print_report(report, quiet=True)
+    from saferplaces.partnership.services import assign_demo_members, load_demo_plan
+
+    plan, new = load_demo_plan()
+    click.echo(
+        f"Plan: {plan.title} ({plan.actions.count()} actions, SYNTHETIC progress)"
+        + ("" if new else ", already loaded")
+    )
     if not no_users:
         ctx.invoke(demo_users, reset_passwords=False)
+        assign_demo_members()
 
 
 @main.group()
@@ -403,6 +411,76 @@ public_option = click.option(
     is_flag=True,
     help="As published: small counts withheld, and any a total could reveal.",
 )
+
+
+@main.group()
+def plan() -> None:
+    """The partnership plan: import, export, copy forward."""
+
+
+@plan.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@needs_django
+def plan_import(path: Path) -> None:
+    """Import a plan file (YAML, docs/plan-format.md); all or nothing."""
+    from saferplaces.partnership.plan_file import PlanFileError, import_plan
+
+    try:
+        imported = import_plan(path)
+    except PlanFileError as error:
+        click.echo(f"saferplaces: {error}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(EXIT_REFUSED)
+    click.echo(
+        f"Imported {imported.title}: {imported.priorities.count()} priorities, "
+        f"{imported.actions.count()} actions."
+    )
+
+
+@plan.command("export")
+@click.option("--plan", "slug", help="The plan's slug (default: the newest).")
+@click.option("--output", type=click.Path(path_type=Path), help="File (default: out).")
+@needs_django
+def plan_export(slug: str | None, output: Path | None) -> None:
+    """Write a plan as YAML in the import format."""
+    from saferplaces.partnership.models import Plan
+    from saferplaces.partnership.plan_file import export_plan
+
+    chosen = Plan.objects.filter(slug=slug).first() if slug else Plan.objects.first()
+    if chosen is None:
+        raise click.ClickException(f"no plan {slug!r}" if slug else "no plan loaded")
+    text = export_plan(chosen)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        click.echo(f"Wrote {output}.")
+
+
+@plan.command("copy-forward")
+@click.argument("slug")
+@click.option("--new-slug", required=True, help="Slug of the new plan period.")
+@click.option("--title", required=True)
+@click.option("--starts", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--ends", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@needs_django
+def plan_copy_forward(
+    slug: str, new_slug: str, title: str, starts: Any, ends: Any
+) -> None:
+    """Start the next plan period from SLUG, carrying its open actions."""
+    from saferplaces.partnership.models import Plan
+    from saferplaces.partnership.services import copy_forward
+
+    current = Plan.objects.filter(slug=slug).first()
+    if current is None:
+        raise click.ClickException(f"no plan {slug!r}")
+    try:
+        new = copy_forward(
+            current, title=title, slug=new_slug, starts=starts.date(), ends=ends.date()
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Started {new.title} with {new.actions.count()} open actions.")
 
 
 @main.group()

@@ -29,11 +29,13 @@ class Capability(StrEnum):
     USE_SERVICE = "use_service"
     VIEW_AUDIT_LOG = "view_audit_log"
     ADMINISTER = "administer"
+    # Edit any action of the plan; without it, only your own groups' actions.
+    EDIT_ANY_ACTION = "edit_any_action"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset(Capability),
-    Role.ANALYST: frozenset({Capability.USE_SERVICE}),
+    Role.ANALYST: frozenset({Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION}),
     Role.GROUP_LEAD: frozenset({Capability.USE_SERVICE}),
     Role.CASE_WORKER: frozenset({Capability.USE_SERVICE}),
     Role.VIEWER: frozenset({Capability.USE_SERVICE}),
@@ -45,6 +47,20 @@ def can(user: Any, capability: Capability) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return capability in ROLE_CAPABILITIES.get(Role(user.role), frozenset())
+
+
+def can_edit_action(user: Any, action: Any) -> bool:
+    """Administrators and analysts edit any action; a group's lead and
+    members edit that group's actions; everyone else reads."""
+    return can_edit_group_actions(user, action.group)
+
+
+def can_edit_group_actions(user: Any, group: Any) -> bool:
+    if can(user, Capability.EDIT_ANY_ACTION):
+        return True
+    if not can(user, Capability.USE_SERVICE):
+        return False
+    return bool(group.lead_id == user.pk or group.members.filter(pk=user.pk).exists())
 
 
 View = Callable[..., HttpResponseBase]
@@ -87,6 +103,18 @@ class Link:
 
 
 LINKS: list[Link] = [
+    Link(
+        "Partnership plan",
+        "partnership:plan",
+        Capability.USE_SERVICE,
+        "Priorities, groups and actions, and posting progress on your actions.",
+    ),
+    Link(
+        "Progress against the plan",
+        "partnership:progress",
+        Capability.USE_SERVICE,
+        "Actions on track, at risk, overdue and complete, by priority and group.",
+    ),
     Link(
         "Your account",
         "accounts:account",

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("saferplaces.web.urls")),
     path("accounts/", include("saferplaces.accounts.urls")),
     path("api/", include("saferplaces.api.urls")),
+    path("", include("saferplaces.partnership.urls")),
     path("admin/", admin.site.urls),
 ]

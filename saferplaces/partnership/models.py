@@ -229,10 +229,17 @@ def allowed_change(old: str, new: str) -> bool:
     return new != Status.NOT_STARTED
 
 
+def action_reference(plan_slug: str, number: str) -> str:
+    """'birmingham-south-2014-15' and '3.1.2' -> '...-2014-15-3-1-2'."""
+    from django.utils.text import slugify
+
+    return slugify(f"{plan_slug}-{number.replace('.', '-')}")[:80]
+
+
 class Action(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     priority = models.ForeignKey(
-        Priority, on_delete=models.PROTECT, related_name="actions"
+        Priority, on_delete=models.CASCADE, related_name="actions"
     )
     objective = models.ForeignKey(
         Objective,
@@ -281,7 +288,8 @@ class Action(models.Model):
         return bool(self.due and self.due < today and not self.finished)
 
     def last_update(self) -> ProgressUpdate | None:
-        return self.updates.order_by("-created").first()
+        # From the prefetched updates when the caller prefetched them.
+        return max(self.updates.all(), key=lambda u: u.created, default=None)
 
     def is_stale(self, weeks: int, today: datetime.date | None = None) -> bool:
         """Open, and no update for ``weeks`` weeks (or none since it started)."""

@@ -31,6 +31,7 @@ from saferplaces.partnership.models import (
     Status,
     Strand,
     StrandLink,
+    action_reference,
 )
 
 
@@ -349,7 +350,7 @@ def _action(
         plan=plan,
         priority=priority,
         objective=objective,
-        reference=_slug(f"{plan.slug}-{number}"),
+        reference=action_reference(plan.slug, number),
         number=number,
         text=read.text(entry, "text"),
         group=group,

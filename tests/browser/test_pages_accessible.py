@@ -16,7 +16,19 @@ from tests.conftest import ANONYMOUS, PERSONAS, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOT_HTML = {"web:health"} | {name for name in MATRIX if name.startswith("api:")}
+NOT_HTML = {
+    "web:health",
+    "partnership:export_csv",
+    "partnership:export_xlsx",
+    *(name for name in MATRIX if name.startswith("api:")),
+}
+
+
+@pytest.fixture(autouse=True)
+def _seed_plan(transactional_db):
+    from saferplaces.partnership.services import load_demo_plan
+
+    load_demo_plan()
 
 
 def pages_for(persona: str) -> list[str]:

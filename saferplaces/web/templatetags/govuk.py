@@ -12,6 +12,7 @@ _INPUT_CLASSES = {
     forms.Select: "govuk-select",
     forms.Textarea: "govuk-textarea",
     forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.FileInput: "govuk-file-upload",
 }
 
 
@@ -34,3 +35,24 @@ def govuk_widget(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+# Status tags carry their words; the colour only repeats them.
+_STATUS_COLOURS = {
+    "not_started": "govuk-tag--grey",
+    "on_track": "govuk-tag--green",
+    "at_risk": "govuk-tag--yellow",
+    "off_track": "govuk-tag--red",
+    "complete": "govuk-tag--blue",
+    "stopped": "govuk-tag--grey",
+}
+
+
+@register.filter
+def status_tag_class(status: str) -> str:
+    return _STATUS_COLOURS.get(status, "govuk-tag--grey")
+
+
+@register.filter
+def get_item(mapping: dict[str, object], key: str) -> object:
+    return mapping.get(key, 0)

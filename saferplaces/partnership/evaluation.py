@@ -1,0 +1,177 @@
+"""Evaluation designed in: an intervention's result from the measures engine.
+
+Before and after: the change in the target area between the baseline and
+the follow-up periods (for counts, the exact Poisson rate ratio of monthly
+rates; for shares, the difference in percentage points).
+
+Difference in differences: the same change in a comparison area is taken
+as what would have happened anyway. For counts the estimate is the ratio of
+the two rate ratios (how much lower or higher the target's change was than
+the comparison's), with a 95% interval on the log scale; for shares it is
+the difference of the two differences, in percentage points, with a normal
+interval from each period's effective sample size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from saferplaces.analytics.compare import rate_ratio, relative_to_parent
+from saferplaces.analytics.measures import get_measure, measure_series
+from saferplaces.analytics.measures.proportions import Tally, monthly_tallies
+from saferplaces.analytics.store import Store
+
+Z95 = NormalDist().inv_cdf(0.975)
+
+
+@dataclass(frozen=True)
+class Window:
+    first: str  # YYYY-MM
+    last: str
+
+    @property
+    def months(self) -> int:
+        y1, m1 = (int(part) for part in self.first.split("-"))
+        y2, m2 = (int(part) for part in self.last.split("-"))
+        return (y2 - y1) * 12 + m2 - m1 + 1
+
+
+@dataclass(frozen=True)
+class Result:
+    estimate: float
+    lower: float
+    upper: float
+    scale: str  # "ratio" or "points"
+    statement: str
+
+    @property
+    def significant(self) -> bool:
+        neutral = 1.0 if self.scale == "ratio" else 0.0
+        return not (self.lower <= neutral <= self.upper)
+
+
+def evaluate(
+    store: Store,
+    measure_id: str,
+    target: str,
+    baseline: Window,
+    followup: Window,
+    comparison: str | None = None,
+) -> Result:
+    """The intervention's estimated effect; see the module docs."""
+    measure = get_measure(measure_id)
+    if measure.kind == "ratio":
+        raise ValueError("evaluation is built for counts and shares")
+    if measure.kind == "count":
+        return _counts(store, measure_id, target, baseline, followup, comparison)
+    return _shares(store, measure_id, target, baseline, followup, comparison)
+
+
+def _total(store: Store, measure_id: str, area: str, window: Window) -> int:
+    points = measure_series(
+        store, measure_id, area, first=window.first, last=window.last
+    )
+    return int(sum(point.numerator for point in points))
+
+
+def _counts(
+    store: Store,
+    measure_id: str,
+    target: str,
+    baseline: Window,
+    followup: Window,
+    comparison: str | None,
+) -> Result:
+    def change(area: str) -> tuple[int, int]:
+        return (
+            _total(store, measure_id, area, followup),
+            _total(store, measure_id, area, baseline),
+        )
+
+    after, before = change(target)
+    target_change = rate_ratio(after, before, followup.months, baseline.months)
+    if comparison is None:
+        return Result(
+            target_change.ratio,
+            target_change.lower,
+            target_change.upper,
+            "ratio",
+            f"The monthly rate in {target} changed by "
+            f"{_percent(target_change.ratio)} from the baseline to the follow-up "
+            f"(95% interval {_percent(target_change.lower)} to "
+            f"{_percent(target_change.upper)}).",
+        )
+    other_after, other_before = change(comparison)
+    other = rate_ratio(other_after, other_before, followup.months, baseline.months)
+    relative = relative_to_parent(target_change, other)
+    return Result(
+        relative.ratio,
+        relative.lower,
+        relative.upper,
+        "ratio",
+        f"{target} changed by {_percent(target_change.ratio)} and {comparison} by "
+        f"{_percent(other.ratio)}: the target's change was "
+        f"{_percent(relative.ratio)} against the comparison's (95% interval "
+        f"{_percent(relative.lower)} to {_percent(relative.upper)}).",
+    )
+
+
+def _percent(ratio: float) -> str:
+    if math.isinf(ratio) or math.isnan(ratio):
+        return "not estimable"
+    change = (ratio - 1) * 100
+    return f"{change:+.0f}%"
+
+
+def _share(
+    store: Store, measure_id: str, area: str, window: Window
+) -> tuple[float, float]:
+    """(share in points, its variance) pooled over the window, with the Kish
+    effective sample size standing in for the number of respondents."""
+    tallies = monthly_tallies(store, get_measure(measure_id), area, None, None)
+    pooled = sum(
+        (
+            t
+            for (month, _), t in tallies.items()
+            if window.first <= month <= window.last
+        ),
+        Tally(),
+    )
+    if not pooled.weight:
+        raise ValueError(f"{measure_id} has no responses for {area} in that window")
+    share = pooled.weighted_successes / pooled.weight
+    return 100 * share, 10_000 * share * (1 - share) / pooled.effective_size
+
+
+def _shares(
+    store: Store,
+    measure_id: str,
+    target: str,
+    baseline: Window,
+    followup: Window,
+    comparison: str | None,
+) -> Result:
+    def difference(area: str) -> tuple[float, float]:
+        before, v1 = _share(store, measure_id, area, baseline)
+        after, v2 = _share(store, measure_id, area, followup)
+        return after - before, v1 + v2
+
+    change, variance = difference(target)
+    statement = f"{target} changed by {change:+.1f} points"
+    if comparison is not None:
+        other, other_variance = difference(comparison)
+        change, variance = change - other, variance + other_variance
+        statement += (
+            f" against {other:+.1f} in {comparison}: a difference in differences of "
+            f"{change:+.1f} points"
+        )
+    half = Z95 * math.sqrt(variance)
+    return Result(
+        change,
+        change - half,
+        change + half,
+        "points",
+        f"{statement} (95% interval {change - half:+.1f} to {change + half:+.1f}).",
+    )

@@ -1,0 +1,217 @@
+"""Work on plans beyond single pages: copying a plan forward, and the demo."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from pathlib import Path
+
+from django.db import transaction
+
+from saferplaces.accounts.models import User
+from saferplaces.partnership.models import (
+    FINISHED,
+    Action,
+    ActionMeasure,
+    EvaluationPlan,
+    Group,
+    Objective,
+    Plan,
+    Principle,
+    Priority,
+    ProgressUpdate,
+    Status,
+    action_reference,
+)
+from saferplaces.partnership.plan_file import import_plan
+
+DEMO_PLAN = (
+    Path(__file__).resolve().parents[1]
+    / "demo"
+    / "plans"
+    / ("birmingham-south-2014-15.yaml")
+)
+
+
+@transaction.atomic
+def copy_forward(
+    plan: Plan, *, title: str, slug: str, starts: datetime.date, ends: datetime.date
+) -> Plan:
+    """Start the next plan period from ``plan``: its principles, priorities,
+    objectives and every open action (complete and stopped ones stay)."""
+    if ends <= starts:
+        raise ValueError("the new plan must end after it starts")
+    if Plan.objects.filter(slug=slug).exists():
+        raise ValueError(f"a plan {slug!r} exists already")
+    new = Plan.objects.create(
+        partnership=plan.partnership,
+        title=title,
+        slug=slug,
+        starts=starts,
+        ends=ends,
+        narrative=plan.narrative,
+        key_measures=plan.key_measures,
+        synthetic=plan.synthetic,
+        previous=plan,
+    )
+    for principle in plan.principles.all():
+        Principle.objects.create(plan=new, number=principle.number, text=principle.text)
+    for priority in plan.priorities.all():
+        copied = Priority.objects.create(
+            plan=new,
+            number=priority.number,
+            title=priority.title,
+            description=priority.description,
+            themes=priority.themes,
+        )
+        copied.groups.set(priority.groups.all())
+        objectives: dict[int | None, Objective | None] = {None: None}
+        for objective in priority.objectives.all():
+            objectives[objective.pk] = Objective.objects.create(
+                priority=copied, title=objective.title, text=objective.text
+            )
+        for action in priority.actions.exclude(status__in=FINISHED):
+            _carry(action, new, copied, objectives[action.objective_id])
+    return new
+
+
+def _carry(
+    action: Action, plan: Plan, priority: Priority, objective: Objective | None
+) -> Action:
+    carried = Action.objects.create(
+        plan=plan,
+        priority=priority,
+        objective=objective,
+        reference=action_reference(plan.slug, action.number),
+        number=action.number,
+        text=action.text,
+        group=action.group,
+        lead_agency=action.lead_agency,
+        lead_role=action.lead_role,
+        target_areas=action.target_areas,
+        starts=plan.starts,
+        due=plan.ends,
+        status=action.status,
+        emerging=action.emerging,
+        decision=action.decision,
+        toolkit_intervention=action.toolkit_intervention,
+        emmie=action.emmie,
+        carried_from=action,
+    )
+    for link in action.measures.all():
+        ActionMeasure.objects.create(
+            action=carried,
+            measure_id=link.measure_id,
+            direction=link.direction,
+            size=link.size,
+        )
+    return carried
+
+
+# -- the demo ------------------------------------------------------------------
+
+SYNTHETIC_UPDATES = {
+    Status.ON_TRACK: "SYNTHETIC: met as planned; partners agreed next steps.",
+    Status.AT_RISK: "SYNTHETIC: progress slower than hoped; a partner's capacity "
+    "is stretched and the group is looking at options.",
+    Status.OFF_TRACK: "SYNTHETIC: stalled; escalated to the LDG for a decision.",
+    Status.COMPLETE: "SYNTHETIC: delivered; outcome reported to the LDG.",
+    Status.STOPPED: "SYNTHETIC: stopped by the LDG; the need is met elsewhere.",
+}
+FINAL = (
+    [Status.COMPLETE] * 9
+    + [Status.ON_TRACK] * 3
+    + [Status.AT_RISK] * 2
+    + [
+        Status.OFF_TRACK,
+        Status.STOPPED,
+        Status.NOT_STARTED,
+    ]
+)
+
+
+@transaction.atomic
+def load_demo_plan(seed: int = 20140401) -> tuple[Plan, bool]:
+    """The seed plan, with SYNTHETIC progress; (plan, whether it was new)."""
+    plan = Plan.objects.filter(slug="birmingham-south-2014-15").first()
+    if plan is not None:
+        return plan, False
+    plan = import_plan(DEMO_PLAN)
+    plan.synthetic = True
+    plan.save(update_fields=["synthetic"])
+    rng = random.Random(seed)
+    for action in plan.actions.order_by("id"):
+        _synthetic_progress(action, rng)
+    _demo_evaluations(plan)
+    return plan, True
+
+
+def _synthetic_progress(action: Action, rng: random.Random) -> None:
+    final = rng.choice(FINAL)
+    if final == Status.NOT_STARTED:
+        return
+    path = [Status.ON_TRACK] * rng.randint(1, 3)
+    if final != Status.ON_TRACK:
+        path.append(final)
+    previous: str = Status.NOT_STARTED
+    day = action.plan.starts + datetime.timedelta(days=rng.randint(20, 60))
+    for status in path:
+        moment = datetime.datetime.combine(day, datetime.time(10), datetime.UTC)
+        ProgressUpdate.objects.create(
+            action=action,
+            created=moment,
+            text=SYNTHETIC_UPDATES[status],
+            status=status,
+            previous_status=previous,
+            synthetic=True,
+        )
+        previous = status
+        day = min(action.plan.ends, day + datetime.timedelta(days=rng.randint(45, 110)))
+    action.status = previous
+    action.save(update_fields=["status"])
+
+
+def _demo_evaluations(plan: Plan) -> None:
+    """Evaluations over the demo's (2020-2025) SYNTHETIC data."""
+    road = plan.actions.filter(number="3.1.1").first()
+    if road:
+        EvaluationPlan.objects.create(
+            action=road,
+            question="Did KSI road casualties in Selly Oak fall against Northfield's?",
+            measure_id="road-casualties-ksi",
+            target_area="SYN-D03",
+            comparison_area="SYN-D02",
+            baseline_from="2020-04",
+            baseline_to="2022-03",
+            followup_from="2023-04",
+            followup_to="2025-03",
+            method=EvaluationPlan.Method.DIFFERENCE_IN_DIFFERENCES,
+        )
+    involving = plan.actions.filter(number="3.3.3").first()
+    if involving:
+        EvaluationPlan.objects.create(
+            action=involving,
+            question="Did more residents of Birmingham South feel safe after dark?",
+            measure_id="perceptions-of-safety",
+            target_area="SYN-PU1",
+            baseline_from="2022-04",
+            baseline_to="2023-03",
+            followup_from="2024-04",
+            followup_to="2025-03",
+            method=EvaluationPlan.Method.BEFORE_AFTER,
+        )
+
+
+def assign_demo_members() -> None:
+    """Demo users in their groups: the group lead leads Road Safety Tasking
+    (West Midlands Fire Service leads it in the plan)."""
+    lead = User.objects.filter(username="demo-lead").first()
+    road = Group.objects.filter(slug="road-safety-tasking").first()
+    if lead and road and road.lead_id != lead.pk:
+        road.lead = lead
+        road.save(update_fields=["lead"])
+        road.members.add(lead)
+    caseworker = User.objects.filter(username="demo-caseworker").first()
+    environment = Group.objects.filter(slug="environmental-tasking").first()
+    if caseworker and environment:
+        environment.members.add(caseworker)

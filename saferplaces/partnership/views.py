@@ -1,0 +1,369 @@
+"""Pages of the partnership plan: overview, groups, actions, progress, the
+public plan, and exports. Permissions come from accounts.permissions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from saferplaces.accounts import audit
+from saferplaces.accounts.models import User
+from saferplaces.accounts.permissions import (
+    Capability,
+    can_edit_action,
+    can_edit_group_actions,
+    requires,
+)
+from saferplaces.analytics.measures import REGISTRY
+from saferplaces.partnership import progress
+from saferplaces.partnership.forms import EVIDENCE_TYPES, ProgressForm
+from saferplaces.partnership.models import (
+    Action,
+    Evidence,
+    Finding,
+    Group,
+    Plan,
+    ProgressUpdate,
+    Status,
+)
+
+
+def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
+    plans = Plan.objects.select_related("partnership")
+    if published_only:
+        plans = plans.filter(published=True)
+    slug = request.GET.get("plan")
+    plan = plans.filter(slug=slug).first() if slug else plans.first()
+    if plan is None:
+        raise Http404("No plan has been loaded yet.")
+    return plan
+
+
+@requires(Capability.USE_SERVICE)
+def plan_overview(request: HttpRequest) -> HttpResponse:
+    """Priorities -> groups -> actions, with counts by status."""
+    plan = _current_plan(request)
+    actions = progress.plan_actions(plan)
+    priorities = [
+        {
+            "priority": priority,
+            "summary": progress.summarise(
+                priority.title, [a for a in actions if a.priority_id == priority.pk]
+            ),
+            "groups": _groups_with_actions(priority.pk, actions),
+        }
+        for priority in plan.priorities.prefetch_related("groups")
+    ]
+    return render(
+        request,
+        "partnership/plan.html",
+        {
+            "plan": plan,
+            "plans": Plan.objects.all(),
+            "priorities": priorities,
+            "overall": progress.summarise("All actions", actions),
+            "statuses": Status,
+            "strands": plan.partnership.strands.prefetch_related("links__group"),
+            "measures": [REGISTRY[m] for m in plan.key_measures if m in REGISTRY],
+            "findings": plan.findings.filter(kind=Finding.Kind.FINDING),
+            "resident_priorities": plan.findings.filter(
+                kind=Finding.Kind.RESIDENT_PRIORITY
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _groups_with_actions(priority_id: int, actions: list[Action]) -> list[Any]:
+    mine = [a for a in actions if a.priority_id == priority_id]
+    groups = sorted({a.group for a in mine}, key=lambda g: g.name)
+    return [(g, [a for a in mine if a.group_id == g.pk]) for g in groups]
+
+
+@requires(Capability.USE_SERVICE)
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(
+        Group.objects.select_related("lead_agency", "partnership"),
+        slug=slug,
+    )
+    plan = _current_plan(request)
+    actions = [a for a in progress.plan_actions(plan) if a.group_id == group.pk]
+    updates = (
+        ProgressUpdate.objects.filter(action__group=group, action__plan=plan)
+        .select_related("action", "author")
+        .order_by("-created")[:10]
+    )
+    return render(
+        request,
+        "partnership/group.html",
+        {
+            "group": group,
+            "plan": plan,
+            "actions": actions,
+            "summary": progress.summarise(group.name, actions),
+            "updates": updates,
+            "links": group.strands.through.objects.filter(group=group).select_related(
+                "strand"
+            ),
+            "members": group.members.select_related("agency").order_by("username"),
+            "you_edit": can_edit_group_actions(request.user, group),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@requires(Capability.USE_SERVICE)
+def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """An action, its history, its evaluation, and (for its group) the form
+    to post progress."""
+    action = get_object_or_404(
+        Action.objects.select_related("plan", "priority", "group", "lead_agency"),
+        reference=reference,
+    )
+    may_edit = can_edit_action(request.user, action)
+    form = ProgressForm(action=action)
+    if request.method == "POST":
+        if not may_edit:
+            audit.record(
+                "permission_denied",
+                request=request,
+                detail={"path": request.path, "action": action.reference},
+            )
+            return render(request, "403.html", status=403)
+        form = ProgressForm(request.POST, request.FILES, action=action)
+        if form.is_valid():
+            _save_update(request, action, form)
+            messages.success(request, "Your update has been posted.")
+            return redirect("partnership:action", reference=action.reference)
+    return render(
+        request,
+        "partnership/action.html",
+        {
+            "action": action,
+            "form": form,
+            "may_edit": may_edit,
+            "updates": action.updates.select_related("author").prefetch_related(
+                "evidence"
+            ),
+            "measures": [
+                (m, REGISTRY.get(m.measure_id)) for m in action.measures.all()
+            ],
+            "evaluation": _evaluation(action),
+            "overdue": action.is_overdue(),
+            "stale": action.is_stale(settings.PLAN_STALE_AFTER_WEEKS),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _save_update(request: HttpRequest, action: Action, form: ProgressForm) -> None:
+    with transaction.atomic():
+        update = ProgressUpdate.objects.create(
+            action=action,
+            author=cast(User, request.user),
+            text=form.cleaned_data["text"],
+            status=form.cleaned_data["status"],
+            previous_status=action.status,
+        )
+        action.status = form.cleaned_data["status"]
+        action.save(update_fields=["status"])
+        upload = form.cleaned_data.get("evidence")
+        if upload:
+            suffix = "." + upload.name.rsplit(".", 1)[-1].lower()
+            Evidence.objects.create(
+                update=update,
+                file=upload,
+                name=upload.name[:200],
+                content_type=EVIDENCE_TYPES[suffix],
+                size=upload.size,
+            )
+        audit.record(
+            "plan_progress_posted",
+            request=request,
+            detail={"action": action.reference, "status": update.status},
+        )
+
+
+def _evaluation(action: Action) -> dict[str, Any] | None:
+    """The evaluation plan and, where the data allows, its result."""
+    plan = getattr(action, "evaluation", None)
+    if plan is None:
+        return None
+    from saferplaces.analytics.store import Store, StoreError
+    from saferplaces.partnership.evaluation import Window, evaluate
+
+    try:
+        result = evaluate(
+            Store(settings.DATA_DIR / "store"),
+            plan.measure_id,
+            plan.target_area,
+            Window(plan.baseline_from, plan.baseline_to),
+            Window(plan.followup_from, plan.followup_to),
+            plan.comparison_area or None,
+        )
+    except (KeyError, ValueError, StoreError) as error:
+        return {"plan": plan, "result": None, "problem": str(error).strip("'\"")}
+    return {"plan": plan, "result": result, "problem": None}
+
+
+@requires(Capability.USE_SERVICE)
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is only ever sent as a download, never shown inline."""
+    evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
+    audit.record(
+        "plan_evidence_downloaded",
+        request=request,
+        detail={"evidence": evidence.pk, "action": evidence.update.action_id},
+    )
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.name,
+        content_type="application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@requires(Capability.USE_SERVICE)
+def progress_report(request: HttpRequest) -> HttpResponse:
+    """Progress against the plan (measure 5), by priority and group."""
+    plan = _current_plan(request)
+    actions = progress.plan_actions(plan)
+    return render(
+        request,
+        "partnership/progress.html",
+        {
+            "plan": plan,
+            "overall": progress.summarise("All actions", actions),
+            "priorities": progress.by_priority(plan, actions),
+            "groups": progress.by_group(actions),
+            "trend": progress.trend(plan, actions),
+            "statuses": Status,
+            "overdue": [a for a in actions if a.is_overdue()][:50],
+            "stale_weeks": settings.PLAN_STALE_AFTER_WEEKS,
+        },
+    )
+
+
+def public_plan(request: HttpRequest) -> HttpResponse:
+    """The published plan: narrative, priorities, groups, leads, progress."""
+    plan = _current_plan(request, published_only=True)
+    actions = progress.plan_actions(plan)
+    return render(
+        request,
+        "partnership/public_plan.html",
+        {
+            "plan": plan,
+            "principles": plan.principles.all(),
+            "priorities": [
+                (
+                    priority,
+                    progress.summarise(
+                        priority.title,
+                        [a for a in actions if a.priority_id == priority.pk],
+                    ),
+                    [a for a in actions if a.priority_id == priority.pk],
+                )
+                for priority in plan.priorities.prefetch_related("groups__lead_agency")
+            ],
+            "overall": progress.summarise("All actions", actions),
+            "statuses": Status,
+            "groups": plan.partnership.groups.select_related("lead_agency"),
+            "measures": [REGISTRY[m] for m in plan.key_measures if m in REGISTRY],
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    "reference", "number", "priority", "objective", "action", "group",
+    "lead_agency", "lead_role", "target_areas", "starts", "due", "status",
+    "overdue", "emerging", "last_update", "last_update_text", "updates",
+]  # fmt: skip
+
+
+def _export_rows(plan: Plan) -> list[list[Any]]:
+    rows = []
+    for action in progress.plan_actions(plan):
+        latest = action.last_update()
+        rows.append(
+            [
+                action.reference, action.number,
+                f"{action.priority.number}. {action.priority.title}",
+                action.objective.title if action.objective else "",
+                action.text, action.group.name,
+                action.lead_agency.name if action.lead_agency else "",
+                action.lead_role, " ".join(action.target_areas),
+                action.starts, action.due, action.get_status_display(),
+                "yes" if action.is_overdue() else "no",
+                "yes" if action.emerging else "no",
+                latest.created.date() if latest else "",
+                _safe_cell(latest.text) if latest else "",
+                action.updates.count(),
+            ]
+        )  # fmt: skip
+    return rows
+
+
+def _safe_cell(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@requires(Capability.USE_SERVICE)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    plan = _current_plan(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(
+        [_safe_cell(str(v)) if isinstance(v, str) else v for v in row]
+        for row in _export_rows(plan)
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-actions.csv"'
+    return response
+
+
+@requires(Capability.USE_SERVICE)
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    plan = _current_plan(request)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Actions"
+    sheet.append(EXPORT_COLUMNS)
+    for row in _export_rows(plan):
+        sheet.append([_safe_cell(v) if isinstance(v, str) else v for v in row])
+    updates = book.create_sheet("Progress updates")
+    updates.append(["reference", "date", "status", "previous_status", "text"])
+    for update in ProgressUpdate.objects.filter(action__plan=plan).select_related(
+        "action"
+    ):
+        updates.append(
+            [
+                update.action.reference,
+                update.created.replace(tzinfo=None),
+                update.get_status_display(),
+                update.get_previous_status_display(),
+                _safe_cell(update.text),
+            ]
+        )
+    output = io.BytesIO()
+    book.save(output)
+    response = HttpResponse(
+        output.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-actions.xlsx"'
+    return response

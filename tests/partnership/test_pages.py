@@ -1,0 +1,172 @@
+"""The done-when flow: a group lead posts an update with evidence, and the
+progress report and the public plan page reflect it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from saferplaces.accounts.models import AuditEvent, Role
+from saferplaces.partnership.models import Evidence, Group, Status
+
+PDF = b"%PDF-1.4\n% minutes of the road safety tasking group\n%%EOF\n"
+
+
+@pytest.fixture
+def road_lead(seed_plan, make_user):
+    lead = make_user(Role.GROUP_LEAD, username="road-lead")
+    road = Group.objects.get(slug="road-safety-tasking")
+    road.lead = lead
+    road.save()
+    seed_plan.actions.filter(number="3.1.2").update(status=Status.ON_TRACK)
+    return lead
+
+
+def action_url(number="3.1.2"):
+    return reverse(
+        "partnership:action",
+        kwargs={"reference": f"birmingham-south-2014-15-{number.replace('.', '-')}"},
+    )
+
+
+def post_update(client, status="at_risk", evidence=None, number="3.1.2"):
+    data = {
+        "status": status,
+        "text": "Met the highways team; school parking pilot agreed.",
+    }
+    if evidence is not None:
+        data["evidence"] = evidence
+    return client.post(action_url(number), data)
+
+
+def off_track_on_report(client) -> int:
+    report = client.get(reverse("partnership:progress"))
+    road = next(r for r in report.context["groups"] if r.label.startswith("Road"))
+    return road.by_status[Status.OFF_TRACK]
+
+
+def test_a_group_lead_posts_an_update_with_evidence(client, road_lead, seed_plan):
+    client.force_login(road_lead)
+    before = off_track_on_report(client)
+    page = client.get(
+        reverse("partnership:group", kwargs={"slug": "road-safety-tasking"})
+    )
+    assert b"You can post progress on this group" in page.content
+    assert action_url().encode() in page.content
+    response = post_update(
+        client, "off_track", SimpleUploadedFile("minutes.pdf", PDF, "application/pdf")
+    )
+    assert response.status_code == 302
+    action = seed_plan.actions.get(number="3.1.2")
+    assert action.status == Status.OFF_TRACK
+    update = action.updates.order_by("-created").first()
+    assert update.author == road_lead
+    [evidence] = Evidence.objects.filter(update=update)
+    assert (evidence.name, evidence.size) == ("minutes.pdf", len(PDF))
+    assert AuditEvent.objects.filter(action="plan_progress_posted").exists()
+
+    download = client.get(reverse("partnership:evidence", kwargs={"pk": evidence.pk}))
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content) == PDF
+
+    assert off_track_on_report(client) == before + 1
+    public = client.get(reverse("partnership:public_plan")).content.decode()
+    assert "Off track" in public
+    assert "Met the highways" not in public  # update texts stay internal
+
+
+def test_someone_outside_the_group_cannot_post(client, seed_plan, make_user):
+    client.force_login(make_user(Role.GROUP_LEAD, username="other-lead"))
+    page = client.get(action_url())
+    assert page.status_code == 200
+    assert b"Post an update" not in page.content
+    assert post_update(client).status_code == 403
+    assert (
+        not seed_plan.actions.get(number="3.1.2")
+        .updates.filter(text__startswith="Met the highways")
+        .exists()
+    )
+
+
+def test_an_analyst_may_post_on_any_action(client, seed_plan, make_user):
+    client.force_login(make_user(Role.ANALYST))
+    assert post_update(client, "complete", number="1.1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("run.exe", b"MZ\x90\x00", "application/octet-stream"),
+         "must be a PDF, Word, Excel"),
+        (SimpleUploadedFile("fake.pdf", b"<html><script>", "application/pdf"),
+         "contents are not a PDF"),
+        (SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 1048577, "application/pdf"),
+         "smaller than 1 MB"),
+    ],
+)  # fmt: skip
+def test_bad_evidence_is_refused_and_the_text_kept(
+    client, road_lead, seed_plan, settings, upload, message
+):
+    settings.EVIDENCE_MAX_MEGABYTES = 1
+    client.force_login(road_lead)
+    response = post_update(client, evidence=upload)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "school parking pilot agreed" in html  # what was typed is kept
+    assert Evidence.objects.count() == 0
+
+
+def test_a_finished_action_reopens_only_to_on_track_or_at_risk(
+    client, road_lead, seed_plan
+):
+    client.force_login(road_lead)
+    assert post_update(client, "complete").status_code == 302
+    refused = post_update(client, "off_track")
+    assert refused.status_code == 400
+    assert "can only be reopened" in refused.content.decode()
+
+
+def test_exports_hold_every_action(client, seed_plan, make_user):
+    client.force_login(make_user(Role.VIEWER))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("partnership:export_csv")).content.decode())
+        )
+    )
+    assert len(rows) == 1 + 45
+    assert rows[0][:3] == ["reference", "number", "priority"]
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("partnership:export_xlsx")).content)
+    )
+    assert book["Actions"].max_row == 1 + 45
+    assert book["Progress updates"].max_row > 1
+
+
+def test_spreadsheet_formulas_in_text_are_neutralised(client, road_lead, seed_plan):
+    client.force_login(road_lead)
+    client.post(action_url(), {"status": "at_risk", "text": '=HYPERLINK("http://x")'})
+    body = client.get(reverse("partnership:export_csv")).content.decode()
+    assert "'=HYPERLINK" in body
+
+
+def test_the_public_plan_needs_no_sign_in_and_shows_no_update_text(client, seed_plan):
+    page = client.get(reverse("partnership:public_plan"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Birmingham South LDG plan 2014/15" in html
+    assert "SYNTHETIC" in html
+    assert "West Midlands Fire Service" in html
+    assert "SYNTHETIC: met as planned" not in html  # updates are internal
+
+
+def test_an_unpublished_plan_is_not_public(client, seed_plan):
+    seed_plan.published = False
+    seed_plan.save()
+    assert client.get(reverse("partnership:public_plan")).status_code == 404

@@ -1,0 +1,127 @@
+"""Plans in and out as YAML: the seed plan, a round trip, and bad files."""
+
+from __future__ import annotations
+
+import pytest
+
+from saferplaces.accounts.models import Agency
+from saferplaces.partnership.models import Action, Group, Partnership, Plan, Strand
+from saferplaces.partnership.plan_file import PlanFileError, export_plan, import_plan
+from saferplaces.partnership.services import DEMO_PLAN
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_seed_plans_whole_structure_is_imported():
+    plan = import_plan(DEMO_PLAN)
+    assert plan.partnership.board.name == (
+        "Birmingham Community Safety Police and Crime Board"
+    )
+    assert [p.title for p in plan.priorities.all()] == [
+        "Domestic Abuse",
+        "Young People (10-24 years)",
+        "Mobilising Communities",
+        "Vulnerable People",
+        "Business Crime & Partnerships",
+    ]
+    assert plan.actions.count() == 45
+    assert plan.principles.count() == 10
+    assert Group.objects.count() == 13
+    assert {s.name: s.links.count() for s in Strand.objects.all()} == {
+        "Prevent": 4,
+        "Priority Neighbourhoods": 7,
+        "Schools & Police Panels": 5,
+    }
+    focus = plan.actions.get(number="3.4.1")
+    assert len(focus.target_areas) == 5  # the five wards of the drugs focus
+    emerging = plan.actions.get(emerging=True)
+    assert "Cannabis" in emerging.text
+    assert emerging.decision
+    road = Group.objects.get(slug="road-safety-tasking")
+    assert (road.lead_agency.name, road.lead_role) == (
+        "West Midlands Fire Service",
+        "Station Commander, Northfield",
+    )
+
+
+def test_export_then_import_gives_the_same_plan(tmp_path):
+    first = export_plan(import_plan(DEMO_PLAN))
+    Plan.objects.all().delete()
+    Group.objects.all().delete()
+    Strand.objects.all().delete()
+    Partnership.objects.filter(board__isnull=False).delete()
+    Partnership.objects.all().delete()
+    exported = tmp_path / "plan.yaml"
+    exported.write_text(first)
+    assert export_plan(import_plan(exported)) == first
+
+
+def broken(tmp_path, old, new):
+    text = DEMO_PLAN.read_text()
+    assert old in text
+    path = tmp_path / "broken.yaml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            '{number: "5.2", group: business-crime,',
+            '{number: "5.2", group: no-such-group,',
+            r"line \d+: group: 'no-such-group' is not a group in groups",
+        ),
+        (
+            "starts: 2014-04-01",
+            "starts: first of April",
+            r"line \d+: starts: must be a date",
+        ),
+        (
+            "kind: tasking_group",
+            "kind: committee",
+            r"line \d+: kind: must be one of board, sub_group",
+        ),
+        (
+            "measures: [{measure: domestic-violence,",
+            "measures: [{measure: crime-vibes,",
+            r"line \d+: measure: unknown measure 'crime-vibes'",
+        ),
+        (
+            "    title: Domestic Abuse\n",
+            "    title: [Domestic Abuse\n",
+            r"line \d+: not valid YAML",
+        ),
+    ],
+)
+def test_a_bad_file_changes_nothing_and_names_line_and_field(
+    tmp_path, old, new, message
+):
+    agencies = Agency.objects.count()
+    with pytest.raises(PlanFileError, match=message):
+        import_plan(broken(tmp_path, old, new))
+    assert Plan.objects.count() == Action.objects.count() == Group.objects.count() == 0
+    assert Partnership.objects.count() == 0
+    assert Agency.objects.count() == agencies
+
+
+def test_the_line_named_is_the_line_of_the_bad_entry(tmp_path):
+    path = broken(
+        tmp_path,
+        '{number: "5.2", group: business-crime,',
+        '{number: "5.2", group: no-such-group,',
+    )
+    line = next(
+        n
+        for n, text in enumerate(path.read_text().splitlines(), 1)
+        if "no-such-group" in text
+    )
+    with pytest.raises(PlanFileError, match=f"line {line}: group"):
+        import_plan(path)
+
+
+def test_importing_the_same_plan_twice_is_refused():
+    import_plan(DEMO_PLAN)
+    with pytest.raises(PlanFileError, match="exists already"):
+        import_plan(DEMO_PLAN)
+    assert Plan.objects.count() == 1

@@ -1,0 +1,104 @@
+"""Status changes, overdue and stale actions, copy forward, evaluation."""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+import pytest
+
+from saferplaces.partnership import evaluation
+from saferplaces.partnership.evaluation import Window, evaluate
+from saferplaces.partnership.models import Status, allowed_change
+from saferplaces.partnership.services import copy_forward
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "allowed"),
+    [
+        ("not_started", "on_track", True),
+        ("on_track", "off_track", True),
+        ("at_risk", "complete", True),
+        ("on_track", "not_started", False),
+        ("complete", "on_track", True),  # reopened
+        ("complete", "off_track", False),
+        ("stopped", "complete", False),
+        ("complete", "complete", True),
+    ],
+)
+def test_status_changes(old, new, allowed):
+    assert allowed_change(old, new) is allowed
+
+
+def test_overdue_and_stale(seed_plan):
+    action = seed_plan.actions.get(number="5.2")
+    action.status = Status.ON_TRACK
+    assert action.is_overdue(datetime.date(2015, 4, 1))
+    assert not action.is_overdue(datetime.date(2015, 3, 31))
+    action.status = Status.COMPLETE
+    assert not action.is_overdue(datetime.date(2016, 1, 1))
+    action.status = Status.ON_TRACK
+    action.updates.all().delete()
+    # No update since it started (1 April 2014): stale after 6 weeks (42 days).
+    assert action.is_stale(6, datetime.date(2014, 5, 14))
+    assert not action.is_stale(6, datetime.date(2014, 5, 13))
+
+
+def test_copy_forward_carries_open_actions_only(seed_plan):
+    open_actions = seed_plan.actions.exclude(status__in=["complete", "stopped"])
+    new = copy_forward(
+        seed_plan,
+        title="Birmingham South LDG plan 2015/16",
+        slug="birmingham-south-2015-16",
+        starts=datetime.date(2015, 4, 1),
+        ends=datetime.date(2016, 3, 31),
+    )
+    assert new.previous == seed_plan
+    assert new.actions.count() == open_actions.count() > 0
+    assert all(a.carried_from is not None for a in new.actions.all())
+    assert {a.due for a in new.actions.all()} == {datetime.date(2016, 3, 31)}
+    assert new.priorities.count() == 5
+    assert new.principles.count() == 10
+    with pytest.raises(ValueError, match="exists already"):
+        copy_forward(
+            seed_plan, title="x", slug=new.slug, starts=new.starts, ends=new.ends
+        )
+
+
+def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
+    # Target: 100 crimes in a 12-month baseline, 60 in a 12-month follow-up;
+    # comparison: 100 then 90. Rate ratios 0.6 and 0.9; their ratio 2/3.
+    # SE of the log ratio: sqrt(1/60 + 1/100 + 1/90 + 1/100) = 0.218581;
+    # 95% interval: (2/3) x exp(+/-1.959964 x 0.218581) = 0.4343 to 1.0232.
+    totals = {
+        ("T", "2023-01"): 100, ("T", "2024-01"): 60,
+        ("C", "2023-01"): 100, ("C", "2024-01"): 90,
+    }  # fmt: skip
+    monkeypatch.setattr(
+        evaluation, "_total", lambda _s, _m, area, window: totals[(area, window.first)]
+    )
+    result = evaluate(
+        None,  # type: ignore[arg-type]
+        "total-recorded-crime",
+        "T",
+        Window("2023-01", "2023-12"),
+        Window("2024-01", "2024-12"),
+        comparison="C",
+    )
+    assert result.estimate == pytest.approx(2 / 3)
+    assert result.lower == pytest.approx(0.4343, abs=1e-4)
+    assert result.upper == pytest.approx(1.0232, abs=1e-4)
+    assert not result.significant
+    assert "-40%" in result.statement
+    assert "-10%" in result.statement
+    assert "-33%" in result.statement
+    before_after = evaluate(
+        None,  # type: ignore[arg-type]
+        "total-recorded-crime",
+        "T",
+        Window("2023-01", "2023-12"),
+        Window("2024-01", "2024-12"),
+    )
+    assert before_after.estimate == pytest.approx(0.6)
+    assert before_after.significant
+    assert math.isfinite(before_after.upper)
