@@ -279,6 +279,14 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.text[:60]}"
 
+    def clean(self) -> None:
+        if self.emerging and not self.decision.strip():
+            raise ValidationError(
+                {"decision": "Record the decision that took this issue on."}
+            )
+        if self.starts and self.due and self.due < self.starts:
+            raise ValidationError({"due": "An action cannot be due before it starts."})
+
     @property
     def finished(self) -> bool:
         return self.status in FINISHED

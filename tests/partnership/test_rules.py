@@ -102,3 +102,12 @@ def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
     assert before_after.estimate == pytest.approx(0.6)
     assert before_after.significant
     assert math.isfinite(before_after.upper)
+
+
+def test_an_emerging_issue_needs_its_decision_record(seed_plan):
+    from django.core.exceptions import ValidationError
+
+    action = seed_plan.actions.get(emerging=True)
+    action.decision = " "
+    with pytest.raises(ValidationError, match="decision"):
+        action.full_clean()
