@@ -9,10 +9,12 @@ partnerships or be kept under version control.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from saferplaces.accounts.models import Agency, AgencyKind
@@ -20,6 +22,7 @@ from saferplaces.analytics.measures import REGISTRY
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
+    EvaluationPlan,
     Finding,
     Group,
     GroupKind,
@@ -366,6 +369,15 @@ def _action(
     )
     if action.emerging and not action.decision:
         raise read.fail(entry, "decision", "an emerging issue needs its decision")
+    emmie = entry.get("emmie") or {}
+    unknown = sorted(set(emmie) - set(EMMIE)) if isinstance(emmie, dict) else ["?"]
+    if unknown:
+        raise read.fail(entry, "emmie", f"keys must be among {', '.join(EMMIE)}")
+    if emmie:
+        action.emmie = {key: str(emmie[key]) for key in EMMIE if key in emmie}
+        action.save(update_fields=["emmie"])
+    if isinstance(entry.get("evaluation"), dict):
+        _evaluation(read, entry["evaluation"], action)
     for measure in read.items(entry, "measures"):
         measure_id = read.text(measure, "measure")
         if measure_id not in REGISTRY:
@@ -377,6 +389,37 @@ def _action(
             size=read.text(measure, "size", required=False),
         )
     return action
+
+
+EMMIE = ["effect", "mechanism", "moderators", "implementation", "economics"]
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _evaluation(read: _Reader, entry: Any, action: Action) -> None:
+    methods = [method.value for method in EvaluationPlan.Method]
+    months = {}
+    for field in ("baseline_from", "baseline_to", "followup_from", "followup_to"):
+        months[field] = read.text(entry, field)
+        if not MONTH.match(months[field]):
+            raise read.fail(entry, field, "must be a month, YYYY-MM")
+    measure_id = read.text(entry, "measure")
+    if measure_id not in REGISTRY:
+        raise read.fail(entry, "measure", f"unknown measure {measure_id!r}")
+    evaluation = EvaluationPlan(
+        action=action,
+        question=read.text(entry, "question"),
+        measure_id=measure_id,
+        target_area=read.text(entry, "target_area"),
+        comparison_area=read.text(entry, "comparison_area", required=False),
+        method=read.choice(entry, "method", methods, "before_after"),
+        **months,
+    )
+    try:
+        evaluation.clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise read.fail(entry, field, " ".join(messages)) from None
+    evaluation.save()
 
 
 def export_plan(plan: Plan) -> str:
@@ -504,12 +547,33 @@ def _action_out(action: Action) -> dict[str, Any]:
             "emerging": action.emerging or None,
             "decision": action.decision,
             "toolkit_intervention": action.toolkit_intervention,
+            "emmie": action.emmie,
+            "evaluation": _evaluation_out(action),
             "measures": [
                 _without_blanks(
                     {"measure": m.measure_id, "direction": m.direction, "size": m.size}
                 )
                 for m in action.measures.order_by("id")
             ],
+        }
+    )
+
+
+def _evaluation_out(action: Action) -> dict[str, Any] | None:
+    evaluation = getattr(action, "evaluation", None)
+    if evaluation is None:
+        return None
+    return _without_blanks(
+        {
+            "question": evaluation.question,
+            "measure": evaluation.measure_id,
+            "target_area": evaluation.target_area,
+            "comparison_area": evaluation.comparison_area,
+            "baseline_from": evaluation.baseline_from,
+            "baseline_to": evaluation.baseline_to,
+            "followup_from": evaluation.followup_from,
+            "followup_to": evaluation.followup_to,
+            "method": evaluation.method,
         }
     )
 

@@ -125,3 +125,50 @@ def test_importing_the_same_plan_twice_is_refused():
     with pytest.raises(PlanFileError, match="exists already"):
         import_plan(DEMO_PLAN)
     assert Plan.objects.count() == 1
+
+
+EVALUATION = {
+    "question": "Did crime on the network fall?",
+    "measure": "total-recorded-crime",
+    "target_area": "E01009001",
+    "comparison_area": "E01009002",
+    "baseline_from": "2013-04",
+    "baseline_to": "2014-03",
+    "followup_from": "2014-04",
+    "followup_to": "2015-03",
+    "method": "did",
+}
+
+
+def with_evaluation(tmp_path, evaluation=EVALUATION):
+    import yaml
+
+    data = yaml.safe_load(DEMO_PLAN.read_text())
+    business = data["plan"]["priorities"][4]["objectives"][0]["actions"][1]
+    assert business["number"] == "5.2"
+    business["toolkit_intervention"] = "Closed-circuit television (CCTV)"
+    business["emmie"] = {"effect": "Reduced crime overall", "mechanism": "Deterrence"}
+    business["evaluation"] = evaluation
+    path = tmp_path / "evaluated.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_evaluation_plans_and_emmie_go_in_and_out(tmp_path):
+    plan = import_plan(with_evaluation(tmp_path))
+    action = plan.actions.get(number="5.2")
+    assert action.evaluation.method == "did"
+    assert action.emmie == {
+        "effect": "Reduced crime overall",
+        "mechanism": "Deterrence",
+    }
+    exported = export_plan(plan)
+    assert "comparison_area: E01009002" in exported
+    assert "mechanism: Deterrence" in exported
+
+
+def test_a_difference_in_differences_needs_a_comparison_area(tmp_path):
+    evaluation = {k: v for k, v in EVALUATION.items() if k != "comparison_area"}
+    with pytest.raises(PlanFileError, match=r"line \d+: comparison_area: .*needs one"):
+        import_plan(with_evaluation(tmp_path, evaluation))
+    assert Plan.objects.count() == 0
