@@ -104,6 +104,18 @@ class Link:
 
 LINKS: list[Link] = [
     Link(
+        "Dashboard",
+        "dashboard:overview",
+        Capability.USE_SERVICE,
+        "The plan's outcome measures: latest figures, trends and signals.",
+    ),
+    Link(
+        "Map",
+        "dashboard:map",
+        Capability.USE_SERVICE,
+        "Any measure by ward or LSOA, as a map and a table.",
+    ),
+    Link(
         "Partnership plan",
         "partnership:plan",
         Capability.USE_SERVICE,

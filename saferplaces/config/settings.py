@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "saferplaces.web",
     "saferplaces.api",
     "saferplaces.partnership",
+    "saferplaces.dashboard",
 ]
 
 # The JSON API (saferplaces.api): JSON only (the browsable pages would need
@@ -225,6 +226,9 @@ EVIDENCE_MAX_MEGABYTES = env.integer(
     "SAFERPLACES_EVIDENCE_MAX_MEGABYTES", 10, minimum=1, maximum=100
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
+
+# The area the dashboard opens on (a partnership area, ward, LSOA, ...).
+DASHBOARD_AREA = env.text("SAFERPLACES_DASHBOARD_AREA", "SYN-PARTNERSHIP")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

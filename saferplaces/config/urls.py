@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("saferplaces.accounts.urls")),
     path("api/", include("saferplaces.api.urls")),
     path("", include("saferplaces.partnership.urls")),
+    path("", include("saferplaces.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

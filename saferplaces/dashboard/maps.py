@@ -1,0 +1,144 @@
+"""Choropleth maps drawn as SVG from the boundaries in the store.
+
+No tile server is needed, or any script: each area is a link (reachable by
+keyboard, named by its title) to the measure's page for that area, the
+legend gives each shade's range in words, and the page repeats every value
+in a table. Shading uses five quantile bins, light to dark.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from django.urls import reverse
+
+from saferplaces.analytics.measures import get_measure, measure_series
+from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
+from saferplaces.analytics.store import Store, StoreError
+from saferplaces.dashboard.data import Area
+
+BINS = 5
+WIDTH = 640
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    svg: str
+    legend: list[tuple[str, str]]  # (css class, range in words)
+    rows: list[AreaComparison]
+    period: str | None
+    problem: str | None = None
+
+
+def wards(store: Store) -> list[Area]:
+    """Every ward loaded, by name (for the neighbourhood chooser)."""
+
+    def load() -> list[Area]:
+        if "geography" not in store.tables():
+            return []
+        rows = store.query(
+            "SELECT code, first(name ORDER BY vintage DESC NULLS LAST) AS name "
+            "FROM geography WHERE level = 'ward' GROUP BY code ORDER BY name"
+        ).to_pylist()
+        return [Area(str(r["code"]), str(r["name"] or r["code"]), "ward") for r in rows]
+
+    return store.cached("wards", load)
+
+
+def choropleth(store: Store, measure_id: str, level: str, within: str) -> Choropleth:
+    return store.cached(
+        f"map:{measure_id}:{level}:{within}",
+        lambda: _choropleth(store, measure_id, level, within),
+    )
+
+
+def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choropleth:
+    try:
+        years = measure_series(store, measure_id, within, by="year")
+        period = years[-1].period if years else None
+        rows = compare_areas(store, measure_id, level, within, period or "")
+    except (StoreError, ValueError) as error:
+        return Choropleth("", [], [], None, problem=str(error))
+    if "boundaries" not in store.tables():
+        return Choropleth("", [], rows, period, problem="no boundaries are loaded")
+    shapes = {
+        str(r["code"]): json.loads(r["geometry"])
+        for r in store.query(
+            "SELECT code, geometry FROM boundaries WHERE list_contains(?, code)",
+            [[row.area_code for row in rows]],
+        ).to_pylist()
+    }
+    values = sorted(r.value for r in rows if r.value is not None)
+    edges = [values[min(len(values) - 1, len(values) * i // BINS)] for i in range(BINS)]
+    unit = get_measure(measure_id).unit
+    tops = [*edges[1:], values[-1]] if values else []
+    legend = [
+        (f"app-bin-{i}", f"{edges[i]:,.1f} to {top:,.1f} {unit}")
+        for i, top in enumerate(tops)
+    ]
+    return Choropleth(_svg(shapes, rows, edges, measure_id, unit), legend, rows, period)
+
+
+def _bin(value: float | None, edges: list[float]) -> str:
+    if value is None or not edges:
+        return "app-bin-none"
+    index = max(i for i, edge in enumerate(edges) if value >= edge)
+    return f"app-bin-{index}"
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    if geometry["type"] == "Polygon":
+        return list(geometry["coordinates"])
+    if geometry["type"] == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+def _svg(
+    shapes: dict[str, dict[str, Any]],
+    rows: list[AreaComparison],
+    edges: list[float],
+    measure_id: str,
+    unit: str,
+) -> str:
+    points = [pt for g in shapes.values() for ring in _rings(g) for pt in ring]
+    if not points:
+        return ""
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    squash = math.cos(math.radians((north + south) / 2))
+    scale = WIDTH / max((east - west) * squash, 1e-9)
+    height = (north - south) * scale
+
+    def path(geometry: dict[str, Any]) -> str:
+        return " ".join(
+            "M"
+            + " L".join(
+                f"{(x - west) * squash * scale:.1f},{(north - y) * scale:.1f}"
+                for x, y, *_ in ring
+            )
+            + " Z"
+            for ring in _rings(geometry)
+        )
+
+    base = reverse("dashboard:measure", kwargs={"measure_id": measure_id})
+    areas = []
+    for row in rows:
+        if row.area_code not in shapes:
+            continue
+        value = "no data" if row.value is None else f"{row.value:,.1f} {unit}"
+        areas.append(
+            f'<a href="{base}?area={escape(row.area_code)}">'
+            f"<title>{escape(row.name)}: {escape(value)}, rank {row.rank}</title>"
+            f'<path class="{_bin(row.value, edges)}" '
+            f'd="{path(shapes[row.area_code])}"/></a>'
+        )
+    return (
+        f'<svg class="app-map" viewBox="0 0 {WIDTH} {height:.0f}" role="group" '
+        f'aria-label="Map: each area links to its figures" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(areas)}</svg>'
+    )

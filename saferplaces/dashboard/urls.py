@@ -1,0 +1,25 @@
+from django.urls import path
+
+from saferplaces.dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("dashboard/", views.overview, name="overview"),
+    path("dashboard/map/", views.map_page, name="map"),
+    path("dashboard/measures/<slug:measure_id>/", views.measure_page, name="measure"),
+    path(
+        "dashboard/measures/<slug:measure_id>/chart.svg",
+        views.measure_chart_svg,
+        name="chart_svg",
+    ),
+    path(
+        "dashboard/measures/<slug:measure_id>/export.<str:kind>",
+        views.measure_export,
+        name="export",
+    ),
+    path("neighbourhood/", views.neighbourhood, name="neighbourhood"),
+    path(
+        "neighbourhood/<str:code>/", views.neighbourhood_ward, name="neighbourhood_ward"
+    ),
+]

@@ -1,0 +1,320 @@
+"""Dashboard pages: the overview, a measure's page with its chart, areas and
+groups, exports, the map, and the public neighbourhood page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from saferplaces.accounts.permissions import Capability, requires
+from saferplaces.analytics.measures import REGISTRY, get_measure, measure_series
+from saferplaces.analytics.measures.areas import compare_areas
+from saferplaces.analytics.measures.series import PERIODS, Period, measure_chart
+from saferplaces.analytics.publish import public_series
+from saferplaces.analytics.store import Store, StoreError
+from saferplaces.dashboard import charts, data, maps
+from saferplaces.partnership.models import ActionMeasure, Plan
+
+
+@lru_cache(maxsize=1)
+def _store_at(root: Path) -> Store:
+    return Store(root)
+
+
+def store() -> Store:
+    """One Store per process, so its caches serve every request."""
+    return _store_at(settings.DATA_DIR / "store")
+
+
+def home_area() -> str:
+    return str(settings.DASHBOARD_AREA)
+
+
+@requires(Capability.USE_SERVICE)
+def overview(request: HttpRequest) -> HttpResponse:
+    """The plan's outcome measures as cards, grouped by its priorities."""
+    code = request.GET.get("area") or home_area()
+    plan = Plan.objects.first()
+    key = plan.key_measures if plan else list(REGISTRY)[:6]
+    sections = [("Key outcome measures", key)]
+    if plan:
+        for priority in plan.priorities.all():
+            linked = sorted(
+                {
+                    link.measure_id
+                    for link in ActionMeasure.objects.filter(action__priority=priority)
+                }
+                - set(key)
+            )
+            if linked:
+                sections.append((f"{priority.number}. {priority.title}", linked))
+    shown = [
+        (title, [data.card(store(), m, code) for m in ids if m in REGISTRY])
+        for title, ids in sections
+    ]
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "area": data.area(store(), code),
+            "sections": [(title, cards, _sparklines(cards)) for title, cards in shown],
+            "plan": plan,
+        },
+    )
+
+
+def _sparklines(cards: list[data.Card]) -> list[tuple[data.Card, str]]:
+    return [
+        (
+            c,
+            charts.sparkline_svg(
+                c.sparkline, f"{c.title}: trend of the last 36 months"
+            ),
+        )
+        for c in cards
+    ]
+
+
+def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
+    if measure_id not in REGISTRY:
+        raise Http404("No such measure.")
+    by = request.GET.get("by", "month")
+    if by not in PERIODS:
+        by = "month"
+    return (
+        get_measure(measure_id),
+        request.GET.get("area") or home_area(),
+        cast(Period, by),
+    )
+
+
+@requires(Capability.USE_SERVICE)
+def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
+    measure, code, by = _options(request, measure_id)
+    here = data.area(store(), code)
+    context: dict[str, Any] = {
+        "measure": measure,
+        "area": here,
+        "by": by,
+        "periods": PERIODS,
+        "children": data.children(store(), code),
+        "parent": data.parent(store(), code),
+        "freshness": data.freshness(store(), measure.table),
+        "problem": None,
+    }
+    try:
+        points = measure_series(store(), measure.id, code, by=by)
+        context["points"] = points
+        if by != "rolling12" and len(points) >= 2:
+            chart = measure_chart(store(), measure.id, code, by=by)
+            context["chart"] = chart
+            context["svg"] = charts.spc_svg(
+                chart, f"{measure.title}, {here.name}, by {by}", measure.unit
+            )
+    except (StoreError, ValueError) as error:
+        context["problem"] = str(error)
+    context["comparison"] = _comparison(measure.id, here, context)
+    context["groups"] = _groups(measure, code)
+    return render(request, "dashboard/measure.html", context)
+
+
+def _comparison(measure_id: str, here: data.Area, context: dict[str, Any]) -> Any:
+    parent = context["parent"]
+    points = context.get("points") or []
+    if parent is None or not points:
+        return None
+    latest_year = next(
+        (
+            p.period
+            for p in measure_series(store(), measure_id, here.code, by="year")[-1:]
+        ),
+        None,
+    )
+    try:
+        return compare_areas(
+            store(), measure_id, here.level, parent.code, latest_year or ""
+        )
+    except (StoreError, ValueError):
+        return None
+
+
+def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
+    """The latest financial year broken down by each group the measure offers."""
+    breakdowns = []
+    for group in measure.groups:
+        try:
+            points = measure_series(store(), measure.id, code, by="year", group=group)
+        except (StoreError, ValueError):
+            continue
+        if points:
+            latest = max(p.period for p in points)
+            breakdowns.append((group, [p for p in points if p.period == latest]))
+    return breakdowns
+
+
+@requires(Capability.USE_SERVICE)
+def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResponse:
+    """The series as CSV or XLSX, with a metadata block above the table."""
+    measure, code, by = _options(request, measure_id)
+    try:
+        points = measure_series(store(), measure.id, code, by=by)
+    except (StoreError, ValueError) as error:
+        raise Http404(str(error)) from None
+    rows = (
+        public_series(points)
+        if request.GET.get("public")
+        else [p.__dict__ for p in points]
+    )
+    metadata = _metadata(measure, code, by, bool(request.GET.get("public")))
+    columns = list(rows[0]) if rows else []
+    name = f"{measure.id}-{code}-{by}"
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for key, value in metadata:
+            writer.writerow([f"# {key}", value])
+        writer.writerow(columns)
+        writer.writerows([row[c] for c in columns] for row in rows)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "Data"
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([row[c] for c in columns])
+        about = book.create_sheet("About")
+        for key, value in metadata:
+            about.append([key, value])
+        output = io.BytesIO()
+        book.save(output)
+        response = HttpResponse(
+            output.getvalue(),
+            content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+def _metadata(measure: Any, code: str, by: str, public: bool) -> list[tuple[str, str]]:
+    fresh = data.freshness(store(), measure.table)
+    return [
+        ("measure", f"{measure.title} ({measure.id})"),
+        ("definition", measure.definition),
+        ("unit", measure.unit),
+        ("area", f"{data.area(store(), code).name} ({code})"),
+        ("period", by),
+        (
+            "suppression",
+            f"small counts (under {measure.suppress_below}) withheld, with "
+            "secondary suppression"
+            if public
+            else "none: for partners only",
+        ),
+        ("source", measure.source),
+        (
+            "loaded",
+            f"load {fresh['number']} at {fresh['at']:%Y-%m-%d %H:%M} UTC"
+            if fresh
+            else "",
+        ),
+        ("generated", f"{timezone.now():%Y-%m-%d %H:%M} UTC by saferplaces"),
+    ]
+
+
+@requires(Capability.USE_SERVICE)
+def measure_chart_svg(request: HttpRequest, measure_id: str) -> HttpResponse:
+    measure, code, by = _options(request, measure_id)
+    if by == "rolling12":
+        by = "month"
+    try:
+        chart = measure_chart(store(), measure.id, code, by=by)
+    except (StoreError, ValueError) as error:
+        raise Http404(str(error)) from None
+    svg = charts.spc_svg(chart, f"{measure.title}, {code}, by {by}", measure.unit)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{measure.id}-{code}-{by}.svg"'
+    )
+    return response
+
+
+@requires(Capability.USE_SERVICE)
+def map_page(request: HttpRequest) -> HttpResponse:
+    measure_id = request.GET.get("measure", "total-recorded-crime-rate")
+    if measure_id not in REGISTRY:
+        raise Http404("No such measure.")
+    level = "lsoa" if request.GET.get("level") == "lsoa" else "ward"
+    within = request.GET.get("within") or home_area()
+    return render(
+        request,
+        "dashboard/map.html",
+        {
+            "measure": get_measure(measure_id),
+            "level": level,
+            "within": data.area(store(), within),
+            "map": maps.choropleth(store(), measure_id, level, within),
+            "measures": sorted(REGISTRY.values(), key=lambda m: m.title),
+        },
+    )
+
+
+PUBLIC_MEASURES = [
+    "total-recorded-crime",
+    "anti-social-behaviour",
+    "perceptions-of-safety",
+    "road-casualties-ksi",
+]
+
+
+def neighbourhood(request: HttpRequest) -> HttpResponse:
+    """A resident chooses a ward (no sign-in needed)."""
+    wards = maps.wards(store())
+    chosen = request.GET.get("ward", "")
+    if chosen:
+        if chosen not in {w.code for w in wards}:
+            return render(
+                request,
+                "dashboard/neighbourhood_choose.html",
+                {"wards": wards, "error": "Choose a ward from the list."},
+                status=400,
+            )
+        return redirect("dashboard:neighbourhood_ward", code=chosen)
+    return render(request, "dashboard/neighbourhood_choose.html", {"wards": wards})
+
+
+def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
+    """Published measures for one ward, in plain language, suppressed."""
+    wards = {w.code: w for w in maps.wards(store())}
+    if code not in wards:
+        raise Http404("No such ward.")
+    results = []
+    for measure_id in PUBLIC_MEASURES:
+        try:
+            rows = public_series(measure_series(store(), measure_id, code, by="year"))
+        except (StoreError, ValueError):
+            continue
+        if rows:
+            results.append(
+                (get_measure(measure_id), rows[-2:] if len(rows) > 1 else rows)
+            )
+    return render(
+        request,
+        "dashboard/neighbourhood.html",
+        {"ward": wards[code], "results": results},
+    )
