@@ -31,6 +31,7 @@ class Rule:
 
 
 PLAN_ACTION = {"reference": "birmingham-south-2014-15-3-1-2"}
+MEASURE = {"measure_id": "total-recorded-crime"}
 
 
 MATRIX: dict[str, Rule] = {
@@ -76,6 +77,21 @@ MATRIX: dict[str, Rule] = {
     "partnership:export_csv": Rule(SIGNED_IN, navigation=False),
     "partnership:export_xlsx": Rule(SIGNED_IN, navigation=False),
     "partnership:public_plan": Rule(EVERYONE),
+    # The dashboard, over an empty store here (tests/dashboard has data):
+    # pages say what is missing; downloads of nothing are 404.
+    "dashboard:overview": Rule(SIGNED_IN),
+    "dashboard:map": Rule(SIGNED_IN),
+    "dashboard:measure": Rule(SIGNED_IN, kwargs=MEASURE, navigation=False),
+    "dashboard:chart_svg": Rule(
+        SIGNED_IN, kwargs=MEASURE, status=404, navigation=False
+    ),
+    "dashboard:export": Rule(
+        SIGNED_IN, kwargs={**MEASURE, "kind": "csv"}, status=404, navigation=False
+    ),
+    "dashboard:neighbourhood": Rule(EVERYONE),
+    "dashboard:neighbourhood_ward": Rule(
+        EVERYONE, kwargs={"code": "E05900012"}, status=404
+    ),
 }
 
 
@@ -87,6 +103,8 @@ def _seed_plan(request):
     from saferplaces.partnership.services import load_demo_plan
 
     request.getfixturevalue("db")
+    settings = request.getfixturevalue("settings")
+    settings.DATA_DIR = request.getfixturevalue("tmp_path")  # an empty store
     load_demo_plan()
 
 

@@ -18,17 +18,47 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOT_HTML = {
     "web:health",
+    "dashboard:chart_svg",
+    "dashboard:export",
     "partnership:export_csv",
     "partnership:export_xlsx",
     *(name for name in MATRIX if name.startswith("api:")),
 }
 
 
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory):
+    """The SYNTHETIC demo store, so charts, maps and tables are checked too."""
+    from saferplaces.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("browser-demo")
+    build_demo(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def _seed_plan(transactional_db):
+def _seed_plan(transactional_db, settings, demo_data):
     from saferplaces.partnership.services import load_demo_plan
 
+    settings.DATA_DIR = demo_data
     load_demo_plan()
+
+
+def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
+    sign_in_as(page, live_server, UserFactory(role=Role.ANALYST, username="an"))
+    failures = {}
+    for url in [
+        reverse("dashboard:measure", kwargs={"measure_id": "perceptions-of-safety"})
+        + "?area=SYN-D03&by=quarter",
+        reverse("dashboard:map") + "?level=lsoa",
+        reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"}),
+        reverse("dashboard:neighbourhood") + "?ward=nowhere",
+    ]:
+        page.goto(url)
+        assert page.locator("h1").count() == 1
+        if violations := axe_violations(page):
+            failures[url] = violations
+    assert failures == {}
 
 
 def pages_for(persona: str) -> list[str]:

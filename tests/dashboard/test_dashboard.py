@@ -1,0 +1,169 @@
+"""The dashboard on the SYNTHETIC demo: cards, a measure's page, exports,
+the map and the public neighbourhood page."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from saferplaces.accounts.models import Role
+from saferplaces.analytics.measures import measure_series
+from saferplaces.analytics.store import Store
+from saferplaces.dashboard import data
+from saferplaces.demo import build_demo
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+from saferplaces.partnership.services import load_demo_plan
+from tests.ingest.conftest import JANUARY
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dashboard-demo")
+    build_demo(folder)
+    return folder
+
+
+@pytest.fixture
+def analyst(client, demo_dir, settings, make_user):
+    settings.DATA_DIR = demo_dir
+    settings.DASHBOARD_AREA = "SYN-PARTNERSHIP"
+    load_demo_plan()
+    client.force_login(make_user(Role.ANALYST))
+    return client
+
+
+def measure_url(measure="total-recorded-crime", **query):
+    url = reverse("dashboard:measure", kwargs={"measure_id": measure})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_the_overview_has_the_plans_key_measures(analyst):
+    page = analyst.get(reverse("dashboard:overview"))
+    titles = [card.title for card in page.context["sections"][0][1]]
+    assert titles[:3] == [
+        "Total recorded crime",
+        "Feeling safe walking alone after dark",
+        "Proven re-offending rate",
+    ]
+    first = page.context["sections"][0][1][0]
+    series = measure_series(
+        Store(analyst_store(analyst)), "total-recorded-crime", "SYN-PARTNERSHIP"
+    )
+    assert first.latest_value == series[-1].value
+    assert "previous 12 months" in first.change_text
+    html = page.content.decode()
+    assert "Variation:" in html
+    assert "Assurance:" in html
+
+
+def analyst_store(client):
+    from django.conf import settings
+
+    return settings.DATA_DIR / "store"
+
+
+def test_a_measure_page_has_its_chart_its_table_and_its_neighbours(analyst):
+    page = analyst.get(measure_url(area="SYN-D03", by="year"))
+    html = page.content.decode()
+    assert '<svg class="spc-chart"' in html
+    assert '<desc id="chart-desc">5 periods from 2020/21 to 2024/25' in html
+    assert html.count('<th scope="row" class="govuk-table__header">2024/25</th>') == 1
+    ranked = [row.name for row in page.context["comparison"]]
+    assert sorted(ranked) == [
+        "Edgbaston district",
+        "Northfield district",
+        "Selly Oak district",
+    ]
+    assert [c.name for c in page.context["children"]] == [
+        "Billesley",
+        "Bournville",
+        "Brandwood",
+        "Selly Oak",
+    ]
+    assert page.context["parent"].code == "SYN-PU1"
+    assert "Data loaded" in html
+
+
+def test_exports_carry_a_metadata_block(analyst):
+    url = reverse(
+        "dashboard:export", kwargs={"measure_id": "road-casualties-ksi", "kind": "csv"}
+    )
+    text = analyst.get(url + "?area=E05900012&by=year&public=1").content.decode()
+    lines = text.splitlines()
+    assert lines[0].startswith("# measure,Road casualties killed or seriously injured")
+    assert any(line.startswith('# suppression,"small counts') for line in lines)
+    table = "\n".join(line for line in lines if not line.startswith("#"))
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert rows
+    for row in rows:  # withheld where small (a ward's KSI casualties are few)
+        assert (row["numerator"] == "") == (row["suppressed"] == "True")
+    xlsx = analyst.get(url.replace("export.csv", "export.xlsx") + "?area=SYN-D03")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book["About"]["A1"].value == "measure"
+    svg = analyst.get(
+        reverse("dashboard:chart_svg", kwargs={"measure_id": "total-recorded-crime"})
+        + "?area=SYN-D03"
+    )
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg["Content-Disposition"].startswith("attachment")
+
+
+def test_the_map_shades_every_ward_and_lists_them(analyst):
+    page = analyst.get(reverse("dashboard:map") + "?measure=total-recorded-crime-rate")
+    shown = page.context["map"]
+    assert shown.problem is None
+    assert len(shown.rows) == 12  # the partnership's wards
+    assert len(shown.legend) == 5
+    assert shown.svg.count("<a href=") == 12
+    assert shown.svg.count("app-bin-") == 12
+
+
+def test_the_neighbourhood_page_is_public_and_published_only(
+    client, demo_dir, settings
+):
+    settings.DATA_DIR = demo_dir
+    chooser = client.get(reverse("dashboard:neighbourhood"))
+    assert chooser.status_code == 200
+    assert (
+        client.get(reverse("dashboard:neighbourhood") + "?ward=E05900012").status_code
+        == 302
+    )
+    wrong = client.get(reverse("dashboard:neighbourhood") + "?ward=nowhere")
+    assert wrong.status_code == 400
+    assert "Choose a ward from the list." in wrong.content.decode()
+    page = client.get(
+        reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"})
+    )
+    html = page.content.decode()
+    assert "Selly Oak" in html
+    assert "Total recorded crime" in html
+    # KSI casualties in a Northfield ward are few: withheld, said in words.
+    store = Store(demo_dir / "store")
+    ward = next(
+        w
+        for w in ("E05900005", "E05900006", "E05900007", "E05900008")
+        if any(
+            p.suppressed
+            for p in measure_series(store, "road-casualties-ksi", w, by="year")[-2:]
+        )
+    )
+    quiet = client.get(reverse("dashboard:neighbourhood_ward", kwargs={"code": ward}))
+    assert "too few to show" in quiet.content.decode()
+
+
+def test_cards_are_recomputed_after_a_load(demo_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "demo"
+    shutil.copytree(demo_dir / "store", copy / "store")
+    store = Store(copy / "store")
+    before = data.card(store, "total-recorded-crime", "SYN-PARTNERSHIP")
+    assert data.card(store, "total-recorded-crime", "SYN-PARTNERSHIP") is before
+    run_load(store, get_source("police-uk-street"), [JANUARY])
+    after = data.card(store, "total-recorded-crime", "SYN-PARTNERSHIP")
+    assert after is not before
