@@ -97,11 +97,20 @@ class Load:
 class Store:
     """A folder of Delta tables, one per canonical source."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str], *, recheck_seconds: float = 0.0
+    ) -> None:
+        """``recheck_seconds``: how long the tables' newest versions may be
+        taken as read before looking at the logs again. 0 (the default)
+        looks every time; a web server uses about a second, since a page
+        may then show a load a second late but need not list every log
+        folder on every request."""
         self.root = Path(root)
         self._snapshots: dict[Any, tuple[Any, duckdb.DuckDBPyConnection]] = {}
         self._snapshot_lock = threading.Lock()
         self._derived: dict[str, tuple[Any, Any]] = {}
+        self._recheck_seconds = recheck_seconds
+        self._heads: tuple[float, tuple[tuple[str, int], ...]] | None = None
 
     # -- reading -----------------------------------------------------------
 
@@ -283,6 +292,15 @@ class Store:
 
     def _log_heads(self) -> tuple[tuple[str, int], ...]:
         """Each table's newest commit number, read from the log folder alone."""
+        now = time.monotonic()
+        remembered = self._heads
+        if remembered is not None and now - remembered[0] < self._recheck_seconds:
+            return remembered[1]
+        heads = self._read_log_heads()
+        self._heads = (now, heads)
+        return heads
+
+    def _read_log_heads(self) -> tuple[tuple[str, int], ...]:
         heads = []
         for table in self.tables():
             names = os.listdir(self.root / table / "_delta_log")
@@ -377,6 +395,7 @@ class Store:
                 commit_properties=properties,
             )
         committed.version = self._delta(table).version()
+        self._heads = None  # this process's own load is seen at once
         return committed
 
     def _files_in(

@@ -45,6 +45,10 @@ class Card:
 
 def area(store: Store, code: str) -> Area:
     """The area's name and level (its code when no geography names it)."""
+    return store.cached(f"area:{code}", lambda: _area(store, code))
+
+
+def _area(store: Store, code: str) -> Area:
     if "geography" in store.tables():
         rows = store.query(
             "SELECT name, level FROM geography WHERE code = ? "

@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from saferplaces.accounts.permissions import Capability, requires
@@ -26,7 +27,7 @@ from saferplaces.partnership.models import ActionMeasure, Plan
 
 @lru_cache(maxsize=1)
 def _store_at(root: Path) -> Store:
-    return Store(root)
+    return Store(root, recheck_seconds=1.0)
 
 
 def store() -> Store:
@@ -40,45 +41,59 @@ def home_area() -> str:
 
 @requires(Capability.USE_SERVICE)
 def overview(request: HttpRequest) -> HttpResponse:
-    """The plan's outcome measures as cards, grouped by its priorities."""
+    """The plan's outcome measures as cards, grouped by its priorities.
+
+    The cards' HTML is kept until the next load (or a change to which
+    measures the plan links), so a warm page costs the sign-in check and
+    the page around it."""
     code = request.GET.get("area") or home_area()
     plan = Plan.objects.first()
-    key = plan.key_measures if plan else list(REGISTRY)[:6]
-    sections = [("Key outcome measures", key)]
-    if plan:
-        for priority in plan.priorities.all():
-            linked = sorted(
-                {
-                    link.measure_id
-                    for link in ActionMeasure.objects.filter(action__priority=priority)
-                }
-                - set(key)
-            )
-            if linked:
-                sections.append((f"{priority.number}. {priority.title}", linked))
-    shown = [
-        (title, [data.card(store(), m, code) for m in ids if m in REGISTRY])
-        for title, ids in sections
-    ]
+    sections = _sections(plan)
+    key = f"overview:{code}:{hash(sections)}"
+    cards = store().cached(key, lambda: _cards_html(code, sections))
     return render(
         request,
         "dashboard/overview.html",
-        {
-            "area": data.area(store(), code),
-            "sections": [(title, cards, _sparklines(cards)) for title, cards in shown],
-            "plan": plan,
-        },
+        {"area": data.area(store(), code), "cards": cards, "plan": plan},
+    )
+
+
+Sections = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _sections(plan: Plan | None) -> Sections:
+    """(heading, measure ids): the plan's key measures, then each priority's."""
+    key = tuple(plan.key_measures) if plan else tuple(list(REGISTRY)[:6])
+    sections = [("Key outcome measures", key)]
+    if plan:
+        links = ActionMeasure.objects.filter(action__plan=plan).values_list(
+            "action__priority__number", "action__priority__title", "measure_id"
+        )
+        by_priority: dict[tuple[int, str], set[str]] = {}
+        for number, title, measure_id in links:
+            by_priority.setdefault((number, title), set()).add(measure_id)
+        for (number, title), ids in sorted(by_priority.items()):
+            extra = tuple(sorted(ids - set(key)))
+            if extra:
+                sections.append((f"{number}. {title}", extra))
+    return tuple(
+        (title, tuple(m for m in ids if m in REGISTRY)) for title, ids in sections
+    )
+
+
+def _cards_html(code: str, sections: Sections) -> str:
+    shown = []
+    for title, ids in sections:
+        cards = [data.card(store(), measure_id, code) for measure_id in ids]
+        shown.append((title, _sparklines(cards)))
+    return render_to_string(
+        "dashboard/_cards.html", {"sections": shown, "area_code": code}
     )
 
 
 def _sparklines(cards: list[data.Card]) -> list[tuple[data.Card, str]]:
     return [
-        (
-            c,
-            charts.sparkline_svg(
-                c.sparkline, f"{c.title}: trend of the last 36 months"
-            ),
-        )
+        (c, charts.sparkline_svg(c.sparkline, f"{c.title}: the last 36 months"))
         for c in cards
     ]
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from saferplaces.analytics.store import StoreError
+from saferplaces.analytics.store import Store, StoreError
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
 from tests.ingest.conftest import (
@@ -148,3 +148,16 @@ def test_a_file_with_no_acceptable_rows_writes_nothing_but_reports_them(
     assert report.number is None
     assert store.tables() == []
     assert report.rejects_path.exists()
+
+
+def test_a_web_store_may_see_another_processs_load_a_moment_late(tmp_path, street):
+    web = Store(tmp_path / "store", recheck_seconds=3600)
+    loader = Store(tmp_path / "store")
+    run_load(loader, street, [JANUARY])
+    assert web.months("street_crime") == ["2024-01"]
+    run_load(loader, street, [FEBRUARY])  # another process, as far as web knows
+    assert web.months("street_crime") == ["2024-01"]  # until it looks again
+    web._heads = None  # what the passing of recheck_seconds does
+    assert web.months("street_crime") == ["2024-01", "2024-02"]
+    run_load(web, street, [CORRECTED_JANUARY])  # its own load is seen at once
+    assert count(web) == 3 + 3
