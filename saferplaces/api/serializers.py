@@ -81,6 +81,9 @@ class ComparisonRowSerializer(serializers.Serializer[Any]):
     change_upper = serializers.FloatField(allow_null=True)
     in_line_with_parent = serializers.BooleanField(allow_null=True)
     suppressed = serializers.BooleanField()
+    statement = serializers.CharField(
+        help_text="The area's place in words, e.g. '2nd lowest of 4 policing units'"
+    )
 
 
 class ComparisonSerializer(serializers.Serializer[Any]):

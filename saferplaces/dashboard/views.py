@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -44,17 +45,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The plan's outcome measures as cards, grouped by its priorities.
 
     The cards' HTML is kept until the next load (or a change to which
-    measures the plan links), so a warm page costs the sign-in check and
-    the page around it."""
+    measures the plan links, seen within 10 seconds), so a warm page costs
+    the sign-in check and the page around it (bench/web.py)."""
     code = request.GET.get("area") or home_area()
-    plan = Plan.objects.first()
-    sections = _sections(plan)
+    sections: Sections = cache.get_or_set(
+        "dashboard:sections", lambda: _sections(Plan.objects.first()), timeout=10
+    ) or _sections(Plan.objects.first())
     key = f"overview:{code}:{hash(sections)}"
     cards = store().cached(key, lambda: _cards_html(code, sections))
     return render(
         request,
         "dashboard/overview.html",
-        {"area": data.area(store(), code), "cards": cards, "plan": plan},
+        {"area": data.area(store(), code), "cards": cards},
     )
 
 

@@ -64,6 +64,12 @@ def test_wards_ranked_best_first_with_their_change(store):
     assert oak.in_line_with_parent is False
     assert elm.in_line_with_parent is False
     assert elm.previous_period == "2023/24"
+    parent = oak.statement.rsplit("with ", 1)[1]
+    assert (
+        oak.statement
+        == f"Oak Ward: lowest of 2 wards; change not in line with {parent}"
+    )
+    assert elm.statement.startswith("Elm Ward: highest of 2 wards;")
 
 
 def test_a_period_without_data_is_a_clear_error(store):

@@ -10,6 +10,7 @@ crime); a measure with no polarity is ranked highest first.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,9 @@ class AreaComparison:
     in_line_with_parent: bool | None
     rank: int
     suppressed: bool
+    # "Birmingham South: 2nd lowest of 4 policing units; change in line
+    # with Birmingham".
+    statement: str = ""
 
     def as_row(self) -> dict[str, Any]:
         """A flat row, as the CLI and the API give it."""
@@ -75,6 +79,7 @@ class AreaComparison:
             "change_upper": self.change.upper if self.change else None,
             "in_line_with_parent": self.in_line_with_parent,
             "suppressed": self.suppressed,
+            "statement": self.statement,
         }
 
 
@@ -98,8 +103,14 @@ def compare_areas(
     areas = _areas_inside(store, level, parent_lsoas, as_of)
     if not areas:
         raise StoreError(f"no {level} areas are loaded inside {within!r}")
+    parent_name = _name_of(store, within, as_of)
     if measure.kind != "count":
-        return _compare_estimates(store, measure, areas, period, by, as_of)
+        return _described(
+            _compare_estimates(store, measure, areas, period, by, as_of),
+            measure,
+            level,
+            parent_name,
+        )
     counts = _counts_by_lsoa_and_period(store, measure, by, as_of)
     periods = sorted({p for _, p in counts})
     if period not in periods:
@@ -146,7 +157,7 @@ def compare_areas(
             (code, name, value, numerator, residents, change, in_line, interval)
         )
     ranked = _rank(rows, measure)
-    return [
+    compared = [
         AreaComparison(
             area_code=code,
             name=name,
@@ -174,6 +185,52 @@ def compare_areas(
             interval,
         ) in enumerate(ranked, start=1)
     ]
+    return _described(compared, measure, level, parent_name)
+
+
+def _ordinal(number: int) -> str:
+    if number == 1:
+        return ""
+    suffix = (
+        "th"
+        if 10 <= number % 100 <= 20
+        else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix} "
+
+
+def _described(
+    rows: list[AreaComparison], measure: Measure, level: str, parent: str
+) -> list[AreaComparison]:
+    """Each area's place in words, as the seed plan reports it."""
+    extreme, other = ("lowest", "highest")
+    if measure.polarity != "down":
+        extreme, other = other, extreme
+    plural = level.replace("_", " ") + "s"
+    described = []
+    for row in rows:
+        place = other if row.rank == len(rows) > 1 else f"{_ordinal(row.rank)}{extreme}"
+        text = f"{row.name}: {place} of {len(rows)} {plural}"
+        if row.value is None:
+            text = f"{row.name}: no figure for {row.period}"
+        if row.in_line_with_parent is not None:
+            text += (
+                f"; change in line with {parent}"
+                if row.in_line_with_parent
+                else f"; change not in line with {parent}"
+            )
+        described.append(dataclasses.replace(row, statement=text))
+    return described
+
+
+def _name_of(store: Store, code: str, as_of: AsOf) -> str:
+    rows = store.query(
+        "SELECT name FROM geography WHERE code = ? AND name IS NOT NULL "
+        "ORDER BY vintage DESC NULLS LAST LIMIT 1",
+        [code],
+        as_of=as_of,
+    ).to_pylist()
+    return str(rows[0]["name"]) if rows else code
 
 
 def _compare_estimates(

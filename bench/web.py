@@ -1,0 +1,188 @@
+"""Benchmark: the dashboard overview under 50 concurrent clients.
+
+Builds the SYNTHETIC demo in a data folder (once, or reuses --keep DIR),
+signs a demo analyst in, serves the app with gunicorn on 127.0.0.1 (the
+production server `saferplaces serve` runs), warms every worker, then for
+--seconds keeps --clients keep-alive connections busy with GET /dashboard/
+and reports throughput and latency percentiles. In the same run it loads
+/healthz the same way: the baseline is the same server answering a request
+that does no page work (one database query), so the ratio is the cost of
+the dashboard itself. Load only ever targets 127.0.0.1.
+
+    python bench/web.py [--clients 50] [--seconds 20] [--workers 3] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HOST = "127.0.0.1"
+SESSION = """
+import django
+django.setup()
+from django.test import Client
+from saferplaces.accounts.models import User
+client = Client()
+client.force_login(User.objects.get(username="demo-analyst"))
+print(client.cookies["sessionid"].value)
+"""
+
+
+def saferplaces(*args: str, env: dict[str, str]) -> str:
+    command = [str(Path(sys.executable).parent / "saferplaces"), *args]
+    return subprocess.run(
+        command, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+async def one_client(
+    port: int, path: str, cookie: str, until: float, latencies: list[float],
+    failures: list[int],
+) -> None:  # fmt: skip
+    reader, writer = await asyncio.open_connection(HOST, port)
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+        f"Cookie: sessionid={cookie}\r\nConnection: keep-alive\r\n\r\n"
+    ).encode()
+    try:
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            status_line = await reader.readline()
+            length, close = 0, False
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                elif name.lower() == "connection" and "close" in value.lower():
+                    close = True
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            if b" 200 " not in status_line:
+                failures.append(int(status_line.split()[1]))
+            if close:  # gunicorn's sync workers close after each response
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+    finally:
+        writer.close()
+
+
+async def load(port: int, path: str, cookie: str, clients: int, seconds: float):
+    latencies: list[float] = []
+    failures: list[int] = []
+    until = time.perf_counter() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(one_client(port, path, cookie, until, latencies, failures)
+          for _ in range(clients))
+    )  # fmt: skip
+    return latencies, failures, time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(name: str, latencies: list[float], failures: list[int], elapsed: float):
+    ms = [v * 1000 for v in latencies]
+    print(
+        f"{name:<22} {len(ms) / elapsed:>8.0f} {statistics.median(ms):>8.1f} "
+        f"{percentile(ms, 0.95):>8.1f} {percentile(ms, 0.99):>8.1f} "
+        f"{max(ms):>8.1f} {len(failures):>7}"
+    )
+    return percentile(ms, 0.99)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="data folder to build or reuse")
+    options = parser.parse_args()
+
+    folder = options.keep or Path(tempfile.mkdtemp(prefix="saferplaces-web-"))
+    env = {**os.environ, "SAFERPLACES_DATA_DIR": str(folder)}
+    env.pop("DATABASE_URL", None)  # the embedded SQLite of that folder
+    saferplaces("migrate", env=env)
+    if not (folder / "store").exists():
+        print("building the SYNTHETIC demo ...", flush=True)
+    saferplaces("demo", "--quiet", env=env)
+    cookie = subprocess.run(
+        [sys.executable, "-c", SESSION],
+        env={**env, "DJANGO_SETTINGS_MODULE": "saferplaces.config.settings"},
+        check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "saferplaces"), "serve", "--host", HOST,
+         "--port", str(port), "--workers", str(options.workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(port)
+        # Warm every worker: the first overview in a process builds its cards.
+        asyncio.run(load(port, "/dashboard/", cookie, options.workers * 2, 8))
+        print(
+            f"\n{options.clients} clients, {options.seconds:.0f} s each, gunicorn "
+            f"with {options.workers} workers on {os.cpu_count()} cores "
+            "(the load client shares them)\n"
+        )
+        print(
+            f"{'path':<22} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+            f"{'max ms':>8} {'errors':>7}"
+        )
+        base = report(
+            "/healthz (baseline)",
+            *asyncio.run(
+                load(port, "/healthz", cookie, options.clients, options.seconds)
+            ),
+        )
+        ours = report(
+            "/dashboard/",
+            *asyncio.run(
+                load(port, "/dashboard/", cookie, options.clients, options.seconds)
+            ),
+        )
+        print(f"\np99 ratio to the baseline: {ours / base:.2f}")
+        print("goal: /dashboard/ p99 under 300 ms with 50 concurrent clients")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if not options.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
