@@ -9,7 +9,7 @@ and reports throughput and latency percentiles. In the same run it loads
 that does no page work (one database query), so the ratio is the cost of
 the dashboard itself. Load only ever targets 127.0.0.1.
 
-    python bench/web.py [--clients 50] [--seconds 20] [--workers 3] [--keep DIR]
+    python bench/web.py [--clients 50] [--seconds 20] [--workers 2] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="data folder to build or reuse")
     options = parser.parse_args()
 
