@@ -19,10 +19,8 @@ field_text = st.one_of(
 rows = st.lists(st.lists(field_text, min_size=12, max_size=12), min_size=1, max_size=20)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(rows=rows)
-def test_street_validation_never_raises(tmp_path, rows):
+def parsed_file(tmp_path, rows):
+    """The rows written as a street-crime CSV and read back."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(STREET_COLUMNS)
@@ -30,8 +28,15 @@ def test_street_validation_never_raises(tmp_path, rows):
     path = tmp_path / "2024-01-fuzz-street.csv"
     path.write_text(buffer.getvalue())
     source = InputFile(str(path), path)
+    return source, read_csv(source, STREET_COLUMNS)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(rows=rows)
+def test_street_validation_never_raises(tmp_path, rows):
     try:
-        parsed = read_csv(source, STREET_COLUMNS)
+        source, parsed = parsed_file(tmp_path, rows)
     except FileRefused:
         return  # a documented refusal is a fine answer
     checks = RowChecks(source.name, parsed.table)
@@ -48,15 +53,8 @@ def test_checking_value_by_value_gives_the_same_answer_as_row_by_row(
     tmp_path, monkeypatch, rows
 ):
     """``few_values`` is only a speed-up: rows, rejects and values must agree."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(STREET_COLUMNS)
-    writer.writerows(rows)
-    path = tmp_path / "2024-01-fuzz-street.csv"
-    path.write_text(buffer.getvalue())
-    source = InputFile(str(path), path)
     try:
-        parsed = read_csv(source, STREET_COLUMNS)
+        source, parsed = parsed_file(tmp_path, rows)
     except FileRefused:
         return
 
