@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -158,7 +158,13 @@ class ResolvedLink:
 def links_for(user: Any) -> list[ResolvedLink]:
     """The links ``user`` may follow, in navigation order."""
     return [
-        ResolvedLink(link.label, reverse(link.url_name), link.description)
+        ResolvedLink(link.label, _href(link.url_name), link.description)
         for link in LINKS
         if can(user, link.capability)
     ]
+
+
+@lru_cache(maxsize=64)
+def _href(url_name: str) -> str:
+    # Every page builds the navigation; the URLs never change while running.
+    return reverse(url_name)
