@@ -16,6 +16,7 @@ Every variable is documented in docs/configuration.md; an unknown
 from __future__ import annotations
 
 import secrets
+import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
@@ -229,6 +230,11 @@ EVIDENCE_MAX_MEGABYTES = env.integer(
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
 
+# An optional base map under the interactive map, e.g.
+# https://tile.example.org/{z}/{x}/{y}.png (its host is added to img-src).
+MAP_TILE_URL = env.text("SAFERPLACES_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env.text("SAFERPLACES_MAP_TILE_ATTRIBUTION", "")
+
 # The area the dashboard opens on (a partnership area, ward, LSOA, ...).
 DASHBOARD_AREA = env.text("SAFERPLACES_DASHBOARD_AREA", "SYN-PARTNERSHIP")
 STORAGES = {
@@ -255,6 +261,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if MAP_TILE_URL:
+    _tiles = urllib.parse.urlsplit(MAP_TILE_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
+    )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

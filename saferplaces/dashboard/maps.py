@@ -73,7 +73,7 @@ def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choro
         ).to_pylist()
     }
     values = sorted(r.value for r in rows if r.value is not None)
-    edges = [values[min(len(values) - 1, len(values) * i // BINS)] for i in range(BINS)]
+    edges = _edges(rows)
     unit = get_measure(measure_id).unit
     tops = [*edges[1:], values[-1]] if values else []
     legend = [
@@ -81,6 +81,50 @@ def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choro
         for i, top in enumerate(tops)
     ]
     return Choropleth(_svg(shapes, rows, edges, measure_id, unit), legend, rows, period)
+
+
+def geojson(store: Store, measure_id: str, level: str, within: str) -> dict[str, Any]:
+    """The map's areas as GeoJSON, each with its shade, words and link."""
+    shown = choropleth(store, measure_id, level, within)
+    if shown.problem or "boundaries" not in store.tables():
+        return {"type": "FeatureCollection", "features": []}
+    unit = get_measure(measure_id).unit
+    edges = _edges(shown.rows)
+    base = reverse("dashboard:measure", kwargs={"measure_id": measure_id})
+    shapes = {
+        str(r["code"]): json.loads(r["geometry"])
+        for r in store.query(
+            "SELECT code, geometry FROM boundaries WHERE list_contains(?, code)",
+            [[row.area_code for row in shown.rows]],
+        ).to_pylist()
+    }
+    features = []
+    for row in shown.rows:
+        if row.area_code not in shapes:
+            continue
+        value = "no data" if row.value is None else f"{row.value:,.1f} {unit}"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapes[row.area_code],
+                "properties": {
+                    "code": row.area_code,
+                    "label": f"{row.name}: {value}",
+                    "bin": _bin(row.value, edges),
+                    "href": f"{base}?area={row.area_code}",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _edges(rows: list[AreaComparison]) -> list[float]:
+    values = sorted(r.value for r in rows if r.value is not None)
+    return (
+        [values[min(len(values) - 1, len(values) * i // BINS)] for i in range(BINS)]
+        if values
+        else []
+    )
 
 
 def _bin(value: float | None, edges: list[float]) -> str:

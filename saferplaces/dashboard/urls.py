@@ -7,6 +7,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("dashboard/", views.overview, name="overview"),
     path("dashboard/map/", views.map_page, name="map"),
+    path("dashboard/map.geojson", views.map_geojson, name="map_geojson"),
     path("dashboard/measures/<slug:measure_id>/", views.measure_page, name="measure"),
     path(
         "dashboard/measures/<slug:measure_id>/chart.svg",

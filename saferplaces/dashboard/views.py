@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -287,8 +287,21 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "within": data.area(store(), within),
             "map": maps.choropleth(store(), measure_id, level, within),
             "measures": sorted(REGISTRY.values(), key=lambda m: m.title),
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },
     )
+
+
+@requires(Capability.USE_SERVICE)
+def map_geojson(request: HttpRequest) -> JsonResponse:
+    """The map's areas for the interactive map (same figures as the page)."""
+    measure_id = request.GET.get("measure", "total-recorded-crime-rate")
+    if measure_id not in REGISTRY:
+        raise Http404("No such measure.")
+    level = "lsoa" if request.GET.get("level") == "lsoa" else "ward"
+    within = request.GET.get("within") or home_area()
+    return JsonResponse(maps.geojson(store(), measure_id, level, within))
 
 
 PUBLIC_MEASURES = [

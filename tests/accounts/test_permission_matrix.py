@@ -81,6 +81,7 @@ MATRIX: dict[str, Rule] = {
     # pages say what is missing; downloads of nothing are 404.
     "dashboard:overview": Rule(SIGNED_IN),
     "dashboard:map": Rule(SIGNED_IN),
+    "dashboard:map_geojson": Rule(SIGNED_IN, navigation=False),
     "dashboard:measure": Rule(SIGNED_IN, kwargs=MEASURE, navigation=False),
     "dashboard:chart_svg": Rule(
         SIGNED_IN, kwargs=MEASURE, status=404, navigation=False

@@ -49,6 +49,17 @@ def _run_trigger_sql(by_vendor: dict[str, list[str]]) -> None:
             cursor.execute(statement)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_persistent_connections_in_the_live_server():
+    """The live server's threads share the test database connection; one
+    kept between requests (CONN_MAX_AGE, right for gunicorn) would be
+    checked for closing from the wrong thread."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _audit_log_can_be_flushed_between_tests(transactional_db):
     """Browser tests need real commits, so Django empties every table after

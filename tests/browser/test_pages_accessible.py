@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOT_HTML = {
     "web:health",
     "dashboard:chart_svg",
+    "dashboard:map_geojson",
     "dashboard:export",
     "partnership:export_csv",
     "partnership:export_xlsx",
@@ -56,6 +57,9 @@ def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
     ]:
         page.goto(url)
         assert page.locator("h1").count() == 1
+        if "/map/" in url:  # the script turns the SVG map into a Leaflet map
+            page.wait_for_selector(".leaflet-container path.app-bin-0")
+            assert page.locator("[data-map-fallback]").is_hidden()
         if violations := axe_violations(page):
             failures[url] = violations
     assert failures == {}

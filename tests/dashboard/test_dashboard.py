@@ -168,3 +168,17 @@ def test_cards_are_recomputed_after_a_load(demo_dir, tmp_path):
     run_load(store, get_source("police-uk-street"), [JANUARY])
     after = data.card(store, "total-recorded-crime", "SYN-PARTNERSHIP")
     assert after is not before
+
+
+def test_the_interactive_map_gets_the_same_areas_as_geojson(analyst):
+    url = reverse("dashboard:map_geojson") + "?measure=total-recorded-crime-rate"
+    areas = analyst.get(url).json()
+    assert areas["type"] == "FeatureCollection"
+    assert len(areas["features"]) == 12
+    first = areas["features"][0]["properties"]
+    assert first["bin"].startswith("app-bin-")
+    assert first["href"].startswith("/dashboard/measures/total-recorded-crime-rate/")
+    assert " per 1,000 residents" in first["label"]
+    page = analyst.get(reverse("dashboard:map")).content.decode()
+    assert "data-map-geojson=" in page
+    assert "data-map-fallback" in page  # the SVG map stays for no-script
