@@ -20,7 +20,7 @@ from saferplaces.accounts.permissions import Capability, requires
 from saferplaces.analytics.measures import REGISTRY, get_measure, measure_series
 from saferplaces.analytics.measures.areas import compare_areas
 from saferplaces.analytics.measures.series import PERIODS, Period, measure_chart
-from saferplaces.analytics.publish import public_series
+from saferplaces.analytics.publish import public_comparison, public_series
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.dashboard import charts, data, maps
 from saferplaces.partnership.models import ActionMeasure, Plan
@@ -179,20 +179,24 @@ def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
 
 @requires(Capability.USE_SERVICE)
 def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResponse:
-    """The series as CSV or XLSX, with a metadata block above the table."""
+    """A table of the measure's page (the series, the comparison of areas
+    or a group breakdown) as CSV or XLSX, with a metadata block."""
     measure, code, by = _options(request, measure_id)
+    table = request.GET.get("table", "series")
+    public = bool(request.GET.get("public"))
     try:
-        points = measure_series(store(), measure.id, code, by=by)
+        rows = _export_table(measure, code, by, table, request.GET.get("level"))
     except (StoreError, ValueError) as error:
         raise Http404(str(error)) from None
-    rows = (
-        public_series(points)
-        if request.GET.get("public")
-        else [p.__dict__ for p in points]
-    )
-    metadata = _metadata(measure, code, by, bool(request.GET.get("public")))
+    if public and table == "series":
+        rows = public_series(rows)
+    elif public and table == "areas":
+        rows = public_comparison([r.as_row() for r in rows], measure.id)
+    else:
+        rows = [r.as_row() if hasattr(r, "as_row") else r.__dict__ for r in rows]
+    metadata = _metadata(measure, code, f"{by}, {table}", public)
     columns = list(rows[0]) if rows else []
-    name = f"{measure.id}-{code}-{by}"
+    name = f"{measure.id}-{code}-{by}-{table}"
     if kind == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -226,6 +230,28 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
+
+
+def _export_table(
+    measure: Any, code: str, by: Period, table: str, level: str | None
+) -> list[Any]:
+    """The rows of one of the page's tables."""
+    if table == "series":
+        return measure_series(store(), measure.id, code, by=by)
+    if table == "areas":
+        # The areas of the page's comparison, or (for the map) of a level.
+        years = measure_series(store(), measure.id, code, by="year")
+        latest = years[-1].period if years else ""
+        if level:
+            return compare_areas(store(), measure.id, level, code, latest)
+        here = data.area(store(), code)
+        parent = data.parent(store(), code)
+        if parent is None:
+            raise ValueError(f"{here.name} has no parent area to compare within")
+        return compare_areas(store(), measure.id, here.level, parent.code, latest)
+    if table in measure.groups:
+        return measure_series(store(), measure.id, code, by=by, group=table)
+    raise ValueError(f"no table {table!r} on this page")
 
 
 def _metadata(measure: Any, code: str, by: str, public: bool) -> list[tuple[str, str]]:

@@ -182,3 +182,28 @@ def test_the_interactive_map_gets_the_same_areas_as_geojson(analyst):
     page = analyst.get(reverse("dashboard:map")).content.decode()
     assert "data-map-geojson=" in page
     assert "data-map-fallback" in page  # the SVG map stays for no-script
+
+
+def test_every_table_on_the_page_downloads(analyst):
+    url = reverse(
+        "dashboard:export", kwargs={"measure_id": "violence-with-injury", "kind": "csv"}
+    )
+
+    def table(query):
+        text = analyst.get(url + query).content.decode()
+        body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+        return list(csv.DictReader(io.StringIO(body)))
+
+    areas = table("?area=SYN-D03&table=areas")
+    assert sorted(row["name"] for row in areas) == [
+        "Edgbaston district",
+        "Northfield district",
+        "Selly Oak district",
+    ]
+    assert all(row["statement"] for row in areas)
+    wards = table("?area=SYN-PU1&table=areas&level=ward&public=1")
+    assert len(wards) == 12
+    by_sex = table("?area=SYN-D03&by=year&table=victim_sex")
+    assert {row["group"] for row in by_sex} >= {"female", "male"}
+    missing = analyst.get(url + "?area=SYN-D03&table=nonsense")
+    assert missing.status_code == 404
