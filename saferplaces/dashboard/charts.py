@@ -40,12 +40,23 @@ def _number(value: float) -> str:
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def spc_svg(chart: XmRChart, title: str, unit: str, frame: Frame = Frame()) -> str:
-    """A full XmR chart: values, mean, process limits, signals, rebases."""
+def spc_svg(
+    chart: XmRChart,
+    title: str,
+    unit: str,
+    frame: Frame = Frame(),
+    *,
+    compact: bool = False,
+    ident: str = "chart",
+) -> str:
+    """An XmR chart: values, mean, process limits, signals, rebases (a new
+    segment starts new lines) and the target as a dotted line. ``compact``
+    leaves out the axis labels, for the overview's cards."""
     points = chart.points
     values = [p.value for p in points]
-    low = min([*values, *(p.lower for p in points)])
-    high = max([*values, *(p.upper for p in points)])
+    extra = [chart.target] if chart.target is not None else []
+    low = min([*values, *(p.lower for p in points), *extra])
+    high = max([*values, *(p.upper for p in points), *extra])
     pad = (high - low) * 0.05 or 1.0
     low, high = low - pad, high + pad
     count = len(points)
@@ -79,13 +90,20 @@ def spc_svg(chart: XmRChart, title: str, unit: str, frame: Frame = Frame()) -> s
                 f"{escape(unit)}</title></circle>"
             )
     axis = []
-    for value in (low + pad, (low + high) / 2, high - pad):
+    if chart.target is not None:
+        y = frame.y(chart.target, low, high)
+        axis.append(
+            f'<line class="target" x1="{frame.left}" x2="{frame.width - frame.right}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"><title>Target: {_number(chart.target)} '
+            f"{escape(unit)}</title></line>"
+        )
+    for value in () if compact else (low + pad, (low + high) / 2, high - pad):
         y = frame.y(value, low, high)
         axis.append(
             f'<text class="tick" x="{frame.left - 6}" y="{y + 4:.1f}" '
             f'text-anchor="end">{_number(value)}</text>'
         )
-    for i in sorted({0, count // 2, count - 1}):
+    for i in () if compact else sorted({0, count // 2, count - 1}):
         axis.append(
             f'<text class="tick" x="{frame.x(i, count):.1f}" '
             f'y="{frame.height - frame.bottom + 18}" text-anchor="middle">'
@@ -98,13 +116,19 @@ def spc_svg(chart: XmRChart, title: str, unit: str, frame: Frame = Frame()) -> s
         f"process limits {_number(points[-1].lower)} to {_number(points[-1].upper)}; "
         f"{signals} point(s) with a special-cause signal (square markers). "
         f"Variation: {chart.variation.replace('_', ' ')}."
+        + (
+            f" Target {_number(chart.target)}; assurance: "
+            f"{(chart.assurance or 'none').replace('_', ' ')}."
+            if chart.target is not None
+            else ""
+        )
     )
     return (
         f'<svg class="spc-chart" viewBox="0 0 {frame.width} {frame.height}" '
-        f'role="img" aria-labelledby="chart-title chart-desc" '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="chart-title">{escape(title)}</title>'
-        f'<desc id="chart-desc">{escape(description)}</desc>'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+        f'<desc id="{ident}-desc">{escape(description)}</desc>'
         f'<rect class="frame" x="{frame.left}" y="{frame.top}" '
         f'width="{frame.width - frame.left - frame.right}" '
         f'height="{frame.height - frame.top - frame.bottom}"/>'

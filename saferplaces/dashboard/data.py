@@ -10,6 +10,7 @@ from saferplaces.analytics.compare import rate_ratio
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.series import SeriesPoint, measure_chart
 from saferplaces.analytics.store import Store, StoreError
+from saferplaces.dashboard.charts import Frame, spc_svg
 
 LEVEL_BELOW = {
     "city": "policing_unit",
@@ -41,6 +42,7 @@ class Card:
     assurance: str
     sparkline: list[float]
     problem: str | None = None
+    chart_svg: str = ""
 
 
 def area(store: Store, code: str) -> Area:
@@ -126,6 +128,14 @@ def _card(store: Store, measure_id: str, code: str) -> Card:
         variation=chart.variation.replace("_", " "),
         assurance=(chart.assurance or "no target set").replace("_", " "),
         sparkline=[p.value for p in months[-36:] if p.value is not None],
+        chart_svg=spc_svg(
+            chart,
+            f"{measure.title}: monthly SPC chart",
+            measure.unit,
+            Frame(width=240, height=80, left=4, right=4, top=4, bottom=4),
+            compact=True,
+            ident=f"card-{measure_id}-{code}",
+        ),
     )
 
 

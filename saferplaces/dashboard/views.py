@@ -127,11 +127,22 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
         "freshness": data.freshness(store(), measure.table),
         "problem": None,
     }
+    target, rebase, context["chart_errors"] = _chart_options(request)
+    context.update(target=request.GET.get("target", ""), rebase=rebase)
     try:
         points = measure_series(store(), measure.id, code, by=by)
         context["points"] = points
         if by != "rolling12" and len(points) >= 2:
-            chart = measure_chart(store(), measure.id, code, by=by)
+            known = {p.period for p in points}
+            if rebase and rebase not in known:
+                context["chart_errors"].append(
+                    f"Rebase at one of the periods shown, such as {points[0].period}."
+                )
+                rebase = ""
+            chart = measure_chart(
+                store(), measure.id, code, by=by, target=target,
+                rebase_at=[rebase] if rebase else [],
+            )  # fmt: skip
             context["chart"] = chart
             context["svg"] = charts.spc_svg(
                 chart, f"{measure.title}, {here.name}, by {by}", measure.unit
@@ -140,7 +151,52 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
         context["problem"] = str(error)
     context["comparison"] = _comparison(measure.id, here, context)
     context["groups"] = _groups(measure, code)
-    return render(request, "dashboard/measure.html", context)
+    context["disproportion"] = _disproportion(measure, code)
+    return render(
+        request,
+        "dashboard/measure.html",
+        context,
+        status=400 if context["chart_errors"] else 200,
+    )
+
+
+def _disproportion(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
+    """Each group's share of events against its share of residents."""
+    from saferplaces.analytics.measures.groups import (
+        POPULATION_COLUMNS,
+        disproportionality,
+    )
+
+    years = []
+    try:
+        years = measure_series(store(), measure.id, code, by="year")
+    except (StoreError, ValueError):
+        return []
+    found = []
+    for group in measure.groups:
+        if group not in POPULATION_COLUMNS or not years:
+            continue
+        try:
+            shares = disproportionality(
+                store(), measure.id, code, group, years[-1].period
+            )
+        except (StoreError, ValueError):
+            continue
+        found.append((group, shares))
+    return found
+
+
+def _chart_options(request: HttpRequest) -> tuple[float | None, str, list[str]]:
+    """(target, rebase period, errors) from the page's chart form."""
+    errors = []
+    target = None
+    typed = request.GET.get("target", "").strip()
+    if typed:
+        try:
+            target = float(typed.replace(",", ""))
+        except ValueError:
+            errors.append("Enter the target as a number, like 70 or 12.5.")
+    return target, request.GET.get("rebase", "").strip(), errors
 
 
 def _comparison(measure_id: str, here: data.Area, context: dict[str, Any]) -> Any:

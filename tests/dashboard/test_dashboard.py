@@ -207,3 +207,30 @@ def test_every_table_on_the_page_downloads(analyst):
     assert {row["group"] for row in by_sex} >= {"female", "male"}
     missing = analyst.get(url + "?area=SYN-D03&table=nonsense")
     assert missing.status_code == 404
+
+
+def test_a_target_and_a_rebase_redraw_the_chart(analyst):
+    page = analyst.get(
+        measure_url("perceptions-of-safety", area="SYN-PU1", by="quarter",
+                    target="75", rebase="2023/24 Q1")
+    )  # fmt: skip
+    assert page.status_code == 200
+    chart = page.context["chart"]
+    assert chart.target == 75.0
+    assert chart.assurance is not None
+    assert {p.segment for p in chart.points} == {0, 1}
+    assert '<line class="target"' in page.content.decode()
+    wrong = analyst.get(measure_url("perceptions-of-safety", area="SYN-PU1",
+                                    target="seventy"))  # fmt: skip
+    assert wrong.status_code == 400
+    html = wrong.content.decode()
+    assert "Enter the target as a number" in html
+    assert 'value="seventy"' in html  # what was typed is kept
+
+
+def test_victims_are_compared_with_residents_by_age_and_sex(analyst):
+    page = analyst.get(measure_url("violence-with-injury", area="SYN-D03"))
+    groups = dict(page.context["disproportion"])
+    assert set(groups) == {"victim_age_band", "victim_sex"}
+    assert {share.group for share in groups["victim_sex"]} == {"female", "male"}
+    assert "Share of residents" in page.content.decode()
