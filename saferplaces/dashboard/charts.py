@@ -75,6 +75,8 @@ def spc_svg(
     marks = []
     for i, point in enumerate(points):
         x, y = frame.x(i, count), frame.y(point.value, low, high)
+        if compact and not point.special_cause:
+            continue  # a card's chart: the line, and only the signals marked
         if point.special_cause:
             kind = point.special_cause.split("_")[0]
             marks.append(

@@ -129,8 +129,8 @@ def _card(store: Store, measure_id: str, code: str) -> Card:
         assurance=(chart.assurance or "no target set").replace("_", " "),
         sparkline=[p.value for p in months[-36:] if p.value is not None],
         chart_svg=spc_svg(
-            chart,
-            f"{measure.title}: monthly SPC chart",
+            measure_chart(store, measure_id, code, first=months[-24:][0].period),
+            f"{measure.title}: SPC chart of the last 24 months",
             measure.unit,
             Frame(width=240, height=80, left=4, right=4, top=4, bottom=4),
             compact=True,
