@@ -9,11 +9,8 @@ with small counts withheld and secondary suppression applied
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, cast
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -34,16 +31,11 @@ from saferplaces.api.serializers import (
     SeriesQuery,
     SeriesSerializer,
 )
-
-
-@lru_cache(maxsize=1)
-def _store_at(root: Path) -> Store:
-    # One Store per process, so its snapshot cache serves every request.
-    return Store(root)
+from saferplaces.web.store import web_store
 
 
 def store() -> Store:
-    return _store_at(settings.DATA_DIR / "store")
+    return web_store()
 
 
 def is_partner(request: Request) -> bool:

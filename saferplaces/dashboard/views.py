@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
@@ -24,16 +22,11 @@ from saferplaces.analytics.publish import public_comparison, public_series
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.dashboard import charts, data, maps
 from saferplaces.partnership.models import ActionMeasure, Plan
-
-
-@lru_cache(maxsize=1)
-def _store_at(root: Path) -> Store:
-    return Store(root, recheck_seconds=1.0)
+from saferplaces.web.store import web_store
 
 
 def store() -> Store:
-    """One Store per process, so its caches serve every request."""
-    return _store_at(settings.DATA_DIR / "store")
+    return web_store()
 
 
 def home_area() -> str:

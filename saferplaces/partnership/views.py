@@ -197,12 +197,13 @@ def _evaluation(action: Action) -> dict[str, Any] | None:
     plan = getattr(action, "evaluation", None)
     if plan is None:
         return None
-    from saferplaces.analytics.store import Store, StoreError
+    from saferplaces.analytics.store import StoreError
     from saferplaces.partnership.evaluation import Window, evaluate
+    from saferplaces.web.store import web_store
 
     try:
         result = evaluate(
-            Store(settings.DATA_DIR / "store"),
+            web_store(),
             plan.measure_id,
             plan.target_area,
             Window(plan.baseline_from, plan.baseline_to),

@@ -1,0 +1,20 @@
+"""The analytic store as the web app reads it: one per process, so its
+caches serve every request, rechecking the Delta logs at most once a second."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+from saferplaces.analytics.store import Store
+
+
+@lru_cache(maxsize=1)
+def _store_at(root: Path) -> Store:
+    return Store(root, recheck_seconds=1.0)
+
+
+def web_store() -> Store:
+    return _store_at(settings.DATA_DIR / "store")
