@@ -1,156 +1,197 @@
-"""Charts drawn as SVG on the server.
+"""Charts as Vega-Lite specifications, built with Altair.
 
-SVG from Python rather than a JavaScript charting library: the pages run
-under a CSP with no inline script, the charts must render with scripts off,
-and an SPC chart is a few lines and points. Every chart has a title and a
-description for screen readers, and every page shows the same numbers as a
-table; signals are marked by shape and by words, not colour alone.
+One specification serves both ends: the measure page hands it to
+vega-embed in the browser (frontend/chart.js), and the server renders the
+same specification to SVG or PNG with vl-convert for downloads, for the
+overview's cards and for pages read with scripts off. The chart's data are
+the measures engine's numbers, unrounded (tests compare them exactly).
+
+Signals are marked by shape (squares) and by words in the tooltip, the
+description and the page's table, not by colour alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from html import escape
+from typing import Any
 
-from saferplaces.analytics.spc import XmRChart
+import altair as alt
+
+from saferplaces.analytics.spc import XmRChart, XmRPoint
+
+# vl-convert renders with this Vega-Lite; package.json pins the same minor
+# version for the browser, so both ends draw the same chart.
+VEGA_LITE_VERSION = "6.4"
+
+BLUE = "#1d70b8"
+GREY = "#505a5f"
+# Making Data Count's colours: improvement blue, concern orange, neither
+# purple (darkened to 3:1 or more against white).
+SIGNAL_COLOURS = {
+    "improvement": "#1d70b8",
+    "concern": "#b34700",
+    "neither": "#6f2f9f",
+}
+PERIOD_WORDS = {
+    "month": "Month",
+    "quarter": "Financial quarter",
+    "year": "Financial year",
+    "rolling12": "Rolling 12 months",
+}
 
 
-@dataclass(frozen=True)
-class Frame:
-    width: int = 640
-    height: int = 260
-    left: int = 56
-    right: int = 16
-    top: int = 16
-    bottom: int = 40
-
-    def x(self, index: int, count: int) -> float:
-        span = self.width - self.left - self.right
-        return self.left + (span * index / max(count - 1, 1))
-
-    def y(self, value: float, low: float, high: float) -> float:
-        span = self.height - self.top - self.bottom
-        if high == low:
-            return self.top + span / 2
-        return self.top + span * (1 - (value - low) / (high - low))
-
-
-def _number(value: float) -> str:
+def number(value: float) -> str:
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def spc_svg(
+def _signal_words(point: XmRPoint) -> str:
+    if not point.special_cause:
+        return "common cause"
+    kind, side = point.special_cause.split("_")
+    rule = (point.signal or "").replace("_", " ")
+    return f"{kind} ({side}): {rule}" if kind != "neither" else f"{side}: {rule}"
+
+
+def _rows(chart: XmRChart, unit: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "period": p.period,
+            "value": p.value,
+            "mean": p.mean,
+            "lower": p.lower,
+            "upper": p.upper,
+            "segment": p.segment,
+            "signal": (p.special_cause or "").split("_")[0] or "common cause",
+            "explained": _signal_words(p),
+            # What a screen reader says for the point (Vega's aria-label).
+            "label": f"{p.period}: {number(p.value)} {unit}, {_signal_words(p)}",
+        }
+        for p in chart.points
+    ]
+
+
+def _data(values: list[dict[str, Any]]) -> Any:
+    return alt.Data(values=values)  # type: ignore[no-untyped-call]
+
+
+def describe(chart: XmRChart, unit: str) -> str:
+    """The chart in words: for screen readers and for the image's alt text."""
+    points = chart.points
+    signals = sum(1 for p in points if p.special_cause)
+    latest = points[-1]
+    text = (
+        f"{len(points)} periods from {points[0].period} to {latest.period}; "
+        f"latest {number(latest.value)} {unit}; mean {number(latest.mean)}; "
+        f"process limits {number(latest.lower)} to {number(latest.upper)}; "
+        f"{signals} point(s) with a special-cause signal (square markers). "
+        f"Variation: {chart.variation.replace('_', ' ')}."
+    )
+    if chart.target is not None:
+        assurance = (chart.assurance or "none").replace("_", " ")
+        text += f" Target {number(chart.target)}; assurance: {assurance}."
+    return text
+
+
+def _ticks(periods: list[str], most: int) -> list[str]:
+    step = max(1, -(-len(periods) // most))
+    return periods[::-step][::-1]
+
+
+def spc_spec(
     chart: XmRChart,
     title: str,
     unit: str,
-    frame: Frame = Frame(),
     *,
+    by: str = "month",
     compact: bool = False,
-    ident: str = "chart",
-) -> str:
-    """An XmR chart: values, mean, process limits, signals, rebases (a new
-    segment starts new lines) and the target as a dotted line. ``compact``
-    leaves out the axis labels, for the overview's cards."""
-    points = chart.points
-    values = [p.value for p in points]
-    extra = [chart.target] if chart.target is not None else []
-    low = min([*values, *(p.lower for p in points), *extra])
-    high = max([*values, *(p.upper for p in points), *extra])
-    pad = (high - low) * 0.05 or 1.0
-    low, high = low - pad, high + pad
-    count = len(points)
-
-    def line(key: str, css: str) -> str:
-        parts = []
-        for segment in sorted({p.segment for p in points}):
-            coords = " ".join(
-                f"{frame.x(i, count):.1f},{frame.y(getattr(p, key), low, high):.1f}"
-                for i, p in enumerate(points)
-                if p.segment == segment
-            )
-            parts.append(f'<polyline class="{css}" points="{coords}"/>')
-        return "".join(parts)
-
-    marks = []
-    for i, point in enumerate(points):
-        x, y = frame.x(i, count), frame.y(point.value, low, high)
-        if compact and not point.special_cause:
-            continue  # a card's chart: the line, and only the signals marked
-        if point.special_cause:
-            kind = point.special_cause.split("_")[0]
-            marks.append(
-                f'<rect class="signal signal-{kind}" x="{x - 4:.1f}" y="{y - 4:.1f}" '
-                f'width="8" height="8"><title>{escape(point.period)}: '
-                f"{_number(point.value)} {escape(unit)}, "
-                f"{escape(point.special_cause.replace('_', ' '))}</title></rect>"
-            )
-        else:
-            marks.append(
-                f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="2.5">'
-                f"<title>{escape(point.period)}: {_number(point.value)} "
-                f"{escape(unit)}</title></circle>"
-            )
-    axis = []
+) -> dict[str, Any]:
+    """An XmR chart: values, mean, process limits (a new segment after each
+    rebase), signals as squares, and the target as a dotted line.
+    ``compact`` is the overview card's chart: no axes, only signals marked."""
+    rows = _rows(chart, unit)
+    periods = [row["period"] for row in rows]
+    # A card's chart has no axes: every layer must say so, or Vega-Lite
+    # merges the layers' axes and fails.
+    x_axis = (
+        None
+        if compact
+        else alt.Axis(values=_ticks(periods, 8), labelAngle=0, labelOverlap=True)
+    )
+    y_axis = None if compact else alt.Axis(title=unit)
+    base = alt.Chart().encode(
+        x=alt.X("period:N", sort=None, title=PERIOD_WORDS.get(by, by), axis=x_axis)
+    )
+    y = alt.Y("value:Q", scale=alt.Scale(zero=False), axis=y_axis)
+    layers: list[Any] = [
+        base.mark_line(color=GREY, strokeDash=[5, 3], strokeWidth=1).encode(
+            y=alt.Y(f"{side}:Q", axis=y_axis), detail="segment:N"
+        )
+        for side in ("upper", "lower")
+    ]
+    layers.append(
+        base.mark_line(color=GREY, strokeWidth=1).encode(
+            y=alt.Y("mean:Q", axis=y_axis), detail="segment:N"
+        )
+    )
+    layers.append(base.mark_line(color=BLUE, strokeWidth=2).encode(y=y))
+    points = base.mark_point(filled=True, size=36 if compact else 50, opacity=1)
+    if compact:
+        points = points.transform_filter(alt.datum.signal != "common cause")
+    layers.append(
+        points.encode(
+            y=alt.Y("value:Q", axis=y_axis),
+            shape=alt.Shape(
+                "signal:N",
+                scale=alt.Scale(
+                    domain=["common cause", *SIGNAL_COLOURS],
+                    range=["circle", "square", "square", "square"],
+                ),
+                legend=None if compact else alt.Legend(title="Signal"),
+            ),
+            color=alt.Color(
+                "signal:N",
+                scale=alt.Scale(
+                    domain=["common cause", *SIGNAL_COLOURS],
+                    range=[BLUE, *SIGNAL_COLOURS.values()],
+                ),
+                legend=None if compact else alt.Legend(title="Signal"),
+            ),
+            description=alt.Description("label:N"),
+            tooltip=[
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("value:Q", title=unit, format=",.1f"),
+                alt.Tooltip("explained:N", title="Signal"),
+            ],
+        )
+    )
     if chart.target is not None:
-        y = frame.y(chart.target, low, high)
-        axis.append(
-            f'<line class="target" x1="{frame.left}" x2="{frame.width - frame.right}" '
-            f'y1="{y:.1f}" y2="{y:.1f}"><title>Target: {_number(chart.target)} '
-            f"{escape(unit)}</title></line>"
+        layers.append(
+            alt.Chart(_data([{"target": chart.target}]))
+            .mark_rule(color="#0b0c0c", strokeDash=[2, 3], strokeWidth=2)
+            .encode(y=alt.Y("target:Q", axis=y_axis), tooltip=[alt.Tooltip("target:Q")])
         )
-    for value in () if compact else (low + pad, (low + high) / 2, high - pad):
-        y = frame.y(value, low, high)
-        axis.append(
-            f'<text class="tick" x="{frame.left - 6}" y="{y + 4:.1f}" '
-            f'text-anchor="end">{_number(value)}</text>'
-        )
-    for i in () if compact else sorted({0, count // 2, count - 1}):
-        axis.append(
-            f'<text class="tick" x="{frame.x(i, count):.1f}" '
-            f'y="{frame.height - frame.bottom + 18}" text-anchor="middle">'
-            f"{escape(points[i].period)}</text>"
-        )
-    signals = sum(1 for p in points if p.special_cause)
-    description = (
-        f"{count} periods from {points[0].period} to {points[-1].period}; "
-        f"latest {_number(values[-1])} {unit}; mean {_number(points[-1].mean)}; "
-        f"process limits {_number(points[-1].lower)} to {_number(points[-1].upper)}; "
-        f"{signals} point(s) with a special-cause signal (square markers). "
-        f"Variation: {chart.variation.replace('_', ' ')}."
-        + (
-            f" Target {_number(chart.target)}; assurance: "
-            f"{(chart.assurance or 'none').replace('_', ' ')}."
-            if chart.target is not None
-            else ""
-        )
+    layered = alt.layer(*layers, data=_data(rows)).properties(
+        width=240 if compact else 640,
+        height=64 if compact else 260,
+        description=f"{title}. {describe(chart, unit)}",
     )
-    return (
-        f'<svg class="spc-chart" viewBox="0 0 {frame.width} {frame.height}" '
-        f'role="img" aria-labelledby="{ident}-title {ident}-desc" '
-        f'xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{ident}-title">{escape(title)}</title>'
-        f'<desc id="{ident}-desc">{escape(description)}</desc>'
-        f'<rect class="frame" x="{frame.left}" y="{frame.top}" '
-        f'width="{frame.width - frame.left - frame.right}" '
-        f'height="{frame.height - frame.top - frame.bottom}"/>'
-        f"{line('upper', 'limit')}{line('lower', 'limit')}{line('mean', 'mean')}"
-        f"{line('value', 'values')}{''.join(marks)}{''.join(axis)}</svg>"
+    if not compact:
+        layered = layered.properties(title=title)
+    layered = layered.configure_view(stroke=None).configure(
+        font="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
     )
+    spec: dict[str, Any] = layered.to_dict(validate=False)
+    return spec
 
 
-def sparkline_svg(values: Sequence[float], label: str) -> str:
-    """A small trend line for a card (described by the card's own text)."""
-    frame = Frame(width=160, height=40, left=2, right=2, top=4, bottom=4)
-    if len(values) < 2:
-        return ""
-    low, high = min(values), max(values)
-    coords = " ".join(
-        f"{frame.x(i, len(values)):.1f},{frame.y(v, low, high):.1f}"
-        for i, v in enumerate(values)
-    )
-    return (
-        f'<svg class="sparkline" viewBox="0 0 160 40" role="img" '
-        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-        f'<polyline class="values" points="{coords}"/></svg>'
+def to_svg(spec: dict[str, Any]) -> str:
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
+
+
+def to_png(spec: dict[str, Any]) -> bytes:
+    import vl_convert
+
+    return bytes(
+        vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=2)
     )

@@ -10,7 +10,6 @@ from saferplaces.analytics.compare import rate_ratio
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.series import SeriesPoint, measure_chart
 from saferplaces.analytics.store import Store, StoreError
-from saferplaces.dashboard.charts import Frame, spc_svg
 
 LEVEL_BELOW = {
     "city": "policing_unit",
@@ -40,9 +39,7 @@ class Card:
     change_significant: bool | None
     variation: str
     assurance: str
-    sparkline: list[float]
     problem: str | None = None
-    chart_svg: str = ""
 
 
 def area(store: Store, code: str) -> Area:
@@ -67,6 +64,8 @@ def children(store: Store, code: str) -> list[Area]:
     ward's LSOAs."""
     if "geography" not in store.tables():
         return []
+    if area(store, code).level in CITY_LEVELS and (units := _policing_units(store)):
+        return units
     rows = store.query(
         """
         SELECT DISTINCT g.code, g.name, g.level FROM geography g
@@ -94,8 +93,31 @@ def parent(store: Store, code: str) -> Area | None:
     ).to_pylist()
     if rows:
         return area(store, str(rows[0]["code"]))
+    if area(store, code).level in ("partnership", "policing_unit"):
+        return _city(store)
     rows = store.query(
         "SELECT unnest(parents) AS code FROM geography WHERE code = ? LIMIT 1", [code]
+    ).to_pylist()
+    return area(store, str(rows[0]["code"])) if rows else None
+
+
+CITY_LEVELS = ("city", "local_authority")
+
+
+def _policing_units(store: Store) -> list[Area]:
+    """Policing units are the partnership's own areas and name no parent, so
+    a city's units are all those the geography holds."""
+    rows = store.query(
+        "SELECT DISTINCT code, name, level FROM geography "
+        "WHERE level = 'policing_unit' ORDER BY name"
+    ).to_pylist()
+    return [Area(str(r["code"]), str(r["name"]), str(r["level"])) for r in rows]
+
+
+def _city(store: Store) -> Area | None:
+    rows = store.query(
+        "SELECT code FROM geography WHERE level IN ('city', 'local_authority') "
+        "ORDER BY level, code LIMIT 1"
     ).to_pylist()
     return area(store, str(rows[0]["code"])) if rows else None
 
@@ -114,7 +136,7 @@ def _card(store: Store, measure_id: str, code: str) -> Card:
         chart = measure_chart(store, measure_id, code)
     except (StoreError, ValueError) as error:
         return Card(measure_id, measure.title, measure.unit, None, None, "", None,
-                    "", "", [], problem=str(error))  # fmt: skip
+                    "", "", problem=str(error))  # fmt: skip
     latest = months[-1]
     text, significant = change_over_year(measure.kind, months)
     return Card(
@@ -127,15 +149,6 @@ def _card(store: Store, measure_id: str, code: str) -> Card:
         change_significant=significant,
         variation=chart.variation.replace("_", " "),
         assurance=(chart.assurance or "no target set").replace("_", " "),
-        sparkline=[p.value for p in months[-36:] if p.value is not None],
-        chart_svg=spc_svg(
-            measure_chart(store, measure_id, code, first=months[-24:][0].period),
-            f"{measure.title}: SPC chart of the last 24 months",
-            measure.unit,
-            Frame(width=240, height=80, left=4, right=4, top=4, bottom=4),
-            compact=True,
-            ident=f"card-{measure_id}-{code}",
-        ),
     )
 
 

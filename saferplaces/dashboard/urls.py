@@ -10,9 +10,9 @@ urlpatterns = [
     path("dashboard/map.geojson", views.map_geojson, name="map_geojson"),
     path("dashboard/measures/<slug:measure_id>/", views.measure_page, name="measure"),
     path(
-        "dashboard/measures/<slug:measure_id>/chart.svg",
-        views.measure_chart_svg,
-        name="chart_svg",
+        "dashboard/measures/<slug:measure_id>/chart.<str:kind>",
+        views.measure_chart_image,
+        name="chart",
     ),
     path(
         "dashboard/measures/<slug:measure_id>/export.<str:kind>",

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from saferplaces.accounts.permissions import Capability, requires
 from saferplaces.analytics.measures import REGISTRY, get_measure, measure_series
@@ -80,17 +81,10 @@ def _cards_html(code: str, sections: Sections) -> str:
     shown = []
     for title, ids in sections:
         cards = [data.card(store(), measure_id, code) for measure_id in ids]
-        shown.append((title, _sparklines(cards)))
+        shown.append((title, cards))
     return render_to_string(
         "dashboard/_cards.html", {"sections": shown, "area_code": code}
     )
-
-
-def _sparklines(cards: list[data.Card]) -> list[tuple[data.Card, str]]:
-    return [
-        (c, charts.sparkline_svg(c.sparkline, f"{c.title}: the last 36 months"))
-        for c in cards
-    ]
 
 
 def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
@@ -114,7 +108,7 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
         "measure": measure,
         "area": here,
         "by": by,
-        "periods": PERIODS,
+        "periods": [(p, charts.PERIOD_WORDS[p]) for p in PERIODS],
         "children": data.children(store(), code),
         "parent": data.parent(store(), code),
         "freshness": data.freshness(store(), measure.table),
@@ -137,8 +131,12 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
                 rebase_at=[rebase] if rebase else [],
             )  # fmt: skip
             context["chart"] = chart
-            context["svg"] = charts.spc_svg(
-                chart, f"{measure.title}, {here.name}, by {by}", measure.unit
+            period = charts.PERIOD_WORDS[by].lower()
+            title = f"{measure.title}, {here.name}, by {period}"
+            context["spec"] = charts.spc_spec(chart, title, measure.unit, by=by)
+            context["description"] = charts.describe(chart, measure.unit)
+            context["chart_query"] = urlencode(
+                {"area": code, "by": by, "target": str(target or ""), "rebase": rebase}
             )
     except (StoreError, ValueError) as error:
         context["problem"] = str(error)
@@ -329,20 +327,53 @@ def _metadata(measure: Any, code: str, by: str, public: bool) -> list[tuple[str,
     ]
 
 
+CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
 @requires(Capability.USE_SERVICE)
-def measure_chart_svg(request: HttpRequest, measure_id: str) -> HttpResponse:
+def measure_chart_image(
+    request: HttpRequest, measure_id: str, kind: str
+) -> HttpResponse:
+    """The measure page's SPC chart drawn on the server (the same Vega-Lite
+    specification the page draws in the browser): the page's picture with
+    scripts off, the cards' small charts (``compact=1``) and downloads."""
+    if kind not in CHART_TYPES:
+        raise Http404("Charts are SVG or PNG.")
     measure, code, by = _options(request, measure_id)
     if by == "rolling12":
         by = "month"
+    target, rebase, errors = _chart_options(request)
+    compact = bool(request.GET.get("compact"))
+    if errors:
+        raise Http404(errors[0])
+
+    def draw() -> bytes:
+        first = None
+        if compact:  # a card: the last 24 months
+            months = measure_series(store(), measure.id, code, by=by)
+            first = months[-24:][0].period if months else None
+        chart = measure_chart(
+            store(), measure.id, code, by=by, target=target, first=first,
+            rebase_at=[rebase] if rebase else [],
+        )  # fmt: skip
+        title = f"{measure.title}, {data.area(store(), code).name}, by {by}"
+        spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact)
+        return charts.to_png(spec) if kind == "png" else charts.to_svg(spec).encode()
+
     try:
-        chart = measure_chart(store(), measure.id, code, by=by)
-    except (StoreError, ValueError) as error:
+        if target is None and not rebase:  # kept until the next load
+            key = f"chart:{measure.id}:{code}:{by}:{compact}:{kind}"
+            image = store().cached(key, draw)
+        else:
+            image = draw()
+    except (StoreError, ValueError, IndexError) as error:
         raise Http404(str(error)) from None
-    svg = charts.spc_svg(chart, f"{measure.title}, {code}, by {by}", measure.unit)
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{measure.id}-{code}-{by}.svg"'
-    )
+    response = HttpResponse(image, content_type=CHART_TYPES[kind])
+    response["Cache-Control"] = "private, max-age=300"
+    if request.GET.get("download"):
+        response["Content-Disposition"] = (
+            f'attachment; filename="{measure.id}-{code}-{by}.{kind}"'
+        )
     return response
 
 

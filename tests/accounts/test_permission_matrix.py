@@ -83,8 +83,8 @@ MATRIX: dict[str, Rule] = {
     "dashboard:map": Rule(SIGNED_IN),
     "dashboard:map_geojson": Rule(SIGNED_IN, navigation=False),
     "dashboard:measure": Rule(SIGNED_IN, kwargs=MEASURE, navigation=False),
-    "dashboard:chart_svg": Rule(
-        SIGNED_IN, kwargs=MEASURE, status=404, navigation=False
+    "dashboard:chart": Rule(
+        SIGNED_IN, kwargs={**MEASURE, "kind": "svg"}, status=404, navigation=False
     ),
     "dashboard:export": Rule(
         SIGNED_IN, kwargs={**MEASURE, "kind": "csv"}, status=404, navigation=False

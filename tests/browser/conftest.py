@@ -140,3 +140,21 @@ def axe_violations(page) -> list[str]:
         + ", ".join(node["target"][0] for node in v["nodes"][:3])
         for v in result["violations"]
     ]
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory):
+    """The SYNTHETIC demo store, so charts, maps and tables are checked too."""
+    from saferplaces.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("browser-demo")
+    build_demo(folder)
+    return folder
+
+
+@pytest.fixture
+def seeded_plan(transactional_db, settings, demo_data):
+    from saferplaces.partnership.services import load_demo_plan
+
+    settings.DATA_DIR = demo_data
+    load_demo_plan()

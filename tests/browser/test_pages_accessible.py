@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOT_HTML = {
     "web:health",
-    "dashboard:chart_svg",
+    "dashboard:chart",
     "dashboard:map_geojson",
     "dashboard:export",
     "partnership:export_csv",
@@ -27,22 +27,9 @@ NOT_HTML = {
 }
 
 
-@pytest.fixture(scope="session")
-def demo_data(tmp_path_factory):
-    """The SYNTHETIC demo store, so charts, maps and tables are checked too."""
-    from saferplaces.demo import build_demo
-
-    folder = tmp_path_factory.mktemp("browser-demo")
-    build_demo(folder)
-    return folder
-
-
 @pytest.fixture(autouse=True)
-def _seed_plan(transactional_db, settings, demo_data):
-    from saferplaces.partnership.services import load_demo_plan
-
-    settings.DATA_DIR = demo_data
-    load_demo_plan()
+def _seed_plan(seeded_plan):
+    """Every page is checked with the demo data and plan loaded."""
 
 
 def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
+import altair as alt
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from saferplaces.accounts.models import Role
 from saferplaces.analytics.measures import measure_series
+from saferplaces.analytics.measures.series import measure_chart
 from saferplaces.analytics.store import Store
-from saferplaces.dashboard import data
+from saferplaces.dashboard import charts, data
 from saferplaces.demo import build_demo
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
@@ -71,8 +74,11 @@ def analyst_store(client):
 def test_a_measure_page_has_its_chart_its_table_and_its_neighbours(analyst):
     page = analyst.get(measure_url(area="SYN-D03", by="year"))
     html = page.content.decode()
-    assert '<svg class="spc-chart"' in html
-    assert '<desc id="chart-desc">5 periods from 2020/21 to 2024/25' in html
+    assert 'data-vega-spec="spc-spec"' in html
+    assert page.context["spec"]["description"].startswith(
+        "Total recorded crime, Selly Oak district, by financial year. "
+        "5 periods from 2020/21 to 2024/25"
+    )
     assert html.count('<th scope="row" class="govuk-table__header">2024/25</th>') == 1
     ranked = [row.name for row in page.context["comparison"]]
     assert sorted(ranked) == [
@@ -106,12 +112,16 @@ def test_exports_carry_a_metadata_block(analyst):
     xlsx = analyst.get(url.replace("export.csv", "export.xlsx") + "?area=SYN-D03")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book["About"]["A1"].value == "measure"
-    svg = analyst.get(
-        reverse("dashboard:chart_svg", kwargs={"measure_id": "total-recorded-crime"})
-        + "?area=SYN-D03"
+    chart = reverse(
+        "dashboard:chart", kwargs={"measure_id": "total-recorded-crime", "kind": "svg"}
     )
+    svg = analyst.get(chart + "?area=SYN-D03&download=1")
     assert svg["Content-Type"] == "image/svg+xml"
     assert svg["Content-Disposition"].startswith("attachment")
+    assert svg.content.startswith(b"<svg")
+    png = analyst.get(chart.replace("chart.svg", "chart.png") + "?area=SYN-D03")
+    assert png.content.startswith(b"\x89PNG")
+    assert analyst.get(chart.replace("chart.svg", "chart.gif")).status_code == 404
 
 
 def test_the_map_shades_every_ward_and_lists_them(analyst):
@@ -219,7 +229,8 @@ def test_a_target_and_a_rebase_redraw_the_chart(analyst):
     assert chart.target == 75.0
     assert chart.assurance is not None
     assert {p.segment for p in chart.points} == {0, 1}
-    assert '<line class="target"' in page.content.decode()
+    html = page.content.decode()
+    assert "target=75.0&amp;rebase=2023%2F24+Q1" in html  # the drawn image
     wrong = analyst.get(measure_url("perceptions-of-safety", area="SYN-PU1",
                                     target="seventy"))  # fmt: skip
     assert wrong.status_code == 400
@@ -234,3 +245,39 @@ def test_victims_are_compared_with_residents_by_age_and_sex(analyst):
     assert set(groups) == {"victim_age_band", "victim_sex"}
     assert {share.group for share in groups["victim_sex"]} == {"female", "male"}
     assert "Share of residents" in page.content.decode()
+
+
+def test_the_chart_draws_the_engines_numbers_exactly(analyst, demo_dir):
+    """The Vega-Lite data are the SPC engine's points, unrounded, with the
+    target, the rebase and the signals the engine found."""
+    page = analyst.get(measure_url(area="SYN-D03", target="150", rebase="2023-04"))
+    assert page.status_code == 200
+    engine = measure_chart(
+        Store(demo_dir / "store"), "total-recorded-crime", "SYN-D03",
+        target=150, rebase_at=["2023-04"],
+    )  # fmt: skip
+    spec = page.context["spec"]
+    drawn = spec["data"]["values"]
+    assert [row["period"] for row in drawn] == [p.period for p in engine.points]
+    for row, point in zip(drawn, engine.points, strict=True):
+        assert (row["value"], row["mean"], row["lower"], row["upper"]) == (
+            point.value, point.mean, point.lower, point.upper,
+        )  # fmt: skip
+        assert row["segment"] == point.segment
+        assert (row["signal"] == "common cause") == (point.special_cause is None)
+    assert len({row["segment"] for row in drawn}) == 2  # rebased
+    target_layer = [layer for layer in spec["layer"] if "data" in layer]
+    assert target_layer[0]["data"]["values"] == [{"target": 150.0}]
+    # The specification is valid Vega-Lite, and the server draws it.
+    alt.LayerChart.from_dict(spec)
+    assert "<svg" in charts.to_svg(spec)
+
+
+def test_a_card_links_its_small_chart_drawn_from_the_last_24_months(analyst):
+    html = analyst.get(reverse("dashboard:overview")).content.decode()
+    src = re.search(r'class="app-card__chart" src="([^"]+)"', html)
+    assert src
+    svg = analyst.get(src.group(1).replace("&amp;", "&"))
+    assert svg.status_code == 200
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.count(b"<path") > 3
