@@ -143,3 +143,44 @@ def relative_to_parent(
         lower=math.exp(log_ratio - z * error),
         upper=math.exp(log_ratio + z * error),
     )
+
+
+@dataclass(frozen=True)
+class ShareDifference:
+    """``difference`` = share now minus share before, with its 95% interval."""
+
+    difference: float
+    lower: float
+    upper: float
+
+    @property
+    def significant(self) -> bool:
+        return self.lower > 0 or self.upper < 0
+
+
+def share_difference(
+    now: tuple[float, float, float], before: tuple[float, float, float]
+) -> ShareDifference:
+    """The change in a share between two periods, from each period's own
+    (share, lower, upper) score interval: Newcombe's hybrid score interval
+    (Newcombe 1998, method 10).
+
+    It needs only the two intervals, so a weighted survey share (a Wilson
+    interval on Kish's effective size) is handled like a plain count.
+
+    Example (Newcombe's table II, 56/70 against 48/80):
+        >>> from saferplaces.analytics.measures.proportions import wilson_interval
+        >>> a, b = 56 / 70, 48 / 80
+        >>> d = share_difference((a, *wilson_interval(a, 70)),
+        ...                      (b, *wilson_interval(b, 80)))
+        >>> round(d.difference, 4), round(d.lower, 4), round(d.upper, 4)
+        (0.2, 0.0524, 0.3339)
+    """
+    p1, low1, high1 = now
+    p2, low2, high2 = before
+    difference = p1 - p2
+    return ShareDifference(
+        difference,
+        difference - math.hypot(p1 - low1, high2 - p2),
+        difference + math.hypot(high1 - p1, p2 - low2),
+    )

@@ -3,10 +3,11 @@ per store snapshot (a load invalidates it: ``Store.cached``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from saferplaces.analytics.compare import rate_ratio
+from saferplaces.analytics.compare import rate_ratio, share_difference
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.series import SeriesPoint, measure_chart
 from saferplaces.analytics.store import Store, StoreError
@@ -29,6 +30,19 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Aim:
+    """What the plan wants of a measure: its direction and, if it says, how
+    far (e.g. "10%" or "5 points"), read as a change on the year before."""
+
+    direction: str  # "up" or "down"
+    size: str = ""
+
+    def words(self) -> str:
+        verb = "increase" if self.direction == "up" else "reduce"
+        return f"{verb} it by {self.size}" if self.size else f"{verb} it"
+
+
+@dataclass(frozen=True)
 class Card:
     measure_id: str
     title: str
@@ -40,6 +54,10 @@ class Card:
     variation: str
     assurance: str
     problem: str | None = None
+    variation_icon: str = "common_cause"
+    assurance_icon: str = "none"
+    aim_text: str = ""
+    target: float | None = None
 
 
 def area(store: Store, code: str) -> Area:
@@ -122,23 +140,24 @@ def _city(store: Store) -> Area | None:
     return area(store, str(rows[0]["code"])) if rows else None
 
 
-def card(store: Store, measure_id: str, code: str) -> Card:
+def card(store: Store, measure_id: str, code: str, aim: Aim | None = None) -> Card:
     """One measure for the overview, kept until the next load."""
     return store.cached(
-        f"card:{measure_id}:{code}", lambda: _card(store, measure_id, code)
+        f"card:{measure_id}:{code}:{aim}", lambda: _card(store, measure_id, code, aim)
     )
 
 
-def _card(store: Store, measure_id: str, code: str) -> Card:
+def _card(store: Store, measure_id: str, code: str, aim: Aim | None) -> Card:
     measure = get_measure(measure_id)
     try:
         months = measure_series(store, measure_id, code)
-        chart = measure_chart(store, measure_id, code)
+        target = plan_target(aim, months)
+        chart = measure_chart(store, measure_id, code, target=target)
+        text, significant, rising = change_over_year(store, measure_id, code, months)
     except (StoreError, ValueError) as error:
         return Card(measure_id, measure.title, measure.unit, None, None, "", None,
                     "", "", problem=str(error))  # fmt: skip
     latest = months[-1]
-    text, significant = change_over_year(measure.kind, months)
     return Card(
         measure_id=measure_id,
         title=measure.title,
@@ -149,15 +168,60 @@ def _card(store: Store, measure_id: str, code: str) -> Card:
         change_significant=significant,
         variation=chart.variation.replace("_", " "),
         assurance=(chart.assurance or "no target set").replace("_", " "),
+        variation_icon=chart.variation,
+        assurance_icon=chart.assurance or "none",
+        aim_text=_aim_words(aim, significant, rising, target),
+        target=target,
     )
 
 
-def change_over_year(kind: str, months: list[SeriesPoint]) -> tuple[str, bool | None]:
-    """The last 12 months against the 12 before, in words."""
+def plan_target(aim: Aim | None, months: list[SeriesPoint]) -> float | None:
+    """The plan's size of change applied to the 12 months before the latest
+    12: "reduce by 10%" on a mean of 200 a month is a target of 180."""
+    if aim is None or not aim.size or len(months) < 24:
+        return None
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(%|points?)\s*", aim.size)
+    values = [p.value for p in months[-24:-12] if p.value is not None]
+    if not found or not values:
+        return None
+    baseline = sum(values) / len(values)
+    amount = float(found.group(1))
+    step = baseline * amount / 100 if found.group(2) == "%" else amount
+    return baseline + step if aim.direction == "up" else baseline - step
+
+
+def _aim_words(
+    aim: Aim | None, significant: bool | None, rising: bool | None, target: float | None
+) -> str:
+    if aim is None:
+        return ""
+    text = f"The plan aims to {aim.words()}"
+    if target is not None:
+        text += f" (a target of {target:,.1f} a month)"
+    if significant is None or rising is None:
+        return text + "."
+    if not significant:
+        return text + ": no real change yet."
+    wanted = rising == (aim.direction == "up")
+    return text + (
+        ": moving the way the plan wants." if wanted else ": moving against it."
+    )
+
+
+def change_over_year(
+    store: Store, measure_id: str, code: str, months: list[SeriesPoint]
+) -> tuple[str, bool | None, bool | None]:
+    """The last 12 months against the 12 before, in words, with whether the
+    change is real (outside chance) and whether it is a rise.
+
+    Counts: the exact Poisson rate ratio. Shares and ratios: the difference
+    of the two years' rolling values with an interval built from their own
+    intervals (``share_difference``), so survey weights are respected."""
     if len(months) < 24:
-        return "not enough months for a year-on-year change", None
-    recent, before = months[-12:], months[-24:-12]
-    if kind == "count":
+        return "not enough months for a year-on-year change", None, None
+    measure = get_measure(measure_id)
+    if measure.kind == "count":
+        recent, before = months[-12:], months[-24:-12]
         change = rate_ratio(
             round(sum(p.numerator for p in recent)),
             round(sum(p.numerator for p in before)),
@@ -169,22 +233,23 @@ def change_over_year(kind: str, months: list[SeriesPoint]) -> tuple[str, bool | 
         return (
             words + (" (a real change)" if change.significant else " (within chance)"),
             change.significant,
+            change.ratio > 1,
         )
-    now = _pooled(recent)
-    then = _pooled(before)
-    if now is None or then is None:
-        return "no data for a year-on-year change", None
-    points = " points" if "%" in get_measure(recent[0].measure).unit else ""
-    return f"{now - then:+.1f}{points} on the previous 12 months", None
-
-
-def _pooled(points: list[SeriesPoint]) -> float | None:
-    weight = sum(p.denominator or 0 for p in points)
-    if not weight:
-        return None
-    share = sum(p.numerator for p in points) / weight
+    rolling = measure_series(store, measure_id, code, by="rolling12")
+    usable = [p for p in rolling if p.value is not None and p.lower is not None]
+    if len(usable) < 13 or usable[-13].period != months[-13].period:
+        return "no data for a year-on-year change", None, None
+    now, then = usable[-1], usable[-13]
+    shift = share_difference(
+        (now.value, now.lower, now.upper),  # type: ignore[arg-type]
+        (then.value, then.lower, then.upper),  # type: ignore[arg-type]
+    )
+    points = " points" if "%" in measure.unit else ""
     return (
-        100 * share if points and "%" in get_measure(points[0].measure).unit else share
+        f"{shift.difference:+.1f}{points} on the previous 12 months"
+        + (" (a real change)" if shift.significant else " (within chance)"),
+        shift.significant,
+        shift.difference > 0,
     )
 
 

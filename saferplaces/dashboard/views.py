@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from saferplaces.analytics.measures.series import PERIODS, Period, measure_chart
 from saferplaces.analytics.publish import public_comparison, public_series
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.dashboard import charts, data, maps
-from saferplaces.partnership.models import ActionMeasure, Plan
+from saferplaces.partnership.models import ActionMeasure, Plan, Status
 from saferplaces.web.store import web_store
 
 
@@ -42,11 +44,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     measures the plan links, seen within 10 seconds), so a warm page costs
     the sign-in check and the page around it (bench/web.py)."""
     code = request.GET.get("area") or home_area()
-    sections: Sections = cache.get_or_set(
-        "dashboard:sections", lambda: _sections(Plan.objects.first()), timeout=10
-    ) or _sections(Plan.objects.first())
-    key = f"overview:{code}:{hash(sections)}"
-    cards = store().cached(key, lambda: _cards_html(code, sections))
+    shown: PlanView = cache.get_or_set(
+        "dashboard:plan", lambda: _plan_view(Plan.objects.first()), timeout=10
+    ) or _plan_view(Plan.objects.first())
+    key = f"overview:{code}:{hash(shown)}"
+    cards = store().cached(key, lambda: _cards_html(code, shown))
     return render(
         request,
         "dashboard/overview.html",
@@ -54,36 +56,81 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-Sections = tuple[tuple[str, tuple[str, ...]], ...]
+@dataclass(frozen=True)
+class Section:
+    title: str
+    measure_ids: tuple[str, ...]
+    priority: int | None = None
+    status: str = ""  # the priority's actions, in words
 
 
-def _sections(plan: Plan | None) -> Sections:
-    """(heading, measure ids): the plan's key measures, then each priority's."""
+# The overview's sections, and what the plan wants of each measure.
+PlanView = tuple[tuple[Section, ...], tuple[tuple[str, data.Aim], ...]]
+
+
+def _plan_view(plan: Plan | None) -> PlanView:
+    """The plan's key measures, then each priority's own measures with its
+    actions' status; and the plan's aim for each measure it links."""
     key = tuple(plan.key_measures) if plan else tuple(list(REGISTRY)[:6])
-    sections = [("Key outcome measures", key)]
+    sections = [Section("Key outcome measures", key)]
+    aims: dict[str, data.Aim] = {}
     if plan:
-        links = ActionMeasure.objects.filter(action__plan=plan).values_list(
-            "action__priority__number", "action__priority__title", "measure_id"
-        )
         by_priority: dict[tuple[int, str], set[str]] = {}
-        for number, title, measure_id in links:
-            by_priority.setdefault((number, title), set()).add(measure_id)
+        for link in ActionMeasure.objects.filter(action__plan=plan).select_related(
+            "action__priority"
+        ):
+            priority = link.action.priority
+            ids = by_priority.setdefault((priority.number, priority.title), set())
+            ids.add(link.measure_id)
+            if link.size or link.measure_id not in aims:  # a size says more
+                aims[link.measure_id] = data.Aim(link.direction, link.size)
+        status = _status_by_priority(plan)
         for (number, title), ids in sorted(by_priority.items()):
             extra = tuple(sorted(ids - set(key)))
             if extra:
-                sections.append((f"{number}. {title}", extra))
-    return tuple(
-        (title, tuple(m for m in ids if m in REGISTRY)) for title, ids in sections
+                sections.append(
+                    Section(f"{number}. {title}", extra, number, status.get(number, ""))
+                )
+    known = tuple(
+        replace(s, measure_ids=tuple(m for m in s.measure_ids if m in REGISTRY))
+        for s in sections
     )
+    return known, tuple(sorted(aims.items()))
 
 
-def _cards_html(code: str, sections: Sections) -> str:
-    shown = []
-    for title, ids in sections:
-        cards = [data.card(store(), measure_id, code) for measure_id in ids]
-        shown.append((title, cards))
+def _status_by_priority(plan: Plan) -> dict[int, str]:
+    """Each priority's actions in words: "8 actions: 5 on track, 1 overdue"."""
+    from saferplaces.partnership.progress import by_priority, plan_actions
+
+    words = {}
+    for number, summary in zip(
+        plan.priorities.values_list("number", flat=True),
+        by_priority(plan, plan_actions(plan)),
+        strict=True,
+    ):
+        counts = [
+            f"{n} {label.lower()}"
+            for status, label in Status.choices
+            if (n := summary.by_status[status])
+        ]
+        if summary.overdue:
+            counts.append(f"{summary.overdue} overdue")
+        words[number] = f"{summary.total} actions: {', '.join(counts)}"
+    return words
+
+
+def _cards_html(code: str, shown: PlanView) -> str:
+    sections, aims = shown
+    wants = dict(aims)
+    filled = []
+    for section in sections:
+        cards = [
+            data.card(store(), measure_id, code, wants.get(measure_id))
+            for measure_id in section.measure_ids
+        ]
+        filled.append((section, cards))
     return render_to_string(
-        "dashboard/_cards.html", {"sections": shown, "area_code": code}
+        "dashboard/_cards.html", {"sections": filled, "area_code": code}
     )
 
 
@@ -328,6 +375,18 @@ def _metadata(measure: Any, code: str, by: str, public: bool) -> list[tuple[str,
 
 
 CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+MOST_DRAWINGS_KEPT = 256
+
+
+def _drawing(key: str, draw: Callable[[], bytes]) -> bytes:
+    """A chart image, kept until the next load; at most 256 are kept, as
+    targets and rebase points typed on the page make new ones."""
+    drawings: dict[str, bytes] = store().cached("dashboard:drawings", dict)
+    if key not in drawings:
+        if len(drawings) >= MOST_DRAWINGS_KEPT:
+            drawings.clear()
+        drawings[key] = draw()
+    return drawings[key]
 
 
 @requires(Capability.USE_SERVICE)
@@ -360,12 +419,9 @@ def measure_chart_image(
         spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact)
         return charts.to_png(spec) if kind == "png" else charts.to_svg(spec).encode()
 
+    key = f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}"
     try:
-        if target is None and not rebase:  # kept until the next load
-            key = f"chart:{measure.id}:{code}:{by}:{compact}:{kind}"
-            image = store().cached(key, draw)
-        else:
-            image = draw()
+        image = _drawing(key, draw)
     except (StoreError, ValueError, IndexError) as error:
         raise Http404(str(error)) from None
     response = HttpResponse(image, content_type=CHART_TYPES[kind])

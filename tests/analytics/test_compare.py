@@ -66,3 +66,20 @@ def test_no_events_at_all_gives_no_ratio():
 def test_negative_counts_are_refused():
     with pytest.raises(ValueError, match="negative"):
         rate_ratio(-1, 3)
+
+
+def test_share_difference_matches_newcombes_published_interval():
+    # Newcombe (1998), Statistics in Medicine 17:873, table II: 56/70 vs 48/80,
+    # method 10 gives 0.0524 to 0.3339.
+    from saferplaces.analytics.compare import share_difference
+    from saferplaces.analytics.measures.proportions import wilson_interval
+
+    now, before = 56 / 70, 48 / 80
+    change = share_difference(
+        (now, *wilson_interval(now, 70)), (before, *wilson_interval(before, 80))
+    )
+    assert round(change.lower, 4) == 0.0524
+    assert round(change.upper, 4) == 0.3339
+    assert change.significant
+    same = share_difference((0.5, 0.4, 0.6), (0.52, 0.42, 0.62))
+    assert not same.significant

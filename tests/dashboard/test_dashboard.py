@@ -60,9 +60,45 @@ def test_the_overview_has_the_plans_key_measures(analyst):
     assert "on the previous 12 months" in html
     assert "Variation:" in html
     assert "Assurance:" in html
-    # Priorities' own measures follow the key ones.
+    # Priorities' own measures follow the key ones, with their actions' status.
     assert "3. Mobilising Communities" in html
     assert html.index("Road casualties killed or seriously injured") > positions[-1]
+    assert re.search(r"\d+ actions: \d+ (on track|not started|at risk)", html)
+    # Making Data Count's icons, beside their words.
+    assert re.search(r'icons/variation-[a-z_]+\.svg" alt="" [^>]*> Variation: ', html)
+    assert re.search(r'icons/assurance-[a-z_]+\.svg" alt="" [^>]*> Assurance: ', html)
+
+
+def test_a_shares_change_over_the_year_is_tested(analyst, demo_dir):
+    """Feeling safe fell in the demo's last year (planted): a real change,
+    found from the two years' own intervals."""
+    store = Store(demo_dir / "store")
+    card = data.card(store, "perceptions-of-safety", "SYN-PARTNERSHIP")
+    assert card.change_significant is True
+    assert card.change_text.startswith("-")
+    assert card.change_text.endswith("points on the previous 12 months (a real change)")
+
+
+def test_the_plans_aim_sets_the_cards_target(analyst, demo_dir):
+    """Action 1.4 aims to raise confidence to report domestic abuse by 5
+    points: the target is the year before's monthly mean plus 5."""
+    store = Store(demo_dir / "store")
+    months = measure_series(store, "confidence-to-report-domestic-abuse",
+                            "SYN-PARTNERSHIP")  # fmt: skip
+    before = [p.value for p in months[-24:-12] if p.value is not None]
+    aim = data.Aim("up", "5 points")
+    card = data.card(store, "confidence-to-report-domestic-abuse", "SYN-PARTNERSHIP",
+                     aim)  # fmt: skip
+    assert card.target == pytest.approx(sum(before) / len(before) + 5)
+    assert card.assurance_icon in {"consistently_pass", "consistently_fail",
+                                   "hit_and_miss"}  # fmt: skip
+    assert card.aim_text.startswith("The plan aims to increase it by 5 points")
+    assert data.plan_target(data.Aim("down", "10%"), months) == pytest.approx(
+        sum(before) / len(before) * 0.9
+    )
+    assert data.plan_target(data.Aim("down", "a lot"), months) is None
+    html = analyst.get(reverse("dashboard:overview")).content.decode()
+    assert "The plan aims to increase it by 5 points (a target of" in html
 
 
 def analyst_store(client):
