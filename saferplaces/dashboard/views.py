@@ -475,19 +475,32 @@ PUBLIC_MEASURES = [
 
 
 def neighbourhood(request: HttpRequest) -> HttpResponse:
-    """A resident chooses a ward (no sign-in needed)."""
+    """A resident chooses a ward, or types its name (no sign-in needed)."""
     wards = maps.wards(store())
+    context: dict[str, Any] = {"wards": wards, "place": request.GET.get("place", "")}
     chosen = request.GET.get("ward", "")
+    typed = context["place"].strip()
     if chosen:
         if chosen not in {w.code for w in wards}:
-            return render(
-                request,
-                "dashboard/neighbourhood_choose.html",
-                {"wards": wards, "error": "Choose a ward from the list."},
-                status=400,
-            )
+            context["error"] = ("ward", "Choose a ward from the list.")
+            return render(request, TEMPLATE_CHOOSE, context, status=400)
         return redirect("dashboard:neighbourhood_ward", code=chosen)
-    return render(request, "dashboard/neighbourhood_choose.html", {"wards": wards})
+    if typed:
+        found = [w for w in wards if typed.casefold() in w.name.casefold()]
+        if len(found) == 1:
+            return redirect("dashboard:neighbourhood_ward", code=found[0].code)
+        if not found:
+            context["error"] = (
+                "place",
+                f"No ward is called {typed}. Check the spelling, or choose "
+                "your ward from the list.",
+            )
+            return render(request, TEMPLATE_CHOOSE, context, status=400)
+        context["matches"] = found
+    return render(request, TEMPLATE_CHOOSE, context)
+
+
+TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 
 
 def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:

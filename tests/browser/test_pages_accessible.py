@@ -41,6 +41,8 @@ def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
         reverse("dashboard:map") + "?level=lsoa",
         reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"}),
         reverse("dashboard:neighbourhood") + "?ward=nowhere",
+        reverse("dashboard:neighbourhood") + "?place=Atlantis",
+        reverse("dashboard:neighbourhood") + "?place=ton",
     ]:
         page.goto(url)
         assert page.locator("h1").count() == 1

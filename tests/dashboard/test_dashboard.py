@@ -317,3 +317,22 @@ def test_a_card_links_its_small_chart_drawn_from_the_last_24_months(analyst):
     assert svg.status_code == 200
     assert svg["Content-Type"] == "image/svg+xml"
     assert svg.content.count(b"<path") > 3
+
+
+def test_a_resident_can_type_their_areas_name(client, demo_dir, settings):
+    settings.DATA_DIR = demo_dir
+    url = reverse("dashboard:neighbourhood")
+    found = client.get(url + "?place=  selly oak ")
+    assert found.status_code == 302
+    assert found["Location"] == reverse(
+        "dashboard:neighbourhood_ward", kwargs={"code": "E05900012"}
+    )
+    several = client.get(url + "?place=ton")
+    names = [w.name for w in several.context["matches"]]
+    assert len(names) > 1
+    assert all("ton" in name.lower() for name in names)
+    missing = client.get(url + "?place=Atlantis")
+    assert missing.status_code == 400
+    html = missing.content.decode()
+    assert "No ward is called Atlantis" in html
+    assert 'value="Atlantis"' in html  # what was typed is kept
