@@ -3,8 +3,6 @@ groups, exports, the map, and the public neighbourhood page."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, cast
@@ -25,6 +23,7 @@ from saferplaces.analytics.publish import public_comparison, public_series
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.dashboard import charts, data, maps
 from saferplaces.partnership.models import ActionMeasure, Plan, Status
+from saferplaces.web.downloads import csv_download, xlsx_download
 from saferplaces.web.store import web_store
 
 
@@ -290,40 +289,11 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
         rows = [r.as_row() if hasattr(r, "as_row") else r.__dict__ for r in rows]
     metadata = _metadata(measure, code, f"{by}, {table}", public)
     columns = list(rows[0]) if rows else []
-    name = f"{measure.id}-{code}-{by}-{table}"
+    values = [[row[c] for c in columns] for row in rows]
+    name = f"{measure.id}-{code}-{by}-{table}.{kind}"
     if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for key, value in metadata:
-            writer.writerow([f"# {key}", value])
-        writer.writerow(columns)
-        writer.writerows([row[c] for c in columns] for row in rows)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "Data"
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([row[c] for c in columns])
-        about = book.create_sheet("About")
-        for key, value in metadata:
-            about.append([key, value])
-        output = io.BytesIO()
-        book.save(output)
-        response = HttpResponse(
-            output.getvalue(),
-            content_type=(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            ),
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+        return csv_download(name, columns, values, comments=metadata)
+    return xlsx_download(name, [("Data", columns, values), ("About", [], metadata)])
 
 
 def _export_table(

@@ -3,8 +3,6 @@ public plan, and exports. Permissions come from accounts.permissions."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, cast
 
 from django.conf import settings
@@ -34,6 +32,7 @@ from saferplaces.partnership.models import (
     ProgressUpdate,
     Status,
 )
+from saferplaces.web.downloads import csv_download, xlsx_download
 
 
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
@@ -307,64 +306,42 @@ def _export_rows(plan: Plan) -> list[list[Any]]:
                 "yes" if action.is_overdue() else "no",
                 "yes" if action.emerging else "no",
                 latest.created.date() if latest else "",
-                _safe_cell(latest.text) if latest else "",
+                latest.text if latest else "",
                 action.updates.count(),
             ]
         )  # fmt: skip
     return rows
 
 
-def _safe_cell(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @requires(Capability.USE_SERVICE)
 def export_csv(request: HttpRequest) -> HttpResponse:
     plan = _current_plan(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(
-        [_safe_cell(str(v)) if isinstance(v, str) else v for v in row]
-        for row in _export_rows(plan)
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-actions.csv"'
-    return response
+    return csv_download(f"{plan.slug}-actions.csv", EXPORT_COLUMNS, _export_rows(plan))
 
 
 @requires(Capability.USE_SERVICE)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     plan = _current_plan(request)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Actions"
-    sheet.append(EXPORT_COLUMNS)
-    for row in _export_rows(plan):
-        sheet.append([_safe_cell(v) if isinstance(v, str) else v for v in row])
-    updates = book.create_sheet("Progress updates")
-    updates.append(["reference", "date", "status", "previous_status", "text"])
-    for update in ProgressUpdate.objects.filter(action__plan=plan).select_related(
-        "action"
-    ):
-        updates.append(
-            [
-                update.action.reference,
-                update.created.replace(tzinfo=None),
-                update.get_status_display(),
-                update.get_previous_status_display(),
-                _safe_cell(update.text),
-            ]
+    updates = [
+        [
+            update.action.reference,
+            update.created.replace(tzinfo=None),
+            update.get_status_display(),
+            update.get_previous_status_display(),
+            update.text,
+        ]
+        for update in ProgressUpdate.objects.filter(action__plan=plan).select_related(
+            "action"
         )
-    output = io.BytesIO()
-    book.save(output)
-    response = HttpResponse(
-        output.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
+    return xlsx_download(
+        f"{plan.slug}-actions.xlsx",
+        [
+            ("Actions", EXPORT_COLUMNS, _export_rows(plan)),
+            (
+                "Progress updates",
+                ["reference", "date", "status", "previous_status", "text"],
+                updates,
+            ),
+        ],
     )
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-actions.xlsx"'
-    return response
