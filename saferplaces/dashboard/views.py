@@ -274,6 +274,8 @@ def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
 def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResponse:
     """A table of the measure's page (the series, the comparison of areas
     or a group breakdown) as CSV or XLSX, with a metadata block."""
+    if kind not in ("csv", "xlsx"):
+        raise Http404("Tables download as CSV or XLSX.")
     measure, code, by = _options(request, measure_id)
     table = request.GET.get("table", "series")
     public = bool(request.GET.get("public"))
@@ -281,10 +283,10 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
         rows = _export_table(measure, code, by, table, request.GET.get("level"))
     except (StoreError, ValueError) as error:
         raise Http404(str(error)) from None
-    if public and table == "series":
-        rows = public_series(rows)
-    elif public and table == "areas":
+    if public and table == "areas":
         rows = public_comparison([r.as_row() for r in rows], measure.id)
+    elif public:  # the series, or a group breakdown (also series points)
+        rows = public_series(rows)
     else:
         rows = [r.as_row() if hasattr(r, "as_row") else r.__dict__ for r in rows]
     metadata = _metadata(measure, code, f"{by}, {table}", public)

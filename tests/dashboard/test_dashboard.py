@@ -251,6 +251,13 @@ def test_every_table_on_the_page_downloads(analyst):
     assert len(wards) == 12
     by_sex = table("?area=SYN-D03&by=year&table=victim_sex")
     assert {row["group"] for row in by_sex} >= {"female", "male"}
+    # Published group breakdowns withhold small counts too (an LSOA's
+    # violence by age band is mostly small).
+    by_age = table("?area=E01900067&by=year&table=victim_age_band&public=1")
+    withheld = [row for row in by_age if row["suppressed"] == "True"]
+    assert withheld
+    assert all(row["numerator"] == "" and row["value"] == "" for row in withheld)
+    assert analyst.get(url.replace("export.csv", "export.pdf")).status_code == 404
     missing = analyst.get(url + "?area=SYN-D03&table=nonsense")
     assert missing.status_code == 404
 
