@@ -159,6 +159,7 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
         "parent": data.parent(store(), code),
         "freshness": data.freshness(store(), measure.table),
         "problem": None,
+        "comparison": None,
     }
     target, rebase, context["chart_errors"] = _chart_options(request)
     context.update(target=request.GET.get("target", ""), rebase=rebase)
@@ -180,15 +181,16 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
             period = charts.PERIOD_WORDS[by].lower()
             title = f"{measure.title}, {here.name}, by {period}"
             context["spec"] = charts.spc_spec(chart, title, measure.unit, by=by)
-            context["description"] = charts.describe(chart, measure.unit)
             context["chart_query"] = urlencode(
                 {"area": code, "by": by, "target": str(target or ""), "rebase": rebase}
             )
     except (StoreError, ValueError) as error:
         context["problem"] = str(error)
-    context["comparison"] = _comparison(measure.id, here, context)
+    latest = _latest_year(measure.id, code)
+    if context["parent"] and context.get("points") and latest:
+        context["comparison"] = _comparison(measure.id, here, context["parent"], latest)
     context["groups"] = _groups(measure, code)
-    context["disproportion"] = _disproportion(measure, code)
+    context["disproportion"] = _disproportion(measure, code, latest)
     return render(
         request,
         "dashboard/measure.html",
@@ -197,26 +199,21 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     )
 
 
-def _disproportion(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
+def _disproportion(
+    measure: Any, code: str, latest: str | None
+) -> list[tuple[str, list[Any]]]:
     """Each group's share of events against its share of residents."""
     from saferplaces.analytics.measures.groups import (
         POPULATION_COLUMNS,
         disproportionality,
     )
 
-    years = []
-    try:
-        years = measure_series(store(), measure.id, code, by="year")
-    except (StoreError, ValueError):
-        return []
     found = []
     for group in measure.groups:
-        if group not in POPULATION_COLUMNS or not years:
+        if group not in POPULATION_COLUMNS or latest is None:
             continue
         try:
-            shares = disproportionality(
-                store(), measure.id, code, group, years[-1].period
-            )
+            shares = disproportionality(store(), measure.id, code, group, latest)
         except (StoreError, ValueError):
             continue
         found.append((group, shares))
@@ -236,24 +233,21 @@ def _chart_options(request: HttpRequest) -> tuple[float | None, str, list[str]]:
     return target, request.GET.get("rebase", "").strip(), errors
 
 
-def _comparison(measure_id: str, here: data.Area, context: dict[str, Any]) -> Any:
-    parent = context["parent"]
-    points = context.get("points") or []
-    if parent is None or not points:
-        return None
-    latest_year = next(
-        (
-            p.period
-            for p in measure_series(store(), measure_id, here.code, by="year")[-1:]
-        ),
-        None,
-    )
+def _comparison(measure_id: str, here: data.Area, parent: data.Area, year: str) -> Any:
     try:
-        return compare_areas(
-            store(), measure_id, here.level, parent.code, latest_year or ""
-        )
+        return compare_areas(store(), measure_id, here.level, parent.code, year)
     except (StoreError, ValueError):
         return None
+
+
+def _latest_year(measure_id: str, code: str) -> str | None:
+    """The latest financial year with figures: what the page's comparison,
+    breakdowns and disproportion tables describe."""
+    try:
+        years = measure_series(store(), measure_id, code, by="year")
+    except (StoreError, ValueError):
+        return None
+    return years[-1].period if years else None
 
 
 def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
@@ -306,8 +300,7 @@ def _export_table(
         return measure_series(store(), measure.id, code, by=by)
     if table == "areas":
         # The areas of the page's comparison, or (for the map) of a level.
-        years = measure_series(store(), measure.id, code, by="year")
-        latest = years[-1].period if years else ""
+        latest = _latest_year(measure.id, code) or ""
         if level:
             return compare_areas(store(), measure.id, level, code, latest)
         here = data.area(store(), code)
@@ -405,13 +398,18 @@ def measure_chart_image(
     return response
 
 
-@requires(Capability.USE_SERVICE)
-def map_page(request: HttpRequest) -> HttpResponse:
+def _map_options(request: HttpRequest) -> tuple[str, str, str]:
+    """(measure id, "ward" or "lsoa", the area shown) from the query."""
     measure_id = request.GET.get("measure", "total-recorded-crime-rate")
     if measure_id not in REGISTRY:
         raise Http404("No such measure.")
     level = "lsoa" if request.GET.get("level") == "lsoa" else "ward"
-    within = request.GET.get("within") or home_area()
+    return measure_id, level, request.GET.get("within") or home_area()
+
+
+@requires(Capability.USE_SERVICE)
+def map_page(request: HttpRequest) -> HttpResponse:
+    measure_id, level, within = _map_options(request)
     return render(
         request,
         "dashboard/map.html",
@@ -430,11 +428,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 @requires(Capability.USE_SERVICE)
 def map_geojson(request: HttpRequest) -> JsonResponse:
     """The map's areas for the interactive map (same figures as the page)."""
-    measure_id = request.GET.get("measure", "total-recorded-crime-rate")
-    if measure_id not in REGISTRY:
-        raise Http404("No such measure.")
-    level = "lsoa" if request.GET.get("level") == "lsoa" else "ward"
-    within = request.GET.get("within") or home_area()
+    measure_id, level, within = _map_options(request)
     return JsonResponse(maps.geojson(store(), measure_id, level, within))
 
 
