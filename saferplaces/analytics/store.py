@@ -26,6 +26,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ class Load:
 class Store:
     """A folder of Delta tables, one per canonical source."""
 
+    MOST_CACHED = 2048
+
     def __init__(
         self, root: str | os.PathLike[str], *, recheck_seconds: float = 0.0
     ) -> None:
@@ -108,7 +111,9 @@ class Store:
         self.root = Path(root)
         self._snapshots: dict[Any, tuple[Any, duckdb.DuckDBPyConnection]] = {}
         self._snapshot_lock = threading.Lock()
-        self._derived: dict[str, tuple[Any, Any]] = {}
+        # Least recently used first; names can carry what a caller asked for
+        # (an area code, a target), so the count is bounded.
+        self._derived: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._recheck_seconds = recheck_seconds
         self._heads: tuple[float, tuple[tuple[str, int], ...]] | None = None
 
@@ -269,14 +274,20 @@ class Store:
             cursor.close()
 
     def cached(self, name: str, build: Callable[[], T]) -> T:
-        """``build()``'s result, kept until the next load commits."""
+        """``build()``'s result, kept until the next load commits (at most
+        ``MOST_CACHED`` results; the least recently used go first)."""
         key = self._log_heads()
         with self._snapshot_lock:
             entry = self._derived.get(name)
+            if entry is not None:
+                self._derived.move_to_end(name)
         if entry is None or entry[0] != key:
             entry = (key, build())
             with self._snapshot_lock:
                 self._derived[name] = entry
+                self._derived.move_to_end(name)
+                while len(self._derived) > self.MOST_CACHED:
+                    self._derived.popitem(last=False)
         return entry[1]
 
     def _snapshot(self, as_of: AsOf) -> duckdb.DuckDBPyConnection:

@@ -3,7 +3,6 @@ groups, exports, the map, and the public neighbourhood page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -340,18 +339,6 @@ def _metadata(measure: Any, code: str, by: str, public: bool) -> list[tuple[str,
 
 
 CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
-MOST_DRAWINGS_KEPT = 256
-
-
-def _drawing(key: str, draw: Callable[[], bytes]) -> bytes:
-    """A chart image, kept until the next load; at most 256 are kept, as
-    targets and rebase points typed on the page make new ones."""
-    drawings: dict[str, bytes] = store().cached("dashboard:drawings", dict)
-    if key not in drawings:
-        if len(drawings) >= MOST_DRAWINGS_KEPT:
-            drawings.clear()
-        drawings[key] = draw()
-    return drawings[key]
 
 
 @requires(Capability.USE_SERVICE)
@@ -386,7 +373,7 @@ def measure_chart_image(
 
     key = f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}"
     try:
-        image = _drawing(key, draw)
+        image = store().cached(f"chart:{key}", draw)
     except (StoreError, ValueError, IndexError) as error:
         raise Http404(str(error)) from None
     response = HttpResponse(image, content_type=CHART_TYPES[kind])

@@ -79,3 +79,21 @@ def test_parquet_dictionaries_and_compression_only_where_they_pay():
     assert encoding.dictionary == ["crime_type", "location"]
     assert encoding.compression["crime_id"] == "none"  # hex does not shrink
     assert encoding.compression["crime_type"] == "snappy"
+
+
+def test_cached_results_are_bounded_least_recently_used_first(tmp_path):
+    store = Store(tmp_path / "store")
+    store.MOST_CACHED = 3
+    built = []
+
+    def build(name):
+        return lambda: built.append(name) or name
+
+    for name in ("a", "b", "c"):
+        store.cached(name, build(name))
+    store.cached("a", build("a"))  # used again: now the most recent
+    store.cached("d", build("d"))  # pushes out "b", the least recent
+    assert built == ["a", "b", "c", "d"]
+    store.cached("a", build("a"))
+    store.cached("b", build("b"))  # built again
+    assert built == ["a", "b", "c", "d", "b"]
