@@ -602,6 +602,19 @@ def measure_show(
     multiple=True,
     help="Start new limits at this period (e.g. when an intervention began).",
 )
+@click.option(
+    "--screen-outliers/--no-screen-outliers",
+    default=True,
+    show_default=True,
+    help="Leave out moving ranges above 3.267 x their mean (off: as the Making "
+    "Data Count spreadsheet).",
+)
+@click.option(
+    "--fix-after",
+    "fix_after_n_points",
+    type=click.IntRange(min=12),
+    help="Limits from the first N points of each segment only (12 or more).",
+)
 @click.option("--from", "first", help="First month, YYYY-MM.")
 @click.option("--to", "last", help="Last month, YYYY-MM.")
 @as_of_option
@@ -613,6 +626,8 @@ def measure_spc(
     by: str,
     target: float | None,
     rebase_at: tuple[str, ...],
+    screen_outliers: bool,
+    fix_after_n_points: int | None,
     first: str | None,
     last: str | None,
     as_of: str | None,
@@ -633,7 +648,8 @@ def measure_spc(
         chart = measure_chart(
             _store(), measure_id, area, by=cast(Period, by), target=target,
             rebase_at=rebase_at, first=first, last=last,
-            as_of=_parse_as_of(as_of),
+            as_of=_parse_as_of(as_of), screen_outliers=screen_outliers,
+            fix_after_n_points=fix_after_n_points,
         )  # fmt: skip
     except (KeyError, ValueError, StoreError) as error:
         raise click.ClickException(str(error).strip("'\"")) from None

@@ -3,24 +3,35 @@
 Method (Making Data Count, NHS England and Improvement, 2019/2021):
 
 * Centre line: the mean of the points in the segment.
-* Moving ranges: the absolute difference of consecutive points. Moving
-  ranges above the upper range limit (3.267 x the average moving range) are
-  screened out and the average moving range recomputed once, so one wild
-  month does not widen the limits.
+* Moving ranges: the absolute difference of consecutive points. With
+  ``screen_outliers`` (the default) a moving range is kept only when it is
+  strictly below the upper range limit (3.267 x the average moving range)
+  and the average is recomputed once from those kept, so one wild month
+  does not widen the limits; without it the chart matches the Making Data
+  Count spreadsheet.
+* ``fix_after_n_points`` (12 or more): the mean and moving ranges come from
+  the first N points of each segment only; later points are judged against
+  those limits.
 * Process limits: mean +/- 2.66 x average moving range (3 sigma, with
   sigma = average moving range / 1.128); the 2-sigma lines are at
   mean +/- (2/3) x 2.66 x average moving range.
 * Rules, in order of precedence (a point takes the first rule that marks it):
   1. a point beyond a process limit;
   2. a run of 7 points each rising (or each falling) from the one before;
-  3. two of three consecutive points beyond the same 2-sigma line;
+  3. two of three consecutive points close to a limit (beyond the 2-sigma
+     line but not beyond the process limit), the three points all on the
+     same side of the mean;
   4. a run of 7 points on the same side of the mean.
 * Polarity turns "high" and "low" into improvement or concern. The
   variation icon describes the latest point; the assurance icon compares a
   target with the latest segment's limits (and needs a target).
 * With fewer than 12 points the limits are trial limits, and a warning says
   so. Rebasing starts a new segment (its own mean and limits) at a stated
-  period, e.g. when an intervention starts.
+  period, e.g. when an intervention starts; a rebase period that is not in
+  the data does nothing (a warning says so).
+
+These follow the R package NHSRplotthedots exactly (its own test cases are
+in tests/analytics/test_spc.py).
 
 Example:
     >>> chart = xmr([10, 12, 11, 13, 12, 30, 11, 12, 13, 12, 11, 12],
@@ -45,6 +56,8 @@ RANGE_LIMIT_FACTOR = 3.267  # D4 for moving ranges of two points
 RUN_LENGTH = 7
 SHIFT_LENGTH = 7
 MIN_POINTS = 12
+# Limits fixed on fewer points than a trial chart needs would be no limits.
+MIN_FIXED_POINTS = MIN_POINTS
 
 SIGNALS = ("beyond_limits", "trend", "two_of_three", "shift")
 
@@ -83,6 +96,8 @@ def xmr(
     polarity: Polarity = "neither",
     target: float | None = None,
     rebase_at: Sequence[str] = (),
+    screen_outliers: bool = True,
+    fix_after_n_points: int | None = None,
 ) -> XmRChart:
     """An XmR chart of ``values`` (in time order) with its signals and icons.
 
@@ -96,23 +111,33 @@ def xmr(
     )
     if len(labels) != len(values):
         raise ValueError("periods and values differ in length")
-    unknown = [period for period in rebase_at if period not in labels]
-    if unknown:
-        raise ValueError(f"cannot rebase at {', '.join(unknown)}: no such period")
-    starts = sorted({0, *(labels.index(period) for period in rebase_at)})
+    if fix_after_n_points is not None and fix_after_n_points < MIN_FIXED_POINTS:
+        raise ValueError(
+            f"limits can be fixed after {MIN_FIXED_POINTS} or more points, "
+            f"not {fix_after_n_points}"
+        )
+    warnings: list[str] = [
+        f"rebase at {period} ignored: no such period"
+        for period in rebase_at
+        if period not in labels
+    ]
+    starts = sorted(
+        {0, *(labels.index(period) for period in rebase_at if period in labels)}
+    )
     bounds = [*starts, len(values)]
     points: list[XmRPoint] = []
-    warnings: list[str] = []
     trial = False
     for segment, (start, end) in enumerate(itertools.pairwise(bounds)):
         chunk = [float(v) for v in values[start:end]]
-        if len(chunk) < MIN_POINTS:
+        basis = chunk[:fix_after_n_points] if fix_after_n_points else chunk
+        if len(basis) < MIN_POINTS:
             trial = True
             warnings.append(
-                f"segment from {labels[start]} has {len(chunk)} points; limits are "
+                f"segment from {labels[start]} has {len(basis)} points; limits are "
                 f"trial limits until there are {MIN_POINTS}"
             )
-        points += _segment(chunk, labels[start:end], segment, polarity)
+        limits = _limits(basis, screen_outliers)
+        points += _segment(chunk, labels[start:end], segment, polarity, limits)
     latest = points[-1]
     return XmRChart(
         points=points,
@@ -125,15 +150,26 @@ def xmr(
     )
 
 
-def _segment(
-    values: list[float], labels: list[str], segment: int, polarity: Polarity
-) -> list[XmRPoint]:
-    mean = sum(values) / len(values)
-    ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
+def _limits(basis: list[float], screen_outliers: bool) -> tuple[float, float]:
+    """(mean, average moving range) of the points the limits rest on."""
+    mean = sum(basis) / len(basis)
+    ranges = [abs(b - a) for a, b in itertools.pairwise(basis)]
     average_range = sum(ranges) / len(ranges) if ranges else 0.0
-    screened = [r for r in ranges if r <= RANGE_LIMIT_FACTOR * average_range]
-    if screened and len(screened) < len(ranges):
-        average_range = sum(screened) / len(screened)
+    if screen_outliers:
+        # Strictly below, as NHSRplotthedots: a range equal to the limit goes.
+        kept = [r for r in ranges if r < RANGE_LIMIT_FACTOR * average_range]
+        average_range = sum(kept) / len(kept) if kept else 0.0
+    return mean, average_range
+
+
+def _segment(
+    values: list[float],
+    labels: list[str],
+    segment: int,
+    polarity: Polarity,
+    limits: tuple[float, float],
+) -> list[XmRPoint]:
+    mean, average_range = limits
     spread = LIMIT_FACTOR * average_range
     upper, lower = mean + spread, mean - spread
     upper_2, lower_2 = mean + spread * 2 / 3, mean - spread * 2 / 3
@@ -177,18 +213,21 @@ def _signals(
         RUN_LENGTH - 1,
         offset=1,
     )
+    sides = [_sign(v - mean) for v in values]
+    # Close to a limit: beyond the 2-sigma line, not beyond the limit itself.
+    close = [
+        found["beyond_limits"][i] is None and (v > upper_2 or v < lower_2)
+        for i, v in enumerate(values)
+    ]
     for i in range(n - 2):
         window = range(i, i + 3)
-        for side, beyond in (
-            ("high", [j for j in window if values[j] > upper_2]),
-            ("low", [j for j in window if values[j] < lower_2]),
-        ):
-            if len(beyond) >= 2:
-                for j in beyond:
-                    found["two_of_three"][j] = side
-    _mark_runs(
-        found["shift"], [_sign(v - mean) for v in values], SHIFT_LENGTH, offset=0
-    )
+        side = sides[i]
+        same_side = side is not None and all(sides[j] == side for j in window)
+        marked = [j for j in window if close[j]]
+        if same_side and len(marked) >= 2:
+            for j in marked:
+                found["two_of_three"][j] = side
+    _mark_runs(found["shift"], sides, SHIFT_LENGTH, offset=0)
     marks: list[tuple[str, str] | None] = []
     for i in range(n):
         first = next((rule for rule in SIGNALS if found[rule][i] is not None), None)

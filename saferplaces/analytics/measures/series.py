@@ -121,6 +121,8 @@ def measure_chart(
     first: str | None = None,
     last: str | None = None,
     as_of: AsOf = None,
+    screen_outliers: bool = True,
+    fix_after_n_points: int | None = None,
 ) -> XmRChart:
     """The measure's XmR chart for an area: limits, signals, icons, with an
     optional target (for the assurance icon) and rebasing (e.g. where an
@@ -141,6 +143,8 @@ def measure_chart(
         polarity=get_measure(measure_id).polarity,
         target=target,
         rebase_at=rebase_at,
+        screen_outliers=screen_outliers,
+        fix_after_n_points=fix_after_n_points,
     )
 
 
