@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import secrets
 import threading
 import time
 import urllib.parse
@@ -336,6 +337,24 @@ class Store:
             return [str(month) for month in result.column("month").to_pylist()]
 
         return self.cached(f"months:{table}:{as_of}", distinct_months)
+
+    def record_key_secret(self) -> str:
+        """The secret that keys this store's record keys (made on first use).
+
+        Record keys must not be guessable from a record's identity, or the
+        noise of a published cell could be worked out; the secret stays
+        with the store, readable only by its owner."""
+        path = self.root / "_keys" / "record-key-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another load made it meanwhile
+                pass
+            else:
+                with os.fdopen(handle, "w") as secret:
+                    secret.write(secrets.token_hex(32))
+        return path.read_text().strip()
 
     # -- writing -----------------------------------------------------------
 

@@ -296,6 +296,7 @@ register(
         reader=read_geography,
         partition_by=("level", "vintage"),
         combine=combine_areas,
+        record_id=None,
     )
 )
 
@@ -377,6 +378,7 @@ register(
         wanted=lambda name: name.lower().endswith((".geojson", ".json")),
         reader=read_boundaries,
         partition_by=("level", "vintage"),
+        record_id=None,
     )
 )
 
@@ -460,5 +462,6 @@ register(
         wanted=lambda name: name.lower().endswith(".csv"),
         reader=read_population,
         partition_by=("year",),
+        record_id=None,
     )
 )

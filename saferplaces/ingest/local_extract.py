@@ -176,5 +176,6 @@ register(
         columns=COLUMNS,
         wanted=lambda name: name.lower().endswith(".csv"),
         transform=local_crimes,
+        record_id=("crime_reference",),
     )
 )

@@ -271,6 +271,7 @@ register(
         columns=STREET_COLUMNS,
         wanted=lambda name: name.endswith("-street.csv"),
         transform=street_crime,
+        record_id=("crime_id",),
     )
 )
 register(

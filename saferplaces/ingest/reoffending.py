@@ -103,5 +103,6 @@ register(
         wanted=lambda name: "reoffending" in name and name.endswith(".csv"),
         transform=cohort,
         partition_by=("cohort",),
+        record_id=("offender_id", "index_date"),
     )
 )

@@ -52,6 +52,11 @@ class Source:
     partition_by: tuple[str, ...] = ("force", "month")
     # How the rows are combined inside one load (e.g. de-duplicated areas).
     combine: Callable[[pa.Table], pa.Table] | None = None
+    # The columns that say which record a row is, for its record key (cell
+    # key perturbation, saferplaces.analytics.perturbation). () keys a row
+    # by its whole content; None gives reference data (areas, population)
+    # no record keys.
+    record_id: tuple[str, ...] | None = ()
 
 
 SOURCES: dict[str, Source] = {}

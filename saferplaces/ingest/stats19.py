@@ -245,6 +245,7 @@ register(
         wanted=lambda name: _kind_of(name) == "collisions",
         reader=read_collisions,
         partition_by=("collision_year",),
+        record_id=("collision_index",),
     )
 )
 register(
@@ -259,5 +260,6 @@ register(
         wanted=lambda name: _kind_of(name) == "casualties",
         reader=read_casualties,
         partition_by=("collision_year",),
+        record_id=("collision_index", "vehicle_reference", "casualty_reference"),
     )
 )

@@ -230,6 +230,7 @@ SURVEY = register(
         wanted=lambda name: name.endswith(".csv"),
         reader=_needs_questions,
         partition_by=("survey",),
+        record_id=("survey", "respondent_id", "question"),
     )
 )
 
