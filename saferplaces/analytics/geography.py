@@ -1,4 +1,12 @@
-"""Areas from the store: members, boundaries and point-in-area lookups.
+"""Areas: the one place that knows ONS codes, names, levels, parents and
+children, boundaries, and which codes lie within an area.
+
+Vocabulary (docs/glossary.md): an *area* is any place figures are given
+for, named by its *area code*: an ONS code (LSOA ``E01``/``W01``, MSOA
+``E02``/``W02``, ward ``E05``/``W05``, local authority ``E06``-``E09``/
+``W06``, ...) or a partnership's own area (``SYN-...``, a policing unit or
+district made of wards). Its *level* is lsoa, ward, district, policing_unit,
+local_authority, city or partnership.
 
 Example:
     >>> import tempfile
@@ -9,10 +17,68 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from saferplaces.analytics.store import Store, StoreError
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from saferplaces.analytics.store import AsOf, Store, StoreError
+
+# ONS code patterns, England and Wales. Keys are the levels they name.
+CODE_PATTERNS: dict[str, str] = {
+    "lsoa": r"^[EW]01\d{6}$",
+    "msoa": r"^[EW]02\d{6}$",
+    "ward": r"^[EW]05\d{6}$",
+    "local_authority": r"^(E0[6-9]|W06)\d{6}$",
+    "constituency": r"^(E14|W07)\d{6}$",
+    "region": r"^E12\d{6}$",
+    "country": r"^[EW]92\d{6}$",
+}
+LSOA_CODE = CODE_PATTERNS["lsoa"]
+_COMPILED = {level: re.compile(pattern) for level, pattern in CODE_PATTERNS.items()}
+
+
+def level_of_code(code: str) -> str | None:
+    """The level an ONS code names, from its pattern alone; None otherwise.
+
+    >>> level_of_code("W01000001"), level_of_code("E05011119"), level_of_code("X")
+    ('lsoa', 'ward', None)
+    """
+    return next((lvl for lvl, rx in _COMPILED.items() if rx.match(code)), None)
+
+
+def is_lsoa(code: str) -> bool:
+    """Whether ``code`` is an LSOA code, English or Welsh."""
+    return bool(_COMPILED["lsoa"].match(code))
+
+
+def lsoa_or_null(codes: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The codes that are LSOA codes (English or Welsh), nulls elsewhere: the
+    lsoa_code of a record whose area may be given at any level."""
+    matches = pc.match_substring_regex(codes, LSOA_CODE)
+    return pc.if_else(matches, codes, pa.scalar(None, pa.string()))
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    level: str
+
+
+# The level one down from each level, for drilling into an area.
+LEVEL_BELOW = {
+    "city": "policing_unit",
+    "local_authority": "ward",
+    "partnership": "policing_unit",
+    "policing_unit": "district",
+    "district": "ward",
+    "ward": "lsoa",
+}
+CITY_LEVELS = ("city", "local_authority")
 
 
 def _memberships(store: Store) -> dict[str, list[str]]:
@@ -125,4 +191,149 @@ def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
 
 
 def _is_lsoa(code: str) -> bool:
-    return code[:3] in ("E01", "W01")
+    return is_lsoa(code)
+
+
+def area(store: Store, code: str) -> Area:
+    """The area's name and level (its code, and the level its pattern says,
+    when no geography names it)."""
+    return store.cached(f"area:{code}", lambda: _area(store, code))
+
+
+def _area(store: Store, code: str) -> Area:
+    if "geography" in store.tables():
+        rows = store.query(
+            "SELECT name, level FROM geography WHERE code = ? "
+            "ORDER BY vintage DESC NULLS LAST LIMIT 1",
+            [code],
+        ).to_pylist()
+        if rows:
+            return Area(code, str(rows[0]["name"] or code), str(rows[0]["level"]))
+    return Area(code, code, level_of_code(code) or "area")
+
+
+def name_of(store: Store, code: str, as_of: AsOf = None) -> str:
+    """The area's newest name, else its code."""
+    if as_of is None:
+        return area(store, code).name
+    rows = store.query(
+        "SELECT name FROM geography WHERE code = ? AND name IS NOT NULL "
+        "ORDER BY vintage DESC NULLS LAST LIMIT 1",
+        [code],
+        as_of=as_of,
+    ).to_pylist()
+    return str(rows[0]["name"]) if rows else code
+
+
+def is_known(store: Store, code: str) -> bool:
+    """Whether the geography holds the code."""
+    if "geography" not in store.tables():
+        return False
+    return bool(
+        store.query("SELECT 1 FROM geography WHERE code = ? LIMIT 1", [code]).num_rows
+    )
+
+
+def children(store: Store, code: str) -> list[Area]:
+    """The areas one level down: a city's policing units, a unit's
+    districts, a district's wards, a ward's LSOAs."""
+    if "geography" not in store.tables():
+        return []
+    if area(store, code).level in CITY_LEVELS and (units := _policing_units(store)):
+        return units
+    rows = store.query(
+        """
+        SELECT DISTINCT g.code, g.name, g.level FROM geography g
+        WHERE list_contains((SELECT first(members) FROM geography
+                             WHERE code = ? AND vintage = 'partnership'), g.code)
+           OR (list_contains(g.parents, ?) AND g.level = ?)
+        ORDER BY g.name
+        """,
+        [code, code, LEVEL_BELOW.get(area(store, code).level, "ward")],
+    ).to_pylist()
+    return [
+        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"])) for r in rows
+    ]
+
+
+def parent(store: Store, code: str) -> Area | None:
+    """The area this one sits in: a partnership area that lists it, else the
+    geography parent one level up (the city for a policing unit)."""
+    if "geography" not in store.tables():
+        return None
+    rows = store.query(
+        "SELECT code FROM geography WHERE vintage = 'partnership' "
+        "AND list_contains(members, ?) LIMIT 1",
+        [code],
+    ).to_pylist()
+    if rows:
+        return area(store, str(rows[0]["code"]))
+    if area(store, code).level in ("partnership", "policing_unit"):
+        return _city(store)
+    rows = store.query(
+        "SELECT unnest(parents) AS code FROM geography WHERE code = ? LIMIT 1", [code]
+    ).to_pylist()
+    return area(store, str(rows[0]["code"])) if rows else None
+
+
+def _policing_units(store: Store) -> list[Area]:
+    """Policing units are the partnership's own areas and name no parent, so
+    a city's units are all those the geography holds."""
+    rows = store.query(
+        "SELECT DISTINCT code, name, level FROM geography "
+        "WHERE level = 'policing_unit' ORDER BY name"
+    ).to_pylist()
+    return [Area(str(r["code"]), str(r["name"]), str(r["level"])) for r in rows]
+
+
+def _city(store: Store) -> Area | None:
+    rows = store.query(
+        "SELECT code FROM geography WHERE level IN ('city', 'local_authority') "
+        "ORDER BY level, code LIMIT 1"
+    ).to_pylist()
+    return area(store, str(rows[0]["code"])) if rows else None
+
+
+def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
+    """Every area of one level, by name (e.g. the wards a resident picks)."""
+
+    def load() -> list[Area]:
+        if "geography" not in store.tables():
+            return []
+        rows = store.query(
+            "SELECT code, first(name ORDER BY vintage DESC NULLS LAST) AS name "
+            "FROM geography WHERE level = ? GROUP BY code ORDER BY name, code",
+            [level],
+            as_of=as_of,
+        ).to_pylist()
+        return [Area(str(r["code"]), str(r["name"] or r["code"]), level) for r in rows]
+
+    return store.cached(f"areas-of-level:{level}:{as_of}", load)
+
+
+def areas_inside(
+    store: Store, level: str, parent_lsoas: set[str], as_of: AsOf = None
+) -> dict[str, tuple[str, set[str]]]:
+    """Areas of ``level`` whose LSOAs all lie inside the parent's LSOAs:
+    {code: (name, LSOAs)}."""
+    names = {a.code: a.name for a in areas_of_level(store, level, as_of)}
+    inside = {}
+    for code, lsoas in lsoas_in_each(store, list(names)).items():
+        if lsoas and set(lsoas) <= parent_lsoas:
+            inside[code] = (names[code], set(lsoas))
+    return inside
+
+
+def codes_within(store: Store, code: str) -> list[str]:
+    """Every code a record in ``code`` may carry: the area itself, the areas
+    it is made of, their wards and their LSOAs (a survey response or an
+    offender is placed at any level)."""
+    found = set(area_codes(store, code)) | set(lsoas_in(store, code)) | {code}
+    if "geography" in store.tables():
+        rows = store.query(
+            "SELECT DISTINCT code FROM geography "
+            "WHERE len(list_intersect(parents, ?::VARCHAR[])) > 0",
+            [sorted(found)],
+        ).to_pylist()
+        found |= {str(row["code"]) for row in rows}
+    return sorted(found)

@@ -12,22 +12,6 @@ from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.series import SeriesPoint, measure_chart
 from saferplaces.analytics.store import Store, StoreError
 
-LEVEL_BELOW = {
-    "city": "policing_unit",
-    "local_authority": "ward",
-    "partnership": "policing_unit",
-    "policing_unit": "district",
-    "district": "ward",
-    "ward": "lsoa",
-}
-
-
-@dataclass(frozen=True)
-class Area:
-    code: str
-    name: str
-    level: str
-
 
 @dataclass(frozen=True)
 class Aim:
@@ -58,86 +42,6 @@ class Card:
     assurance_icon: str = "none"
     aim_text: str = ""
     target: float | None = None
-
-
-def area(store: Store, code: str) -> Area:
-    """The area's name and level (its code when no geography names it)."""
-    return store.cached(f"area:{code}", lambda: _area(store, code))
-
-
-def _area(store: Store, code: str) -> Area:
-    if "geography" in store.tables():
-        rows = store.query(
-            "SELECT name, level FROM geography WHERE code = ? "
-            "ORDER BY vintage DESC NULLS LAST LIMIT 1",
-            [code],
-        ).to_pylist()
-        if rows:
-            return Area(code, str(rows[0]["name"] or code), str(rows[0]["level"]))
-    return Area(code, code, "lsoa" if code[:3] in ("E01", "W01") else "area")
-
-
-def children(store: Store, code: str) -> list[Area]:
-    """The areas one level down: a unit's districts, a district's wards, a
-    ward's LSOAs."""
-    if "geography" not in store.tables():
-        return []
-    if area(store, code).level in CITY_LEVELS and (units := _policing_units(store)):
-        return units
-    rows = store.query(
-        """
-        SELECT DISTINCT g.code, g.name, g.level FROM geography g
-        WHERE list_contains((SELECT first(members) FROM geography
-                             WHERE code = ? AND vintage = 'partnership'), g.code)
-           OR (list_contains(g.parents, ?) AND g.level = ?)
-        ORDER BY g.name
-        """,
-        [code, code, LEVEL_BELOW.get(area(store, code).level, "ward")],
-    ).to_pylist()
-    return [
-        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"])) for r in rows
-    ]
-
-
-def parent(store: Store, code: str) -> Area | None:
-    """The area this one sits in: a partnership area that lists it, else the
-    geography parent one level up."""
-    if "geography" not in store.tables():
-        return None
-    rows = store.query(
-        "SELECT code FROM geography WHERE vintage = 'partnership' "
-        "AND list_contains(members, ?) LIMIT 1",
-        [code],
-    ).to_pylist()
-    if rows:
-        return area(store, str(rows[0]["code"]))
-    if area(store, code).level in ("partnership", "policing_unit"):
-        return _city(store)
-    rows = store.query(
-        "SELECT unnest(parents) AS code FROM geography WHERE code = ? LIMIT 1", [code]
-    ).to_pylist()
-    return area(store, str(rows[0]["code"])) if rows else None
-
-
-CITY_LEVELS = ("city", "local_authority")
-
-
-def _policing_units(store: Store) -> list[Area]:
-    """Policing units are the partnership's own areas and name no parent, so
-    a city's units are all those the geography holds."""
-    rows = store.query(
-        "SELECT DISTINCT code, name, level FROM geography "
-        "WHERE level = 'policing_unit' ORDER BY name"
-    ).to_pylist()
-    return [Area(str(r["code"]), str(r["name"]), str(r["level"])) for r in rows]
-
-
-def _city(store: Store) -> Area | None:
-    rows = store.query(
-        "SELECT code FROM geography WHERE level IN ('city', 'local_authority') "
-        "ORDER BY level, code LIMIT 1"
-    ).to_pylist()
-    return area(store, str(rows[0]["code"])) if rows else None
 
 
 def card(store: Store, measure_id: str, code: str, aim: Aim | None = None) -> Card:

@@ -19,7 +19,6 @@ from django.urls import reverse
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
 from saferplaces.analytics.store import Store, StoreError
-from saferplaces.dashboard.data import Area
 
 BINS = 5
 WIDTH = 640
@@ -32,21 +31,6 @@ class Choropleth:
     rows: list[AreaComparison]
     period: str | None
     problem: str | None = None
-
-
-def wards(store: Store) -> list[Area]:
-    """Every ward loaded, by name (for the neighbourhood chooser)."""
-
-    def load() -> list[Area]:
-        if "geography" not in store.tables():
-            return []
-        rows = store.query(
-            "SELECT code, first(name ORDER BY vintage DESC NULLS LAST) AS name "
-            "FROM geography WHERE level = 'ward' GROUP BY code ORDER BY name"
-        ).to_pylist()
-        return [Area(str(r["code"]), str(r["name"] or r["code"]), "ward") for r in rows]
-
-    return store.cached("wards", load)
 
 
 def choropleth(store: Store, measure_id: str, level: str, within: str) -> Choropleth:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from saferplaces.accounts.permissions import Capability, requires
+from saferplaces.analytics import geography
 from saferplaces.analytics.measures import REGISTRY, get_measure, measure_series
 from saferplaces.analytics.measures.areas import compare_areas
 from saferplaces.analytics.measures.series import PERIODS, Period, measure_chart
@@ -50,7 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/overview.html",
-        {"area": data.area(store(), code), "cards": cards},
+        {"area": geography.area(store(), code), "cards": cards},
     )
 
 
@@ -148,14 +149,14 @@ def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
 @requires(Capability.USE_SERVICE)
 def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     measure, code, by = _options(request, measure_id)
-    here = data.area(store(), code)
+    here = geography.area(store(), code)
     context: dict[str, Any] = {
         "measure": measure,
         "area": here,
         "by": by,
         "periods": [(p, charts.PERIOD_WORDS[p]) for p in PERIODS],
-        "children": data.children(store(), code),
-        "parent": data.parent(store(), code),
+        "children": geography.children(store(), code),
+        "parent": geography.parent(store(), code),
         "freshness": data.freshness(store(), measure.table),
         "problem": None,
         "comparison": None,
@@ -232,7 +233,9 @@ def _chart_options(request: HttpRequest) -> tuple[float | None, str, list[str]]:
     return target, request.GET.get("rebase", "").strip(), errors
 
 
-def _comparison(measure_id: str, here: data.Area, parent: data.Area, year: str) -> Any:
+def _comparison(
+    measure_id: str, here: geography.Area, parent: geography.Area, year: str
+) -> Any:
     try:
         return compare_areas(store(), measure_id, here.level, parent.code, year)
     except (StoreError, ValueError):
@@ -302,8 +305,8 @@ def _export_table(
         latest = _latest_year(measure.id, code) or ""
         if level:
             return compare_areas(store(), measure.id, level, code, latest)
-        here = data.area(store(), code)
-        parent = data.parent(store(), code)
+        here = geography.area(store(), code)
+        parent = geography.parent(store(), code)
         if parent is None:
             raise ValueError(f"{here.name} has no parent area to compare within")
         return compare_areas(store(), measure.id, here.level, parent.code, latest)
@@ -318,7 +321,7 @@ def _metadata(measure: Any, code: str, by: str, public: bool) -> list[tuple[str,
         ("measure", f"{measure.title} ({measure.id})"),
         ("definition", measure.definition),
         ("unit", measure.unit),
-        ("area", f"{data.area(store(), code).name} ({code})"),
+        ("area", f"{geography.area(store(), code).name} ({code})"),
         ("period", by),
         (
             "suppression",
@@ -367,7 +370,7 @@ def measure_chart_image(
             store(), measure.id, code, by=by, target=target, first=first,
             rebase_at=[rebase] if rebase else [],
         )  # fmt: skip
-        title = f"{measure.title}, {data.area(store(), code).name}, by {by}"
+        title = f"{measure.title}, {geography.area(store(), code).name}, by {by}"
         spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact)
         return charts.to_png(spec) if kind == "png" else charts.to_svg(spec).encode()
 
@@ -403,7 +406,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         {
             "measure": get_measure(measure_id),
             "level": level,
-            "within": data.area(store(), within),
+            "within": geography.area(store(), within),
             "map": maps.choropleth(store(), measure_id, level, within),
             "measures": sorted(REGISTRY.values(), key=lambda m: m.title),
             "tile_url": settings.MAP_TILE_URL,
@@ -429,7 +432,7 @@ PUBLIC_MEASURES = [
 
 def neighbourhood(request: HttpRequest) -> HttpResponse:
     """A resident chooses a ward, or types its name (no sign-in needed)."""
-    wards = maps.wards(store())
+    wards = geography.areas_of_level(store(), "ward")
     context: dict[str, Any] = {"wards": wards, "place": request.GET.get("place", "")}
     chosen = request.GET.get("ward", "")
     typed = context["place"].strip()
@@ -458,7 +461,7 @@ TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 
 def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
     """Published measures for one ward, in plain language, suppressed."""
-    wards = {w.code: w for w in maps.wards(store())}
+    wards = {w.code: w for w in geography.areas_of_level(store(), "ward")}
     if code not in wards:
         raise Http404("No such ward.")
     results = []

@@ -211,9 +211,7 @@ def _load(
     known_lsoas = _known_lsoas(store)
     rejects: list[pa.Table] = []
     record_keys = RecordKeys(store.record_key_secret(), source.record_id)
-    batches = _batches(
-        source, pending, known_lsoas, record_keys, rejects, tell, exact
-    )
+    batches = _batches(source, pending, known_lsoas, record_keys, rejects, tell, exact)
     if source.combine is not None:
         everything = list(batches)
         if everything:

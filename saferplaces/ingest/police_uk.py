@@ -17,6 +17,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from saferplaces.analytics.geography import LSOA_CODE
 from saferplaces.ingest.reading import FileRefused, InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
@@ -58,7 +59,7 @@ STOP_SEARCH_COLUMNS = [
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 CRIME_ID = r"^[0-9a-f]{64}$"
-LSOA = r"^[EW]01\d{6}$"
+LSOA = LSOA_CODE
 NUMBER = r"^\s*-?\d+(\.\d+)?\s*$"
 # Generous bounds around the UK (police.uk snaps points to map features).
 LONGITUDE_RANGE = (-9.0, 2.5)

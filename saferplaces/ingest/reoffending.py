@@ -15,6 +15,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from saferplaces.analytics.geography import lsoa_or_null
 from saferplaces.ingest.local_extract import AGE_BANDS, ETHNICITIES, PSEUDONYM, SEXES
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
@@ -80,9 +81,7 @@ def cohort(checks: RowChecks, source: InputFile) -> pa.Table:
             "sex": checks.text("sex"),
             "ethnicity": checks.text("ethnicity"),
             "area_code": area,
-            "lsoa_code": pc.if_else(
-                pc.starts_with(area, "E01"), area, pa.scalar(None, pa.string())
-            ),
+            "lsoa_code": lsoa_or_null(area),
             "proven_reoffences": reoffences,
             "reoffended": pc.greater(reoffences, 0),
             **provenance_columns(checks, source),

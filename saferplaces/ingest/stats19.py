@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from saferplaces.analytics.geography import LSOA_CODE
 from saferplaces.ingest.police_uk import LATITUDE_RANGE, LONGITUDE_RANGE
 from saferplaces.ingest.reading import (
     LINE,
@@ -42,7 +43,7 @@ AGE_BAND = {
     "11": "Over 75",
 }  # fmt: skip
 MISSING = ["", "-1", "NULL", "NA"]
-LSOA = r"^[EW]01\d{6}$"
+LSOA = LSOA_CODE
 YEAR = r"^(19|20)\d{2}$"
 NUMBER = r"^\s*-?\d+(\.\d+)?\s*$"
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from saferplaces.analytics.geography import lsoa_or_null
 from saferplaces.ingest.local_extract import AGE_BANDS, ETHNICITIES, SEXES
 from saferplaces.ingest.reading import (
     LINE,
@@ -193,11 +194,7 @@ def _answered(
             "date": rows.column("date"),
             "month": rows.column("month"),
             "area_code": rows.column("area_code"),
-            "lsoa_code": pc.if_else(
-                pc.starts_with(rows.column("area_code"), "E01"),
-                rows.column("area_code"),
-                pa.scalar(None, pa.string()),
-            ),
+            "lsoa_code": lsoa_or_null(rows.column("area_code")),
             "weight": rows.column("weight"),
             "age_band": rows.column("age_band"),
             "sex": rows.column("sex"),

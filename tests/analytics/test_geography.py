@@ -34,3 +34,37 @@ def test_area_shape_unions_the_boundaries_it_has(tmp_path):
 
 def test_points_outside_every_lsoa_have_no_lsoa(tmp_path):
     assert lsoa_locator(loaded(tmp_path))(52.42, -1.92) == ("", "")
+
+
+def test_code_patterns_know_welsh_codes_too():
+    from saferplaces.analytics.geography import is_lsoa, level_of_code
+
+    assert is_lsoa("E01009001") and is_lsoa("W01000123")
+    assert not is_lsoa("E05011119") and not is_lsoa("E0100900")
+    assert level_of_code("W05000980") == "ward"
+    assert level_of_code("W06000015") == "local_authority"
+    assert level_of_code("SYN-PARTNERSHIP") is None
+
+
+def test_welsh_lsoas_of_survey_respondents_and_offenders_are_kept(tmp_path):
+    # Both loaders used to keep only codes starting E01, so a Cardiff
+    # respondent or offender lost their LSOA.
+    from saferplaces.analytics.store import Store
+    from saferplaces.ingest.loader import run_load
+    from saferplaces.ingest.sources import get_source
+    from saferplaces.ingest.surveys import load_questions, with_questions
+    from tests.analytics.test_surveys_and_cohorts import COHORT, QUESTIONS, SURVEY
+
+    store = Store(tmp_path / "store")
+    for original, source in (
+        (SURVEY, with_questions(get_source("survey"), load_questions(QUESTIONS))),
+        (COHORT, get_source("reoffending")),
+    ):
+        welsh = tmp_path / original.name
+        welsh.write_text(original.read_text().replace("E01009001", "W01001958"))
+        run_load(store, source, [welsh])
+    for table in ("survey_responses", "reoffending"):
+        found = store.query(
+            f"SELECT count(*) AS n FROM {table} WHERE lsoa_code = 'W01001958'"
+        ).to_pylist()[0]["n"]
+        assert found > 0, table

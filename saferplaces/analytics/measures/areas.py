@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from saferplaces.analytics.compare import RateRatio, rate_ratio, relative_to_parent
-from saferplaces.analytics.geography import lsoas_in, lsoas_in_each
+from saferplaces.analytics.geography import areas_inside, lsoas_in, name_of
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import (
     PER,
@@ -100,10 +100,10 @@ def compare_areas(
     parent_lsoas = set(lsoas_in(store, within))
     if not parent_lsoas:
         raise StoreError(f"no LSOAs are known for area {within!r}")
-    areas = _areas_inside(store, level, parent_lsoas, as_of)
+    areas = areas_inside(store, level, parent_lsoas, as_of)
     if not areas:
         raise StoreError(f"no {level} areas are loaded inside {within!r}")
-    parent_name = _name_of(store, within, as_of)
+    parent_name = name_of(store, within, as_of)
     if measure.kind != "count":
         return _described(
             _compare_estimates(store, measure, areas, period, by, as_of),
@@ -223,16 +223,6 @@ def _described(
     return described
 
 
-def _name_of(store: Store, code: str, as_of: AsOf) -> str:
-    rows = store.query(
-        "SELECT name FROM geography WHERE code = ? AND name IS NOT NULL "
-        "ORDER BY vintage DESC NULLS LAST LIMIT 1",
-        [code],
-        as_of=as_of,
-    ).to_pylist()
-    return str(rows[0]["name"]) if rows else code
-
-
 def _compare_estimates(
     store: Store,
     measure: Measure,
@@ -293,24 +283,6 @@ def _rank(rows: list[Row], measure: Measure) -> list[Row]:
     unknown = [row for row in rows if row[2] is None]
     known.sort(key=lambda row: (row[2], row[0]), reverse=not best_first)
     return known + unknown
-
-
-def _areas_inside(
-    store: Store, level: str, parent_lsoas: set[str], as_of: AsOf
-) -> dict[str, tuple[str, set[str]]]:
-    """Areas of ``level`` whose LSOAs all lie inside the parent's."""
-    rows = store.query(
-        "SELECT code, first(name ORDER BY vintage DESC NULLS LAST) AS name "
-        "FROM geography WHERE level = ? GROUP BY code ORDER BY code",
-        [level],
-        as_of=as_of,
-    ).to_pylist()
-    names = {str(row["code"]): str(row["name"] or row["code"]) for row in rows}
-    inside = {}
-    for code, lsoas in lsoas_in_each(store, list(names)).items():
-        if lsoas and set(lsoas) <= parent_lsoas:
-            inside[code] = (names[code], set(lsoas))
-    return inside
 
 
 def _counts_by_lsoa_and_period(

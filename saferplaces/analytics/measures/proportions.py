@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from saferplaces.analytics.geography import area_codes, lsoas_in
+from saferplaces.analytics.geography import codes_within
 from saferplaces.analytics.measures.registry import Measure
 from saferplaces.analytics.store import AsOf, Store
 
@@ -60,20 +60,6 @@ def wilson_interval(share: float, size: float, z: float = Z95) -> tuple[float, f
         1 + z2 / size
     )
     return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def codes_within(store: Store, code: str) -> list[str]:
-    """Every code a response or offender in ``code`` may carry: the area
-    itself, the areas it is made of, their wards and their LSOAs."""
-    found = set(area_codes(store, code)) | set(lsoas_in(store, code)) | {code}
-    if "geography" in store.tables():
-        rows = store.query(
-            "SELECT DISTINCT code FROM geography "
-            "WHERE len(list_intersect(parents, ?::VARCHAR[])) > 0",
-            [sorted(found)],
-        ).to_pylist()
-        found |= {str(row["code"]) for row in rows}
-    return sorted(found)
 
 
 def monthly_tallies(

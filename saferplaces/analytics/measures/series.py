@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import special
 
-from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.geography import is_known, lsoas_in
 from saferplaces.analytics.measures.proportions import (
     Tally,
     monthly_tallies,
@@ -175,7 +175,7 @@ def _tally_series(
 ) -> list[SeriesPoint]:
     """A proportion or ratio measure (see ``proportions``)."""
     tallies = monthly_tallies(store, measure, area_code, group, as_of)
-    if not tallies and not codes_known(store, area_code):
+    if not tallies and not is_known(store, area_code):
         raise StoreError(f"no data or geography is known for area {area_code!r}")
     groups = sorted({g for _, g in tallies}, key=str) if group else [None]
     points: list[SeriesPoint] = []
@@ -209,14 +209,6 @@ def _tally_series(
                 )
             )
     return points
-
-
-def codes_known(store: Store, code: str) -> bool:
-    if "geography" not in store.tables():
-        return False
-    return bool(
-        store.query("SELECT 1 FROM geography WHERE code = ? LIMIT 1", [code]).num_rows
-    )
 
 
 def _aggregate_tallies(
