@@ -409,7 +409,8 @@ format_option = click.option(
 public_option = click.option(
     "--public",
     is_flag=True,
-    help="As published: small counts withheld, and any a total could reveal.",
+    help="As the public sees it: perturbed counts, small counts withheld "
+    "(docs/publication.md).",
 )
 
 
@@ -515,8 +516,9 @@ def measure_docs(output: Path) -> None:
 
 @measure.command(
     "show",
-    epilog="CSV columns: measure, area_code, period, group, "
-    "value, numerator, denominator, lower, upper, spc_signal, suppressed.",
+    epilog="CSV columns: measure, area_code, area_name, period, partial, months, "
+    "group, value, numerator, denominator, lower, upper, signal, withheld, "
+    "treatment, words.",
 )
 @click.argument("measure_id", metavar="MEASURE")
 @click.option(
@@ -549,44 +551,48 @@ def measure_show(
     public: bool,
 ) -> None:
     """Show a measure for one area over time, with intervals and SPC signals."""
-    import dataclasses
-    import json
     from typing import cast
 
-    from saferplaces.analytics.measures import measure_series
+    from saferplaces.analytics import results
     from saferplaces.analytics.measures.series import Period
-    from saferplaces.analytics.publish import public_series
-    from saferplaces.analytics.store import StoreError
 
     try:
-        points = measure_series(
-            _store(),
-            measure_id,
-            area,
-            by=cast(Period, by),
-            group=group,
-            first=first,
-            last=last,
-            as_of=_parse_as_of(as_of),
-        )
-    except (KeyError, ValueError, StoreError) as error:
-        raise click.ClickException(str(error).strip("'\"")) from None
-    rows = (
-        public_series(points)
-        if public
-        else [dataclasses.asdict(point) for point in points]
-    )
-    if output_format == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
+        answer = results.series(
+            _store(), measure_id, area, by=cast(Period, by), group=group,
+            first=first, last=last, as_of=_parse_as_of(as_of),
+            audience="public" if public else "partner", rules=_rules(),
+        )  # fmt: skip
+    except results.ResultError as error:
+        raise click.ClickException(str(error)) from None
+    _print_result(answer, output_format)
+
+
+def _rules() -> Any:
+    from saferplaces.web.store import publication_rules
+
+    return publication_rules()
+
+
+def _print_result(answer: Any, output_format: str) -> None:
+    """A result's rows as a table, CSV or JSON; notes after a table."""
+    import json
+
     import pyarrow as pa
 
     from saferplaces.ingest.report import print_table
 
+    rows = [row.as_dict() for row in answer.rows]
+    if output_format == "json":
+        click.echo(json.dumps({"notes": answer.notes, "rows": rows}, indent=2))
+        return
     if output_format == "table":  # people read two decimals; CSV keeps them all
         for row in rows:
+            row.pop("words")
             row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
     print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
+    if output_format == "table":
+        for note in answer.notes:
+            click.echo(f"Note: {note}")
 
 
 @measure.command("spc")
@@ -640,19 +646,19 @@ def measure_spc(
 
     import pyarrow as pa
 
-    from saferplaces.analytics.measures.series import Period, measure_chart
-    from saferplaces.analytics.store import StoreError
+    from saferplaces.analytics import results
+    from saferplaces.analytics.measures.series import Period
     from saferplaces.ingest.report import print_table
 
     try:
-        chart = measure_chart(
+        chart = results.chart(
             _store(), measure_id, area, by=cast(Period, by), target=target,
             rebase_at=rebase_at, first=first, last=last,
             as_of=_parse_as_of(as_of), screen_outliers=screen_outliers,
             fix_after_n_points=fix_after_n_points,
         )  # fmt: skip
-    except (KeyError, ValueError, StoreError) as error:
-        raise click.ClickException(str(error).strip("'\"")) from None
+    except results.ResultError as error:
+        raise click.ClickException(str(error)) from None
     if output_format == "json":
         click.echo(json.dumps(dataclasses.asdict(chart), indent=2))
         return
@@ -698,39 +704,20 @@ def measure_compare(
     public: bool,
 ) -> None:
     """Rank the areas of one level inside a parent, with change and trend."""
-    import json
     from typing import cast
 
-    import pyarrow as pa
-
-    from saferplaces.analytics.measures.areas import compare_areas
+    from saferplaces.analytics import results
     from saferplaces.analytics.measures.series import Period
-    from saferplaces.analytics.publish import public_comparison
-    from saferplaces.analytics.store import StoreError
-    from saferplaces.ingest.report import print_table
 
     try:
-        ranked = compare_areas(
-            _store(),
-            measure_id,
-            level,
-            within,
-            period,
-            by=cast(Period, by),
-            as_of=_parse_as_of(as_of),
-        )
-    except (KeyError, ValueError, StoreError) as error:
-        raise click.ClickException(str(error).strip("'\"")) from None
-    rows = [item.as_row() for item in ranked]
-    if public:
-        rows = public_comparison(rows, measure_id)
-    if output_format == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if output_format == "table":
-        for row in rows:
-            row.update({k: round(v, 3) for k, v in row.items() if isinstance(v, float)})
-    print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
+        answer = results.comparison(
+            _store(), measure_id, level, within, period, by=cast(Period, by),
+            as_of=_parse_as_of(as_of), audience="public" if public else "partner",
+            rules=_rules(),
+        )  # fmt: skip
+    except results.ResultError as error:
+        raise click.ClickException(str(error)) from None
+    _print_result(answer, output_format)
 
 
 @main.group()

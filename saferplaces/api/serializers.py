@@ -21,7 +21,12 @@ class MeasureSerializer(serializers.Serializer[Any]):
     # does not really replace Field.source; the stubs cannot know that.
     source = serializers.CharField()  # type: ignore[assignment]
     groups = serializers.ListField(child=serializers.CharField())
-    suppress_below = serializers.IntegerField()
+    publication = serializers.ChoiceField(
+        ["open", "perturbed", "survey"],
+        help_text="How the public is shown it: open data exactly, perturbed "
+        "counts, or the survey rule (docs/publication.md).",
+    )
+    public_groups = serializers.ListField(child=serializers.CharField())
 
 
 class SeriesQuery(serializers.Serializer[Any]):
@@ -43,44 +48,50 @@ class CompareQuery(serializers.Serializer[Any]):
     by = serializers.ChoiceField(["month", "quarter", "year"], default="year")
 
 
-class SeriesPointSerializer(serializers.Serializer[Any]):
+class RowSerializer(serializers.Serializer[Any]):
     measure = serializers.CharField()
     area_code = serializers.CharField()
+    area_name = serializers.CharField()
     period = serializers.CharField()
+    # Declared fields leave the class (as ``source`` above), so this does
+    # not replace Serializer.partial at run time.
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The data covers only part of the period."
+    )
+    months = serializers.IntegerField(help_text="Months of data in the period.")
     group = serializers.CharField(allow_null=True)
     value = serializers.FloatField(allow_null=True)
     numerator = serializers.FloatField(allow_null=True)
     denominator = serializers.FloatField(allow_null=True)
     lower = serializers.FloatField(allow_null=True)
     upper = serializers.FloatField(allow_null=True)
-    spc_signal = serializers.CharField(allow_null=True)
-    suppressed = serializers.BooleanField()
+    signal = serializers.CharField(allow_null=True)
+    withheld = serializers.BooleanField(help_text="Too few to show.")
+    treatment = serializers.ChoiceField(
+        ["exact", "open", "perturbed", "survey"],
+        help_text="How the figure was treated for publication.",
+    )
+    words = serializers.CharField(help_text="The figure in a sentence.")
 
 
 class SeriesSerializer(serializers.Serializer[Any]):
     measure = MeasureSerializer()
     public = serializers.BooleanField(
-        help_text="True when small counts are withheld (callers not signed in)."
+        help_text="True for callers not signed in: published figures."
     )
-    points = SeriesPointSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    points = RowSerializer(many=True)
 
 
-class ComparisonRowSerializer(serializers.Serializer[Any]):
+class ComparisonRowSerializer(RowSerializer):
     rank = serializers.IntegerField()
-    area_code = serializers.CharField()
-    name = serializers.CharField()
-    period = serializers.CharField()
-    value = serializers.FloatField(allow_null=True)
-    lower = serializers.FloatField(allow_null=True)
-    upper = serializers.FloatField(allow_null=True)
-    numerator = serializers.FloatField(allow_null=True)
+    unit = serializers.CharField(help_text="What the value is in (counts as rates).")
     previous_period = serializers.CharField(allow_null=True)
     previous_numerator = serializers.FloatField(allow_null=True)
     change_ratio = serializers.FloatField(allow_null=True)
     change_lower = serializers.FloatField(allow_null=True)
     change_upper = serializers.FloatField(allow_null=True)
     in_line_with_parent = serializers.BooleanField(allow_null=True)
-    suppressed = serializers.BooleanField()
     statement = serializers.CharField(
         help_text="The area's place in words, e.g. '2nd lowest of 4 policing units'"
     )
@@ -89,4 +100,5 @@ class ComparisonRowSerializer(serializers.Serializer[Any]):
 class ComparisonSerializer(serializers.Serializer[Any]):
     measure = MeasureSerializer()
     public = serializers.BooleanField()
+    notes = serializers.ListField(child=serializers.CharField())
     areas = ComparisonRowSerializer(many=True)

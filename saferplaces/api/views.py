@@ -1,14 +1,13 @@
 """The JSON API over the measures engine.
 
 Anyone may call it. Partners signed in to saferplaces (any role that may use
-the service) get every figure; everyone else gets the published figures,
-with small counts withheld and secondary suppression applied
-(``saferplaces.analytics.publish``). Only GET is offered.
+the service) get every figure; everyone else gets the published figures
+(cell key perturbation, docs/publication.md). Every answer comes from the
+one results path, ``saferplaces.analytics.results``. Only GET is offered.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
@@ -19,11 +18,10 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from saferplaces.accounts.permissions import Capability, can
-from saferplaces.analytics.measures import REGISTRY, Measure, measure_series
-from saferplaces.analytics.measures.areas import compare_areas
+from saferplaces.analytics import results
+from saferplaces.analytics.measures import REGISTRY, Measure
 from saferplaces.analytics.measures.series import Period
-from saferplaces.analytics.publish import public_comparison, public_series
-from saferplaces.analytics.store import Store, StoreError
+from saferplaces.analytics.store import Store
 from saferplaces.api.serializers import (
     CompareQuery,
     ComparisonSerializer,
@@ -31,7 +29,7 @@ from saferplaces.api.serializers import (
     SeriesQuery,
     SeriesSerializer,
 )
-from saferplaces.web.store import web_store
+from saferplaces.web.store import publication_rules, web_store
 
 
 def store() -> Store:
@@ -61,7 +59,8 @@ def _describe(measure: Measure) -> dict[str, Any]:
         "polarity": measure.polarity,
         "source": measure.source,
         "groups": list(measure.groups),
-        "suppress_below": measure.suppress_below,
+        "publication": measure.publication.method,
+        "public_groups": list(measure.public_groups),
     }
 
 
@@ -113,27 +112,29 @@ class MeasureSeries(APIView):
     def get(self, request: Request, measure_id: str) -> Response:
         measure = _measure(measure_id)
         query = _query(SeriesQuery, request)
+        audience = _audience(request)
         try:
-            points = measure_series(
-                store(),
-                measure.id,
-                query["area"],
-                by=cast(Period, query["by"]),
-                group=query.get("group"),
-                first=query.get("first"),
-                last=query.get("last"),
-            )
-        except (ValueError, StoreError) as error:
+            answer = results.series(
+                store(), measure.id, query["area"], by=cast(Period, query["by"]),
+                group=query.get("group"), first=query.get("first"),
+                last=query.get("last"), audience=audience, rules=publication_rules(),
+            )  # fmt: skip
+        except results.ResultError as error:
             raise ValidationError({"detail": str(error)}) from None
-        public = not is_partner(request)
-        rows = (
-            public_series(points)
-            if public
-            else [dataclasses.asdict(point) for point in points]
-        )
-        return Response(
-            {"measure": _describe(measure), "public": public, "points": rows}
-        )
+        return Response(_answer(measure, answer, "points"))
+
+
+def _audience(request: Request) -> results.Audience:
+    return "partner" if is_partner(request) else "public"
+
+
+def _answer(measure: Measure, answer: results.Result, key: str) -> dict[str, Any]:
+    return {
+        "measure": _describe(measure),
+        "public": answer.public,
+        "notes": answer.notes,
+        key: [row.as_dict() for row in answer.rows],
+    }
 
 
 class MeasureCompare(APIView):
@@ -147,20 +148,11 @@ class MeasureCompare(APIView):
         measure = _measure(measure_id)
         query = _query(CompareQuery, request)
         try:
-            ranked = compare_areas(
-                store(),
-                measure.id,
-                query["level"],
-                query["within"],
-                query["period"],
-                by=cast(Period, query["by"]),
-            )
-        except (ValueError, StoreError) as error:
+            answer = results.comparison(
+                store(), measure.id, query["level"], query["within"],
+                query["period"], by=cast(Period, query["by"]),
+                audience=_audience(request), rules=publication_rules(),
+            )  # fmt: skip
+        except results.ResultError as error:
             raise ValidationError({"detail": str(error)}) from None
-        rows = [item.as_row() for item in ranked]
-        public = not is_partner(request)
-        if public:
-            rows = public_comparison(rows, measure.id)
-        return Response(
-            {"measure": _describe(measure), "public": public, "areas": rows}
-        )
+        return Response(_answer(measure, answer, "areas"))

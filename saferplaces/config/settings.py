@@ -24,6 +24,11 @@ import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from saferplaces import __version__
+from saferplaces.analytics.perturbation import (
+    PTableError,
+    default_ptable,
+    ptable_from_csv,
+)
 from saferplaces.config.env import Env, SettingError
 
 # Lets admin and queryset classes take type arguments at run time, as mypy wants.
@@ -237,6 +242,30 @@ MAP_TILE_ATTRIBUTION = env.text("SAFERPLACES_MAP_TILE_ATTRIBUTION", "")
 
 # The area the dashboard opens on (a partnership area, ward, LSOA, ...).
 DASHBOARD_AREA = env.text("SAFERPLACES_DASHBOARD_AREA", "SYN-PARTNERSHIP")
+
+# Published figures (docs/publication.md): cell key perturbation with a
+# perturbation table, a threshold under which counts are withheld and the
+# range of cell keys. Read here so a bad table stops start-up.
+PUBLICATION_THRESHOLD = env.integer(
+    "SAFERPLACES_PUBLICATION_THRESHOLD", 10, minimum=1, maximum=100
+)
+_KEY_RANGE = env.integer("SAFERPLACES_CELL_KEY_RANGE", 256, minimum=2, maximum=65536)
+_PTABLE_FILE = env.optional_text("SAFERPLACES_PTABLE")
+try:
+    PUBLICATION_PTABLE = (
+        ptable_from_csv(Path(_PTABLE_FILE), PUBLICATION_THRESHOLD)
+        if _PTABLE_FILE
+        else default_ptable(PUBLICATION_THRESHOLD, _KEY_RANGE)
+    )
+except PTableError as error:
+    raise SettingError(
+        f"SAFERPLACES_PTABLE / SAFERPLACES_CELL_KEY_RANGE: {error}"
+    ) from None
+if _PTABLE_FILE and PUBLICATION_PTABLE.key_range != _KEY_RANGE:
+    raise SettingError(
+        f"SAFERPLACES_CELL_KEY_RANGE is {_KEY_RANGE} but the ptable in "
+        f"SAFERPLACES_PTABLE has cell keys 0 to {PUBLICATION_PTABLE.key_range - 1}."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -16,9 +16,10 @@ from typing import Any
 
 from django.urls import reverse
 
-from saferplaces.analytics.measures import get_measure, measure_series
-from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
-from saferplaces.analytics.store import Store, StoreError
+from saferplaces.analytics import results
+from saferplaces.analytics.measures import get_measure
+from saferplaces.analytics.results import ComparisonRow
+from saferplaces.analytics.store import Store
 
 BINS = 5
 WIDTH = 640
@@ -28,7 +29,7 @@ WIDTH = 640
 class Choropleth:
     svg: str
     legend: list[tuple[str, str]]  # (css class, range in words)
-    rows: list[AreaComparison]
+    rows: list[ComparisonRow]
     period: str | None
     problem: str | None = None
 
@@ -41,11 +42,11 @@ def choropleth(store: Store, measure_id: str, level: str, within: str) -> Chorop
 
 
 def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choropleth:
+    period = results.latest_year(store, measure_id, within)
     try:
-        years = measure_series(store, measure_id, within, by="year")
-        period = years[-1].period if years else None
-        rows = compare_areas(store, measure_id, level, within, period or "")
-    except (StoreError, ValueError) as error:
+        answer = results.comparison(store, measure_id, level, within, period or "")
+        rows = [row for row in answer.rows if isinstance(row, ComparisonRow)]
+    except results.ResultError as error:
         return Choropleth("", [], [], None, problem=str(error))
     if "boundaries" not in store.tables():
         return Choropleth("", [], rows, period, problem="no boundaries are loaded")
@@ -58,7 +59,7 @@ def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choro
     }
     values = sorted(r.value for r in rows if r.value is not None)
     edges = _edges(rows)
-    unit = get_measure(measure_id).unit
+    unit = rows[0].unit if rows else get_measure(measure_id).unit
     tops = [*edges[1:], values[-1]] if values else []
     legend = [
         (f"app-bin-{i}", f"{edges[i]:,.1f} to {top:,.1f} {unit}")
@@ -72,7 +73,7 @@ def geojson(store: Store, measure_id: str, level: str, within: str) -> dict[str,
     shown = choropleth(store, measure_id, level, within)
     if shown.problem or "boundaries" not in store.tables():
         return {"type": "FeatureCollection", "features": []}
-    unit = get_measure(measure_id).unit
+    unit = shown.rows[0].unit if shown.rows else get_measure(measure_id).unit
     edges = _edges(shown.rows)
     base = reverse("dashboard:measure", kwargs={"measure_id": measure_id})
     shapes = {
@@ -93,7 +94,7 @@ def geojson(store: Store, measure_id: str, level: str, within: str) -> dict[str,
                 "geometry": shapes[row.area_code],
                 "properties": {
                     "code": row.area_code,
-                    "label": f"{row.name}: {value}",
+                    "label": f"{row.area_name}: {value}",
                     "bin": _bin(row.value, edges),
                     "href": f"{base}?area={row.area_code}",
                 },
@@ -102,7 +103,7 @@ def geojson(store: Store, measure_id: str, level: str, within: str) -> dict[str,
     return {"type": "FeatureCollection", "features": features}
 
 
-def _edges(rows: list[AreaComparison]) -> list[float]:
+def _edges(rows: list[ComparisonRow]) -> list[float]:
     values = sorted(r.value for r in rows if r.value is not None)
     return (
         [values[min(len(values) - 1, len(values) * i // BINS)] for i in range(BINS)]
@@ -128,7 +129,7 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 
 def _svg(
     shapes: dict[str, dict[str, Any]],
-    rows: list[AreaComparison],
+    rows: list[ComparisonRow],
     edges: list[float],
     measure_id: str,
     unit: str,
@@ -161,7 +162,7 @@ def _svg(
         value = "no data" if row.value is None else f"{row.value:,.1f} {unit}"
         areas.append(
             f'<a href="{base}?area={escape(row.area_code)}">'
-            f"<title>{escape(row.name)}: {escape(value)}, rank {row.rank}</title>"
+            f"<title>{escape(row.area_name)}: {escape(value)}, rank {row.rank}</title>"
             f'<path class="{_bin(row.value, edges)}" '
             f'd="{path(shapes[row.area_code])}"/></a>'
         )

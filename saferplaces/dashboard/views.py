@@ -15,16 +15,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from saferplaces.accounts.permissions import Capability, requires
-from saferplaces.analytics import geography
-from saferplaces.analytics.measures import REGISTRY, get_measure, measure_series
-from saferplaces.analytics.measures.areas import compare_areas
-from saferplaces.analytics.measures.series import PERIODS, Period, measure_chart
-from saferplaces.analytics.publish import public_comparison, public_series
-from saferplaces.analytics.store import Store, StoreError
-from saferplaces.dashboard import charts, data, maps
+from saferplaces.analytics import cards, geography, results
+from saferplaces.analytics.measures import REGISTRY, get_measure
+from saferplaces.analytics.measures.series import PERIODS, Period
+from saferplaces.analytics.store import Store
+from saferplaces.dashboard import charts, maps
 from saferplaces.partnership.models import ActionMeasure, Plan, Status
 from saferplaces.web.downloads import csv_download, xlsx_download
-from saferplaces.web.store import web_store
+from saferplaces.web.store import publication_rules, web_store
 
 
 def store() -> Store:
@@ -64,7 +62,7 @@ class Section:
 
 
 # The overview's sections, and what the plan wants of each measure.
-PlanView = tuple[tuple[Section, ...], tuple[tuple[str, data.Aim], ...]]
+PlanView = tuple[tuple[Section, ...], tuple[tuple[str, cards.Aim], ...]]
 
 
 def _plan_view(plan: Plan | None) -> PlanView:
@@ -72,7 +70,7 @@ def _plan_view(plan: Plan | None) -> PlanView:
     actions' status; and the plan's aim for each measure it links."""
     key = tuple(plan.key_measures) if plan else tuple(list(REGISTRY)[:6])
     sections = [Section("Key outcome measures", key)]
-    aims: dict[str, data.Aim] = {}
+    aims: dict[str, cards.Aim] = {}
     if plan:
         by_priority: dict[tuple[int, str], set[str]] = {}
         for link in ActionMeasure.objects.filter(action__plan=plan).select_related(
@@ -82,7 +80,7 @@ def _plan_view(plan: Plan | None) -> PlanView:
             ids = by_priority.setdefault((priority.number, priority.title), set())
             ids.add(link.measure_id)
             if link.size or link.measure_id not in aims:  # a size says more
-                aims[link.measure_id] = data.Aim(link.direction, link.size)
+                aims[link.measure_id] = cards.Aim(link.direction, link.size)
         status = _status_by_priority(plan)
         for (number, title), ids in sorted(by_priority.items()):
             extra = tuple(sorted(ids - set(key)))
@@ -123,11 +121,11 @@ def _cards_html(code: str, shown: PlanView) -> str:
     wants = dict(aims)
     filled = []
     for section in sections:
-        cards = [
-            data.card(store(), measure_id, code, wants.get(measure_id))
+        section_cards = [
+            results.card(store(), measure_id, code, wants.get(measure_id))
             for measure_id in section.measure_ids
         ]
-        filled.append((section, cards))
+        filled.append((section, section_cards))
     return render_to_string(
         "dashboard/_cards.html", {"sections": filled, "area_code": code}
     )
@@ -157,15 +155,16 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
         "periods": [(p, charts.PERIOD_WORDS[p]) for p in PERIODS],
         "children": geography.children(store(), code),
         "parent": geography.parent(store(), code),
-        "freshness": data.freshness(store(), measure.table),
+        "freshness": cards.freshness(store(), measure.table),
         "problem": None,
         "comparison": None,
     }
     target, rebase, context["chart_errors"] = _chart_options(request)
     context.update(target=request.GET.get("target", ""), rebase=rebase)
     try:
-        points = measure_series(store(), measure.id, code, by=by)
+        points = results.series(store(), measure.id, code, by=by).rows
         context["points"] = points
+        context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
             known = {p.period for p in points}
             if rebase and rebase not in known:
@@ -173,7 +172,7 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
                     f"Rebase at one of the periods shown, such as {points[0].period}."
                 )
                 rebase = ""
-            chart = measure_chart(
+            chart = results.chart(
                 store(), measure.id, code, by=by, target=target,
                 rebase_at=[rebase] if rebase else [],
             )  # fmt: skip
@@ -184,9 +183,9 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
             context["chart_query"] = urlencode(
                 {"area": code, "by": by, "target": str(target or ""), "rebase": rebase}
             )
-    except (StoreError, ValueError) as error:
+    except results.ResultError as error:
         context["problem"] = str(error)
-    latest = _latest_year(measure.id, code)
+    latest = results.latest_year(store(), measure.id, code)
     if context["parent"] and context.get("points") and latest:
         context["comparison"] = _comparison(measure.id, here, context["parent"], latest)
     context["groups"] = _groups(measure, code)
@@ -203,19 +202,16 @@ def _disproportion(
     measure: Any, code: str, latest: str | None
 ) -> list[tuple[str, list[Any]]]:
     """Each group's share of events against its share of residents."""
-    from saferplaces.analytics.measures.groups import (
-        POPULATION_COLUMNS,
-        disproportionality,
-    )
+    from saferplaces.analytics.measures.groups import POPULATION_COLUMNS
 
     found = []
     for group in measure.groups:
         if group not in POPULATION_COLUMNS or latest is None:
             continue
         try:
-            shares = disproportionality(store(), measure.id, code, group, latest)
-        except (StoreError, ValueError):
-            continue
+            shares = results.disproportion(store(), measure.id, code, group, latest)
+        except results.ResultError:
+            continue  # no population by this group for the area: no table
         found.append((group, shares))
     return found
 
@@ -235,21 +231,13 @@ def _chart_options(request: HttpRequest) -> tuple[float | None, str, list[str]]:
 
 def _comparison(
     measure_id: str, here: geography.Area, parent: geography.Area, year: str
-) -> Any:
+) -> list[results.Row] | None:
     try:
-        return compare_areas(store(), measure_id, here.level, parent.code, year)
-    except (StoreError, ValueError):
-        return None
-
-
-def _latest_year(measure_id: str, code: str) -> str | None:
-    """The latest financial year with figures: what the page's comparison,
-    breakdowns and disproportion tables describe."""
-    try:
-        years = measure_series(store(), measure_id, code, by="year")
-    except (StoreError, ValueError):
-        return None
-    return years[-1].period if years else None
+        return results.comparison(
+            store(), measure_id, here.level, parent.code, year
+        ).rows
+    except results.ResultError:
+        return None  # e.g. the parent has no areas of this level loaded
 
 
 def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
@@ -257,12 +245,11 @@ def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
     breakdowns = []
     for group in measure.groups:
         try:
-            points = measure_series(store(), measure.id, code, by="year", group=group)
-        except (StoreError, ValueError):
+            rows = results.breakdown(store(), measure.id, code, group).rows
+        except results.ResultError:
             continue
-        if points:
-            latest = max(p.period for p in points)
-            breakdowns.append((group, [p for p in points if p.period == latest]))
+        if rows:
+            breakdowns.append((group, rows))
     return breakdowns
 
 
@@ -274,18 +261,14 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
         raise Http404("Tables download as CSV or XLSX.")
     measure, code, by = _options(request, measure_id)
     table = request.GET.get("table", "series")
-    public = bool(request.GET.get("public"))
+    audience: results.Audience = "public" if request.GET.get("public") else "partner"
     try:
-        rows = _export_table(measure, code, by, table, request.GET.get("level"))
-    except (StoreError, ValueError) as error:
+        answer = _export_table(measure, code, by, table, request.GET.get("level"),
+                               audience)  # fmt: skip
+    except results.ResultError as error:
         raise Http404(str(error)) from None
-    if public and table == "areas":
-        rows = public_comparison([r.as_row() for r in rows], measure.id)
-    elif public:  # the series, or a group breakdown (also series points)
-        rows = public_series(rows)
-    else:
-        rows = [r.as_row() if hasattr(r, "as_row") else r.__dict__ for r in rows]
-    metadata = _metadata(measure, code, f"{by}, {table}", public)
+    metadata = _metadata(measure, code, f"{by}, {table}", answer)
+    rows = [row.as_dict() for row in answer.rows]
     columns = list(rows[0]) if rows else []
     values = [[row[c] for c in columns] for row in rows]
     name = f"{measure.id}-{code}-{by}-{table}.{kind}"
@@ -295,41 +278,48 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
 
 
 def _export_table(
-    measure: Any, code: str, by: Period, table: str, level: str | None
-) -> list[Any]:
-    """The rows of one of the page's tables."""
+    measure: Any,
+    code: str,
+    by: Period,
+    table: str,
+    level: str | None,
+    audience: results.Audience,
+) -> results.Result:
+    """The rows of one of the page's tables, for partners or as published."""
+    rules = publication_rules()
     if table == "series":
-        return measure_series(store(), measure.id, code, by=by)
+        return results.series(store(), measure.id, code, by=by, audience=audience,
+                              rules=rules)  # fmt: skip
     if table == "areas":
         # The areas of the page's comparison, or (for the map) of a level.
-        latest = _latest_year(measure.id, code) or ""
-        if level:
-            return compare_areas(store(), measure.id, level, code, latest)
-        here = geography.area(store(), code)
-        parent = geography.parent(store(), code)
-        if parent is None:
-            raise ValueError(f"{here.name} has no parent area to compare within")
-        return compare_areas(store(), measure.id, here.level, parent.code, latest)
+        latest = results.latest_year(store(), measure.id, code, audience) or ""
+        if not level:
+            parent = geography.parent(store(), code)
+            if parent is None:
+                name = geography.area(store(), code).name
+                raise results.ResultError(
+                    f"{name} has no parent area to compare within."
+                )
+            level, code = geography.area(store(), code).level, parent.code
+        return results.comparison(store(), measure.id, level, code, latest,
+                                  audience=audience, rules=rules)  # fmt: skip
     if table in measure.groups:
-        return measure_series(store(), measure.id, code, by=by, group=table)
-    raise ValueError(f"no table {table!r} on this page")
+        return results.series(store(), measure.id, code, by=by, group=table,
+                              audience=audience, rules=rules)  # fmt: skip
+    raise results.ResultError(f"There is no table {table!r} on this page.")
 
 
-def _metadata(measure: Any, code: str, by: str, public: bool) -> list[tuple[str, str]]:
-    fresh = data.freshness(store(), measure.table)
+def _metadata(
+    measure: Any, code: str, by: str, answer: results.Result
+) -> list[tuple[str, str]]:
+    fresh = cards.freshness(store(), measure.table)
     return [
         ("measure", f"{measure.title} ({measure.id})"),
         ("definition", measure.definition),
         ("unit", measure.unit),
         ("area", f"{geography.area(store(), code).name} ({code})"),
         ("period", by),
-        (
-            "suppression",
-            f"small counts (under {measure.suppress_below}) withheld, with "
-            "secondary suppression"
-            if public
-            else "none: for partners only",
-        ),
+        ("publication", " ".join(answer.notes)),
         ("source", measure.source),
         (
             "loaded",
@@ -364,9 +354,9 @@ def measure_chart_image(
     def draw() -> bytes:
         first = None
         if compact:  # a card: the last 24 months
-            months = measure_series(store(), measure.id, code, by=by)
+            months = results.series(store(), measure.id, code, by=by).rows
             first = months[-24:][0].period if months else None
-        chart = measure_chart(
+        chart = results.chart(
             store(), measure.id, code, by=by, target=target, first=first,
             rebase_at=[rebase] if rebase else [],
         )  # fmt: skip
@@ -377,7 +367,7 @@ def measure_chart_image(
     key = f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}"
     try:
         image = store().cached(f"chart:{key}", draw)
-    except (StoreError, ValueError, IndexError) as error:
+    except results.ResultError as error:
         raise Http404(str(error)) from None
     response = HttpResponse(image, content_type=CHART_TYPES[kind])
     response["Cache-Control"] = "private, max-age=300"
@@ -422,14 +412,6 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     return JsonResponse(maps.geojson(store(), measure_id, level, within))
 
 
-PUBLIC_MEASURES = [
-    "total-recorded-crime",
-    "anti-social-behaviour",
-    "perceptions-of-safety",
-    "road-casualties-ksi",
-]
-
-
 def neighbourhood(request: HttpRequest) -> HttpResponse:
     """A resident chooses a ward, or types its name (no sign-in needed)."""
     wards = geography.areas_of_level(store(), "ward")
@@ -464,18 +446,19 @@ def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
     wards = {w.code: w for w in geography.areas_of_level(store(), "ward")}
     if code not in wards:
         raise Http404("No such ward.")
-    results = []
-    for measure_id in PUBLIC_MEASURES:
+    shown = []
+    for measure in results.resident_measures():
         try:
-            rows = public_series(measure_series(store(), measure_id, code, by="year"))
-        except (StoreError, ValueError):
-            continue
-        if rows:
-            results.append(
-                (get_measure(measure_id), rows[-2:] if len(rows) > 1 else rows)
-            )
+            answer = results.series(
+                store(), measure.id, code, by="year", audience="public",
+                rules=publication_rules(),
+            )  # fmt: skip
+        except results.ResultError:
+            continue  # not loaded, or not published for wards
+        if answer.rows:
+            shown.append((measure, answer.rows[-2:], answer.notes))
     return render(
         request,
         "dashboard/neighbourhood.html",
-        {"ward": wards[code], "results": results},
+        {"ward": wards[code], "results": shown},
     )

@@ -196,12 +196,12 @@ def _evaluation(action: Action) -> dict[str, Any] | None:
     plan = getattr(action, "evaluation", None)
     if plan is None:
         return None
-    from saferplaces.analytics.store import StoreError
-    from saferplaces.partnership.evaluation import Window, evaluate
+    from saferplaces.analytics import results
+    from saferplaces.analytics.evaluation import Window
     from saferplaces.web.store import web_store
 
     try:
-        result = evaluate(
+        result = results.evaluate(
             web_store(),
             plan.measure_id,
             plan.target_area,
@@ -209,8 +209,8 @@ def _evaluation(action: Action) -> dict[str, Any] | None:
             Window(plan.followup_from, plan.followup_to),
             plan.comparison_area or None,
         )
-    except (KeyError, ValueError, StoreError) as error:
-        return {"plan": plan, "result": None, "problem": str(error).strip("'\"")}
+    except results.ResultError as error:
+        return {"plan": plan, "result": None, "problem": str(error)}
     return {"plan": plan, "result": result, "problem": None}
 
 

@@ -1,5 +1,6 @@
 """The analytic store as the web app reads it: one per process, so its
-caches serve every request, rechecking the Delta logs at most once a second."""
+caches serve every request, rechecking the Delta logs at most once a second;
+and the publication rules the settings chose."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from saferplaces.analytics.results import Rules
 from saferplaces.analytics.store import Store
 
 
@@ -18,3 +20,8 @@ def _store_at(root: Path) -> Store:
 
 def web_store() -> Store:
     return _store_at(settings.DATA_DIR / "store")
+
+
+def publication_rules() -> Rules:
+    """How the public is shown figures (SAFERPLACES_PTABLE and friends)."""
+    return Rules(settings.PUBLICATION_PTABLE)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("publication/", views.publication, name="publication"),
     path("healthz", views.health, name="health"),
 ]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from saferplaces.analytics.measures import REGISTRY
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,6 +23,20 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "web/privacy.html")
+
+
+def publication(request: HttpRequest) -> HttpResponse:
+    """How published figures are protected, for anyone who reads them."""
+    ptable = settings.PUBLICATION_PTABLE
+    return render(
+        request,
+        "web/publication.html",
+        {
+            "threshold": ptable.threshold,
+            "largest_noise": ptable.largest_noise(),
+            "measures": sorted(REGISTRY.values(), key=lambda m: m.title),
+        },
+    )
 
 
 @never_cache

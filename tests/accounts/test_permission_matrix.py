@@ -38,6 +38,7 @@ MATRIX: dict[str, Rule] = {
     "web:home": Rule(EVERYONE),
     "web:accessibility": Rule(EVERYONE),
     "web:privacy": Rule(EVERYONE),
+    "web:publication": Rule(EVERYONE),
     "web:health": Rule(EVERYONE),
     "accounts:login": Rule(EVERYONE, signed_in_status=302),
     "accounts:logout": Rule(EVERYONE, status=405),

@@ -108,8 +108,8 @@ def test_cli_ranks_areas_as_json(store, monkeypatch):
         ],
     )
     assert result.exit_code == 0, result.output
-    ranked = json.loads(result.output)
-    assert [(r["rank"], r["name"], r["numerator"]) for r in ranked] == [
+    ranked = json.loads(result.output)["rows"]
+    assert [(r["rank"], r["area_name"], r["numerator"]) for r in ranked] == [
         (1, "Oak Ward", 100),
         (2, "Elm Ward", 300),
     ]

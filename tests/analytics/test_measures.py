@@ -73,7 +73,7 @@ def test_counts_carry_exact_poisson_intervals(store):
         pytest.approx(0.0253, abs=1e-4),
         pytest.approx(5.5716, abs=1e-4),
     )
-    assert jan.suppressed  # 1 is under the default threshold of 5
+    assert not jan.suppressed  # partners see every count
 
 
 def test_a_partnership_area_adds_up_its_lsoas(tmp_path):
@@ -167,8 +167,10 @@ def test_cli_shows_a_series_as_csv(store, monkeypatch, tmp_path):
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert list(rows[0])[:4] == ["measure", "area_code", "period", "group"]
-    assert rows[0]["value"] == ""  # suppressed: a count of 1 is withheld
+    assert list(rows[0])[:4] == ["measure", "area_code", "area_name", "period"]
+    # police.uk street crime is open data: published exactly, as the source.
+    assert rows[0]["value"] == "1"
+    assert rows[0]["treatment"] == "open"
 
 
 def test_cli_unknown_measure_exits_non_zero(store, monkeypatch):
@@ -181,7 +183,7 @@ def test_cli_unknown_measure_exits_non_zero(store, monkeypatch):
         main, ["measure", "show", "nope", "--area", "E01009002"]
     )
     assert result.exit_code == 1
-    assert "unknown measure 'nope'" in result.output
+    assert "There is no measure called 'nope'." in result.output
 
 
 def test_the_spc_chart_shows_limits_icons_and_trial_warning(store, monkeypatch):

@@ -10,6 +10,7 @@ from scipy.stats import binomtest
 
 from saferplaces.analytics.measures import measure_series
 from saferplaces.analytics.measures.proportions import wilson_interval
+from saferplaces.analytics.perturbation import default_ptable
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
@@ -62,7 +63,13 @@ def test_weighted_share_feeling_safe_with_a_kish_interval(store):
     assert (year.numerator, year.denominator) == (3.0, 4.0)
     assert year.lower == pytest.approx(23.8501877, abs=1e-6)
     assert year.upper == pytest.approx(96.6370222, abs=1e-6)
-    assert year.suppressed  # 3 respondents: below 10
+    assert not year.suppressed  # partners see every figure
+    [published] = measure_series(
+        store, "perceptions-of-safety", "E01009001", by="year",
+        publishing=default_ptable(),
+    )  # fmt: skip
+    assert published.suppressed  # 4 respondents: under the survey rule's 30
+    assert published.value is None
 
 
 def test_unweighted_wilson_interval_matches_scipy():

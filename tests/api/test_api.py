@@ -16,6 +16,7 @@ from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from tests.conftest import ANONYMOUS
 from tests.ingest.conftest import FEBRUARY, JANUARY
+from tests.ingest.test_local_extract import EXTRACT
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,9 @@ SERIES = reverse("api:series", kwargs={"measure_id": "total-recorded-crime"})
 @pytest.fixture
 def loaded(settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    run_load(
-        Store(tmp_path / "store"), get_source("police-uk-street"), [JANUARY, FEBRUARY]
-    )
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("police-uk-street"), [JANUARY, FEBRUARY])
+    run_load(store, get_source("local-crimes"), [EXTRACT])
 
 
 def test_every_measure_is_listed_with_its_definition(client):
@@ -59,12 +60,31 @@ def test_partners_see_small_counts(loaded, client_as):
     ]
 
 
-def test_the_public_get_small_counts_withheld(loaded, client_as):
+def test_the_public_get_open_data_exactly(loaded, client_as):
+    # police.uk street crime is open at the same detail: no noise, nothing
+    # withheld, matching the source.
     body = client_as(ANONYMOUS).get(SERIES, {"area": "E01009002"}).json()
     assert body["public"] is True
-    january = body["points"][0]
-    assert january["suppressed"] is True
+    assert [(p["numerator"], p["treatment"]) for p in body["points"]] == [
+        (1, "open"),
+        (2, "open"),
+    ]
+
+
+def test_the_public_get_local_records_perturbed_and_small_counts_withheld(
+    loaded, client_as
+):
+    url = reverse("api:series", kwargs={"measure_id": "recorded-crime-local"})
+    area = {"area": "E01900001"}
+    body = client_as(ANONYMOUS).get(url, area).json()
+    [january] = body["points"]
+    assert january["withheld"] is True
+    assert january["treatment"] == "perturbed"
     assert january["value"] is january["numerator"] is january["lower"] is None
+    assert "cell key perturbation" in " ".join(body["notes"])
+    partner = client_as(Role.ANALYST).get(url, area).json()
+    assert partner["points"][0]["numerator"] > 0
+    assert partner["points"][0]["treatment"] == "exact"
 
 
 def test_bad_queries_are_clear_errors(loaded, client):
@@ -74,7 +94,7 @@ def test_bad_queries_are_clear_errors(loaded, client):
     assert "by" in response.json()
     unknown = client.get(SERIES, {"area": "E05999999"})
     assert unknown.status_code == 400
-    assert "no LSOAs are known for area" in unknown.json()["detail"]
+    assert unknown.json()["detail"] == "No LSOAs are known for area 'E05999999'."
     nope = client.get(reverse("api:series", kwargs={"measure_id": "nope"}))
     assert nope.status_code == 404
 

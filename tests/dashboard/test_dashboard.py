@@ -4,6 +4,7 @@ the map and the public neighbourhood page."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 
@@ -13,10 +14,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from saferplaces.accounts.models import Role
-from saferplaces.analytics.measures import measure_series
+from saferplaces.analytics import cards as data
+from saferplaces.analytics.measures import REGISTRY, measure_series
 from saferplaces.analytics.measures.series import measure_chart
 from saferplaces.analytics.store import Store
-from saferplaces.dashboard import charts, data
+from saferplaces.dashboard import charts
 from saferplaces.demo import build_demo
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
@@ -116,7 +118,7 @@ def test_a_measure_page_has_its_chart_its_table_and_its_neighbours(analyst):
         "5 periods from 2020/21 to 2024/25"
     )
     assert html.count('<th scope="row" class="govuk-table__header">2024/25</th>') == 1
-    ranked = [row.name for row in page.context["comparison"]]
+    ranked = [row.area_name for row in page.context["comparison"]]
     assert sorted(ranked) == [
         "Edgbaston district",
         "Northfield district",
@@ -139,12 +141,14 @@ def test_exports_carry_a_metadata_block(analyst):
     text = analyst.get(url + "?area=E05900012&by=year&public=1").content.decode()
     lines = text.splitlines()
     assert lines[0].startswith("# measure,Road casualties killed or seriously injured")
-    assert any(line.startswith('# suppression,"small counts') for line in lines)
+    assert any(line.startswith('# publication,"exact: counted from open data')
+               for line in lines)  # fmt: skip
     table = "\n".join(line for line in lines if not line.startswith("#"))
     rows = list(csv.DictReader(io.StringIO(table)))
     assert rows
-    for row in rows:  # withheld where small (a ward's KSI casualties are few)
-        assert (row["numerator"] == "") == (row["suppressed"] == "True")
+    for row in rows:  # DfT's casualties are open data: exact, none withheld
+        assert row["treatment"] == "open"
+        assert row["withheld"] == "False"
     xlsx = analyst.get(url.replace("export.csv", "export.xlsx") + "?area=SYN-D03")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book["About"]["A1"].value == "measure"
@@ -171,7 +175,7 @@ def test_the_map_shades_every_ward_and_lists_them(analyst):
 
 
 def test_the_neighbourhood_page_is_public_and_published_only(
-    client, demo_dir, settings
+    client, demo_dir, settings, monkeypatch
 ):
     settings.DATA_DIR = demo_dir
     chooser = client.get(reverse("dashboard:neighbourhood"))
@@ -189,17 +193,14 @@ def test_the_neighbourhood_page_is_public_and_published_only(
     html = page.content.decode()
     assert "Selly Oak" in html
     assert "Total recorded crime" in html
-    # KSI casualties in a Northfield ward are few: withheld, said in words.
-    store = Store(demo_dir / "store")
-    ward = next(
-        w
-        for w in ("E05900005", "E05900006", "E05900007", "E05900008")
-        if any(
-            p.suppressed
-            for p in measure_series(store, "road-casualties-ksi", w, by="year")[-2:]
-        )
+    assert "Counted from open data" in html or "open data" in html
+    # Where too few residents answered the survey (here: a minimum base no
+    # ward reaches), the figure is withheld and said so in words.
+    strict = dataclasses.replace(REGISTRY["perceptions-of-safety"], minimum_base=10**6)
+    monkeypatch.setitem(REGISTRY, "perceptions-of-safety", strict)
+    quiet = client.get(
+        reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"})
     )
-    quiet = client.get(reverse("dashboard:neighbourhood_ward", kwargs={"code": ward}))
     assert "too few to show" in quiet.content.decode()
 
 
@@ -241,7 +242,7 @@ def test_every_table_on_the_page_downloads(analyst):
         return list(csv.DictReader(io.StringIO(body)))
 
     areas = table("?area=SYN-D03&table=areas")
-    assert sorted(row["name"] for row in areas) == [
+    assert sorted(row["area_name"] for row in areas) == [
         "Edgbaston district",
         "Northfield district",
         "Selly Oak district",
@@ -254,7 +255,7 @@ def test_every_table_on_the_page_downloads(analyst):
     # Published group breakdowns withhold small counts too (an LSOA's
     # violence by age band is mostly small).
     by_age = table("?area=E01900067&by=year&table=victim_age_band&public=1")
-    withheld = [row for row in by_age if row["suppressed"] == "True"]
+    withheld = [row for row in by_age if row["withheld"] == "True"]
     assert withheld
     assert all(row["numerator"] == "" and row["value"] == "" for row in withheld)
     assert analyst.get(url.replace("export.csv", "export.pdf")).status_code == 404

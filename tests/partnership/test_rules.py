@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from saferplaces.partnership import evaluation
-from saferplaces.partnership.evaluation import Window, evaluate
+from saferplaces.analytics import evaluation
+from saferplaces.analytics.evaluation import Window, evaluate
 from saferplaces.partnership.models import Status, allowed_change
 from saferplaces.partnership.services import copy_forward
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -22,16 +23,19 @@ from saferplaces.analytics.compare import RateRatio, rate_ratio, relative_to_par
 from saferplaces.analytics.geography import areas_inside, lsoas_in, name_of
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import (
+    MONTHS_IN,
     PER,
     Period,
     financial_quarter,
     financial_year,
     lsoa_month_counts,
+    measure_months,
     measure_series,
     poisson_intervals,
     population_by_year,
     residents_in_year,
 )
+from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.store import AsOf, Store, StoreError
 
 LABELS: dict[str, Callable[[str], str]] = {
@@ -47,16 +51,21 @@ class AreaComparison:
     name: str
     period: str
     value: float | None
-    numerator: float
+    numerator: float | None
     denominator: float | None
     lower: float | None
     upper: float | None
     previous_period: str | None
-    previous_numerator: int | None
+    previous_numerator: float | None
     change: RateRatio | None
     in_line_with_parent: bool | None
     rank: int
+    # Withheld from this (published) answer: too few to show.
     suppressed: bool
+    # The data covers only part of the period.
+    partial: bool = False
+    # What the value is in: a count measure is compared as a rate.
+    unit: str = ""
     # "Birmingham South: 2nd lowest of 4 policing units; change in line
     # with Birmingham".
     statement: str = ""
@@ -79,6 +88,8 @@ class AreaComparison:
             "change_upper": self.change.upper if self.change else None,
             "in_line_with_parent": self.in_line_with_parent,
             "suppressed": self.suppressed,
+            "partial": self.partial,
+            "unit": self.unit,
             "statement": self.statement,
         }
 
@@ -92,8 +103,15 @@ def compare_areas(
     *,
     by: Period = "year",
     as_of: AsOf = None,
+    publishing: PTable | None = None,
 ) -> list[AreaComparison]:
-    """Every ``level`` area inside ``within``, ranked on ``period``."""
+    """Every ``level`` area inside ``within``, ranked on ``period``.
+
+    A count is ranked as a rate per 1,000 residents (areas differ in size),
+    or as a count where no population is loaded (the statement says so).
+    With ``publishing``, every count (this period's, the period before's and
+    the parent's) is the perturbed count of its own cell, and the rates,
+    intervals, changes and ranks are computed from those."""
     measure = get_measure(measure_id)
     if by not in LABELS:
         raise ValueError("compare by month, quarter or year")
@@ -104,9 +122,10 @@ def compare_areas(
     if not areas:
         raise StoreError(f"no {level} areas are loaded inside {within!r}")
     parent_name = name_of(store, within, as_of)
+    ptable = publishing if measure.publication.method != "open" else None
     if measure.kind != "count":
         return _described(
-            _compare_estimates(store, measure, areas, period, by, as_of),
+            _compare_estimates(store, measure, areas, period, by, as_of, ptable),
             measure,
             level,
             parent_name,
@@ -117,46 +136,50 @@ def compare_areas(
         known = ", ".join(periods)
         raise StoreError(f"{measure.id} has no data for {period}; it has {known}")
     previous = periods[periods.index(period) - 1] if periods.index(period) > 0 else None
+    partial = _months_in(store, measure, by, period, as_of) < MONTHS_IN[by]
 
-    def total(lsoas: set[str], when: str | None) -> int:
-        return sum(counts.get((lsoa, when), 0) for lsoa in lsoas) if when else 0
+    def published(lsoas: set[str], when: str | None) -> int | None:
+        """The area's count for a period: its own cell, perturbed if asked."""
+        if when is None:
+            return None
+        cells = [counts.get((lsoa, when), (0, 0)) for lsoa in lsoas]
+        count, keys = sum(c for c, _ in cells), sum(k for _, k in cells)
+        if ptable is None:
+            return count
+        [shown] = ptable.perturb([count], ptable.cell_keys([keys]))
+        return None if np.isnan(shown) else int(shown)
 
-    parent_change = (
-        rate_ratio(total(parent_lsoas, period), total(parent_lsoas, previous))
-        if previous
-        else None
-    )
-    population = (
-        population_by_year(store, sorted(parent_lsoas), as_of)
-        if measure.denominator
-        else {}
-    )
+    def change_of(lsoas: set[str]) -> RateRatio | None:
+        now, before = published(lsoas, period), published(lsoas, previous)
+        return rate_ratio(now, before) if now is not None and before else None
+
+    parent_change = change_of(parent_lsoas)
+    has_population = "population" in store.tables()
     rows = []
     for code, (name, lsoas) in areas.items():
-        numerator = total(lsoas, period)
+        numerator = published(lsoas, period)
         residents = (
             residents_in_year(
                 population_by_year(store, sorted(lsoas), as_of), int(period[:4])
             )
-            if measure.denominator and population
+            if has_population
             else None
         )
-        value: float | None = float(numerator)
-        if measure.denominator:
-            value = numerator * PER / residents if residents else None
-        change = rate_ratio(numerator, total(lsoas, previous)) if previous else None
+        value: float | None = None
+        interval: tuple[float | None, float | None] = (None, None)
+        if numerator is not None and (residents or not has_population):
+            scale = PER / residents if residents else 1.0
+            value = numerator * scale
+            [(low, high)] = poisson_intervals([numerator])
+            interval = (low * scale, high * scale)
+        change = change_of(lsoas)
         in_line = (
             relative_to_parent(change, parent_change).in_line
             if change and parent_change
             else None
         )
-        [(low, high)] = poisson_intervals([numerator])
-        scale = (value / numerator) if value and numerator else 1.0
-        interval = (low * scale, high * scale) if value is not None else (None, None)
-        rows.append(
-            (code, name, value, numerator, residents, change, in_line, interval)
-        )
-    ranked = _rank(rows, measure)
+        rows.append((code, name, value, numerator, residents, change, in_line,
+                     interval))  # fmt: skip
     compared = [
         AreaComparison(
             area_code=code,
@@ -168,11 +191,15 @@ def compare_areas(
             lower=interval[0],
             upper=interval[1],
             previous_period=previous,
-            previous_numerator=change.baseline_count if change else None,
+            previous_numerator=published(areas[code][1], previous),
             change=change,
             in_line_with_parent=in_line,
             rank=rank,
-            suppressed=numerator < measure.suppress_below,
+            suppressed=numerator is None,
+            partial=partial,
+            unit=f"{measure.unit} per 1,000 residents"
+            if has_population
+            else measure.unit,
         )
         for rank, (
             code,
@@ -183,9 +210,17 @@ def compare_areas(
             change,
             in_line,
             interval,
-        ) in enumerate(ranked, start=1)
+        ) in enumerate(_rank(rows, measure), start=1)
     ]
     return _described(compared, measure, level, parent_name)
+
+
+def _months_in(
+    store: Store, measure: Measure, by: Period, period: str, as_of: AsOf
+) -> int:
+    """How many months of ``period`` the measure's data covers."""
+    label = LABELS[by]
+    return sum(1 for m in measure_months(store, measure, as_of) if label(m) == period)
 
 
 def _ordinal(number: int) -> str:
@@ -207,12 +242,17 @@ def _described(
     if measure.polarity != "down":
         extreme, other = other, extreme
     plural = level.replace("_", " ") + "s"
+    ranked = sum(1 for row in rows if row.value is not None)
     described = []
     for row in rows:
-        place = other if row.rank == len(rows) > 1 else f"{_ordinal(row.rank)}{extreme}"
-        text = f"{row.name}: {place} of {len(rows)} {plural}"
+        place = other if row.rank == ranked > 1 else f"{_ordinal(row.rank)}{extreme}"
+        text = f"{row.name}: {place} of {ranked} {plural} with figures"
+        if ranked == len(rows):
+            text = f"{row.name}: {place} of {ranked} {plural}"
         if row.value is None:
             text = f"{row.name}: no figure for {row.period}"
+        if row.suppressed:
+            text = f"{row.name}: too few to show for {row.period}"
         if row.in_line_with_parent is not None:
             text += (
                 f"; change in line with {parent}"
@@ -230,6 +270,7 @@ def _compare_estimates(
     period: str,
     by: Period,
     as_of: AsOf,
+    ptable: PTable | None,
 ) -> list[AreaComparison]:
     """Areas ranked on a proportion or ratio (survey shares, re-offending).
 
@@ -239,7 +280,9 @@ def _compare_estimates(
     rows = []
     seen_periods: set[str] = set()
     for code, (name, _) in areas.items():
-        points = measure_series(store, measure.id, code, by=by, as_of=as_of)
+        points = measure_series(
+            store, measure.id, code, by=by, as_of=as_of, publishing=ptable
+        )
         by_period = {point.period: point for point in points}
         seen_periods.update(by_period)
         labels = [point.period for point in points]
@@ -269,6 +312,8 @@ def _compare_estimates(
             in_line_with_parent=None,
             rank=rank,
             suppressed=point.suppressed if point else True,
+            partial=point.partial if point else False,
+            unit=measure.unit,
         )
         for rank, (code, name, value, point, previous) in enumerate(ranked, start=1)
     ]
@@ -287,7 +332,7 @@ def _rank(rows: list[Row], measure: Measure) -> list[Row]:
 
 def _counts_by_lsoa_and_period(
     store: Store, measure: Measure, by: str, as_of: AsOf
-) -> dict[tuple[str, str], int]:
+) -> dict[tuple[str, str], tuple[int, int]]:
     """Counts by LSOA and period, kept (like the monthly counts) until the
     next load: ranking areas again costs only the sums."""
     return store.cached(
@@ -298,7 +343,7 @@ def _counts_by_lsoa_and_period(
 
 def _sum_by_period(
     store: Store, measure: Measure, label: Callable[[str], str], as_of: AsOf
-) -> dict[tuple[str, str], int]:
+) -> dict[tuple[str, str], tuple[int, int]]:
     table = lsoa_month_counts(store, measure, None, as_of)
     months = pc.unique(table.column("month")).to_pylist()
     periods = pc.take(
@@ -308,9 +353,12 @@ def _sum_by_period(
     summed = (
         table.append_column("period", periods)
         .group_by(["lsoa_code", "period"])
-        .aggregate([("n", "sum")])
+        .aggregate([("n", "sum"), ("keys", "sum")])
     )
     return {
-        (str(row["lsoa_code"]), str(row["period"])): int(row["n_sum"])
+        (str(row["lsoa_code"]), str(row["period"])): (
+            int(row["n_sum"]),
+            int(row["keys_sum"]),
+        )
         for row in summed.to_pylist()
     }

@@ -38,9 +38,21 @@ def measures_markdown() -> str:
             f"- Which way is better: {better}\n"
             f"- Source: {measure.source}\n"
             f"- Groups: {', '.join(measure.groups) or 'none'}\n"
-            f"- Suppressed below: {measure.suppress_below}\n"
+            f"- Published (not signed in): {_published(measure)}\n"
         )
     return "".join(parts)
+
+
+def _published(measure: Measure) -> str:
+    publication = measure.publication
+    how = {
+        "open": "exactly, as open data",
+        "perturbed": "with cell key perturbation",
+        "survey": f"under the survey rule (at least {measure.minimum_base} "
+        "respondents, whole percentages)",
+    }[publication.method]
+    groups = ", ".join(measure.public_groups) or "none"
+    return f"{how}; breakdowns: {groups}"
 
 
 def _arithmetic(measure: Measure) -> str:

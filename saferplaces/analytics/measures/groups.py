@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from saferplaces.analytics.compare import RateRatio, rate_ratio
 from saferplaces.analytics.geography import lsoas_in
 from saferplaces.analytics.measures.registry import get_measure
 from saferplaces.analytics.measures.series import financial_year
+from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.store import AsOf, Store, StoreError
 
 # measure group column -> population column
@@ -44,8 +47,11 @@ def disproportionality(
     financial_year_label: str,
     *,
     as_of: AsOf = None,
+    publishing: PTable | None = None,
 ) -> list[GroupShare]:
-    """Each group's share of events against its share of residents."""
+    """Each group's share of events against its share of residents; with
+    ``publishing``, from each group's perturbed count (its own cell), the
+    withheld groups left out of the shares."""
     measure = get_measure(measure_id)
     if group not in measure.groups:
         raise ValueError(f"{measure.id} cannot be broken down by {group!r}")
@@ -54,9 +60,21 @@ def disproportionality(
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
         raise StoreError(f"no LSOAs are known for area {area_code!r}")
-    counts = _counts_in_year(
+    cells = _counts_in_year(
         store, measure.table, measure.where, group, lsoas, financial_year_label, as_of
     )
+    ptable = publishing if measure.publication.method != "open" else None
+    counts = {value: count for value, (count, _) in cells.items()}
+    withheld: set[str] = set()
+    if ptable is not None:
+        names = sorted(cells)
+        shown = ptable.perturb(
+            [cells[n][0] for n in names], ptable.cell_keys([cells[n][1] for n in names])
+        )
+        withheld = {n for n, v in zip(names, shown, strict=True) if np.isnan(v)}
+        counts = {
+            n: int(v) for n, v in zip(names, shown, strict=True) if not np.isnan(v)
+        }
     residents = _residents_by(
         store, POPULATION_COLUMNS[group], lsoas, int(financial_year_label[:4]), as_of
     )
@@ -64,7 +82,7 @@ def disproportionality(
     # sides, so the shares compare like with like.
     events = sum(counts.get(value, 0) for value in residents)
     people = sum(residents.values())
-    if not events or not people:
+    if not people or (not events and ptable is None):
         raise StoreError(
             f"no {measure.id} events or residents for {area_code} in "
             f"{financial_year_label}"
@@ -77,13 +95,13 @@ def disproportionality(
             GroupShare(
                 group=value,
                 count=count,
-                share_of_events=count / events,
+                share_of_events=count / events if events else 0.0,
                 population=population,
                 share_of_population=population / people,
                 against_the_rest=rate_ratio(
                     count, events - count, population, people - population
                 ),
-                suppressed=count < measure.suppress_below,
+                suppressed=value in withheld or (ptable is not None and not count),
             )
         )
     return shares
@@ -97,18 +115,21 @@ def _counts_in_year(
     lsoas: list[str],
     year_label: str,
     as_of: AsOf,
-) -> dict[str, int]:
+) -> dict[str, tuple[int, int]]:
+    """{group value: (count, sum of record keys)} in the financial year."""
     rows = store.query(
-        f"SELECT month, {group} AS value, count(*) AS n FROM {table} "
+        f"SELECT month, {group} AS value, count(*) AS n, "
+        f"coalesce(sum(record_key), 0)::BIGINT AS keys FROM {table} "
         f"WHERE ({where}) AND {group} IS NOT NULL "
         "AND lsoa_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
         [lsoas],
         as_of=as_of,
     ).to_pylist()
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[int, int]] = {}
     for row in rows:
         if financial_year(str(row["month"])) == year_label:
-            counts[str(row["value"])] = counts.get(str(row["value"]), 0) + int(row["n"])
+            count, keys = counts.get(str(row["value"]), (0, 0))
+            counts[str(row["value"])] = (count + int(row["n"]), keys + int(row["keys"]))
     return counts
 
 

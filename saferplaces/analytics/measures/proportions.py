@@ -34,6 +34,11 @@ class Tally:
     weighted_successes: float = 0.0
     weight_squared: float = 0.0
     amount: float = 0.0
+    # Unweighted successes, and the sums of the record keys of all rows and
+    # of the successful ones (the cells' keys, for publication).
+    successes: int = 0
+    keys: int = 0
+    success_keys: int = 0
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(
@@ -42,6 +47,9 @@ class Tally:
             self.weighted_successes + other.weighted_successes,
             self.weight_squared + other.weight_squared,
             self.amount + other.amount,
+            self.successes + other.successes,
+            self.keys + other.keys,
+            self.success_keys + other.success_keys,
         )
 
     @property
@@ -76,7 +84,9 @@ def monthly_tallies(
     rows = store.query(
         f"SELECT month, {group_sql} AS grp, count(*) AS n, "
         f"sum({measure.weight}) AS w, sum({measure.weight} * {success}) AS ws, "
-        f"sum({measure.weight} * {measure.weight}) AS w2, sum({amount}) AS a "
+        f"sum({measure.weight} * {measure.weight}) AS w2, sum({amount}) AS a, "
+        f"sum({success})::BIGINT AS s, coalesce(sum(record_key), 0)::BIGINT AS k, "
+        f"coalesce(sum(record_key * {success}), 0)::BIGINT AS sk "
         f"FROM {measure.from_sql} WHERE ({measure.where}) "
         "AND list_contains(?::VARCHAR[], area_code) GROUP BY ALL",
         [codes_within(store, area_code)],
@@ -84,7 +94,14 @@ def monthly_tallies(
     ).to_pylist()
     return {
         (str(r["month"]), None if r["grp"] is None else str(r["grp"])): Tally(
-            int(r["n"]), float(r["w"]), float(r["ws"]), float(r["w2"]), float(r["a"])
+            int(r["n"]),
+            float(r["w"]),
+            float(r["ws"]),
+            float(r["w2"]),
+            float(r["a"]),
+            int(r["s"]),
+            int(r["k"]),
+            int(r["sk"]),
         )
         for r in rows
     }

@@ -10,6 +10,40 @@ Polarity = Literal["up", "down", "neither"]
 
 
 Kind = Literal["count", "proportion", "ratio"]
+Method = Literal["open", "perturbed", "survey"]
+# Every level an area can have (saferplaces.analytics.geography).
+ALL_LEVELS = (
+    "lsoa", "ward", "district", "policing_unit", "partnership",
+    "local_authority", "city",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the public (anyone not signed in) may see of a measure.
+
+    ``method``:
+
+    * ``open``: the measure is counted only from data already open at the
+      same detail (police.uk street-level crime, DfT road casualties), so it
+      is published exactly, matching the source;
+    * ``perturbed``: every published count (a numerator, and for shares the
+      base too) is the cell key perturbed count of its own cell
+      (``saferplaces.analytics.perturbation``); rates, shares, intervals
+      and SPC signals are computed from those published counts;
+    * ``survey``: weighted survey estimates are published only where the
+      perturbed number of respondents reaches ``minimum_base``, rounded to
+      whole percentage points, with no weighted counts.
+
+    ``levels``: the area levels the public may ask for; ``groups``: the
+    breakdowns the public may ask for (None: every one the measure offers);
+    ``on_resident_page``: shown on the neighbourhood page.
+    """
+
+    method: Method
+    levels: tuple[str, ...] = ALL_LEVELS
+    groups: tuple[str, ...] | None = None
+    on_resident_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,8 +76,9 @@ class Measure:
     polarity: Polarity
     source: str
     groups: tuple[str, ...] = ()
-    # Counts (respondents, offenders) below this are suppressed in public.
-    suppress_below: int = 5
+    publication: Publication = Publication("perturbed")
+    # The survey rule: fewest respondents (unweighted, perturbed) published.
+    minimum_base: int = 30
     kind: Kind = "count"
     success: str = ""
     weight: str = "1.0"
@@ -55,6 +90,11 @@ class Measure:
     @property
     def from_sql(self) -> str:
         return self.relation or self.table
+
+    @property
+    def public_groups(self) -> tuple[str, ...]:
+        groups = self.publication.groups
+        return self.groups if groups is None else groups
 
 
 REGISTRY: dict[str, Measure] = {}
@@ -94,6 +134,7 @@ register(
         unit="crimes",
         polarity="down",
         source=POLICE_UK,
+        publication=Publication("open", on_resident_page=True),
         groups=("crime_type",),
     )
 )
@@ -112,6 +153,7 @@ register(
         unit="crimes per 1,000 residents",
         polarity="down",
         source=POLICE_UK,
+        publication=Publication("open"),
     )
 )
 register(
@@ -125,6 +167,7 @@ register(
         unit="incidents",
         polarity="down",
         source=POLICE_UK,
+        publication=Publication("open", on_resident_page=True),
     )
 )
 register(
@@ -243,8 +286,8 @@ register(
         unit="% feeling safe",
         polarity="up",
         source=SURVEY,
+        publication=Publication("survey", on_resident_page=True),
         groups=RESPONDENT_GROUPS,
-        suppress_below=10,
         kind="proportion",
         success="positive",
         weight="weight",
@@ -266,8 +309,8 @@ register(
         unit="% satisfied",
         polarity="up",
         source=SURVEY,
+        publication=Publication("survey"),
         groups=("service", *RESPONDENT_GROUPS),
-        suppress_below=10,
         kind="proportion",
         success="positive",
         weight="weight",
@@ -289,8 +332,8 @@ register(
         unit="% confident",
         polarity="up",
         source=SURVEY,
+        publication=Publication("survey"),
         groups=RESPONDENT_GROUPS,
-        suppress_below=10,
         kind="proportion",
         success="positive",
         weight="weight",
@@ -369,6 +412,7 @@ register(
         unit="casualties",
         polarity="down",
         source=STATS19,
+        publication=Publication("open", on_resident_page=True),
         groups=("casualty_class", "sex", "age_band"),
         relation=(
             "(SELECT casualty.*, collision.lsoa_code, collision.month "

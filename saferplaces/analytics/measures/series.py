@@ -5,7 +5,14 @@ April to June), financial years (``2024/25``, April to March, as
 partnerships report), and rolling 12 months ending each month. Counts have
 exact Poisson 95% intervals; rates divide them by the area's population.
 SPC signals (``saferplaces.analytics.spc``) are given for months, quarters
-and years; a rolling sum overlaps itself, so it gets none.
+and years; a rolling sum overlaps itself, so it gets none. A quarter or
+financial year that the data does not cover whole is marked ``partial``.
+
+With ``publishing`` (a ptable) the series is the published one: each
+period's count is the perturbed count of its own cell (the records of that
+area, period and group), and the value, interval and SPC signals are
+computed from the published counts (``Publication`` in the registry says
+which measures are perturbed and which are open data, published exactly).
 """
 
 from __future__ import annotations
@@ -26,12 +33,15 @@ from saferplaces.analytics.measures.proportions import (
     wilson_interval,
 )
 from saferplaces.analytics.measures.registry import Measure, get_measure
+from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.spc import XmRChart, xmr
 from saferplaces.analytics.store import AsOf, Store, StoreError
 
 Period = Literal["month", "quarter", "year", "rolling12"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year", "rolling12")
 PER = 1000  # rates per 1,000 residents
+# Months a whole period holds.
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12, "rolling12": 12}
 
 
 @dataclass(frozen=True)
@@ -42,13 +52,17 @@ class SeriesPoint:
     group: str | None
     value: float | None
     # Crimes counted; weighted positive answers; re-offences.
-    numerator: float
+    numerator: float | None
     # Residents; weighted respondents; offenders (re-offenders).
     denominator: float | None
     lower: float | None
     upper: float | None
     spc_signal: str | None
+    # Withheld from this (published) answer: too few to show.
     suppressed: bool
+    # The data covers only part of the period (e.g. 6 months of a year).
+    partial: bool = False
+    months: int = 1
 
 
 def financial_year(month: str) -> str:
@@ -75,8 +89,10 @@ def measure_series(
     first: str | None = None,
     last: str | None = None,
     as_of: AsOf = None,
+    publishing: PTable | None = None,
 ) -> list[SeriesPoint]:
-    """The measure for ``area_code`` by period (and by ``group`` if given)."""
+    """The measure for ``area_code`` by period (and by ``group`` if given);
+    as published when ``publishing`` is given (see the module docstring)."""
     measure = get_measure(measure_id)
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}")
@@ -95,8 +111,11 @@ def measure_series(
         for m in measure_months(store, measure, as_of)
         if (first is None or m >= first) and (last is None or m <= last)
     ]
+    ptable = publishing if measure.publication.method != "open" else None
     if measure.kind != "count":
-        return _tally_series(store, measure, area_code, months, by, group, as_of)
+        return _tally_series(
+            store, measure, area_code, months, by, group, as_of, ptable
+        )
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
         raise StoreError(f"no LSOAs are known for area {area_code!r}")
@@ -105,8 +124,10 @@ def measure_series(
     groups = sorted({g for _, g in counts}, key=str) if group else [None]
     points: list[SeriesPoint] = []
     for value in groups:
-        monthly = [counts.get((m, value), 0) for m in months]
-        points += _points(measure, area_code, value, months, monthly, by, population)
+        cells = [counts.get((m, value), (0, 0)) for m in months]
+        points += _points(
+            measure, area_code, value, months, cells, by, population, ptable
+        )
     return points
 
 
@@ -123,6 +144,7 @@ def measure_chart(
     as_of: AsOf = None,
     screen_outliers: bool = True,
     fix_after_n_points: int | None = None,
+    publishing: PTable | None = None,
 ) -> XmRChart:
     """The measure's XmR chart for an area: limits, signals, icons, with an
     optional target (for the assurance icon) and rebasing (e.g. where an
@@ -132,11 +154,17 @@ def measure_chart(
             "a rolling sum overlaps itself: chart by month, quarter or year"
         )
     points = measure_series(
-        store, measure_id, area_code, by=by, first=first, last=last, as_of=as_of
-    )
+        store, measure_id, area_code, by=by, first=first, last=last, as_of=as_of,
+        publishing=publishing,
+    )  # fmt: skip
     values = [point.value for point in points]
     if len(values) < 2 or any(value is None for value in values):
-        raise StoreError(f"{measure_id} has too few periods with data to chart")
+        withheld = any(point.suppressed for point in points)
+        raise StoreError(
+            f"{measure_id} has periods withheld as too few to show: no chart"
+            if withheld
+            else f"{measure_id} has too few periods with data to chart"
+        )
     return xmr(
         [float(value) for value in values if value is not None],
         [point.period for point in points],
@@ -172,6 +200,7 @@ def _tally_series(
     by: Period,
     group: str | None,
     as_of: AsOf,
+    ptable: PTable | None,
 ) -> list[SeriesPoint]:
     """A proportion or ratio measure (see ``proportions``)."""
     tallies = monthly_tallies(store, measure, area_code, group, as_of)
@@ -181,56 +210,138 @@ def _tally_series(
     points: list[SeriesPoint] = []
     for value in groups:
         monthly = [tallies.get((m, value), Tally()) for m in months]
-        labels, periods = _aggregate_tallies(months, monthly, by)
-        estimates = [_estimate(measure, tally) for tally in periods]
+        labels, periods, sizes = _aggregate_tallies(months, monthly, by)
+        shown = [
+            _published_estimate(measure, tally, ptable)
+            if ptable
+            else _exact_estimate(measure, tally)
+            for tally in periods
+        ]
         signals: Sequence[str | None] = [None] * len(periods)
-        values = [e[0] for e in estimates]
+        values = [estimate.value for estimate in shown]
         if by != "rolling12" and len(values) >= 2 and None not in values:
             chart = xmr([float(v) for v in values if v is not None], labels,
                         polarity=measure.polarity)  # fmt: skip
             signals = [p.special_cause for p in chart.points]
-        for label, tally, (estimate, low, high), signal in zip(
-            labels, periods, estimates, signals, strict=True
+        for label, estimate, signal, size in zip(
+            labels, shown, signals, sizes, strict=True
         ):
-            numerator, denominator = _parts(measure, tally)
             points.append(
                 SeriesPoint(
                     measure=measure.id,
                     area_code=area_code,
                     period=label,
                     group=value,
-                    value=estimate,
-                    numerator=numerator,
-                    denominator=denominator,
-                    lower=low,
-                    upper=high,
+                    value=estimate.value,
+                    numerator=estimate.numerator,
+                    denominator=estimate.denominator,
+                    lower=estimate.lower,
+                    upper=estimate.upper,
                     spc_signal=signal,
-                    suppressed=tally.rows < measure.suppress_below,
+                    suppressed=estimate.withheld,
+                    partial=size < MONTHS_IN[by],
+                    months=size,
                 )
             )
     return points
 
 
+@dataclass(frozen=True)
+class _Estimate:
+    value: float | None
+    lower: float | None
+    upper: float | None
+    numerator: float | None
+    denominator: float | None
+    withheld: bool = False
+
+
+WITHHELD = _Estimate(None, None, None, None, None, withheld=True)
+
+
+def _exact_estimate(measure: Measure, tally: Tally) -> _Estimate:
+    value, low, high = _estimate(measure, tally)
+    numerator, denominator = _parts(measure, tally)
+    return _Estimate(value, low, high, numerator, denominator)
+
+
+def _published_estimate(measure: Measure, tally: Tally, ptable: PTable) -> _Estimate:
+    """One period as published: from perturbed counts of its own cells.
+
+    * a share of records (offenders who re-offended, crimes flagged
+      domestic): both counts perturbed, the share and its Wilson interval
+      computed from them;
+    * a ratio (re-offences per offender): the people perturbed, the ratio
+      rounded to two places, the total of re-offences not published;
+    * a weighted survey share (the survey rule): published only where the
+      perturbed number of respondents reaches ``minimum_base``; the share
+      rounded to a whole percentage point; its interval from the rounded
+      share on the Kish effective size scaled to the perturbed base; no
+      weighted counts.
+    """
+    if tally.rows == 0:
+        return WITHHELD
+    [rows, successes] = ptable.perturb(
+        [tally.rows, tally.successes],
+        ptable.cell_keys([tally.keys, tally.success_keys]),
+    )
+    if np.isnan(rows):
+        return WITHHELD
+    if measure.publication.method == "survey":
+        if rows < measure.minimum_base:
+            return WITHHELD
+        share = round(100 * tally.weighted_successes / tally.weight) / 100
+        size = tally.effective_size * rows / tally.rows
+        low, high = wilson_interval(share, size)
+        return _Estimate(
+            100 * share, round(100 * low, 1), round(100 * high, 1), None, float(rows)
+        )
+    if measure.kind == "ratio":
+        ratio = round(tally.amount / rows, 2)
+        [(low, high)] = poisson_intervals([round(ratio * rows)])
+        return _Estimate(ratio, low / rows, high / rows, None, float(rows))
+    if np.isnan(successes):
+        return WITHHELD
+    share = min(successes / rows, 1.0)
+    low, high = wilson_interval(share, rows)
+    return _Estimate(100 * share, 100 * low, 100 * high, float(successes), float(rows))
+
+
 def _aggregate_tallies(
     months: list[str], monthly: list[Tally], by: Period
-) -> tuple[list[str], list[Tally]]:
+) -> tuple[list[str], list[Tally], list[int]]:
+    """(labels, tallies, months of data in each period)."""
+    labels, starts, sizes = _periods(months, by)
+    sums = [
+        sum(monthly[start : start + size], Tally())
+        for start, size in zip(starts, sizes, strict=True)
+    ]
+    return labels, sums, sizes
+
+
+def _periods(months: list[str], by: Period) -> tuple[list[str], list[int], list[int]]:
+    """Each period's label, the index of its first month and its months."""
     if by == "month":
-        return list(months), list(monthly)
+        return list(months), list(range(len(months))), [1] * len(months)
     if by == "rolling12":
-        labels, sums = [], []
-        for end in range(11, len(months)):
-            labels.append(months[end])
-            sums.append(sum(monthly[end - 11 : end + 1], Tally()))
-        return labels, sums
+        ends = list(range(11, len(months)))
+        return (
+            [months[end] for end in ends],
+            [end - 11 for end in ends],
+            [12] * len(ends),
+        )
     key = financial_quarter if by == "quarter" else financial_year
-    labels, sums = [], []
-    for month, tally in zip(months, monthly, strict=True):
+    labels: list[str] = []
+    starts: list[int] = []
+    sizes: list[int] = []
+    for index, month in enumerate(months):
         label = key(month)
         if not labels or labels[-1] != label:
             labels.append(label)
-            sums.append(Tally())
-        sums[-1] = sums[-1] + tally
-    return labels, sums
+            starts.append(index)
+            sizes.append(0)
+        sizes[-1] += 1
+    return labels, starts, sizes
 
 
 def _estimate(
@@ -266,7 +377,10 @@ def lsoa_month_counts(
 
     def count() -> pa.Table:
         return store.query(
-            f"SELECT lsoa_code, month, {group_sql} AS grp, count(*) AS n "
+            f"SELECT lsoa_code, month, {group_sql} AS grp, count(*) AS n, "
+            # The sum of the records' keys: a cell's key is the sum over its
+            # LSOAs and months, so any area and period can be perturbed.
+            "coalesce(sum(record_key), 0)::BIGINT AS keys "
             f"FROM {measure.from_sql} WHERE ({measure.where}) "
             "AND lsoa_code IS NOT NULL "
             "GROUP BY ALL",
@@ -278,12 +392,20 @@ def lsoa_month_counts(
 
 def _monthly_counts(
     store: Store, measure: Measure, lsoas: list[str], group: str | None, as_of: AsOf
-) -> dict[tuple[str, str | None], int]:
+) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """{(month, group): (count, sum of record keys)} inside the LSOAs."""
     counts = lsoa_month_counts(store, measure, group, as_of)
     inside = counts.filter(pc.is_in(counts.column("lsoa_code"), pa.array(lsoas)))
-    rows = inside.group_by(["month", "grp"]).aggregate([("n", "sum")]).to_pylist()
+    rows = (
+        inside.group_by(["month", "grp"])
+        .aggregate([("n", "sum"), ("keys", "sum")])
+        .to_pylist()
+    )
     return {
-        (str(r["month"]), None if r["grp"] is None else str(r["grp"])): int(r["n_sum"])
+        (str(r["month"]), None if r["grp"] is None else str(r["grp"])): (
+            int(r["n_sum"]),
+            int(r["keys_sum"]),
+        )
         for r in rows
     }
 
@@ -314,29 +436,40 @@ def _points(
     area_code: str,
     group: str | None,
     months: list[str],
-    monthly: list[int],
+    cells: list[tuple[int, int]],
     by: Period,
     population: dict[int, float],
+    ptable: PTable | None,
 ) -> list[SeriesPoint]:
-    labels, counts, starts = _aggregate(months, monthly, by)
-    values: list[float | None] = []
+    """Each period's point from its months' (count, key sum) cells."""
+    labels, starts, sizes = _periods(months, by)
+    spans = list(zip(starts, sizes, strict=True))
+    counts = np.array([sum(c for c, _ in cells[s : s + n]) for s, n in spans])
+    keys = np.array([sum(k for _, k in cells[s : s + n]) for s, n in spans])
+    shown = (
+        ptable.perturb(counts, ptable.cell_keys(keys))
+        if ptable
+        else counts.astype(np.float64)
+    )
+    withheld = np.isnan(shown)
+    intervals = poisson_intervals(np.where(withheld, 0, shown).astype(np.int64))
     rows = []
-    intervals = poisson_intervals(counts)
-    for label, count, start, (low, high) in zip(
-        labels, counts, starts, intervals, strict=True
+    for label, count, start, hidden, (low, high) in zip(
+        labels, shown, starts, withheld, intervals, strict=True
     ):
         residents = (
-            residents_in_year(population, int(start[:4]))
+            residents_in_year(population, int(months[start][:4]))
             if measure.denominator
             else None
         )
         scale = PER / residents if residents else 1.0
-        value = count * scale if (residents or not measure.denominator) else None
-        values.append(value)
-        rows.append((label, count, residents, value, low * scale, high * scale))
+        known = not hidden and (residents or not measure.denominator)
+        value = float(count) * scale if known else None
+        numerator = None if hidden else float(count)
+        rows.append((label, numerator, residents, value, low * scale, high * scale))
     signals: Sequence[str | None] = [None] * len(rows)
-    plotted = [v for v in values if v is not None]
-    if by != "rolling12" and len(plotted) == len(values) and len(values) >= 2:
+    plotted = [row[3] for row in rows if row[3] is not None]
+    if by != "rolling12" and len(plotted) == len(rows) >= 2:
         chart = xmr(plotted, labels, polarity=measure.polarity)
         signals = [p.special_cause for p in chart.points]
     return [
@@ -346,46 +479,28 @@ def _points(
             period=label,
             group=group,
             value=value,
-            numerator=count,
+            numerator=numerator,
             denominator=residents,
             lower=low if value is not None else None,
             upper=high if value is not None else None,
             spc_signal=signal,
-            suppressed=count < measure.suppress_below,
+            suppressed=bool(hidden),
+            partial=size < MONTHS_IN[by],
+            months=size,
         )
-        for (label, count, residents, value, low, high), signal in zip(
-            rows, signals, strict=True
-        )
+        for (
+            label,
+            numerator,
+            residents,
+            value,
+            low,
+            high,
+        ), signal, hidden, size in zip(rows, signals, withheld, sizes, strict=True)
     ]
 
 
-def _aggregate(
-    months: list[str], monthly: list[int], by: Period
-) -> tuple[list[str], list[int], list[str]]:
-    """(labels, counts, first month of each period)."""
-    if by == "month":
-        return list(months), list(monthly), list(months)
-    if by == "rolling12":
-        labels, counts, starts = [], [], []
-        for end in range(11, len(months)):
-            labels.append(months[end])
-            counts.append(sum(monthly[end - 11 : end + 1]))
-            starts.append(months[end - 11])
-        return labels, counts, starts
-    key = financial_quarter if by == "quarter" else financial_year
-    labels, counts, starts = [], [], []
-    for month, count in zip(months, monthly, strict=True):
-        label = key(month)
-        if not labels or labels[-1] != label:
-            labels.append(label)
-            counts.append(0)
-            starts.append(month)
-        counts[-1] += count
-    return labels, counts, starts
-
-
 def poisson_intervals(
-    counts: Sequence[int], confidence: float = 0.95
+    counts: Sequence[int] | np.ndarray, confidence: float = 0.95
 ) -> list[tuple[float, float]]:
     """Exact (Garwood) intervals for Poisson counts, computed together."""
     tail = (1 - confidence) / 2

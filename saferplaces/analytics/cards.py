@@ -1,5 +1,6 @@
-"""What the dashboard shows, computed from the measures engine and kept
-per store snapshot (a load invalidates it: ``Store.cached``)."""
+"""The overview's cards: a measure's latest value, its year-on-year change
+tested, SPC variation and assurance, and the plan's aim, kept per store
+snapshot (a load invalidates it: ``Store.cached``)."""
 
 from __future__ import annotations
 
@@ -127,8 +128,8 @@ def change_over_year(
     if measure.kind == "count":
         recent, before = months[-12:], months[-24:-12]
         change = rate_ratio(
-            round(sum(p.numerator for p in recent)),
-            round(sum(p.numerator for p in before)),
+            round(sum(p.numerator or 0 for p in recent)),
+            round(sum(p.numerator or 0 for p in before)),
         )
         direction = "up" if change.ratio > 1 else "down"
         words = (

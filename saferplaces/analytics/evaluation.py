@@ -73,7 +73,7 @@ def _total(store: Store, measure_id: str, area: str, window: Window) -> int:
     points = measure_series(
         store, measure_id, area, first=window.first, last=window.last
     )
-    return int(sum(point.numerator for point in points))
+    return int(sum(point.numerator or 0 for point in points))
 
 
 def _counts(

@@ -1,0 +1,502 @@
+"""The one results path: every figure anyone is shown, partner or public.
+
+The CLI, the JSON API, the dashboard, its exports and maps, and the public
+neighbourhood page all ask here, and nowhere else, for series, breakdowns,
+comparisons of areas, map values, charts, cards and evaluations. Each answer
+is a ``Result`` of typed ``Row``s (value, numerator, denominator, interval,
+signal, how it was treated for publication, and the figure in words); a
+request that cannot be answered raises ``ResultError`` with a message fit
+to show a person.
+
+Two audiences:
+
+* ``partner`` (signed in): exact figures;
+* ``public`` (anyone else): what the measure's ``Publication`` allows (the
+  registry says which measures, area levels and breakdowns), with every
+  count the perturbed count of its own cell (``perturbation``) unless the
+  measure is open data, and rates, shares, intervals and SPC signals
+  computed from the published counts.
+
+Example:
+    >>> import tempfile
+    >>> from saferplaces.analytics.store import Store
+    >>> series(Store(tempfile.mkdtemp()), "nope", "E05011119")
+    Traceback (most recent call last):
+    ...
+    saferplaces.analytics.results.ResultError: There is no measure called 'nope'.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from saferplaces.analytics import cards, evaluation, geography
+from saferplaces.analytics.geography import Area
+from saferplaces.analytics.measures import REGISTRY, Measure
+from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
+from saferplaces.analytics.measures.groups import GroupShare, disproportionality
+from saferplaces.analytics.measures.series import (
+    MONTHS_IN,
+    PERIODS,
+    Period,
+    SeriesPoint,
+    measure_chart,
+    measure_series,
+)
+from saferplaces.analytics.perturbation import PTable, default_ptable
+from saferplaces.analytics.spc import XmRChart
+from saferplaces.analytics.store import AsOf, Store, StoreError
+
+Audience = Literal["partner", "public"]
+T = TypeVar("T")
+
+# How a figure was treated for publication, in words for its reader.
+TREATMENTS = {
+    "exact": "exact figures, for partners only",
+    "open": "exact: counted from open data, as the source publishes it",
+    "perturbed": "published: each count carries a little noise (cell key "
+    "perturbation) and counts under the threshold are withheld",
+    "survey": "published under the survey rule: whole percentages, small "
+    "samples withheld",
+}
+
+
+class ResultError(Exception):
+    """A request that cannot be answered; the message is fit to show."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How the public is shown figures: the ptable (with its threshold)."""
+
+    ptable: PTable = field(default_factory=default_ptable)
+
+    @property
+    def threshold(self) -> int:
+        return self.ptable.threshold
+
+
+DEFAULT_RULES = Rules()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure: an area's measure for a period (and group)."""
+
+    measure: str
+    area_code: str
+    area_name: str
+    period: str
+    # The data covers only part of the period (months of data in it).
+    partial: bool
+    months: int
+    group: str | None
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    lower: float | None
+    upper: float | None
+    signal: str | None
+    withheld: bool
+    # "exact", "open", "perturbed" or "survey" (TREATMENTS).
+    treatment: str
+    words: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ComparisonRow(Row):
+    rank: int = 0
+    unit: str = ""
+    previous_period: str | None = None
+    previous_numerator: float | None = None
+    change_ratio: float | None = None
+    change_lower: float | None = None
+    change_upper: float | None = None
+    in_line_with_parent: bool | None = None
+    statement: str = ""
+
+    @property
+    def percent_change(self) -> float | None:
+        return None if self.change_ratio is None else (self.change_ratio - 1) * 100
+
+
+@dataclass(frozen=True)
+class Result:
+    measure: Measure
+    area: Area
+    audience: Audience
+    rows: list[Row]
+    # What a reader should know: the treatment, partial periods.
+    notes: list[str]
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
+
+
+def measure(measure_id: str) -> Measure:
+    try:
+        return REGISTRY[measure_id]
+    except KeyError:
+        raise ResultError(f"There is no measure called {measure_id!r}.") from None
+
+
+def series(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    *,
+    by: Period = "month",
+    group: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    audience: Audience = "partner",
+    rules: Rules = DEFAULT_RULES,
+    as_of: AsOf = None,
+) -> Result:
+    """The measure for an area by period (and by group)."""
+    chosen = measure(measure_id)
+    if by not in PERIODS:
+        raise ResultError(f"Choose the period from {', '.join(PERIODS)}.")
+    here = _allowed(store, chosen, area_code, group, audience)
+    points = _engine(
+        lambda: measure_series(
+            store, chosen.id, area_code, by=by, group=group, first=first, last=last,
+            as_of=as_of, publishing=_publishing(audience, rules),
+        )
+    )  # fmt: skip
+    rows = [_row(chosen, here, point, audience) for point in points]
+    return Result(chosen, here, audience, rows, _notes(chosen, audience, rows, rules))
+
+
+def breakdown(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    group: str,
+    *,
+    by: Period = "year",
+    audience: Audience = "partner",
+    rules: Rules = DEFAULT_RULES,
+) -> Result:
+    """The latest period broken down by one of the measure's groups."""
+    answer = series(
+        store, measure_id, area_code, by=by, group=group, audience=audience,
+        rules=rules,
+    )  # fmt: skip
+    latest = max((row.period for row in answer.rows), default=None)
+    return dataclasses.replace(
+        answer, rows=[row for row in answer.rows if row.period == latest]
+    )
+
+
+def latest_year(
+    store: Store, measure_id: str, area_code: str, audience: Audience = "partner"
+) -> str | None:
+    """The latest financial year with data for the area (None if none)."""
+    try:
+        years = series(store, measure_id, area_code, by="year", audience=audience)
+    except ResultError:
+        return None
+    return years.rows[-1].period if years.rows else None
+
+
+def comparison(
+    store: Store,
+    measure_id: str,
+    level: str,
+    within: str,
+    period: str,
+    *,
+    by: Period = "year",
+    audience: Audience = "partner",
+    rules: Rules = DEFAULT_RULES,
+    as_of: AsOf = None,
+) -> Result:
+    """The areas of one level inside a parent, ranked on a period (rank 1 is
+    the best by the measure's polarity); also the values a map shades."""
+    chosen = measure(measure_id)
+    parent = _allowed(store, chosen, within, None, audience, level=level)
+    ranked = _engine(
+        lambda: compare_areas(
+            store, chosen.id, level, within, period, by=by, as_of=as_of,
+            publishing=_publishing(audience, rules),
+        )
+    )  # fmt: skip
+    rows: list[Row] = [_comparison_row(chosen, item, audience) for item in ranked]
+    return Result(chosen, parent, audience, rows, _notes(chosen, audience, rows, rules))
+
+
+def chart(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    *,
+    by: Period = "month",
+    target: float | None = None,
+    rebase_at: Sequence[str] = (),
+    first: str | None = None,
+    last: str | None = None,
+    screen_outliers: bool = True,
+    fix_after_n_points: int | None = None,
+    audience: Audience = "partner",
+    rules: Rules = DEFAULT_RULES,
+    as_of: AsOf = None,
+) -> XmRChart:
+    """The measure's XmR chart; for the public, drawn from published values."""
+    chosen = measure(measure_id)
+    if by == "rolling12":
+        raise ResultError(
+            "A rolling sum overlaps itself: chart by month, quarter or year."
+        )
+    _allowed(store, chosen, area_code, None, audience)
+    return _engine(
+        lambda: measure_chart(
+            store, chosen.id, area_code, by=by, target=target, rebase_at=rebase_at,
+            first=first, last=last, as_of=as_of, screen_outliers=screen_outliers,
+            fix_after_n_points=fix_after_n_points,
+            publishing=_publishing(audience, rules),
+        )
+    )  # fmt: skip
+
+
+def disproportion(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    group: str,
+    year: str,
+    *,
+    audience: Audience = "partner",
+    rules: Rules = DEFAULT_RULES,
+) -> list[GroupShare]:
+    """Each group's share of events against its share of residents."""
+    chosen = measure(measure_id)
+    _allowed(store, chosen, area_code, group, audience)
+    return _engine(
+        lambda: disproportionality(
+            store, chosen.id, area_code, group, year,
+            publishing=_publishing(audience, rules),
+        )
+    )  # fmt: skip
+
+
+def card(
+    store: Store, measure_id: str, area_code: str, aim: cards.Aim | None = None
+) -> cards.Card:
+    """One measure for the partners' overview (``cards``)."""
+    measure(measure_id)
+    return cards.card(store, measure_id, area_code, aim)
+
+
+def evaluate(
+    store: Store,
+    measure_id: str,
+    target: str,
+    baseline: evaluation.Window,
+    followup: evaluation.Window,
+    comparison_area: str | None = None,
+) -> evaluation.Result:
+    """An intervention's estimated effect, for partners (``evaluation``)."""
+    measure(measure_id)
+    return _engine(
+        lambda: evaluation.evaluate(
+            store, measure_id, target, baseline, followup, comparison_area
+        )
+    )
+
+
+def resident_measures() -> list[Measure]:
+    """The measures the registry puts on the public neighbourhood page."""
+    return [m for m in REGISTRY.values() if m.publication.on_resident_page]
+
+
+def can_publish(chosen: Measure, level: str, group: str | None = None) -> bool:
+    """Whether the public may see ``chosen`` for areas of ``level`` (and by
+    ``group``)."""
+    publication = chosen.publication
+    return level in publication.levels and (
+        group is None or group in chosen.public_groups
+    )
+
+
+# -- inside --------------------------------------------------------------
+
+
+def _engine(ask: Callable[[], T]) -> T:
+    """The engine's answer, its refusals turned into ResultError."""
+    try:
+        return ask()
+    except KeyError as error:  # str() of a KeyError quotes its message
+        raise ResultError(_sentence(str(error.args[0]))) from None
+    except (StoreError, ValueError) as error:
+        raise ResultError(_sentence(str(error))) from None
+
+
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
+def _publishing(audience: Audience, rules: Rules) -> PTable | None:
+    return rules.ptable if audience == "public" else None
+
+
+def _allowed(
+    store: Store,
+    chosen: Measure,
+    area_code: str,
+    group: str | None,
+    audience: Audience,
+    *,
+    level: str | None = None,
+) -> Area:
+    """The area asked for, once the audience may see the measure there."""
+    if group is not None and group not in chosen.groups:
+        offered = ", ".join(chosen.groups) or "none"
+        raise ResultError(
+            f"{chosen.title} cannot be broken down by {group!r} (it offers: {offered})."
+        )
+    here = geography.area(store, area_code)
+    if audience == "public":
+        for asked in (here.level, level):
+            if asked is not None and asked in chosen.publication.levels:
+                continue
+            if asked is not None:
+                raise ResultError(
+                    f"{chosen.title} is not published for areas of level "
+                    f"{asked.replace('_', ' ')}."
+                )
+        if group is not None and group not in chosen.public_groups:
+            raise ResultError(
+                f"{chosen.title} is not published by {group.replace('_', ' ')}."
+            )
+    return here
+
+
+def _treatment(chosen: Measure, audience: Audience) -> str:
+    return "exact" if audience == "partner" else chosen.publication.method
+
+
+def _row(chosen: Measure, here: Area, point: SeriesPoint, audience: Audience) -> Row:
+    return Row(
+        measure=chosen.id,
+        area_code=point.area_code,
+        area_name=here.name,
+        period=point.period,
+        partial=point.partial,
+        months=point.months,
+        group=point.group,
+        value=point.value,
+        numerator=point.numerator,
+        denominator=point.denominator,
+        lower=point.lower,
+        upper=point.upper,
+        signal=point.spc_signal,
+        withheld=point.suppressed,
+        treatment=_treatment(chosen, audience),
+        words=_words(chosen, here.name, point.period, point.group, point.value,
+                     point.lower, point.upper, point.suppressed, chosen.unit,
+                     _partial_words(point.partial, point.months, point.period)),
+    )  # fmt: skip
+
+
+def _comparison_row(
+    chosen: Measure, item: AreaComparison, audience: Audience
+) -> ComparisonRow:
+    change = item.change
+    return ComparisonRow(
+        measure=chosen.id,
+        area_code=item.area_code,
+        area_name=item.name,
+        period=item.period,
+        partial=item.partial,
+        months=0,
+        group=None,
+        value=item.value,
+        numerator=item.numerator,
+        denominator=item.denominator,
+        lower=item.lower,
+        upper=item.upper,
+        signal=None,
+        withheld=item.suppressed,
+        treatment=_treatment(chosen, audience),
+        words=_words(chosen, item.name, item.period, None, item.value, item.lower,
+                     item.upper, item.suppressed, item.unit or chosen.unit,
+                     " (part of the period only)" if item.partial else ""),
+        rank=item.rank,
+        unit=item.unit or chosen.unit,
+        previous_period=item.previous_period,
+        previous_numerator=item.previous_numerator,
+        change_ratio=change.ratio if change else None,
+        change_lower=change.lower if change else None,
+        change_upper=change.upper if change else None,
+        in_line_with_parent=item.in_line_with_parent,
+        statement=item.statement,
+    )  # fmt: skip
+
+
+def _partial_words(partial: bool, months: int, period: str) -> str:
+    if not partial:
+        return ""
+    whole = MONTHS_IN["quarter" if "Q" in period else "year"]
+    return f" (partial: {months} of {whole} months)"
+
+
+def _words(
+    chosen: Measure,
+    name: str,
+    period: str,
+    group: str | None,
+    value: float | None,
+    lower: float | None,
+    upper: float | None,
+    withheld: bool,
+    unit: str,
+    partial: str,
+) -> str:
+    """The figure in a sentence, as a reader would say it."""
+    where = f"{name}, {period}{partial}" + (f", {group}" if group else "")
+    if withheld:
+        return f"{where}: too few to show."
+    if value is None:
+        return f"{where}: no figure."
+    text = f"{where}: {_number(value)} {unit}"
+    if lower is not None and upper is not None:
+        text += f" (95% interval {_number(lower)} to {_number(upper)})"
+    return text + "."
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _notes(
+    chosen: Measure, audience: Audience, rows: Sequence[Row], rules: Rules
+) -> list[str]:
+    notes = [TREATMENTS[_treatment(chosen, audience)] + "."]
+    if audience == "public" and chosen.publication.method == "perturbed":
+        notes.append(
+            f"Counts under {rules.threshold} are withheld; no published count "
+            f"differs from the true count by more than "
+            f"{rules.ptable.largest_noise()}. Rates, intervals and signals are "
+            "computed from the published counts."
+        )
+    if audience == "public" and chosen.publication.method == "survey":
+        notes.append(
+            f"Shown only where at least {chosen.minimum_base} people answered; "
+            "intervals are computed from the published percentage."
+        )
+    partial = sorted({row.period for row in rows if row.partial})
+    if partial:
+        notes.append(
+            f"Partial periods (the data does not cover them whole): "
+            f"{', '.join(partial)}."
+        )
+    return notes
