@@ -23,17 +23,25 @@ Because a cell's noise depends only on its own records, asking for the same
 cell twice gives the same answer, and a total minus its parts gives the
 hidden part only up to the sum of several independent noises.
 
-The default ptable (``default_ptable``): counts below the threshold are
-withheld (their noise takes them to 0, as ONS's 10-5 rule does); every other
-count gets noise of -3 to +3 with these chances, out of 256 cell keys:
+The default ptable (``default_ptable``): every count from the threshold
+less 5 upwards gets noise of -5 to +5 with these chances, out of 256 cell
+keys; smaller counts are always withheld (their noise takes them to 0):
 
-=====  ====  ====  ====  ====  ====  ====  ====
-noise   -3    -2    -1     0    +1    +2    +3
-keys     5    15    44   128    44    15     5
-=====  ====  ====  ====  ====  ====  ====  ====
+=====  ===  ===  ===  ===  ===  ====  ===  ===  ===  ===  ===
+noise   -5   -4   -3   -2   -1     0   +1   +2   +3   +4   +5
+keys     1    2    5   15   41   128   41   15    5    2    1
+=====  ===  ===  ===  ===  ===  ====  ===  ===  ===  ===  ===
 
-so half of all counts are exact, the noise has mean 0 and variance 1.38,
-and no published count is more than 3 from the truth.
+Half of all counts are exact; the noise has mean 0 and variance 1.59, and
+no published count is more than 5 from the truth. Two choices make it hard
+to unpick by differencing (tests/analytics/test_attacks.py):
+
+* counts just under the threshold are perturbed like any other, so one may
+  be published (a true 8 as 10) and a published count near the threshold
+  does not prove the truth is at least the threshold (with ONS's 10-5 rule
+  it does, and a published 10 + 10 beside a total of 20 gives both away);
+* the rare noise of 4 and 5 widens what an attacker must allow for, while
+  the usual noise stays small.
 
 Example:
     >>> table = default_ptable(threshold=10)
@@ -44,6 +52,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +75,10 @@ REUSED_ROWS = LARGEST_ROW - REUSED_FROM + 1
 LAYOUT_SEED = 20140401
 # (noise, how many of 256 cell keys get it) for counts at or above the
 # threshold: the table in the module docstring.
-DEFAULT_NOISE = ((-3, 5), (-2, 15), (-1, 44), (0, 128), (1, 44), (2, 15), (3, 5))
+DEFAULT_NOISE = (
+    (-5, 1), (-4, 2), (-3, 5), (-2, 15), (-1, 41), (0, 128),
+    (1, 41), (2, 15), (3, 5), (4, 2), (5, 1),
+)  # fmt: skip
 
 
 class PTableError(ValueError):
@@ -112,10 +124,12 @@ class PTable:
             for key in range(self.key_range)
         ]
 
-    def largest_noise(self) -> int:
+    @functools.cached_property
+    def most_noise(self) -> int:
         """The most a published count can differ from the truth."""
-        above = self.noise[self.threshold :]
-        return int(np.abs(above).max()) if above.size else 0
+        published = self.noise[1:] + np.arange(1, LARGEST_ROW + 1)[:, None]
+        differs = np.where(published >= self.threshold, np.abs(self.noise[1:]), 0)
+        return int(differs.max())
 
 
 def default_ptable(
@@ -134,8 +148,11 @@ def default_ptable(
     shuffle = np.random.default_rng(LAYOUT_SEED)
     noise = np.stack([shuffle.permutation(per_key) for _ in range(LARGEST_ROW + 1)])
     counts = np.arange(LARGEST_ROW + 1)
-    # Small counts are withheld outright; none is pushed below zero.
-    noise[counts < threshold] = -counts[counts < threshold, None]
+    # Counts too small to reach the threshold with any noise are withheld
+    # outright (so none is pushed below zero); the rest keep their noise.
+    largest = max(noise for noise, _ in DEFAULT_NOISE)
+    small = counts < threshold - largest
+    noise[small] = -counts[small, None]
     noise[0] = 0
     return PTable(noise, threshold, f"default (threshold {threshold})")
 

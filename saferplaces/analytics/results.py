@@ -364,6 +364,13 @@ def _allowed(
             f"{chosen.title} cannot be broken down by {group!r} (it offers: {offered})."
         )
     here = geography.area(store, area_code)
+    if audience == "public" and chosen.publication.method != "open":
+        for table in (chosen.table, *chosen.also_needs):
+            if table in store.tables() and store.unkeyed_rows(table):
+                raise ResultError(
+                    f"{chosen.title} cannot be published: some of its records were "
+                    "loaded before record keys were kept. Load its files again."
+                )
     if audience == "public":
         for asked in (here.level, level):
             if asked is not None and asked in chosen.publication.levels:
@@ -485,7 +492,7 @@ def _notes(
         notes.append(
             f"Counts under {rules.threshold} are withheld; no published count "
             f"differs from the true count by more than "
-            f"{rules.ptable.largest_noise()}. Rates, intervals and signals are "
+            f"{rules.ptable.most_noise}. Rates, intervals and signals are "
             "computed from the published counts."
         )
     if audience == "public" and chosen.publication.method == "survey":

@@ -322,6 +322,30 @@ class Store:
             heads.append((table, max(versions, default=-1)))
         return tuple(heads)
 
+    def columns(self, table: str, as_of: AsOf = None) -> list[str]:
+        """The table's column names ([] for a table not loaded)."""
+        if table not in self.tables():
+            return []
+
+        def describe() -> list[str]:
+            result = self.query(f"SELECT * FROM {table} LIMIT 0", as_of=as_of)
+            return list(result.column_names)
+
+        return self.cached(f"columns:{table}:{as_of}", describe)
+
+    def unkeyed_rows(self, table: str, as_of: AsOf = None) -> int:
+        """Rows loaded without a record key (before keys were kept)."""
+        keyed = "record_key" in self.columns(table, as_of)
+        where = "WHERE record_key IS NULL" if keyed else ""
+
+        def count() -> int:
+            result = self.query(
+                f"SELECT count(*) AS n FROM {table} {where}", as_of=as_of
+            )
+            return int(result["n"][0].as_py())
+
+        return self.cached(f"unkeyed:{table}:{as_of}", count)
+
     def months(self, table: str, as_of: AsOf = None) -> list[str]:
         """The months (YYYY-MM) a table holds; [] for tables without months."""
         if table not in self.tables():

@@ -33,7 +33,7 @@ def publication(request: HttpRequest) -> HttpResponse:
         "web/publication.html",
         {
             "threshold": ptable.threshold,
-            "largest_noise": ptable.largest_noise(),
+            "largest_noise": ptable.most_noise,
             "measures": sorted(REGISTRY.values(), key=lambda m: m.title),
         },
     )

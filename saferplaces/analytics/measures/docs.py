@@ -13,9 +13,14 @@ Every measure is available by month, financial quarter (April to June is Q1),
 financial year (April to March) and rolling 12 months, for any area: an LSOA,
 a ward, a local authority or one of the partnership's own areas. Counts carry
 exact Poisson 95% intervals; monthly, quarterly and yearly series carry SPC
-signals (XmR, NHS "Making Data Count" rules). Counts below the suppression
-threshold (for surveys and cohorts: respondents or offenders) are marked
-`suppressed` and withheld from public outputs.
+signals (XmR, NHS "Making Data Count" rules, as NHSRplotthedots computes
+them). A quarter or year the data does not cover whole is marked `partial`.
+Areas are compared on rates per 1,000 residents where population is loaded.
+
+Partners see exact figures. The public sees each measure as its
+"Published" line says ([publication.md](publication.md)): open data
+exactly; other counts cell key perturbed, small ones withheld; surveys under
+the survey rule. Every figure goes through `saferplaces.analytics.results`.
 
 Survey and cohort measures match a respondent or offender to an area by the
 area code on their row, at any level (LSOA, ward, ...). Road casualties are

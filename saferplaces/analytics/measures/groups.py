@@ -18,7 +18,8 @@ import numpy as np
 
 from saferplaces.analytics.compare import RateRatio, rate_ratio
 from saferplaces.analytics.geography import lsoas_in
-from saferplaces.analytics.measures.registry import get_measure
+from saferplaces.analytics.measures.keys import key_sum_sql
+from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import financial_year
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.store import AsOf, Store, StoreError
@@ -60,9 +61,7 @@ def disproportionality(
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
         raise StoreError(f"no LSOAs are known for area {area_code!r}")
-    cells = _counts_in_year(
-        store, measure.table, measure.where, group, lsoas, financial_year_label, as_of
-    )
+    cells = _counts_in_year(store, measure, group, lsoas, financial_year_label, as_of)
     ptable = publishing if measure.publication.method != "open" else None
     counts = {value: count for value, (count, _) in cells.items()}
     withheld: set[str] = set()
@@ -109,8 +108,7 @@ def disproportionality(
 
 def _counts_in_year(
     store: Store,
-    table: str,
-    where: str,
+    measure: Measure,
     group: str,
     lsoas: list[str],
     year_label: str,
@@ -119,8 +117,8 @@ def _counts_in_year(
     """{group value: (count, sum of record keys)} in the financial year."""
     rows = store.query(
         f"SELECT month, {group} AS value, count(*) AS n, "
-        f"coalesce(sum(record_key), 0)::BIGINT AS keys FROM {table} "
-        f"WHERE ({where}) AND {group} IS NOT NULL "
+        f"{key_sum_sql(store, measure, as_of)} AS keys FROM {measure.table} "
+        f"WHERE ({measure.where}) AND {group} IS NOT NULL "
         "AND lsoa_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
         [lsoas],
         as_of=as_of,

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 from saferplaces.analytics.geography import codes_within
+from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.registry import Measure
 from saferplaces.analytics.store import AsOf, Store
 
@@ -85,8 +86,8 @@ def monthly_tallies(
         f"SELECT month, {group_sql} AS grp, count(*) AS n, "
         f"sum({measure.weight}) AS w, sum({measure.weight} * {success}) AS ws, "
         f"sum({measure.weight} * {measure.weight}) AS w2, sum({amount}) AS a, "
-        f"sum({success})::BIGINT AS s, coalesce(sum(record_key), 0)::BIGINT AS k, "
-        f"coalesce(sum(record_key * {success}), 0)::BIGINT AS sk "
+        f"sum({success})::BIGINT AS s, {key_sum_sql(store, measure, as_of)} AS k, "
+        f"{key_sum_sql(store, measure, as_of, success)} AS sk "
         f"FROM {measure.from_sql} WHERE ({measure.where}) "
         "AND list_contains(?::VARCHAR[], area_code) GROUP BY ALL",
         [codes_within(store, area_code)],

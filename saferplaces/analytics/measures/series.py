@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from scipy import special
 
 from saferplaces.analytics.geography import is_known, lsoas_in
+from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.proportions import (
     Tally,
     monthly_tallies,
@@ -374,13 +375,14 @@ def lsoa_month_counts(
     memory, not a scan of the Parquet files (bench/measures.py).
     """
     group_sql = group if group else "NULL::VARCHAR"
+    keys = key_sum_sql(store, measure, as_of)
 
     def count() -> pa.Table:
         return store.query(
             f"SELECT lsoa_code, month, {group_sql} AS grp, count(*) AS n, "
             # The sum of the records' keys: a cell's key is the sum over its
             # LSOAs and months, so any area and period can be perturbed.
-            "coalesce(sum(record_key), 0)::BIGINT AS keys "
+            f"{keys} AS keys "
             f"FROM {measure.from_sql} WHERE ({measure.where}) "
             "AND lsoa_code IS NOT NULL "
             "GROUP BY ALL",
