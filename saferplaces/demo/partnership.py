@@ -215,19 +215,27 @@ def write_boundaries(folder: Path, plan: Layout) -> Path:
     return path
 
 
+# SYNTHETIC shares of residents by ONS 2021 high-level ethnic group.
+ETHNIC_SHARES = {"White": 0.6, "Asian": 0.2, "Black": 0.1, "Mixed": 0.05, "Other": 0.05}
+
+
 def write_population(folder: Path, plan: Layout, rng: random.Random) -> Path:
     path = folder / "synthetic-population.csv"
     with open(path, "w", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["area_code", "year", "age_band", "sex", "population"])
+        out.writerow(["area_code", "year", "age_band", "sex", "ethnicity",
+                      "population"])  # fmt: skip
         for lsoa in plan.lsoas:
             base = rng.randint(1400, 2300)
             for year in range(2020, 2025):
                 total = round(base * (1 + 0.004 * (year - 2020)))
-                out.writerow([lsoa.code, year, "all", "all", total])
+                out.writerow([lsoa.code, year, "all", "all", "all", total])
                 for band, share in zip(AGE_BANDS, AGE_SHARES, strict=True):
                     for sex, part in (("female", 0.51), ("male", 0.49)):
-                        out.writerow(
-                            [lsoa.code, year, band, sex, round(total * share * part)]
-                        )
+                        out.writerow([lsoa.code, year, band, sex, "all",
+                                      round(total * share * part)])  # fmt: skip
+            # Ethnic groups as Census 2021 gives them: once, for 2021.
+            for group, share in ETHNIC_SHARES.items():
+                out.writerow([lsoa.code, 2021, "all", "all", group,
+                              round(base * share)])  # fmt: skip
     return path

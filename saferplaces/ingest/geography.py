@@ -384,13 +384,26 @@ register(
 
 
 POPULATION_COLUMNS = ["area_code", "year", "age_band", "sex", "population"]
+# The same with an ethnic group (ONS 2021 high-level groups, or "all").
+POPULATION_ETHNICITY_COLUMNS = [*POPULATION_COLUMNS[:4], "ethnicity", "population"]
 CENSUS_TS001 = ["total", "2021 super output area - lower layer", "mnemonic"]
+# Census 2021 TS021 (ethnic group) from Nomis' bulk files: these columns of
+# the high-level groups, by the victim_ethnicity value each counts towards.
+TS021_GROUPS = {
+    "Ethnic group: Asian, Asian British or Asian Welsh": "Asian",
+    "Ethnic group: Black, Black British, Black Welsh, Caribbean or African": "Black",
+    "Ethnic group: Mixed or Multiple ethnic groups": "Mixed",
+    "Ethnic group: White": "White",
+    "Ethnic group: Other ethnic group": "Other",
+}
+TS021_CODE = "geography code"
 POPULATION_SCHEMA = pa.schema(
     [
         ("area_code", pa.string()),
         ("year", pa.int32()),
         ("age_band", pa.string()),
         ("sex", pa.string()),
+        ("ethnicity", pa.string()),
         ("population", pa.int64()),
         ("source_file", pa.string()),
         ("source_line", pa.int32()),
@@ -399,16 +412,28 @@ POPULATION_SCHEMA = pa.schema(
 
 
 def read_population(item: InputFile) -> FileRead:
-    """Population by area: saferplaces' documented CSV, or Census 2021 TS001.
+    """Population by area: saferplaces' documented CSV, or Census 2021 TS001
+    (usual residents) or TS021 (ethnic group).
 
     Documented layout: ``area_code,year,age_band,sex,population`` where
     age_band is "all" or a band such as "10-17", and sex is "all", "female"
-    or "male".
+    or "male"; optionally with an ``ethnicity`` column before population
+    ("all" or an ONS 2021 high-level group: Asian, Black, Mixed, White,
+    Other).
     """
     header = [h.lower() for h in header_of(item)]
+    if TS021_CODE in header and any(h.startswith("ethnic group:") for h in header):
+        return _read_ts021(item)
     census = header == CENSUS_TS001
-    columns = CENSUS_TS001 if census else POPULATION_COLUMNS
-    parsed = read_csv(item, header_of(item) if census else POPULATION_COLUMNS)
+    with_ethnicity = header == POPULATION_ETHNICITY_COLUMNS
+    columns = (
+        CENSUS_TS001
+        if census
+        else POPULATION_ETHNICITY_COLUMNS
+        if with_ethnicity
+        else POPULATION_COLUMNS
+    )
+    parsed = read_csv(item, header_of(item) if census else columns)
     table = parsed.table.rename_columns([*columns, LINE])
     checks = RowChecks(item.name, table)
     if census:
@@ -422,6 +447,7 @@ def read_population(item: InputFile) -> FileRead:
             "year": pa.repeat(pa.scalar(2021, pa.int32()), count),
             "age_band": pa.repeat(pa.scalar("all"), count),
             "sex": pa.repeat(pa.scalar("all"), count),
+            "ethnicity": pa.repeat(pa.scalar("all"), count),
             "population": table.column("total"),
         }
     else:
@@ -433,6 +459,10 @@ def read_population(item: InputFile) -> FileRead:
         checks.one_of("sex", ["all", "female", "male"], optional=False)
         checks.required("age_band")
         canonical = {name: table.column(name) for name in POPULATION_COLUMNS}
+        canonical["ethnicity"] = pa.repeat(pa.scalar("all"), table.num_rows)
+        if with_ethnicity:
+            checks.one_of("ethnicity", ["all", *TS021_GROUPS.values()], optional=False)
+            canonical["ethnicity"] = table.column("ethnicity")
     keep = checks.accepted()
     accepted = pa.table(
         {
@@ -441,12 +471,57 @@ def read_population(item: InputFile) -> FileRead:
             "source_line": table.column(LINE),
         }
     ).filter(keep)
-    accepted = accepted.cast(POPULATION_SCHEMA)
+    accepted = accepted.select(POPULATION_SCHEMA.names).cast(POPULATION_SCHEMA)
     rejects = pa.concat_tables(
         [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
     )
     return FileRead(
         accepted, rejects, table.num_rows + len(parsed.malformed), parsed.notes
+    )
+
+
+def _read_ts021(item: InputFile) -> FileRead:
+    """Census 2021 TS021: one row per area, a column per ethnic group; kept
+    as one population row per area and high-level group."""
+    header = header_of(item)
+    missing = [name for name in (TS021_CODE, *TS021_GROUPS) if name not in header]
+    if missing:
+        raise FileRefused(item.name, f"is TS021 without the column {missing[0]!r}")
+    parsed = read_csv(item, header)
+    table = parsed.table
+    checks = RowChecks(item.name, table)
+    checks.matches(TS021_CODE, GSS_CODE, "must be a 9-character ONS code",
+                   optional=False)  # fmt: skip
+    for column in TS021_GROUPS:
+        checks.matches(column, r"^\d+$", "must be a whole number", optional=False)
+    keep = checks.accepted()
+    kept = table.filter(keep)
+    parts = []
+    for column, group in TS021_GROUPS.items():
+        count = kept.num_rows
+        parts.append(
+            pa.table(
+                {
+                    "area_code": kept.column(TS021_CODE),
+                    "year": pa.repeat(pa.scalar(2021, pa.int32()), count),
+                    "age_band": pa.repeat(pa.scalar("all"), count),
+                    "sex": pa.repeat(pa.scalar("all"), count),
+                    "ethnicity": pa.repeat(pa.scalar(group), count),
+                    "population": kept.column(column),
+                    "source_file": pa.repeat(pa.scalar(item.name), count),
+                    "source_line": kept.column(LINE),
+                }
+            ).cast(POPULATION_SCHEMA)
+        )
+    rejects = pa.concat_tables(
+        [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
+    )
+    return FileRead(
+        pa.concat_tables(parts),
+        rejects,
+        table.num_rows + len(parsed.malformed),
+        parsed.notes,
+        lines_accepted=kept.num_rows,
     )
 
 
@@ -456,8 +531,9 @@ register(
         table="population",
         title="Population by area",
         description=(
-            "Residents by area, year, age band and sex: saferplaces' CSV "
-            "(area_code,year,age_band,sex,population) or Census 2021 TS001."
+            "Residents by area, year, age band, sex and ethnic group: saferplaces' "
+            "CSV (area_code,year,age_band,sex[,ethnicity],population) or Census "
+            "2021 TS001 (usual residents) or TS021 (ethnic group)."
         ),
         wanted=lambda name: name.lower().endswith(".csv"),
         reader=read_population,

@@ -6,8 +6,8 @@ The disproportionality ratio is the group's rate per resident divided by the
 rate of everyone else in the area (a relative rate index), with an exact
 Poisson interval: 1 means in proportion.
 
-Populations come from the ``population`` table (age band and sex); ethnicity
-has no population breakdown there yet, so it cannot be compared.
+Populations come from the ``population`` table: age band by sex, and ethnic
+group (Census 2021 TS021, or the documented CSV's ethnicity column).
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.store import AsOf, Store, StoreError
 
 # measure group column -> population column
-POPULATION_COLUMNS = {"victim_age_band": "age_band", "victim_sex": "sex"}
+POPULATION_COLUMNS = {
+    "victim_age_band": "age_band",
+    "victim_sex": "sex",
+    "victim_ethnicity": "ethnicity",
+}
 
 
 @dataclass(frozen=True)
@@ -137,10 +141,20 @@ def _residents_by(
     """Residents by age band or sex in the latest year up to ``year``."""
     if "population" not in store.tables():
         raise StoreError("a breakdown needs population: saferplaces ingest population")
-    other = "sex" if column == "age_band" else "age_band"
+    # Age by sex rows give age or sex; ethnicity rows are for all ages and
+    # sexes (Census 2021 TS021).
+    where = {
+        "age_band": "age_band <> 'all' AND sex <> 'all'",
+        "sex": "age_band <> 'all' AND sex <> 'all'",
+        "ethnicity": "age_band = 'all' AND sex = 'all'",
+    }[column]
+    if column != "ethnicity":
+        where += " AND coalesce(ethnicity, 'all') = 'all'"
+    if column not in store.columns("population"):
+        raise StoreError(f"no population by {column} is loaded for this area")
     rows = store.query(
         f"SELECT year, {column} AS value, sum(population) AS people FROM population "
-        f"WHERE {column} <> 'all' AND {other} <> 'all' "
+        f"WHERE {column} <> 'all' AND {where} "
         "AND area_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
         [lsoas],
         as_of=as_of,

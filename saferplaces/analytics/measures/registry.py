@@ -126,7 +126,11 @@ register(
         definition=(
             "Crimes recorded by the police in the area, from police.uk street-level "
             "data. Anti-social behaviour incidents are not recorded crime and are "
-            "left out (see anti-social-behaviour)."
+            "left out (see anti-social-behaviour). Police.uk leaves out crimes it "
+            "cannot place on a map (rows with no location) and offences it does "
+            "not publish (fraud, which Action Fraud records), so this is less "
+            "than the force's total recorded crime: where the local force extract "
+            "is loaded, recorded-crime-local is the fuller count."
         ),
         table="street_crime",
         where="NOT is_asb",
@@ -221,6 +225,27 @@ register(
         polarity="neither",
         source=LOCAL,
         groups=VICTIM_GROUPS,
+    )
+)
+register(
+    Measure(
+        id="business-crime",
+        title="Business crime",
+        definition=(
+            "Recorded crimes whose victim is most often a business: shoplifting, "
+            "non-residential burglary (of business and community premises) and "
+            "robbery of business property (Home Office crime tree subgroups). "
+            "The extract does not say who the victim was, so crimes against "
+            "businesses recorded under other offences are not counted."
+        ),
+        table="local_crimes",
+        where="ho_subgroup IN ('Shoplifting', 'Non-residential burglary', "
+        "'Robbery of business property')",
+        denominator=None,
+        unit="crimes",
+        polarity="down",
+        source=LOCAL,
+        groups=("ho_subgroup",),
     )
 )
 # Home Office offence codes of the most serious violence: murder (1),

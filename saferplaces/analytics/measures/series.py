@@ -418,6 +418,8 @@ def population_by_year(store: Store, lsoas: list[str], as_of: AsOf) -> dict[int,
     rows = store.query(
         "SELECT year, sum(population) AS residents FROM population "
         "WHERE age_band = 'all' AND sex = 'all' "
+        # Rows by ethnic group add up to the same residents again.
+        "AND coalesce(ethnicity, 'all') = 'all' "
         "AND area_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY year",
         [lsoas],
         as_of=as_of,
