@@ -138,6 +138,19 @@ def area_shape(store: Store, code: str) -> Any:
     return shapely.union_all([shape(json.loads(row["geometry"])) for row in rows])
 
 
+def boundaries(store: Store, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """The areas' boundaries as GeoJSON geometries, by code (areas with no
+    boundary loaded are left out)."""
+    import json
+
+    if "boundaries" not in store.tables():
+        return {}
+    rows = store.query(
+        "SELECT code, geometry FROM boundaries WHERE list_contains(?, code)", [codes]
+    ).to_pylist()
+    return {str(row["code"]): json.loads(row["geometry"]) for row in rows}
+
+
 def lsoa_locator(store: Store) -> Callable[[float, float], tuple[str, str]]:
     """A function (latitude, longitude) -> (LSOA code, name), or ('', '')."""
     import json

@@ -55,12 +55,12 @@ T = TypeVar("T")
 
 # How a figure was treated for publication, in words for its reader.
 TREATMENTS = {
-    "exact": "exact figures, for partners only",
-    "open": "exact: counted from open data, as the source publishes it",
-    "perturbed": "published: each count carries a little noise (cell key "
-    "perturbation) and counts under the threshold are withheld",
-    "survey": "published under the survey rule: whole percentages, small "
-    "samples withheld",
+    "exact": "Exact figures, for partners only.",
+    "open": "Exact: counted from open data, as the source publishes it.",
+    "perturbed": "Each count carries a little noise (cell key perturbation) and "
+    "small counts are withheld, to protect the people involved.",
+    "survey": "Whole percentages from a survey; withheld where too few people "
+    "answered.",
 }
 
 
@@ -312,6 +312,14 @@ def evaluate(
     )
 
 
+def preferred(store: Store, measure_id: str) -> str:
+    """The measure to show for ``measure_id``: a fuller one that supersedes
+    it where that one's data is loaded (e.g. the local extract's recorded
+    crime rather than police.uk's)."""
+    better = measure(measure_id).superseded_by
+    return better if better and measure(better).table in store.tables() else measure_id
+
+
 def resident_measures() -> list[Measure]:
     """The measures the registry puts on the public neighbourhood page."""
     return [m for m in REGISTRY.values() if m.publication.on_resident_page]
@@ -487,7 +495,7 @@ def _number(value: float) -> str:
 def _notes(
     chosen: Measure, audience: Audience, rows: Sequence[Row], rules: Rules
 ) -> list[str]:
-    notes = [TREATMENTS[_treatment(chosen, audience)] + "."]
+    notes = [TREATMENTS[_treatment(chosen, audience)]]
     if audience == "public" and chosen.publication.method == "perturbed":
         notes.append(
             f"Counts under {rules.threshold} are withheld; no published count "

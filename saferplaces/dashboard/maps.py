@@ -8,7 +8,6 @@ in a table. Shading uses five quantile bins, light to dark.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from html import escape
@@ -16,7 +15,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from saferplaces.analytics import results
+from saferplaces.analytics import geography, results
 from saferplaces.analytics.measures import get_measure
 from saferplaces.analytics.results import ComparisonRow
 from saferplaces.analytics.store import Store
@@ -50,13 +49,7 @@ def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choro
         return Choropleth("", [], [], None, problem=str(error))
     if "boundaries" not in store.tables():
         return Choropleth("", [], rows, period, problem="no boundaries are loaded")
-    shapes = {
-        str(r["code"]): json.loads(r["geometry"])
-        for r in store.query(
-            "SELECT code, geometry FROM boundaries WHERE list_contains(?, code)",
-            [[row.area_code for row in rows]],
-        ).to_pylist()
-    }
+    shapes = geography.boundaries(store, [row.area_code for row in rows])
     values = sorted(r.value for r in rows if r.value is not None)
     edges = _edges(rows)
     unit = rows[0].unit if rows else get_measure(measure_id).unit
@@ -76,13 +69,7 @@ def geojson(store: Store, measure_id: str, level: str, within: str) -> dict[str,
     unit = shown.rows[0].unit if shown.rows else get_measure(measure_id).unit
     edges = _edges(shown.rows)
     base = reverse("dashboard:measure", kwargs={"measure_id": measure_id})
-    shapes = {
-        str(r["code"]): json.loads(r["geometry"])
-        for r in store.query(
-            "SELECT code, geometry FROM boundaries WHERE list_contains(?, code)",
-            [[row.area_code for row in shown.rows]],
-        ).to_pylist()
-    }
+    shapes = geography.boundaries(store, [row.area_code for row in shown.rows])
     features = []
     for row in shown.rows:
         if row.area_code not in shapes:

@@ -121,9 +121,15 @@ def _cards_html(code: str, shown: PlanView) -> str:
     wants = dict(aims)
     filled = []
     for section in sections:
+        # A fuller measure stands in where its data is loaded (the local
+        # extract's recorded crime for police.uk's), keeping the plan's aim.
+        shown_ids: dict[str, cards.Aim | None] = {}
+        for measure_id in section.measure_ids:
+            better = results.preferred(store(), measure_id)
+            shown_ids.setdefault(better, wants.get(measure_id) or wants.get(better))
         section_cards = [
-            results.card(store(), measure_id, code, wants.get(measure_id))
-            for measure_id in section.measure_ids
+            results.card(store(), measure_id, code, aim)
+            for measure_id, aim in shown_ids.items()
         ]
         filled.append((section, section_cards))
     return render_to_string(

@@ -49,15 +49,18 @@ def measure_url(measure="total-recorded-crime", **query):
 
 def test_the_overview_has_the_plans_key_measures(analyst):
     html = analyst.get(reverse("dashboard:overview")).content.decode()
+    # The local extract is loaded, so its fuller count of recorded crime
+    # stands in for police.uk's on the card.
     titles = [
-        "Total recorded crime",
+        "Recorded crime (local extract)",
         "Feeling safe walking alone after dark",
         "Proven re-offending rate",
     ]
     positions = [html.index(f">{title}</a>") for title in titles]
     assert positions == sorted(positions)
+    assert ">Total recorded crime</a>" not in html
     store = Store(analyst_store(analyst))
-    latest = measure_series(store, "total-recorded-crime", "SYN-PARTNERSHIP")[-1]
+    latest = measure_series(store, "recorded-crime-local", "SYN-PARTNERSHIP")[-1]
     assert f">{latest.value:.1f}</span> crimes in {latest.period}" in html
     assert "on the previous 12 months" in html
     assert "Variation:" in html
@@ -141,7 +144,7 @@ def test_exports_carry_a_metadata_block(analyst):
     text = analyst.get(url + "?area=E05900012&by=year&public=1").content.decode()
     lines = text.splitlines()
     assert lines[0].startswith("# measure,Road casualties killed or seriously injured")
-    assert any(line.startswith('# publication,"exact: counted from open data')
+    assert any(line.startswith('# publication,"Exact: counted from open data')
                for line in lines)  # fmt: skip
     table = "\n".join(line for line in lines if not line.startswith("#"))
     rows = list(csv.DictReader(io.StringIO(table)))
@@ -283,11 +286,14 @@ def test_a_target_and_a_rebase_redraw_the_chart(analyst):
     assert 'value="seventy"' in html  # what was typed is kept
 
 
-def test_victims_are_compared_with_residents_by_age_and_sex(analyst):
+def test_victims_are_compared_with_residents_by_age_sex_and_ethnicity(analyst):
     page = analyst.get(measure_url("violence-with-injury", area="SYN-D03"))
     groups = dict(page.context["disproportion"])
-    assert set(groups) == {"victim_age_band", "victim_sex"}
+    assert set(groups) == {"victim_age_band", "victim_sex", "victim_ethnicity"}
     assert {share.group for share in groups["victim_sex"]} == {"female", "male"}
+    assert {share.group for share in groups["victim_ethnicity"]} == {
+        "Asian", "Black", "Mixed", "Other", "White",
+    }  # fmt: skip
     assert "Share of residents" in page.content.decode()
 
 

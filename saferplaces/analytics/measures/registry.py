@@ -86,6 +86,9 @@ class Measure:
     relation: str = ""
     # Other tables the measure reads (checked before querying).
     also_needs: tuple[str, ...] = ()
+    # A fuller measure of the same thing, shown instead where its data is
+    # loaded (the local extract's recorded crime for police.uk's).
+    superseded_by: str = ""
 
     @property
     def from_sql(self) -> str:
@@ -132,6 +135,7 @@ register(
             "than the force's total recorded crime: where the local force extract "
             "is loaded, recorded-crime-local is the fuller count."
         ),
+        superseded_by="recorded-crime-local",
         table="street_crime",
         where="NOT is_asb",
         denominator=None,
