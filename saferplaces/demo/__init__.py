@@ -39,7 +39,7 @@ def write_demo_files(folder: Path) -> list[tuple[Source, list[Path]]]:
     (folder / "README-SYNTHETIC.txt").write_text(SYNTHETIC_NOTICE + "\n")
     rng = random.Random(SEED)
     plan = layout(rng)
-    street, local = write_crimes(folder, plan, SEED)
+    street, local, asb = write_crimes(folder, plan, SEED)
     collisions, casualties = write_road_casualties(folder, plan, SEED)
     loads = [
         (get_source("geography"), write_geography(folder, plan)),
@@ -47,6 +47,7 @@ def write_demo_files(folder: Path) -> list[tuple[Source, list[Path]]]:
         (get_source("population"), [write_population(folder, plan, rng)]),
         (get_source("police-uk-street"), street),
         (get_source("local-crimes"), local),
+        (get_source("local-asb"), asb),
         (get_source("reoffending"), [write_reoffending(folder, plan, SEED)]),
         (get_source("stats19-collisions"), [collisions]),
         (get_source("stats19-casualties"), [casualties]),

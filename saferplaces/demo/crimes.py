@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from saferplaces.demo.partnership import FIRST_MONTH, FORCE, MONTHS, Layout, _lonlat
+from saferplaces.ingest.local_asb import COLUMNS as ASB_COLUMNS
 from saferplaces.ingest.local_extract import COLUMNS as LOCAL_COLUMNS
 from saferplaces.ingest.police_uk import STREET_COLUMNS
 
@@ -54,6 +55,7 @@ TYPES = [
 ]
 SEASONAL = {"Anti-social behaviour", "Violence and sexual offences"}
 ANNUAL_TREND = {"Burglary": -0.04, "Shoplifting": 0.06}
+SOUTH_UNIT = "Birmingham South"
 DRUGS_FOCUS = {"Bartley Green", "Longbridge", "Northfield", "Kings Norton", "Brandwood"}
 STREETS = [
     "Bristol Road",
@@ -113,26 +115,32 @@ def rate(plan: Layout, lsoa_index: int, crime_type: str, share: float, m: int) -
 
 def write_crimes(
     folder: Path, plan: Layout, seed: int
-) -> tuple[list[Path], list[Path]]:
-    """Street files and local extracts, month by month, from one random stream."""
+) -> tuple[list[Path], list[Path], list[Path]]:
+    """Street files, local crime extracts and local ASB extracts, month by
+    month, from one random stream."""
     generator = np.random.default_rng(seed)
     names = {lsoa.code: lsoa.name for lsoa in plan.lsoas}
     victims = VictimPool(generator)
-    paths, local_paths = [], []
+    paths, local_paths, asb_paths = [], [], []
     serial = 0
     for m in range(MONTHS):
         label = month_label(m)
         path = folder / f"synthetic-{label}-west-midlands-street.csv"
         local_path = folder / f"synthetic-local-crimes-{label}.csv"
+        asb_path = folder / f"synthetic-local-asb-{label}.csv"
         with (
             open(path, "w", newline="") as handle,
             open(local_path, "w", newline="") as local_handle,
+            open(asb_path, "w", newline="") as asb_handle,
         ):
             out = csv.writer(handle, lineterminator="\n")
             out.writerow(HEADER)
             local = csv.writer(local_handle, lineterminator="\n")
             local.writerow(LOCAL_HEADER)
+            incidents = csv.writer(asb_handle, lineterminator="\n")
+            incidents.writerow(ASB_COLUMNS)
             for index, lsoa in enumerate(plan.lsoas):
+                ward = plan.ward(lsoa.ward)
                 for crime_type, share in TYPES:
                     count = generator.poisson(rate(plan, index, crime_type, share, m))
                     for _ in range(int(count)):
@@ -160,17 +168,68 @@ def write_crimes(
                              f"On or near {street}", lsoa.code, names[lsoa.code],
                              crime_type, outcome, ""]
                         )  # fmt: skip
-                        if not asb:
-                            local.writerow(
-                                local_row(generator, victims, serial, label, m,
-                                          crime_type, lsoa.code, street)
-                            )  # fmt: skip
+                        if asb:
+                            south = plan.ward_unit[lsoa.ward] == SOUTH_UNIT
+                            incidents.writerow(
+                                asb_row(serial, label, lsoa.code, street, south)
+                            )
+                        else:
+                            row = local_row(generator, victims, serial, label, m,
+                                            crime_type, lsoa.code, street)  # fmt: skip
+                            row.append(qualifiers(serial, m, row[5], ward.name))
+                            local.writerow(row)
         paths.append(path)
         local_paths.append(local_path)
-    return paths, local_paths
+        asb_paths.append(asb_path)
+    return paths, local_paths, asb_paths
 
 
-LOCAL_HEADER = LOCAL_COLUMNS  # fmt: skip
+def _share(serial: int, salt: int) -> int:
+    """A number 0-99 fixed by the serial: planted qualifiers and categories
+    are taken from it, not the generator, so every other value stays as it
+    was."""
+    return (serial * salt + salt) % 100
+
+
+def qualifiers(serial: int, m: int, subgroup: str, ward: str) -> str:
+    """Planted: cannabis cultivation grows among drug trafficking in the
+    drugs focus wards (the plan's emerging issue); business and transport
+    qualifiers follow the offence."""
+    found = []
+    if subgroup in ("Shoplifting", "Non-residential burglary"):
+        found.append("business")
+    on_the_move = ("Theft from the person", "Robbery of personal property")
+    if subgroup in on_the_move and _share(serial, 13) < 15:
+        found.append("transport")
+    growing = 25 + 4 * (m // 12)
+    focus = subgroup == "Trafficking of drugs" and ward in DRUGS_FOCUS
+    if focus and _share(serial, 31) < growing:
+        found.append("cannabis_cultivation")
+    if _share(serial, 17) < 8:
+        found.append("youth")
+    return "; ".join(found)
+
+
+def asb_row(
+    serial: int, label: str, lsoa_code: str, street: str, south: bool
+) -> list[str]:
+    """A local ASB incident for a police.uk ASB row. Planted: Birmingham South
+    has the most youth-related ASB (the plan's 2013/14 finding)."""
+    share = _share(serial, 7)
+    category = (
+        "personal" if share < 20 else "nuisance" if share < 85 else "environmental"
+    )
+    youth = _share(serial, 19) < (45 if south else 30)
+    transport = _share(serial, 23) < 8
+    return [
+        f"SYN-ASB/{serial:07d}", f"{label}-{serial % 28 + 1:02d}", FORCE,
+        category,
+        lsoa_code, f"On or near {street}",
+        "; ".join(q for q, on in (("youth", youth), ("transport", transport)) if on),
+    ]  # fmt: skip
+
+
+LOCAL_HEADER = [*LOCAL_COLUMNS, "qualifiers"]
 VIOLENCE = "Violence against the person"
 THEFT = "Theft offences"
 # police.uk type -> (offence code, Home Office group, subgroup) choices

@@ -61,6 +61,13 @@ RESIDENTS_QUESTIONS = {
             "positive": CONFIDENCE[:2],
             "excluded": ["Don't know"],
         },
+        {
+            "id": "satisfied_with_local_services",
+            "text": "How satisfied are you with how the police and the council "
+            "deal with crime and anti-social behaviour in your area?",
+            "answers": SATISFACTION,
+            "positive": SATISFACTION[:3],
+        },
     ],
 }
 VICTIMS_QUESTIONS = {
@@ -100,6 +107,11 @@ def _answer(rng: random.Random, scale: list[str], positive: float) -> str:
     return rng.choice(scale[2:4])
 
 
+def _satisfied(rng: random.Random, chance: float) -> str:
+    positive = rng.random() < chance
+    return rng.choice(SATISFACTION[:3] if positive else SATISFACTION[3:])
+
+
 def write_surveys(folder: Path, plan: Layout, seed: int) -> list[tuple[Path, Path]]:
     """Two surveys with their questions files: (responses, questions)."""
     rng = random.Random(seed + 1)
@@ -107,8 +119,11 @@ def write_surveys(folder: Path, plan: Layout, seed: int) -> list[tuple[Path, Pat
     with open(residents, "w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(
-            [*RESPONDENT, "safe_after_dark", "confident_to_report_domestic_abuse"]
-        )
+            [*RESPONDENT, "safe_after_dark", "confident_to_report_domestic_abuse",
+             "satisfied_with_local_services"]
+        )  # fmt: skip
+        # Its own generator, so the other answers stay as they were planted.
+        general = random.Random(seed + 11)
         serial = 0
         for m in range(MONTHS):
             year, month = _month(m)
@@ -124,7 +139,8 @@ def write_surveys(folder: Path, plan: Layout, seed: int) -> list[tuple[Path, Pat
                         [f"SYN-R{serial:06d}", f"{year}-{month:02d}-{day:02d}",
                          lsoa.code, f"{rng.lognormvariate(0, 0.3):.3f}",
                          *_person(rng), _answer(rng, SAFETY, safe),
-                         _answer(rng, CONFIDENCE, 0.62 + 0.01 * m / 12)]
+                         _answer(rng, CONFIDENCE, 0.62 + 0.01 * m / 12),
+                         _satisfied(general, 0.64 if south else 0.7)]
                     )  # fmt: skip
     victims = folder / "synthetic-survey-asb-victims.csv"
     with open(victims, "w", newline="") as handle:

@@ -138,7 +138,7 @@ def run_load(
         if source.columns is not None:
             # Refuse a bad file before anything is written, not halfway through.
             for item, _ in pending:
-                check_header(item, source.columns)
+                check_header(item, source.columns_for(item))
         while True:
             try:
                 return _load_either_way(store, source, pending, report, tell, history)
@@ -331,7 +331,12 @@ def _reads(item: InputFile, source: Source, exact: bool) -> Iterator[FileRead]:
     assert transform is not None
 
     def check(parsed: ParsedBatch) -> FileRead:
-        checks = RowChecks(item.name, parsed.table)
+        table = parsed.table
+        for name in source.optional_columns:
+            if name not in table.column_names:
+                # Blank, as an empty cell in a file that has the column.
+                table = table.append_column(name, pa.repeat(pa.scalar(""), len(table)))
+        checks = RowChecks(item.name, table)
         canonical = transform(checks, item)
         keep = checks.accepted()
         # Most real files are clean; filtering every batch for nothing is slow.
@@ -348,7 +353,7 @@ def _reads(item: InputFile, source: Source, exact: bool) -> Iterator[FileRead]:
     # release the GIL); results come back in file order.
     with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
         in_flight: collections.deque[Future[FileRead]] = collections.deque()
-        for parsed in iter_csv(item, source.columns, exact=exact):
+        for parsed in iter_csv(item, source.columns_for(item), exact=exact):
             in_flight.append(pool.submit(check, parsed))
             if len(in_flight) > CHECK_THREADS:
                 yield in_flight.popleft().result()

@@ -72,6 +72,13 @@ SEXES = ["female", "male", "unknown"]
 # ONS 2021 high-level ethnic groups.
 ETHNICITIES = ["Asian", "Black", "Mixed", "White", "Other", "Unknown"]
 HATE_STRANDS = ["race", "religion", "sexual orientation", "disability", "transgender"]
+# What a force's qualifiers (flags on a record) may say, for the plan's
+# measures: youth-related, on the public transport network, against a
+# business, cannabis cultivation.
+QUALIFIERS = ["youth", "transport", "business", "cannabis_cultivation"]
+QUALIFIER_LIST = (
+    r"^\s*(" + "|".join(QUALIFIERS) + r")(\s*;\s*(" + "|".join(QUALIFIERS) + r"))*\s*$"
+)
 YES_NO = ["Y", "N"]
 DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 OFFENCE_CODE = r"^\d{1,3}[A-Z]?(/\d{1,2})?$"
@@ -131,6 +138,7 @@ def local_crimes(checks: RowChecks, source: InputFile) -> pa.Table:
     force_names = pc.utf8_trim_whitespace(checks.column("force"))
     slugs = {name: force_slug(name) for name in pc.unique(force_names).to_pylist()}
     date = pc.utf8_trim_whitespace(checks.column("recorded_date"))
+    qualifiers = qualifier_lists(checks)
     strands = pc.split_pattern_regex(
         pc.utf8_trim_whitespace(blank_to_null(checks.column("hate_strands"))),
         r"\s*;\s*",
@@ -158,8 +166,23 @@ def local_crimes(checks: RowChecks, source: InputFile) -> pa.Table:
             "victim_sex": blank_to_null(checks.column("victim_sex")),
             "victim_ethnicity": blank_to_null(checks.column("victim_ethnicity")),
             "victim_id": blank_to_null(checks.column("victim_id")),
+            "qualifiers": qualifiers,
             **provenance_columns(checks, source),
         }
+    )
+
+
+def qualifier_lists(checks: RowChecks) -> pa.Array:
+    """The optional ``qualifiers`` column checked and split into lists."""
+    checks.matches(
+        "qualifiers",
+        QUALIFIER_LIST,
+        f"qualifiers must be blank or list {', '.join(QUALIFIERS)} separated by ;",
+        optional=True,
+    )
+    return pc.split_pattern_regex(
+        pc.utf8_trim_whitespace(blank_to_null(checks.column("qualifiers"))),
+        r"\s*;\s*",
     )
 
 
@@ -174,6 +197,7 @@ register(
             "information-sharing agreement (docs/data/local-crime-extract.md)."
         ),
         columns=COLUMNS,
+        optional_columns=("qualifiers",),
         wanted=lambda name: name.lower().endswith(".csv"),
         transform=local_crimes,
         record_id=("crime_reference",),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from saferplaces.ingest.reading import InputFile
+from saferplaces.ingest.reading import InputFile, header_of
 from saferplaces.ingest.validation import RowChecks
 
 # Adds its rules to the checks and returns the canonical table (every row;
@@ -57,6 +57,18 @@ class Source:
     # by its whole content; None gives reference data (areas, population)
     # no record keys.
     record_id: tuple[str, ...] | None = ()
+    # Columns a file may add after ``columns`` (read as blank when absent),
+    # so a documented layout can grow without refusing older files.
+    optional_columns: tuple[str, ...] = ()
+
+    def columns_for(self, item: InputFile) -> list[str]:
+        """The header ``item`` must have: with the optional columns if it
+        has them all, else ``columns``."""
+        assert self.columns is not None
+        longer = [*self.columns, *self.optional_columns]
+        if self.optional_columns and header_of(item) == longer:
+            return longer
+        return list(self.columns)
 
 
 SOURCES: dict[str, Source] = {}
@@ -73,6 +85,7 @@ def _register_all() -> None:
     # Importing the modules registers their sources.
     from saferplaces.ingest import (  # noqa: F401
         geography,
+        local_asb,
         local_extract,
         police_uk,
         reoffending,

@@ -50,6 +50,7 @@ def test_every_row_loads(demo_store):
         "population",
         "street_crime",
         "local_crimes",
+        "local_asb",
         "reoffending",
         "road_collisions",
         "road_casualties",
@@ -78,6 +79,14 @@ def test_the_seed_plans_2013_14_findings_can_be_asked_of_the_demo(demo_store):
     # Domestic abuse up, its most serious violence down.
     assert domestic[-1].numerator > domestic[0].numerator
     assert serious[-1].numerator < serious[0].numerator
+    # Birmingham South has the highest level of youth-related ASB (a rate).
+    youth = compare_areas(
+        store, "youth-related-asb", "policing_unit", "E08900025", "2024/25"
+    )
+    assert youth[-1].name == "Birmingham South"
+    # Cannabis cultivation, the emerging issue, grows.
+    cannabis = measure_series(store, "cannabis-cultivation", "SYN-PU1", by="year")
+    assert cannabis[-1].numerator > cannabis[0].numerator
 
 
 def test_birmingham_south_has_the_plans_districts_and_wards(demo_store):

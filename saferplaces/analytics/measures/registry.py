@@ -252,6 +252,60 @@ register(
         groups=("ho_subgroup",),
     )
 )
+register(
+    Measure(
+        id="cannabis-cultivation",
+        title="Cannabis cultivation",
+        definition=(
+            "Recorded crimes the force has qualified as cannabis cultivation "
+            "(production of cannabis or cultivation of the plant: the "
+            "qualifier cannabis_cultivation in the local extract), the plan's "
+            "emerging issue."
+        ),
+        table="local_crimes",
+        where="list_contains(qualifiers, 'cannabis_cultivation')",
+        denominator=None,
+        unit="crimes",
+        polarity="neither",
+        source=LOCAL,
+    )
+)
+LOCAL_ASB = "local ASB incidents extract (saferplaces ingest local-asb)"
+register(
+    Measure(
+        id="youth-related-asb",
+        title="Youth-related anti-social behaviour",
+        definition=(
+            "Anti-social behaviour incidents the force has qualified as "
+            "youth-related (the qualifier youth in the local ASB extract): the "
+            "plan's young people priority and residents' first priority."
+        ),
+        table="local_asb",
+        where="list_contains(qualifiers, 'youth')",
+        denominator=None,
+        unit="incidents",
+        polarity="down",
+        source=LOCAL_ASB,
+        groups=("asb_category",),
+    )
+)
+register(
+    Measure(
+        id="transport-related-asb",
+        title="Anti-social behaviour on public transport",
+        definition=(
+            "Anti-social behaviour incidents on or at the public transport "
+            "network (the qualifier transport in the local ASB extract)."
+        ),
+        table="local_asb",
+        where="list_contains(qualifiers, 'transport')",
+        denominator=None,
+        unit="incidents",
+        polarity="down",
+        source=LOCAL_ASB,
+        groups=("asb_category",),
+    )
+)
 # Home Office offence codes of the most serious violence: murder (1),
 # attempted murder (2), manslaughter and infanticide (4/1, 4/2), assault with
 # intent to cause serious harm (5D) and endangering life (5E).
@@ -340,6 +394,31 @@ register(
         source=SURVEY,
         publication=Publication("survey"),
         groups=("service", *RESPONDENT_GROUPS),
+        kind="proportion",
+        success="positive",
+        weight="weight",
+    )
+)
+register(
+    Measure(
+        id="public-satisfaction",
+        title="Residents' satisfaction with how crime and ASB are dealt with",
+        definition=(
+            "Weighted percentage of residents (the general public, not only "
+            "people who used a service) who are completely, very or fairly "
+            "satisfied with how the police and the council deal with crime and "
+            "anti-social behaviour in their area (question id "
+            "satisfied_with_local_services). Read beside satisfaction with the "
+            "service received by those who used it."
+        ),
+        table="survey_responses",
+        where="question = 'satisfied_with_local_services' AND positive IS NOT NULL",
+        denominator=None,
+        unit="% satisfied",
+        polarity="up",
+        source=SURVEY,
+        groups=RESPONDENT_GROUPS,
+        publication=Publication("survey"),
         kind="proportion",
         success="positive",
         weight="weight",
