@@ -270,10 +270,15 @@ def children(store: Store, code: str) -> list[Area]:
 
 
 def parent(store: Store, code: str) -> Area | None:
-    """The area this one sits in: a partnership area that lists it, else the
-    geography parent one level up (the city for a policing unit)."""
+    """The area this one sits in: the city for a policing unit or a
+    partnership, else a partnership area that lists it, else the geography
+    parent one level up."""
     if "geography" not in store.tables():
         return None
+    if area(store, code).level in ("partnership", "policing_unit"):
+        # Units are compared across the city ("the second best policing
+        # unit"), not within the one partnership that lists them.
+        return _city(store)
     rows = store.query(
         "SELECT code FROM geography WHERE vintage = 'partnership' "
         "AND list_contains(members, ?) LIMIT 1",
@@ -281,8 +286,6 @@ def parent(store: Store, code: str) -> Area | None:
     ).to_pylist()
     if rows:
         return area(store, str(rows[0]["code"]))
-    if area(store, code).level in ("partnership", "policing_unit"):
-        return _city(store)
     rows = store.query(
         "SELECT unnest(parents) AS code FROM geography WHERE code = ? LIMIT 1", [code]
     ).to_pylist()

@@ -61,7 +61,11 @@ def test_the_overview_has_the_plans_key_measures(analyst):
     assert ">Total recorded crime</a>" not in html
     store = Store(analyst_store(analyst))
     latest = measure_series(store, "recorded-crime-local", "SYN-PARTNERSHIP")[-1]
-    assert f">{latest.value:.1f}</span> crimes in {latest.period}" in html
+    # A whole count is shown without a decimal point.
+    shown = (
+        f"{latest.value:.0f}" if latest.value.is_integer() else f"{latest.value:.1f}"
+    )
+    assert f">{shown}</span> crimes in {latest.period}" in html
     assert "on the previous 12 months" in html
     assert "Variation:" in html
     assert "Assurance:" in html

@@ -138,26 +138,24 @@ def compare_areas(
     previous = periods[periods.index(period) - 1] if periods.index(period) > 0 else None
     partial = _months_in(store, measure, by, period, as_of) < MONTHS_IN[by]
 
-    def published(lsoas: set[str], when: str | None) -> int | None:
-        """The area's count for a period: its own cell, perturbed if asked."""
-        if when is None:
-            return None
-        cells = [counts.get((lsoa, when), (0, 0)) for lsoa in lsoas]
-        count, keys = sum(c for c, _ in cells), sum(k for _, k in cells)
-        if ptable is None:
-            return count
-        [shown] = ptable.perturb([count], ptable.cell_keys([keys]))
-        return None if np.isnan(shown) else int(shown)
+    # Every cell the comparison shows or uses (each area's and the parent's
+    # period and period before), published together: one vectorised lookup.
+    members = {code: lsoas for code, (_, lsoas) in areas.items()}
+    members[within] = parent_lsoas
+    shown = _published_cells(counts, members, (period, previous), ptable)
 
-    def change_of(lsoas: set[str]) -> RateRatio | None:
-        now, before = published(lsoas, period), published(lsoas, previous)
+    def published(code: str, when: str | None) -> int | None:
+        return shown.get((code, when)) if when else None
+
+    def change_of(code: str) -> RateRatio | None:
+        now, before = published(code, period), published(code, previous)
         return rate_ratio(now, before) if now is not None and before else None
 
-    parent_change = change_of(parent_lsoas)
+    parent_change = change_of(within)
     has_population = "population" in store.tables()
     rows = []
     for code, (name, lsoas) in areas.items():
-        numerator = published(lsoas, period)
+        numerator = published(code, period)
         residents = (
             residents_in_year(
                 population_by_year(store, sorted(lsoas), as_of), int(period[:4])
@@ -172,7 +170,7 @@ def compare_areas(
             value = numerator * scale
             [(low, high)] = poisson_intervals([numerator])
             interval = (low * scale, high * scale)
-        change = change_of(lsoas)
+        change = change_of(code)
         in_line = (
             relative_to_parent(change, parent_change).in_line
             if change and parent_change
@@ -191,7 +189,7 @@ def compare_areas(
             lower=interval[0],
             upper=interval[1],
             previous_period=previous,
-            previous_numerator=published(areas[code][1], previous),
+            previous_numerator=published(code, previous),
             change=change,
             in_line_with_parent=in_line,
             rank=rank,
@@ -213,6 +211,37 @@ def compare_areas(
         ) in enumerate(_rank(rows, measure), start=1)
     ]
     return _described(compared, measure, level, parent_name)
+
+
+def _published_cells(
+    counts: dict[tuple[str, str], tuple[int, int]],
+    members: dict[str, set[str]],
+    periods: tuple[str, str | None],
+    ptable: PTable | None,
+) -> dict[tuple[str, str], int | None]:
+    """{(area, period): its count, perturbed if ``ptable``; None if withheld}.
+
+    Each area's cell is its own records (the sums of its LSOAs' counts and
+    record keys), never a sum of other published figures."""
+    keys_of = [(code, when) for code in members for when in periods if when]
+    totals = []
+    for code, when in keys_of:
+        count = keys = 0
+        for lsoa in members[code]:
+            cell = counts.get((lsoa, when))
+            if cell is not None:
+                count, keys = count + cell[0], keys + cell[1]
+        totals.append((count, keys))
+    values = np.array([count for count, _ in totals], dtype=np.int64)
+    if ptable is not None:
+        key_sums = np.array([key for _, key in totals], dtype=np.int64)
+        published = ptable.perturb(values, ptable.cell_keys(key_sums))
+    else:
+        published = values.astype(np.float64)
+    return {
+        cell: None if np.isnan(value) else int(value)
+        for cell, value in zip(keys_of, published, strict=True)
+    }
 
 
 def _months_in(

@@ -56,3 +56,11 @@ def status_tag_class(status: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key, 0)
+
+
+@register.filter
+def words(name: str | None) -> str:
+    """A field or signal name as words: "victim_age_band" -> "age band",
+    "common_cause" -> "common cause"."""
+    text = str(name or "")
+    return text.removeprefix("victim_").replace("_", " ")
