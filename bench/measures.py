@@ -113,7 +113,10 @@ def build(folder: Path, crimes: int) -> Store:
     assert table.column_names == STREET_COLUMNS
     path = folder / "bench-street.csv"
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
-    run_load(store, get_source("police-uk-street"), [path])
+    # Keyed like a local extract, so the perturbed twin below has cell keys
+    # (police.uk data itself is open and needs none).
+    keyed = dataclasses.replace(get_source("police-uk-street"), record_id=("crime_id",))
+    run_load(store, keyed, [path])
     path.unlink()
     return store
 

@@ -273,8 +273,8 @@ def _batches(
     for index, (item, result) in enumerate(pending):
         tell(f"loading {Path(item.name).name}", index, len(pending))
         partitions: set[tuple[str, ...]] = set()
-        for read in _reads(item, source, exact):
-            accepted = record_keys.added_to(_flag_lsoas(read.accepted, known_lsoas))
+        for read in _reads(item, source, exact, record_keys):
+            accepted = _flag_lsoas(read.accepted, known_lsoas)
             result.notes += read.notes
             result.rows_read += read.rows_read
             lines = (
@@ -322,9 +322,13 @@ def _prefetched(
         yield value
 
 
-def _reads(item: InputFile, source: Source, exact: bool) -> Iterator[FileRead]:
+def _reads(
+    item: InputFile, source: Source, exact: bool, record_keys: RecordKeys
+) -> Iterator[FileRead]:
     if source.reader is not None:
-        yield source.reader(item)
+        read = source.reader(item)
+        read.accepted = record_keys.added_to(read.accepted)
+        yield read
         return
     assert source.columns is not None
     transform = source.transform
@@ -341,6 +345,8 @@ def _reads(item: InputFile, source: Source, exact: bool) -> Iterator[FileRead]:
         keep = checks.accepted()
         # Most real files are clean; filtering every batch for nothing is slow.
         accepted = canonical if pc.all(keep).as_py() else canonical.filter(keep)
+        # Here, on the checking threads, so keys are hashed two at a time.
+        accepted = record_keys.added_to(accepted)
         rejects = pa.concat_tables(
             [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
         )
@@ -377,15 +383,18 @@ class RecordKeys:
     def __init__(self, secret: str, record_id: tuple[str, ...] | None) -> None:
         self.secret = secret
         self.record_id = record_id
-        self._connection: Any = None
+        # One DuckDB connection per checking thread.
+        self._local = threading.local()
 
     def added_to(self, rows: pa.Table) -> pa.Table:
         if self.record_id is None or rows.num_rows == 0:
             return rows
-        if self._connection is None:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
             import duckdb  # only loads of records pay for it
 
-            self._connection = duckdb.connect()
+            # One DuckDB thread each: the checking threads are the parallelism.
+            connection = self._local.connection = duckdb.connect(config={"threads": 1})
         content = [c for c in rows.column_names if c not in self.VOLATILE]
         whole = _hash_of(content)
         if self.record_id:
@@ -394,15 +403,15 @@ class RecordKeys:
             key += f"ELSE {_hash_of(list(self.record_id))} END"
         else:
             key = whole
-        self._connection.register("keyed_rows", rows)
+        connection.register("keyed_rows", rows)
         try:
-            keyed = self._connection.sql(
+            keyed = connection.sql(
                 f"SELECT ({key} % {STORED_KEY_RANGE})::USMALLINT AS record_key "
                 "FROM keyed_rows",
                 params={"secret": self.secret},
             ).to_arrow_table()
         finally:
-            self._connection.unregister("keyed_rows")
+            connection.unregister("keyed_rows")
         return rows.append_column("record_key", keyed.column("record_key"))
 
 

@@ -272,7 +272,8 @@ register(
         columns=STREET_COLUMNS,
         wanted=lambda name: name.endswith("-street.csv"),
         transform=street_crime,
-        record_id=("crime_id",),
+        # Open data, published exactly: no record keys needed (nor paid for).
+        record_id=None,
     )
 )
 register(
@@ -287,6 +288,7 @@ register(
         columns=OUTCOME_COLUMNS,
         wanted=lambda name: name.endswith("-outcomes.csv"),
         transform=outcomes,
+        record_id=None,
     )
 )
 register(
@@ -301,5 +303,6 @@ register(
         columns=STOP_SEARCH_COLUMNS,
         wanted=lambda name: name.endswith("-stop-and-search.csv"),
         transform=stop_and_search,
+        record_id=None,
     )
 )

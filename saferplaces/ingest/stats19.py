@@ -246,7 +246,7 @@ register(
         wanted=lambda name: _kind_of(name) == "collisions",
         reader=read_collisions,
         partition_by=("collision_year",),
-        record_id=("collision_index",),
+        record_id=None,  # open data (DfT), published exactly
     )
 )
 register(
@@ -261,6 +261,6 @@ register(
         wanted=lambda name: _kind_of(name) == "casualties",
         reader=read_casualties,
         partition_by=("collision_year",),
-        record_id=("collision_index", "vehicle_reference", "casualty_reference"),
+        record_id=None,  # open data (DfT), published exactly
     )
 )

@@ -203,3 +203,14 @@ def test_the_spc_chart_shows_limits_icons_and_trial_warning(store, monkeypatch):
     rebased = CliRunner().invoke(main, [*args, "--rebase-at", "2030-01"])
     assert rebased.exit_code == 0
     assert "Warning: rebase at 2030-01 ignored: no such period" in rebased.output
+
+
+def test_every_measure_published_with_noise_reads_records_that_carry_keys():
+    """Perturbation needs record keys: a perturbed or survey measure must
+    read a table whose source gives its records keys; open data needs none."""
+    from saferplaces.ingest.sources import all_sources
+
+    keyed = {s.table for s in all_sources() if s.record_id is not None}
+    for measure in REGISTRY.values():
+        if measure.publication.method != "open":
+            assert {measure.table, *measure.also_needs} <= keyed, measure.id
