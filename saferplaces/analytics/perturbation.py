@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,11 +208,3 @@ def _check_key_range(key_range: int) -> None:
             f"the key range must be a power of two from 2 to {STORED_KEY_RANGE} "
             f"(the ckeys run 0 to range - 1); got {key_range}"
         )
-
-
-def perturb_counts(
-    table: PTable, counts: Sequence[int], key_sums: Sequence[int]
-) -> list[int | None]:
-    """``PTable.perturb`` for a few cells, as ints (None where withheld)."""
-    published = table.perturb(counts, table.cell_keys(key_sums))
-    return [None if np.isnan(value) else int(value) for value in published]

@@ -325,15 +325,6 @@ def resident_measures() -> list[Measure]:
     return [m for m in REGISTRY.values() if m.publication.on_resident_page]
 
 
-def can_publish(chosen: Measure, level: str, group: str | None = None) -> bool:
-    """Whether the public may see ``chosen`` for areas of ``level`` (and by
-    ``group``)."""
-    publication = chosen.publication
-    return level in publication.levels and (
-        group is None or group in chosen.public_groups
-    )
-
-
 # -- inside --------------------------------------------------------------
 
 
