@@ -448,7 +448,8 @@ TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 
 
 def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
-    """Published measures for one ward, in plain language, suppressed."""
+    """Published measures for one ward, in plain language, as the public
+    sees them (the measures the registry puts on the resident page)."""
     wards = {w.code: w for w in geography.areas_of_level(store(), "ward")}
     if code not in wards:
         raise Http404("No such ward.")
