@@ -371,10 +371,11 @@ def _allowed(
                     "loaded before record keys were kept. Load its files again."
                 )
     if audience == "public":
+        # "area": a code the geography does not know; the engine says so.
         for asked in (here.level, level):
-            if asked is not None and asked in chosen.publication.levels:
+            if asked is None or asked == "area":
                 continue
-            if asked is not None:
+            if asked not in chosen.publication.levels:
                 raise ResultError(
                     f"{chosen.title} is not published for areas of level "
                     f"{asked.replace('_', ' ')}."
