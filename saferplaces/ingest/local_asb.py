@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from saferplaces.analytics.geography import LSOA_CODE
 from saferplaces.ingest.local_extract import DATE, qualifier_lists
-from saferplaces.ingest.police_uk import force_slug
+from saferplaces.ingest.police_uk import force_slugs
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
@@ -43,8 +43,6 @@ def local_asb(checks: RowChecks, source: InputFile) -> pa.Table:
         "lsoa_code", LSOA_CODE, "lsoa_code must look like E01012345", optional=True
     )
     qualifiers = qualifier_lists(checks)
-    force_names = pc.utf8_trim_whitespace(checks.column("force"))
-    slugs = {name: force_slug(name) for name in pc.unique(force_names).to_pylist()}
     date = pc.utf8_trim_whitespace(checks.column("reported_date"))
     return pa.table(
         {
@@ -53,10 +51,7 @@ def local_asb(checks: RowChecks, source: InputFile) -> pa.Table:
             ),
             "reported_date": date,
             "month": pc.utf8_slice_codeunits(date, 0, 7),
-            "force": pc.take(
-                pa.array(list(slugs.values()), pa.string()),
-                pc.index_in(force_names, value_set=pa.array(list(slugs), pa.string())),
-            ),
+            "force": force_slugs(pc.utf8_trim_whitespace(checks.column("force"))),
             "asb_category": pc.utf8_trim_whitespace(checks.column("asb_category")),
             "lsoa_code": blank_to_null(checks.column("lsoa_code")),
             "location": blank_to_null(checks.column("location")),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.ingest.police_uk import LSOA, force_slug
+from saferplaces.ingest.police_uk import LSOA, force_slugs
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
@@ -135,8 +135,6 @@ def local_crimes(checks: RowChecks, source: InputFile) -> pa.Table:
         "never a name or date of birth",
         optional=True,
     )
-    force_names = pc.utf8_trim_whitespace(checks.column("force"))
-    slugs = {name: force_slug(name) for name in pc.unique(force_names).to_pylist()}
     date = pc.utf8_trim_whitespace(checks.column("recorded_date"))
     qualifiers = qualifier_lists(checks)
     strands = pc.split_pattern_regex(
@@ -150,10 +148,7 @@ def local_crimes(checks: RowChecks, source: InputFile) -> pa.Table:
             ),
             "recorded_date": date,
             "month": pc.utf8_slice_codeunits(date, 0, 7),
-            "force": pc.take(
-                pa.array(list(slugs.values()), pa.string()),
-                pc.index_in(force_names, value_set=pa.array(list(slugs), pa.string())),
-            ),
+            "force": force_slugs(pc.utf8_trim_whitespace(checks.column("force"))),
             "offence_code": pc.utf8_trim_whitespace(checks.column("offence_code")),
             "ho_group": pc.utf8_trim_whitespace(checks.column("ho_group")),
             "ho_subgroup": pc.utf8_trim_whitespace(checks.column("ho_subgroup")),

@@ -73,6 +73,15 @@ def force_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", core.lower()).strip("-")
 
 
+def force_slugs(names: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """``force_slug`` of a column of force names, worked out once per name."""
+    slugs = {name: force_slug(name) for name in pc.unique(names).to_pylist()}
+    return pc.take(
+        pa.array(list(slugs.values()), pa.string()),
+        pc.index_in(names, value_set=pa.array(list(slugs), pa.string())),
+    )
+
+
 def _coordinates(checks: RowChecks) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """Both blank (a "No location" row) or both numbers inside the UK."""
     parsed = []
@@ -128,13 +137,9 @@ def _force_columns(checks: RowChecks) -> dict[str, pa.ChunkedArray]:
     checks.matches("Month", MONTH, "Month must be YYYY-MM", optional=False)
     checks.required("Falls within")
     falls_within = checks.trimmed("Falls within")
-    slugs = {name: force_slug(name) for name in pc.unique(falls_within).to_pylist()}
     return {
         "month": checks.trimmed("Month"),
-        "force": pc.take(
-            pa.array(list(slugs.values()), pa.string()),
-            pc.index_in(falls_within, value_set=pa.array(list(slugs), pa.string())),
-        ),
+        "force": force_slugs(falls_within),
         "falls_within": falls_within,
         "reported_by": checks.trimmed("Reported by"),
     }
