@@ -236,9 +236,19 @@ def _source_names() -> list[str]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="For survey: the questions file (YAML, docs/data/surveys.md).",
 )
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Let the load replace a partition (a force's month) with fewer than "
+    "half the rows it holds; refused otherwise.",
+)
 @needs_django
 def ingest(
-    source: str, paths: tuple[Path, ...], quiet: bool, questions: Path | None
+    source: str,
+    paths: tuple[Path, ...],
+    quiet: bool,
+    questions: Path | None,
+    allow_shrink: bool,
 ) -> None:
     """Validate files, folders or .zip archives and load them into the store."""
     from saferplaces.ingest.loader import run_load
@@ -265,7 +275,9 @@ def ingest(
             raise click.ClickException(str(error)) from None
     try:
         with progress_bar(quiet) as progress:
-            report = run_load(_store(), spec, list(paths), progress)
+            report = run_load(
+                _store(), spec, list(paths), progress, allow_shrink=allow_shrink
+            )
     except FileRefused as refused:
         click.echo(f"saferplaces: refused {refused.name}: {refused.reason}", err=True)
         click.echo("Nothing was written to the store.", err=True)

@@ -30,7 +30,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -420,9 +420,14 @@ class Store:
             if exists
             else ([], [])
         )
+        rows: dict[tuple[str, ...], int] = {}
+        for add in written.adds:
+            key = tuple(str(add.partition_values[name]) for name in partition_by)
+            rows[key] = rows.get(key, 0) + int(json.loads(add.stats)["numRecords"])
         committed = Committed(
-            partitions=sorted(written.partitions), replaced=replaced, version=-1
-        )
+            partitions=sorted(written.partitions), replaced=replaced, version=-1,
+            rows=rows,
+        )  # fmt: skip
         try:
             record = make_record(committed)
         except BaseException:
@@ -489,6 +494,8 @@ class Committed:
     partitions: list[tuple[str, ...]]
     replaced: list[dict[str, Any]]
     version: int
+    # Rows written per partition key (what each replaced partition becomes).
+    rows: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
 @dataclass

@@ -36,6 +36,7 @@ from saferplaces import __version__
 from saferplaces.analytics.perturbation import STORED_KEY_RANGE
 from saferplaces.analytics.store import Committed, Load, Store
 from saferplaces.ingest.reading import (
+    FileRefused,
     InputFile,
     NeedsExactReader,
     ParsedBatch,
@@ -48,6 +49,14 @@ from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_re
 
 Progress = Callable[[str, int, int], None]
 CHECK_THREADS = 2
+# A load that would leave a partition with less than this share of the rows
+# it holds is refused unless allowed (docs/data/README.md): a cut-off or
+# damaged file must not replace a month.
+SHRINK_LIMIT = 0.5
+
+
+class LoadShrinks(FileRefused):
+    """The load would replace partitions with far fewer rows."""
 
 
 @dataclass
@@ -110,6 +119,8 @@ def run_load(
     source: Source,
     paths: Iterable[Path],
     progress: Progress | None = None,
+    *,
+    allow_shrink: bool = False,
 ) -> LoadReport:
     """Load ``paths`` (files, folders, zips) as ``source``; see module docs."""
     inputs = discover(paths, source.wanted)
@@ -141,7 +152,9 @@ def run_load(
                 check_header(item, source.columns_for(item))
         while True:
             try:
-                return _load_either_way(store, source, pending, report, tell, history)
+                return _load_either_way(
+                    store, source, pending, report, tell, history, allow_shrink
+                )
             except _RenamedCopies as copies:
                 pending = [
                     (item, result)
@@ -158,12 +171,15 @@ def _load_either_way(
     report: LoadReport,
     tell: Progress,
     history: list[Load],
+    allow_shrink: bool,
 ) -> LoadReport:
     try:
-        return _load(store, source, pending, report, tell, history, exact=False)
+        return _load(store, source, pending, report, tell, history,
+                     exact=False, allow_shrink=allow_shrink)  # fmt: skip
     except NeedsExactReader:
         # A file that looked regular was not; read every file exactly.
-        return _load(store, source, pending, _fresh(report), tell, history, exact=True)
+        return _load(store, source, pending, _fresh(report), tell, history,
+                     exact=True, allow_shrink=allow_shrink)  # fmt: skip
 
 
 class _RenamedCopies(Exception):
@@ -192,6 +208,25 @@ def _settle_checksums(files: list[FileResult], history: list[Load]) -> None:
         raise _RenamedCopies(copies)
 
 
+def _refuse_shrinking(committed: Committed, partition_by: list[str]) -> None:
+    """Stop the commit if a partition would keep less than SHRINK_LIMIT of
+    its rows (raised before the commit, so nothing of the load is kept)."""
+    shrinking = []
+    for replaced in committed.replaced:
+        key = tuple(str(replaced[name]) for name in partition_by)
+        before, after = int(replaced["rows"]), committed.rows.get(key, 0)
+        if after < SHRINK_LIMIT * before:
+            shrinking.append(f"{' '.join(key)}: {before:,} rows would become {after:,}")
+    if shrinking:
+        raise LoadShrinks(
+            "the load",
+            "would replace stored data with far fewer rows ("
+            + "; ".join(shrinking)
+            + "). A cut-off or damaged file does this; if the smaller file is "
+            "right, load it again with --allow-shrink",
+        )
+
+
 def _fresh(report: LoadReport) -> LoadReport:
     for result in report.loaded:
         result.rows_read = result.accepted = result.rejected = 0
@@ -207,6 +242,7 @@ def _load(
     tell: Progress,
     history: list[Load],
     exact: bool,
+    allow_shrink: bool,
 ) -> LoadReport:
     known_lsoas = _known_lsoas(store)
     rejects: list[pa.Table] = []
@@ -224,6 +260,8 @@ def _load(
 
         def record(committed: Committed) -> dict[str, Any]:
             _settle_checksums([result for _, result in pending], history)
+            if not allow_shrink:
+                _refuse_shrinking(committed, list(source.partition_by))
             report.rejects_path = _write_rejects(
                 store, rejects, f"load-{number:05d}-{source.name}"
             )

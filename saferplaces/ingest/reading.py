@@ -148,13 +148,17 @@ def header_of(item: InputFile) -> list[str]:
 
 
 def check_header(source: InputFile, columns: list[str]) -> None:
-    """Refuse the file now if its header or encoding is wrong."""
+    """Refuse the file now, before anything is written, if its header or
+    encoding is wrong, if it holds binary content anywhere or if it ends in
+    the middle of a line."""
     if source.member is not None:
-        _inspect(source.name, source.read_bytes()[:65536], columns)
+        _inspect(source.name, source.read_bytes(), columns)
         return
     with open(source.path, "rb") as handle:
-        head = handle.read(65536)
-    _inspect(source.name, head, columns)
+        if handle.seek(0, 2) == 0:
+            raise FileRefused(source.name, "is empty")
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            _inspect(source.name, mapped, columns)
 
 
 def _without_bom(data: bytes) -> bytes:
@@ -171,8 +175,17 @@ def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | No
         raise FileRefused(name, "is empty")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise FileRefused(name, "is UTF-16 text; save it as UTF-8 (CSV UTF-8)")
-    if data.find(b"\x00", 0, 65536) != -1:
-        raise FileRefused(name, "contains NUL bytes: it is not a CSV text file")
+    # Anywhere in the file, not only its start: one damaged row must not
+    # turn into a load that replaces a month with the rows before it.
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data[:nul].count(b"\n") + 1
+        raise FileRefused(
+            name,
+            f"contains a NUL byte on line {line}: it is binary or damaged, not a "
+            "CSV text file",
+        )
+    _refuse_cut_off(name, data, len(columns))
     offset = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", offset)
     header_bytes = bytes(data[offset : end if end != -1 else len(data)])
@@ -183,6 +196,26 @@ def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | No
     # which sends the file to the exact reader too.
     irregular = data.find(b'"') != -1
     return offset if irregular else None
+
+
+def _refuse_cut_off(name: str, data: bytes | mmap.mmap, width: int) -> None:
+    """Refuse a file whose last line stops short of its columns: what an
+    interrupted download or copy leaves behind."""
+    if data[-1:] == b"\n":
+        return
+    start = data.rfind(b"\n") + 1
+    if start == 0:
+        return  # a header alone; the header check speaks for it
+    last = bytes(data[start:]).decode("utf-8", errors="replace").rstrip("\r")
+    fields = next(csv.reader([last]), [])
+    if len(fields) < width:
+        line = data[:start].count(b"\n") + 1
+        raise FileRefused(
+            name,
+            f"ends in the middle of line {line} ({len(fields)} of {width} "
+            "columns): it looks cut off, as an interrupted download leaves a "
+            "file; fetch it again",
+        )
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:

@@ -89,7 +89,10 @@ def print_report(report: LoadReport, quiet: bool) -> None:
 
 
 def _keys(replaced: dict[str, object]) -> str:
-    return " ".join(str(v) for k, v in replaced.items() if k != "rows")
+    """"west-midlands 2024-03 (1,000 rows)": a partition and what it held."""
+    key = " ".join(str(v) for k, v in replaced.items() if k != "rows")
+    rows = replaced.get("rows")
+    return f"{key} ({int(str(rows)):,} rows)" if rows is not None else key
 
 
 def print_history(loads: list[Load]) -> None:
