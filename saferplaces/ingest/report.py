@@ -89,7 +89,7 @@ def print_report(report: LoadReport, quiet: bool) -> None:
 
 
 def _keys(replaced: dict[str, object]) -> str:
-    """"west-midlands 2024-03 (1,000 rows)": a partition and what it held."""
+    """A partition and what it held: "west-midlands 2024-03 (1,000 rows)"."""
     key = " ".join(str(v) for k, v in replaced.items() if k != "rows")
     rows = replaced.get("rows")
     return f"{key} ({int(str(rows)):,} rows)" if rows is not None else key
