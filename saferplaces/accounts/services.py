@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
+from saferplaces.accounts import audit
 from saferplaces.accounts.models import Agency, AgencyKind, Role, User
 
 
@@ -36,7 +38,23 @@ def create_administrator(
     validate_password(password, user)
     user.set_password(password)
     user.save()
+    _record_from_command_line("administrator_created", user)
     return user
+
+
+def _record_from_command_line(action: str, user: User) -> None:
+    """Changes made with the ``saferplaces`` command are audited too; there
+    is no signed-in actor, so the operating-system account is kept."""
+    audit.record(
+        action,
+        obj=user,
+        detail={
+            "username": user.username,
+            "role": user.role,
+            "by": "saferplaces command",
+            "os_user": getpass.getuser(),
+        },
+    )
 
 
 # The demo partnership's agencies are modelled on the Birmingham South plan.
@@ -95,6 +113,10 @@ def ensure_demo_users(reset_passwords: bool = False) -> list[DemoAccount]:
         if created or reset_passwords:
             password = secrets.token_urlsafe(12)
             user.set_password(password)
-            user.save()
+            with transaction.atomic():
+                user.save()
+                _record_from_command_line(
+                    "demo_user_created" if created else "password_reset", user
+                )
         accounts.append(DemoAccount(username, role.label, agency_name, password))
     return accounts

@@ -152,3 +152,63 @@ def test_client_ip_ignores_forwarded_header_unless_proxies_are_trusted(rf, setti
     assert audit.client_ip(request) == "10.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 1
     assert audit.client_ip(request) == "10.0.0.9"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT OR REPLACE INTO accounts_auditevent (id, at, action, actor_username, "
+        "agency_name, object_type, object_id, detail) SELECT id, at, 'rewritten', "
+        "'', '', '', '', '{}' FROM accounts_auditevent",
+        "REPLACE INTO accounts_auditevent (id, at, action, actor_username, "
+        "agency_name, object_type, object_id, detail) SELECT id, at, 'rewritten', "
+        "'', '', '', '', '{}' FROM accounts_auditevent",
+    ],
+)
+def test_sqlite_refuses_replacing_an_entry(statement):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's REPLACE; PostgreSQL is tested by ON CONFLICT below")
+    audit.record("test_event")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+        c.execute(statement)
+    assert AuditEvent.objects.get().action == "test_event"
+
+
+def test_an_upsert_cannot_overwrite_an_entry():
+    event = audit.record("test_event")
+    statement = (
+        "INSERT INTO accounts_auditevent (id, at, action, actor_username, "
+        "agency_name, object_type, object_id, detail) VALUES "
+        "(%s, CURRENT_TIMESTAMP, 'rewritten', '', '', '', '', '{}') "
+        "ON CONFLICT (id) DO UPDATE SET action = 'rewritten'"
+    )
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+        c.execute(statement, [event.pk])
+    assert AuditEvent.objects.get().action == "test_event"
+
+
+def test_creating_an_administrator_from_the_command_line_is_audited():
+    from click.testing import CliRunner
+
+    from saferplaces.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        ["createadmin", "--username", "root-ann", "--email", "ann@example.invalid",
+         "--agency", "BCC", "--password-stdin"],
+        input="a long enough passphrase 1\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    event = AuditEvent.objects.get(action="administrator_created")
+    assert event.detail["username"] == "root-ann"
+    assert event.detail["by"] == "saferplaces command"
+
+
+def test_demo_users_and_password_resets_from_the_command_line_are_audited():
+    from saferplaces.accounts.services import ensure_demo_users
+
+    ensure_demo_users()
+    created = AuditEvent.objects.filter(action="demo_user_created").count()
+    ensure_demo_users(reset_passwords=True)
+    resets = AuditEvent.objects.filter(action="password_reset").count()
+    assert created == resets == 5
