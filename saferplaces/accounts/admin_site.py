@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -57,6 +58,13 @@ class SaferplacesAdminSite(admin.AdminSite):
         return can(request.user, Capability.ADMINISTER)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.user.is_authenticated:
+            # Signed in without the right: sending them to sign in again would
+            # bring them straight back here, round and round.
+            audit.record(
+                "permission_denied", request=request, detail={"path": request.path}
+            )
+            raise PermissionDenied("Administrators only.")
         # One sign-in page for the whole service, with its throttling and audit.
         next_url = request.GET.get("next", reverse("admin:index"))
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")

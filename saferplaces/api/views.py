@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -156,3 +157,10 @@ class MeasureCompare(APIView):
         except results.ResultError as error:
             raise ValidationError({"detail": str(error)}) from None
         return Response(_answer(measure, answer, "areas"))
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS"])
+def not_found(request: Request, path: str) -> Response:
+    """A path the API does not have: a JSON 404 naming where to start."""
+    raise NotFound(f"no such path in the API: /api/{path}; see {reverse('api:root')}")

@@ -307,6 +307,10 @@ SESSION_COOKIE_AGE = (
     env.integer("SAFERPLACES_SESSION_HOURS", 8, minimum=1, maximum=24 * 14) * 3600
 )
 
+# A load balancer's health check speaks plain HTTP to the server itself: an
+# HTTPS redirect would fail it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -58,6 +58,9 @@ MATRIX: dict[str, Rule] = {
     "api:schema": Rule(EVERYONE),
     "api:measures": Rule(EVERYONE),
     "api:measure": Rule(EVERYONE, kwargs={"measure_id": "total-recorded-crime"}),
+    "api:not_found": Rule(
+        EVERYONE, kwargs={"path": "nope/"}, status=404, navigation=False
+    ),
     "api:series": Rule(
         EVERYONE, kwargs={"measure_id": "total-recorded-crime"}, status=400
     ),
@@ -172,6 +175,21 @@ def test_django_admin_is_for_administrators_only(client_as, persona, url_name):
         assert response.status_code == 302
         # Everyone signs in through the service's own page.
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != Role.ADMINISTRATOR])
+def test_the_admin_refuses_signed_in_non_administrators_without_a_loop(
+    client_as, persona
+):
+    response = client_as(persona).get(reverse("admin:index"), follow=True)
+    if persona == ANONYMOUS:
+        assert response.redirect_chain[-1][0].startswith(reverse("accounts:login"))
+        assert response.status_code == 200
+    else:
+        # It used to send them to sign in, which sent them back: a loop.
+        assert response.status_code == 403
+        assert len(response.redirect_chain) == 1
 
 
 @pytest.mark.django_db

@@ -102,3 +102,15 @@ def test_bad_queries_are_clear_errors(loaded, client):
 def test_the_api_is_read_only(loaded, client_as):
     response = client_as(Role.ADMINISTRATOR).post(SERIES, {"area": "E01009002"})
     assert response.status_code in (403, 405)  # CSRF first, then no POST at all
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/measures/not%20a%20slug/", "/api/measures/%C3%A9/series/", "/api/nope"],
+)
+def test_unknown_api_paths_are_json_404s(client, path):
+    # A measure id that is not a slug used to get Django's HTML 404.
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "detail" in response.json()

@@ -50,3 +50,11 @@ def test_unknown_page_is_a_styled_404():
 def test_health_check_reports_database_status():
     response = Client().get(reverse("web:health"))
     assert response.json() == {"status": "ok"}
+
+
+def test_the_health_check_is_not_redirected_to_https(client, settings):
+    # Production redirects to HTTPS; a plain-HTTP load-balancer check of
+    # /healthz must still get its answer.
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301
