@@ -233,13 +233,15 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
 def _check_header(name: str, found: list[str], expected: list[str]) -> None:
     if found == expected:
         return
-    missing = [c for c in expected if c not in found]
-    unexpected = [c for c in found if c not in expected]
+    known = set(expected)
+    present = set(found)
+    missing = [c for c in expected if c not in present]
+    unexpected = [c for c in found if c not in known]
     detail = []
     if missing:
-        detail.append(f"missing {', '.join(missing)}")
+        detail.append(f"missing {_some(missing)}")
     if unexpected:
-        detail.append(f"unexpected {', '.join(unexpected)}")
+        detail.append(f"unexpected {_some(unexpected)}")
     if not detail:
         detail.append("columns are in a different order")
     raise FileRefused(
@@ -248,6 +250,15 @@ def _check_header(name: str, found: list[str], expected: list[str]) -> None:
         + "; ".join(detail)
         + f". Expected: {','.join(expected)}",
     )
+
+
+def _some(names: list[str], most: int = 10, longest: int = 60) -> str:
+    """A few names, each cut short: a header of a million columns must not
+    make a message of a million names."""
+    shown = [name if len(name) <= longest else name[:longest] + "..." for name in
+             names[:most]]  # fmt: skip
+    more = f" and {len(names) - most:,} more" if len(names) > most else ""
+    return ", ".join(shown) + more
 
 
 class _InvalidRows(list[str]):

@@ -133,3 +133,17 @@ def test_a_file_that_only_looks_regular_falls_back_and_leaves_no_orphans(
     written = {p.name for p in (store.root / "street_crime").rglob("*.parquet")}
     stored = {Path(uri).name for uri in store.file_uris("street_crime")}
     assert written == stored
+
+
+def test_a_header_of_a_million_columns_gets_a_short_message(tmp_path):
+    from saferplaces.ingest.reading import check_header
+    from saferplaces.ingest.sources import get_source
+
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"column{n}" for n in range(1_000_000)) + "\n")
+    source = get_source("police-uk-street")
+    with pytest.raises(FileRefused) as refused:
+        check_header(InputFile(str(path), path), source.columns)
+    message = str(refused.value)
+    assert len(message) < 2_000
+    assert "and 999,990 more" in message
