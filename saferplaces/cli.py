@@ -57,8 +57,14 @@ def main() -> None:
 def check(deploy: bool) -> None:
     """Check the configuration and the code for problems."""
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
 
-    call_command("check", deploy=deploy, fail_level="WARNING")
+    try:
+        call_command("check", deploy=deploy, fail_level="WARNING")
+    except SystemCheckError as failed:
+        # The messages, not a traceback: an operator acts on the messages.
+        click.echo(str(failed).strip(), err=True)
+        sys.exit(EXIT_REFUSED)
 
 
 @main.command()

@@ -114,3 +114,18 @@ def test_reads_a_postgres_url():
 def test_database_url_without_a_name_is_refused():
     with pytest.raises(SettingError, match="does not name a database"):
         Env({"DATABASE_URL": "postgres://u@h:5432"}).database("DATABASE_URL", "")
+
+
+def test_a_failing_deployment_check_prints_its_messages_not_a_traceback(tmp_path):
+    result = run_check(
+        tmp_path,
+        "--deploy",
+        SAFERPLACES_MODE="production",
+        SAFERPLACES_SECRET_KEY=STRONG_KEY,
+        SAFERPLACES_ALLOWED_HOSTS="csp.example.org",
+        SAFERPLACES_SSL_REDIRECT="false",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/saferplaces",
+    )
+    assert result.returncode == 1
+    assert "security.W008" in result.stderr
+    assert "Traceback" not in result.stderr
