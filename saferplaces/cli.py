@@ -773,6 +773,43 @@ def query(sql: str, as_of: str | None, as_csv: bool) -> None:
 
 
 @store.command()
+@click.option("--dry-run", is_flag=True, help="List the files; remove nothing.")
+@click.option(
+    "--grace-hours",
+    type=click.IntRange(min=1),
+    default=24,
+    show_default=True,
+    help="Leave files younger than this (a load may be writing them).",
+)
+@needs_django
+def vacuum(dry_run: bool, grace_hours: int) -> None:
+    """Remove data files no version refers to (left by killed loads)."""
+    from datetime import timedelta
+
+    found = _store().vacuum(timedelta(hours=grace_hours), dry_run=dry_run)
+    size = sum(path.stat().st_size for path in found if path.exists())
+    for path in found:
+        click.echo(str(path))
+    verb = "Would remove" if dry_run else "Removed"
+    click.echo(f"{verb} {len(found)} file(s) no version refers to.")
+    if dry_run and size:
+        click.echo(f"They take {size / 2**20:,.1f} MiB.")
+
+
+@store.command()
+@needs_django
+def verify() -> None:
+    """Check that every file each version names exists with its rows."""
+    problems = _store().verify()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(EXIT_REFUSED)
+    click.echo("Every file each version names is there, with its rows.")
+
+
+@store.command()
 @needs_django
 def tables() -> None:
     """List the tables with their months and row counts."""

@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -379,6 +379,74 @@ class Store:
                 with os.fdopen(handle, "w") as secret:
                     secret.write(secrets.token_hex(32))
         return path.read_text().strip()
+
+    # -- upkeep ------------------------------------------------------------
+
+    def _named_files(self, table: str) -> dict[str, int | None]:
+        """Every data file any version of ``table`` names, with the rows its
+        add action records (None where the log gives no count)."""
+        newest = self._delta(table).version()
+        named: dict[str, int | None] = {}
+        for version in range(newest + 1):
+            try:
+                actions = self._delta(table, version).get_add_actions(flatten=True)
+            except Exception:
+                continue
+            adds = pa.table(actions).select(["path", "num_records"]).to_pylist()
+            for add in adds:
+                rows = add["num_records"]
+                named[str(add["path"])] = None if rows is None else int(rows)
+        return named
+
+    def orphans(self, grace: timedelta) -> list[Path]:
+        """Data files no version of any table names, older than ``grace``:
+        what killed loads leave behind. Looked for under the writer lock, so
+        no load can be writing (and about to commit) one of them."""
+        cutoff = time.time() - grace.total_seconds()
+        found = []
+        with self.writer_lock():
+            for table in self.tables():
+                folder = self.root / table
+                paths = self._named_files(table)
+                # Partition values are quoted in folder names; the log may
+                # give them either way.
+                named = set(paths) | {urllib.parse.unquote(p) for p in paths}
+                for path in sorted(folder.rglob("*.parquet")):
+                    relative = path.relative_to(folder).as_posix()
+                    if "_delta_log" in path.parts or relative in named:
+                        continue
+                    if path.stat().st_mtime < cutoff:
+                        found.append(path)
+        return found
+
+    def vacuum(self, grace: timedelta, dry_run: bool = False) -> list[Path]:
+        """Remove (or with ``dry_run`` only list) ``orphans(grace)``."""
+        found = self.orphans(grace)
+        if not dry_run:
+            with self.writer_lock():
+                for path in found:
+                    path.unlink(missing_ok=True)
+        return found
+
+    def verify(self) -> list[str]:
+        """Problems with the stored files: a file some version names that is
+        missing, or whose rows differ from what the log says. [] is healthy."""
+        problems = []
+        for table in self.tables():
+            folder = self.root / table
+            for relative, rows in sorted(self._named_files(table).items()):
+                path = folder / relative
+                if not path.exists():
+                    path = folder / urllib.parse.unquote(relative)
+                if not path.exists():
+                    problems.append(f"{table}: {relative} is missing")
+                    continue
+                found = pq.ParquetFile(path).metadata.num_rows
+                if rows is not None and found != rows:
+                    problems.append(
+                        f"{table}: {relative} has {found:,} rows; the log says {rows:,}"
+                    )
+        return problems
 
     # -- writing -----------------------------------------------------------
 
