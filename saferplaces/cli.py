@@ -107,8 +107,20 @@ def serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "--access-logfile",
         "-",
+        # Gunicorn's control socket defaults to one path per user, so a second
+        # instance would take over the first's: one per data folder and port.
+        "--control-socket",
+        str(_control_socket(port)),
     ]
     os.execv(sys.executable, args)
+
+
+def _control_socket(port: int) -> Path:
+    from django.conf import settings
+
+    folder = Path(settings.DATA_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"gunicorn-{port}.ctl"
 
 
 @main.command()

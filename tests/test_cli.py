@@ -37,6 +37,21 @@ def test_serve_offers_host_and_port():
     assert "--port" in output
 
 
+@pytest.mark.django_db
+def test_two_servers_do_not_share_a_control_socket(monkeypatch, settings, tmp_path):
+    # Gunicorn's control socket defaulted to one path per user, so a second
+    # `saferplaces serve` took over the first one's.
+    settings.DATA_DIR = tmp_path
+    started = []
+    monkeypatch.setattr("os.execv", lambda _exe, args: started.append(args))
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    for port in ("8101", "8102"):
+        assert CliRunner().invoke(main, ["serve", "--port", port]).exit_code == 0
+    sockets = [args[args.index("--control-socket") + 1] for args in started]
+    assert sockets == [str(tmp_path / "gunicorn-8101.ctl"),
+                       str(tmp_path / "gunicorn-8102.ctl")]  # fmt: skip
+
+
 def create_chair(password: str):
     return CliRunner().invoke(
         main,
