@@ -53,3 +53,23 @@ def test_logout_is_refused_without_a_csrf_token(make_user):
     client.force_login(make_user("viewer"))
     assert client.post(reverse("accounts:logout")).status_code == 403
     assert "_auth_user_id" in client.session
+
+
+def test_static_files_carry_the_headers_too():
+    # WhiteNoise answered static files before the CSP and framing headers
+    # were added; an SVG (the favicon) is a document that can run script.
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True):
+        response = Client().get("/static/saferplaces/favicon.svg")
+    assert response.status_code == 200
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_bad_host_gets_the_headers_too():
+    response = Client().get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Content-Security-Policy" in response
+    assert response["X-Frame-Options"] == "DENY"
