@@ -6,8 +6,17 @@ from typing import Any
 
 from rest_framework import serializers
 
+from saferplaces.analytics.measures.registry import ALL_LEVELS
+
 PERIODS = ["month", "quarter", "year", "rolling12"]
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(
+        help_text="What was wrong, in words (a 400 may instead name each bad "
+        "query field with its messages)."
+    )
 
 
 class MeasureSerializer(serializers.Serializer[Any]):
@@ -40,7 +49,9 @@ class SeriesQuery(serializers.Serializer[Any]):
 
 
 class CompareQuery(serializers.Serializer[Any]):
-    level = serializers.CharField(max_length=40, help_text="e.g. ward, district")
+    level = serializers.ChoiceField(
+        list(ALL_LEVELS), help_text="The level of the areas to rank."
+    )
     within = serializers.CharField(max_length=40, help_text="The parent area's code.")
     period = serializers.CharField(
         max_length=20, help_text="2024/25, 2024/25 Q1 or 2024-05"

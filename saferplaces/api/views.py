@@ -26,6 +26,7 @@ from saferplaces.analytics.store import Store
 from saferplaces.api.serializers import (
     CompareQuery,
     ComparisonSerializer,
+    ErrorSerializer,
     MeasureSerializer,
     SeriesQuery,
     SeriesSerializer,
@@ -97,7 +98,7 @@ def _id(measure: Measure) -> str:
 
 
 class MeasureDetail(APIView):
-    @extend_schema(responses=MeasureSerializer)
+    @extend_schema(responses={200: MeasureSerializer, 404: ErrorSerializer})
     def get(self, request: Request, measure_id: str) -> Response:
         """One measure's definition."""
         return Response(_describe(_measure(measure_id)))
@@ -106,7 +107,7 @@ class MeasureDetail(APIView):
 class MeasureSeries(APIView):
     @extend_schema(
         parameters=[SeriesQuery],
-        responses=SeriesSerializer,
+        responses={200: SeriesSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
         description="A measure for one area by period, with 95% intervals and "
         "SPC signals. Callers not signed in get published figures only.",
     )
@@ -141,7 +142,11 @@ def _answer(measure: Measure, answer: results.Result, key: str) -> dict[str, Any
 class MeasureCompare(APIView):
     @extend_schema(
         parameters=[CompareQuery],
-        responses=ComparisonSerializer,
+        responses={
+            200: ComparisonSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         description="The areas of one level inside a parent, ranked on a period "
         "(rank 1 is the best by the measure's polarity).",
     )

@@ -114,3 +114,14 @@ def test_unknown_api_paths_are_json_404s(client, path):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert "detail" in response.json()
+
+
+def test_the_schema_documents_errors_and_enumerates_levels():
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    schema = yaml.safe_load(out.getvalue())
+    series = schema["paths"]["/api/measures/{measure_id}/series/"]["get"]
+    assert {"200", "400", "404"} <= set(series["responses"])
+    compare = schema["paths"]["/api/measures/{measure_id}/compare/"]["get"]
+    level = next(p for p in compare["parameters"] if p["name"] == "level")
+    assert "ward" in level["schema"]["enum"]
