@@ -189,7 +189,7 @@ def lsoas_in(store: Store, code: str) -> list[str]:
 def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
     """``lsoas_in`` for many areas, looking the geography up once."""
     if "geography" not in store.tables():
-        return {code: [code] if _is_lsoa(code) else [] for code in codes}
+        return {code: [code] if is_lsoa(code) else [] for code in codes}
     members = store.cached("memberships", lambda: _memberships(store))
     index = store.cached("lsoas_by_parent", lambda: _lsoas_by_parent(store))
     result = {}
@@ -197,14 +197,10 @@ def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
         found: set[str] = set()
         for each in _members_of(members, code):
             found |= index.get(each, set())
-            if _is_lsoa(each):
+            if is_lsoa(each):
                 found.add(each)
         result[code] = sorted(found)
     return result
-
-
-def _is_lsoa(code: str) -> bool:
-    return is_lsoa(code)
 
 
 def area(store: Store, code: str) -> Area:
