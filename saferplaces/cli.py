@@ -186,13 +186,15 @@ def createadmin(
 def demo_users(reset_passwords: bool) -> None:
     """Create the demo agencies and one user per role (safe to run again)."""
     from saferplaces.accounts.services import ensure_demo_users
+    from saferplaces.partnership.services import assign_demo_members
 
     accounts = ensure_demo_users(reset_passwords=reset_passwords)
+    assign_demo_members()
     click.echo("Demo users (invented people; one per role):")
     for account in accounts:
         secret = account.password or "(unchanged: printed when it was set)"
         click.echo(
-            f"  {account.username:<16} {account.role:<14} {account.agency:<45} {secret}"
+            f"  {account.username:<16} {account.role:<38} {account.agency:<45} {secret}"
         )
     if not any(account.password for account in accounts):
         click.echo(
@@ -327,7 +329,7 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
         reports = build_demo(settings.DATA_DIR, progress)
     for report in reports:
         print_report(report, quiet=True)
-    from saferplaces.partnership.services import assign_demo_members, load_demo_plan
+    from saferplaces.partnership.services import load_demo_plan
 
     plan, new = load_demo_plan()
     click.echo(
@@ -336,7 +338,6 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
     )
     if not no_users:
         ctx.invoke(demo_users, reset_passwords=False)
-        assign_demo_members()
 
 
 @main.group()

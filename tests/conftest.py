@@ -1,4 +1,5 @@
-"""Shared fixtures: a person for every role, plus an anonymous visitor."""
+"""Shared fixtures: a person for every role, a site administrator, and an
+anonymous visitor."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import factory
 import pytest
 from django.test import Client
 
-from saferplaces.accounts.models import Agency, AgencyKind, Role, User
+from saferplaces.accounts.models import Agency, AgencyKind, Membership, Role, User
 
 PASSWORD = "correct horse battery staple"
 ANONYMOUS = "anonymous"
-PERSONAS = [ANONYMOUS, *[role.value for role in Role]]
+# Runs the installation; holds no role in any partnership.
+SITE_ADMIN = "site_administrator"
+PERSONAS = [ANONYMOUS, SITE_ADMIN, *[role.value for role in Role]]
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -33,13 +36,40 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"person{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
     agency = factory.SubFactory(AgencyFactory)
-    role = Role.VIEWER
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def role(obj, create, extracted, partnerships=None, **kwargs):
+        """``role=`` a role held in ``role__partnerships`` (by default every
+        partnership there is, or a test partnership when there is none), or
+        SITE_ADMIN for a site administrator with no membership."""
+        if not create:
+            return
+        if extracted == SITE_ADMIN:
+            obj.is_site_administrator = True
+            obj.save()
+            return
+        for partnership in partnerships or _every_partnership():
+            Membership.objects.get_or_create(
+                user=obj,
+                partnership=partnership,
+                defaults={"role": extracted or Role.VIEWER},
+            )
+
+
+def _every_partnership():
+    from saferplaces.partnership.models import Partnership
+
+    return list(Partnership.objects.all()) or [
+        Partnership.objects.get_or_create(
+            slug="test-partnership", defaults={"name": "Test partnership"}
+        )[0]
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +87,9 @@ def _fast_test_settings(settings):
 
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
-    def make(role: str = Role.VIEWER, **fields) -> User:
+    def make(role: str = Role.VIEWER, partnerships=None, **fields) -> User:
         fields.setdefault("username", f"{role}-user")
-        return UserFactory(role=role, **fields)
+        return UserFactory(role=role, role__partnerships=partnerships, **fields)
 
     return make
 

@@ -71,7 +71,7 @@ def test_createadmin_reads_password_from_stdin():
     result = create_chair("a long and unusual passphrase")
     assert result.exit_code == 0, result.output
     user = User.objects.get(username="chair")
-    assert user.role == Role.ADMINISTRATOR
+    assert user.is_site_administrator
     assert user.is_staff
     assert user.is_superuser
     assert user.agency.name == "Partnership Office"
@@ -86,12 +86,22 @@ def test_createadmin_refuses_a_weak_password_and_writes_nothing():
 
 
 @pytest.mark.django_db
-def test_demo_users_one_per_role_and_safe_to_run_twice():
+def test_demo_users_one_per_role_and_safe_to_run_twice(settings, tmp_path):
+    from saferplaces.accounts.models import Membership
+    from saferplaces.partnership.services import load_demo_plan
+
+    settings.DATA_DIR = tmp_path
+    load_demo_plan()
     first = CliRunner().invoke(main, ["demo-users"])
     assert first.exit_code == 0
-    assert {u.role for u in User.objects.filter(username__startswith="demo-")} == {
-        role.value for role in Role
-    }
+    in_the_demo = Membership.objects.filter(partnership__slug="birmingham-south-ldg")
+    assert set(in_the_demo.values_list("role", flat=True)) == {r.value for r in Role}
+    assert User.objects.get(username="demo-admin").is_site_administrator
+    # The neighbouring partnership's member belongs to it alone.
+    neighbour = User.objects.get(username="demo-neighbour")
+    assert [m.partnership.slug for m in neighbour.memberships.all()] == [
+        "neighbouring-ldg-synthetic"
+    ]
     hashes = dict(User.objects.values_list("username", "password"))
     second = CliRunner().invoke(main, ["demo-users"])
     assert second.exit_code == 0

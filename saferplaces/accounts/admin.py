@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
-from saferplaces.accounts.models import Agency, AuditEvent, User
+from saferplaces.accounts.models import Agency, AuditEvent, Membership, User
 
 # Roles replace Django's groups; showing both would invite confusion.
 admin.site.unregister(Group)
@@ -20,14 +20,29 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
     search_fields = ["name"]
 
 
+class MembershipInline(admin.TabularInline[Membership, User]):
+    """The partnerships a person belongs to, and their role in each."""
+
+    model = Membership
+    extra = 1
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
-    list_display = ["username", "email", "agency", "role", "is_active", "last_login"]
-    list_filter = ["role", "agency", "is_active"]
+    list_display = [
+        "username",
+        "email",
+        "agency",
+        "is_site_administrator",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["is_site_administrator", "memberships__partnership", "agency"]
+    inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Person", {"fields": ["first_name", "last_name", "email"]}),
-        ("Agency and role", {"fields": ["agency", "role", "is_active"]}),
+        ("Agency", {"fields": ["agency", "is_active", "is_site_administrator"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -39,7 +54,6 @@ class UserAdmin(DjangoUserAdmin[User]):
                     "username",
                     "email",
                     "agency",
-                    "role",
                     "password1",
                     "password2",
                 ],

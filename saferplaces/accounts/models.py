@@ -35,7 +35,9 @@ class Agency(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", "Administrator"
+    """A role in one partnership: a person may hold a different one in each."""
+
+    ADMINISTRATOR = "administrator", "Partnership administrator"
     ANALYST = "analyst", "Analyst"
     GROUP_LEAD = "group_lead", "Group lead"
     CASE_WORKER = "case_worker", "Case worker"
@@ -43,26 +45,49 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person who signs in. Each belongs to one agency and holds one role.
+    """A person who signs in. Each belongs to one agency, and to one or more
+    partnerships with a role in each (``Membership``).
 
-    ``is_staff`` and ``is_superuser`` follow the role, so the role is the only
-    thing an administrator sets and Django admin is open to administrators only.
+    A site administrator runs the installation: Django admin, every
+    partnership, the whole audit log. ``is_staff`` and ``is_superuser``
+    follow that one flag, so it is the only thing set and Django admin is
+    open to site administrators only.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    is_site_administrator = models.BooleanField(
+        default=False,
+        help_text="Runs the installation: every partnership, users, the audit log.",
+    )
 
     REQUIRED_FIELDS = ["email"]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        is_admin = self.role == Role.ADMINISTRATOR
-        self.is_staff = is_admin
-        self.is_superuser = is_admin
+        self.is_staff = self.is_site_administrator
+        self.is_superuser = self.is_site_administrator
         super().save(*args, **kwargs)
 
-    @property
-    def role_label(self) -> str:
-        return Role(self.role).label
+
+class Membership(models.Model):
+    """A person's role in one partnership. What they may see and do there
+    follows this role; in a partnership they do not belong to, nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(
+        "partnership.Partnership", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        ordering = ["partnership__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership"], name="one_membership_per_partnership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.partnership}: {self.get_role_display()}"
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):

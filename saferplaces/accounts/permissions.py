@@ -3,6 +3,11 @@
 Views are guarded by ``requires``; the links a person sees come from
 ``links_for``. Both read ``ROLE_CAPABILITIES``, so a page and its link can
 never disagree, and templates never test roles themselves.
+
+A role is held in a partnership (``Membership``): ``can(user, c, p)`` asks
+about partnership ``p``; without ``p`` it asks whether any of the person's
+partnerships grants ``c``. Site capabilities (the installation's admin and
+its whole audit log) belong to site administrators alone, never to a role.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from saferplaces.accounts import audit
-from saferplaces.accounts.models import Role
+from saferplaces.accounts.models import Membership, Role
 
 
 class Capability(StrEnum):
@@ -33,8 +38,11 @@ class Capability(StrEnum):
     EDIT_ANY_ACTION = "edit_any_action"
 
 
+# Held by site administrators only: no role in a partnership grants them.
+SITE_CAPABILITIES = frozenset({Capability.VIEW_AUDIT_LOG, Capability.ADMINISTER})
+
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMINISTRATOR: frozenset(Capability),
+    Role.ADMINISTRATOR: frozenset({Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION}),
     Role.ANALYST: frozenset({Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION}),
     Role.GROUP_LEAD: frozenset({Capability.USE_SERVICE}),
     Role.CASE_WORKER: frozenset({Capability.USE_SERVICE}),
@@ -42,23 +50,65 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 
 
-def can(user: Any, capability: Capability) -> bool:
-    """True if ``user`` is signed in, active and their role grants ``capability``."""
+def roles(user: Any) -> dict[int, Role]:
+    """The person's role in each partnership they belong to, by partnership id.
+
+    Read once per request: kept on the user object, which lives as long as
+    the request does.
+    """
+    cached: dict[int, Role] | None = getattr(user, "_partnership_roles", None)
+    if cached is None:
+        cached = {
+            partnership_id: Role(role)
+            for partnership_id, role in Membership.objects.filter(
+                user_id=user.pk
+            ).values_list("partnership_id", "role")
+        }
+        user._partnership_roles = cached
+    return cached
+
+
+def is_site_administrator(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_site_administrator)
+
+
+def partnership_ids(user: Any) -> frozenset[int] | None:
+    """The partnerships ``user`` may see: None means every one (a site
+    administrator); an empty set means none."""
+    if is_site_administrator(user):
+        return None
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    return frozenset(roles(user))
+
+
+def can(user: Any, capability: Capability, partnership_id: int | None = None) -> bool:
+    """True if ``user`` is signed in and active, and a site administrator or
+    holds a role granting ``capability`` in the partnership (in any of
+    theirs when ``partnership_id`` is None)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return capability in ROLE_CAPABILITIES.get(Role(user.role), frozenset())
+    if user.is_site_administrator:
+        return True
+    if capability in SITE_CAPABILITIES:
+        return False
+    held = roles(user)
+    if partnership_id is not None:
+        held = {partnership_id: held[partnership_id]} if partnership_id in held else {}
+    return any(capability in ROLE_CAPABILITIES[role] for role in held.values())
 
 
 def can_edit_action(user: Any, action: Any) -> bool:
-    """Administrators and analysts edit any action; a group's lead and
-    members edit that group's actions; everyone else reads."""
+    """Partnership administrators and analysts edit any action of their
+    partnership; a group's lead and members edit that group's actions;
+    everyone else reads."""
     return can_edit_group_actions(user, action.group)
 
 
 def can_edit_group_actions(user: Any, group: Any) -> bool:
-    if can(user, Capability.EDIT_ANY_ACTION):
+    if can(user, Capability.EDIT_ANY_ACTION, group.partnership_id):
         return True
-    if not can(user, Capability.USE_SERVICE):
+    if not can(user, Capability.USE_SERVICE, group.partnership_id):
         return False
     return bool(group.lead_id == user.pk or group.members.filter(pk=user.pk).exists())
 
@@ -143,7 +193,7 @@ LINKS: list[Link] = [
         "Administration",
         "admin:index",
         Capability.ADMINISTER,
-        "Agencies, users and roles.",
+        "Partnerships, agencies, users and their roles.",
     ),
 ]
 

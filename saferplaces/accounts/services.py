@@ -22,7 +22,7 @@ def create_administrator(
     agency_name: str,
     agency_kind: str = AgencyKind.COUNCIL,
 ) -> User:
-    """Create an administrator, and their agency if it is new.
+    """Create a site administrator, and their agency if it is new.
 
     Raises ``django.core.exceptions.ValidationError`` when the password is too
     weak or the username is taken; nothing is written in that case.
@@ -34,7 +34,9 @@ def create_administrator(
     agency, _ = Agency.objects.get_or_create(
         name=agency_name, defaults={"kind": agency_kind}
     )
-    user = User(username=username, email=email, agency=agency, role=Role.ADMINISTRATOR)
+    user = User(
+        username=username, email=email, agency=agency, is_site_administrator=True
+    )
     validate_password(password, user)
     user.set_password(password)
     user.save()
@@ -50,7 +52,7 @@ def _record_from_command_line(action: str, user: User) -> None:
         obj=user,
         detail={
             "username": user.username,
-            "role": user.role,
+            "site_administrator": user.is_site_administrator,
             "by": "saferplaces command",
             "os_user": getpass.getuser(),
         },
@@ -75,6 +77,8 @@ DEMO_USERS: list[tuple[str, Role, str]] = [
     ("demo-lead", Role.GROUP_LEAD, "West Midlands Fire Service"),
     ("demo-caseworker", Role.CASE_WORKER, "BCC Landlord Services"),
     ("demo-viewer", Role.VIEWER, "South & Central Clinical Commissioning Group"),
+    # A member of the neighbouring partnership only (see partnership.services).
+    ("demo-neighbour", Role.ANALYST, "West Midlands Police"),
 ]
 
 
@@ -103,7 +107,7 @@ def ensure_demo_users(reset_passwords: bool = False) -> list[DemoAccount]:
             username=username,
             defaults={
                 "agency": agencies[agency_name],
-                "role": role,
+                "is_site_administrator": role == Role.ADMINISTRATOR,
                 "email": f"{username}@example.invalid",
                 "first_name": "Demo",
                 "last_name": role.label,
@@ -118,5 +122,6 @@ def ensure_demo_users(reset_passwords: bool = False) -> list[DemoAccount]:
                 _record_from_command_line(
                     "demo_user_created" if created else "password_reset", user
                 )
-        accounts.append(DemoAccount(username, role.label, agency_name, password))
+        label = role.label + (", site admin" if user.is_site_administrator else "")
+        accounts.append(DemoAccount(username, label, agency_name, password))
     return accounts

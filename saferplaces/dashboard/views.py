@@ -20,6 +20,7 @@ from saferplaces.analytics.measures import REGISTRY, get_measure
 from saferplaces.analytics.measures.series import PERIODS, Period
 from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts, maps
+from saferplaces.partnership import scope
 from saferplaces.partnership.models import ActionMeasure, Plan, Status
 from saferplaces.web.downloads import csv_download, xlsx_download
 from saferplaces.web.store import publication_rules, web_store
@@ -41,9 +42,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     measures the plan links, seen within 10 seconds), so a warm page costs
     the sign-in check and the page around it (bench/web.py)."""
     code = request.GET.get("area") or home_area()
+    plan = _plan_for(request)
     shown: PlanView = cache.get_or_set(
-        "dashboard:plan", lambda: _plan_view(Plan.objects.first()), timeout=10
-    ) or _plan_view(Plan.objects.first())
+        f"dashboard:plan:{plan.pk if plan else ''}",
+        lambda: _plan_view(plan),
+        timeout=10,
+    ) or _plan_view(plan)
     key = f"overview:{code}:{hash(shown)}"
     cards = store().cached(key, lambda: _cards_html(code, shown))
     return render(
@@ -51,6 +55,19 @@ def overview(request: HttpRequest) -> HttpResponse:
         "dashboard/overview.html",
         {"area": geography.area(store(), code), "cards": cards},
     )
+
+
+def _plan_for(request: HttpRequest) -> Plan | None:
+    """The plan asked for (``?plan=``, 404 if not one of the person's
+    partnerships'), or the newest of theirs."""
+    plans = scope.plans(request.user)
+    slug = request.GET.get("plan")
+    if not slug:
+        return plans.first()
+    plan = plans.filter(slug=slug).first()
+    if plan is None:
+        raise Http404("None of your partnerships has a plan with that name.")
+    return plan
 
 
 @dataclass(frozen=True)

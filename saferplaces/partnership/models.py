@@ -12,6 +12,7 @@ it hopes to move and an evaluation plan.
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -134,7 +135,8 @@ class Plan(models.Model):
     )
 
     class Meta:
-        ordering = ["-starts"]
+        # Newest first; of two over the same period, the first loaded.
+        ordering = ["-starts", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -347,12 +349,13 @@ class ProgressUpdate(models.Model):
 
 def _evidence_path(instance: Evidence, filename: str) -> str:
     # Stored under a random name: the user's file name is kept as data only.
-    import uuid
-
     return f"evidence/{instance.update.action.plan.slug}/{uuid.uuid4().hex}"
 
 
 class Evidence(models.Model):
+    # Evidence may hold personal data: its URL carries this random id, never
+    # the sequential primary key, so one file's address reveals no other.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     update = models.ForeignKey(
         ProgressUpdate, on_delete=models.CASCADE, related_name="evidence"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from saferplaces.accounts.models import User
+from saferplaces.accounts.models import Membership, Role, User
 from saferplaces.partnership.models import (
     FINISHED,
     Action,
@@ -16,6 +16,7 @@ from saferplaces.partnership.models import (
     EvaluationPlan,
     Group,
     Objective,
+    Partnership,
     Plan,
     Principle,
     Priority,
@@ -25,12 +26,11 @@ from saferplaces.partnership.models import (
 )
 from saferplaces.partnership.plan_file import import_plan
 
-DEMO_PLAN = (
-    Path(__file__).resolve().parents[1]
-    / "demo"
-    / "plans"
-    / ("birmingham-south-2014-15.yaml")
-)
+DEMO_PLANS = Path(__file__).resolve().parents[1] / "demo" / "plans"
+DEMO_PLAN = DEMO_PLANS / "birmingham-south-2014-15.yaml"
+# A second, invented partnership sharing the installation (unpublished plan).
+NEIGHBOUR_PLAN = DEMO_PLANS / "neighbouring-partnership-synthetic.yaml"
+NEIGHBOUR_SLUG = "neighbouring-ldg-synthetic-draft"
 
 
 @transaction.atomic
@@ -134,16 +134,20 @@ FINAL = (
 def load_demo_plan(seed: int = 20140401) -> tuple[Plan, bool]:
     """The seed plan, with SYNTHETIC progress; (plan, whether it was new)."""
     plan = Plan.objects.filter(slug="birmingham-south-2014-15").first()
-    if plan is not None:
-        return plan, False
-    plan = import_plan(DEMO_PLAN)
-    plan.synthetic = True
-    plan.save(update_fields=["synthetic"])
-    rng = random.Random(seed)
-    for action in plan.actions.order_by("id"):
-        _synthetic_progress(action, rng)
-    _demo_evaluations(plan)
-    return plan, True
+    new = plan is None
+    if plan is None:
+        plan = import_plan(DEMO_PLAN)
+        plan.synthetic = True
+        plan.save(update_fields=["synthetic"])
+        rng = random.Random(seed)
+        for action in plan.actions.order_by("id"):
+            _synthetic_progress(action, rng)
+        _demo_evaluations(plan)
+    if not Plan.objects.filter(slug=NEIGHBOUR_SLUG).exists():
+        neighbour = import_plan(NEIGHBOUR_PLAN)
+        neighbour.synthetic = True
+        neighbour.save(update_fields=["synthetic"])
+    return plan, new
 
 
 def _synthetic_progress(action: Action, rng: random.Random) -> None:
@@ -202,16 +206,39 @@ def _demo_evaluations(plan: Plan) -> None:
         )
 
 
+# Each demo user's role in the demo partnership (demo-admin is also the
+# site administrator), and demo-neighbour in the neighbouring one only.
+DEMO_MEMBERSHIPS: list[tuple[str, str, Role]] = [
+    ("demo-admin", "birmingham-south-ldg", Role.ADMINISTRATOR),
+    ("demo-analyst", "birmingham-south-ldg", Role.ANALYST),
+    ("demo-lead", "birmingham-south-ldg", Role.GROUP_LEAD),
+    ("demo-caseworker", "birmingham-south-ldg", Role.CASE_WORKER),
+    ("demo-viewer", "birmingham-south-ldg", Role.VIEWER),
+    ("demo-neighbour", "neighbouring-ldg-synthetic", Role.ANALYST),
+]
+
+
 def assign_demo_members() -> None:
-    """Demo users in their groups: the group lead leads Road Safety Tasking
-    (West Midlands Fire Service leads it in the plan)."""
+    """Demo users in their partnerships and groups: the group lead leads
+    Road Safety Tasking (West Midlands Fire Service leads it in the plan)."""
+    for username, partnership_slug, role in DEMO_MEMBERSHIPS:
+        user = User.objects.filter(username=username).first()
+        partnership = Partnership.objects.filter(slug=partnership_slug).first()
+        if user and partnership:
+            Membership.objects.get_or_create(
+                user=user, partnership=partnership, defaults={"role": role}
+            )
     lead = User.objects.filter(username="demo-lead").first()
-    road = Group.objects.filter(slug="road-safety-tasking").first()
+    road = Group.objects.filter(
+        partnership__slug="birmingham-south-ldg", slug="road-safety-tasking"
+    ).first()
     if lead and road and road.lead_id != lead.pk:
         road.lead = lead
         road.save(update_fields=["lead"])
         road.members.add(lead)
     caseworker = User.objects.filter(username="demo-caseworker").first()
-    environment = Group.objects.filter(slug="environmental-tasking").first()
+    environment = Group.objects.filter(
+        partnership__slug="birmingham-south-ldg", slug="environmental-tasking"
+    ).first()
     if caseworker and environment:
         environment.members.add(caseworker)

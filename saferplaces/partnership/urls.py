@@ -7,9 +7,11 @@ app_name = "partnership"
 urlpatterns = [
     path("plan/", views.plan_overview, name="plan"),
     path("plan/progress/", views.progress_report, name="progress"),
-    path("plan/groups/<slug:slug>/", views.group_detail, name="group"),
+    path(
+        "plan/groups/<slug:partnership>/<slug:slug>/", views.group_detail, name="group"
+    ),
     path("plan/actions/<slug:reference>/", views.action_detail, name="action"),
-    path("plan/evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("plan/evidence/<uuid:public_id>/", views.evidence_download, name="evidence"),
     path("plan/export.csv", views.export_csv, name="export_csv"),
     path("plan/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("our-plan/", views.public_plan, name="public_plan"),

@@ -3,6 +3,7 @@ public plan, and exports. Permissions come from accounts.permissions."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.partnership import progress
+from saferplaces.partnership import progress, scope
 from saferplaces.partnership.forms import EVIDENCE_TYPES, ProgressForm
 from saferplaces.partnership.models import (
     Action,
@@ -36,9 +37,12 @@ from saferplaces.web.downloads import csv_download, xlsx_download
 
 
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
-    plans = Plan.objects.select_related("partnership")
+    """The plan asked for (``?plan=``) or the newest, among the published
+    plans for the public page and the person's own partnerships' otherwise."""
     if published_only:
-        plans = plans.filter(published=True)
+        plans = Plan.objects.select_related("partnership").filter(published=True)
+    else:
+        plans = scope.plans(request.user)
     slug = request.GET.get("plan")
     plan = plans.filter(slug=slug).first() if slug else plans.first()
     if plan is None:
@@ -66,7 +70,7 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
         "partnership/plan.html",
         {
             "plan": plan,
-            "plans": Plan.objects.all(),
+            "plans": scope.plans(request.user),
             "priorities": priorities,
             "overall": progress.summarise("All actions", actions),
             "statuses": Status,
@@ -88,12 +92,13 @@ def _groups_with_actions(priority_id: int, actions: list[Action]) -> list[Any]:
 
 
 @requires(Capability.USE_SERVICE)
-def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def group_detail(request: HttpRequest, partnership: str, slug: str) -> HttpResponse:
     group = get_object_or_404(
-        Group.objects.select_related("lead_agency", "partnership"),
+        scope.groups(request.user).select_related("lead_agency", "partnership"),
+        partnership__slug=partnership,
         slug=slug,
     )
-    plan = _current_plan(request)
+    plan = _group_plan(request, group)
     actions = [a for a in progress.plan_actions(plan) if a.group_id == group.pk]
     updates = (
         ProgressUpdate.objects.filter(action__group=group, action__plan=plan)
@@ -119,12 +124,24 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _group_plan(request: HttpRequest, group: Group) -> Plan:
+    """The plan asked for, or the newest of the group's own partnership."""
+    plans = group.partnership.plans.all()
+    slug = request.GET.get("plan")
+    plan = plans.filter(slug=slug).first() if slug else plans.first()
+    if plan is None:
+        raise Http404("This group's partnership has no plan with that name.")
+    return plan
+
+
 @requires(Capability.USE_SERVICE)
 def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """An action, its history, its evaluation, and (for its group) the form
     to post progress."""
     action = get_object_or_404(
-        Action.objects.select_related("plan", "priority", "group", "lead_agency"),
+        scope.actions(request.user).select_related(
+            "plan__partnership", "priority", "group", "lead_agency"
+        ),
         reference=reference,
     )
     may_edit = can_edit_action(request.user, action)
@@ -215,13 +232,16 @@ def _evaluation(action: Action) -> dict[str, Any] | None:
 
 
 @requires(Capability.USE_SERVICE)
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     """Evidence is only ever sent as a download, never shown inline."""
-    evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
+    evidence = get_object_or_404(
+        scope.evidence(request.user).select_related("update"), public_id=public_id
+    )
     audit.record(
         "plan_evidence_downloaded",
         request=request,
-        detail={"evidence": evidence.pk, "action": evidence.update.action_id},
+        obj=evidence,
+        detail={"action": evidence.update.action_id},
     )
     response = FileResponse(
         evidence.file.open("rb"),

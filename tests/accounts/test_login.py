@@ -83,7 +83,7 @@ def test_signed_in_user_visiting_sign_in_goes_home(client_as):
 
 
 def test_next_parameter_is_followed_only_within_the_site(make_user):
-    make_user("administrator", username="boss")
+    make_user("site_administrator", username="boss")
     client = Client()
     response = client.post(
         LOGIN,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from tests.accounts.test_permission_matrix import MATRIX
 from tests.browser.conftest import axe_violations, sign_in_as
-from tests.conftest import ANONYMOUS, PERSONAS, UserFactory
+from tests.conftest import ANONYMOUS, PERSONAS, SITE_ADMIN, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,7 +99,7 @@ def test_refused_page_has_no_axe_violations(page, live_server):
     assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize("persona", [ANONYMOUS, Role.ADMINISTRATOR.value])
+@pytest.mark.parametrize("persona", [ANONYMOUS, SITE_ADMIN])
 def test_pages_run_under_the_csp_without_violations(strict_page, live_server, persona):
     if persona != ANONYMOUS:
         sign_in_as(strict_page, live_server, UserFactory(role=persona, username="a"))

@@ -39,4 +39,7 @@ def test_skip_link_moves_focus_to_main_content(page, live_server):
     skip = page.get_by_role("link", name="Skip to main content")
     assert skip.evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main-content")
+    # Following a fragment link updates the URL a moment after the key press
+    # (it failed once on a loaded CI machine), so wait for it, not a snapshot.
+    page.wait_for_url("**/#main-content", timeout=5000)
+    assert page.evaluate("document.activeElement.closest('#main-content') !== null")

@@ -20,7 +20,7 @@ PDF = b"%PDF-1.4\n% minutes of the road safety tasking group\n%%EOF\n"
 @pytest.fixture
 def road_lead(seed_plan, make_user):
     lead = make_user(Role.GROUP_LEAD, username="road-lead")
-    road = Group.objects.get(slug="road-safety-tasking")
+    road = seed_plan.partnership.groups.get(slug="road-safety-tasking")
     road.lead = lead
     road.save()
     seed_plan.actions.filter(number="3.1.2").update(status=Status.ON_TRACK)
@@ -54,7 +54,13 @@ def test_a_group_lead_posts_an_update_with_evidence(client, road_lead, seed_plan
     client.force_login(road_lead)
     before = off_track_on_report(client)
     page = client.get(
-        reverse("partnership:group", kwargs={"slug": "road-safety-tasking"})
+        reverse(
+            "partnership:group",
+            kwargs={
+                "partnership": "birmingham-south-ldg",
+                "slug": "road-safety-tasking",
+            },
+        )
     )
     assert b"You can post progress on this group" in page.content
     assert action_url().encode() in page.content
@@ -70,7 +76,9 @@ def test_a_group_lead_posts_an_update_with_evidence(client, road_lead, seed_plan
     assert (evidence.name, evidence.size) == ("minutes.pdf", len(PDF))
     assert AuditEvent.objects.filter(action="plan_progress_posted").exists()
 
-    download = client.get(reverse("partnership:evidence", kwargs={"pk": evidence.pk}))
+    download = client.get(
+        reverse("partnership:evidence", kwargs={"public_id": evidence.public_id})
+    )
     assert download["Content-Type"] == "application/octet-stream"
     assert download["Content-Disposition"].startswith("attachment;")
     assert b"".join(download.streaming_content) == PDF

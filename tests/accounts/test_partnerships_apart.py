@@ -1,0 +1,169 @@
+"""Partnerships kept apart: a member of one gets 404 for every object of
+another, over every URL; a site administrator sees both; an administrator
+of one partnership administers nothing in another.
+
+Each URL of the service is listed here either with the address of an
+object of the other partnership, or as holding no partnership object: a
+new URL fails ``test_every_url_is_considered`` until it is placed.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver, reverse
+
+from saferplaces.accounts.models import Role
+from saferplaces.partnership.models import Action, Evidence, Partnership, Plan
+from saferplaces.partnership.services import NEIGHBOUR_SLUG, load_demo_plan
+from tests.accounts.test_permission_matrix import MATRIX, named_urls
+from tests.conftest import SITE_ADMIN
+
+ROLES = [role.value for role in Role]
+OURS = "birmingham-south-2014-15"
+THEIRS = NEIGHBOUR_SLUG
+
+# URLs that name no object of a partnership: public pages, accounts, the
+# site's audit log, and the measures API and dashboard pages over the
+# analytic store (area statistics, shared by every partnership).
+PARTNERSHIP_FREE = {
+    "web:home", "web:accessibility", "web:privacy", "web:publication",
+    "web:health", "accounts:login", "accounts:logout", "accounts:password_reset",
+    "accounts:password_reset_done", "accounts:password_reset_confirm",
+    "accounts:password_reset_complete", "accounts:account",
+    "accounts:password_change", "accounts:password_change_done",
+    "accounts:audit_log", "api:root", "api:schema", "api:measures", "api:measure",
+    "api:not_found", "api:series", "api:compare", "dashboard:map",
+    "dashboard:map_geojson", "dashboard:measure", "dashboard:chart",
+    "dashboard:export", "dashboard:neighbourhood", "dashboard:neighbourhood_ward",
+}  # fmt: skip
+
+
+def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]:
+    """Every URL that shows an object of ``plan``'s partnership."""
+    by_plan = "?" + urlencode({"plan": plan.slug})
+    return {
+        "partnership:plan": reverse("partnership:plan") + by_plan,
+        "partnership:progress": reverse("partnership:progress") + by_plan,
+        "partnership:group": reverse(
+            "partnership:group",
+            kwargs={"partnership": plan.partnership.slug, "slug": action.group.slug},
+        ),
+        "partnership:action": reverse(
+            "partnership:action", kwargs={"reference": action.reference}
+        ),
+        "partnership:evidence": reverse(
+            "partnership:evidence", kwargs={"public_id": evidence.public_id}
+        ),
+        "partnership:export_csv": reverse("partnership:export_csv") + by_plan,
+        "partnership:export_xlsx": reverse("partnership:export_xlsx") + by_plan,
+        "partnership:public_plan": reverse("partnership:public_plan") + by_plan,
+        "dashboard:overview": reverse("dashboard:overview") + by_plan,
+    }
+
+
+@pytest.fixture
+def two_partnerships(db, settings, tmp_path):
+    """The demo partnership and its neighbour, each with a piece of evidence."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.DATA_DIR = tmp_path
+    load_demo_plan()
+    sides = {}
+    for slug in (OURS, THEIRS):
+        plan = Plan.objects.get(slug=slug)
+        action = plan.actions.order_by("id").first()
+        update = action.updates.create(text="Evidence attached.", status="on_track")
+        evidence = Evidence.objects.create(
+            update=update,
+            file=SimpleUploadedFile("notes.txt", b"minutes of the meeting"),
+            name="notes.txt",
+            content_type="text/plain",
+            size=22,
+        )
+        sides[slug] = _addresses(plan, action, evidence)
+    return sides
+
+
+ADDRESSED = {
+    "partnership:plan", "partnership:progress", "partnership:group",
+    "partnership:action", "partnership:evidence", "partnership:export_csv",
+    "partnership:export_xlsx", "partnership:public_plan", "dashboard:overview",
+}  # fmt: skip
+
+
+def test_every_url_is_considered():
+    urls = {n for n in named_urls(get_resolver()) if not n.startswith("admin:")}
+    assert urls == set(MATRIX) == PARTNERSHIP_FREE | ADDRESSED, (
+        "place each URL in PARTNERSHIP_FREE or ADDRESSED (with its address)"
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(ADDRESSED))
+def test_a_member_of_one_partnership_gets_404_for_the_other(
+    two_partnerships, make_user, client, role, url_name
+):
+    ours = Partnership.objects.get(plans__slug=OURS)
+    client.force_login(make_user(role, partnerships=[ours]))
+    # The same page for one's own partnership opens: the 404 is not general.
+    if url_name != "partnership:public_plan":
+        assert client.get(two_partnerships[OURS][url_name]).status_code == 200
+    assert client.get(two_partnerships[THEIRS][url_name]).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", sorted(ADDRESSED - {"partnership:public_plan"}))
+def test_a_site_administrator_sees_every_partnership(
+    two_partnerships, make_user, client, url_name
+):
+    client.force_login(make_user(SITE_ADMIN))
+    assert client.get(two_partnerships[THEIRS][url_name]).status_code == 200
+
+
+def test_posting_to_another_partnerships_action_is_404(
+    two_partnerships, make_user, client
+):
+    ours = Partnership.objects.get(plans__slug=OURS)
+    client.force_login(make_user(Role.ADMINISTRATOR, partnerships=[ours]))
+    theirs = Plan.objects.get(slug=THEIRS).actions.order_by("id").first()
+    url = reverse("partnership:action", kwargs={"reference": theirs.reference})
+    response = client.post(url, {"status": "complete", "text": "Done."})
+    assert response.status_code == 404
+    assert not theirs.updates.filter(text="Done.").exists()
+
+
+def test_an_administrator_of_one_partnership_only_reads_the_other(
+    two_partnerships, make_user, client
+):
+    """Administrator here, viewer there: may not post there, nor open the
+    installation's admin or audit log."""
+    ours = Partnership.objects.get(plans__slug=OURS)
+    theirs_partnership = Partnership.objects.get(plans__slug=THEIRS)
+    person = make_user(Role.ADMINISTRATOR, partnerships=[ours])
+    person.memberships.create(partnership=theirs_partnership, role=Role.VIEWER)
+    client.force_login(person)
+    mine = Plan.objects.get(slug=OURS).actions.order_by("id").first()
+    theirs = Plan.objects.get(slug=THEIRS).actions.order_by("id").first()
+    for action, expected in ((mine, 302), (theirs, 403)):
+        url = reverse("partnership:action", kwargs={"reference": action.reference})
+        response = client.post(url, {"status": "on_track", "text": "Moving."})
+        assert response.status_code == expected
+    assert client.get(reverse("accounts:audit_log")).status_code == 403
+    assert client.get(reverse("admin:index"), follow=True).status_code == 403
+
+
+def test_the_plan_chooser_lists_only_ones_own_partnerships_plans(
+    two_partnerships, make_user, client
+):
+    ours = Partnership.objects.get(plans__slug=OURS)
+    client.force_login(make_user(Role.VIEWER, partnerships=[ours]))
+    page = client.get(reverse("partnership:plan")).content.decode()
+    assert "Neighbouring" not in page
+
+
+def test_evidence_is_addressed_by_a_random_id(two_partnerships):
+    for url in (sides["partnership:evidence"] for sides in two_partnerships.values()):
+        random_part = url.rstrip("/").rsplit("/", 1)[-1]
+        assert len(random_part) == 36
+        assert not random_part.isdigit()
