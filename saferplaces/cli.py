@@ -156,7 +156,7 @@ def _control_socket(port: int) -> Path:
 def createadmin(
     username: str, email: str, agency: str, agency_kind: str, password_stdin: bool
 ) -> None:
-    """Create an administrator account."""
+    """Create a site administrator account (every partnership, users, audit log)."""
     from django.core.exceptions import ValidationError
 
     from saferplaces.accounts.services import create_administrator
@@ -201,6 +201,47 @@ def demo_users(reset_passwords: bool) -> None:
             "Passwords are printed once. For new ones: "
             "saferplaces demo-users --reset-passwords"
         )
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log: retention."""
+
+
+@audit_group.command("prune")
+@click.option("--dry-run", is_flag=True, help="Count what would go; remove nothing.")
+@needs_django
+def audit_prune(dry_run: bool) -> None:
+    """Remove audit entries older than SAFERPLACES_AUDIT_RETENTION_DAYS.
+
+    The removal is itself recorded. Entries under a year old cannot be
+    removed by anyone: the database refuses.
+    """
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from saferplaces.accounts import audit
+    from saferplaces.accounts.models import AuditEvent
+
+    days = settings.AUDIT_RETENTION_DAYS
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    if dry_run:
+        count = AuditEvent.objects.filter(at__lt=cutoff).count()
+        click.echo(f"{count} audit entries are older than {days} days (dry run).")
+        return
+    removed = AuditEvent.objects.remove_older_than(cutoff)
+    audit.record(
+        "audit_pruned",
+        detail={
+            "removed": removed,
+            "older_than": cutoff.isoformat(),
+            "retention_days": days,
+            "by": "saferplaces command",
+        },
+    )
+    click.echo(f"Removed {removed} audit entries older than {days} days.")
 
 
 # -- the analytic store --------------------------------------------------------

@@ -76,6 +76,9 @@ def _every_partnership():
 def _fast_test_settings(settings):
     # Real hashing costs ~0.3 s a password; tests need no protection from it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Read entries written at once, so a test sees them (test_read_audit
+    # tests the batches).
+    settings.AUDIT_READ_BATCH_SECONDS = 0
     # The manifest storage needs collectstatic; tests read static via finders.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 
 from saferplaces.accounts.models import AuditEvent
 
@@ -45,6 +46,30 @@ def record(
     ``actor`` defaults to the request's signed-in user. ``obj`` fills in the
     object type (``app_label.model``) and id.
     """
+    event = entry(
+        action,
+        request=request,
+        actor=actor,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+    event.save()
+    return event
+
+
+def entry(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The event ``record`` would append, timed now but not yet written."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     if actor is not None and not actor.is_authenticated:
@@ -53,7 +78,8 @@ def record(
         object_type = obj._meta.label_lower
         object_id = obj.pk
     agency = getattr(actor, "agency", None) if actor is not None else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
+        at=timezone.now(),
         actor_id=actor.pk if actor is not None else None,
         actor_username=actor.get_username() if actor is not None else "",
         agency_name=agency.name if agency is not None else "",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import datetime
+from typing import Any, ClassVar, NoReturn
 
-from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import connections, models
+from django.utils import timezone
 
 
 class AgencyKind(models.TextChoices):
@@ -44,6 +46,14 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+class PeopleManager(UserManager["User"]):
+    """Users come with their agency: every page and audit entry names it,
+    and fetching it separately was a query on every signed-in request."""
+
+    def get_queryset(self) -> models.QuerySet[User]:
+        return super().get_queryset().select_related("agency")
+
+
 class User(AbstractUser):
     """A person who signs in. Each belongs to one agency, and to one or more
     partnerships with a role in each (``Membership``).
@@ -61,6 +71,8 @@ class User(AbstractUser):
     )
 
     REQUIRED_FIELDS = ["email"]
+
+    objects: ClassVar[PeopleManager] = PeopleManager()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.is_staff = self.is_site_administrator
@@ -99,6 +111,14 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> NoReturn:
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
 
+    def remove_older_than(self, cutoff: datetime.datetime) -> int:
+        """Delete the entries made before ``cutoff`` (retention); the number
+        removed. The database refuses to delete entries under a year old."""
+        table = self.model._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE at < %s", [cutoff])
+            return int(cursor.rowcount)
+
 
 class AuditLogIsAppendOnly(Exception):
     """Raised by any attempt to change or remove an audit event."""
@@ -112,7 +132,7 @@ class AuditEvent(models.Model):
     database triggers (migration 0002) refuse UPDATE and DELETE as well.
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_username = models.CharField(max_length=150, blank=True)
     agency_name = models.CharField(max_length=200, blank=True)

@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django_ratelimit.decorators import ratelimit
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.accounts.permissions import Capability, requires
+from saferplaces.web.downloads import csv_download
 
 AUDIT_PAGE_SIZE = 50
 
@@ -20,7 +28,33 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _asked_about(group: str, request: HttpRequest) -> str:
+    """The account a reset was asked for, as typed but case-folded."""
+    return str(request.POST.get("email", "")).strip().casefold()[:254]
+
+
+@method_decorator(
+    ratelimit(
+        key="ip",
+        rate=lambda group, request: settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+        method="POST",
+        group="password-reset-address",
+    ),
+    name="post",
+)
+@method_decorator(
+    ratelimit(
+        key=_asked_about,
+        rate=lambda group, request: settings.PASSWORD_RESET_RATE_PER_ACCOUNT,
+        method="POST",
+        group="password-reset-account",
+    ),
+    name="post",
+)
 class PasswordResetView(auth_views.PasswordResetView):
+    """Limited per address asking and per account asked about (whether or
+    not it exists, so the limit gives nothing away); 429 past either."""
+
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
@@ -60,28 +94,102 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html")
 
 
+class AuditFilter(forms.Form):
+    """Who looked at this, what did this person look at, between two dates."""
+
+    action = forms.CharField(required=False, max_length=64)
+    username = forms.CharField(required=False, max_length=150, label="Username")
+    subject = forms.CharField(
+        required=False,
+        max_length=200,
+        label="What was read or changed",
+        help_text="A measure, action reference, area code, page or object id",
+    )
+    since = forms.DateField(required=False, label="From (YYYY-MM-DD)")
+    until = forms.DateField(required=False, label="To (YYYY-MM-DD)")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date must not be before the start date.")
+        return data
+
+    def events(self) -> QuerySet[AuditEvent]:
+        events = AuditEvent.objects.all()
+        if not self.is_valid():
+            return events.none()
+        data = self.cleaned_data
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["username"]:
+            events = events.filter(actor_username__iexact=data["username"])
+        if data["subject"]:
+            subject = data["subject"]
+            events = events.filter(
+                Q(object_id__iexact=subject)
+                | Q(object_type__iexact=subject)
+                | Q(detail__measure=subject)
+                | Q(detail__area=subject)
+                | Q(detail__path__startswith=subject)
+            )
+        if data["since"]:
+            events = events.filter(at__date__gte=data["since"])
+        if data["until"]:
+            events = events.filter(at__date__lte=data["until"])
+        return events
+
+
 @requires(Capability.VIEW_AUDIT_LOG)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.all()
-    action = request.GET.get("action", "").strip()
-    username = request.GET.get("username", "").strip()
-    if action:
-        events = events.filter(action=action)
-    if username:
-        events = events.filter(actor_username__iexact=username)
+    query = AuditFilter(request.GET or None)
+    events = query.events() if request.GET else AuditEvent.objects.all()
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     actions = (
         AuditEvent.objects.order_by("action")
         .values_list("action", flat=True)
         .distinct()
     )
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(
         request,
         "accounts/audit_log.html",
         {
             "page": page,
+            "form": query if request.GET else AuditFilter(),
             "actions": list(actions),
-            "action": action,
-            "username": username,
+            "kept_query": kept.urlencode(),
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
         },
+        status=400 if request.GET and not query.is_valid() else 200,
     )
+
+
+EXPORT_COLUMNS = [
+    "at", "who", "agency", "action", "object_type", "object_id", "ip_address",
+    "detail",
+]  # fmt: skip
+
+
+@requires(Capability.VIEW_AUDIT_LOG)
+def audit_log_export(request: HttpRequest) -> HttpResponseBase:
+    """The entries the same filters select, as CSV (reading it is audited)."""
+    query = AuditFilter(request.GET or None)
+    if request.GET and not query.is_valid():
+        return audit_log(request)
+    events = query.events() if request.GET else AuditEvent.objects.all()
+    rows = (
+        [
+            event.at.isoformat(),
+            event.who,
+            event.agency_name,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.ip_address or "",
+            json.dumps(event.detail, sort_keys=True),
+        ]
+        for event in events.iterator()
+    )
+    return csv_download("audit-log.csv", EXPORT_COLUMNS, rows)

@@ -302,6 +302,10 @@ class Store:
                 self._snapshots[as_of] = cached
             return cached[1]
 
+    def table_versions(self) -> dict[str, int]:
+        """Each table's newest Delta version: what a read now is as of."""
+        return dict(self._log_heads())
+
     def _log_heads(self) -> tuple[tuple[str, int], ...]:
         """Each table's newest commit number, read from the log folder alone."""
         now = time.monotonic()

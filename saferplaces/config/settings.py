@@ -19,6 +19,7 @@ import secrets
 import urllib.parse
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 from csp.constants import NONE, SELF
@@ -85,8 +86,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The directory must exist before SQLite can create its file.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web app read while a command writes.
+    # synchronous=NORMAL is SQLite's advice for WAL: a commit no longer waits
+    # for the disk, yet the database cannot be corrupted; only a power cut
+    # or operating-system crash can lose the last commits (not a killed
+    # process). Each signed-in read writes an audit entry, so this is most
+    # of a page's write cost (bench/web.py). PostgreSQL is for production.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 # Keep each worker's connection between requests: opening one (and, for
@@ -135,9 +141,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "600/minute"},
+    # Counted per client address as the server sees it (TRUSTED_PROXY_COUNT)
+    # in the "limits" cache every worker shares.
+    "DEFAULT_THROTTLE_CLASSES": ["saferplaces.api.throttling.AnonymousByAddress"],
 }
+# Requests an anonymous caller may make, per client address.
+API_ANONYMOUS_RATE = env.text("SAFERPLACES_API_ANONYMOUS_RATE", "600/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "saferplaces API",
     "DESCRIPTION": "Community safety outcome measures by area and period. "
@@ -147,6 +156,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 MIDDLEWARE = [
+    # Too large a body is refused before anything reads it.
+    "saferplaces.web.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The headers first, so static files (WhiteNoise answers them below) and
     # the 400 for a bad Host header (raised further down) carry them too.
@@ -157,6 +168,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A limit reached (django-ratelimit) answers 429 (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Every signed-in read of non-public data leaves an audit entry.
+    "saferplaces.accounts.read_audit.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
@@ -215,6 +230,17 @@ AXES_VERBOSE = False
 # Proxies in front of the app that append to X-Forwarded-For; 0 means trust
 # only the socket address, so a client cannot forge its IP in the audit log.
 TRUSTED_PROXY_COUNT = env.integer("SAFERPLACES_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# How long audit entries are kept: `saferplaces audit prune` removes older
+# ones. Never less than a year: the database refuses to delete younger
+# entries whatever this says (accounts migration 0007).
+AUDIT_RETENTION_DAYS = env.integer(
+    "SAFERPLACES_AUDIT_RETENTION_DAYS", 6 * 365, minimum=365
+)
+# Signed-in reads are audited in batches written this often (milliseconds);
+# 0 writes each at once. docs/operations.md says what a batch may lose.
+AUDIT_READ_BATCH_SECONDS = (
+    env.integer("SAFERPLACES_AUDIT_READ_BATCH_MS", 500, minimum=0) / 1000
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -236,6 +262,48 @@ EVIDENCE_MAX_MEGABYTES = env.integer(
     "SAFERPLACES_EVIDENCE_MAX_MEGABYTES", 10, minimum=1, maximum=100
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
+# The largest request body accepted, in megabytes: a larger one is refused
+# with 413 before anything reads it (saferplaces.web.limits, in front of
+# Django under `saferplaces serve` and first in Django's middleware). It
+# must leave room for the largest evidence file and its form.
+MAX_REQUEST_MEGABYTES = env.integer(
+    "SAFERPLACES_MAX_REQUEST_MEGABYTES",
+    EVIDENCE_MAX_MEGABYTES + 1,
+    minimum=EVIDENCE_MAX_MEGABYTES + 1,
+    maximum=200,
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: form fields, not files
+
+# Abuse limits (the API's anonymous rate, password resets, sign-in lockout
+# by django-axes) are counted where every worker sees them: Redis when
+# SAFERPLACES_REDIS_URL is set, which production should use; otherwise a
+# file cache in the data folder that the workers of one machine share.
+REDIS_URL = env.optional_text("SAFERPLACES_REDIS_URL")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "limits"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
+}
+RATELIMIT_USE_CACHE = "limits"
+RATELIMIT_IP_META_KEY = "saferplaces.accounts.audit.client_ip"
+RATELIMIT_VIEW = "saferplaces.web.views.too_many_requests"
+# Password reset requests: per address asking, and per account asked about.
+PASSWORD_RESET_RATE_PER_ADDRESS = env.text(
+    "SAFERPLACES_PASSWORD_RESET_RATE_PER_ADDRESS", "10/h"
+)
+PASSWORD_RESET_RATE_PER_ACCOUNT = env.text(
+    "SAFERPLACES_PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h"
+)
 
 # An optional base map under the interactive map, e.g.
 # https://tile.example.org/{z}/{x}/{y}.png (its host is added to img-src).

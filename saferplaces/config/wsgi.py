@@ -5,7 +5,11 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saferplaces.config.settings")
-application = get_wsgi_application()
+# A body over SAFERPLACES_MAX_REQUEST_MEGABYTES is refused before Django
+# (or gunicorn, for Django) reads any of it.
+from saferplaces.web.limits import limit_request_body
+
+application = limit_request_body(get_wsgi_application())
 
 # Load every view module now, not on the first request of each worker.
 get_resolver().url_patterns  # noqa: B018

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from saferplaces.accounts.read_audit import PUBLIC, not_audited
 from saferplaces.dashboard import views
 
 app_name = "dashboard"
@@ -19,8 +20,12 @@ urlpatterns = [
         views.measure_export,
         name="export",
     ),
-    path("neighbourhood/", views.neighbourhood, name="neighbourhood"),
     path(
-        "neighbourhood/<str:code>/", views.neighbourhood_ward, name="neighbourhood_ward"
+        "neighbourhood/", not_audited(PUBLIC)(views.neighbourhood), name="neighbourhood"
+    ),
+    path(
+        "neighbourhood/<str:code>/",
+        not_audited(PUBLIC)(views.neighbourhood_ward),
+        name="neighbourhood_ward",
     ),
 ]

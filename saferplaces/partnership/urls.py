@@ -1,5 +1,6 @@
 from django.urls import path
 
+from saferplaces.accounts.read_audit import PUBLIC, not_audited
 from saferplaces.partnership import views
 
 app_name = "partnership"
@@ -14,5 +15,5 @@ urlpatterns = [
     path("plan/evidence/<uuid:public_id>/", views.evidence_download, name="evidence"),
     path("plan/export.csv", views.export_csv, name="export_csv"),
     path("plan/export.xlsx", views.export_xlsx, name="export_xlsx"),
-    path("our-plan/", views.public_plan, name="public_plan"),
+    path("our-plan/", not_audited(PUBLIC)(views.public_plan), name="public_plan"),
 ]

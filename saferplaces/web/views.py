@@ -17,6 +17,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, template)
 
 
+def too_many_requests(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """What django-ratelimit shows when a limit is reached: 429, audited."""
+    from saferplaces.accounts import audit
+
+    audit.record("rate_limited", request=request, detail={"path": request.path})
+    return render(request, "429.html", status=429)
+
+
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 

@@ -212,3 +212,37 @@ def test_demo_users_and_password_resets_from_the_command_line_are_audited():
     ensure_demo_users(reset_passwords=True)
     resets = AuditEvent.objects.filter(action="password_reset").count()
     assert created == resets == len(DEMO_USERS)
+
+
+def test_retention_removes_only_entries_older_than_the_setting(settings):
+    import datetime
+
+    from click.testing import CliRunner
+    from django.utils import timezone
+
+    from saferplaces.cli import main
+
+    now = timezone.now()
+    old = AuditEvent.objects.create(action="login", at=now - datetime.timedelta(800))
+    kept = AuditEvent.objects.create(action="login", at=now - datetime.timedelta(400))
+    settings.AUDIT_RETENTION_DAYS = 730
+    result = CliRunner().invoke(main, ["audit", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 audit entries older than 730 days" in result.output
+    assert not AuditEvent.objects.filter(pk=old.pk).exists()
+    assert AuditEvent.objects.filter(pk=kept.pk).exists()
+    assert AuditEvent.objects.get(action="audit_pruned").detail["removed"] == 1
+
+
+def test_the_database_refuses_to_remove_entries_under_a_year_old():
+    import datetime
+
+    from django.db import DatabaseError, transaction
+    from django.utils import timezone
+
+    young = AuditEvent.objects.create(
+        action="login", at=timezone.now() - datetime.timedelta(300)
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.remove_older_than(timezone.now())
+    assert AuditEvent.objects.filter(pk=young.pk).exists()

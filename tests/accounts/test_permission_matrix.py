@@ -51,6 +51,7 @@ MATRIX: dict[str, Rule] = {
     "accounts:password_change": Rule(SIGNED_IN),
     "accounts:password_change_done": Rule(SIGNED_IN),
     "accounts:audit_log": Rule(SITE_ADMINS),
+    "accounts:audit_log_export": Rule(SITE_ADMINS, navigation=False),
     # The JSON API answers everyone; what it shows depends on who asks
     # (tests/api). Without the query it needs, a series is a 400.
     "api:root": Rule(EVERYONE),

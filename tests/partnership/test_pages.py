@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from saferplaces.accounts.models import AuditEvent, Role
-from saferplaces.partnership.models import Evidence, Group, Status
+from saferplaces.partnership.models import Evidence, Status
 
 PDF = b"%PDF-1.4\n% minutes of the road safety tasking group\n%%EOF\n"
 

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnership', '0002_evidence_public_id'),
+        ("partnership", "0002_evidence_public_id"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='plan',
-            options={'ordering': ['-starts', 'id']},
+            name="plan",
+            options={"ordering": ["-starts", "id"]},
         ),
     ]

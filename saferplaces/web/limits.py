@@ -1,0 +1,71 @@
+"""The largest request body accepted, refused before anything reads it.
+
+An anonymous 500 MB POST once wrote 330 MB of temporary files before its
+403: Django parses a multipart body (to check the CSRF token) before any
+view can refuse it. Two guards share one rule: ``limit_request_body``
+wraps the WSGI application `saferplaces serve` runs, so gunicorn's worker
+answers 413 without reading the body; ``RequestBodyLimitMiddleware`` comes
+first in Django's middleware, for any other server and for tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+TOO_LARGE = (
+    "The request is too large: this service accepts at most {mb} MB "
+    "(SAFERPLACES_MAX_REQUEST_MEGABYTES).\n"
+)
+
+
+def largest_body() -> int:
+    return int(settings.MAX_REQUEST_MEGABYTES) * 1024 * 1024
+
+
+def too_large(content_length: str | None) -> bool:
+    """True when a declared body length is over the limit. Chunked bodies
+    declare none; Django reads no body without a length, so they pass."""
+    try:
+        return int(content_length or 0) > largest_body()
+    except ValueError:
+        return False  # Django answers a malformed length itself
+
+
+def limit_request_body(app: Callable[..., Iterable[bytes]]) -> Callable[..., Any]:
+    """Wrap a WSGI app: a body over the limit gets 413 and is never read."""
+
+    def limited(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if too_large(environ.get("CONTENT_LENGTH")):
+            body = TOO_LARGE.format(mb=settings.MAX_REQUEST_MEGABYTES).encode()
+            start_response(
+                "413 Content Too Large",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    ("Connection", "close"),
+                ],
+            )
+            return [body]
+        return app(environ, start_response)
+
+    return limited
+
+
+class RequestBodyLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if too_large(request.META.get("CONTENT_LENGTH")):
+            response = HttpResponse(
+                TOO_LARGE.format(mb=settings.MAX_REQUEST_MEGABYTES),
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

@@ -1,0 +1,220 @@
+"""Abuse limits that hold: the anonymous API limit per real client address,
+shared between workers; password resets limited per account and address;
+request bodies over the maximum refused before anything reads them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+
+from saferplaces.accounts.models import AuditEvent
+
+MEASURES = "/api/measures/"
+
+
+@pytest.fixture
+def limits(settings, tmp_path):
+    """A fresh shared limits store (the embedded mode's file cache)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "limits"),
+        },
+    }
+    settings.API_ANONYMOUS_RATE = "5/minute"
+    return tmp_path
+
+
+def ask(client: Client, forwarded_for: str | None = None) -> int:
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for else {}
+    return client.get(MEASURES, **extra).status_code
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_api_limit(limits):
+    client = Client()
+    answers = [ask(client, f"203.0.113.{n}") for n in range(8)]
+    # It used to answer every one: each forged address counted apart.
+    assert answers == [200] * 5 + [429] * 3
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_apart(limits, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client()
+    assert [ask(client, f"198.51.100.{n}") for n in range(8)] == [200] * 8
+    assert [ask(client, "198.51.100.99") for _ in range(6)][-1] == 429
+
+
+WORKER = """
+import django, sys
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+print(",".join(str(client.get("/api/measures/").status_code) for _ in range(3)))
+"""
+
+
+@pytest.mark.django_db
+def test_another_worker_process_sees_the_same_counts(limits):
+    """Three requests in this process, three in another: the sixth, made
+    by the other process, is refused because the counts are shared."""
+    client = Client()
+    assert [ask(client) for _ in range(3)] == [200] * 3
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "saferplaces.config.settings",
+        "SAFERPLACES_DATA_DIR": str(limits),
+        "SAFERPLACES_API_ANONYMOUS_RATE": "5/minute",
+    }
+    env.pop("DATABASE_URL", None)
+    other = subprocess.run(
+        [sys.executable, "-c", WORKER], env=env, capture_output=True, text=True
+    )
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == "200,200,429"
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379")
+def test_with_redis_configured_the_counts_live_in_redis(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A database of its own, emptied first: tests share the server.
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        },
+    }
+    settings.API_ANONYMOUS_RATE = "4/minute"
+    caches["limits"].clear()
+    client = Client()
+    assert [ask(client) for _ in range(6)] == [200] * 4 + [429] * 2
+    caches["limits"].clear()
+
+
+def test_redis_is_chosen_when_its_address_is_set():
+    env = {
+        **os.environ,
+        "SAFERPLACES_REDIS_URL": "redis://127.0.0.1:6379/3",
+        "DJANGO_SETTINGS_MODULE": "saferplaces.config.settings",
+    }
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.CACHES['limits']['BACKEND'])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.django_db
+def test_password_resets_are_limited_per_account(limits, settings, make_user):
+    settings.PASSWORD_RESET_RATE_PER_ACCOUNT = "2/h"
+    make_user("viewer", username="vic", email="vic@example.invalid")
+    url = reverse("accounts:password_reset")
+    answers = [
+        Client(REMOTE_ADDR=f"192.0.2.{n}")
+        .post(url, {"email": "Vic@Example.invalid"})
+        .status_code
+        for n in range(3)
+    ]
+    assert answers == [302, 302, 429]
+    assert AuditEvent.objects.filter(action="rate_limited").count() == 1
+
+
+@pytest.mark.django_db
+def test_password_resets_are_limited_per_address(limits, settings):
+    settings.PASSWORD_RESET_RATE_PER_ADDRESS = "3/h"
+    url = reverse("accounts:password_reset")
+    client = Client()
+    answers = [
+        client.post(url, {"email": f"nobody{n}@example.invalid"}).status_code
+        for n in range(4)
+    ]
+    # The same for accounts that do not exist: the limit reveals nothing.
+    assert answers == [302, 302, 302, 429]
+    assert "Too many requests" in client.post(url, {"email": "x@y.z"}).content.decode()
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(settings, tmp_path):
+    settings.MAX_REQUEST_MEGABYTES = 1
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # larger uploads go to disk
+    big = b"x" * (3 * 1024 * 1024)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = Client().post(
+        reverse("accounts:login"), {"file": SimpleUploadedFile("big.bin", big)}
+    )
+    assert response.status_code == 413
+    assert "at most 1 MB" in response.content.decode()
+    assert list(tmp_path.iterdir()) == []  # no temporary file was written
+
+
+def test_a_body_within_the_limit_passes(settings):
+    settings.MAX_REQUEST_MEGABYTES = 1
+    response = Client().post(reverse("accounts:login"), {"username": "x" * 1000})
+    assert response.status_code != 413
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_server_saferplaces_serve_runs_refuses_a_large_body_unread(tmp_path):
+    """Gunicorn answers 413 to the headers alone: the client need not send
+    (and the server never reads or stores) the 600 MB it declared."""
+    port = free_port()
+    env = {**os.environ, "SAFERPLACES_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    saferplaces = Path(sys.executable).parent / "saferplaces"
+    server = subprocess.Popen(
+        [str(saferplaces), "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        with connection:
+            connection.sendall(
+                b"POST /accounts/sign-in/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/octet-stream\r\n"
+                b"Content-Length: 600000000\r\n\r\n"
+            )
+            answer = connection.recv(4096).decode()
+        assert answer.startswith("HTTP/1.1 413")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
