@@ -244,6 +244,63 @@ def audit_prune(dry_run: bool) -> None:
     click.echo(f"Removed {removed} audit entries older than {days} days.")
 
 
+@main.command("backup")
+@click.argument("folder", type=click.Path(path_type=Path))
+@needs_django
+def backup_command(folder: Path) -> None:
+    """Back up the database, the analytic store, evidence and the key.
+
+    FOLDER must be new or empty; it holds personal data: keep it safe.
+    """
+    from saferplaces.accounts import audit
+    from saferplaces.backup import BackupError, backup
+
+    try:
+        summary = backup(folder)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    audit.record(
+        "backup_made",
+        detail={"folder": str(folder.resolve()), "by": "saferplaces command"},
+    )
+    click.echo(
+        f"Backed up {summary.files} files ({summary.bytes:,} bytes) to {folder}; "
+        f"store tables: {len(summary.table_versions)}."
+    )
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True))
+@needs_django
+def restore_command(folder: Path) -> None:
+    """Put back a backup made by `saferplaces backup` (stop the server first).
+
+    Every file is checked against the backup's manifest before anything is
+    changed; what is replaced is first backed up beside the data.
+    """
+    from django.core.management import call_command
+
+    from saferplaces.accounts import audit
+    from saferplaces.backup import BackupError, restore
+
+    try:
+        summary = restore(folder)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    # A backup made by an older saferplaces is brought up to this one.
+    call_command("migrate", interactive=False, verbosity=0)
+    audit.record(
+        "backup_restored",
+        detail={
+            "folder": str(folder.resolve()),
+            "kept_aside": str(summary.kept_aside),
+            "by": "saferplaces command",
+        },
+    )
+    click.echo(f"Restored {summary.files} files from {folder}.")
+    click.echo(f"What was there before is kept in {summary.kept_aside}.")
+
+
 # -- the analytic store --------------------------------------------------------
 
 EXIT_REFUSED = 1

@@ -1,0 +1,249 @@
+"""Backup and restore of both stores together: the operational database and
+the analytic store, with uploaded evidence and the embedded secret key.
+
+A backup is a folder:
+
+    manifest.json       what is here, each file's size and SHA-256, the
+                        store's table versions, the database engine
+    database.sqlite3    a consistent copy (SQLite's online backup), or
+    database.pgdump     pg_dump's custom format (PostgreSQL)
+    store/              the analytic store at the versions in the manifest
+    uploads/            evidence files
+    secret_key          the embedded mode's key, when there is one
+
+Both stores are taken while the store's writer lock is held, so no load
+commits between the database copy and the store copy. A restore checks
+every file against the manifest before it touches anything, and first
+backs up what it is about to replace (``before-restore-*`` in the data
+folder): a restore loses nothing either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from saferplaces import __version__
+from saferplaces.analytics.store import Store
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+class BackupError(Exception):
+    """Why a backup or restore could not be made; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    folder: Path
+    files: int
+    bytes: int
+    table_versions: dict[str, int]
+    kept_aside: Path | None = None  # restore: where the replaced data went
+
+
+def data_dir() -> Path:
+    return Path(settings.DATA_DIR)
+
+
+def _store() -> Store:
+    return Store(data_dir() / "store")
+
+
+def backup(folder: Path) -> Summary:
+    """Write a backup of everything into ``folder`` (new or empty)."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise BackupError(f"{folder} is not empty: choose a new folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)  # it holds personal data and secrets
+    store = _store()
+    with store.writer_lock():
+        database = _dump_database(folder)
+        versions = store.table_versions()
+        _copy_tree(store.root, folder / "store", skip={".lock"})
+    _copy_tree(Path(settings.MEDIA_ROOT), folder / "uploads")
+    key = data_dir() / "secret_key"
+    if key.exists():
+        shutil.copy2(key, folder / "secret_key")
+    files = _checksums(folder)
+    manifest = {
+        "format": FORMAT,
+        "saferplaces_version": __version__,
+        "made_at": datetime.now(UTC).isoformat(),
+        "database": {"engine": connection.vendor, "file": database},
+        "table_versions": versions,
+        "files": files,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    return Summary(folder, len(files), sum(f["size"] for f in files.values()), versions)
+
+
+def restore(folder: Path) -> Summary:
+    """Put the database, store, uploads and key back as ``folder`` has them."""
+    folder = Path(folder)
+    manifest = check(folder)
+    engine = manifest["database"]["engine"]
+    if engine != connection.vendor:
+        raise BackupError(
+            f"the backup is of a {engine} database and this installation uses "
+            f"{connection.vendor}: restore into the same kind"
+        )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    aside = data_dir() / f"before-restore-{stamp}"
+    backup(aside)
+    store = _store()
+    with store.writer_lock():
+        _load_database(folder / manifest["database"]["file"], engine)
+        _replace_tree(folder / "store", store.root, keep={".lock"})
+    _replace_tree(folder / "uploads", Path(settings.MEDIA_ROOT))
+    if (folder / "secret_key").exists():
+        shutil.copy2(folder / "secret_key", data_dir() / "secret_key")
+    files = manifest["files"]
+    return Summary(
+        folder,
+        len(files),
+        sum(f["size"] for f in files.values()),
+        manifest["table_versions"],
+        kept_aside=aside,
+    )
+
+
+def check(folder: Path) -> dict[str, Any]:
+    """The manifest, once every file it lists is present and unchanged."""
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        raise BackupError(f"{folder} holds no {MANIFEST}: not a saferplaces backup")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise BackupError(f"{path} is not valid JSON: {error}") from None
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"{path}: unknown backup format {manifest.get('format')!r}")
+    found = _checksums(Path(folder))
+    for name, expected in sorted(manifest["files"].items()):
+        if name not in found:
+            raise BackupError(f"the backup is damaged: {name} is missing")
+        if found[name] != expected:
+            raise BackupError(f"the backup is damaged: {name} has changed")
+    extra = sorted(set(found) - set(manifest["files"]))
+    if extra:
+        raise BackupError(f"the backup holds files it does not list: {extra[0]}")
+    return manifest
+
+
+def _checksums(folder: Path) -> dict[str, dict[str, Any]]:
+    files = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if name == MANIFEST:
+            continue
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        files[name] = {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+    return files
+
+
+def _copy_tree(source: Path, target: Path, skip: set[str] | None = None) -> None:
+    if not source.exists():
+        target.mkdir(parents=True)
+        return
+    shutil.copytree(
+        source, target, ignore=lambda _, names: [n for n in names if n in (skip or ())]
+    )
+
+
+def _replace_tree(source: Path, target: Path, keep: set[str] | None = None) -> None:
+    """Make ``target`` hold what ``source`` holds (``keep`` names stay)."""
+    fresh = target.with_name(target.name + ".restoring")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(source, fresh)
+    target.mkdir(parents=True, exist_ok=True)
+    for child in target.iterdir():
+        if child.name in (keep or ()):
+            continue
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    for child in fresh.iterdir():
+        child.rename(target / child.name)
+    fresh.rmdir()
+
+
+# -- the database ---------------------------------------------------------------
+
+
+def _dump_database(folder: Path) -> str:
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        target = sqlite3.connect(folder / "database.sqlite3")
+        try:
+            # SQLite's online backup: a consistent copy while others write.
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        return "database.sqlite3"
+    if connection.vendor == "postgresql":
+        _run(["pg_dump", "--format=custom", "--file", str(folder / "database.pgdump")])
+        return "database.pgdump"
+    raise BackupError(f"backup of a {connection.vendor} database is not supported")
+
+
+def _load_database(path: Path, engine: str) -> None:
+    connection.ensure_connection()
+    if engine == "sqlite":
+        source = sqlite3.connect(path)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+        return
+    # One transaction: a restore that fails part way changes nothing.
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            str(path),
+        ]  # fmt: skip
+    )
+
+
+def _run(command: list[str]) -> None:
+    """Run a PostgreSQL client program against Django's database."""
+    options = connection.settings_dict
+    env = {**os.environ}
+    if options.get("PASSWORD"):
+        env["PGPASSWORD"] = str(options["PASSWORD"])
+    target = [
+        "--host", str(options.get("HOST") or "localhost"),
+        "--port", str(options.get("PORT") or 5432),
+        "--username", str(options.get("USER") or "postgres"),
+        "--dbname", str(options["NAME"]),
+    ]  # fmt: skip
+    program = shutil.which(command[0])
+    if program is None:
+        raise BackupError(f"{command[0]} is not installed (PostgreSQL's client)")
+    done = subprocess.run(
+        [program, *target, *command[1:]], env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        message = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise BackupError(f"{command[0]} failed: {message}")
