@@ -214,16 +214,8 @@ def _load_database(path: Path, engine: str) -> None:
             source.close()
         return
     # One transaction: a restore that fails part way changes nothing.
-    _run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            str(path),
-        ]  # fmt: skip
-    )
+    restore_command = ["pg_restore", "--clean", "--if-exists", "--no-owner"]
+    _run([*restore_command, "--single-transaction", str(path)])
 
 
 def _run(command: list[str]) -> None:

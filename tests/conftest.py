@@ -72,6 +72,17 @@ def _every_partnership():
     ]
 
 
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory):
+    """The SYNTHETIC demo's files and store, built once for the whole run.
+    Tests read it; one that loads more works on a copy."""
+    from saferplaces.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _fast_test_settings(settings):
     # Real hashing costs ~0.3 s a password; tests need no protection from it.

@@ -37,13 +37,12 @@ def audit_guard_back_after_flush(django_db_blocker):
     """Requested before the database: its teardown runs after the test
     database is emptied, and puts back the guard paused for that."""
     yield
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                for statement in RETENTION.SQLITE:
-                    cursor.execute(statement)
-            else:
-                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for statement in RETENTION.SQLITE:
+                cursor.execute(statement)
+        else:
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
 
 
 @pytest.fixture
@@ -168,7 +167,7 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(installation, tmp_path)
     now = (database_rows(), store_contents(installation))
     damaged = next((tmp_path / "backup" / "store").rglob("*.parquet"))
     damaged.write_bytes(damaged.read_bytes()[:-10])
-    with pytest.raises(BackupError, match="damaged: store/.*has changed"):
+    with pytest.raises(BackupError, match=r"damaged: store/.*has changed"):
         restore(tmp_path / "backup")
     assert (database_rows(), store_contents(installation)) == now
     assert list(installation.glob("before-restore-*")) == []

@@ -6,16 +6,26 @@ from typing import Any
 
 from rest_framework import serializers
 
+from saferplaces.analytics.measures import REGISTRY
 from saferplaces.analytics.measures.registry import ALL_LEVELS
 
 PERIODS = ["month", "quarter", "year", "rolling12"]
+# Every breakdown any measure offers: the schema lists them, so a caller (or
+# a fuzzer) learns them rather than guessing free text.
+ALL_GROUPS = sorted(
+    {group for measure in REGISTRY.values() for group in measure.groups}
+)
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# A financial year, a quarter of one, or a month.
+PERIOD = r"^(\d{4}/\d{2}( Q[1-4])?|\d{4}-(0[1-9]|1[0-2]))$"
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField(
-        help_text="What was wrong, in words (a 400 may instead name each bad "
-        "query field with its messages)."
+    detail = serializers.CharField(help_text="What was wrong, in words.")
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For a bad query: each bad field with its messages.",
     )
 
 
@@ -43,7 +53,13 @@ class SeriesQuery(serializers.Serializer[Any]):
         max_length=40, help_text="Area code: LSOA, ward, local authority or own area."
     )
     by = serializers.ChoiceField(PERIODS, default="month")
-    group = serializers.CharField(required=False, max_length=40)
+    group = serializers.ChoiceField(
+        ALL_GROUPS,
+        required=False,
+        help_text="Break the series down by this group; which groups a measure "
+        "has is in its description (groups, and public_groups for callers not "
+        "signed in).",
+    )
     first = serializers.RegexField(MONTH, required=False, help_text="YYYY-MM")
     last = serializers.RegexField(MONTH, required=False, help_text="YYYY-MM")
 
@@ -53,8 +69,8 @@ class CompareQuery(serializers.Serializer[Any]):
         list(ALL_LEVELS), help_text="The level of the areas to rank."
     )
     within = serializers.CharField(max_length=40, help_text="The parent area's code.")
-    period = serializers.CharField(
-        max_length=20, help_text="2024/25, 2024/25 Q1 or 2024-05"
+    period = serializers.RegexField(
+        PERIOD, max_length=20, help_text="2024/25, 2024/25 Q1 or 2024-05"
     )
     by = serializers.ChoiceField(["month", "quarter", "year"], default="year")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -97,8 +97,21 @@ def _id(measure: Measure) -> str:
     return measure.id
 
 
+# The measure in the path is one of the registry's: the schema lists them.
+MEASURE_ID = OpenApiParameter(
+    "measure_id",
+    str,
+    OpenApiParameter.PATH,
+    enum=sorted(REGISTRY),
+    description="The measure's id (GET /api/measures/ lists them).",
+)
+
+
 class MeasureDetail(APIView):
-    @extend_schema(responses={200: MeasureSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        parameters=[MEASURE_ID],
+        responses={200: MeasureSerializer, 404: ErrorSerializer},
+    )
     def get(self, request: Request, measure_id: str) -> Response:
         """One measure's definition."""
         return Response(_describe(_measure(measure_id)))
@@ -106,7 +119,7 @@ class MeasureDetail(APIView):
 
 class MeasureSeries(APIView):
     @extend_schema(
-        parameters=[SeriesQuery],
+        parameters=[MEASURE_ID, SeriesQuery],
         responses={200: SeriesSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
         description="A measure for one area by period, with 95% intervals and "
         "SPC signals. Callers not signed in get published figures only.",
@@ -141,7 +154,7 @@ def _answer(measure: Measure, answer: results.Result, key: str) -> dict[str, Any
 
 class MeasureCompare(APIView):
     @extend_schema(
-        parameters=[CompareQuery],
+        parameters=[MEASURE_ID, CompareQuery],
         responses={
             200: ComparisonSerializer,
             400: ErrorSerializer,

@@ -144,6 +144,8 @@ REST_FRAMEWORK = {
     # Counted per client address as the server sees it (TRUSTED_PROXY_COUNT)
     # in the "limits" cache every worker shares.
     "DEFAULT_THROTTLE_CLASSES": ["saferplaces.api.throttling.AnonymousByAddress"],
+    # Every error as {"detail": ...} (with "fields" for a bad query).
+    "EXCEPTION_HANDLER": "saferplaces.api.errors.exception_handler",
 }
 # Requests an anonymous caller may make, per client address.
 API_ANONYMOUS_RATE = env.text("SAFERPLACES_API_ANONYMOUS_RATE", "600/minute")

@@ -13,7 +13,6 @@ from cell_key_perturbation.create_perturbed_table import create_perturbed_table
 from saferplaces.analytics import results
 from saferplaces.analytics.perturbation import PTable, default_ptable
 from saferplaces.analytics.store import Store
-from saferplaces.demo import build_demo
 from tests.analytics.attacker import attack
 
 # The local extract's measures (domestic abuse among them); the victim
@@ -35,9 +34,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Store:
-    folder = tmp_path_factory.mktemp("attack-demo")
-    build_demo(folder)
+def demo(demo_data) -> Store:
+    folder = demo_data
     # A long recheck: nothing loads while the attacker asks.
     return Store(folder / "store", recheck_seconds=3600)
 

@@ -88,10 +88,14 @@ def test_the_public_get_local_records_perturbed_and_small_counts_withheld(
 
 
 def test_bad_queries_are_clear_errors(loaded, client):
-    assert client.get(SERIES).json() == {"area": ["This field is required."]}
+    # One shape for every error: detail in words, and each bad field.
+    assert client.get(SERIES).json() == {
+        "detail": "area: This field is required.",
+        "fields": {"area": ["This field is required."]},
+    }
     response = client.get(SERIES, {"area": "E01009002", "by": "fortnight"})
     assert response.status_code == 400
-    assert "by" in response.json()
+    assert "by" in response.json()["fields"]
     unknown = client.get(SERIES, {"area": "E05999999"})
     assert unknown.status_code == 400
     assert unknown.json()["detail"] == "No LSOAs are known for area 'E05999999'."

@@ -142,16 +142,6 @@ def axe_violations(page) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="session")
-def demo_data(tmp_path_factory):
-    """The SYNTHETIC demo store, so charts, maps and tables are checked too."""
-    from saferplaces.demo import build_demo
-
-    folder = tmp_path_factory.mktemp("browser-demo")
-    build_demo(folder)
-    return folder
-
-
 @pytest.fixture
 def seeded_plan(transactional_db, settings, demo_data):
     from saferplaces.partnership.services import load_demo_plan

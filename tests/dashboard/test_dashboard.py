@@ -19,18 +19,15 @@ from saferplaces.analytics.measures import REGISTRY, measure_series
 from saferplaces.analytics.measures.series import measure_chart
 from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts
-from saferplaces.demo import build_demo
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from saferplaces.partnership.services import load_demo_plan
 from tests.ingest.conftest import JANUARY
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("dashboard-demo")
-    build_demo(folder)
-    return folder
+@pytest.fixture
+def demo_dir(demo_data):
+    return demo_data
 
 
 @pytest.fixture
