@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from saferplaces.accounts.models import Membership
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -21,10 +22,19 @@ from saferplaces.partnership.models import (
 )
 
 
+class PartnershipMembers(admin.TabularInline[Membership, Partnership]):
+    """Who belongs to the partnership, and their role in it."""
+
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin[Partnership]):
     list_display = ["name", "board"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [PartnershipMembers]
 
 
 @admin.register(Group)

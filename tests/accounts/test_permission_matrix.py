@@ -166,6 +166,8 @@ ADMIN_PAGES = [
     "admin:accounts_agency_changelist",
     "admin:accounts_agency_add",
     "admin:accounts_auditevent_changelist",
+    "admin:partnership_partnership_changelist",
+    "admin:partnership_partnership_add",  # with its members, a role each
 ]
 
 
