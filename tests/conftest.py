@@ -90,6 +90,18 @@ def _fast_test_settings(settings):
     # Read entries written at once, so a test sees them (test_read_audit
     # tests the batches).
     settings.AUDIT_READ_BATCH_SECONDS = 0
+    # Abuse limits counted afresh for each test, never in a file that
+    # outlives the run (tests/web/test_abuse_limits.py tests the shared ones).
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "saferplaces-test-limits",
+        },
+    }
+    from django.core.cache import caches
+
+    caches["limits"].clear()
     # The manifest storage needs collectstatic; tests read static via finders.
     settings.STORAGES = {
         **settings.STORAGES,

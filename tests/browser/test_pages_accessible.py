@@ -23,6 +23,7 @@ NOT_HTML = {
     "dashboard:export",
     "partnership:export_csv",
     "partnership:export_xlsx",
+    "accounts:audit_log_export",
     *(name for name in MATRIX if name.startswith("api:")),
 }
 
@@ -89,6 +90,22 @@ def test_error_states_have_no_axe_violations(page, live_server):
     assert axe_violations(page) == []
 
     page.goto("/no-such-page/")
+    assert axe_violations(page) == []
+
+    # The audit page's filters, refused with what was typed kept.
+    sign_in_as(page, live_server, UserFactory(role=SITE_ADMIN, username="site"))
+    page.goto(reverse("accounts:audit_log") + "?since=31/02/2026")
+    page.get_by_text("There is a problem").wait_for()
+    assert axe_violations(page) == []
+
+
+def test_the_too_many_requests_page_has_no_axe_violations(page, live_server, settings):
+    settings.PASSWORD_RESET_RATE_PER_ADDRESS = "1/h"
+    for _ in range(2):
+        page.goto(reverse("accounts:password_reset"))
+        page.get_by_label("Email").fill("someone@example.invalid")
+        page.get_by_role("button").last.click()
+    page.get_by_text("Too many requests").first.wait_for()
     assert axe_violations(page) == []
 
 
