@@ -78,14 +78,28 @@ def entry(
         object_type = obj._meta.label_lower
         object_id = obj.pk
     agency = getattr(actor, "agency", None) if actor is not None else None
+    detail = _storable(detail or {})
     return AuditEvent(
         at=timezone.now(),
         actor_id=actor.pk if actor is not None else None,
         actor_username=actor.get_username() if actor is not None else "",
         agency_name=agency.name if agency is not None else "",
         action=action,
-        object_type=object_type,
-        object_id=str(object_id),
+        object_type=_storable(object_type),
+        object_id=_storable(str(object_id)),
         ip_address=client_ip(request) if request is not None else None,
-        detail=detail or {},
+        detail=detail,
     )
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with NUL characters shown as U+FFFD: PostgreSQL refuses NUL
+    in text and JSON, and a caller may put one in a query to break the
+    audit (schemathesis did)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value

@@ -161,6 +161,7 @@ MIDDLEWARE = [
     # Too large a body is refused before anything reads it.
     "saferplaces.web.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "saferplaces.web.limits.RefuseNulMiddleware",
     # The headers first, so static files (WhiteNoise answers them below) and
     # the 400 for a bad Host header (raised further down) carry them too.
     "csp.middleware.CSPMiddleware",

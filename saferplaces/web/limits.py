@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 TOO_LARGE = (
     "The request is too large: this service accepts at most {mb} MB "
@@ -61,11 +61,42 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if too_large(request.META.get("CONTENT_LENGTH")):
-            response = HttpResponse(
-                TOO_LARGE.format(mb=settings.MAX_REQUEST_MEGABYTES),
-                status=413,
-                content_type="text/plain; charset=utf-8",
-            )
+            message = TOO_LARGE.format(mb=settings.MAX_REQUEST_MEGABYTES).strip()
+            response = refusal(request, message, 413)
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path or query is refused with 400: no page
+    needs one, and PostgreSQL refuses it in text, so a query holding one
+    (``?plan=%00``) was a server error there (the form fuzz test found it).
+    Form fields refuse it themselves (Django's ProhibitNullCharactersValidator).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in query.getlist(key))
+            for key in query
+        ):
+            return refusal(
+                request,
+                "The address holds a NUL character, which no page accepts.",
+                400,
+            )
+        return self.get_response(request)
+
+
+def refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    """A refusal in the caller's language: JSON for the API (whose errors all
+    take that shape), plain text elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(
+        message + "\n", status=status, content_type="text/plain; charset=utf-8"
+    )

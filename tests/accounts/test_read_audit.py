@@ -161,3 +161,19 @@ def test_the_audit_page_filters_by_date_and_keeps_a_bad_date(seeded, client_as):
     html = bad.content.decode()
     assert "There is a problem" in html
     assert 'value="31/02/2026"' in html
+
+
+def test_a_nul_in_the_query_is_refused_and_never_breaks_the_audit(seeded, client_as):
+    """PostgreSQL refuses NUL in text and JSON: a read with one in its query
+    was a 500 there (schemathesis and the form fuzz test found it)."""
+    response = client_as(Role.VIEWER).get(
+        reverse("partnership:plan"), {"plan": "birmingham-south-2014-15", "x": "a\x00b"}
+    )
+    assert response.status_code == 400
+    assert reads() == []
+    from saferplaces.accounts import audit
+
+    audit.record(READ, object_id="a\x00b", detail={"query": {"x\x00": ["a\x00b"]}})
+    [entry] = reads()
+    assert entry.object_id == "a\ufffdb"
+    assert entry.detail == {"query": {"x\ufffd": ["a\ufffdb"]}}

@@ -16,7 +16,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import positive_data_acceptance
@@ -33,7 +35,13 @@ def api_schema(db, settings, demo_data):
     # The generated calls come from one address: lift the anonymous limit
     # (tests/web/test_abuse_limits.py tests it).
     settings.API_ANONYMOUS_RATE = "1000000/minute"
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # As Django's test client does: a request's end must not close the
+    # database connection, which holds the test's transaction (PostgreSQL).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def operations(schema):
