@@ -18,6 +18,8 @@ class AgencyKind(models.TextChoices):
     PROBATION = "probation", "Probation"
     HOUSING = "housing", "Housing"
     VOLUNTARY = "voluntary", "Voluntary and community sector"
+    BUSINESS = "business", "Business or business association"
+    PARTNERSHIP = "partnership", "Partnership body"
     OTHER = "other", "Other partner"
 
 

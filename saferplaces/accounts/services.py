@@ -65,7 +65,7 @@ DEMO_AGENCIES: list[tuple[str, str]] = [
     ("West Midlands Police", AgencyKind.POLICE),
     ("BCC Community Safety", AgencyKind.COUNCIL),
     ("West Midlands Fire Service", AgencyKind.FIRE),
-    ("South & Central Clinical Commissioning Group", AgencyKind.HEALTH),
+    ("Birmingham South & Central Clinical Commissioning Group", AgencyKind.HEALTH),
     ("Probation Service", AgencyKind.PROBATION),
     ("BCC Landlord Services", AgencyKind.HOUSING),
     ("Aquarius", AgencyKind.VOLUNTARY),
@@ -76,7 +76,11 @@ DEMO_USERS: list[tuple[str, Role, str]] = [
     ("demo-analyst", Role.ANALYST, "West Midlands Police"),
     ("demo-lead", Role.GROUP_LEAD, "West Midlands Fire Service"),
     ("demo-caseworker", Role.CASE_WORKER, "BCC Landlord Services"),
-    ("demo-viewer", Role.VIEWER, "South & Central Clinical Commissioning Group"),
+    (
+        "demo-viewer",
+        Role.VIEWER,
+        "Birmingham South & Central Clinical Commissioning Group",
+    ),
     # A member of the neighbouring partnership only (see partnership.services).
     ("demo-neighbour", Role.ANALYST, "West Midlands Police"),
 ]

@@ -89,22 +89,25 @@ def _plan_view(plan: Plan | None) -> PlanView:
     sections = [Section("Key outcome measures", key)]
     aims: dict[str, cards.Aim] = {}
     if plan:
-        by_priority: dict[tuple[int, str], set[str]] = {}
+        by_priority: dict[int, set[str]] = {}
         for link in ActionMeasure.objects.filter(action__plan=plan).select_related(
             "action__priority"
         ):
-            priority = link.action.priority
-            ids = by_priority.setdefault((priority.number, priority.title), set())
-            ids.add(link.measure_id)
+            by_priority.setdefault(link.action.priority.number, set()).add(
+                link.measure_id
+            )
+            if link.direction == ActionMeasure.Direction.WATCH:
+                continue  # followed, with no aim either way
             if link.size or link.measure_id not in aims:  # a size says more
                 aims[link.measure_id] = cards.Aim(link.direction, link.size)
         status = _status_by_priority(plan)
-        for (number, title), ids in sorted(by_priority.items()):
-            extra = tuple(sorted(ids - set(key)))
-            if extra:
-                sections.append(
-                    Section(f"{number}. {title}", extra, number, status.get(number, ""))
-                )
+        # Every priority has its section, even one whose measures are all
+        # key measures or that links none (it then says so).
+        for number, title in plan.priorities.values_list("number", "title"):
+            ids = tuple(sorted(by_priority.get(number, ())))
+            sections.append(
+                Section(f"{number}. {title}", ids, number, status.get(number, ""))
+            )
     known = tuple(
         replace(s, measure_ids=tuple(m for m in s.measure_ids if m in REGISTRY))
         for s in sections

@@ -60,6 +60,12 @@ class Group(models.Model):
     # "Chair" or "Lead", and the role title: names of people are optional.
     lead_title = models.CharField(max_length=20, default="Lead")
     lead_role = models.CharField(max_length=200, blank=True)
+    # Some groups are led jointly (the ASB Safer Communities Group's chair is
+    # shared by the police and the council): the second leading agency.
+    joint_lead_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    joint_lead_role = models.CharField(max_length=200, blank=True)
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -126,6 +132,8 @@ class Plan(models.Model):
     narrative = models.TextField(blank=True)
     # The outcome measures the plan reports against (measure registry ids).
     key_measures = models.JSONField(default=list, blank=True)
+    # The key areas of the board the partnership answers to, in its order.
+    board_key_areas = models.JSONField(default=list, blank=True)
     published = models.BooleanField(default=False)
     synthetic = models.BooleanField(
         default=False, help_text="Demo data: shown with a SYNTHETIC label."
@@ -317,12 +325,15 @@ class ActionMeasure(models.Model):
     class Direction(models.TextChoices):
         UP = "up", "Increase"
         DOWN = "down", "Reduce"
+        # Followed, with no aim to move it either way (e.g. more domestic
+        # abuse reported may mean more confidence to report, not more abuse).
+        WATCH = "watch", "Watch"
 
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, related_name="measures"
     )
     measure_id = models.CharField(max_length=80)
-    direction = models.CharField(max_length=4, choices=Direction.choices)
+    direction = models.CharField(max_length=5, choices=Direction.choices)
     size = models.CharField(max_length=80, blank=True, help_text="e.g. 10%")
 
     def __str__(self) -> str:

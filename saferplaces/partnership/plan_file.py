@@ -9,6 +9,7 @@ partnerships or be kept under version control.
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,32 @@ from saferplaces.partnership.models import (
     StrandLink,
     action_reference,
 )
+
+# The fields each part of a plan file may have (docs/plan-format.md).
+FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(fields.split())
+    for name, fields in {
+        "the file": "partnership agencies groups strands plan",
+        "partnership": "name slug board purpose",
+        "an agency": "name kind",
+        "a group": "slug name kind lead_agency lead_title lead_role "
+        "joint_lead_agency joint_lead_role terms_of_reference delivery_method "
+        "themes member_agencies",
+        "a strand": "name description groups",
+        "a strand's group": "group reason",
+        "plan": "title slug starts ends published synthetic narrative "
+        "board_key_areas principles measures findings resident_priorities priorities",
+        "a finding": "source text",
+        "a priority": "number title description themes groups objectives",
+        "an objective": "title text actions",
+        "an action": "number group text lead_agency lead_role target_areas "
+        "starts due status emerging decision toolkit_intervention emmie "
+        "evaluation measures",
+        "an action's measure": "measure direction size",
+        "an evaluation": "question measure target_area comparison_area method "
+        "baseline_from baseline_to followup_from followup_to",
+    }.items()
+}
 
 
 class PlanFileError(ValueError):
@@ -78,6 +105,7 @@ def read_plan_file(path: Path) -> _Mapping:
         raise PlanFileError(f"{path}: {where}not valid YAML") from None
     if not isinstance(data, _Mapping):
         raise PlanFileError(f"{path}: expected partnership, groups and plan")
+    _Reader(path).only(data, "the file")
     return data
 
 
@@ -122,6 +150,18 @@ class _Reader:
             raise self.fail(item, field, "must be a list")
         return value
 
+    def only(self, item: Any, section: str) -> None:
+        """Refuse a field the format does not have (a misspelling, most
+        likely): it would otherwise be dropped without a word."""
+        if not isinstance(item, dict):
+            return
+        allowed = FIELDS[section]
+        for field in item:
+            if field not in allowed:
+                near = difflib.get_close_matches(str(field), sorted(allowed), n=1)
+                hint = f" (did you mean {near[0]}?)" if near else ""
+                raise self.fail(item, str(field), f"is not a field of {section}{hint}")
+
     def choice(self, item: Any, field: str, allowed: list[str], default: str) -> str:
         value = self.text(item, field, required=False) or default
         if value not in allowed:
@@ -145,6 +185,7 @@ def _agencies(read: _Reader, data: _Mapping) -> dict[str, Agency]:
     kinds = [kind.value for kind in AgencyKind]
     found = {agency.name: agency for agency in Agency.objects.all()}
     for entry in read.items(data, "agencies"):
+        read.only(entry, "an agency")
         name = read.text(entry, "name")
         kind = read.choice(entry, "kind", kinds, AgencyKind.OTHER)
         if name not in found:
@@ -165,6 +206,7 @@ def _partnership(read: _Reader, data: _Mapping) -> Partnership:
     entry = data.get("partnership")
     if not isinstance(entry, dict):
         raise read.fail(data, "partnership", "is required")
+    read.only(entry, "partnership")
     board = None
     board_name = read.text(entry, "board", required=False)
     if board_name:
@@ -194,6 +236,7 @@ def _groups(
     kinds = [kind.value for kind in GroupKind]
     groups = {group.slug: group for group in partnership.groups.all()}
     for entry in read.items(data, "groups", required=True):
+        read.only(entry, "a group")
         slug = read.text(entry, "slug")
         group, _ = Group.objects.update_or_create(
             partnership=partnership,
@@ -204,6 +247,10 @@ def _groups(
                 "lead_agency": _agency(read, entry, "lead_agency", agencies),
                 "lead_title": read.text(entry, "lead_title", required=False) or "Lead",
                 "lead_role": read.text(entry, "lead_role", required=False),
+                "joint_lead_agency": _agency(
+                    read, entry, "joint_lead_agency", agencies
+                ),
+                "joint_lead_role": read.text(entry, "joint_lead_role", required=False),
                 "terms_of_reference": read.text(
                     entry, "terms_of_reference", required=False
                 ),
@@ -241,6 +288,7 @@ def _strands(
     read: _Reader, data: _Mapping, partnership: Partnership, groups: dict[str, Group]
 ) -> None:
     for entry in read.items(data, "strands"):
+        read.only(entry, "a strand")
         strand, _ = Strand.objects.update_or_create(
             partnership=partnership,
             name=read.text(entry, "name"),
@@ -248,6 +296,7 @@ def _strands(
         )
         strand.links.all().delete()
         for link in read.items(entry, "groups"):
+            read.only(link, "a strand's group")
             StrandLink.objects.create(
                 strand=strand,
                 group=_group(read, link, "group", groups),
@@ -265,6 +314,7 @@ def _plan(
     entry = data.get("plan")
     if not isinstance(entry, dict):
         raise read.fail(data, "plan", "is required")
+    read.only(entry, "plan")
     slug = read.text(entry, "slug")
     if Plan.objects.filter(slug=slug).exists():
         raise read.fail(entry, "slug", f"a plan {slug!r} exists already")
@@ -275,6 +325,7 @@ def _plan(
         starts=read.date(entry, "starts"),
         ends=read.date(entry, "ends"),
         narrative=read.text(entry, "narrative", required=False),
+        board_key_areas=[str(area) for area in read.items(entry, "board_key_areas")],
         published=bool(entry.get("published", False)),
         synthetic=bool(entry.get("synthetic", False)),
     )
@@ -284,6 +335,7 @@ def _plan(
     for number, text in enumerate(read.items(entry, "principles"), 1):
         Principle.objects.create(plan=plan, number=number, text=str(text))
     for finding in read.items(entry, "findings"):
+        read.only(finding, "a finding")
         Finding.objects.create(
             plan=plan,
             kind=Finding.Kind.FINDING,
@@ -311,6 +363,7 @@ def _priority(
     groups: dict[str, Group],
     agencies: dict[str, Agency],
 ) -> None:
+    read.only(entry, "a priority")
     number = entry.get("number")
     if not isinstance(number, int) or number < 1:
         raise read.fail(entry, "number", "must be a whole number from 1")
@@ -328,6 +381,7 @@ def _priority(
         ]
     )
     for objective_entry in read.items(entry, "objectives"):
+        read.only(objective_entry, "an objective")
         objective = Objective.objects.create(
             priority=priority,
             title=read.text(objective_entry, "title"),
@@ -346,8 +400,14 @@ def _action(
     groups: dict[str, Group],
     agencies: dict[str, Agency],
 ) -> Action:
+    read.only(entry, "an action")
     number = read.text(entry, "number")
     group = _group(read, entry, "group", groups)
+    starts = read.date(entry, "starts", required=False) or plan.starts
+    due = read.date(entry, "due", required=False) or plan.ends
+    if due < starts:
+        # The same rule as the model's and the forms': Action.clean.
+        raise read.fail(entry, "due", "an action cannot be due before it starts")
     statuses = [status.value for status in Status]
     action = Action.objects.create(
         plan=plan,
@@ -360,8 +420,8 @@ def _action(
         lead_agency=_agency(read, entry, "lead_agency", agencies) or group.lead_agency,
         lead_role=read.text(entry, "lead_role", required=False) or group.lead_role,
         target_areas=[str(a) for a in read.items(entry, "target_areas")],
-        starts=read.date(entry, "starts", required=False) or plan.starts,
-        due=read.date(entry, "due", required=False) or plan.ends,
+        starts=starts,
+        due=due,
         status=read.choice(entry, "status", statuses, Status.NOT_STARTED),
         emerging=bool(entry.get("emerging", False)),
         decision=read.text(entry, "decision", required=False),
@@ -379,13 +439,16 @@ def _action(
     if isinstance(entry.get("evaluation"), dict):
         _evaluation(read, entry["evaluation"], action)
     for measure in read.items(entry, "measures"):
+        read.only(measure, "an action's measure")
         measure_id = read.text(measure, "measure")
         if measure_id not in REGISTRY:
             raise read.fail(measure, "measure", f"unknown measure {measure_id!r}")
         ActionMeasure.objects.create(
             action=action,
             measure_id=measure_id,
-            direction=read.choice(measure, "direction", ["up", "down"], "down"),
+            direction=read.choice(
+                measure, "direction", [d.value for d in ActionMeasure.Direction], "down"
+            ),
             size=read.text(measure, "size", required=False),
         )
     return action
@@ -396,6 +459,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _evaluation(read: _Reader, entry: Any, action: Action) -> None:
+    read.only(entry, "an evaluation")
     methods = [method.value for method in EvaluationPlan.Method]
     months = {}
     for field in ("baseline_from", "baseline_to", "followup_from", "followup_to"):
@@ -430,7 +494,11 @@ def export_plan(plan: Plan) -> str:
         {
             agency
             for group in used_groups
-            for agency in [group.lead_agency, *group.member_agencies.all()]
+            for agency in [
+                group.lead_agency,
+                group.joint_lead_agency,
+                *group.member_agencies.all(),
+            ]
             if agency is not None
         }
         | {a.lead_agency for a in plan.actions.all() if a.lead_agency},
@@ -469,6 +537,7 @@ def export_plan(plan: Plan) -> str:
                 "published": plan.published,
                 "synthetic": plan.synthetic or None,
                 "narrative": plan.narrative,
+                "board_key_areas": plan.board_key_areas,
                 "principles": [p.text for p in plan.principles.all()],
                 "measures": plan.key_measures,
                 "findings": [
@@ -495,6 +564,10 @@ def _group_out(group: Group) -> dict[str, Any]:
             "lead_title": group.lead_title if group.lead_title != "Lead" else "",
             "lead_agency": group.lead_agency.name if group.lead_agency else "",
             "lead_role": group.lead_role,
+            "joint_lead_agency": group.joint_lead_agency.name
+            if group.joint_lead_agency
+            else "",
+            "joint_lead_role": group.joint_lead_role,
             "terms_of_reference": group.terms_of_reference,
             "delivery_method": group.delivery_method,
             "themes": group.themes,

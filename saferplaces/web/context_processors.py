@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 import saferplaces
 from saferplaces.accounts.permissions import links_for
+from saferplaces.web.store import store_is_synthetic
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +18,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "partnership_purpose": settings.PARTNERSHIP_PURPOSE,
         "nav_links": links_for(user) if user is not None else [],
         "saferplaces_version": saferplaces.__version__,
+        # Evaluated only by the pages that show figures.
+        "synthetic_data": store_is_synthetic,
     }

@@ -25,3 +25,21 @@ def web_store() -> Store:
 def publication_rules() -> Rules:
     """How the public is shown figures (SAFERPLACES_PTABLE and friends)."""
     return Rules(settings.PUBLICATION_PTABLE)
+
+
+SYNTHETIC_PREFIX = "synthetic-"
+
+
+def store_is_synthetic() -> bool:
+    """Whether any load put SYNTHETIC demo data (files named synthetic-*) in
+    the store: every page showing its figures must then say so."""
+    store = web_store()
+
+    def any_synthetic() -> bool:
+        return any(
+            Path(str(entry.get("name", ""))).name.startswith(SYNTHETIC_PREFIX)
+            for load in store.loads()
+            for entry in load.files
+        )
+
+    return bool(store.cached("synthetic-data", any_synthetic))

@@ -352,3 +352,38 @@ def test_a_resident_can_type_their_areas_name(client, demo_dir, settings):
     html = missing.content.decode()
     assert "No ward is called Atlantis" in html
     assert 'value="Atlantis"' in html  # what was typed is kept
+
+
+def test_every_priority_has_its_section_on_the_overview(analyst):
+    """Priorities 1, 4 and 5 were left out: their measures were all key
+    measures, or none was linked (issue 14)."""
+    html = analyst.get(reverse("dashboard:overview")).content.decode()
+    for number in range(1, 6):
+        assert f'id="priority-{number}"' in html
+    # Domestic abuse related violence is watched: no aim is claimed for it.
+    assert (
+        "aims to increase it"
+        not in html.split('id="priority-1"')[0].split(
+            "Domestic abuse related violence"
+        )[-1][:600]
+    )
+
+
+def test_pages_showing_synthetic_figures_say_so(analyst, client):
+    """The SYNTHETIC label was on the plan only (issue 14)."""
+    pages = [
+        reverse("dashboard:overview"),
+        reverse("dashboard:map"),
+        measure_url(area="SYN-PARTNERSHIP"),
+    ]
+    for url in pages:
+        html = analyst.get(url).content.decode()
+        assert 'data-testid="synthetic-data"' in html, url
+    public = client.get(reverse("dashboard:neighbourhood")).content.decode()
+    assert "SYNTHETIC DATA" in public
+
+
+def test_no_synthetic_label_over_real_data(client, settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # an empty store: nothing synthetic in it
+    html = client.get(reverse("dashboard:neighbourhood")).content.decode()
+    assert "SYNTHETIC DATA" not in html

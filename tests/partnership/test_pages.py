@@ -178,3 +178,21 @@ def test_an_unpublished_plan_is_not_public(client, seed_plan):
     seed_plan.published = False
     seed_plan.save()
     assert client.get(reverse("partnership:public_plan")).status_code == 404
+
+
+def test_outcome_measures_on_the_plan_and_action_pages_are_links(
+    client, seed_plan, make_user
+):
+    """They were plain text (issue 14)."""
+    client.force_login(make_user(Role.VIEWER))
+    measure = reverse(
+        "dashboard:measure", kwargs={"measure_id": "total-recorded-crime"}
+    )
+    assert (
+        f'href="{measure}"' in client.get(reverse("partnership:plan")).content.decode()
+    )
+    action = client.get(action_url("1.1")).content.decode()
+    watched = reverse("dashboard:measure", kwargs={"measure_id": "domestic-violence"})
+    assert f'href="{watched}"' in action
+    assert "Watch" in action
+    assert "(no aim either way)" in action

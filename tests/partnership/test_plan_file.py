@@ -92,6 +92,25 @@ def broken(tmp_path, old, new):
             "    title: [Domestic Abuse\n",
             r"line \d+: not valid YAML",
         ),
+        # A misspelt field was dropped without a word (issue 14).
+        (
+            "    lead_agency: West Midlands Police\n",
+            "    lead_agnecy: West Midlands Police\n",
+            r"line \d+: lead_agnecy: is not a field of a group "
+            r"\(did you mean lead_agency\?\)",
+        ),
+        (
+            '{number: "1.1", group: domestic-violence-forum,',
+            '{number: "1.1", group: domestic-violence-forum, colour: red,',
+            r"line \d+: colour: is not a field of an action",
+        ),
+        # The model refused an action due before it starts; the importer did not.
+        (
+            '{number: "1.1", group: domestic-violence-forum,',
+            '{number: "1.1", starts: 2014-09-01, due: 2014-06-30, '
+            "group: domestic-violence-forum,",
+            r"line \d+: due: an action cannot be due before it starts",
+        ),
     ],
 )
 def test_a_bad_file_changes_nothing_and_names_line_and_field(
@@ -172,3 +191,57 @@ def test_a_difference_in_differences_needs_a_comparison_area(tmp_path):
     with pytest.raises(PlanFileError, match=r"line \d+: comparison_area: .*needs one"):
         import_plan(with_evaluation(tmp_path, evaluation))
     assert Plan.objects.count() == 0
+
+
+def test_the_district_tasking_finding_keeps_its_last_clause():
+    """An unquoted comma in a YAML flow mapping cut the finding short (and
+    made a field of the rest, which the importer now refuses)."""
+    plan = import_plan(DEMO_PLAN)
+    texts = list(plan.findings.values_list("text", flat=True))
+    assert (
+        "Road safety issues regularly being referred, including school parking "
+        "and speeding" in texts
+    )
+
+
+def test_the_seed_transcription_faults_are_fixed():
+    """Found against the seed document (issue 14)."""
+    from saferplaces.partnership.models import ActionMeasure
+
+    plan = import_plan(DEMO_PLAN)
+    findings = plan.findings.filter(source="District Profiles 2013/14")
+    assert findings.count() == 6
+    assert plan.board_key_areas == [
+        "Domestic Violence", "Youth Violence", "Mobilising Communities",
+        "Vulnerable People", "Business related crime",
+    ]  # fmt: skip
+    asb = plan.partnership.groups.get(slug="asb-safer-communities")
+    assert (asb.lead_agency.name, asb.joint_lead_agency.name) == (
+        "West Midlands Police",
+        "BCC Safer Communities",
+    )
+    business = plan.partnership.groups.get(slug="business-crime")
+    assert {"Northfield BID", "Lifford Business Association"} <= set(
+        business.member_agencies.values_list("name", flat=True)
+    )
+    assert Agency.objects.get(name="Birmingham Community Safety Partnership").kind == (
+        "partnership"
+    )
+    links = {
+        (link.action.number, link.measure_id): link.direction
+        for link in ActionMeasure.objects.filter(action__plan=plan)
+    }
+    # Domestic abuse related violence: the seed sets no aim either way.
+    assert links[("1.1", "domestic-violence")] == "watch"
+    assert links[("2.2", "youth-related-asb")] == "down"
+    assert links[("5.1", "business-crime")] == "down"
+    # Total recorded crime is the plan's key measure, not business crime's.
+    assert not [key for key in links if key[1] == "total-recorded-crime"]
+
+
+def test_the_demo_has_one_record_for_the_one_ccg():
+    from saferplaces.accounts.services import ensure_demo_users
+
+    import_plan(DEMO_PLAN)
+    ensure_demo_users()
+    assert Agency.objects.filter(name__contains="Clinical Commissioning").count() == 1

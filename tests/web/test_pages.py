@@ -58,3 +58,10 @@ def test_the_health_check_is_not_redirected_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 301
+
+
+def test_a_resident_finds_the_neighbourhood_page_and_the_plan_from_home():
+    """The public home page linked only to Sign in (issue 14)."""
+    html = Client().get(reverse("web:home")).content.decode()
+    for name in ("dashboard:neighbourhood", "partnership:public_plan", "api:root"):
+        assert f'href="{reverse(name)}"' in html
