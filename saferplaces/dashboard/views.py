@@ -259,11 +259,14 @@ def _comparison(
     measure_id: str, here: geography.Area, parent: geography.Area, year: str
 ) -> list[results.Row] | None:
     try:
-        return results.comparison(
+        rows = results.comparison(
             store(), measure_id, here.level, parent.code, year
         ).rows
     except results.ResultError:
         return None  # e.g. the parent has no areas of this level loaded
+    # An area alone at its level ("lowest of 1 partnerships") compares with
+    # nothing: its drill-down lists the areas inside it instead.
+    return rows if len(rows) > 1 else None
 
 
 def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:

@@ -173,6 +173,7 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 (m, REGISTRY.get(m.measure_id)) for m in action.measures.all()
             ],
             "evaluation": _evaluation(action),
+            "target_areas": _area_names(action.target_areas),
             "overdue": action.is_overdue(),
             "stale": action.is_stale(settings.PLAN_STALE_AFTER_WEEKS),
         },
@@ -206,6 +207,14 @@ def _save_update(request: HttpRequest, action: Action, form: ProgressForm) -> No
             request=request,
             detail={"action": action.reference, "status": update.status},
         )
+
+
+def _area_names(codes: list[str]) -> list[tuple[str, str]]:
+    """Each target area's name (its code where the store does not know it)."""
+    from saferplaces.analytics import geography
+    from saferplaces.web.store import web_store
+
+    return [(code, geography.name_of(web_store(), code)) for code in codes]
 
 
 def _evaluation(action: Action) -> dict[str, Any] | None:

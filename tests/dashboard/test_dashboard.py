@@ -387,3 +387,22 @@ def test_no_synthetic_label_over_real_data(client, settings, tmp_path):
     settings.DATA_DIR = tmp_path  # an empty store: nothing synthetic in it
     html = client.get(reverse("dashboard:neighbourhood")).content.decode()
     assert "SYNTHETIC DATA" not in html
+
+
+def test_an_area_alone_at_its_level_is_not_ranked(analyst):
+    """The partnership's page said "lowest of 1 partnerships" (issue 14)."""
+    html = analyst.get(measure_url(area="SYN-PARTNERSHIP")).content.decode()
+    assert not re.search(r"of 1 [a-z ]+s\b", html)
+
+
+def test_counts_are_whole_numbers_and_their_intervals_too(analyst, client):
+    """ "805.0 crimes", "584.0 crimes (likely between 537.6 and 633.3)"."""
+    for html in (
+        analyst.get(reverse("dashboard:overview")).content.decode(),
+        analyst.get(measure_url(area="SYN-D03")).content.decode(),
+        client.get(
+            reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"})
+        ).content.decode(),
+    ):
+        assert not re.search(r"\d\.\d crimes", html)
+        assert not re.search(r"crimes \(likely between \d+\.\d", html)

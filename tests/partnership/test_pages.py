@@ -196,3 +196,20 @@ def test_outcome_measures_on_the_plan_and_action_pages_are_links(
     assert f'href="{watched}"' in action
     assert "Watch" in action
     assert "(no aim either way)" in action
+
+
+def test_a_viewer_is_told_why_they_cannot_post_an_update(client, seed_plan, make_user):
+    client.force_login(make_user(Role.VIEWER))
+    html = client.get(action_url()).content.decode()
+    assert "Post an update" not in html
+    assert "Updates on this action are posted by the lead and members of the" in html
+
+
+def test_target_areas_are_named(client, seed_plan, make_user, settings, demo_data):
+    """The action page showed "Target areas SYN-D03" (issue 14)."""
+    settings.DATA_DIR = demo_data
+    action = seed_plan.actions.exclude(target_areas=[]).first()
+    client.force_login(make_user(Role.VIEWER))
+    html = client.get(action_url(action.number)).content.decode()
+    code = action.target_areas[0]
+    assert f"({code})" in html  # the name first, the code after it

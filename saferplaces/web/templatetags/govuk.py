@@ -64,3 +64,15 @@ def words(name: str | None) -> str:
     "common_cause" -> "common cause"."""
     text = str(name or "")
     return text.removeprefix("victim_").replace("_", " ")
+
+
+@register.filter
+def figure(value: float | int | None, kind: str = "") -> str:
+    """A figure as people read it: counts whole ("805", "1,204"; an interval
+    of a count too), other figures to one decimal place, dropping ".0"."""
+    if value is None:
+        return ""
+    number = float(value)
+    if kind == "count" or number.is_integer():
+        return f"{round(number):,}"
+    return f"{number:,.1f}"
