@@ -52,8 +52,11 @@ def summarise(
     summary = Summary(label)
     for action in actions:
         summary.total += 1
-        summary.by_status[action.status] += 1
-        summary.overdue += action.is_overdue(today)
+        # An overdue action counts as overdue, never also as "on track".
+        if action.is_overdue(today):
+            summary.overdue += 1
+        else:
+            summary.by_status[action.status] += 1
         summary.stale += action.is_stale(weeks, today)
     return summary
 

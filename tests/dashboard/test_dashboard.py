@@ -69,7 +69,7 @@ def test_the_overview_has_the_plans_key_measures(analyst):
     # Priorities' own measures follow the key ones, with their actions' status.
     assert "3. Mobilising Communities" in html
     assert html.index("Road casualties killed or seriously injured") > positions[-1]
-    assert re.search(r"\d+ actions: \d+ (on track|not started|at risk)", html)
+    assert re.search(r"\d+ actions: \d+ (on track|not started|at risk|complete)", html)
     # Making Data Count's icons, beside their words.
     assert re.search(r'icons/variation-[a-z_]+\.svg" alt="" [^>]*> Variation: ', html)
     assert re.search(r'icons/assurance-[a-z_]+\.svg" alt="" [^>]*> Assurance: ', html)

@@ -4,11 +4,13 @@ progress report and the public plan page reflect it."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from saferplaces.accounts.models import AuditEvent, Role
@@ -23,7 +25,10 @@ def road_lead(seed_plan, make_user):
     road = seed_plan.partnership.groups.get(slug="road-safety-tasking")
     road.lead = lead
     road.save()
-    seed_plan.actions.filter(number="3.1.2").update(status=Status.ON_TRACK)
+    # Not yet due, so a status posted on it is counted as posted.
+    seed_plan.actions.filter(number="3.1.2").update(
+        status=Status.ON_TRACK, due=timezone.localdate() + datetime.timedelta(30)
+    )
     return lead
 
 
@@ -213,3 +218,25 @@ def test_target_areas_are_named(client, seed_plan, make_user, settings, demo_dat
     html = client.get(action_url(action.number)).content.decode()
     code = action.target_areas[0]
     assert f"({code})" in html  # the name first, the code after it
+
+
+def test_an_overdue_action_is_shown_overdue_never_also_on_track(
+    client, seed_plan, make_user
+):
+    """ "On track" stood beside "Overdue" on the same action (issue 14)."""
+    import datetime
+
+    from saferplaces.partnership import progress
+
+    seed_plan.actions.update(status=Status.COMPLETE)
+    late = seed_plan.actions.get(number="3.1.2")
+    late.status = Status.ON_TRACK
+    late.due = datetime.date(2015, 3, 31)
+    late.save()
+    client.force_login(make_user(Role.VIEWER))
+    html = client.get(action_url("3.1.2")).content.decode()
+    status_row = html.split(">Status</dt>")[1].split("</dd>")[0]
+    assert "Overdue" in status_row
+    assert "On track" not in status_row
+    summary = progress.summarise("all", progress.plan_actions(seed_plan))
+    assert (summary.overdue, summary.by_status[Status.ON_TRACK]) == (1, 0)
