@@ -21,9 +21,14 @@ class Aim:
 
     direction: str  # "up" or "down"
     size: str = ""
+    # A target set on the plan's link, in the measure's unit (per month for
+    # a monthly series); it stands before any size.
+    target: float | None = None
 
     def words(self) -> str:
         verb = "increase" if self.direction == "up" else "reduce"
+        if self.target is not None:
+            return f"{verb} it to {self.target:,g} a month"
         return f"{verb} it by {self.size}" if self.size else f"{verb} it"
 
 
@@ -83,6 +88,8 @@ def _card(store: Store, measure_id: str, code: str, aim: Aim | None) -> Card:
 def plan_target(aim: Aim | None, months: list[SeriesPoint]) -> float | None:
     """The plan's size of change applied to the 12 months before the latest
     12: "reduce by 10%" on a mean of 200 a month is a target of 180."""
+    if aim is not None and aim.target is not None:
+        return aim.target
     if aim is None or not aim.size or len(months) < 24:
         return None
     found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(%|points?)\s*", aim.size)
@@ -101,7 +108,7 @@ def _aim_words(
     if aim is None:
         return ""
     text = f"The plan aims to {aim.words()}"
-    if target is not None:
+    if target is not None and aim.target is None:
         text += f" (a target of {target:,.1f} a month)"
     if significant is None or rising is None:
         return text + "."

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "simple_history",
     "saferplaces.accounts",
     "saferplaces.web",
     "saferplaces.api",
@@ -173,6 +174,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A limit reached (django-ratelimit) answers 429 (RATELIMIT_VIEW).
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Who made each change to the plan (django-simple-history's records).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Every signed-in read of non-public data leaves an audit entry.
     "saferplaces.accounts.read_audit.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

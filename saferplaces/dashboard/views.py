@@ -98,8 +98,13 @@ def _plan_view(plan: Plan | None) -> PlanView:
             )
             if link.direction == ActionMeasure.Direction.WATCH:
                 continue  # followed, with no aim either way
-            if link.size or link.measure_id not in aims:  # a size says more
-                aims[link.measure_id] = cards.Aim(link.direction, link.size)
+            # A target says most, then a size, then a direction alone.
+            says = (link.target is not None, bool(link.size))
+            held = aims.get(link.measure_id)
+            if held is None or says > (held.target is not None, bool(held.size)):
+                aims[link.measure_id] = cards.Aim(
+                    link.direction, link.size, link.target
+                )
         status = _status_by_priority(plan)
         # Every priority has its section, even one whose measures are all
         # key measures or that links none (it then says so).
@@ -187,6 +192,12 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     }
     target, rebase, context["chart_errors"] = _chart_options(request)
     context.update(target=request.GET.get("target", ""), rebase=rebase)
+    if target is None and not request.GET.get("target") and by == "month":
+        # The plan's own target for this measure, kept on its action.
+        planned = _planned_target(request, measure.id)
+        if planned is not None:
+            target = planned.target
+            context["planned_target"] = planned
     try:
         points = results.series(store(), measure.id, code, by=by).rows
         context["points"] = points
@@ -221,6 +232,22 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
         "dashboard/measure.html",
         context,
         status=400 if context["chart_errors"] else 200,
+    )
+
+
+def _planned_target(request: HttpRequest, measure_id: str) -> ActionMeasure | None:
+    """The target the person's plan sets on this measure (the first action
+    linking it with one), if any."""
+    plan = scope.plans(request.user).first()
+    if plan is None:
+        return None
+    return (
+        ActionMeasure.objects.filter(
+            action__plan=plan, measure_id=measure_id, target__isnull=False
+        )
+        .select_related("action")
+        .order_by("action__id")
+        .first()
     )
 
 

@@ -12,6 +12,7 @@ from saferplaces.partnership.models import (
     ActionMeasure,
     EvaluationPlan,
     Group,
+    Milestone,
     Objective,
     Partnership,
     Plan,
@@ -99,6 +100,11 @@ class EvaluationPlanInline(admin.StackedInline[EvaluationPlan, Action]):
     extra = 0
 
 
+class MilestoneInline(admin.TabularInline[Milestone, Action]):
+    model = Milestone
+    extra = 1
+
+
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin[Action]):
     """Add an emerging issue mid-period here: tick emerging and record the
@@ -107,4 +113,4 @@ class ActionAdmin(admin.ModelAdmin[Action]):
     list_display = ["number", "text", "group", "status", "due", "emerging"]
     list_filter = ["plan", "priority", "group", "status", "emerging"]
     search_fields = ["number", "text"]
-    inlines = [ActionMeasureInline, EvaluationPlanInline]
+    inlines = [ActionMeasureInline, MilestoneInline, EvaluationPlanInline]

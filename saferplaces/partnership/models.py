@@ -12,6 +12,7 @@ it hopes to move and an evaluation plan.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
 
@@ -81,6 +83,9 @@ class Group(models.Model):
     delivery_method = models.TextField(blank=True)
     themes = models.TextField(blank=True, help_text="What the group covers.")
 
+    # Who changed what, and when (shown on the object's page).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -142,6 +147,9 @@ class Plan(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Who changed what, and when (shown on the object's page).
+    history = HistoricalRecords()
+
     class Meta:
         # Newest first; of two over the same period, the first loaded.
         ordering = ["-starts", "id"]
@@ -174,6 +182,9 @@ class Priority(models.Model):
     themes = models.JSONField(default=list, blank=True)  # sub-themes, in order
     groups = models.ManyToManyField(Group, blank=True, related_name="priorities")
 
+    # Who changed what, and when (shown on the object's page).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["number"]
         verbose_name_plural = "priorities"
@@ -188,6 +199,9 @@ class Objective(models.Model):
     )
     title = models.CharField(max_length=200)
     text = models.TextField(blank=True)
+
+    # Who changed what, and when (shown on the object's page).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
@@ -283,6 +297,9 @@ class Action(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Who changed what, and when (shown on the object's page).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["priority__number", "id"]
 
@@ -335,9 +352,73 @@ class ActionMeasure(models.Model):
     measure_id = models.CharField(max_length=80)
     direction = models.CharField(max_length=5, choices=Direction.choices)
     size = models.CharField(max_length=80, blank=True, help_text="e.g. 10%")
+    # The baseline the target is set against (months, YYYY-MM), and the
+    # target itself in the measure's unit: they drive the cards' assurance,
+    # the measure page's target line and the progress page.
+    baseline_from = models.CharField(max_length=7, blank=True)
+    baseline_to = models.CharField(max_length=7, blank=True)
+    target = models.FloatField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.measure_id}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for name in ("baseline_from", "baseline_to"):
+            value = getattr(self, name)
+            if value and not MONTH.match(value):
+                errors[name] = "Enter a month as YYYY-MM, like 2013-04."
+        if (
+            not errors
+            and self.baseline_from
+            and self.baseline_to
+            and self.baseline_to < self.baseline_from
+        ):
+            errors["baseline_to"] = "The baseline must end after it starts."
+        if self.target is not None and self.direction == self.Direction.WATCH:
+            errors["target"] = "A watched measure has no target: choose a direction."
+        if errors:
+            raise ValidationError(errors)
+
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class Milestone(models.Model):
+    """A dated step towards an action, met or missed."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        MET = "met", "Met"
+        MISSED = "missed", "Missed"
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(max_length=200)
+    due = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default="planned")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due:%d %b %Y})"
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Planned and past its date: neither met nor recorded as missed."""
+        today = today or timezone.localdate()
+        return self.state == self.State.PLANNED and self.due < today
+
+    def clean(self) -> None:
+        action = self.action if self.action_id else None
+        if action and action.starts and self.due < action.starts:
+            raise ValidationError(
+                {"due": "A milestone cannot be due before its action starts."}
+            )
 
 
 class ProgressUpdate(models.Model):

@@ -27,6 +27,7 @@ from saferplaces.partnership.models import (
     Finding,
     Group,
     GroupKind,
+    Milestone,
     Objective,
     Partnership,
     Plan,
@@ -57,8 +58,10 @@ FIELDS: dict[str, frozenset[str]] = {
         "an objective": "title text actions",
         "an action": "number group text lead_agency lead_role target_areas "
         "starts due status emerging decision toolkit_intervention emmie "
-        "evaluation measures",
-        "an action's measure": "measure direction size",
+        "evaluation measures milestones",
+        "an action's measure": "measure direction size baseline_from baseline_to "
+        "target",
+        "a milestone": "title due state",
         "an evaluation": "question measure target_area comparison_area method "
         "baseline_from baseline_to followup_from followup_to",
     }.items()
@@ -149,6 +152,14 @@ class _Reader:
         if not isinstance(value, list):
             raise self.fail(item, field, "must be a list")
         return value
+
+    def number(self, item: Any, field: str) -> float | None:
+        value = item.get(field) if isinstance(item, dict) else None
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(item, field, "must be a number")
+        return float(value)
 
     def only(self, item: Any, section: str) -> None:
         """Refuse a field the format does not have (a misspelling, most
@@ -443,15 +454,41 @@ def _action(
         measure_id = read.text(measure, "measure")
         if measure_id not in REGISTRY:
             raise read.fail(measure, "measure", f"unknown measure {measure_id!r}")
-        ActionMeasure.objects.create(
+        link = ActionMeasure(
             action=action,
             measure_id=measure_id,
             direction=read.choice(
                 measure, "direction", [d.value for d in ActionMeasure.Direction], "down"
             ),
             size=read.text(measure, "size", required=False),
+            baseline_from=read.text(measure, "baseline_from", required=False),
+            baseline_to=read.text(measure, "baseline_to", required=False),
+            target=read.number(measure, "target"),
         )
+        _checked(read, measure, link)
+        link.save()
+    for milestone in read.items(entry, "milestones"):
+        read.only(milestone, "a milestone")
+        step = Milestone(
+            action=action,
+            title=read.text(milestone, "title"),
+            due=read.date(milestone, "due"),
+            state=read.choice(
+                milestone, "state", [s.value for s in Milestone.State], "planned"
+            ),
+        )
+        _checked(read, milestone, step)
+        step.save()
     return action
+
+
+def _checked(read: _Reader, item: Any, obj: Any) -> None:
+    """The model's own rules (``clean``), as the service's forms apply them."""
+    try:
+        obj.clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise read.fail(item, field, " ".join(messages)) from None
 
 
 EMMIE = ["effect", "mechanism", "moderators", "implementation", "economics"]
@@ -624,9 +661,20 @@ def _action_out(action: Action) -> dict[str, Any]:
             "evaluation": _evaluation_out(action),
             "measures": [
                 _without_blanks(
-                    {"measure": m.measure_id, "direction": m.direction, "size": m.size}
+                    {
+                        "measure": m.measure_id,
+                        "direction": m.direction,
+                        "size": m.size,
+                        "baseline_from": m.baseline_from,
+                        "baseline_to": m.baseline_to,
+                        "target": m.target,
+                    }
                 )
                 for m in action.measures.order_by("id")
+            ],
+            "milestones": [
+                {"title": m.title, "due": m.due, "state": m.state}
+                for m in action.milestones.all()
             ],
         }
     )

@@ -15,6 +15,7 @@ from saferplaces.partnership.models import (
     ActionMeasure,
     EvaluationPlan,
     Group,
+    Milestone,
     Objective,
     Partnership,
     Plan,
@@ -143,6 +144,7 @@ def load_demo_plan(seed: int = 20140401) -> tuple[Plan, bool]:
         for action in plan.actions.order_by("id"):
             _synthetic_progress(action, rng)
         _demo_evaluations(plan)
+        _demo_milestones_and_target(plan)
     if not Plan.objects.filter(slug=NEIGHBOUR_SLUG).exists():
         neighbour = import_plan(NEIGHBOUR_PLAN)
         neighbour.synthetic = True
@@ -216,6 +218,30 @@ DEMO_MEMBERSHIPS: list[tuple[str, str, Role]] = [
     ("demo-viewer", "birmingham-south-ldg", Role.VIEWER),
     ("demo-neighbour", "neighbouring-ldg-synthetic", Role.ANALYST),
 ]
+
+
+def _demo_milestones_and_target(plan: Plan) -> None:
+    """SYNTHETIC milestones for the road safety action, and a target on its
+    outcome measure (the seed plan sets neither)."""
+    road = plan.actions.filter(number="3.1.1").first()
+    if road is None:
+        return
+    for title, due, state in [
+        ("SYNTHETIC: hotspot schools agreed with District Tasking", "2014-06-30",
+         "met"),
+        ("SYNTHETIC: parking enforcement at five schools", "2014-10-31", "met"),
+        ("SYNTHETIC: KSI casualties reviewed against the baseline", "2015-03-31",
+         "missed"),
+    ]:  # fmt: skip
+        Milestone.objects.create(
+            action=road,
+            title=title,
+            due=datetime.date.fromisoformat(due),
+            state=state,
+        )
+    road.measures.filter(measure_id="road-casualties-ksi").update(
+        baseline_from="2020-04", baseline_to="2022-03", target=4.0
+    )
 
 
 def assign_demo_members() -> None:

@@ -22,7 +22,7 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.partnership import progress, scope
+from saferplaces.partnership import history, progress, scope
 from saferplaces.partnership.forms import EVIDENCE_TYPES, ProgressForm
 from saferplaces.partnership.models import (
     Action,
@@ -174,6 +174,9 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
             ],
             "evaluation": _evaluation(action),
             "target_areas": _area_names(action.target_areas),
+            "milestones": action.milestones.all(),
+            "changes": history.changes(action),
+            "today": timezone.localdate(),
             "overdue": action.is_overdue(),
             "stale": action.is_stale(settings.PLAN_STALE_AFTER_WEEKS),
         },

@@ -406,3 +406,25 @@ def test_counts_are_whole_numbers_and_their_intervals_too(analyst, client):
     ):
         assert not re.search(r"\d\.\d crimes", html)
         assert not re.search(r"crimes \(likely between \d+\.\d", html)
+
+
+def test_a_target_on_the_plan_drives_the_card_and_the_measure_page(analyst):
+    """A target typed on the measure page was not kept: it lives on the
+    action's link to the measure (issue 14)."""
+    from saferplaces.partnership.models import ActionMeasure
+
+    link = ActionMeasure.objects.get(
+        action__number="3.1.1", measure_id="road-casualties-ksi"
+    )
+    link.target, link.baseline_from, link.baseline_to = 4.0, "2020-04", "2021-03"
+    link.save()
+    from django.core.cache import cache
+
+    cache.clear()  # the overview keeps the plan's view for 10 seconds
+    overview = analyst.get(reverse("dashboard:overview")).content.decode()
+    assert "The plan aims to reduce it to 4 a month" in overview
+    page = analyst.get(
+        measure_url("road-casualties-ksi", area="SYN-PARTNERSHIP")
+    ).content.decode()
+    assert 'data-testid="planned-target"' in page
+    assert "Target 4.0" in page or "Target 4:" in page

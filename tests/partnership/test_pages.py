@@ -240,3 +240,30 @@ def test_an_overdue_action_is_shown_overdue_never_also_on_track(
     assert "On track" not in status_row
     summary = progress.summarise("all", progress.plan_actions(seed_plan))
     assert (summary.overdue, summary.by_status[Status.ON_TRACK]) == (1, 0)
+
+
+def test_the_action_page_shows_who_changed_what(client, road_lead, seed_plan):
+    """Every change is kept (django-simple-history) and shown; a save that
+    changes nothing adds no line."""
+    from saferplaces.partnership.models import Milestone
+
+    def lines():
+        html = client.get(action_url()).content.decode()
+        return (
+            html.split('data-testid="changes">')[1].split("</ul>")[0].split("<li>")[1:]
+        )
+
+    client.force_login(road_lead)
+    client.post(action_url(), {"status": Status.AT_RISK, "text": "Slipping."})
+    [newest, *_] = before = lines()
+    assert "road-lead: Action: " in newest
+    assert "to At risk" in newest
+    action = seed_plan.actions.get(number="3.1.2")
+    action.save()  # nothing changed: no line
+    assert lines() == before
+    Milestone.objects.create(action=action, title="Signs up", due=action.due)
+    assert "Milestone added: Signs up" in lines()[0]
+    assert (
+        "Signs up"
+        in client.get(action_url()).content.decode().split(">Milestones</h2>")[1]
+    )

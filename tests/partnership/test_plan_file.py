@@ -245,3 +245,64 @@ def test_the_demo_has_one_record_for_the_one_ccg():
     import_plan(DEMO_PLAN)
     ensure_demo_users()
     assert Agency.objects.filter(name__contains="Clinical Commissioning").count() == 1
+
+
+def test_milestones_and_targets_go_in_and_out(tmp_path):
+    path = broken(
+        tmp_path,
+        "measures: [{measure: road-casualties-ksi, direction: down}]",
+        "measures: [{measure: road-casualties-ksi, direction: down, "
+        "baseline_from: 2013-04, baseline_to: 2014-03, target: 4.5}], "
+        "milestones: [{title: Hotspots agreed, due: 2014-06-30, state: met}, "
+        "{title: Review against the baseline, due: 2015-03-31}]",
+    )
+    plan = import_plan(path)
+    action = plan.actions.get(number="3.1.1")
+    link = action.measures.get()
+    assert (link.baseline_from, link.baseline_to, link.target) == (
+        "2013-04",
+        "2014-03",
+        4.5,
+    )
+    assert [(m.title, m.state) for m in action.milestones.all()] == [
+        ("Hotspots agreed", "met"),
+        ("Review against the baseline", "planned"),
+    ]
+    exported = tmp_path / "exported.yaml"
+    exported.write_text(export_plan(plan))
+    Plan.objects.all().delete()
+    assert export_plan(import_plan(exported)) == exported.read_text()
+
+
+@pytest.mark.parametrize(
+    ("addition", "message"),
+    [
+        (
+            ", milestones: [{title: Early, due: 2013-01-01}]",
+            r"due: A milestone cannot be due before its action starts",
+        ),
+        (
+            ", milestones: [{title: Soon, due: 2014-06-30, state: maybe}]",
+            r"state: must be one of planned, met, missed",
+        ),
+    ],
+)
+def test_a_bad_milestone_is_refused_naming_its_line(tmp_path, addition, message):
+    path = broken(
+        tmp_path,
+        "measures: [{measure: road-casualties-ksi, direction: down}]",
+        "measures: [{measure: road-casualties-ksi, direction: down}]" + addition,
+    )
+    with pytest.raises(PlanFileError, match=r"line \d+: " + message):
+        import_plan(path)
+    assert Plan.objects.count() == 0
+
+
+def test_a_watched_measure_takes_no_target(tmp_path):
+    path = broken(
+        tmp_path,
+        "measures: [{measure: domestic-violence, direction: watch}]",
+        "measures: [{measure: domestic-violence, direction: watch, target: 10}]",
+    )
+    with pytest.raises(PlanFileError, match="target: A watched measure has no target"):
+        import_plan(path)

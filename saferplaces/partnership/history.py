@@ -1,0 +1,75 @@
+"""What changed on an action, by whom and when, from django-simple-history's
+records of the action, its milestones and its outcome measures. A line
+appears only when something changed."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from saferplaces.partnership.models import Action, ActionMeasure, Milestone
+
+# Fields whose changes are not worth a line (they follow from others).
+QUIET = {"id", "action", "plan", "priority", "objective", "reference", "carried_from"}
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime.datetime
+    who: str
+    what: str
+
+
+def changes(action: Action) -> list[Change]:
+    """Newest first."""
+    found: list[Change] = []
+    for label, records in (
+        ("Action", action.history.all()),
+        ("Milestone", Milestone.history.filter(action_id=action.pk)),
+        ("Outcome measure", ActionMeasure.history.filter(action_id=action.pk)),
+    ):
+        found += _lines(label, list(records.order_by("history_date", "history_id")))
+    return sorted(found, key=lambda change: change.when, reverse=True)
+
+
+def _lines(label: str, records: list[Any]) -> list[Change]:
+    lines = []
+    previous: dict[Any, Any] = {}
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if record.history_type == "+":
+            what = f"{label} added: {record.instance}"
+        elif record.history_type == "-":
+            what = f"{label} removed: {record.instance}"
+        elif before is None:
+            continue  # a change to an object made before history was kept
+        else:
+            diff = [
+                change
+                for change in record.diff_against(before).changes
+                if change.field not in QUIET
+            ]
+            if not diff:
+                continue  # saved, but nothing changed
+            what = f"{label}: " + "; ".join(
+                f"{_name(record, c.field)} {_shown(record, c.field, c.old)} "
+                f"to {_shown(record, c.field, c.new)}"
+                for c in diff
+            )
+        user = record.history_user
+        who = user.get_username() if user is not None else "imported or system"
+        lines.append(Change(record.history_date, who, what))
+    return lines
+
+
+def _name(record: Any, field: str) -> str:
+    return str(record.instance._meta.get_field(field).verbose_name)
+
+
+def _shown(record: Any, field: str, value: Any) -> str:
+    choices = dict(record.instance._meta.get_field(field).flatchoices or [])
+    if value in (None, "", []):
+        return "(none)"
+    return str(choices.get(value, value))
