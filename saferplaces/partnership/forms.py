@@ -1,7 +1,9 @@
-"""The progress update form, with evidence files checked before saving."""
+"""The plan's forms: progress updates (evidence files checked before
+saving), an action's details, milestones and targets."""
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 from typing import Any
 
@@ -9,7 +11,13 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from saferplaces.partnership.models import Action, Status, allowed_change
+from saferplaces.partnership.models import (
+    Action,
+    ActionMeasure,
+    Milestone,
+    Status,
+    allowed_change,
+)
 
 # Extension -> the content type it is stored and described as. Files are
 # only ever sent back as downloads, never rendered or executed.
@@ -104,3 +112,65 @@ def _looks_like(suffix: str, head: bytes) -> bool:
     except UnicodeDecodeError as error:
         return error.start >= len(head) - 3
     return True
+
+
+class ActionForm(forms.ModelForm[Action]):
+    """An action's details. The model's rules (due not before start, an
+    emerging issue's decision) apply here as in the importer and the admin."""
+
+    target_areas = forms.CharField(
+        label="Target areas (optional)",
+        required=False,
+        max_length=500,
+        help_text="Area codes, separated by commas, e.g. E05011118, SYN-D03",
+    )
+
+    class Meta:
+        model = Action
+        fields = ["text", "lead_agency", "lead_role", "target_areas", "starts", "due"]
+        labels = {
+            "text": "What the action is",
+            "lead_agency": "Lead agency",
+            "lead_role": "Lead role (optional)",
+            "starts": "Starts (YYYY-MM-DD)",
+            "due": "Due (YYYY-MM-DD)",
+        }
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["target_areas"] = ", ".join(self.instance.target_areas)
+
+    def clean_target_areas(self) -> list[str]:
+        codes = [c.strip() for c in self.cleaned_data["target_areas"].split(",")]
+        bad = [c for c in codes if c and not AREA_CODE.match(c)]
+        if bad:
+            raise forms.ValidationError(
+                f"{bad[0]!r} is not an area code: letters, digits and hyphens only."
+            )
+        return [c for c in codes if c]
+
+
+AREA_CODE = re.compile(r"^[A-Za-z0-9-]{2,40}$")
+
+
+class MilestoneForm(forms.ModelForm[Milestone]):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due", "state"]
+        labels = {"title": "Milestone", "due": "Due (YYYY-MM-DD)", "state": "State"}
+
+
+class TargetForm(forms.ModelForm[ActionMeasure]):
+    """The aim on one of the action's outcome measures."""
+
+    class Meta:
+        model = ActionMeasure
+        fields = ["direction", "baseline_from", "baseline_to", "target"]
+        labels = {
+            "direction": "The plan wants to",
+            "baseline_from": "Baseline from (YYYY-MM, optional)",
+            "baseline_to": "Baseline to (YYYY-MM, optional)",
+            "target": "Target, a month, in the measure's unit (optional)",
+        }

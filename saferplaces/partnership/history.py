@@ -69,7 +69,9 @@ def _name(record: Any, field: str) -> str:
 
 
 def _shown(record: Any, field: str, value: Any) -> str:
-    choices = dict(record.instance._meta.get_field(field).flatchoices or [])
-    if value in (None, "", []):
+    if value in (None, "", [], {}):
         return "(none)"
+    if isinstance(value, list | dict):
+        return ", ".join(map(str, value))
+    choices = dict(record.instance._meta.get_field(field).flatchoices or [])
     return str(choices.get(value, value))

@@ -406,7 +406,7 @@ class Milestone(models.Model):
         ordering = ["due", "id"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.due:%d %b %Y})"
+        return f"{self.title} ({self.due:%d %b %Y})" if self.due else self.title
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         """Planned and past its date: neither met nor recorded as missed."""
@@ -415,7 +415,7 @@ class Milestone(models.Model):
 
     def clean(self) -> None:
         action = self.action if self.action_id else None
-        if action and action.starts and self.due < action.starts:
+        if action and action.starts and self.due and self.due < action.starts:
             raise ValidationError(
                 {"due": "A milestone cannot be due before its action starts."}
             )

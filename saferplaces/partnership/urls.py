@@ -12,6 +12,7 @@ urlpatterns = [
         "plan/groups/<slug:partnership>/<slug:slug>/", views.group_detail, name="group"
     ),
     path("plan/actions/<slug:reference>/", views.action_detail, name="action"),
+    path("plan/actions/<slug:reference>/edit/", views.action_edit, name="action_edit"),
     path("plan/evidence/<uuid:public_id>/", views.evidence_download, name="evidence"),
     path("plan/export.csv", views.export_csv, name="export_csv"),
     path("plan/export.xlsx", views.export_xlsx, name="export_xlsx"),

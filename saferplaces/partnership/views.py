@@ -23,12 +23,19 @@ from saferplaces.accounts.permissions import (
 )
 from saferplaces.analytics.measures import REGISTRY
 from saferplaces.partnership import history, progress, scope
-from saferplaces.partnership.forms import EVIDENCE_TYPES, ProgressForm
+from saferplaces.partnership.forms import (
+    EVIDENCE_TYPES,
+    ActionForm,
+    MilestoneForm,
+    ProgressForm,
+    TargetForm,
+)
 from saferplaces.partnership.models import (
     Action,
     Evidence,
     Finding,
     Group,
+    Milestone,
     Plan,
     ProgressUpdate,
     Status,
@@ -182,6 +189,74 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@requires(Capability.USE_SERVICE)
+def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    """Change an action: its details, a new milestone, a milestone's state,
+    or the aim on one of its outcome measures. Each form posts here with
+    ``form`` naming it; history records who changed what."""
+    action = get_object_or_404(
+        scope.actions(request.user).select_related("plan__partnership", "group"),
+        reference=reference,
+    )
+    if not can_edit_action(request.user, action):
+        audit.record(
+            "permission_denied",
+            request=request,
+            detail={"path": request.path, "action": action.reference},
+        )
+        return render(request, "403.html", status=403)
+    forms = _edit_forms(action)
+    if request.method == "POST":
+        which = request.POST.get("form", "")
+        bound = _bound_form(action, which, request.POST)
+        if bound is None:
+            raise Http404("No such form on this page.")
+        if bound.is_valid():
+            bound.save()
+            messages.success(request, "Your change has been saved.")
+            return redirect("partnership:action_edit", reference=action.reference)
+        forms[which] = bound
+    return render(
+        request,
+        "partnership/action_edit.html",
+        {"action": action, "forms": forms, "errors": _first_errors(forms)},
+        status=400 if any(f.errors for f in forms.values()) else 200,
+    )
+
+
+def _edit_forms(action: Action) -> dict[str, Any]:
+    forms: dict[str, Any] = {
+        "details": ActionForm(instance=action, prefix="details"),
+        "milestone": MilestoneForm(
+            instance=Milestone(action=action), prefix="milestone"
+        ),
+    }
+    for link in action.measures.all():
+        forms[f"target-{link.pk}"] = TargetForm(
+            instance=link, prefix=f"target-{link.pk}"
+        )
+    return forms
+
+
+def _bound_form(action: Action, which: str, data: Any) -> Any:
+    if which == "details":
+        return ActionForm(data, instance=action, prefix="details")
+    if which == "milestone":
+        return MilestoneForm(
+            data, instance=Milestone(action=action), prefix="milestone"
+        )
+    if which.startswith("target-") and which[7:].isdigit():
+        link = action.measures.filter(pk=int(which[7:])).first()
+        if link is not None:
+            return TargetForm(data, instance=link, prefix=which)
+    return None
+
+
+def _first_errors(forms: dict[str, Any]) -> Any:
+    """The form with errors, for the page's error summary."""
+    return next((form for form in forms.values() if form.errors), None)
 
 
 def _save_update(request: HttpRequest, action: Action, form: ProgressForm) -> None:

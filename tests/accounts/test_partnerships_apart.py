@@ -22,6 +22,7 @@ from tests.accounts.test_permission_matrix import MATRIX, named_urls
 from tests.conftest import SITE_ADMIN
 
 ROLES = [role.value for role in Role]
+EDITORS = {Role.ADMINISTRATOR.value, Role.ANALYST.value}
 OURS = "birmingham-south-2014-15"
 THEIRS = NEIGHBOUR_SLUG
 
@@ -54,6 +55,9 @@ def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]
         ),
         "partnership:action": reverse(
             "partnership:action", kwargs={"reference": action.reference}
+        ),
+        "partnership:action_edit": reverse(
+            "partnership:action_edit", kwargs={"reference": action.reference}
         ),
         "partnership:evidence": reverse(
             "partnership:evidence", kwargs={"public_id": evidence.public_id}
@@ -89,7 +93,8 @@ def two_partnerships(db, settings, tmp_path):
 
 ADDRESSED = {
     "partnership:plan", "partnership:progress", "partnership:group",
-    "partnership:action", "partnership:evidence", "partnership:export_csv",
+    "partnership:action", "partnership:action_edit", "partnership:evidence",
+    "partnership:export_csv",
     "partnership:export_xlsx", "partnership:public_plan", "dashboard:overview",
 }  # fmt: skip
 
@@ -108,9 +113,13 @@ def test_a_member_of_one_partnership_gets_404_for_the_other(
 ):
     ours = Partnership.objects.get(plans__slug=OURS)
     client.force_login(make_user(role, partnerships=[ours]))
-    # The same page for one's own partnership opens: the 404 is not general.
-    if url_name != "partnership:public_plan":
-        assert client.get(two_partnerships[OURS][url_name]).status_code == 200
+    # The same page for one's own partnership opens (or, for a change the
+    # role may not make, is refused with 403): the 404 is not general.
+    own = client.get(two_partnerships[OURS][url_name]).status_code
+    if url_name == "partnership:action_edit" and role not in EDITORS:
+        assert own == 403
+    elif url_name != "partnership:public_plan":
+        assert own == 200
     assert client.get(two_partnerships[THEIRS][url_name]).status_code == 404
 
 

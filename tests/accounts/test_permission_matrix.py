@@ -76,6 +76,13 @@ MATRIX: dict[str, Rule] = {
         navigation=False,
     ),
     "partnership:action": Rule(SIGNED_IN, kwargs=PLAN_ACTION, navigation=False),
+    # Changing an action: its group's lead and members, the partnership's
+    # analysts and administrators (tests/partnership test the group rule).
+    "partnership:action_edit": Rule(
+        frozenset({SITE_ADMIN, "administrator", "analyst"}),
+        kwargs=PLAN_ACTION,
+        navigation=False,
+    ),
     # No evidence exists here: signed-in people reach the view and get 404.
     "partnership:evidence": Rule(
         SIGNED_IN,

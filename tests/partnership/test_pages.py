@@ -267,3 +267,78 @@ def test_the_action_page_shows_who_changed_what(client, road_lead, seed_plan):
         "Signs up"
         in client.get(action_url()).content.decode().split(">Milestones</h2>")[1]
     )
+
+
+def edit_url(number="3.1.2"):
+    return reverse(
+        "partnership:action_edit",
+        kwargs={"reference": f"birmingham-south-2014-15-{number.replace('.', '-')}"},
+    )
+
+
+def details(**changes):
+    data = {
+        "form": "details",
+        "details-text": "Forward planning with the highways team",
+        "details-lead_agency": "",
+        "details-lead_role": "Road safety officer",
+        "details-target_areas": "SYN-D03",
+        "details-starts": "2014-04-01",
+        "details-due": "2015-03-31",
+    }
+    data.update({f"details-{k}": v for k, v in changes.items()})
+    return data
+
+
+def test_an_action_is_changed_in_the_service_with_the_models_rules(
+    client, road_lead, seed_plan
+):
+    client.force_login(road_lead)
+    refused = client.post(edit_url(), details(due="2014-01-01"))
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "There is a problem" in html
+    assert "An action cannot be due before it starts." in html
+    assert 'value="2014-01-01"' in html  # what was typed is kept
+    assert client.post(edit_url(), details(due="2015-02-28")).status_code == 302
+    action = seed_plan.actions.get(number="3.1.2")
+    assert (action.due.isoformat(), action.target_areas) == ("2015-02-28", ["SYN-D03"])
+    page = client.get(action_url()).content.decode()
+    assert "road-lead: Action: " in page.split('data-testid="changes">')[1]
+
+
+def test_a_milestone_and_a_target_are_set_in_the_service(client, road_lead, seed_plan):
+    client.force_login(road_lead)
+    early = {"form": "milestone", "milestone-title": "Too soon",
+             "milestone-due": "2013-01-01", "milestone-state": "planned"}  # fmt: skip
+    assert client.post(edit_url(), early).status_code == 400
+    fine = {**early, "milestone-title": "Pilot agreed", "milestone-due": "2014-09-30"}
+    assert client.post(edit_url(), fine).status_code == 302
+    action = seed_plan.actions.get(number="3.1.1")
+    link = action.measures.get()
+    client.force_login(make_lead_of(action, road_lead))
+    form = f"target-{link.pk}"
+    data = {"form": form, f"{form}-direction": "down", f"{form}-baseline_from": "2020-04",
+            f"{form}-baseline_to": "2021-03", f"{form}-target": "3.5"}  # fmt: skip
+    assert client.post(edit_url("3.1.1"), data).status_code == 302
+    link.refresh_from_db()
+    assert (link.target, link.baseline_from) == (3.5, "2020-04")
+    bad = {**data, f"{form}-baseline_to": "2019-13"}
+    assert client.post(edit_url("3.1.1"), bad).status_code == 400
+    assert (
+        seed_plan.actions.get(number="3.1.2").milestones.get().title == "Pilot agreed"
+    )
+
+
+def make_lead_of(action, user):
+    action.group.members.add(user)
+    return user
+
+
+def test_only_the_actions_group_and_the_partnerships_editors_change_it(
+    client, seed_plan, make_user
+):
+    client.force_login(make_user(Role.GROUP_LEAD, username="other-lead"))
+    assert client.get(edit_url()).status_code == 403
+    assert client.post(edit_url(), details(due="2015-01-31")).status_code == 403
+    assert seed_plan.actions.get(number="3.1.2").due.isoformat() != "2015-01-31"
