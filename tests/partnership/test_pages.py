@@ -318,8 +318,13 @@ def test_a_milestone_and_a_target_are_set_in_the_service(client, road_lead, seed
     link = action.measures.get()
     client.force_login(make_lead_of(action, road_lead))
     form = f"target-{link.pk}"
-    data = {"form": form, f"{form}-direction": "down", f"{form}-baseline_from": "2020-04",
-            f"{form}-baseline_to": "2021-03", f"{form}-target": "3.5"}  # fmt: skip
+    data = {
+        "form": form,
+        f"{form}-direction": "down",
+        f"{form}-baseline_from": "2020-04",
+        f"{form}-baseline_to": "2021-03",
+        f"{form}-target": "3.5",
+    }
     assert client.post(edit_url("3.1.1"), data).status_code == 302
     link.refresh_from_db()
     assert (link.target, link.baseline_from) == (3.5, "2020-04")

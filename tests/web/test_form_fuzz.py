@@ -87,6 +87,12 @@ FORMS = [
         (("form", "milestone"),),
     ),
     Form(
+        "accounts:audit_log",
+        "get",
+        ("action", "username", "subject", "since", "until", "page"),
+        SITE_ADMIN,
+    ),
+    Form(
         "dashboard:measure",
         "get",
         ("area", "by", "target", "rebase", "level", "public"),
