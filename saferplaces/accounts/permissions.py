@@ -36,13 +36,18 @@ class Capability(StrEnum):
     ADMINISTER = "administer"
     # Edit any action of the plan; without it, only your own groups' actions.
     EDIT_ANY_ACTION = "edit_any_action"
+    # Run the partnership's plan: publish or withdraw it (the partnership
+    # administrator is its manager).
+    MANAGE_PLAN = "manage_plan"
 
 
 # Held by site administrators only: no role in a partnership grants them.
 SITE_CAPABILITIES = frozenset({Capability.VIEW_AUDIT_LOG, Capability.ADMINISTER})
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMINISTRATOR: frozenset({Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION}),
+    Role.ADMINISTRATOR: frozenset(
+        {Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION, Capability.MANAGE_PLAN}
+    ),
     Role.ANALYST: frozenset({Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION}),
     Role.GROUP_LEAD: frozenset({Capability.USE_SERVICE}),
     Role.CASE_WORKER: frozenset({Capability.USE_SERVICE}),

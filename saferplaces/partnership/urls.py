@@ -9,6 +9,11 @@ urlpatterns = [
     path("plan/", views.plan_overview, name="plan"),
     path("plan/progress/", views.progress_report, name="progress"),
     path(
+        "plan/<slug:slug>/publication/",
+        views.plan_publication,
+        name="plan_publication",
+    ),
+    path(
         "plan/groups/<slug:partnership>/<slug:slug>/", views.group_detail, name="group"
     ),
     path("plan/actions/<slug:reference>/", views.action_detail, name="action"),

@@ -11,12 +11,15 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import User
 from saferplaces.accounts.permissions import (
     Capability,
+    can,
     can_edit_action,
     can_edit_group_actions,
     requires,
@@ -88,6 +91,9 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
                 kind=Finding.Kind.RESIDENT_PRIORITY
             ),
             "today": timezone.localdate(),
+            "may_manage": can(
+                request.user, Capability.MANAGE_PLAN, plan.partnership_id
+            ),
         },
     )
 
@@ -189,6 +195,37 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@requires(Capability.USE_SERVICE)
+@require_POST
+def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publish the plan (the public sees it at /our-plan/) or withdraw it.
+    Another partnership's plan is 404 before any question of role."""
+    plan = get_object_or_404(scope.plans(request.user), slug=slug)
+    if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
+        audit.record(
+            "permission_denied",
+            request=request,
+            detail={"path": request.path, "plan": plan.slug},
+        )
+        return render(request, "403.html", status=403)
+    publish = request.POST.get("published") == "yes"
+    if plan.published != publish:
+        plan.published = publish
+        plan.save(update_fields=["published"])
+        audit.record(
+            "plan_published" if publish else "plan_withdrawn",
+            request=request,
+            obj=plan,
+        )
+    messages.success(
+        request,
+        "The plan is published: anyone can read it at Our plan."
+        if publish
+        else "The plan is withdrawn: only the partnership's members can read it.",
+    )
+    return redirect(f"{reverse('partnership:plan')}?plan={plan.slug}")
 
 
 @requires(Capability.USE_SERVICE)

@@ -90,6 +90,14 @@ MATRIX: dict[str, Rule] = {
         status=404,
         navigation=False,
     ),
+    # Publishing is a POST (GET is 405); only a partnership's manager may
+    # (tests/partnership and tests/accounts/test_partnerships_apart.py).
+    "partnership:plan_publication": Rule(
+        SIGNED_IN,
+        kwargs={"slug": "birmingham-south-2014-15"},
+        status=405,
+        navigation=False,
+    ),
     "partnership:export_csv": Rule(SIGNED_IN, navigation=False),
     "partnership:export_xlsx": Rule(SIGNED_IN, navigation=False),
     "partnership:public_plan": Rule(EVERYONE),

@@ -347,3 +347,21 @@ def test_only_the_actions_group_and_the_partnerships_editors_change_it(
     assert client.get(edit_url()).status_code == 403
     assert client.post(edit_url(), details(due="2015-01-31")).status_code == 403
     assert seed_plan.actions.get(number="3.1.2").due.isoformat() != "2015-01-31"
+
+
+def test_the_partnerships_manager_publishes_and_withdraws_the_plan(
+    client, seed_plan, make_user
+):
+    url = reverse("partnership:plan_publication", kwargs={"slug": seed_plan.slug})
+    client.force_login(make_user(Role.ANALYST, username="ana"))
+    assert client.post(url, {"published": "no"}).status_code == 403
+    client.force_login(make_user(Role.ADMINISTRATOR, username="manager"))
+    assert (
+        "Withdraw the plan" in client.get(reverse("partnership:plan")).content.decode()
+    )
+    assert client.post(url, {"published": "no"}).status_code == 302
+    public = client.get(reverse("partnership:public_plan"))
+    assert public.status_code == 404  # nothing published now
+    assert AuditEvent.objects.filter(action="plan_withdrawn").count() == 1
+    client.post(url, {"published": "yes"})
+    assert client.get(reverse("partnership:public_plan")).status_code == 200
