@@ -102,6 +102,8 @@ def _fast_test_settings(settings):
     from django.core.cache import caches
 
     caches["limits"].clear()
+    # Kept pages are keyed by database ids, which the next test reuses.
+    caches["default"].clear()
     # The manifest storage needs collectstatic; tests read static via finders.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -23,6 +23,7 @@ from saferplaces.dashboard import charts, maps
 from saferplaces.partnership import scope
 from saferplaces.partnership.models import ActionMeasure, Plan, Status
 from saferplaces.web.downloads import csv_download, xlsx_download
+from saferplaces.web.pagecache import cached_page, store_revision
 from saferplaces.web.store import publication_rules, web_store
 
 
@@ -177,6 +178,17 @@ def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
 
 @requires(Capability.USE_SERVICE)
 def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
+    """Kept until the next load (or a change to the plan's target on it)."""
+    planned = _planned_target(request, measure_id)
+    target = (planned.pk, planned.target) if planned else None
+    return cached_page(
+        request,
+        (store_revision(), target),
+        lambda: _measure_page(request, measure_id),
+    )
+
+
+def _measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     measure, code, by = _options(request, measure_id)
     here = geography.area(store(), code)
     context: dict[str, Any] = {
@@ -499,7 +511,14 @@ TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 
 def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
     """Published measures for one ward, in plain language, as the public
-    sees them (the measures the registry puts on the resident page)."""
+    sees them (the measures the registry puts on the resident page); kept
+    until the next load."""
+    return cached_page(
+        request, store_revision(), lambda: _neighbourhood_ward(request, code)
+    )
+
+
+def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
     wards = {w.code: w for w in geography.areas_of_level(store(), "ward")}
     if code not in wards:
         raise Http404("No such ward.")

@@ -11,7 +11,10 @@ from typing import Any
 from saferplaces.partnership.models import Action, ActionMeasure, Milestone
 
 # Fields whose changes are not worth a line (they follow from others).
-QUIET = {"id", "action", "plan", "priority", "objective", "reference", "carried_from"}
+QUIET = {
+    "id", "action", "plan", "priority", "objective", "reference", "carried_from",
+    "revision",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,9 @@ class Plan(models.Model):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised by every change to the plan or anything it shows (signals.py):
+    # pages of the plan are kept in memory under it (web/pagecache.py).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     # Who changed what, and when (shown on the object's page).
     history = HistoricalRecords()

@@ -44,6 +44,7 @@ from saferplaces.partnership.models import (
     Status,
 )
 from saferplaces.web.downloads import csv_download, xlsx_download
+from saferplaces.web.pagecache import cached_page
 
 
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
@@ -64,6 +65,21 @@ def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
 def plan_overview(request: HttpRequest) -> HttpResponse:
     """Priorities -> groups -> actions, with counts by status."""
     plan = _current_plan(request)
+    if can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
+        return _plan_page(request, plan)  # a form with a CSRF token: not kept
+    chooser = tuple(scope.plans(request.user).values_list("slug", flat=True))
+    return cached_page(
+        request, _plan_revision(plan, chooser), lambda: _plan_page(request, plan)
+    )
+
+
+def _plan_revision(plan: Plan, *more: Any) -> tuple[Any, ...]:
+    """What a page of the plan depends on: the plan's revision, and today
+    (actions fall overdue as days pass)."""
+    return (plan.pk, plan.revision, timezone.localdate(), *more)
+
+
+def _plan_page(request: HttpRequest, plan: Plan) -> HttpResponse:
     actions = progress.plan_actions(plan)
     priorities = [
         {
@@ -381,6 +397,12 @@ def evidence_download(request: HttpRequest, public_id: uuid.UUID) -> FileRespons
 def progress_report(request: HttpRequest) -> HttpResponse:
     """Progress against the plan (measure 5), by priority and group."""
     plan = _current_plan(request)
+    return cached_page(
+        request, _plan_revision(plan), lambda: _progress_page(request, plan)
+    )
+
+
+def _progress_page(request: HttpRequest, plan: Plan) -> HttpResponse:
     actions = progress.plan_actions(plan)
     return render(
         request,
@@ -401,6 +423,12 @@ def progress_report(request: HttpRequest) -> HttpResponse:
 def public_plan(request: HttpRequest) -> HttpResponse:
     """The published plan: narrative, priorities, groups, leads, progress."""
     plan = _current_plan(request, published_only=True)
+    return cached_page(
+        request, _plan_revision(plan), lambda: _public_plan_page(request, plan)
+    )
+
+
+def _public_plan_page(request: HttpRequest, plan: Plan) -> HttpResponse:
     actions = progress.plan_actions(plan)
     return render(
         request,
