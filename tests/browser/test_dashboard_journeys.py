@@ -152,3 +152,19 @@ def test_the_drawn_chart_runs_under_the_csp_and_passes_axe(
     page.goto(url)
     page.wait_for_selector("[data-vega-rendered] svg")
     assert axe_violations(page) == []
+
+
+def test_a_resident_reaches_their_neighbourhood_and_the_plan_in_two_clicks(
+    page, live_server, seeded_plan
+):
+    """The public home page led only to Sign in (issue 14)."""
+    page.goto("/")
+    page.get_by_role("link", name="Crime and safety in your neighbourhood").click()
+    page.get_by_label("Or choose your ward").select_option(label="Selly Oak")
+    page.get_by_role("button", name="Show my area").click()
+    page.wait_for_url("**/neighbourhood/E05900012/")
+    assert page.get_by_test_id("synthetic-data").is_visible()
+    assert axe_violations(page) == []
+    page.goto("/")
+    page.get_by_role("link", name="The partnership's plan").click()
+    assert page.locator("h1").inner_text().startswith("Birmingham South")
