@@ -32,7 +32,10 @@ def changes(action: Action) -> list[Change]:
         ("Milestone", Milestone.history.filter(action_id=action.pk)),
         ("Outcome measure", ActionMeasure.history.filter(action_id=action.pk)),
     ):
-        found += _lines(label, list(records.order_by("history_date", "history_id")))
+        ordered = records.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+        found += _lines(label, list(ordered))
     return sorted(found, key=lambda change: change.when, reverse=True)
 
 
