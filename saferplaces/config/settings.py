@@ -102,7 +102,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 PARTNERSHIP_NAME = env.text(
-    "SAFERPLACES_PARTNERSHIP_NAME", "Birmingham South Community Safety Partnership"
+    "SAFERPLACES_PARTNERSHIP_NAME", "Birmingham South Local Delivery Group"
 )
 PARTNERSHIP_PURPOSE = env.text(
     "SAFERPLACES_PARTNERSHIP_PURPOSE",

@@ -431,3 +431,10 @@ def test_a_target_on_the_plan_drives_the_card_and_the_measure_page(analyst):
     ).content.decode()
     assert 'data-testid="planned-target"' in page
     assert "Target 4.0" in page or "Target 4:" in page
+
+
+def test_the_overview_says_how_its_two_tests_differ(analyst):
+    """"(a real change)" sat beside "Variation: common cause" unexplained."""
+    html = analyst.get(reverse("dashboard:overview")).content.decode()
+    assert 'data-testid="two-tests"' in html
+    assert "both can be true" in html
