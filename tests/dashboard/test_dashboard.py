@@ -438,3 +438,10 @@ def test_the_overview_says_how_its_two_tests_differ(analyst):
     html = analyst.get(reverse("dashboard:overview")).content.decode()
     assert 'data-testid="two-tests"' in html
     assert "both can be true" in html
+
+
+def test_data_loaded_counts_every_file(analyst):
+    """"Data loaded" listed 5 of 60 files as if they were all (issue 14)."""
+    html = analyst.get(measure_url(area="SYN-D03")).content.decode()
+    loaded = html.split(">Data loaded</dt>")[1].split("</dd>")[0]
+    assert re.search(r"\d+ files, synthetic-\S+ to synthetic-\S+", loaded)
