@@ -189,6 +189,6 @@ def test_the_demo_partnership_has_one_name(demo_data, settings):
     from saferplaces.partnership.services import DEMO_PLAN
 
     plan_name = read_plan_file(DEMO_PLAN)["partnership"]["name"]
-    assert settings.PARTNERSHIP_NAME == plan_name
+    assert plan_name == settings.PARTNERSHIP_NAME
     store = Store(demo_data / "store")
     assert geography.name_of(store, "SYN-PARTNERSHIP") == "Birmingham South"
