@@ -165,9 +165,7 @@ def write_geography(folder: Path, plan: Layout) -> list[Path]:
             areas.append(_area(code, f"{district} district", "district", members))
         areas.append(_area(f"SYN-PU{u_index}", unit, "policing_unit", district_codes))
     south = [str(a["code"]) for a in areas if a["name"] == "Birmingham South"]
-    areas.append(
-        _area("SYN-PARTNERSHIP", "Birmingham South", "partnership", south)
-    )
+    areas.append(_area("SYN-PARTNERSHIP", "Birmingham South", "partnership", south))
     areas_file = folder / "synthetic-partnership-areas.yaml"
     areas_file.write_text(
         "# SYNTHETIC demo areas for saferplaces: real ward names, invented codes.\n"

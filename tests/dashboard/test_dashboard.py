@@ -434,14 +434,14 @@ def test_a_target_on_the_plan_drives_the_card_and_the_measure_page(analyst):
 
 
 def test_the_overview_says_how_its_two_tests_differ(analyst):
-    """"(a real change)" sat beside "Variation: common cause" unexplained."""
+    """ "(a real change)" sat beside "Variation: common cause" unexplained."""
     html = analyst.get(reverse("dashboard:overview")).content.decode()
     assert 'data-testid="two-tests"' in html
     assert "both can be true" in html
 
 
 def test_data_loaded_counts_every_file(analyst):
-    """"Data loaded" listed 5 of 60 files as if they were all (issue 14)."""
+    """ "Data loaded" listed 5 of 60 files as if they were all (issue 14)."""
     html = analyst.get(measure_url(area="SYN-D03")).content.decode()
     loaded = html.split(">Data loaded</dt>")[1].split("</dd>")[0]
     assert re.search(r"\d+ files, synthetic-\S+ to synthetic-\S+", loaded)
