@@ -9,6 +9,7 @@ in a table. Shading uses five quantile bins, light to dark.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -153,8 +154,38 @@ def _svg(
             f'<path class="{_bin(row.value, edges)}" '
             f'd="{path(shapes[row.area_code])}"/></a>'
         )
+    labels = _labels(shapes, rows, lambda x, y: ((x - west) * squash * scale,
+                                                  (north - y) * scale))  # fmt: skip
     return (
         f'<svg class="app-map" viewBox="0 0 {WIDTH} {height:.0f}" role="group" '
         f'aria-label="Map: each area links to its figures" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(areas)}</svg>'
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(areas)}{labels}</svg>'
     )
+
+
+# Areas are named on the map when there are few enough to read (wards of a
+# district, districts of a city); the table names them all regardless.
+MOST_LABELS = 40
+
+
+def _labels(
+    shapes: dict[str, dict[str, Any]],
+    rows: list[ComparisonRow],
+    place: Callable[[float, float], tuple[float, float]],
+) -> str:
+    """Each area's name at a point inside it. Hidden from screen readers:
+    each area's link already says its name and figure."""
+    from shapely.geometry import shape
+
+    shown = [row for row in rows if row.area_code in shapes]
+    if len(shown) > MOST_LABELS:
+        return ""
+    texts = []
+    for row in shown:
+        point = shape(shapes[row.area_code]).representative_point()
+        x, y = place(point.x, point.y)
+        texts.append(
+            f'<text class="app-map-label" x="{x:.1f}" y="{y:.1f}" '
+            f'text-anchor="middle" aria-hidden="true">{escape(row.area_name)}</text>'
+        )
+    return "".join(texts)

@@ -445,3 +445,15 @@ def test_data_loaded_counts_every_file(analyst):
     html = analyst.get(measure_url(area="SYN-D03")).content.decode()
     loaded = html.split(">Data loaded</dt>")[1].split("</dd>")[0]
     assert re.search(r"\d+ files, synthetic-\S+ to synthetic-\S+", loaded)
+
+
+def test_the_map_names_its_areas(analyst):
+    """The map had no area labels (issue 14); they are hidden from screen
+    readers, whose links already name each area."""
+    html = analyst.get(reverse("dashboard:map")).content.decode()
+    labels = re.findall(
+        r'<text class="app-map-label"[^>]*aria-hidden="true">([^<]+)<', html
+    )
+    assert "Selly Oak" in labels
+    lsoas = analyst.get(reverse("dashboard:map") + "?level=lsoa").content.decode()
+    assert "app-map-label" not in lsoas  # too many to read: the table names them
