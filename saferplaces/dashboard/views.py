@@ -3,6 +3,7 @@ groups, exports, the map, and the public neighbourhood page."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -498,8 +499,13 @@ def neighbourhood(request: HttpRequest) -> HttpResponse:
         if not found:
             context["error"] = (
                 "place",
-                f"No ward is called {typed}. Check the spelling, or choose "
-                "your ward from the list.",
+                (
+                    "Postcodes cannot be looked up here yet: type the name of "
+                    "your area, or choose your ward from the list."
+                )
+                if POSTCODE.match(typed)
+                else f"No ward is called {typed}. Check the spelling, or "
+                "choose your ward from the list.",
             )
             return render(request, TEMPLATE_CHOOSE, context, status=400)
         context["matches"] = found
@@ -507,6 +513,8 @@ def neighbourhood(request: HttpRequest) -> HttpResponse:
 
 
 TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
+# A UK postcode, loosely (spaces optional): said so, not "no ward is called".
+POSTCODE = re.compile(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$")
 
 
 def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:

@@ -457,3 +457,15 @@ def test_the_map_names_its_areas(analyst):
     assert "Selly Oak" in labels
     lsoas = analyst.get(reverse("dashboard:map") + "?level=lsoa").content.decode()
     assert "app-map-label" not in lsoas  # too many to read: the table names them
+
+
+def test_one_form_finds_a_neighbourhood_and_a_postcode_is_answered_in_words(
+    client, demo_dir, settings
+):
+    """The page had two forms, and a postcode got "No ward is called B29 6BD"."""
+    settings.DATA_DIR = demo_dir
+    page = client.get(reverse("dashboard:neighbourhood")).content.decode()
+    assert page.count("<form") == 1
+    postcode = client.get(reverse("dashboard:neighbourhood") + "?place=B29 6BD")
+    assert postcode.status_code == 400
+    assert "Postcodes cannot be looked up here yet" in postcode.content.decode()
