@@ -15,6 +15,7 @@ from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
     Milestone,
+    Plan,
     Status,
     allowed_change,
 )
@@ -174,3 +175,29 @@ class TargetForm(forms.ModelForm[ActionMeasure]):
             "baseline_to": "Baseline to (YYYY-MM, optional)",
             "target": "Target, a month, in the measure's unit (optional)",
         }
+
+
+class CopyForwardForm(forms.Form):
+    """The next plan period, started from this one."""
+
+    title = forms.CharField(max_length=200, label="Title of the new plan")
+    slug = forms.SlugField(
+        max_length=80,
+        label="Short name for addresses",
+        help_text="Lower-case letters, digits and hyphens, "
+        "e.g. birmingham-south-2015-16",
+    )
+    starts = forms.DateField(label="Starts (YYYY-MM-DD)")
+    ends = forms.DateField(label="Ends (YYYY-MM-DD)")
+
+    def clean_slug(self) -> str:
+        slug = str(self.cleaned_data["slug"])
+        if Plan.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("A plan has this short name already.")
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", "The plan must end after it starts.")
+        return data

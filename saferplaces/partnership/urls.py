@@ -9,6 +9,11 @@ urlpatterns = [
     path("plan/", views.plan_overview, name="plan"),
     path("plan/progress/", views.progress_report, name="progress"),
     path(
+        "plan/<slug:slug>/copy-forward/",
+        views.plan_copy_forward,
+        name="plan_copy_forward",
+    ),
+    path(
         "plan/<slug:slug>/publication/",
         views.plan_publication,
         name="plan_publication",

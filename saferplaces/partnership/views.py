@@ -25,10 +25,11 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.partnership import history, progress, scope
+from saferplaces.partnership import history, progress, scope, services
 from saferplaces.partnership.forms import (
     EVIDENCE_TYPES,
     ActionForm,
+    CopyForwardForm,
     MilestoneForm,
     ProgressForm,
     TargetForm,
@@ -242,6 +243,34 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
         else "The plan is withdrawn: only the partnership's members can read it.",
     )
     return redirect(f"{reverse('partnership:plan')}?plan={plan.slug}")
+
+
+@requires(Capability.USE_SERVICE)
+def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start the next period's plan from this one (principles, priorities,
+    objectives and open actions), for the partnership's manager."""
+    plan = get_object_or_404(scope.plans(request.user), slug=slug)
+    if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
+        audit.record(
+            "permission_denied",
+            request=request,
+            detail={"path": request.path, "plan": plan.slug},
+        )
+        return render(request, "403.html", status=403)
+    form = CopyForwardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new = services.copy_forward(plan, **form.cleaned_data)
+        audit.record(
+            "plan_copied_forward", request=request, obj=new, detail={"from": plan.slug}
+        )
+        messages.success(request, f"{new.title} is started from {plan.title}.")
+        return redirect(f"{reverse('partnership:plan')}?plan={new.slug}")
+    return render(
+        request,
+        "partnership/copy_forward.html",
+        {"plan": plan, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @requires(Capability.USE_SERVICE)

@@ -65,6 +65,9 @@ def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]
             "partnership:evidence", kwargs={"public_id": evidence.public_id}
         ),
         "partnership:export_csv": reverse("partnership:export_csv") + by_plan,
+        "partnership:plan_copy_forward": reverse(
+            "partnership:plan_copy_forward", kwargs={"slug": plan.slug}
+        ),
         "partnership:plan_publication": reverse(
             "partnership:plan_publication", kwargs={"slug": plan.slug}
         ),
@@ -100,6 +103,7 @@ ADDRESSED = {
     "partnership:plan", "partnership:progress", "partnership:group",
     "partnership:action", "partnership:action_edit", "partnership:evidence",
     "partnership:export_csv", "partnership:plan_publication",
+    "partnership:plan_copy_forward",
     "partnership:export_xlsx", "partnership:public_plan", "dashboard:overview",
 }  # fmt: skip
 
@@ -126,6 +130,8 @@ def test_a_member_of_one_partnership_gets_404_for_the_other(
         assert own == 403
     elif url_name == "partnership:plan_publication":
         assert own == (302 if role == Role.ADMINISTRATOR.value else 403)
+    elif url_name == "partnership:plan_copy_forward":
+        assert own == (200 if role == Role.ADMINISTRATOR.value else 403)
     elif url_name != "partnership:public_plan":
         assert own == 200
     assert ask(two_partnerships[THEIRS][url_name]).status_code == 404

@@ -98,6 +98,11 @@ MATRIX: dict[str, Rule] = {
         status=405,
         navigation=False,
     ),
+    "partnership:plan_copy_forward": Rule(
+        frozenset({SITE_ADMIN, "administrator"}),
+        kwargs={"slug": "birmingham-south-2014-15"},
+        navigation=False,
+    ),
     "partnership:export_csv": Rule(SIGNED_IN, navigation=False),
     "partnership:export_xlsx": Rule(SIGNED_IN, navigation=False),
     "partnership:public_plan": Rule(EVERYONE),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from saferplaces.accounts.models import AuditEvent, Role
-from saferplaces.partnership.models import Evidence, Status
+from saferplaces.partnership.models import Evidence, Plan, Status
 
 PDF = b"%PDF-1.4\n% minutes of the road safety tasking group\n%%EOF\n"
 
@@ -365,3 +365,23 @@ def test_the_partnerships_manager_publishes_and_withdraws_the_plan(
     assert AuditEvent.objects.filter(action="plan_withdrawn").count() == 1
     client.post(url, {"published": "yes"})
     assert client.get(reverse("partnership:public_plan")).status_code == 200
+
+
+def test_the_manager_starts_next_years_plan_in_the_service(
+    client, seed_plan, make_user
+):
+    url = reverse("partnership:plan_copy_forward", kwargs={"slug": seed_plan.slug})
+    client.force_login(make_user(Role.ADMINISTRATOR, username="manager"))
+    typed = {"title": "Birmingham South LDG plan 2015/16", "slug": "bs-2015-16",
+             "starts": "2015-04-01", "ends": "2015-03-31"}  # fmt: skip
+    refused = client.post(url, typed)
+    assert refused.status_code == 400
+    assert "The plan must end after it starts." in refused.content.decode()
+    assert 'value="bs-2015-16"' in refused.content.decode()  # kept as typed
+    done = client.post(url, {**typed, "ends": "2016-03-31"})
+    assert done.status_code == 302
+    new = Plan.objects.get(slug="bs-2015-16")
+    assert new.previous == seed_plan
+    assert not new.published
+    open_actions = seed_plan.actions.exclude(status__in=["complete", "stopped"])
+    assert new.actions.count() == open_actions.count()
