@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from saferplaces.analytics.measures import REGISTRY
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -136,7 +137,12 @@ class ActionForm(forms.ModelForm[Action]):
             "starts": "Starts (YYYY-MM-DD)",
             "due": "Due (YYYY-MM-DD)",
         }
-        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            # The label says YYYY-MM-DD: show the date that way, not en-GB's.
+            "starts": forms.DateInput(format="%Y-%m-%d"),
+            "due": forms.DateInput(format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,10 +167,16 @@ class MilestoneForm(forms.ModelForm[Milestone]):
         model = Milestone
         fields = ["title", "due", "state"]
         labels = {"title": "Milestone", "due": "Due (YYYY-MM-DD)", "state": "State"}
+        widgets = {"due": forms.DateInput(format="%Y-%m-%d")}
 
 
 class TargetForm(forms.ModelForm[ActionMeasure]):
     """The aim on one of the action's outcome measures."""
+
+    @property
+    def measure_title(self) -> str:
+        measure = REGISTRY.get(self.instance.measure_id)
+        return measure.title if measure else self.instance.measure_id
 
     class Meta:
         model = ActionMeasure
