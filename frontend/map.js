@@ -19,10 +19,21 @@ if (container) {
           attribution: container.dataset.tileAttribution || "",
         }).addTo(map);
       }
+      // Few enough areas to read (wards of a district): each is named on the
+      // map, as on the SVG map; otherwise its name and figure show on hover.
+      const named = areas.features.length <= 40;
       const layer = L.geoJSON(areas, {
         style: (feature) => ({ className: feature.properties.bin, weight: 1, fillOpacity: 1 }),
         onEachFeature: (feature, path) => {
-          path.bindTooltip(feature.properties.label);
+          if (named) {
+            path.bindTooltip(feature.properties.name, {
+              permanent: true,
+              direction: "center",
+              className: "app-map-name",
+            });
+          } else {
+            path.bindTooltip(feature.properties.label);
+          }
           path.on("click", () => window.location.assign(feature.properties.href));
         },
       }).addTo(map);

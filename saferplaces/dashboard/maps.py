@@ -82,6 +82,7 @@ def geojson(store: Store, measure_id: str, level: str, within: str) -> dict[str,
                 "geometry": shapes[row.area_code],
                 "properties": {
                     "code": row.area_code,
+                    "name": row.area_name,
                     "label": f"{row.area_name}: {value}",
                     "bin": _bin(row.value, edges),
                     "href": f"{base}?area={row.area_code}",

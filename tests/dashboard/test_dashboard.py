@@ -469,3 +469,8 @@ def test_one_form_finds_a_neighbourhood_and_a_postcode_is_answered_in_words(
     postcode = client.get(reverse("dashboard:neighbourhood") + "?place=B29 6BD")
     assert postcode.status_code == 400
     assert "Postcodes cannot be looked up here yet" in postcode.content.decode()
+
+
+def test_a_rate_is_not_per_1000_twice(analyst):
+    html = analyst.get(reverse("dashboard:map")).content.decode()
+    assert "per 1,000 residents per 1,000 residents" not in html

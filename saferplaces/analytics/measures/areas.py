@@ -195,9 +195,7 @@ def compare_areas(
             rank=rank,
             suppressed=numerator is None,
             partial=partial,
-            unit=f"{measure.unit} per 1,000 residents"
-            if has_population
-            else measure.unit,
+            unit=_rate_unit(measure.unit) if has_population else measure.unit,
         )
         for rank, (
             code,
@@ -391,3 +389,9 @@ def _sum_by_period(
         )
         for row in summed.to_pylist()
     }
+
+
+def _rate_unit(unit: str) -> str:
+    """A count's unit as a rate ("crimes per 1,000 residents"); a measure that
+    is a rate already keeps its own (it said "per 1,000 residents" twice)."""
+    return unit if "per 1,000" in unit else f"{unit} per 1,000 residents"
