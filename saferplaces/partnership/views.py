@@ -48,6 +48,15 @@ from saferplaces.web.downloads import csv_download, xlsx_download
 from saferplaces.web.pagecache import cached_page
 
 
+def _refused(request: HttpRequest, **detail: str) -> HttpResponse:
+    """The 403 page for a change the person's role does not allow here,
+    with an audit entry naming what they tried."""
+    audit.record(
+        "permission_denied", request=request, detail={"path": request.path, **detail}
+    )
+    return render(request, "403.html", status=403)
+
+
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
     """The plan asked for (``?plan=``) or the newest, among the published
     plans for the public page and the person's own partnerships' otherwise."""
@@ -178,12 +187,7 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
     form = ProgressForm(action=action)
     if request.method == "POST":
         if not may_edit:
-            audit.record(
-                "permission_denied",
-                request=request,
-                detail={"path": request.path, "action": action.reference},
-            )
-            return render(request, "403.html", status=403)
+            return _refused(request, action=action.reference)
         form = ProgressForm(request.POST, request.FILES, action=action)
         if form.is_valid():
             _save_update(request, action, form)
@@ -221,12 +225,7 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     Another partnership's plan is 404 before any question of role."""
     plan = get_object_or_404(scope.plans(request.user), slug=slug)
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
-        audit.record(
-            "permission_denied",
-            request=request,
-            detail={"path": request.path, "plan": plan.slug},
-        )
-        return render(request, "403.html", status=403)
+        return _refused(request, plan=plan.slug)
     publish = request.POST.get("published") == "yes"
     if plan.published != publish:
         plan.published = publish
@@ -251,12 +250,7 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
     objectives and open actions), for the partnership's manager."""
     plan = get_object_or_404(scope.plans(request.user), slug=slug)
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
-        audit.record(
-            "permission_denied",
-            request=request,
-            detail={"path": request.path, "plan": plan.slug},
-        )
-        return render(request, "403.html", status=403)
+        return _refused(request, plan=plan.slug)
     form = CopyForwardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         new = services.copy_forward(plan, **form.cleaned_data)
@@ -283,12 +277,7 @@ def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
         reference=reference,
     )
     if not can_edit_action(request.user, action):
-        audit.record(
-            "permission_denied",
-            request=request,
-            detail={"path": request.path, "action": action.reference},
-        )
-        return render(request, "403.html", status=403)
+        return _refused(request, action=action.reference)
     forms = _edit_forms(action)
     if request.method == "POST":
         which = request.POST.get("form", "")
