@@ -70,9 +70,8 @@ def test_switching_the_period_redraws_chart_and_table(analyst_page, demo_data):
     shown = table.locator("tbody th").all_inner_texts()
     assert shown == [p.period for p in years]
     values = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
-    # Whole counts are shown without a decimal point.
-    assert values == [f"{p.value:g}" if p.value.is_integer() else f"{p.value:.1f}"
-                      for p in years]  # fmt: skip
+    # Counts are shown whole, with thousands separated.
+    assert values == [f"{round(p.value):,}" for p in years]
     # The drawn chart marks one point per year.
     assert page.locator(POINTS).count() == len(years)
 
