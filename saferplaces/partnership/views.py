@@ -36,6 +36,7 @@ from saferplaces.partnership.forms import (
 )
 from saferplaces.partnership.models import (
     Action,
+    ActionMeasure,
     Evidence,
     Finding,
     Group,
@@ -45,7 +46,7 @@ from saferplaces.partnership.models import (
     Status,
 )
 from saferplaces.web.downloads import csv_download, xlsx_download
-from saferplaces.web.pagecache import cached_page
+from saferplaces.web.pagecache import cached_page, store_revision
 
 
 def _refused(request: HttpRequest, **detail: str) -> HttpResponse:
@@ -415,8 +416,11 @@ def evidence_download(request: HttpRequest, public_id: uuid.UUID) -> FileRespons
 def progress_report(request: HttpRequest) -> HttpResponse:
     """Progress against the plan (measure 5), by priority and group."""
     plan = _current_plan(request)
+    # Its targets' latest figures come from the store: a load changes them.
     return cached_page(
-        request, _plan_revision(plan), lambda: _progress_page(request, plan)
+        request,
+        _plan_revision(plan, store_revision()),
+        lambda: _progress_page(request, plan),
     )
 
 
@@ -434,6 +438,7 @@ def _progress_page(request: HttpRequest, plan: Plan) -> HttpResponse:
             "statuses": Status,
             "overdue": [a for a in actions if a.is_overdue()][:50],
             "stale_weeks": settings.PLAN_STALE_AFTER_WEEKS,
+            "targets": _targets(plan),
         },
     )
 
@@ -444,6 +449,26 @@ def public_plan(request: HttpRequest) -> HttpResponse:
     return cached_page(
         request, _plan_revision(plan), lambda: _public_plan_page(request, plan)
     )
+
+
+def _targets(plan: Plan) -> list[tuple[ActionMeasure, Any]]:
+    """Each target the plan sets, with the measure's latest card (its
+    assurance against the target) for the partnership's area."""
+    from saferplaces.analytics import cards, results
+    from saferplaces.web.store import web_store
+
+    found = []
+    links = ActionMeasure.objects.filter(action__plan=plan, target__isnull=False)
+    for link in links.select_related("action").order_by("action__id"):
+        aim = cards.Aim(link.direction, link.size, link.target)
+        try:
+            card = results.card(
+                web_store(), link.measure_id, settings.DASHBOARD_AREA, aim
+            )
+        except results.ResultError:
+            card = None
+        found.append((link, card))
+    return found
 
 
 def _public_plan_page(request: HttpRequest, plan: Plan) -> HttpResponse:

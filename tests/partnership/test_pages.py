@@ -385,3 +385,17 @@ def test_the_manager_starts_next_years_plan_in_the_service(
     assert not new.published
     open_actions = seed_plan.actions.exclude(status__in=["complete", "stopped"])
     assert new.actions.count() == open_actions.count()
+
+
+def test_the_progress_page_lists_the_plans_targets(client, seed_plan, make_user):
+    """Targets drive the progress page too (issue 14)."""
+    link = seed_plan.actions.get(number="3.1.1").measures.get()
+    link.target = 4.0
+    link.save()
+    client.force_login(make_user(Role.VIEWER))
+    html = client.get(reverse("partnership:progress")).content.decode()
+    targets = html.split('data-testid="targets"')[1].split("</table>")[0]
+    assert "Reduce to 4" in targets
+    assert "3.1.1" in targets
+    # Wide tables scroll in their own focusable box, not out of the column.
+    assert 'class="app-table-scroll" role="region"' in html
