@@ -15,9 +15,15 @@ from saferplaces.analytics.measures import REGISTRY
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
+    Group,
     Milestone,
+    Objective,
     Plan,
+    Priority,
     Status,
+    Strand,
+    StrandLink,
+    action_reference,
     allowed_change,
 )
 
@@ -213,3 +219,254 @@ class CopyForwardForm(forms.Form):
         if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
             self.add_error("ends", "The plan must end after it starts.")
         return data
+
+
+# The plan's authoring forms: a partnership manager writes the plan period,
+# its priorities, objectives, groups and strands in the service. Each checks
+# the same rules as the model (clean) and the plan file importer.
+
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d")
+LINES_HINT = "One to a line."
+
+
+class PlanForm(forms.ModelForm[Plan]):
+    class Meta:
+        model = Plan
+        fields = ["title", "starts", "ends", "narrative"]
+        labels = {
+            "title": "Title of the plan",
+            "starts": "Starts (YYYY-MM-DD)",
+            "ends": "Ends (YYYY-MM-DD)",
+            "narrative": "Introduction (optional)",
+        }
+        widgets = {
+            "starts": DATE_INPUT,
+            "ends": DATE_INPUT,
+            "narrative": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class LinesField(forms.CharField):
+    """A list of short texts typed one to a line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in str(text).splitlines() if line.strip()]
+
+
+class PriorityForm(forms.ModelForm[Priority]):
+    themes = LinesField(
+        label="Sub-themes (optional)", required=False, help_text=LINES_HINT
+    )
+
+    class Meta:
+        model = Priority
+        fields = ["number", "title", "description", "themes", "groups"]
+        labels = {
+            "number": "Number",
+            "title": "Title",
+            "description": "What the priority is about (optional)",
+            "groups": "Groups that deliver it (optional)",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "groups": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = self.fields["groups"]
+        assert isinstance(groups, forms.ModelMultipleChoiceField)
+        groups.queryset = Group.objects.filter(
+            partnership_id=self.instance.plan.partnership_id
+        )
+
+    def clean_number(self) -> int:
+        number = int(self.cleaned_data["number"])
+        taken = Priority.objects.filter(plan_id=self.instance.plan_id, number=number)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"The plan has a priority {number} already.")
+        return number
+
+
+class ObjectiveForm(forms.ModelForm[Objective]):
+    class Meta:
+        model = Objective
+        fields = ["title", "text"]
+        labels = {"title": "Objective", "text": "More about it (optional)"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class NewActionForm(ActionForm):
+    """An action added to a priority: its number and group as well."""
+
+    class Meta(ActionForm.Meta):
+        fields = ["number", "objective", "group", *ActionForm.Meta.fields]
+        labels = {
+            **ActionForm.Meta.labels,
+            "number": "Number, e.g. 3.1.4",
+            "objective": "Objective (optional)",
+            "group": "Group that delivers it",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action = self.instance
+        objective = self.fields["objective"]
+        group = self.fields["group"]
+        assert isinstance(objective, forms.ModelChoiceField)
+        assert isinstance(group, forms.ModelChoiceField)
+        objective.queryset = Objective.objects.filter(priority_id=action.priority_id)
+        group.queryset = Group.objects.filter(partnership_id=action.plan.partnership_id)
+
+    def clean_number(self) -> str:
+        number = str(self.cleaned_data["number"]).strip()
+        if not ACTION_NUMBER.match(number):
+            raise forms.ValidationError(
+                "Enter the action's number as digits and dots, like 3.1.4."
+            )
+        reference = action_reference(self.instance.plan.slug, number)
+        if Action.objects.filter(reference=reference).exists():
+            raise forms.ValidationError(f"The plan has an action {number} already.")
+        self.instance.reference = reference
+        return number
+
+
+ACTION_NUMBER = re.compile(r"^\d{1,3}(\.\d{1,3}){0,3}$")
+
+
+class MeasureLinkForm(forms.ModelForm[ActionMeasure]):
+    """An outcome measure the action hopes to move, linked to it."""
+
+    measure_id = forms.ChoiceField(label="Outcome measure", choices=())
+
+    class Meta:
+        model = ActionMeasure
+        fields = ["measure_id", "direction", "baseline_from", "baseline_to", "target"]
+        labels = TargetForm.Meta.labels
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = sorted((m.id, m.title) for m in REGISTRY.values())
+        field = self.fields["measure_id"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a measure"), *sorted(choices, key=lambda c: c[1])]
+
+    def clean_measure_id(self) -> str:
+        measure_id = str(self.cleaned_data["measure_id"])
+        if self.instance.action.measures.filter(measure_id=measure_id).exists():
+            raise forms.ValidationError("The action is linked to this measure already.")
+        return measure_id
+
+
+class GroupForm(forms.ModelForm[Group]):
+    class Meta:
+        model = Group
+        fields = [
+            "name", "kind", "lead_title", "lead_agency", "lead_role",
+            "joint_lead_agency", "joint_lead_role", "themes", "delivery_method",
+            "terms_of_reference",
+        ]  # fmt: skip
+        labels = {
+            "name": "Name",
+            "kind": "Kind of group",
+            "lead_title": "The lead is called (Chair or Lead)",
+            "lead_agency": "Lead agency",
+            "lead_role": "Lead role (optional)",
+            "joint_lead_agency": "Joint lead agency (optional)",
+            "joint_lead_role": "Joint lead role (optional)",
+            "themes": "What the group covers (optional)",
+            "delivery_method": "Delivery method (optional)",
+            "terms_of_reference": "Terms of reference (optional)",
+        }
+        widgets = {
+            "themes": forms.Textarea(attrs={"rows": 2}),
+            "delivery_method": forms.Textarea(attrs={"rows": 2}),
+            "terms_of_reference": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_name(self) -> str:
+        from django.utils.text import slugify
+
+        name = str(self.cleaned_data["name"]).strip()
+        slug = slugify(name)[:80]
+        if not slug:
+            raise forms.ValidationError("Give the group a name with letters in it.")
+        others = Group.objects.filter(partnership_id=self.instance.partnership_id)
+        if others.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("The partnership has a group of that name.")
+        if not self.instance.pk:
+            self.instance.slug = slug  # an existing group keeps its address
+        return name
+
+
+class GroupMembersForm(forms.ModelForm[Group]):
+    """Who leads the group and who belongs to it, among the partnership's
+    members (a group's lead and members post progress on its actions)."""
+
+    class Meta:
+        model = Group
+        fields = ["lead", "members"]
+        labels = {"lead": "Lead using saferplaces (optional)", "members": "Members"}
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from saferplaces.accounts.models import User
+
+        people = User.objects.filter(
+            memberships__partnership_id=self.instance.partnership_id, is_active=True
+        ).order_by("username")
+        for name in ("lead", "members"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = people
+            field.label_from_instance = _person  # type: ignore[method-assign,assignment]
+        self.fields["members"].required = False
+
+
+def _person(user: Any) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else str(user.username)
+
+
+class StrandForm(forms.ModelForm[Strand]):
+    """A cross-cutting strand and the groups it is integrated through."""
+
+    groups = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Integrated through (optional)",
+    )
+
+    class Meta:
+        model = Strand
+        fields = ["name", "description"]
+        labels = {"name": "Strand", "description": "What it is (optional)"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = self.fields["groups"]
+        assert isinstance(groups, forms.ModelMultipleChoiceField)
+        groups.queryset = Group.objects.filter(
+            partnership_id=self.instance.partnership_id
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["groups"] = list(self.instance.groups.all())
+
+    def save(self, commit: bool = True) -> Strand:
+        strand = super().save()
+        chosen = set(self.cleaned_data["groups"])
+        strand.links.exclude(group__in=chosen).delete()
+        kept = {link.group_id for link in strand.links.all()}
+        for group in chosen:
+            if group.pk not in kept:
+                StrandLink.objects.create(strand=strand, group=group)
+        return strand

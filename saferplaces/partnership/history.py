@@ -1,6 +1,6 @@
-"""What changed on an action, by whom and when, from django-simple-history's
-records of the action, its milestones and its outcome measures. A line
-appears only when something changed."""
+"""What changed on an action, a plan or a group, by whom and when, from
+django-simple-history's records of the object and the things it holds. A
+line appears only when something changed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from saferplaces.partnership.models import Action, ActionMeasure, Milestone
+from saferplaces.partnership.models import (
+    Action,
+    ActionMeasure,
+    Group,
+    Milestone,
+    Objective,
+    Plan,
+    Priority,
+)
 
 # Fields whose changes are not worth a line (they follow from others).
 QUIET = {
@@ -25,13 +33,32 @@ class Change:
 
 
 def changes(action: Action) -> list[Change]:
-    """Newest first."""
-    found: list[Change] = []
-    for label, records in (
+    """The action's changes, its milestones' and its measures', newest first."""
+    return _merged(
         ("Action", action.history.all()),
         ("Milestone", Milestone.history.filter(action_id=action.pk)),
         ("Outcome measure", ActionMeasure.history.filter(action_id=action.pk)),
-    ):
+    )
+
+
+def plan_changes(plan: Plan) -> list[Change]:
+    """The plan's own changes and its priorities' and objectives'."""
+    priorities = Priority.history.filter(plan_id=plan.pk)
+    ids = set(priorities.values_list("id", flat=True))
+    return _merged(
+        ("Plan", plan.history.all()),
+        ("Priority", priorities),
+        ("Objective", Objective.history.filter(priority_id__in=ids)),
+    )
+
+
+def group_changes(group: Group) -> list[Change]:
+    return _merged(("Group", group.history.all()))
+
+
+def _merged(*sources: tuple[str, Any]) -> list[Change]:
+    found: list[Change] = []
+    for label, records in sources:
         ordered = records.select_related("history_user").order_by(
             "history_date", "history_id"
         )
@@ -77,7 +104,16 @@ def _name(record: Any, field: str) -> str:
 def _shown(record: Any, field: str, value: Any) -> str:
     if value in (None, "", [], {}):
         return "(none)"
+    model_field = record.instance._meta.get_field(field)
+    if model_field.many_to_many:  # rows of the through table, as dicts
+        ids = [row[model_field.m2m_reverse_field_name()] for row in value]
+        return ", ".join(map(str, model_field.related_model.objects.filter(pk__in=ids)))
+    if model_field.is_relation:  # a key: name what it points to
+        found = model_field.related_model.objects.filter(pk=value).first()
+        return str(found) if found is not None else f"(removed, {value})"
     if isinstance(value, list | dict):
         return ", ".join(map(str, value))
-    choices = dict(record.instance._meta.get_field(field).flatchoices or [])
-    return str(choices.get(value, value))
+    choices = dict(model_field.flatchoices or [])
+    shown = str(choices.get(value, value))
+    # A long text (a narrative) is named, not repeated whole.
+    return shown if len(shown) <= 120 else f"{shown[:117]}..."

@@ -83,8 +83,9 @@ class Group(models.Model):
     delivery_method = models.TextField(blank=True)
     themes = models.TextField(blank=True, help_text="What the group covers.")
 
-    # Who changed what, and when (shown on the object's page).
-    history = HistoricalRecords()
+    # Who changed what, and when (shown on the object's page); who joined
+    # or left the group too.
+    history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
         ordering = ["name"]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from saferplaces.accounts.read_audit import PUBLIC, not_audited
-from saferplaces.partnership import views
+from saferplaces.partnership import authoring, views
 
 app_name = "partnership"
 
@@ -22,7 +22,22 @@ urlpatterns = [
         "plan/groups/<slug:partnership>/<slug:slug>/", views.group_detail, name="group"
     ),
     path("plan/actions/<slug:reference>/", views.action_detail, name="action"),
-    path("plan/actions/<slug:reference>/edit/", views.action_edit, name="action_edit"),
+    path(
+        "plan/actions/<slug:reference>/edit/",
+        authoring.action_edit,
+        name="action_edit",
+    ),
+    path("plan/<slug:slug>/edit/", authoring.plan_edit, name="plan_edit"),
+    path(
+        "plan/<slug:slug>/priorities/<int:number>/edit/",
+        authoring.priority_edit,
+        name="priority_edit",
+    ),
+    path(
+        "plan/groups/<slug:partnership>/<slug:slug>/edit/",
+        authoring.group_edit,
+        name="group_edit",
+    ),
     path("plan/evidence/<uuid:public_id>/", views.evidence_download, name="evidence"),
     path("plan/export.csv", views.export_csv, name="export_csv"),
     path("plan/export.xlsx", views.export_xlsx, name="export_xlsx"),

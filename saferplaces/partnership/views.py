@@ -26,13 +26,11 @@ from saferplaces.accounts.permissions import (
 )
 from saferplaces.analytics.measures import REGISTRY
 from saferplaces.partnership import history, progress, scope, services
+from saferplaces.partnership.authoring import refused
 from saferplaces.partnership.forms import (
     EVIDENCE_TYPES,
-    ActionForm,
     CopyForwardForm,
-    MilestoneForm,
     ProgressForm,
-    TargetForm,
 )
 from saferplaces.partnership.models import (
     Action,
@@ -40,22 +38,12 @@ from saferplaces.partnership.models import (
     Evidence,
     Finding,
     Group,
-    Milestone,
     Plan,
     ProgressUpdate,
     Status,
 )
 from saferplaces.web.downloads import csv_download, xlsx_download
 from saferplaces.web.pagecache import cached_page, store_revision
-
-
-def _refused(request: HttpRequest, **detail: str) -> HttpResponse:
-    """The 403 page for a change the person's role does not allow here,
-    with an audit entry naming what they tried."""
-    audit.record(
-        "permission_denied", request=request, detail={"path": request.path, **detail}
-    )
-    return render(request, "403.html", status=403)
 
 
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
@@ -159,6 +147,10 @@ def group_detail(request: HttpRequest, partnership: str, slug: str) -> HttpRespo
             ),
             "members": group.members.select_related("agency").order_by("username"),
             "you_edit": can_edit_group_actions(request.user, group),
+            "may_manage": can(
+                request.user, Capability.MANAGE_PLAN, group.partnership_id
+            ),
+            "changes": history.group_changes(group),
             "today": timezone.localdate(),
         },
     )
@@ -188,7 +180,7 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
     form = ProgressForm(action=action)
     if request.method == "POST":
         if not may_edit:
-            return _refused(request, action=action.reference)
+            return refused(request, action=action.reference)
         form = ProgressForm(request.POST, request.FILES, action=action)
         if form.is_valid():
             _save_update(request, action, form)
@@ -226,7 +218,7 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     Another partnership's plan is 404 before any question of role."""
     plan = get_object_or_404(scope.plans(request.user), slug=slug)
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
-        return _refused(request, plan=plan.slug)
+        return refused(request, plan=plan.slug)
     publish = request.POST.get("published") == "yes"
     if plan.published != publish:
         plan.published = publish
@@ -251,7 +243,7 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
     objectives and open actions), for the partnership's manager."""
     plan = get_object_or_404(scope.plans(request.user), slug=slug)
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
-        return _refused(request, plan=plan.slug)
+        return refused(request, plan=plan.slug)
     form = CopyForwardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         new = services.copy_forward(plan, **form.cleaned_data)
@@ -266,69 +258,6 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
         {"plan": plan, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-@requires(Capability.USE_SERVICE)
-def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    """Change an action: its details, a new milestone, a milestone's state,
-    or the aim on one of its outcome measures. Each form posts here with
-    ``form`` naming it; history records who changed what."""
-    action = get_object_or_404(
-        scope.actions(request.user).select_related("plan__partnership", "group"),
-        reference=reference,
-    )
-    if not can_edit_action(request.user, action):
-        return _refused(request, action=action.reference)
-    forms = _edit_forms(action)
-    if request.method == "POST":
-        which = request.POST.get("form", "")
-        bound = _bound_form(action, which, request.POST)
-        if bound is None:
-            raise Http404("No such form on this page.")
-        if bound.is_valid():
-            bound.save()
-            messages.success(request, "Your change has been saved.")
-            return redirect("partnership:action_edit", reference=action.reference)
-        forms[which] = bound
-    return render(
-        request,
-        "partnership/action_edit.html",
-        {"action": action, "forms": forms, "errors": _first_errors(forms)},
-        status=400 if any(f.errors for f in forms.values()) else 200,
-    )
-
-
-def _edit_forms(action: Action) -> dict[str, Any]:
-    forms: dict[str, Any] = {
-        "details": ActionForm(instance=action, prefix="details"),
-        "milestone": MilestoneForm(
-            instance=Milestone(action=action), prefix="milestone"
-        ),
-    }
-    for link in action.measures.all():
-        forms[f"target-{link.pk}"] = TargetForm(
-            instance=link, prefix=f"target-{link.pk}"
-        )
-    return forms
-
-
-def _bound_form(action: Action, which: str, data: Any) -> Any:
-    if which == "details":
-        return ActionForm(data, instance=action, prefix="details")
-    if which == "milestone":
-        return MilestoneForm(
-            data, instance=Milestone(action=action), prefix="milestone"
-        )
-    if which.startswith("target-") and which[7:].isdigit():
-        link = action.measures.filter(pk=int(which[7:])).first()
-        if link is not None:
-            return TargetForm(data, instance=link, prefix=which)
-    return None
-
-
-def _first_errors(forms: dict[str, Any]) -> Any:
-    """The form with errors, for the page's error summary."""
-    return next((form for form in forms.values() if form.errors), None)
 
 
 def _save_update(request: HttpRequest, action: Action, form: ProgressForm) -> None:

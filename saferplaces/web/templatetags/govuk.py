@@ -76,3 +76,8 @@ def figure(value: float | int | None, kind: str = "") -> str:
     if kind == "count" or number.is_integer():
         return f"{round(number):,}"
     return f"{number:,.1f}"
+
+
+@register.filter
+def is_checkboxes(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)

@@ -1,0 +1,204 @@
+"""A partnership manager writes the plan in the service (issue 14): the plan
+period, priorities, objectives, actions with milestones and measures, groups
+with members, strands; and publishes it. Every change is kept as history
+and shown on the object's page; errors keep what was typed."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from saferplaces.accounts.models import Role
+from saferplaces.partnership.models import Action, Group, Plan, Status
+
+
+@pytest.fixture
+def manager(seed_plan, make_user):
+    return make_user(Role.ADMINISTRATOR, username="manager")
+
+
+def plan_edit(plan: Plan) -> str:
+    return reverse("partnership:plan_edit", kwargs={"slug": plan.slug})
+
+
+def priority_edit(plan: Plan, number: int) -> str:
+    return reverse(
+        "partnership:priority_edit", kwargs={"slug": plan.slug, "number": number}
+    )
+
+
+def test_only_the_partnerships_manager_changes_the_plan(client, seed_plan, make_user):
+    for role in (Role.ANALYST, Role.GROUP_LEAD, Role.VIEWER):
+        client.force_login(make_user(role))
+        assert client.get(plan_edit(seed_plan)).status_code == 403
+        typed = {"form": "plan", "plan-title": "Hijacked", "plan-starts":
+                 "2014-04-01", "plan-ends": "2015-03-31"}  # fmt: skip
+        assert client.post(plan_edit(seed_plan), typed).status_code == 403
+    seed_plan.refresh_from_db()
+    assert seed_plan.title != "Hijacked"
+    client.logout()
+    assert client.get(plan_edit(seed_plan)).status_code == 302  # to sign in
+
+
+def test_the_manager_changes_the_plan_period_and_the_rules_hold(
+    client, manager, seed_plan
+):
+    client.force_login(manager)
+    typed = {"form": "plan", "plan-title": "Birmingham South plan 2014/15",
+             "plan-starts": "2015-04-01", "plan-ends": "2015-03-31",
+             "plan-narrative": "Our plan."}  # fmt: skip
+    refused = client.post(plan_edit(seed_plan), typed)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "There is a problem" in html
+    assert "The plan must end after it starts." in html
+    assert 'value="Birmingham South plan 2014/15"' in html
+    done = client.post(plan_edit(seed_plan), {**typed, "plan-starts": "2014-04-01"})
+    assert done.status_code == 302
+    page = client.get(plan_edit(seed_plan)).content.decode()
+    changes = page.split('data-testid="changes">')[1]
+    assert "manager: Plan: " in changes
+    assert "title " in changes
+    assert "to Birmingham South plan 2014/15" in changes
+
+
+def test_the_manager_adds_a_priority_objective_and_action(client, manager, seed_plan):
+    client.force_login(manager)
+    road = seed_plan.partnership.groups.get(slug="road-safety-tasking")
+    taken = {"form": "priority", "priority-number": "1", "priority-title": "Again"}
+    refused = client.post(plan_edit(seed_plan), taken)
+    assert refused.status_code == 400
+    assert "The plan has a priority 1 already." in refused.content.decode()
+    new = {"form": "priority", "priority-number": "6",
+           "priority-title": "Reducing reoffending",
+           "priority-themes": "Integrated offender management\n\nHousing",
+           "priority-groups": [str(road.pk)]}  # fmt: skip
+    assert client.post(plan_edit(seed_plan), new).status_code == 302
+    priority = seed_plan.priorities.get(number=6)
+    assert priority.themes == ["Integrated offender management", "Housing"]
+    assert list(priority.groups.all()) == [road]
+
+    url = priority_edit(seed_plan, 6)
+    objective = {"form": "objective", "objective-title": "Fewer repeat offenders"}
+    assert client.post(url, objective).status_code == 302
+    action = {"form": "action", "action-number": "6.1", "action-group": road.pk,
+              "action-objective": priority.objectives.get().pk,
+              "action-text": "Run an offender management panel",
+              "action-starts": "2014-06-01", "action-due": "2014-05-01"}  # fmt: skip
+    refused = client.post(url, action)
+    assert refused.status_code == 400
+    assert "An action cannot be due before it starts." in refused.content.decode()
+    assert client.post(url, {**action, "action-due": "2015-03-31"}).status_code == 302
+    made = Action.objects.get(plan=seed_plan, number="6.1")
+    assert made.reference == "birmingham-south-2014-15-6-1"
+    assert (made.group, made.status) == (road, Status.NOT_STARTED)
+    again = client.post(url, {**action, "action-due": "2015-03-31"})
+    assert "The plan has an action 6.1 already." in again.content.decode()
+    changes = client.get(plan_edit(seed_plan)).content.decode()
+    assert "Priority added: Reducing reoffending" in changes
+    assert "Objective added: Fewer repeat offenders" in changes
+
+
+def test_a_group_of_another_partnership_cannot_be_chosen(client, manager, seed_plan):
+    from saferplaces.partnership.models import Partnership
+
+    other = Partnership.objects.create(name="Elsewhere", slug="elsewhere")
+    foreign = Group.objects.create(
+        partnership=other, name="Foreign", slug="foreign", kind="forum"
+    )
+    client.force_login(manager)
+    typed = {"form": "priority", "priority-number": "7", "priority-title": "X",
+             "priority-groups": [str(foreign.pk)]}  # fmt: skip
+    refused = client.post(plan_edit(seed_plan), typed)
+    assert refused.status_code == 400
+    assert not seed_plan.priorities.filter(number=7).exists()
+
+
+def test_the_manager_adds_and_changes_a_group_and_its_members(
+    client, manager, seed_plan, make_user
+):
+    client.force_login(manager)
+    typed = {"form": "group", "group-name": "Reoffending Board",
+             "group-kind": "board", "group-lead_title": "Chair"}  # fmt: skip
+    assert client.post(plan_edit(seed_plan), typed).status_code == 302
+    group = seed_plan.partnership.groups.get(slug="reoffending-board")
+    duplicate = client.post(plan_edit(seed_plan), typed)
+    assert "The partnership has a group of that name." in duplicate.content.decode()
+
+    member = make_user(Role.GROUP_LEAD, username="probation-officer")
+    url = reverse(
+        "partnership:group_edit",
+        kwargs={"partnership": group.partnership.slug, "slug": group.slug},
+    )
+    data = {"form": "members", "members-lead": member.pk,
+            "members-members": [str(member.pk)]}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    assert list(group.members.all()) == [member]
+    page = client.get(
+        reverse(
+            "partnership:group",
+            kwargs={"partnership": group.partnership.slug, "slug": group.slug},
+        )
+    ).content.decode()
+    changes = page.split('data-testid="changes">')[1]
+    assert "manager: Group: members (none) to probation-officer" in changes
+    assert "Change this group, its lead and members" in page
+
+
+def test_someone_outside_the_partnership_cannot_be_made_a_member(
+    client, manager, seed_plan, django_user_model
+):
+    from saferplaces.accounts.models import Agency
+
+    stranger = django_user_model.objects.create_user(
+        "stranger", agency=Agency.objects.first()
+    )
+    group = seed_plan.partnership.groups.get(slug="road-safety-tasking")
+    url = reverse(
+        "partnership:group_edit",
+        kwargs={"partnership": group.partnership.slug, "slug": group.slug},
+    )
+    client.force_login(manager)
+    data = {"form": "members", "members-members": [str(stranger.pk)]}
+    assert client.post(url, data).status_code == 400
+    assert not group.members.filter(pk=stranger.pk).exists()
+
+
+def test_the_manager_adds_a_strand_through_groups(client, manager, seed_plan):
+    client.force_login(manager)
+    road = seed_plan.partnership.groups.get(slug="road-safety-tasking")
+    typed = {"form": "strand", "strand-name": "Clean Air",
+             "strand-groups": [str(road.pk)]}  # fmt: skip
+    assert client.post(plan_edit(seed_plan), typed).status_code == 302
+    strand = seed_plan.partnership.strands.get(name="Clean Air")
+    assert list(strand.groups.all()) == [road]
+    form = f"strand-{strand.pk}"
+    cleared = {"form": form, f"{form}-name": "Clean Air"}
+    assert client.post(plan_edit(seed_plan), cleared).status_code == 302
+    assert not strand.groups.exists()
+
+
+def test_an_outcome_measure_is_linked_and_a_milestone_met(client, manager, seed_plan):
+    action = seed_plan.actions.get(number="3.1.2")
+    url = reverse("partnership:action_edit", kwargs={"reference": action.reference})
+    client.force_login(manager)
+    link = {"form": "measure", "measure-measure_id": "total-recorded-crime",
+            "measure-direction": "down", "measure-target": "900"}  # fmt: skip
+    assert client.post(url, link).status_code == 302
+    assert action.measures.filter(measure_id="total-recorded-crime").exists()
+    again = client.post(url, link)
+    assert "linked to this measure already" in again.content.decode()
+    unknown = client.post(url, {**link, "measure-measure_id": "made_up"})
+    assert unknown.status_code == 400
+    milestone = action.milestones.create(title="Pilot agreed", due="2014-09-30")
+    form = f"milestone-{milestone.pk}"
+    met = {"form": form, f"{form}-title": "Pilot agreed",
+           f"{form}-due": "2014-09-30", f"{form}-state": "met"}  # fmt: skip
+    assert client.post(url, met).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.state == "met"
+
+
+def test_a_form_name_not_on_the_page_is_not_found(client, manager, seed_plan):
+    client.force_login(manager)
+    assert client.post(plan_edit(seed_plan), {"form": "nope"}).status_code == 404
