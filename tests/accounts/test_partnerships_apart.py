@@ -25,6 +25,10 @@ ROLES = [role.value for role in Role]
 EDITORS = {Role.ADMINISTRATOR.value, Role.ANALYST.value}
 # Asked with POST (a GET is 405 whoever asks, giving nothing away).
 POSTED = {"partnership:plan_publication"}
+MANAGERS_ONLY = {
+    "partnership:plan_copy_forward", "partnership:plan_edit",
+    "partnership:priority_edit", "partnership:group_edit",
+}  # fmt: skip
 OURS = "birmingham-south-2014-15"
 THEIRS = NEIGHBOUR_SLUG
 
@@ -71,6 +75,17 @@ def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]
         "partnership:plan_publication": reverse(
             "partnership:plan_publication", kwargs={"slug": plan.slug}
         ),
+        "partnership:plan_edit": reverse(
+            "partnership:plan_edit", kwargs={"slug": plan.slug}
+        ),
+        "partnership:priority_edit": reverse(
+            "partnership:priority_edit",
+            kwargs={"slug": plan.slug, "number": action.priority.number},
+        ),
+        "partnership:group_edit": reverse(
+            "partnership:group_edit",
+            kwargs={"partnership": plan.partnership.slug, "slug": action.group.slug},
+        ),
         "partnership:export_xlsx": reverse("partnership:export_xlsx") + by_plan,
         "partnership:public_plan": reverse("partnership:public_plan") + by_plan,
         "dashboard:overview": reverse("dashboard:overview") + by_plan,
@@ -103,7 +118,8 @@ ADDRESSED = {
     "partnership:plan", "partnership:progress", "partnership:group",
     "partnership:action", "partnership:action_edit", "partnership:evidence",
     "partnership:export_csv", "partnership:plan_publication",
-    "partnership:plan_copy_forward",
+    "partnership:plan_copy_forward", "partnership:plan_edit",
+    "partnership:priority_edit", "partnership:group_edit",
     "partnership:export_xlsx", "partnership:public_plan", "dashboard:overview",
 }  # fmt: skip
 
@@ -130,7 +146,7 @@ def test_a_member_of_one_partnership_gets_404_for_the_other(
         assert own == 403
     elif url_name == "partnership:plan_publication":
         assert own == (302 if role == Role.ADMINISTRATOR.value else 403)
-    elif url_name == "partnership:plan_copy_forward":
+    elif url_name in MANAGERS_ONLY:
         assert own == (200 if role == Role.ADMINISTRATOR.value else 403)
     elif url_name != "partnership:public_plan":
         assert own == 200

@@ -103,6 +103,21 @@ MATRIX: dict[str, Rule] = {
         kwargs={"slug": "birmingham-south-2014-15"},
         navigation=False,
     ),
+    "partnership:plan_edit": Rule(
+        frozenset({SITE_ADMIN, "administrator"}),
+        kwargs={"slug": "birmingham-south-2014-15"},
+        navigation=False,
+    ),
+    "partnership:priority_edit": Rule(
+        frozenset({SITE_ADMIN, "administrator"}),
+        kwargs={"slug": "birmingham-south-2014-15", "number": "3"},
+        navigation=False,
+    ),
+    "partnership:group_edit": Rule(
+        frozenset({SITE_ADMIN, "administrator"}),
+        kwargs={"partnership": "birmingham-south-ldg", "slug": "road-safety-tasking"},
+        navigation=False,
+    ),
     "partnership:export_csv": Rule(SIGNED_IN, navigation=False),
     "partnership:export_xlsx": Rule(SIGNED_IN, navigation=False),
     "partnership:public_plan": Rule(EVERYONE),

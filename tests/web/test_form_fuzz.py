@@ -47,6 +47,7 @@ class Form:
 
 ACTION = (("reference", "birmingham-south-2014-15-3-1-2"),)
 MEASURE = (("measure_id", "total-recorded-crime"),)
+PLAN = (("slug", "birmingham-south-2014-15"),)
 FORMS = [
     Form("accounts:login", "post", ("username", "password"), ANONYMOUS),
     Form("accounts:password_reset", "post", ("email",), ANONYMOUS),
@@ -85,6 +86,43 @@ FORMS = [
         Role.ANALYST,
         ACTION,
         (("form", "milestone"),),
+    ),
+    Form(
+        "partnership:action_edit",
+        "post",
+        (
+            "measure-measure_id",
+            "measure-direction",
+            "measure-baseline_from",
+            "measure-target",
+        ),
+        Role.ANALYST,
+        ACTION,
+        (("form", "measure"),),
+    ),
+    Form(
+        "partnership:plan_edit",
+        "post",
+        ("plan-title", "plan-starts", "plan-ends", "plan-narrative"),
+        Role.ADMINISTRATOR,
+        PLAN,
+        (("form", "plan"),),
+    ),
+    Form(
+        "partnership:plan_edit",
+        "post",
+        ("group-name", "group-kind", "group-lead_title", "group-lead_agency"),
+        Role.ADMINISTRATOR,
+        PLAN,
+        (("form", "group"),),
+    ),
+    Form(
+        "partnership:priority_edit",
+        "post",
+        ("action-number", "action-text", "action-group", "action-starts", "action-due"),
+        Role.ADMINISTRATOR,
+        (*PLAN, ("number", "3")),
+        (("form", "action"),),
     ),
     Form(
         "accounts:audit_log",
