@@ -349,3 +349,58 @@ def codes_within(store: Store, code: str) -> list[str]:
         ).to_pylist()
         found |= {str(row["code"]) for row in rows}
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class PostcodePlace:
+    """Where a postcode lies: its LSOA and the ward that LSOA is in."""
+
+    postcode: str
+    lsoa: str
+    ward: Area | None
+    terminated: bool
+
+
+def postcode_place(store: Store, typed: str) -> PostcodePlace | None:
+    """The place of a postcode typed any way ("b29 6aa"), from the postcode
+    directory loaded (the ``postcodes`` table); None if it is not there or
+    is not a postcode."""
+    from saferplaces.ingest.postcodes import normalise
+
+    postcode = normalise(typed)
+    if postcode is None or "postcodes" not in store.tables():
+        return None
+    rows = store.query(
+        "SELECT area_code, terminated FROM postcodes WHERE postcode = ? "
+        "ORDER BY vintage DESC NULLS LAST, terminated LIMIT 1",
+        [postcode],
+    ).to_pylist()
+    if not rows:
+        return None
+    lsoa = str(rows[0]["area_code"])
+    wards = store.query(
+        "SELECT w.code, w.name FROM geography l, unnest(l.parents) AS p(code) "
+        "JOIN geography w ON w.code = p.code AND w.level = 'ward' "
+        "WHERE l.code = ? ORDER BY w.vintage DESC NULLS LAST LIMIT 1",
+        [lsoa],
+    ).to_pylist()
+    ward = (
+        Area(str(wards[0]["code"]), str(wards[0]["name"] or wards[0]["code"]), "ward")
+        if wards
+        else None
+    )
+    return PostcodePlace(postcode, lsoa, ward, bool(rows[0]["terminated"]))
+
+
+def example_postcode(store: Store) -> str | None:
+    """A postcode from the directory loaded, to show residents the form."""
+    if "postcodes" not in store.tables():
+        return None
+
+    def first() -> str | None:
+        rows = store.query(
+            "SELECT min(postcode) AS postcode FROM postcodes WHERE NOT terminated"
+        ).to_pylist()
+        return rows[0]["postcode"] if rows else None
+
+    return store.cached("example_postcode", first)

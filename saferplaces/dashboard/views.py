@@ -484,7 +484,11 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
 def neighbourhood(request: HttpRequest) -> HttpResponse:
     """A resident chooses a ward, or types its name (no sign-in needed)."""
     wards = geography.areas_of_level(store(), "ward")
-    context: dict[str, Any] = {"wards": wards, "place": request.GET.get("place", "")}
+    context: dict[str, Any] = {
+        "wards": wards,
+        "place": request.GET.get("place", ""),
+        "example_postcode": geography.example_postcode(store()),
+    }
     chosen = request.GET.get("ward", "")
     typed = context["place"].strip()
     if chosen:
@@ -492,6 +496,8 @@ def neighbourhood(request: HttpRequest) -> HttpResponse:
             context["error"] = ("ward", "Choose a ward from the list.")
             return render(request, TEMPLATE_CHOOSE, context, status=400)
         return redirect("dashboard:neighbourhood_ward", code=chosen)
+    if typed and POSTCODE.match(typed):
+        return _postcode(request, typed, context)
     if typed:
         found = [w for w in wards if typed.casefold() in w.name.casefold()]
         if len(found) == 1:
@@ -499,17 +505,39 @@ def neighbourhood(request: HttpRequest) -> HttpResponse:
         if not found:
             context["error"] = (
                 "place",
-                (
-                    "Postcodes cannot be looked up here yet: type the name of "
-                    "your area, or choose your ward from the list."
-                )
-                if POSTCODE.match(typed)
-                else f"No ward is called {typed}. Check the spelling, or "
+                f"No ward is called {typed}. Check the spelling, or "
                 "choose your ward from the list.",
             )
             return render(request, TEMPLATE_CHOOSE, context, status=400)
         context["matches"] = found
     return render(request, TEMPLATE_CHOOSE, context)
+
+
+def _postcode(
+    request: HttpRequest, typed: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A postcode goes to its ward, from the postcode directory loaded."""
+    place = geography.postcode_place(store(), typed)
+    if place is not None and place.ward is not None:
+        return redirect("dashboard:neighbourhood_ward", code=place.ward.code)
+    shown = typed.upper()
+    if "postcodes" not in store().tables():
+        message = (
+            "Postcodes cannot be looked up here: no postcode directory is "
+            "loaded. Type the name of your area, or choose your ward."
+        )
+    elif place is None:
+        message = (
+            f"We could not find the postcode {shown}. Check it, or type the "
+            "name of your area, or choose your ward from the list."
+        )
+    else:
+        message = (
+            f"The postcode {shown} is outside the areas this service covers. "
+            "Choose your ward from the list if you live here."
+        )
+    context["error"] = ("place", message)
+    return render(request, TEMPLATE_CHOOSE, context, status=400)
 
 
 TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"

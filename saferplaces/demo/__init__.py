@@ -22,6 +22,7 @@ from saferplaces.demo.partnership import (
     write_boundaries,
     write_geography,
     write_population,
+    write_postcodes,
 )
 from saferplaces.ingest.loader import LoadReport, Progress, run_load
 from saferplaces.ingest.sources import Source, get_source
@@ -45,6 +46,7 @@ def write_demo_files(folder: Path) -> list[tuple[Source, list[Path]]]:
         (get_source("geography"), write_geography(folder, plan)),
         (get_source("boundaries"), [write_boundaries(folder, plan)]),
         (get_source("population"), [write_population(folder, plan, rng)]),
+        (get_source("postcodes"), [write_postcodes(folder, plan)]),
         (get_source("police-uk-street"), street),
         (get_source("local-crimes"), local),
         (get_source("local-asb"), asb),

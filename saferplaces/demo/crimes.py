@@ -11,9 +11,10 @@ Counts per LSOA and month are Poisson around a rate that carries:
   - drugs about 2.5 times the usual rate in the substance-misuse focus wards
     (Bartley Green, Longbridge, Northfield, Kings Norton, Brandwood);
   - burglary concentrated in two Selly Oak LSOAs (the student area);
-  - a step change: ASB in Bournville falls by a third from April 2023, when
-    an intervention starts;
-  - violence up a fifth across the city from April 2022;
+  - a step change: ASB in Bournville falls by a third from April 2014, when
+    an intervention starts with the plan;
+  - violence up a fifth across the city from April 2012 (the plan's 2013/14
+    finding: violence with injury increased);
   - the domestic share of violence rises about 2 points a year (growing
     confidence to report domestic abuse), and about 30% of domestic abuse
     victims are victimised again within a year.
@@ -107,8 +108,8 @@ def rate(plan: Layout, lsoa_index: int, crime_type: str, share: float, m: int) -
     if crime_type == "Burglary" and ward.name == "Selly Oak" and letter in "AB":
         value *= 4.0
     if crime_type == "Anti-social behaviour" and ward.name == "Bournville":
-        value *= 2 / 3 if label >= "2023-04" else 1.0
-    if crime_type == "Violence and sexual offences" and label >= "2022-04":
+        value *= 2 / 3 if label >= "2014-04" else 1.0
+    if crime_type == "Violence and sexual offences" and label >= "2012-04":
         value *= 1.2
     return float(value)
 

@@ -84,6 +84,10 @@ VICTIMS_QUESTIONS = {
 }
 
 
+LESS_SAFE_FROM = 2013 * 12 + 4  # April 2013
+SAFER_FROM = 2015 * 12 + 4  # April 2015
+
+
 def _month(index: int) -> tuple[int, int]:
     year, month = FIRST_MONTH
     total = year * 12 + month - 1 + index
@@ -132,8 +136,14 @@ def write_surveys(folder: Path, plan: Layout, seed: int) -> list[tuple[Path, Pat
                     serial += 1
                     south = plan.ward_unit[lsoa.ward] == SOUTH
                     safe = 0.82 - 0.12 * (lsoa.risk - 1)
-                    if south and m >= MONTHS - 12:
-                        safe -= 0.08  # planted: the last year feels less safe
+                    if south and year * 12 + month >= LESS_SAFE_FROM:
+                        # Planted: the plan's 2013/14 finding, perceptions
+                        # of safety reduced from 2012/13.
+                        safe -= 0.08
+                    if south and year * 12 + month >= SAFER_FROM:
+                        # Planted: the plan's work on feeling safe shows in
+                        # the year after it (an evaluation finds it).
+                        safe += 0.1
                     day = rng.randint(1, 28)
                     out.writerow(
                         [f"SYN-R{serial:06d}", f"{year}-{month:02d}-{day:02d}",

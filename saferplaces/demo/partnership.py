@@ -27,8 +27,11 @@ SEED = 20140401
 CITY_CODE = "E08900025"
 CITY_NAME = "Birmingham (synthetic)"
 FORCE = "West Midlands Police"
-FIRST_MONTH = (2020, 4)
-MONTHS = 60  # five financial years, April 2020 to March 2025
+# The years up to and through the seed plan's period (April 2014 to March
+# 2015), and one more: the plan's 2013/14 findings can be asked of the data,
+# and its evaluations have a year of follow-up.
+FIRST_MONTH = (2010, 4)
+MONTHS = 72  # six financial years, April 2010 to March 2016
 LSOAS_PER_WARD = 6
 
 # policing unit -> district -> wards; (x, y) is the unit's place on the map,
@@ -225,15 +228,34 @@ def write_population(folder: Path, plan: Layout, rng: random.Random) -> Path:
                       "population"])  # fmt: skip
         for lsoa in plan.lsoas:
             base = rng.randint(1400, 2300)
-            for year in range(2020, 2025):
-                total = round(base * (1 + 0.004 * (year - 2020)))
+            for year in range(2010, 2016):
+                total = round(base * (1 + 0.004 * (year - 2010)))
                 out.writerow([lsoa.code, year, "all", "all", "all", total])
                 for band, share in zip(AGE_BANDS, AGE_SHARES, strict=True):
                     for sex, part in (("female", 0.51), ("male", 0.49)):
                         out.writerow([lsoa.code, year, band, sex, "all",
                                       round(total * share * part)])  # fmt: skip
-            # Ethnic groups as Census 2021 gives them: once, for 2021.
+            # Ethnic groups as a census gives them: once, for 2011.
             for group, share in ETHNIC_SHARES.items():
-                out.writerow([lsoa.code, 2021, "all", "all", group,
+                out.writerow([lsoa.code, 2011, "all", "all", group,
                               round(base * share)])  # fmt: skip
+    return path
+
+
+def write_postcodes(folder: Path, plan: Layout) -> Path:
+    """SYNTHETIC postcodes in the area ZZ, which Royal Mail does not use:
+    ward n's LSOAs get ZZn 1AA, ZZn 1AB, ... (and one terminated postcode
+    each, as real directories keep them)."""
+    path = folder / "synthetic-postcodes.csv"
+    by_ward: dict[str, list[Area]] = {}
+    for lsoa in plan.lsoas:
+        by_ward.setdefault(lsoa.ward, []).append(lsoa)
+    with open(path, "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["postcode", "area_code", "terminated"])
+        for number, ward in enumerate(plan.wards, 1):
+            for digit, lsoa in enumerate(by_ward.get(ward.code, []), 1):
+                for letters in ("AA", "AB", "AD"):
+                    out.writerow([f"ZZ{number} {digit}{letters}", lsoa.code, "false"])
+                out.writerow([f"ZZ{number} {digit}ZZ", lsoa.code, "true"])
     return path

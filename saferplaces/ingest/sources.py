@@ -88,6 +88,7 @@ def _register_all() -> None:
         local_asb,
         local_extract,
         police_uk,
+        postcodes,
         reoffending,
         stats19,
         surveys,

@@ -165,6 +165,16 @@ class Plan(models.Model):
         if self.ends <= self.starts:
             raise ValidationError({"ends": "The plan must end after it starts."})
 
+    def has_ended(self, today: datetime.date | None = None) -> bool:
+        return self.ends < (today or timezone.localdate())
+
+    def as_of(self, today: datetime.date | None = None) -> datetime.date:
+        """The day the plan's actions are judged on: today, or the plan's last
+        day once it has ended. A plan that ended is a record of where things
+        stood then; an action open at its end is not "overdue by a decade"
+        but open when the plan ended, to carry forward or close."""
+        return min(today or timezone.localdate(), self.ends)
+
 
 class Principle(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="principles")
@@ -323,8 +333,14 @@ class Action(models.Model):
         return self.status in FINISHED
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.due and self.due < today and not self.finished)
+        """Past its due date and not finished, on the day the plan is judged
+        (its last day once it has ended)."""
+        day = self.plan.as_of(today)
+        return bool(self.due and self.due < day and not self.finished)
+
+    def open_at_end(self, today: datetime.date | None = None) -> bool:
+        """Still open when its plan ended."""
+        return self.plan.has_ended(today) and not self.finished
 
     def last_update(self) -> ProgressUpdate | None:
         # From the prefetched updates when the caller prefetched them.
@@ -334,7 +350,7 @@ class Action(models.Model):
         """Open, and no update for ``weeks`` weeks (or none since it started)."""
         if self.finished:
             return False
-        today = today or timezone.localdate()
+        today = self.plan.as_of(today)
         latest = self.last_update()
         since = latest.created.date() if latest else self.starts or self.plan.starts
         return (today - since).days > weeks * 7
@@ -414,8 +430,8 @@ class Milestone(models.Model):
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         """Planned and past its date: neither met nor recorded as missed."""
-        today = today or timezone.localdate()
-        return self.state == self.State.PLANNED and self.due < today
+        day = self.action.plan.as_of(today)
+        return self.state == self.State.PLANNED and self.due < day
 
     def clean(self) -> None:
         action = self.action if self.action_id else None

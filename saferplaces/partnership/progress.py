@@ -36,6 +36,12 @@ class Summary:
         return self.percent(Status.COMPLETE)
 
     @property
+    def still_open(self) -> int:
+        """Neither complete nor stopped (overdue ones included)."""
+        finished = self.by_status[Status.COMPLETE] + self.by_status[Status.STOPPED]
+        return self.total - finished
+
+    @property
     def overdue_percent(self) -> int:
         return round(100 * self.overdue / self.total) if self.total else 0
 

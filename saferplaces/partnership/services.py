@@ -178,7 +178,8 @@ def _synthetic_progress(action: Action, rng: random.Random) -> None:
 
 
 def _demo_evaluations(plan: Plan) -> None:
-    """Evaluations over the demo's (2020-2025) SYNTHETIC data."""
+    """Evaluations over the demo's SYNTHETIC data (April 2010 to March 2016):
+    the plan year, and the year after it, against the two years before."""
     road = plan.actions.filter(number="3.1.1").first()
     if road:
         EvaluationPlan.objects.create(
@@ -187,10 +188,10 @@ def _demo_evaluations(plan: Plan) -> None:
             measure_id="road-casualties-ksi",
             target_area="SYN-D03",
             comparison_area="SYN-D02",
-            baseline_from="2020-04",
-            baseline_to="2022-03",
-            followup_from="2023-04",
-            followup_to="2025-03",
+            baseline_from="2012-04",
+            baseline_to="2014-03",
+            followup_from="2014-04",
+            followup_to="2016-03",
             method=EvaluationPlan.Method.DIFFERENCE_IN_DIFFERENCES,
         )
     involving = plan.actions.filter(number="3.3.3").first()
@@ -200,10 +201,10 @@ def _demo_evaluations(plan: Plan) -> None:
             question="Did more residents of Birmingham South feel safe after dark?",
             measure_id="perceptions-of-safety",
             target_area="SYN-PU1",
-            baseline_from="2022-04",
-            baseline_to="2023-03",
-            followup_from="2024-04",
-            followup_to="2025-03",
+            baseline_from="2013-04",
+            baseline_to="2014-03",
+            followup_from="2015-04",
+            followup_to="2016-03",
             method=EvaluationPlan.Method.BEFORE_AFTER,
         )
 
@@ -240,7 +241,7 @@ def _demo_milestones_and_target(plan: Plan) -> None:
             state=state,
         )
     road.measures.filter(measure_id="road-casualties-ksi").update(
-        baseline_from="2020-04", baseline_to="2022-03", target=4.0
+        baseline_from="2012-04", baseline_to="2014-03", target=4.0
     )
 
 

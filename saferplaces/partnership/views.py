@@ -301,6 +301,15 @@ def _evaluation(action: Action) -> dict[str, Any] | None:
     plan = getattr(action, "evaluation", None)
     if plan is None:
         return None
+    measure = REGISTRY.get(plan.measure_id)
+    codes = [plan.target_area, plan.comparison_area]
+    names = dict(_area_names([code for code in codes if code]))
+    described = {
+        "plan": plan,
+        "measure": measure.title if measure else plan.measure_id,
+        "target_area": names[plan.target_area],
+        "comparison_area": names.get(plan.comparison_area, ""),
+    }
     from saferplaces.analytics import results
     from saferplaces.analytics.evaluation import Window
     from saferplaces.web.store import web_store
@@ -315,8 +324,8 @@ def _evaluation(action: Action) -> dict[str, Any] | None:
             plan.comparison_area or None,
         )
     except results.ResultError as error:
-        return {"plan": plan, "result": None, "problem": str(error)}
-    return {"plan": plan, "result": result, "problem": None}
+        return {**described, "result": None, "problem": str(error)}
+    return {**described, "result": result, "problem": None}
 
 
 @requires(Capability.USE_SERVICE)

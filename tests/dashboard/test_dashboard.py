@@ -76,12 +76,12 @@ def test_the_overview_has_the_plans_key_measures(analyst):
 
 
 def test_a_shares_change_over_the_year_is_tested(analyst, demo_dir):
-    """Feeling safe fell in the demo's last year (planted): a real change,
+    """Feeling safe rose in the demo's last year (planted): a real change,
     found from the two years' own intervals."""
     store = Store(demo_dir / "store")
     card = data.card(store, "perceptions-of-safety", "SYN-PARTNERSHIP")
     assert card.change_significant is True
-    assert card.change_text.startswith("-")
+    assert card.change_text.startswith("+")
     assert card.change_text.endswith("points on the previous 12 months (a real change)")
 
 
@@ -119,9 +119,9 @@ def test_a_measure_page_has_its_chart_its_table_and_its_neighbours(analyst):
     assert 'data-vega-spec="spc-spec"' in html
     assert page.context["spec"]["description"].startswith(
         "Total recorded crime, Selly Oak district, by financial year. "
-        "5 periods from 2020/21 to 2024/25"
+        "6 periods from 2010/11 to 2015/16"
     )
-    assert html.count('<th scope="row" class="govuk-table__header">2024/25</th>') == 1
+    assert html.count('<th scope="row" class="govuk-table__header">2015/16</th>') == 1
     ranked = [row.area_name for row in page.context["comparison"]]
     assert sorted(ranked) == [
         "Edgbaston district",
@@ -274,7 +274,7 @@ def test_every_table_on_the_page_downloads(analyst):
 def test_a_target_and_a_rebase_redraw_the_chart(analyst):
     page = analyst.get(
         measure_url("perceptions-of-safety", area="SYN-PU1", by="quarter",
-                    target="75", rebase="2023/24 Q1")
+                    target="75", rebase="2013/14 Q1")
     )  # fmt: skip
     assert page.status_code == 200
     chart = page.context["chart"]
@@ -282,7 +282,7 @@ def test_a_target_and_a_rebase_redraw_the_chart(analyst):
     assert chart.assurance is not None
     assert {p.segment for p in chart.points} == {0, 1}
     html = page.content.decode()
-    assert "target=75.0&amp;rebase=2023%2F24+Q1" in html  # the drawn image
+    assert "target=75.0&amp;rebase=2013%2F14+Q1" in html  # the drawn image
     wrong = analyst.get(measure_url("perceptions-of-safety", area="SYN-PU1",
                                     target="seventy"))  # fmt: skip
     assert wrong.status_code == 400
@@ -305,11 +305,11 @@ def test_victims_are_compared_with_residents_by_age_sex_and_ethnicity(analyst):
 def test_the_chart_draws_the_engines_numbers_exactly(analyst, demo_dir):
     """The Vega-Lite data are the SPC engine's points, unrounded, with the
     target, the rebase and the signals the engine found."""
-    page = analyst.get(measure_url(area="SYN-D03", target="150", rebase="2023-04"))
+    page = analyst.get(measure_url(area="SYN-D03", target="150", rebase="2013-04"))
     assert page.status_code == 200
     engine = measure_chart(
         Store(demo_dir / "store"), "total-recorded-crime", "SYN-D03",
-        target=150, rebase_at=["2023-04"],
+        target=150, rebase_at=["2013-04"],
     )  # fmt: skip
     spec = page.context["spec"]
     drawn = spec["data"]["values"]
@@ -419,7 +419,7 @@ def test_a_target_on_the_plan_drives_the_card_and_the_measure_page(analyst):
     link = ActionMeasure.objects.get(
         action__number="3.1.1", measure_id="road-casualties-ksi"
     )
-    link.target, link.baseline_from, link.baseline_to = 4.0, "2020-04", "2021-03"
+    link.target, link.baseline_from, link.baseline_to = 4.0, "2012-04", "2013-03"
     link.save()
     from django.core.cache import cache
 
@@ -466,9 +466,34 @@ def test_one_form_finds_a_neighbourhood_and_a_postcode_is_answered_in_words(
     settings.DATA_DIR = demo_dir
     page = client.get(reverse("dashboard:neighbourhood")).content.decode()
     assert page.count("<form") == 1
+    assert "For example, ZZ1 1AA or Selly Oak" in page  # the demo's postcodes
     postcode = client.get(reverse("dashboard:neighbourhood") + "?place=B29 6BD")
     assert postcode.status_code == 400
-    assert "Postcodes cannot be looked up here yet" in postcode.content.decode()
+    html = postcode.content.decode()
+    assert "We could not find the postcode B29 6BD" in html
+    assert 'value="B29 6BD"' in html  # what was typed is kept
+
+
+def test_a_postcode_finds_its_ward(client, demo_dir, settings):
+    """A resident types their postcode, however they write it (issue 14)."""
+    from saferplaces.analytics import geography
+    from saferplaces.analytics.store import Store
+
+    settings.DATA_DIR = demo_dir
+    store = Store(demo_dir / "store")
+    [row] = store.query(
+        "SELECT p.postcode, p.area_code FROM postcodes p "
+        "WHERE NOT terminated ORDER BY postcode DESC LIMIT 1"
+    ).to_pylist()
+    # Demo LSOAs are named after their ward: "Selly Oak A (synthetic)".
+    ward_name = geography.name_of(store, row["area_code"]).rsplit(" ", 2)[0]
+    [ward] = [w for w in geography.areas_of_level(store, "ward") if w.name == ward_name]
+    typed = row["postcode"].lower().replace(" ", "")
+    found = client.get(reverse("dashboard:neighbourhood"), {"place": typed})
+    assert found.status_code == 302
+    assert found["Location"] == reverse(
+        "dashboard:neighbourhood_ward", kwargs={"code": ward.code}
+    )
 
 
 def test_a_rate_is_not_per_1000_twice(analyst):

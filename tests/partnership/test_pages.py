@@ -231,7 +231,7 @@ def test_an_overdue_action_is_shown_overdue_never_also_on_track(
     seed_plan.actions.update(status=Status.COMPLETE)
     late = seed_plan.actions.get(number="3.1.2")
     late.status = Status.ON_TRACK
-    late.due = datetime.date(2015, 3, 31)
+    late.due = datetime.date(2015, 1, 31)
     late.save()
     client.force_login(make_user(Role.VIEWER))
     html = client.get(action_url("3.1.2")).content.decode()
@@ -321,13 +321,13 @@ def test_a_milestone_and_a_target_are_set_in_the_service(client, road_lead, seed
     data = {
         "form": form,
         f"{form}-direction": "down",
-        f"{form}-baseline_from": "2020-04",
-        f"{form}-baseline_to": "2021-03",
+        f"{form}-baseline_from": "2012-04",
+        f"{form}-baseline_to": "2013-03",
         f"{form}-target": "3.5",
     }
     assert client.post(edit_url("3.1.1"), data).status_code == 302
     link.refresh_from_db()
-    assert (link.target, link.baseline_from) == (3.5, "2020-04")
+    assert (link.target, link.baseline_from) == (3.5, "2012-04")
     bad = {**data, f"{form}-baseline_to": "2019-13"}
     assert client.post(edit_url("3.1.1"), bad).status_code == 400
     assert (

@@ -33,8 +33,9 @@ def test_status_changes(old, new, allowed):
 def test_overdue_and_stale(seed_plan):
     action = seed_plan.actions.get(number="5.2")
     action.status = Status.ON_TRACK
-    assert action.is_overdue(datetime.date(2015, 4, 1))
-    assert not action.is_overdue(datetime.date(2015, 3, 31))
+    action.due = datetime.date(2014, 12, 31)
+    assert action.is_overdue(datetime.date(2015, 1, 1))
+    assert not action.is_overdue(datetime.date(2014, 12, 31))
     action.status = Status.COMPLETE
     assert not action.is_overdue(datetime.date(2016, 1, 1))
     action.status = Status.ON_TRACK
@@ -42,6 +43,29 @@ def test_overdue_and_stale(seed_plan):
     # No update since it started (1 April 2014): stale after 6 weeks (42 days).
     assert action.is_stale(6, datetime.date(2014, 5, 14))
     assert not action.is_stale(6, datetime.date(2014, 5, 13))
+
+
+def test_an_ended_plan_is_judged_on_its_last_day(seed_plan):
+    """Every action of the 2014/15 plan was "overdue by a decade" (issue 14):
+    once the plan has ended it is a record of where things stood then."""
+    action = seed_plan.actions.get(number="5.2")
+    action.status = Status.ON_TRACK
+    action.due = seed_plan.ends
+    action.updates.all().delete()
+    years_later = datetime.date(2026, 11, 27)
+    assert seed_plan.has_ended(years_later)
+    assert not action.is_overdue(years_later)  # due on its last day
+    assert action.open_at_end(years_later)
+    action.due = datetime.date(2015, 1, 31)
+    assert action.is_overdue(years_later)  # overdue by two months, then
+    # Stale as of the plan's end, not counted in years since.
+    assert action.is_stale(6, years_later)
+    action.updates.create(
+        text="x",
+        status="on_track",
+        created=datetime.datetime(2015, 3, 20, tzinfo=datetime.UTC),
+    )
+    assert not action.is_stale(6, years_later)
 
 
 def test_copy_forward_carries_open_actions_only(seed_plan):
