@@ -33,6 +33,7 @@ from saferplaces.partnership.forms import (
     MeasureLinkForm,
     MilestoneForm,
     NewActionForm,
+    NewPlanForm,
     ObjectiveForm,
     PlanForm,
     PriorityForm,
@@ -45,6 +46,7 @@ from saferplaces.partnership.models import (
     Group,
     Milestone,
     Objective,
+    Partnership,
     Plan,
     Priority,
     Strand,
@@ -105,6 +107,38 @@ def _managed_plan(request: HttpRequest, slug: str) -> Plan | HttpResponse:
 
 def _plan_edit_url(plan: Plan) -> str:
     return reverse("partnership:plan_edit", kwargs={"slug": plan.slug})
+
+
+def managed_partnerships(user: Any) -> Any:
+    """The partnerships whose plan ``user`` may write."""
+    return Partnership.objects.filter(
+        pk__in=[
+            p.pk
+            for p in Partnership.objects.all()
+            if can(user, Capability.MANAGE_PLAN, p.pk)
+        ]
+    )
+
+
+@requires(Capability.USE_SERVICE)
+def plan_new(request: HttpRequest) -> HttpResponse:
+    """Start a plan from nothing (a partnership's first, say); next year's
+    is better started from this year's (copy forward)."""
+    partnerships = managed_partnerships(request.user)
+    if not partnerships.exists():
+        return refused(request, plan="new")
+    form = NewPlanForm(request.POST or None, partnerships=partnerships)
+    if request.method == "POST" and form.is_valid():
+        plan = form.save()
+        audit.record("plan_created", request=request, obj=plan)
+        messages.success(request, f"{plan.title} is started: add its priorities.")
+        return redirect(_plan_edit_url(plan))
+    return render(
+        request,
+        "partnership/plan_new.html",
+        {"form": form, "errors": form if form.errors else None},
+        status=400 if form.errors else 200,
+    )
 
 
 @requires(Capability.USE_SERVICE)

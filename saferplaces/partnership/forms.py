@@ -470,3 +470,29 @@ class StrandForm(forms.ModelForm[Strand]):
             if group.pk not in kept:
                 StrandLink.objects.create(strand=strand, group=group)
         return strand
+
+
+class NewPlanForm(forms.ModelForm[Plan]):
+    """A plan started from nothing, for a partnership the person manages."""
+
+    class Meta:
+        model = Plan
+        fields = ["partnership", "title", "slug", "starts", "ends", "narrative"]
+        labels = {
+            **PlanForm.Meta.labels,
+            "partnership": "Partnership",
+            "slug": "Short name for addresses",
+        }
+        help_texts = {
+            "slug": "Lower-case letters, digits and hyphens, e.g. "
+            "birmingham-south-2015-16",
+        }
+        widgets = PlanForm.Meta.widgets
+        error_messages = {"slug": {"unique": "A plan has this short name already."}}
+
+    def __init__(self, *args: Any, partnerships: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partnership"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = partnerships
+        field.empty_label = None

@@ -27,6 +27,7 @@ urlpatterns = [
         authoring.action_edit,
         name="action_edit",
     ),
+    path("plan/new/", authoring.plan_new, name="plan_new"),
     path("plan/<slug:slug>/edit/", authoring.plan_edit, name="plan_edit"),
     path(
         "plan/<slug:slug>/priorities/<int:number>/edit/",

@@ -63,6 +63,9 @@ def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
 @requires(Capability.USE_SERVICE)
 def plan_overview(request: HttpRequest) -> HttpResponse:
     """Priorities -> groups -> actions, with counts by status."""
+    if not scope.plans(request.user).exists():
+        may_start = can(request.user, Capability.MANAGE_PLAN)
+        return render(request, "partnership/no_plan.html", {"may_start": may_start})
     plan = _current_plan(request)
     if can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
         return _plan_page(request, plan)  # a form with a CSRF token: not kept

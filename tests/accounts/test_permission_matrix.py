@@ -103,6 +103,9 @@ MATRIX: dict[str, Rule] = {
         kwargs={"slug": "birmingham-south-2014-15"},
         navigation=False,
     ),
+    "partnership:plan_new": Rule(
+        frozenset({SITE_ADMIN, "administrator"}), navigation=False
+    ),
     "partnership:plan_edit": Rule(
         frozenset({SITE_ADMIN, "administrator"}),
         kwargs={"slug": "birmingham-south-2014-15"},

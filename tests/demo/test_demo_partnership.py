@@ -48,6 +48,7 @@ def test_every_row_loads(demo_store):
         "geography",
         "boundaries",
         "population",
+        "postcodes",
         "street_crime",
         "local_crimes",
         "local_asb",

@@ -202,3 +202,37 @@ def test_an_outcome_measure_is_linked_and_a_milestone_met(client, manager, seed_
 def test_a_form_name_not_on_the_page_is_not_found(client, manager, seed_plan):
     client.force_login(manager)
     assert client.post(plan_edit(seed_plan), {"form": "nope"}).status_code == 404
+
+
+def test_a_new_partnership_starts_its_first_plan_in_the_service(
+    client, seed_plan, make_user
+):
+    from saferplaces.partnership.models import Partnership
+
+    fresh = Partnership.objects.create(name="Northfield LDG", slug="northfield")
+    manager = make_user(Role.ADMINISTRATOR, username="north", partnerships=[fresh])
+    viewer = make_user(Role.VIEWER, partnerships=[fresh])
+    client.force_login(viewer)
+    told = client.get(reverse("partnership:plan")).content.decode()
+    assert "administrator starts it" in told
+    client.force_login(manager)
+    empty = client.get(reverse("partnership:plan")).content.decode()
+    assert "No plan yet" in empty
+    assert reverse("partnership:plan_new") in empty
+    url = reverse("partnership:plan_new")
+    typed = {"partnership": fresh.pk, "title": "Northfield plan 2015/16",
+             "slug": seed_plan.slug, "starts": "2015-04-01",
+             "ends": "2016-03-31"}  # fmt: skip
+    taken = client.post(url, typed)
+    assert taken.status_code == 400
+    assert "A plan has this short name already." in taken.content.decode()
+    # Another partnership's plan cannot be started here.
+    theirs = client.post(
+        url, {**typed, "slug": "x", "partnership": seed_plan.partnership_id}
+    )
+    assert theirs.status_code == 400
+    done = client.post(url, {**typed, "slug": "northfield-2015-16"})
+    assert done.status_code == 302
+    assert Plan.objects.get(slug="northfield-2015-16").partnership == fresh
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403
