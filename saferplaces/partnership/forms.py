@@ -152,7 +152,7 @@ class ActionForm(forms.ModelForm[Action]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
+        if not self.is_bound:  # codes as typed, not a Python list ("[]")
             self.initial["target_areas"] = ", ".join(self.instance.target_areas)
 
     def clean_target_areas(self) -> list[str]:

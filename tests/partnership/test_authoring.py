@@ -79,6 +79,9 @@ def test_the_manager_adds_a_priority_objective_and_action(client, manager, seed_
     assert list(priority.groups.all()) == [road]
 
     url = priority_edit(seed_plan, 6)
+    # The new action's target areas started as "[]" (seen in chromium).
+    blank = client.get(url).content.decode()
+    assert 'name="action-target_areas" value="[]"' not in blank
     objective = {"form": "objective", "objective-title": "Fewer repeat offenders"}
     assert client.post(url, objective).status_code == 302
     action = {"form": "action", "action-number": "6.1", "action-group": road.pk,
