@@ -189,6 +189,18 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
             _save_update(request, action, form)
             messages.success(request, "Your update has been posted.")
             return redirect("partnership:action", reference=action.reference)
+        return _action_page(request, action, form, may_edit)
+    # Its evaluation and area names come from the store: a load changes them.
+    return cached_page(
+        request,
+        _plan_revision(action.plan, action.pk, may_edit, store_revision()),
+        lambda: _action_page(request, action, form, may_edit),
+    )
+
+
+def _action_page(
+    request: HttpRequest, action: Action, form: ProgressForm, may_edit: bool
+) -> HttpResponse:
     return render(
         request,
         "partnership/action.html",

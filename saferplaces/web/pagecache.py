@@ -6,8 +6,10 @@ analytic store's table versions, or a plan's revision number, which every
 change to the plan raises). A new load or a plan edit therefore changes the
 key and the page is built afresh; nothing needs to be deleted. Permission
 checks and the read audit run on every request, cached or not: only the
-rendering is saved. Pages with a form carrying a CSRF token, or with a
-message to show once, are never kept.
+rendering is saved. A page with a message to show once is never kept.
+Every form's CSRF token (``{% csrf_field %}``, the sign-out form's too) is
+kept as a placeholder and filled with the reader's own token as the page is
+served: one reader's token is never shown to another.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 
 from saferplaces.accounts.permissions import links_for
 
 KEEP_SECONDS = 600
+# Stands for the CSRF token in a kept page; cannot occur in a real token.
+CSRF_PLACEHOLDER = "__saferplaces_csrf_token__"
 
 
 def store_revision() -> str:
@@ -42,11 +47,29 @@ def cached_page(
     navigation = [link.label for link in links_for(request.user)]
     key = "page:" + _tag([request.get_full_path(), navigation, revision])
     content = cache.get(key)
-    if content is not None:
-        return HttpResponse(content)
-    response = render()
-    if response.status_code == 200 and not response.streaming:
-        cache.set(key, response.content, KEEP_SECONDS)
+    if content is None:
+        request.csrf_placeholder = True  # type: ignore[attr-defined]
+        try:
+            response = render()
+        finally:
+            request.csrf_placeholder = False  # type: ignore[attr-defined]
+        content = response.content if not response.streaming else b""
+        if response.status_code != 200 or response.streaming:
+            return _with_token(request, response)
+        cache.set(key, content, KEEP_SECONDS)
+    return HttpResponse(_filled(request, content))
+
+
+def _filled(request: HttpRequest, content: bytes) -> bytes:
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder not in content:
+        return content
+    return content.replace(placeholder, get_token(request).encode())
+
+
+def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if not response.streaming:
+        response.content = _filled(request, response.content)
     return response
 
 

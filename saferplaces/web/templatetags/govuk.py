@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.middleware.csrf import get_token
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from saferplaces.web.pagecache import CSRF_PLACEHOLDER
 
 register = template.Library()
 
@@ -81,3 +85,17 @@ def figure(value: float | int | None, kind: str = "") -> str:
 @register.filter
 def is_checkboxes(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+
+
+@register.simple_tag(takes_context=True)
+def csrf_field(context: template.Context) -> SafeString:
+    """``{% csrf_token %}`` for a page that may be kept (web/pagecache.py):
+    a placeholder while the page is rendered to be kept, filled as served."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    placeholder = getattr(request, "csrf_placeholder", False)
+    token = CSRF_PLACEHOLDER if placeholder else get_token(request)
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+    )
