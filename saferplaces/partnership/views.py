@@ -112,6 +112,7 @@ def _plan_page(request: HttpRequest, plan: Plan) -> HttpResponse:
             "may_manage": can(
                 request.user, Capability.MANAGE_PLAN, plan.partnership_id
             ),
+            "changes": history.plan_changes(plan),
         },
     )
 

@@ -62,7 +62,9 @@ def test_the_manager_changes_the_plan_period_and_the_rules_hold(
     assert "to Birmingham South plan 2014/15" in changes
 
 
-def test_the_manager_adds_a_priority_objective_and_action(client, manager, seed_plan):
+def test_the_manager_adds_a_priority_objective_and_action(
+    client, manager, seed_plan, make_user
+):
     client.force_login(manager)
     road = seed_plan.partnership.groups.get(slug="road-safety-tasking")
     taken = {"form": "priority", "priority-number": "1", "priority-title": "Again"}
@@ -99,6 +101,10 @@ def test_the_manager_adds_a_priority_objective_and_action(client, manager, seed_
     assert "The plan has an action 6.1 already." in again.content.decode()
     changes = client.get(plan_edit(seed_plan)).content.decode()
     assert "Priority added: Reducing reoffending" in changes
+    # And on the plan's own page, for every member.
+    client.force_login(make_user(Role.VIEWER))
+    plan_page = client.get(reverse("partnership:plan")).content.decode()
+    assert "manager: Priority added: Reducing reoffending" in plan_page
     assert "Objective added: Fewer repeat offenders" in changes
 
 
