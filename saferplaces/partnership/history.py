@@ -16,6 +16,8 @@ from saferplaces.partnership.models import (
     Objective,
     Plan,
     Priority,
+    Strand,
+    StrandLink,
 )
 
 # Fields whose changes are not worth a line (they follow from others).
@@ -42,13 +44,18 @@ def changes(action: Action) -> list[Change]:
 
 
 def plan_changes(plan: Plan) -> list[Change]:
-    """The plan's own changes and its priorities' and objectives'."""
+    """The plan's own changes, its priorities' and objectives', and its
+    partnership's strands' (and the groups they run through)."""
     priorities = Priority.history.filter(plan_id=plan.pk)
     ids = set(priorities.values_list("id", flat=True))
+    strands = Strand.history.filter(partnership_id=plan.partnership_id)
+    strand_ids = set(strands.values_list("id", flat=True))
     return _merged(
         ("Plan", plan.history.all()),
         ("Priority", priorities),
         ("Objective", Objective.history.filter(priority_id__in=ids)),
+        ("Strand", strands),
+        ("Strand link", StrandLink.history.filter(strand_id__in=strand_ids)),
     )
 
 

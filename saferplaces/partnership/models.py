@@ -110,6 +110,7 @@ class Strand(models.Model):
     groups: models.ManyToManyField[Group, StrandLink] = models.ManyToManyField(
         Group, through="StrandLink", related_name="strands"
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -122,6 +123,7 @@ class StrandLink(models.Model):
     strand = models.ForeignKey(Strand, on_delete=models.CASCADE, related_name="links")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"{self.strand} through {self.group}"

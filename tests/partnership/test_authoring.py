@@ -185,6 +185,9 @@ def test_the_manager_adds_a_strand_through_groups(client, manager, seed_plan):
     cleared = {"form": form, f"{form}-name": "Clean Air"}
     assert client.post(plan_edit(seed_plan), cleared).status_code == 302
     assert not strand.groups.exists()
+    changes = client.get(plan_edit(seed_plan)).content.decode()
+    assert "manager: Strand added: Clean Air" in changes
+    assert "manager: Strand link removed: Clean Air through Road Safety" in changes
 
 
 def test_an_outcome_measure_is_linked_and_a_milestone_met(client, manager, seed_plan):
