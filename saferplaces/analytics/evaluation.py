@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 from saferplaces.analytics.compare import rate_ratio, relative_to_parent
+from saferplaces.analytics.geography import name_of
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.proportions import Tally, monthly_tallies
 from saferplaces.analytics.store import Store
@@ -98,7 +99,7 @@ def _counts(
             target_change.lower,
             target_change.upper,
             "ratio",
-            f"The monthly rate in {target} changed by "
+            f"The monthly rate in {name_of(store, target)} changed by "
             f"{_percent(target_change.ratio)} from the baseline to the follow-up "
             f"(95% interval {_percent(target_change.lower)} to "
             f"{_percent(target_change.upper)}).",
@@ -111,7 +112,8 @@ def _counts(
         relative.lower,
         relative.upper,
         "ratio",
-        f"{target} changed by {_percent(target_change.ratio)} and {comparison} by "
+        f"{name_of(store, target)} changed by {_percent(target_change.ratio)} "
+        f"and {name_of(store, comparison)} by "
         f"{_percent(other.ratio)}: the target's change was "
         f"{_percent(relative.ratio)} against the comparison's (95% interval "
         f"{_percent(relative.lower)} to {_percent(relative.upper)}).",
@@ -159,12 +161,13 @@ def _shares(
         return after - before, v1 + v2
 
     change, variance = difference(target)
-    statement = f"{target} changed by {change:+.1f} points"
+    statement = f"{name_of(store, target)} changed by {change:+.1f} points"
     if comparison is not None:
         other, other_variance = difference(comparison)
         change, variance = change - other, variance + other_variance
         statement += (
-            f" against {other:+.1f} in {comparison}: a difference in differences of "
+            f" against {other:+.1f} in {name_of(store, comparison)}: a difference "
+            "in differences of "
             f"{change:+.1f} points"
         )
     half = Z95 * math.sqrt(variance)

@@ -220,6 +220,19 @@ def test_target_areas_are_named(client, seed_plan, make_user, settings, demo_dat
     assert f"({code})" in html  # the name first, the code after it
 
 
+def test_the_evaluation_names_its_areas_and_measure(
+    client, seed_plan, make_user, settings, demo_data
+):
+    """The evaluation read "SYN-D03 changed by +27% and SYN-D02 by -50%"."""
+    settings.DATA_DIR = demo_data
+    client.force_login(make_user(Role.VIEWER))
+    html = client.get(action_url("3.1.1")).content.decode()
+    evaluation = html.split(">Evaluation</h2>")[1].split("</div>")[0]
+    assert "SYN-D0" not in evaluation
+    assert "Selly Oak district changed by" in evaluation
+    assert "Road casualties killed or seriously injured" in evaluation
+
+
 def test_an_overdue_action_is_shown_overdue_never_also_on_track(
     client, seed_plan, make_user
 ):
