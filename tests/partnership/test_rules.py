@@ -101,6 +101,7 @@ def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
     monkeypatch.setattr(
         evaluation, "_total", lambda _s, _m, area, window: totals[(area, window.first)]
     )
+    monkeypatch.setattr(evaluation, "name_of", lambda _store, code: f"area {code}")
     result = evaluate(
         None,  # type: ignore[arg-type]
         "total-recorded-crime",
@@ -116,6 +117,7 @@ def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
     assert "-40%" in result.statement
     assert "-10%" in result.statement
     assert "-33%" in result.statement
+    assert result.statement.startswith("area T changed by")
     before_after = evaluate(
         None,  # type: ignore[arg-type]
         "total-recorded-crime",
