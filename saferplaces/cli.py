@@ -931,3 +931,59 @@ def tables() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command(
+    "hotspots",
+    epilog="CSV: one row per grid cell: cell_id (south-west corner, BNG metres), "
+    "x, y (its centre), count, and the method's outputs: kde density_per_km2; "
+    "gi gi_z, p, p_fdr, p_sim (with --permutations), spot; change before, "
+    "difference, p (the period against as many months just before it); "
+    "classify class (over --periods equal runs of months).",
+)
+@click.argument(
+    "method", type=click.Choice(["counts", "kde", "gi", "change", "classify"])
+)
+@click.option(
+    "--source",
+    required=True,
+    type=click.Choice(["street-crime", "road-collisions"]),
+    help="Incidents with a location.",
+)
+@click.option(
+    "--type",
+    "kind",
+    help="A crime type (street-crime) or fatal, serious, slight, ksi.",
+)
+@click.option("--area", required=True, help="Area code: its LSOAs' incidents.")
+@click.option("--from", "first", required=True, help="First month, YYYY-MM.")
+@click.option("--to", "last", required=True, help="Last month, YYYY-MM.")
+@click.option("--cell-size", default=250.0, show_default=True, help="Metres.")
+@click.option("--permutations", default=0, show_default=True, help="For gi.")
+@click.option("--periods", default=4, show_default=True, help="For classify.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "geojson"]),
+    default="csv",
+    show_default=True,
+)
+@needs_django
+def hotspots_command(output_format: str, **options: Any) -> None:
+    """Counts, kernel density, Gi* hot spots, change and classification of
+    incidents on a British National Grid grid (docs/hotspots.md)."""
+    import csv
+
+    from saferplaces.analytics import hotspot_report
+
+    request = hotspot_report.Request(**options)
+    try:
+        rows = hotspot_report.analyse(_store(), request)
+    except hotspot_report.HotspotError as error:
+        raise click.ClickException(str(error)) from None
+    if output_format == "geojson":
+        click.echo(hotspot_report.geojson(rows, request.cell_size))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)

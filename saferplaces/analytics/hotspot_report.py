@@ -1,0 +1,205 @@
+"""Hotspot analysis of the store's incidents: one row per grid cell, for
+the CLI (``saferplaces hotspots``) and, later, the tasking pages.
+
+Sources with a location: ``street-crime`` (police.uk street crime and ASB,
+at their anonymised snap points; ``--type`` is the crime type) and
+``road-collisions`` (STATS19; ``--type`` is fatal, serious, slight or ksi).
+An area limits the incidents to its LSOAs (the grid covers them).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from saferplaces.analytics import geography, hotspots
+from saferplaces.analytics.store import Store
+
+METHODS = ("counts", "kde", "gi", "change", "classify")
+# A collision's severity is its worst casualty's: ksi = fatal or serious.
+SEVERITY = {
+    "fatal": ["Fatal"],
+    "serious": ["Serious"],
+    "slight": ["Slight"],
+    "ksi": ["Fatal", "Serious"],
+}
+SOURCES = {
+    "street-crime": ("street_crime", "crime_type"),
+    "road-collisions": ("road_collisions", "collision_severity"),
+}
+
+
+class HotspotError(ValueError):
+    """A request that cannot be answered, in words fit to show."""
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    source: str
+    area: str
+    first: str
+    last: str
+    kind: str | None = None
+    cell_size: float = 250.0
+    permutations: int = 0
+    periods: int = 4
+
+
+def incidents(
+    store: Store, request: Request, first: str, last: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """British National Grid x and y of the source's incidents in the area
+    and months (inclusive)."""
+    if request.source not in SOURCES:
+        raise HotspotError(f"no source {request.source!r}: choose {', '.join(SOURCES)}")
+    table, kind_column = SOURCES[request.source]
+    if table not in store.tables():
+        raise HotspotError(f"{request.source} is not loaded")
+    lsoas = geography.lsoas_in(store, request.area)
+    if not lsoas:
+        raise HotspotError(f"no LSOAs are known within {request.area}")
+    sql = (
+        f"SELECT longitude, latitude FROM {table} WHERE month BETWEEN ? AND ? "
+        "AND longitude IS NOT NULL AND list_contains(?, lsoa_code)"
+    )
+    parameters: list[Any] = [first, last, lsoas]
+    if request.kind:
+        values = (
+            SEVERITY.get(request.kind.lower())
+            if request.source == "road-collisions"
+            else [request.kind]
+        )
+        if values is None:
+            raise HotspotError(
+                "--type for road collisions: fatal, serious, slight, ksi"
+            )
+        sql += f" AND list_contains(?, CAST({kind_column} AS VARCHAR))"
+        parameters.append(values)
+    rows = store.query(sql, parameters)
+    return hotspots.to_bng(
+        rows.column("longitude").to_numpy(), rows.column("latitude").to_numpy()
+    )
+
+
+def months_between(first: str, last: str) -> list[str]:
+    for month in (first, last):
+        if len(month) != 7 or month[4] != "-" or not 1 <= int(month[5:]) <= 12:
+            raise HotspotError(f"{month!r} is not a month: write YYYY-MM")
+    start = int(first[:4]) * 12 + int(first[5:]) - 1
+    end = int(last[:4]) * 12 + int(last[5:]) - 1
+    if end < start:
+        raise HotspotError("--to must not be before --from")
+    return [f"{m // 12}-{m % 12 + 1:02d}" for m in range(start, end + 1)]
+
+
+def analyse(store: Store, request: Request) -> list[dict[str, Any]]:
+    """One row per cell: cell_id, x, y (centre, BNG metres), count, and the
+    method's outputs."""
+    if request.method not in METHODS:
+        raise HotspotError(f"no method {request.method!r}: choose {', '.join(METHODS)}")
+    months = months_between(request.first, request.last)
+    x, y = incidents(store, request, months[0], months[-1])
+    if len(x) == 0:
+        raise HotspotError("no incidents in that area and period")
+    grid = hotspots.Grid.covering(x, y, request.cell_size)
+    counts = hotspots.grid_counts(grid, x, y)
+    columns: dict[str, Any] = {"count": counts}
+    if request.method == "kde":
+        columns["density_per_km2"] = hotspots.kernel_density(grid, x, y)
+    elif request.method == "gi":
+        columns.update(_gi(counts, request))
+    elif request.method == "change":
+        columns.update(_change(store, request, grid, months))
+    elif request.method == "classify":
+        columns["class"] = _classify(store, request, grid, months)
+    return _rows(grid, columns)
+
+
+def _gi(counts: np.ndarray, request: Request) -> dict[str, Any]:
+    result = hotspots.gi_star(counts, permutations=request.permutations, seed=0)
+    found = {"gi_z": result.z, "p": result.p, "p_fdr": result.p_fdr}
+    if result.p_sim is not None:
+        found["p_sim"] = result.p_sim
+    found["spot"] = np.where(result.hot, "hot", np.where(result.cold, "cold", ""))
+    return found
+
+
+def _change(
+    store: Store, request: Request, grid: hotspots.Grid, months: list[str]
+) -> dict[str, Any]:
+    """The period against the same number of months just before it."""
+    start = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
+    before = [start - len(months), start - 1]
+    first, last = (f"{m // 12}-{m % 12 + 1:02d}" for m in before)
+    bx, by = incidents(store, request, first, last)
+    x, y = incidents(store, request, months[0], months[-1])
+    result = hotspots.change(
+        hotspots.grid_counts(grid, bx, by), hotspots.grid_counts(grid, x, y)
+    )
+    return {"before": result.before, "difference": result.difference, "p": result.p}
+
+
+def _classify(
+    store: Store, request: Request, grid: hotspots.Grid, months: list[str]
+) -> Any:
+    """Gi* hot and cold spots in each of ``periods`` equal runs of months."""
+    if request.periods < 2 or len(months) < request.periods:
+        raise HotspotError("classify needs at least two periods of a month or more")
+    hot, cold = [], []
+    for run in np.array_split(np.array(months), request.periods):
+        x, y = incidents(store, request, str(run[0]), str(run[-1]))
+        result = hotspots.gi_star(hotspots.grid_counts(grid, x, y))
+        hot.append(result.hot)
+        cold.append(result.cold)
+    return hotspots.classify(np.array(hot), np.array(cold))
+
+
+def _rows(grid: hotspots.Grid, columns: dict[str, Any]) -> list[dict[str, Any]]:
+    ids = grid.cell_ids().flatten()
+    cx, cy = (a.flatten() for a in grid.centres())
+    flat = {name: np.asarray(values).flatten() for name, values in columns.items()}
+    rows = []
+    for index, cell_id in enumerate(ids):
+        row: dict[str, Any] = {
+            "cell_id": str(cell_id),
+            "x": round(float(cx[index]), 1),
+            "y": round(float(cy[index]), 1),
+        }
+        for name, values in flat.items():
+            row[name] = _plain(values[index])
+        rows.append(row)
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else round(float(value), 10)
+    return str(value)
+
+
+def geojson(rows: list[dict[str, Any]], cell_size: float) -> str:
+    """The cells as WGS84 polygons with their figures as properties."""
+    from pyproj import Transformer
+
+    back = Transformer.from_crs(hotspots.BNG, "EPSG:4326", always_xy=True)
+    half = cell_size / 2
+    features = []
+    for row in rows:
+        xs = [row["x"] - half, row["x"] + half, row["x"] + half, row["x"] - half]
+        ys = [row["y"] - half, row["y"] - half, row["y"] + half, row["y"] + half]
+        lon, lat = back.transform(xs, ys)
+        ring = [[round(a, 6), round(b, 6)] for a, b in zip(lon, lat, strict=True)]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                "properties": row,
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features})

@@ -1,0 +1,91 @@
+"""Hotspots of the store's incidents, as `saferplaces hotspots` gives them
+(issue 15), on the SYNTHETIC demo: its planted drugs hotspot in the five
+substance-misuse focus wards and burglary in two Selly Oak LSOAs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from saferplaces.analytics import hotspot_report
+from saferplaces.analytics.hotspot_report import HotspotError, Request
+from saferplaces.analytics.store import Store
+from saferplaces.cli import main
+
+CITY = "E08900025"
+
+
+@pytest.fixture
+def store(demo_data):
+    return Store(demo_data / "store")
+
+
+def test_gi_star_finds_the_planted_drugs_hotspot(store):
+    rows = hotspot_report.analyse(
+        store,
+        Request("gi", "street-crime", CITY, "2013-04", "2014-03",
+                kind="Drugs", cell_size=500),
+    )  # fmt: skip
+    hot = [row for row in rows if row["spot"] == "hot"]
+    assert hot, "the drugs focus wards should show as hot"
+    assert sum(row["count"] for row in rows) > 0
+    assert set(rows[0]) == {"cell_id", "x", "y", "count", "gi_z", "p", "p_fdr", "spot"}
+    # Cell centres are on the grid, in British National Grid metres.
+    assert all((row["x"] - 250) % 500 == 0 for row in rows)
+
+
+def test_every_method_answers_on_the_demo(store):
+    for method, extra in [
+        ("counts", set()), ("kde", {"density_per_km2"}),
+        ("change", {"before", "difference", "p"}), ("classify", {"class"}),
+    ]:  # fmt: skip
+        rows = hotspot_report.analyse(
+            store, Request(method, "street-crime", CITY, "2014-04", "2015-03",
+                           cell_size=1000)
+        )  # fmt: skip
+        assert extra <= set(rows[0]), method
+    ksi = hotspot_report.analyse(
+        store,
+        Request("counts", "road-collisions", "SYN-D03", "2014-04", "2015-03",
+                kind="ksi", cell_size=500),
+    )  # fmt: skip
+    assert sum(row["count"] for row in ksi) > 0
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (Request("gi", "street-crime", CITY, "2014-13", "2015-03"), "not a month"),
+        (Request("gi", "street-crime", CITY, "2015-03", "2014-04"), "before --from"),
+        (Request("gi", "street-crime", "E05999999", "2014-04", "2015-03"), "no LSOAs"),
+        (Request("gi", "street-crime", CITY, "2030-01", "2030-02"), "no incidents"),
+        (Request("gi", "road-collisions", CITY, "2014-04", "2015-03", kind="bad"),
+         "fatal, serious"),
+    ],
+)  # fmt: skip
+def test_a_question_that_cannot_be_answered_says_why(store, request_, message):
+    with pytest.raises(HotspotError, match=message):
+        hotspot_report.analyse(store, request_)
+
+
+def test_the_command_writes_csv_and_geojson(demo_data, settings):
+    settings.DATA_DIR = demo_data
+    args = ["hotspots", "gi", "--source", "street-crime", "--area", "SYN-D03",
+            "--from", "2014-04", "--to", "2015-03", "--cell-size", "500"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows[0].keys() >= {"cell_id", "x", "y", "count", "gi_z", "p_fdr"}
+    shapes = CliRunner().invoke(main, [*args, "--format", "geojson"])
+    collection = json.loads(shapes.output)
+    assert len(collection["features"]) == len(rows)
+    ring = collection["features"][0]["geometry"]["coordinates"][0]
+    assert -3 < ring[0][0] < -1  # Birmingham
+    assert 52 < ring[0][1] < 53
+    refused = CliRunner().invoke(main, [*args[:-2], "--to", "2014-13"])
+    assert refused.exit_code == 1
+    assert "not a month" in refused.output
