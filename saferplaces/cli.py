@@ -962,6 +962,11 @@ if __name__ == "__main__":
 @click.option("--permutations", default=0, show_default=True, help="For gi.")
 @click.option("--periods", default=4, show_default=True, help="For classify.")
 @click.option(
+    "--bandwidth",
+    type=float,
+    help="For kde, metres (default: the normal-reference rule).",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["csv", "geojson"]),

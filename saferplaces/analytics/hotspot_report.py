@@ -47,6 +47,7 @@ class Request:
     cell_size: float = 250.0
     permutations: int = 0
     periods: int = 4
+    bandwidth: float | None = None  # kde: metres (default: the normal rule)
 
 
 def incidents(
@@ -109,7 +110,9 @@ def analyse(store: Store, request: Request) -> list[dict[str, Any]]:
     counts = hotspots.grid_counts(grid, x, y)
     columns: dict[str, Any] = {"count": counts}
     if request.method == "kde":
-        columns["density_per_km2"] = hotspots.kernel_density(grid, x, y)
+        columns["density_per_km2"] = hotspots.kernel_density(
+            grid, x, y, request.bandwidth
+        )
     elif request.method == "gi":
         columns.update(_gi(counts, request))
     elif request.method == "change":

@@ -109,6 +109,17 @@ def test_permutation_p_values_agree_with_esda_within_monte_carlo_error():
     assert within.mean() >= 0.99, np.flatnonzero(~within)
 
 
+def test_the_shared_null_for_many_values_agrees_with_esda_too(monkeypatch):
+    """Past MOST_GROUPS distinct values cells share one null per number of
+    neighbours (the city- and nation-sized path)."""
+    monkeypatch.setattr(hotspots, "MOST_GROUPS", 10)
+    counts = random_counts(20, 20, seed=4) + np.random.default_rng(6).random((20, 20))
+    mine = hotspots.gi_star(counts, permutations=999, seed=1).p_sim.flatten()
+    esdas = esda_g(counts, permutations=999, seed=2).p_sim
+    error = np.sqrt(2 * esdas * (1 - esdas) / 999) + 2 / 1000
+    assert (np.abs(mine - esdas) <= 4 * error).mean() >= 0.99
+
+
 def test_the_false_discovery_rate_equals_statsmodels():
     from statsmodels.stats.multitest import multipletests
 
