@@ -947,13 +947,14 @@ if __name__ == "__main__":
 @click.option(
     "--source",
     required=True,
-    type=click.Choice(["street-crime", "road-collisions"]),
+    type=click.Choice(["street-crime", "road-collisions", "concerns"]),
     help="Incidents with a location.",
 )
 @click.option(
     "--type",
     "kind",
-    help="A crime type (street-crime) or fatal, serious, slight, ksi.",
+    help="A crime type (street-crime), fatal, serious, slight or ksi "
+    "(road-collisions), or a category (concerns).",
 )
 @click.option("--area", required=True, help="Area code: its LSOAs' incidents.")
 @click.option("--from", "first", required=True, help="First month, YYYY-MM.")

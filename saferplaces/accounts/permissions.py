@@ -183,6 +183,12 @@ LINKS: list[Link] = [
         "Actions on track, at risk, overdue and complete, by priority and group.",
     ),
     Link(
+        "Tasking",
+        "tasking:choose",
+        Capability.USE_SERVICE,
+        "Hot spots, the places with most incidents and concerns, for an area.",
+    ),
+    Link(
         "Your account",
         "accounts:account",
         Capability.USE_SERVICE,

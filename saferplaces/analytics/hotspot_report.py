@@ -3,7 +3,8 @@ the CLI (``saferplaces hotspots``) and, later, the tasking pages.
 
 Sources with a location: ``street-crime`` (police.uk street crime and ASB,
 at their anonymised snap points; ``--type`` is the crime type) and
-``road-collisions`` (STATS19; ``--type`` is fatal, serious, slight or ksi).
+``road-collisions`` (STATS19; ``--type`` is fatal, serious, slight or ksi)
+and ``concerns`` (the local concerns CSV; ``--type`` is its category).
 An area limits the incidents to its LSOAs (the grid covers them).
 """
 
@@ -29,6 +30,7 @@ SEVERITY = {
 SOURCES = {
     "street-crime": ("street_crime", "crime_type"),
     "road-collisions": ("road_collisions", "collision_severity"),
+    "concerns": ("local_concerns", "category"),
 }
 
 

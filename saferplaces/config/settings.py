@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "saferplaces.api",
     "saferplaces.partnership",
     "saferplaces.dashboard",
+    "saferplaces.tasking",
 ]
 
 # The JSON API (saferplaces.api): JSON only (the browsable pages would need

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/", include("saferplaces.api.urls")),
     path("", include("saferplaces.partnership.urls")),
     path("", include("saferplaces.dashboard.urls")),
+    path("", include("saferplaces.tasking.urls")),
     path("admin/", admin.site.urls),
 ]

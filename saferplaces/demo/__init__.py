@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 from saferplaces.analytics.store import Store
+from saferplaces.demo.concerns import write_concerns
 from saferplaces.demo.crimes import write_crimes
 from saferplaces.demo.outcomes import (
     write_reoffending,
@@ -53,6 +54,7 @@ def write_demo_files(folder: Path) -> list[tuple[Source, list[Path]]]:
         (get_source("reoffending"), [write_reoffending(folder, plan, SEED)]),
         (get_source("stats19-collisions"), [collisions]),
         (get_source("stats19-casualties"), [casualties]),
+        (get_source("local-concerns"), [write_concerns(folder, plan, SEED)]),
     ]
     for responses, questions in write_surveys(folder, plan, SEED):
         survey = with_questions(get_source("survey"), load_questions(questions))

@@ -82,12 +82,14 @@ def force_slugs(names: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     )
 
 
-def _coordinates(checks: RowChecks) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+def coordinates(
+    checks: RowChecks, longitude: str = "Longitude", latitude: str = "Latitude"
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """Both blank (a "No location" row) or both numbers inside the UK."""
     parsed = []
     for name, (low, high) in (
-        ("Longitude", LONGITUDE_RANGE),
-        ("Latitude", LATITUDE_RANGE),
+        (longitude, LONGITUDE_RANGE),
+        (latitude, LATITUDE_RANGE),
     ):
         column = checks.column(name)
         blank = checks.blank(name)
@@ -110,16 +112,16 @@ def _coordinates(checks: RowChecks) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
         )
         parsed.append(value)
     checks.rule(
-        pc.equal(checks.blank("Longitude"), checks.blank("Latitude")),
-        "Latitude",
-        "Longitude and Latitude must both be given or both be blank",
+        pc.equal(checks.blank(longitude), checks.blank(latitude)),
+        latitude,
+        f"{longitude} and {latitude} must both be given or both be blank",
     )
     return parsed[0], parsed[1]
 
 
 def _location_columns(checks: RowChecks) -> dict[str, pa.ChunkedArray]:
     checks.few_values("LSOA code")
-    longitude, latitude = _coordinates(checks)
+    longitude, latitude = coordinates(checks)
     checks.matches(
         "LSOA code", LSOA, "LSOA code must look like E01012345", optional=True
     )
@@ -222,7 +224,7 @@ def stop_and_search(checks: RowChecks, source: InputFile) -> pa.Table:
     )
     checks.one_of("Gender", GENDERS, optional=True)
     checks.one_of("Age range", AGE_RANGES, optional=True)
-    longitude, latitude = _coordinates(checks)
+    longitude, latitude = coordinates(checks)
     date = checks.column("Date")
     searched_at = _timestamps(
         pc.if_else(pc.match_substring_regex(date, ISO_TIME), date, None)

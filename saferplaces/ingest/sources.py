@@ -86,6 +86,7 @@ def _register_all() -> None:
     from saferplaces.ingest import (  # noqa: F401
         geography,
         local_asb,
+        local_concerns,
         local_extract,
         police_uk,
         postcodes,

@@ -103,6 +103,11 @@ MATRIX: dict[str, Rule] = {
         kwargs={"slug": "birmingham-south-2014-15"},
         navigation=False,
     ),
+    # Tasking packs, over an empty store here (tests/tasking has data).
+    "tasking:choose": Rule(SIGNED_IN),
+    "tasking:pack": Rule(
+        SIGNED_IN, kwargs={"code": "SYN-D03"}, status=404, navigation=False
+    ),
     "partnership:plan_new": Rule(
         frozenset({SITE_ADMIN, "administrator"}), navigation=False
     ),

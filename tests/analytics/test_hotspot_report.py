@@ -89,3 +89,21 @@ def test_the_command_writes_csv_and_geojson(demo_data, settings):
     refused = CliRunner().invoke(main, [*args[:-2], "--to", "2014-13"])
     assert refused.exit_code == 1
     assert "not a month" in refused.output
+
+
+def test_the_planted_fly_tipping_is_a_hotspot_that_emerged(store):
+    """The demo's fly-tipping in two Kings Norton LSOAs (rising from April
+    2014) is what the environmental tasking group should see."""
+    rows = hotspot_report.analyse(
+        store,
+        Request("gi", "concerns", CITY, "2014-04", "2015-03",
+                kind="fly-tipping", cell_size=500),
+    )  # fmt: skip
+    busiest = max(rows, key=lambda row: row["count"])
+    assert busiest["spot"] == "hot"
+    change = hotspot_report.analyse(
+        store,
+        Request("change", "concerns", CITY, "2014-04", "2015-03",
+                kind="fly-tipping", cell_size=500),
+    )  # fmt: skip
+    assert sum(row["difference"] for row in change) > 0

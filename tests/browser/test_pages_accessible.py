@@ -44,6 +44,8 @@ def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
         reverse("dashboard:neighbourhood") + "?ward=nowhere",
         reverse("dashboard:neighbourhood") + "?place=Atlantis",
         reverse("dashboard:neighbourhood") + "?place=ton",
+        reverse("tasking:pack", kwargs={"code": "SYN-D03"})
+        + "?from=2014-04&to=2015-03",
     ]:
         page.goto(url)
         assert page.locator("h1").count() == 1

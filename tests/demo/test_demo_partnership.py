@@ -52,6 +52,7 @@ def test_every_row_loads(demo_store):
         "street_crime",
         "local_crimes",
         "local_asb",
+        "local_concerns",
         "reoffending",
         "road_collisions",
         "road_casualties",

@@ -1,0 +1,195 @@
+"""A tasking pack: what a district tasking group reads before its meeting,
+for an area and a run of months, each figure set against the same number
+of months just before (issue 15):
+
+* crime and ASB by type, with the number of Gi* hot cells (250 m grid,
+  false discovery rate 5%) and the busiest cell;
+* repeat locations: the police.uk snap points with the most incidents;
+* new and emerging hot spots: the period in four runs, classified (docs/
+  hotspots.md);
+* road safety: collisions in which someone was killed or seriously injured;
+* community concerns by category, where they are loaded.
+
+Django-free; the tasking app adds the plan's open actions for the area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from saferplaces.analytics import geography, hotspots
+from saferplaces.analytics.hotspot_report import (
+    HotspotError,
+    Request,
+    analyse,
+    incidents,
+    months_between,
+)
+from saferplaces.analytics.store import Store
+
+CELL = 250.0
+TOP_TYPES = 20  # police.uk has 14 types: all of them, commonest first
+
+
+@dataclass(frozen=True)
+class Line:
+    """One thing counted in the period and in the months before it."""
+
+    label: str
+    count: int
+    previous: int
+    hot_cells: int | None = None
+    busiest: str = ""  # the busiest cell, "406000-286000 (12)"
+
+    @property
+    def change(self) -> str:
+        if self.previous == 0:
+            return "new" if self.count else "none either period"
+        percent = 100 * (self.count - self.previous) / self.previous
+        return f"{percent:+.0f}%"
+
+
+@dataclass
+class Pack:
+    area: geography.Area
+    first: str
+    last: str
+    previous_first: str
+    previous_last: str
+    crime: list[Line] = field(default_factory=list)
+    repeat_locations: list[Line] = field(default_factory=list)
+    patterns: dict[str, int] = field(default_factory=dict)
+    emerging: list[dict[str, Any]] = field(default_factory=list)
+    roads: list[Line] = field(default_factory=list)
+    concerns: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _previous(months: list[str]) -> tuple[str, str]:
+    start = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
+    first, last = start - len(months), start - 1
+    return (f"{first // 12}-{first % 12 + 1:02d}", f"{last // 12}-{last % 12 + 1:02d}")
+
+
+def pack(store: Store, area_code: str, first: str, last: str) -> Pack:
+    """The pack for ``area_code`` from ``first`` to ``last`` (YYYY-MM)."""
+    months = months_between(first, last)
+    lsoas = geography.lsoas_in(store, area_code)
+    if not lsoas:
+        raise HotspotError(f"no LSOAs are known within {area_code}")
+    before = _previous(months)
+    result = Pack(geography.area(store, area_code), first, last, *before)
+    if "street_crime" in store.tables():
+        result.crime = _by_kind(store, "street-crime", area_code, months, before)
+        result.repeat_locations = _repeat_locations(store, lsoas, months, before)
+        _emerging(store, area_code, months, result)
+    else:
+        result.notes.append("Street crime is not loaded.")
+    if "road_collisions" in store.tables():
+        result.roads = [
+            _line(store, "road-collisions", area_code, months, before, kind, label)
+            for kind, label in (("ksi", "Killed or seriously injured"),
+                                ("slight", "Slight injuries only"))
+        ]  # fmt: skip
+    if "local_concerns" in store.tables():
+        result.concerns = _by_kind(store, "concerns", area_code, months, before)
+    else:
+        result.notes.append("Community concerns are not loaded.")
+    return result
+
+
+KIND_COLUMNS = {"street-crime": "crime_type", "concerns": "category"}
+TABLES = {"street-crime": "street_crime", "concerns": "local_concerns"}
+
+
+def _by_kind(
+    store: Store,
+    source: str,
+    area_code: str,
+    months: list[str],
+    before: tuple[str, str],
+) -> list[Line]:
+    """The commonest kinds in the period, each with its hot cells."""
+    column, table = KIND_COLUMNS[source], TABLES[source]
+    rows = store.query(
+        f"SELECT {column} AS kind, count(*) AS n FROM {table} "
+        "WHERE month BETWEEN ? AND ? AND list_contains(?, lsoa_code) "
+        f"GROUP BY 1 ORDER BY n DESC, kind LIMIT {TOP_TYPES}",
+        [months[0], months[-1], geography.lsoas_in(store, area_code)],
+    ).to_pylist()
+    return [
+        _line(store, source, area_code, months, before, str(row["kind"]))
+        for row in rows
+    ]
+
+
+def _line(
+    store: Store,
+    source: str,
+    area_code: str,
+    months: list[str],
+    before: tuple[str, str],
+    kind: str,
+    label: str | None = None,
+) -> Line:
+    request = Request("gi", source, area_code, months[0], months[-1], kind=kind)
+    x, y = incidents(store, request, months[0], months[-1])
+    previous = len(incidents(store, request, *before)[0])
+    if len(x) < 3:
+        return Line(label or kind, len(x), previous)
+    grid = hotspots.Grid.covering(x, y, CELL)
+    counts = hotspots.grid_counts(grid, x, y)
+    hot = hotspots.gi_star(counts).hot if counts.size >= 3 else counts < 0
+    busiest = divmod(int(counts.argmax()), grid.columns)
+    cell_id = str(grid.cell_ids()[busiest])
+    return Line(
+        label or kind, len(x), previous, int(hot.sum()),
+        f"{cell_id} ({int(counts[busiest])})",
+    )  # fmt: skip
+
+
+def _repeat_locations(
+    store: Store, lsoas: list[str], months: list[str], before: tuple[str, str]
+) -> list[Line]:
+    """The snap points with the most incidents (police.uk places every
+    incident at one of a fixed set of points, named "On or near ...")."""
+    rows = store.query(
+        "SELECT location, lsoa_name, "
+        "count(*) FILTER (WHERE month BETWEEN ? AND ?) AS n, "
+        "count(*) FILTER (WHERE month BETWEEN ? AND ?) AS before "
+        "FROM street_crime WHERE list_contains(?, lsoa_code) "
+        "AND location IS NOT NULL GROUP BY 1, 2 "
+        "ORDER BY n DESC, location LIMIT 10",
+        [months[0], months[-1], *before, lsoas],
+    ).to_pylist()
+    return [
+        Line(
+            f"{row['location']}, {row['lsoa_name']}", int(row["n"]), int(row["before"])
+        )
+        for row in rows
+        if row["n"]
+    ]
+
+
+def _emerging(store: Store, area_code: str, months: list[str], result: Pack) -> None:
+    """All street crime classified over four runs of the period's months."""
+    if len(months) < 4:
+        result.notes.append("Hot spot patterns need a period of four months or more.")
+        return
+    rows = analyse(
+        store,
+        Request("classify", "street-crime", area_code, months[0], months[-1],
+                cell_size=CELL, periods=4),
+    )  # fmt: skip
+    for row in rows:
+        if row["class"] != "none":
+            result.patterns[row["class"]] = result.patterns.get(row["class"], 0) + 1
+    result.emerging = sorted(
+        (
+            row
+            for row in rows
+            if row["class"] in ("emerging hotspot", "persistent hotspot")
+        ),
+        key=lambda row: -row["count"],
+    )[:10]

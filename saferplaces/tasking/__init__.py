@@ -1,0 +1,1 @@
+"""Tasking: the packs district tasking groups read before their meetings."""

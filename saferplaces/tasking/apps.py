@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TaskingConfig(AppConfig):
+    name = "saferplaces.tasking"
+    verbose_name = "Tasking"

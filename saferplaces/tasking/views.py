@@ -1,0 +1,110 @@
+"""The tasking pack page: choose an area and months, read the pack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from saferplaces.accounts.permissions import Capability, requires
+from saferplaces.analytics import geography, tasking
+from saferplaces.analytics.hotspot_report import HotspotError
+from saferplaces.partnership import scope
+from saferplaces.partnership.models import FINISHED, Action
+from saferplaces.web.pagecache import cached_page, store_revision
+from saferplaces.web.store import web_store
+
+# The areas a tasking group covers, in the order they are offered.
+LEVELS = ("district", "ward", "policing_unit")
+
+
+def _areas() -> list[geography.Area]:
+    store = web_store()
+    found: list[geography.Area] = []
+    for level in LEVELS:
+        found += geography.areas_of_level(store, level)
+    return found
+
+
+def _latest_year() -> tuple[str, str]:
+    """The last 12 months the store's street crime covers."""
+    months = web_store().months("street_crime") if _has("street_crime") else []
+    if not months:
+        raise Http404("No street crime is loaded yet.")
+    return months[max(0, len(months) - 12)], months[-1]
+
+
+def _has(table: str) -> bool:
+    return table in web_store().tables()
+
+
+@requires(Capability.USE_SERVICE)
+def choose(request: HttpRequest) -> HttpResponse:
+    """An area and a run of months; the last year by default."""
+    areas = _areas()
+    code = request.GET.get("area", "")
+    if code:
+        if code not in {area.code for area in areas}:
+            return render(
+                request,
+                "tasking/choose.html",
+                {"areas": areas, "error": "Choose an area from the list."},
+                status=400,
+            )
+        query = request.GET.copy()
+        query.pop("area")
+        suffix = f"?{query.urlencode()}" if query else ""
+        return redirect(reverse("tasking:pack", kwargs={"code": code}) + suffix)
+    return render(request, "tasking/choose.html", {"areas": areas})
+
+
+@requires(Capability.USE_SERVICE)
+def pack_page(request: HttpRequest, code: str) -> HttpResponse:
+    default_first, default_last = _latest_year()
+    first = request.GET.get("from") or default_first
+    last = request.GET.get("to") or default_last
+    plans = tuple(scope.plans(request.user).values_list("pk", "revision"))
+    revision = (store_revision(), plans)
+    return cached_page(request, revision, lambda: _pack(request, code, first, last))
+
+
+def _pack(request: HttpRequest, code: str, first: str, last: str) -> HttpResponse:
+    try:
+        pack = tasking.pack(web_store(), code, first, last)
+    except HotspotError as error:
+        return render(
+            request,
+            "tasking/choose.html",
+            {"areas": _areas(), "error": str(error), "first": first, "last": last},
+            status=400,
+        )
+    return render(
+        request,
+        "tasking/pack.html",
+        {"pack": pack, "actions": _actions(request, code), "load": _load()},
+    )
+
+
+def _actions(request: HttpRequest, code: str) -> list[Action]:
+    """Open actions of the person's plans aimed at the area, at a part of
+    it, or at an area it lies in."""
+    store = web_store()
+    related = set(geography.codes_within(store, code))
+    above = geography.parent(store, code)
+    while above is not None and above.code not in related:
+        related.add(above.code)
+        above = geography.parent(store, above.code)
+    actions = scope.actions(request.user).select_related("plan", "group")
+    return [
+        action
+        for action in actions.exclude(status__in=FINISHED)
+        if related & set(action.target_areas)
+    ]
+
+
+def _load() -> Any:
+    """The analytic store's newest load: the pack's figures are as of it."""
+    loads = web_store().loads()
+    return loads[-1] if loads else None
