@@ -39,6 +39,8 @@ class Capability(StrEnum):
     # Run the partnership's plan: publish or withdraw it (the partnership
     # administrator is its manager).
     MANAGE_PLAN = "manage_plan"
+    # Open and work problem-solving records (tasking, SARA).
+    SOLVE_PROBLEMS = "solve_problems"
 
 
 # Held by site administrators only: no role in a partnership grants them.
@@ -46,10 +48,17 @@ SITE_CAPABILITIES = frozenset({Capability.VIEW_AUDIT_LOG, Capability.ADMINISTER}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset(
-        {Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION, Capability.MANAGE_PLAN}
+        {
+            Capability.USE_SERVICE,
+            Capability.EDIT_ANY_ACTION,
+            Capability.MANAGE_PLAN,
+            Capability.SOLVE_PROBLEMS,
+        }
     ),
-    Role.ANALYST: frozenset({Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION}),
-    Role.GROUP_LEAD: frozenset({Capability.USE_SERVICE}),
+    Role.ANALYST: frozenset(
+        {Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION, Capability.SOLVE_PROBLEMS}
+    ),
+    Role.GROUP_LEAD: frozenset({Capability.USE_SERVICE, Capability.SOLVE_PROBLEMS}),
     Role.CASE_WORKER: frozenset({Capability.USE_SERVICE}),
     Role.VIEWER: frozenset({Capability.USE_SERVICE}),
 }

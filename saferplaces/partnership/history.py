@@ -63,6 +63,11 @@ def group_changes(group: Group) -> list[Change]:
     return _merged(("Group", group.history.all()))
 
 
+def record_changes(label: str, records: Any) -> list[Change]:
+    """Any record's changes, from its django-simple-history records."""
+    return _merged((label, records))
+
+
 def _merged(*sources: tuple[str, Any]) -> list[Change]:
     found: list[Change] = []
     for label, records in sources:

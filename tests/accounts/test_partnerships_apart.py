@@ -15,9 +15,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
-from saferplaces.accounts.models import Role
+from saferplaces.accounts.models import Agency, Role
 from saferplaces.partnership.models import Action, Evidence, Partnership, Plan
 from saferplaces.partnership.services import NEIGHBOUR_SLUG, load_demo_plan
+from saferplaces.tasking.models import ProblemSolving
 from tests.accounts.test_permission_matrix import MATRIX, named_urls
 from tests.conftest import SITE_ADMIN
 
@@ -43,7 +44,7 @@ PARTNERSHIP_FREE = {
     "accounts:password_change", "accounts:password_change_done",
     "accounts:audit_log", "accounts:audit_log_export", "api:root", "api:schema",
     "api:measures", "api:measure", "partnership:plan_new", "tasking:choose",
-    "tasking:pack",
+    "tasking:pack", "tasking:problems", "tasking:problem_new",
     "api:not_found", "api:series", "api:compare", "dashboard:map",
     "dashboard:map_geojson", "dashboard:measure", "dashboard:chart",
     "dashboard:export", "dashboard:neighbourhood", "dashboard:neighbourhood_ward",
@@ -52,6 +53,10 @@ PARTNERSHIP_FREE = {
 
 def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]:
     """Every URL that shows an object of ``plan``'s partnership."""
+    problem = ProblemSolving.objects.create(
+        partnership=plan.partnership, title="Fly-tipping behind the shops",
+        source="concerns", area_code="SYN-D03", owner=Agency.objects.first(),
+    )  # fmt: skip
     by_plan = "?" + urlencode({"plan": plan.slug})
     return {
         "partnership:plan": reverse("partnership:plan") + by_plan,
@@ -90,6 +95,10 @@ def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]
         "partnership:export_xlsx": reverse("partnership:export_xlsx") + by_plan,
         "partnership:public_plan": reverse("partnership:public_plan") + by_plan,
         "dashboard:overview": reverse("dashboard:overview") + by_plan,
+        "tasking:problem": reverse("tasking:problem", kwargs={"pk": problem.pk}),
+        "tasking:problem_edit": reverse(
+            "tasking:problem_edit", kwargs={"pk": problem.pk}
+        ),
     }
 
 
@@ -122,6 +131,7 @@ ADDRESSED = {
     "partnership:plan_copy_forward", "partnership:plan_edit",
     "partnership:priority_edit", "partnership:group_edit",
     "partnership:export_xlsx", "partnership:public_plan", "dashboard:overview",
+    "tasking:problem", "tasking:problem_edit",
 }  # fmt: skip
 
 
@@ -147,6 +157,9 @@ def test_a_member_of_one_partnership_gets_404_for_the_other(
         assert own == 403
     elif url_name == "partnership:plan_publication":
         assert own == (302 if role == Role.ADMINISTRATOR.value else 403)
+    elif url_name == "tasking:problem_edit":
+        solvers = {Role.ADMINISTRATOR.value, Role.ANALYST.value, Role.GROUP_LEAD.value}
+        assert own == (200 if role in solvers else 403)
     elif url_name in MANAGERS_ONLY:
         assert own == (200 if role == Role.ADMINISTRATOR.value else 403)
     elif url_name != "partnership:public_plan":

@@ -105,6 +105,19 @@ MATRIX: dict[str, Rule] = {
     ),
     # Tasking packs, over an empty store here (tests/tasking has data).
     "tasking:choose": Rule(SIGNED_IN),
+    "tasking:problems": Rule(SIGNED_IN, navigation=False),
+    "tasking:problem_new": Rule(
+        frozenset({SITE_ADMIN, "administrator", "analyst", "group_lead"}),
+        navigation=False,
+    ),
+    # No record exists here: signed-in people reach the view and get 404
+    # (tests/accounts/test_partnerships_apart.py opens one in each).
+    "tasking:problem": Rule(
+        SIGNED_IN, kwargs={"pk": 999}, status=404, navigation=False
+    ),
+    "tasking:problem_edit": Rule(
+        SIGNED_IN, kwargs={"pk": 999}, status=404, navigation=False
+    ),
     "tasking:pack": Rule(
         SIGNED_IN, kwargs={"code": "SYN-D03"}, status=404, navigation=False
     ),

@@ -1,0 +1,89 @@
+"""The problem-solving record's form (GOV.UK patterns, the model's rules)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from saferplaces.partnership.forms import AREA_CODE
+from saferplaces.partnership.models import Group
+from saferplaces.tasking.models import ProblemSolving
+
+CELL = re.compile(r"^\d{1,7}-\d{1,7}$")
+
+
+class ProblemForm(forms.ModelForm[ProblemSolving]):
+    cells = forms.CharField(
+        label="Hot spot cells (optional)",
+        required=False,
+        max_length=2000,
+        help_text="Their corners as on the tasking pack, separated by commas, "
+        "e.g. 404250-281500. Leave blank to work on the whole area.",
+    )
+
+    class Meta:
+        model = ProblemSolving
+        fields = [
+            "title", "stage", "owner", "group", "source", "kind", "area_code",
+            "cells", "comparison_area", "scanning", "analysis", "response",
+            "toolkit_intervention", "response_starts", "assessment_months",
+        ]  # fmt: skip
+        labels = {
+            "title": "What the problem is",
+            "stage": "Stage",
+            "owner": "Agency that owns it",
+            "group": "Tasking group (optional)",
+            "source": "Data that shows it",
+            "kind": "Which kind (optional), e.g. Burglary or fly-tipping",
+            "area_code": "Area code",
+            "comparison_area": "Comparison area code (optional)",
+            "scanning": "Scanning: what was noticed, by whom (optional)",
+            "analysis": "Analysis: why it happens here (optional)",
+            "response": "Response: what partners agreed to do (optional)",
+            "toolkit_intervention": "What Works toolkit intervention (optional)",
+            "response_starts": "Response starts (YYYY-MM, optional)",
+            "assessment_months": "Months to compare either side of the start",
+        }
+        help_texts = {
+            "comparison_area": "Somewhere like it with no response, e.g. the "
+            "rest of the district: the assessment sets the target against it.",
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("scanning", "analysis", "response")
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group = self.fields["group"]
+        assert isinstance(group, forms.ModelChoiceField)
+        group.queryset = Group.objects.filter(
+            partnership_id=self.instance.partnership_id
+        )
+        if not self.is_bound:
+            self.initial["cells"] = ", ".join(self.instance.cells or [])
+
+    def clean_cells(self) -> list[str]:
+        cells = [c.strip() for c in self.cleaned_data["cells"].split(",") if c.strip()]
+        bad = [c for c in cells if not CELL.match(c)]
+        if bad:
+            raise forms.ValidationError(
+                f"{bad[0]!r} is not a cell: write its corner as on the pack, "
+                "like 404250-281500."
+            )
+        return cells
+
+    def clean_area_code(self) -> str:
+        return _code(self.cleaned_data["area_code"], required=True)
+
+    def clean_comparison_area(self) -> str:
+        return _code(self.cleaned_data["comparison_area"], required=False)
+
+
+def _code(value: str, required: bool) -> str:
+    code = value.strip()
+    if (code or required) and not AREA_CODE.match(code):
+        raise forms.ValidationError("Letters, digits and hyphens only, like SYN-D03.")
+    return code

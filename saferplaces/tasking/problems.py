@@ -1,0 +1,148 @@
+"""Problem-solving records: list, open (often from a hot spot on the pack),
+read with the assessment computed from the data, and change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from saferplaces.accounts import audit
+from saferplaces.accounts.models import User
+from saferplaces.accounts.permissions import Capability, can, partnership_ids, requires
+from saferplaces.analytics import geography, problem_solving
+from saferplaces.analytics.hotspot_report import HotspotError
+from saferplaces.partnership import history
+from saferplaces.partnership.authoring import refused
+from saferplaces.partnership.models import Partnership
+from saferplaces.tasking.forms import ProblemForm
+from saferplaces.tasking.models import ProblemSolving
+from saferplaces.web.store import web_store
+
+
+def _records(user: Any) -> Any:
+    """The records of the person's partnerships (every one for a site
+    administrator)."""
+    records = ProblemSolving.objects.select_related("owner", "partnership", "group")
+    ids = partnership_ids(user)
+    return records if ids is None else records.filter(partnership_id__in=ids)
+
+
+@requires(Capability.USE_SERVICE)
+def problem_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "tasking/problem_list.html",
+        {"problems": _records(request.user), "may_open": _may_open(request.user)},
+    )
+
+
+def _may_open(user: Any) -> Any:
+    """The partnerships where the person may open a record."""
+    return Partnership.objects.filter(
+        pk__in=[
+            p.pk
+            for p in Partnership.objects.all()
+            if can(user, Capability.SOLVE_PROBLEMS, p.pk)
+        ]
+    )
+
+
+@requires(Capability.USE_SERVICE)
+def problem_new(request: HttpRequest) -> HttpResponse:
+    partnership = _may_open(request.user).first()
+    if partnership is None:
+        return refused(request, problem="new")
+    user = request.user
+    assert isinstance(user, User)
+    record = ProblemSolving(
+        partnership=partnership,
+        owner=user.agency,
+        created_by=user,
+        source=request.GET.get("source", "street-crime"),
+        kind=request.GET.get("kind", ""),
+        area_code=request.GET.get("area", ""),
+        cells=[c for c in request.GET.get("cells", "").split(",") if c],
+    )
+    form = ProblemForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit.record("problem_opened", request=request, obj=saved)
+        messages.success(request, "The problem-solving record is open.")
+        return redirect("tasking:problem", pk=saved.pk)
+    return _form_page(request, form, "Open a problem-solving record")
+
+
+def _form_page(request: HttpRequest, form: ProblemForm, title: str) -> HttpResponse:
+    return render(
+        request,
+        "tasking/problem_form.html",
+        {"form": form, "title": title, "errors": form if form.errors else None},
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Capability.USE_SERVICE)
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(_records(request.user), pk=pk)
+    assessment, problem = _assessment(record)
+    return render(
+        request,
+        "tasking/problem.html",
+        {
+            "problem": record,
+            "area_name": geography.name_of(web_store(), record.area_code),
+            "assessment": assessment,
+            "assessment_problem": problem,
+            "changes": history.record_changes("Record", record.history.all()),
+            "may_edit": can(
+                request.user, Capability.SOLVE_PROBLEMS, record.partnership_id
+            ),
+        },
+    )
+
+
+@requires(Capability.USE_SERVICE)
+def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(_records(request.user), pk=pk)
+    if not can(request.user, Capability.SOLVE_PROBLEMS, record.partnership_id):
+        return refused(request, problem=str(record.pk))
+    form = ProblemForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your change has been saved.")
+        return redirect("tasking:problem", pk=record.pk)
+    return _form_page(request, form, f"Change {record.title}")
+
+
+def _assessment(record: ProblemSolving) -> tuple[Any, str]:
+    """The assessment, or why there is none yet."""
+    if not record.response_starts:
+        return None, "Set the month the response starts to see whether it worked."
+    if not record.comparison_area:
+        return None, "Choose a comparison area to set the target against."
+    store = web_store()
+    _, after = problem_solving.windows(record.response_starts, record.assessment_months)
+    table = {"street-crime": "street_crime", "road-collisions": "road_collisions",
+             "concerns": "local_concerns"}[record.source]  # fmt: skip
+    months = store.months(table) if table in store.tables() else []
+    if not months or after[-1] > months[-1]:
+        return None, (
+            f"The follow-up runs to {after[-1]}; the data goes to "
+            f"{months[-1] if months else 'nothing yet'}. Come back after the next load."
+        )
+    try:
+        target = (
+            {"cells": record.cells, "cell_size": record.cell_size,
+             "within": record.area_code}
+            if record.cells
+            else {"area": record.area_code}
+        )  # fmt: skip
+        return problem_solving.assess(
+            store, record.source, record.kind or None, record.comparison_area,
+            record.response_starts, record.assessment_months, **target,
+        ), ""  # fmt: skip
+    except HotspotError as error:
+        return None, str(error)
