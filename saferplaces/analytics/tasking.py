@@ -15,6 +15,7 @@ Django-free; the tasking app adds the plan's open actions for the area.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,36 @@ class Pack:
     emerging: list[dict[str, Any]] = field(default_factory=list)
     roads: list[Line] = field(default_factory=list)
     concerns: list[Line] = field(default_factory=list)
+    # Every cell with crime or ASB in the period, with its Gi* result.
+    cells: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def hot_cells(self) -> list[dict[str, Any]]:
+        """The hot cells, busiest first (the table behind the map)."""
+        hot = [cell for cell in self.cells if cell["spot"] == "hot"]
+        return sorted(hot, key=lambda cell: -cell["count"])
+
+
+def cells_geojson(pack: Pack, href: str) -> dict[str, Any]:
+    """The pack's cells as WGS84 squares for the dashboard's Leaflet map:
+    hot cells darkest; each names its count and links to ``href`` with the
+    cell (opening a problem-solving record)."""
+    from saferplaces.analytics.hotspot_report import geojson
+
+    shapes: dict[str, Any] = json.loads(geojson(pack.cells, CELL))
+    for feature in shapes["features"]:
+        cell = feature["properties"]
+        spot = cell["spot"] or "not a hot spot"
+        feature["properties"] = {
+            "name": cell["cell_id"],
+            "label": f"Cell {cell['cell_id']}: {cell['count']} incidents, {spot}",
+            "bin": {"hot": "app-bin-4", "cold": "app-bin-0"}.get(
+                cell["spot"], "app-bin-1"
+            ),
+            "href": f"{href}&cells={cell['cell_id']}",
+        }
+    return shapes
 
 
 def _previous(months: list[str]) -> tuple[str, str]:
@@ -83,6 +113,10 @@ def pack(store: Store, area_code: str, first: str, last: str) -> Pack:
     if "street_crime" in store.tables():
         result.crime = _by_kind(store, "street-crime", area_code, months, before)
         result.repeat_locations = _repeat_locations(store, lsoas, months, before)
+        everything = Request(
+            "gi", "street-crime", area_code, months[0], months[-1], cell_size=CELL
+        )
+        result.cells = [row for row in analyse(store, everything) if row["count"]]
         _emerging(store, area_code, months, result)
     else:
         result.notes.append("Street crime is not loaded.")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("tasking/problems/<int:pk>/", problems.problem_detail, name="problem"),
     path("tasking/problems/<int:pk>/edit/", problems.problem_edit, name="problem_edit"),
     path("tasking/<str:code>/", views.pack_page, name="pack"),
+    path("tasking/<str:code>/cells.geojson", views.pack_geojson, name="pack_geojson"),
 ]

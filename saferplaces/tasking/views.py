@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -58,6 +58,22 @@ def choose(request: HttpRequest) -> HttpResponse:
         suffix = f"?{query.urlencode()}" if query else ""
         return redirect(reverse("tasking:pack", kwargs={"code": code}) + suffix)
     return render(request, "tasking/choose.html", {"areas": areas})
+
+
+@requires(Capability.USE_SERVICE)
+def pack_geojson(request: HttpRequest, code: str) -> JsonResponse:
+    """The pack's cells for its Leaflet map (the same figures as its tables)."""
+    default_first, default_last = _latest_year()
+    first = request.GET.get("from") or default_first
+    last = request.GET.get("to") or default_last
+    try:
+        pack = tasking.pack(web_store(), code, first, last)
+    except HotspotError as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    new = reverse("tasking:problem_new")
+    return JsonResponse(
+        tasking.cells_geojson(pack, f"{new}?area={code}&source=street-crime")
+    )
 
 
 @requires(Capability.USE_SERVICE)

@@ -44,7 +44,7 @@ PARTNERSHIP_FREE = {
     "accounts:password_change", "accounts:password_change_done",
     "accounts:audit_log", "accounts:audit_log_export", "api:root", "api:schema",
     "api:measures", "api:measure", "partnership:plan_new", "tasking:choose",
-    "tasking:pack", "tasking:problems", "tasking:problem_new",
+    "tasking:pack", "tasking:problems", "tasking:problem_new", "tasking:pack_geojson",
     "api:not_found", "api:series", "api:compare", "dashboard:map",
     "dashboard:map_geojson", "dashboard:measure", "dashboard:chart",
     "dashboard:export", "dashboard:neighbourhood", "dashboard:neighbourhood_ward",

@@ -20,6 +20,7 @@ NOT_HTML = {
     "web:health",
     "dashboard:chart",
     "dashboard:map_geojson",
+    "tasking:pack_geojson",
     "dashboard:export",
     "partnership:export_csv",
     "partnership:export_xlsx",

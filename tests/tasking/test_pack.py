@@ -52,6 +52,16 @@ def test_the_pack_page_for_a_partner(client, site, make_user):
     html = page.content.decode()
     for heading in HEADINGS:
         assert heading in html
+    # A map of the cells, with the hot ones in a table behind it.
+    assert "data-map-geojson=" in html
+    assert 'data-testid="hot-cells"' in html
+    shapes = client.get(
+        reverse("tasking:pack_geojson", kwargs={"code": SELLY_OAK_DISTRICT}),
+        {"from": "2014-04", "to": "2015-03"},
+    ).json()
+    hot = [f for f in shapes["features"] if f["properties"]["bin"] == "app-bin-4"]
+    assert hot
+    assert hot[0]["properties"]["href"].startswith(reverse("tasking:problem_new"))
     # Action 3.1.1 is aimed at the Selly Oak district and was open at the end.
     actions = html.split('data-testid="actions"')[1].split("</ul>")[0]
     assert "3.1.1" in actions
