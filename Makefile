@@ -12,6 +12,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/saferplaces
 TEST_DATA_DIR := $(CURDIR)/var/test
 BUILD := saferplaces/web/static/saferplaces/build
 
+# Debian packages: Pango and fonts for the tasking pack's PDF (WeasyPrint);
+# poppler-utils for the test that turns its pages into images.
+DEBIAN_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+DEBIAN_TEST := poppler-utils
+
 .PHONY: help demo serve test test-sqlite test-postgres lint format assets install install-dev lock clean
 
 help: ## List the targets
@@ -66,11 +71,13 @@ $(VENV)/.python:
 	$(PYTHON) -m venv $(VENV)
 	@touch $@
 
-$(VENV)/.runtime: $(VENV)/.python pyproject.toml constraints.txt
+$(VENV)/.runtime: $(VENV)/.python pyproject.toml constraints.txt scripts/ensure-debian-packages
+	scripts/ensure-debian-packages $(DEBIAN_RUNTIME)
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime
+	scripts/ensure-debian-packages $(DEBIAN_TEST)
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $@
 

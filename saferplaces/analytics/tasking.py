@@ -96,6 +96,42 @@ def cells_geojson(pack: Pack, href: str) -> dict[str, Any]:
     return shapes
 
 
+SPOT_COLOURS = {"hot": "#54278f", "cold": "#f2f0f7", "": "#cbc9e2"}
+
+
+def cells_svg(pack: Pack, width: int = 480) -> str:
+    """The pack's cells drawn as an SVG map (for print): hot cells darkest,
+    north up, one square per cell with incidents."""
+    from html import escape
+
+    if not pack.cells:
+        return ""
+    xs = [cell["x"] for cell in pack.cells]
+    ys = [cell["y"] for cell in pack.cells]
+    half = CELL / 2
+    left, bottom = min(xs) - half, min(ys) - half
+    span_x, span_y = max(xs) + half - left, max(ys) + half - bottom
+    height = round(width * span_y / span_x)
+    squares = "".join(
+        f'<rect x="{cell["x"] - half - left:.0f}" '
+        f'y="{bottom + span_y - (cell["y"] + half):.0f}" '
+        f'width="{CELL:.0f}" height="{CELL:.0f}" '
+        f'fill="{SPOT_COLOURS.get(cell["spot"], "#cbc9e2")}" stroke="#ffffff" '
+        f'stroke-width="10"/>'
+        for cell in pack.cells
+    )
+    hot = len(pack.hot_cells)
+    title = escape(
+        f"Map of {pack.area.name}: {len(pack.cells)} cells of {CELL:.0f} m with "
+        f"crime or anti-social behaviour, {hot} of them hot spots (darkest)"
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {span_x:.0f} {span_y:.0f}">'
+        f"<title>{title}</title>{squares}</svg>"
+    )
+
+
 def _previous(months: list[str]) -> tuple[str, str]:
     start = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
     first, last = start - len(months), start - 1

@@ -12,4 +12,5 @@ urlpatterns = [
     path("tasking/problems/<int:pk>/edit/", problems.problem_edit, name="problem_edit"),
     path("tasking/<str:code>/", views.pack_page, name="pack"),
     path("tasking/<str:code>/cells.geojson", views.pack_geojson, name="pack_geojson"),
+    path("tasking/<str:code>/pack.pdf", views.pack_pdf, name="pack_pdf"),
 ]

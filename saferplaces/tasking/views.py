@@ -61,6 +61,41 @@ def choose(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.USE_SERVICE)
+def pack_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The pack to print or send round before the meeting (WeasyPrint):
+    contents with page numbers, the map and every table, and the load the
+    figures are as of."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from weasyprint import HTML
+
+    default_first, default_last = _latest_year()
+    first = request.GET.get("from") or default_first
+    last = request.GET.get("to") or default_last
+    try:
+        pack = tasking.pack(web_store(), code, first, last)
+    except HotspotError as error:
+        raise Http404(str(error)) from None
+    html = render_to_string(
+        "tasking/pack_pdf.html",
+        {
+            "pack": pack,
+            "actions": _actions(request, code),
+            "load": _load(),
+            # Built from numbers, with its one text escaped (cells_svg).
+            "map": mark_safe(tasking.cells_svg(pack)),
+        },
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="tasking-pack-{code}-{first}-to-{last}.pdf"'
+    )
+    return response
+
+
+@requires(Capability.USE_SERVICE)
 def pack_geojson(request: HttpRequest, code: str) -> JsonResponse:
     """The pack's cells for its Leaflet map (the same figures as its tables)."""
     default_first, default_last = _latest_year()

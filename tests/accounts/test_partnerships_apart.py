@@ -45,6 +45,7 @@ PARTNERSHIP_FREE = {
     "accounts:audit_log", "accounts:audit_log_export", "api:root", "api:schema",
     "api:measures", "api:measure", "partnership:plan_new", "tasking:choose",
     "tasking:pack", "tasking:problems", "tasking:problem_new", "tasking:pack_geojson",
+    "tasking:pack_pdf",
     "api:not_found", "api:series", "api:compare", "dashboard:map",
     "dashboard:map_geojson", "dashboard:measure", "dashboard:chart",
     "dashboard:export", "dashboard:neighbourhood", "dashboard:neighbourhood_ward",

@@ -106,6 +106,9 @@ MATRIX: dict[str, Rule] = {
     # Tasking packs, over an empty store here (tests/tasking has data).
     "tasking:choose": Rule(SIGNED_IN),
     "tasking:problems": Rule(SIGNED_IN, navigation=False),
+    "tasking:pack_pdf": Rule(
+        SIGNED_IN, kwargs={"code": "SYN-D03"}, status=404, navigation=False
+    ),
     "tasking:pack_geojson": Rule(
         SIGNED_IN, kwargs={"code": "SYN-D03"}, status=404, navigation=False
     ),

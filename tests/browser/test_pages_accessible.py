@@ -21,6 +21,7 @@ NOT_HTML = {
     "dashboard:chart",
     "dashboard:map_geojson",
     "tasking:pack_geojson",
+    "tasking:pack_pdf",
     "dashboard:export",
     "partnership:export_csv",
     "partnership:export_xlsx",
