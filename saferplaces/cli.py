@@ -968,6 +968,11 @@ if __name__ == "__main__":
     help="For kde, metres (default: the normal-reference rule).",
 )
 @click.option(
+    "--level",
+    type=click.Choice(["lsoa", "ward"]),
+    help="For counts: per LSOA or ward of the area instead of per cell.",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["csv", "geojson"]),
@@ -982,9 +987,18 @@ def hotspots_command(output_format: str, **options: Any) -> None:
 
     from saferplaces.analytics import hotspot_report
 
+    level = options.pop("level")
     request = hotspot_report.Request(**options)
     try:
-        rows = hotspot_report.analyse(_store(), request)
+        if level and request.method != "counts":
+            raise hotspot_report.HotspotError("--level goes with the counts method")
+        if level and output_format == "geojson":
+            raise hotspot_report.HotspotError("--level gives CSV only")
+        rows = (
+            hotspot_report.by_area(_store(), request, level)
+            if level
+            else hotspot_report.analyse(_store(), request)
+        )
     except hotspot_report.HotspotError as error:
         raise click.ClickException(str(error)) from None
     if output_format == "geojson":

@@ -99,6 +99,49 @@ def months_between(first: str, last: str) -> list[str]:
     return [f"{m // 12}-{m % 12 + 1:02d}" for m in range(start, end + 1)]
 
 
+def by_area(store: Store, request: Request, level: str) -> list[dict[str, Any]]:
+    """Incidents per LSOA or ward of the area (every one, nil included),
+    busiest first: area_code, name, count."""
+    if level not in ("lsoa", "ward"):
+        raise HotspotError("--level must be lsoa or ward")
+    months = months_between(request.first, request.last)
+    table, kind_column = SOURCES[request.source]
+    if table not in store.tables():
+        raise HotspotError(f"{request.source} is not loaded")
+    lsoas = geography.lsoas_in(store, request.area)
+    if not lsoas:
+        raise HotspotError(f"no LSOAs are known within {request.area}")
+    sql = (
+        f"SELECT lsoa_code, count(*) AS n FROM {table} WHERE month BETWEEN ? AND ? "
+        "AND list_contains(?, lsoa_code)"
+    )
+    parameters: list[Any] = [months[0], months[-1], lsoas]
+    if request.kind:
+        sql += f" AND CAST({kind_column} AS VARCHAR) = ?"
+        parameters.append(
+            SEVERITY.get(request.kind.lower(), [request.kind])[0]
+            if request.source == "road-collisions"
+            else request.kind
+        )
+    counted = {
+        str(row["lsoa_code"]): int(row["n"])
+        for row in store.query(sql + " GROUP BY 1", parameters).to_pylist()
+    }
+    if level == "lsoa":
+        totals = {code: counted.get(code, 0) for code in lsoas}
+    else:
+        wards = geography.areas_inside(store, "ward", set(lsoas))
+        totals = {
+            code: sum(counted.get(lsoa, 0) for lsoa in members)
+            for code, (_, members) in wards.items()
+        }
+    rows = [
+        {"area_code": code, "name": geography.name_of(store, code), "count": n}
+        for code, n in totals.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["count"], row["name"]))
+
+
 def analyse(store: Store, request: Request) -> list[dict[str, Any]]:
     """One row per cell: cell_id, x, y (centre, BNG metres), count, and the
     method's outputs."""

@@ -107,3 +107,21 @@ def test_the_planted_fly_tipping_is_a_hotspot_that_emerged(store):
                 kind="fly-tipping", cell_size=500),
     )  # fmt: skip
     assert sum(row["difference"] for row in change) > 0
+
+
+def test_counts_by_ward_and_lsoa_add_up_to_the_cells(store):
+    asked = Request("counts", "street-crime", "SYN-D03", "2014-04", "2015-03",
+                    kind="Burglary")  # fmt: skip
+    wards = hotspot_report.by_area(store, asked, "ward")
+    lsoas = hotspot_report.by_area(store, asked, "lsoa")
+    cells = hotspot_report.analyse(store, asked)
+    total = sum(row["count"] for row in cells)
+    assert sum(row["count"] for row in wards) == total
+    assert sum(row["count"] for row in lsoas) == total
+    assert {row["name"] for row in wards} == {
+        "Billesley",
+        "Bournville",
+        "Brandwood",
+        "Selly Oak",
+    }
+    assert lsoas[0]["name"].startswith("Selly Oak")  # the planted student area

@@ -125,6 +125,23 @@ FORMS = [
         (("form", "action"),),
     ),
     Form(
+        "tasking:problem_new",
+        "post",
+        (
+            "title",
+            "stage",
+            "source",
+            "area_code",
+            "cells",
+            "comparison_area",
+            "response_starts",
+            "assessment_months",
+        ),
+        Role.ANALYST,
+    ),
+    Form("tasking:choose", "get", ("area", "from", "to"), Role.VIEWER),
+    Form("tasking:pack", "get", ("from", "to"), Role.VIEWER, (("code", "SYN-D03"),)),
+    Form(
         "accounts:audit_log",
         "get",
         ("action", "username", "subject", "since", "until", "page"),
