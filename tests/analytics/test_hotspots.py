@@ -94,6 +94,13 @@ def test_gi_star_z_scores_equal_esda():
     # esda's p_norm is one-sided; ours is two-sided.
     np.testing.assert_allclose(ours.p.flatten(), 2 * theirs.p_norm, atol=1e-12)
     assert ours.hot[4, 5]
+    # The cells called hot and cold agree with esda's z-scores put through
+    # the same false discovery rate.
+    from statsmodels.stats.multitest import multipletests
+
+    significant = multipletests(2 * theirs.p_norm, alpha=0.05, method="fdr_bh")[0]
+    np.testing.assert_array_equal(ours.hot.flatten(), significant & (theirs.Zs > 0))
+    np.testing.assert_array_equal(ours.cold.flatten(), significant & (theirs.Zs < 0))
 
 
 def test_permutation_p_values_agree_with_esda_within_monte_carlo_error():
