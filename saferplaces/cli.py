@@ -434,6 +434,10 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
         f"Plan: {plan.title} ({plan.actions.count()} actions, SYNTHETIC progress)"
         + ("" if new else ", already loaded")
     )
+    from saferplaces.tasking.services import load_demo_problem
+
+    if load_demo_problem(_store()) is not None:
+        click.echo("Problem solving: one SYNTHETIC record, assessed from the data.")
     if not no_users:
         ctx.invoke(demo_users, reset_passwords=False)
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from saferplaces.accounts.permissions import Capability, requires
+from saferplaces.accounts.permissions import Capability, can, requires
 from saferplaces.analytics import geography, tasking
 from saferplaces.analytics.hotspot_report import HotspotError
 from saferplaces.partnership import scope
@@ -117,7 +117,8 @@ def pack_page(request: HttpRequest, code: str) -> HttpResponse:
     first = request.GET.get("from") or default_first
     last = request.GET.get("to") or default_last
     plans = tuple(scope.plans(request.user).values_list("pk", "revision"))
-    revision = (store_revision(), plans)
+    may_solve = can(request.user, Capability.SOLVE_PROBLEMS)
+    revision = (store_revision(), plans, may_solve)
     return cached_page(request, revision, lambda: _pack(request, code, first, last))
 
 
@@ -134,7 +135,12 @@ def _pack(request: HttpRequest, code: str, first: str, last: str) -> HttpRespons
     return render(
         request,
         "tasking/pack.html",
-        {"pack": pack, "actions": _actions(request, code), "load": _load()},
+        {
+            "pack": pack,
+            "actions": _actions(request, code),
+            "load": _load(),
+            "may_solve": can(request.user, Capability.SOLVE_PROBLEMS),
+        },
     )
 
 

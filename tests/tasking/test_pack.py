@@ -62,6 +62,8 @@ def test_the_pack_page_for_a_partner(client, site, make_user):
     hot = [f for f in shapes["features"] if f["properties"]["bin"] == "app-bin-4"]
     assert hot
     assert hot[0]["properties"]["href"].startswith(reverse("tasking:problem_new"))
+    # A viewer reads the hot cells but is not offered records they cannot open.
+    assert "Open a problem-solving record" not in html
     # Action 3.1.1 is aimed at the Selly Oak district and was open at the end.
     actions = html.split('data-testid="actions"')[1].split("</ul>")[0]
     assert "3.1.1" in actions
