@@ -52,23 +52,21 @@ class Request:
     bandwidth: float | None = None  # kde: metres (default: the normal rule)
 
 
-def incidents(
+def _selection(
     store: Store, request: Request, first: str, last: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """British National Grid x and y of the source's incidents in the area
-    and months (inclusive)."""
+) -> tuple[str, str, list[Any]]:
+    """(table, WHERE clause, its parameters) for the source's incidents in
+    the area's LSOAs, the months (inclusive) and the kind asked for."""
     if request.source not in SOURCES:
-        raise HotspotError(f"no source {request.source!r}: choose {', '.join(SOURCES)}")
+        known = ", ".join(SOURCES)
+        raise HotspotError(f"no source {request.source!r}: choose {known}")
     table, kind_column = SOURCES[request.source]
     if table not in store.tables():
         raise HotspotError(f"{request.source} is not loaded")
     lsoas = geography.lsoas_in(store, request.area)
     if not lsoas:
         raise HotspotError(f"no LSOAs are known within {request.area}")
-    sql = (
-        f"SELECT longitude, latitude FROM {table} WHERE month BETWEEN ? AND ? "
-        "AND longitude IS NOT NULL AND list_contains(?, lsoa_code)"
-    )
+    where = "month BETWEEN ? AND ? AND list_contains(?, lsoa_code)"
     parameters: list[Any] = [first, last, lsoas]
     if request.kind:
         values = (
@@ -80,9 +78,22 @@ def incidents(
             raise HotspotError(
                 "--type for road collisions: fatal, serious, slight, ksi"
             )
-        sql += f" AND list_contains(?, CAST({kind_column} AS VARCHAR))"
+        where += f" AND list_contains(?, CAST({kind_column} AS VARCHAR))"
         parameters.append(values)
-    rows = store.query(sql, parameters)
+    return table, where, parameters
+
+
+def incidents(
+    store: Store, request: Request, first: str, last: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """British National Grid x and y of the source's incidents in the area
+    and months (inclusive)."""
+    table, where, parameters = _selection(store, request, first, last)
+    rows = store.query(
+        f"SELECT longitude, latitude FROM {table} WHERE {where} "
+        "AND longitude IS NOT NULL",
+        parameters,
+    )
     return hotspots.to_bng(
         rows.column("longitude").to_numpy(), rows.column("latitude").to_numpy()
     )
@@ -105,24 +116,9 @@ def by_area(store: Store, request: Request, level: str) -> list[dict[str, Any]]:
     if level not in ("lsoa", "ward"):
         raise HotspotError("--level must be lsoa or ward")
     months = months_between(request.first, request.last)
-    table, kind_column = SOURCES[request.source]
-    if table not in store.tables():
-        raise HotspotError(f"{request.source} is not loaded")
-    lsoas = geography.lsoas_in(store, request.area)
-    if not lsoas:
-        raise HotspotError(f"no LSOAs are known within {request.area}")
-    sql = (
-        f"SELECT lsoa_code, count(*) AS n FROM {table} WHERE month BETWEEN ? AND ? "
-        "AND list_contains(?, lsoa_code)"
-    )
-    parameters: list[Any] = [months[0], months[-1], lsoas]
-    if request.kind:
-        sql += f" AND CAST({kind_column} AS VARCHAR) = ?"
-        parameters.append(
-            SEVERITY.get(request.kind.lower(), [request.kind])[0]
-            if request.source == "road-collisions"
-            else request.kind
-        )
+    table, where, parameters = _selection(store, request, months[0], months[-1])
+    lsoas: list[str] = parameters[2]
+    sql = f"SELECT lsoa_code, count(*) AS n FROM {table} WHERE {where}"
     counted = {
         str(row["lsoa_code"]): int(row["n"])
         for row in store.query(sql + " GROUP BY 1", parameters).to_pylist()

@@ -46,7 +46,6 @@ from saferplaces.partnership.models import (
     Group,
     Milestone,
     Objective,
-    Partnership,
     Plan,
     Priority,
     Strand,
@@ -109,22 +108,11 @@ def _plan_edit_url(plan: Plan) -> str:
     return reverse("partnership:plan_edit", kwargs={"slug": plan.slug})
 
 
-def managed_partnerships(user: Any) -> Any:
-    """The partnerships whose plan ``user`` may write."""
-    return Partnership.objects.filter(
-        pk__in=[
-            p.pk
-            for p in Partnership.objects.all()
-            if can(user, Capability.MANAGE_PLAN, p.pk)
-        ]
-    )
-
-
 @requires(Capability.USE_SERVICE)
 def plan_new(request: HttpRequest) -> HttpResponse:
     """Start a plan from nothing (a partnership's first, say); next year's
     is better started from this year's (copy forward)."""
-    partnerships = managed_partnerships(request.user)
+    partnerships = scope.partnerships_where(request.user, Capability.MANAGE_PLAN)
     if not partnerships.exists():
         return refused(request, plan="new")
     form = NewPlanForm(request.POST or None, partnerships=partnerships)

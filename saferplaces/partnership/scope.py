@@ -61,3 +61,12 @@ def evidence(user: Any) -> QuerySet[Evidence]:
 
 def updates(user: Any) -> QuerySet[ProgressUpdate]:
     return visible(user, ProgressUpdate.objects.all())
+
+
+def partnerships_where(user: Any, capability: Any) -> QuerySet[Partnership]:
+    """The partnerships where ``user`` holds ``capability`` (every one a
+    site administrator may act in)."""
+    from saferplaces.accounts.permissions import can
+
+    allowed = [p.pk for p in Partnership.objects.all() if can(user, capability, p.pk)]
+    return Partnership.objects.filter(pk__in=allowed)

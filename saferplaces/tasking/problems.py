@@ -14,9 +14,8 @@ from saferplaces.accounts.models import User
 from saferplaces.accounts.permissions import Capability, can, partnership_ids, requires
 from saferplaces.analytics import geography, problem_solving
 from saferplaces.analytics.hotspot_report import HotspotError
-from saferplaces.partnership import history
+from saferplaces.partnership import history, scope
 from saferplaces.partnership.authoring import refused
-from saferplaces.partnership.models import Partnership
 from saferplaces.tasking.forms import ProblemForm
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.web.store import web_store
@@ -41,13 +40,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 
 def _may_open(user: Any) -> Any:
     """The partnerships where the person may open a record."""
-    return Partnership.objects.filter(
-        pk__in=[
-            p.pk
-            for p in Partnership.objects.all()
-            if can(user, Capability.SOLVE_PROBLEMS, p.pk)
-        ]
-    )
+    return scope.partnerships_where(user, Capability.SOLVE_PROBLEMS)
 
 
 @requires(Capability.USE_SERVICE)
