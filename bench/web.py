@@ -45,6 +45,8 @@ PAGES = {
     "map-geojson": "/dashboard/map.geojson",
     "neighbourhood": "/neighbourhood/E05900012/",
     "api-series": "/api/measures/total-recorded-crime/series/?area=SYN-D03",
+    "tasking-pack": "/tasking/SYN-D03/?from=2014-04&to=2015-03",
+    "problems": "/tasking/problems/",
 }
 GOAL_MS = 300
 SESSION = """

@@ -6,7 +6,7 @@ audit log has no update or delete path anywhere in the application.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +14,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from saferplaces.accounts.models import AuditEvent
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+class About(TypedDict, total=False):
+    """What an event is about: the keywords of ``entry`` and ``record``."""
+
+    request: HttpRequest | None
+    actor: Any
+    obj: models.Model | None
+    object_type: str
+    object_id: str | int
+    detail: dict[str, Any] | None
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -31,30 +45,12 @@ def client_ip(request: HttpRequest) -> str | None:
     return str(address) if address else None
 
 
-def record(
-    action: str,
-    *,
-    request: HttpRequest | None = None,
-    actor: Any = None,
-    obj: models.Model | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+def record(action: str, **about: Unpack[About]) -> AuditEvent:
     """Append one event: who did ``action`` to which object, from where.
-
-    ``actor`` defaults to the request's signed-in user. ``obj`` fills in the
+    ``actor`` defaults to the request's signed-in user; ``obj`` fills in the
     object type (``app_label.model``) and id.
     """
-    event = entry(
-        action,
-        request=request,
-        actor=actor,
-        obj=obj,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
+    event = entry(action, **about)
     event.save()
     return event
 

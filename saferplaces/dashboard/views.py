@@ -185,11 +185,13 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     return cached_page(
         request,
         (store_revision(), target),
-        lambda: _measure_page(request, measure_id),
+        lambda: _measure_page(request, measure_id, planned),
     )
 
 
-def _measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
+def _measure_page(
+    request: HttpRequest, measure_id: str, planned: ActionMeasure | None
+) -> HttpResponse:
     measure, code, by = _options(request, measure_id)
     here = geography.area(store(), code)
     context: dict[str, Any] = {
@@ -205,12 +207,11 @@ def _measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     }
     target, rebase, context["chart_errors"] = _chart_options(request)
     context.update(target=request.GET.get("target", ""), rebase=rebase)
-    if target is None and not request.GET.get("target") and by == "month":
+    asked = target is not None or request.GET.get("target")
+    if planned is not None and not asked and by == "month":
         # The plan's own target for this measure, kept on its action.
-        planned = _planned_target(request, measure.id)
-        if planned is not None:
-            target = planned.target
-            context["planned_target"] = planned
+        target = planned.target
+        context["planned_target"] = planned
     try:
         points = results.series(store(), measure.id, code, by=by).rows
         context["points"] = points
