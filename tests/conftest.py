@@ -3,6 +3,7 @@ anonymous visitor."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import factory
@@ -133,3 +134,11 @@ def client_as(make_user) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+# For Django-free tests: the SQLite leg of `make test` runs them; the
+# PostgreSQL leg would only repeat the same arithmetic.
+sqlite_leg_only = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="Django-free; run once, on the SQLite leg",
+)

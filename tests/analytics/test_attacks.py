@@ -3,8 +3,6 @@ count can be pinned to its true value (tests/analytics/attacker.py)."""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +12,7 @@ from saferplaces.analytics import results
 from saferplaces.analytics.perturbation import PTable, default_ptable
 from saferplaces.analytics.store import Store
 from tests.analytics.attacker import attack
+from tests.conftest import sqlite_leg_only
 
 # The local extract's measures (domestic abuse among them); the victim
 # breakdowns are asked of domestic abuse, where they matter most.
@@ -25,12 +24,8 @@ SENSITIVE = [
 ]
 
 
-# Django-free and about a minute long: the SQLite leg of `make test` runs
-# it; the PostgreSQL leg would only repeat the same arithmetic.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="Django-free; run once, on the SQLite leg",
-)
+# Django-free and about a minute long.
+pytestmark = sqlite_leg_only
 
 
 @pytest.fixture(scope="module")
