@@ -47,8 +47,10 @@ test-sqlite: ## The test suite on SQLite only
 test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
 	@# A database name of its own per run (the shell's PID), so a concurrent or
-	@# killed run holding test_saferplaces cannot break this one.
-	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
+	@# killed run holding test_saferplaces cannot break this one. Browser
+	@# tests prove what only a browser can (drawing, scripts, axe): they run on
+	@# the SQLite leg; this leg runs everything that touches the database.
+	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m "not browser"
 
 lint: install-dev ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
