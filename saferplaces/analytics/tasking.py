@@ -75,13 +75,19 @@ class Pack:
         return sorted(hot, key=lambda cell: -cell["count"])
 
 
-def cells_geojson(pack: Pack, href: str) -> dict[str, Any]:
-    """The pack's cells as WGS84 squares for the dashboard's Leaflet map:
+def area_cells(store: Store, area_code: str, first: str, last: str) -> list[Any]:
+    """Every 250 m cell with crime or ASB in the months, with its Gi*."""
+    everything = Request("gi", "street-crime", area_code, first, last, cell_size=CELL)
+    return [row for row in analyse(store, everything) if row["count"]]
+
+
+def cells_geojson(cells: list[dict[str, Any]], href: str) -> dict[str, Any]:
+    """Cells as WGS84 squares for the dashboard's Leaflet map:
     hot cells darkest; each names its count and links to ``href`` with the
     cell (opening a problem-solving record)."""
     from saferplaces.analytics.hotspot_report import geojson
 
-    shapes: dict[str, Any] = json.loads(geojson(pack.cells, CELL))
+    shapes: dict[str, Any] = json.loads(geojson(cells, CELL))
     for feature in shapes["features"]:
         cell = feature["properties"]
         spot = cell["spot"] or "not a hot spot"
@@ -149,10 +155,7 @@ def pack(store: Store, area_code: str, first: str, last: str) -> Pack:
     if "street_crime" in store.tables():
         result.crime = _by_kind(store, "street-crime", area_code, months, before)
         result.repeat_locations = _repeat_locations(store, lsoas, months, before)
-        everything = Request(
-            "gi", "street-crime", area_code, months[0], months[-1], cell_size=CELL
-        )
-        result.cells = [row for row in analyse(store, everything) if row["count"]]
+        result.cells = area_cells(store, area_code, months[0], months[-1])
         _emerging(store, area_code, months, result)
     else:
         result.notes.append("Street crime is not loaded.")

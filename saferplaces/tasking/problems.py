@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import User
 from saferplaces.accounts.permissions import Capability, can, partnership_ids, requires
-from saferplaces.analytics import geography, problem_solving
+from saferplaces.analytics import geography, hotspot_report, problem_solving
 from saferplaces.analytics.hotspot_report import HotspotError
 from saferplaces.partnership import history, scope
 from saferplaces.partnership.authoring import refused
@@ -118,8 +118,7 @@ def _assessment(record: ProblemSolving) -> tuple[Any, str]:
         return None, "Choose a comparison area to set the target against."
     store = web_store()
     _, after = problem_solving.windows(record.response_starts, record.assessment_months)
-    table = {"street-crime": "street_crime", "road-collisions": "road_collisions",
-             "concerns": "local_concerns"}[record.source]  # fmt: skip
+    table = hotspot_report.SOURCES[record.source][0]
     months = store.months(table) if table in store.tables() else []
     if not months or after[-1] > months[-1]:
         return None, (

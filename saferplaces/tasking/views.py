@@ -36,6 +36,15 @@ def _latest_year() -> tuple[str, str]:
     return months[max(0, len(months) - 12)], months[-1]
 
 
+def _months(request: HttpRequest) -> tuple[str, str]:
+    """The months asked for (``from``, ``to``), the last year by default."""
+    default_first, default_last = _latest_year()
+    return (
+        request.GET.get("from") or default_first,
+        request.GET.get("to") or default_last,
+    )
+
+
 def _has(table: str) -> bool:
     return table in web_store().tables()
 
@@ -69,9 +78,7 @@ def pack_pdf(request: HttpRequest, code: str) -> HttpResponse:
     from django.utils.safestring import mark_safe
     from weasyprint import HTML
 
-    default_first, default_last = _latest_year()
-    first = request.GET.get("from") or default_first
-    last = request.GET.get("to") or default_last
+    first, last = _months(request)
     try:
         pack = tasking.pack(web_store(), code, first, last)
     except HotspotError as error:
@@ -98,24 +105,20 @@ def pack_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @requires(Capability.USE_SERVICE)
 def pack_geojson(request: HttpRequest, code: str) -> JsonResponse:
     """The pack's cells for its Leaflet map (the same figures as its tables)."""
-    default_first, default_last = _latest_year()
-    first = request.GET.get("from") or default_first
-    last = request.GET.get("to") or default_last
+    first, last = _months(request)
     try:
-        pack = tasking.pack(web_store(), code, first, last)
+        cells = tasking.area_cells(web_store(), code, first, last)
     except HotspotError as error:
         return JsonResponse({"detail": str(error)}, status=400)
     new = reverse("tasking:problem_new")
     return JsonResponse(
-        tasking.cells_geojson(pack, f"{new}?area={code}&source=street-crime")
+        tasking.cells_geojson(cells, f"{new}?area={code}&source=street-crime")
     )
 
 
 @requires(Capability.USE_SERVICE)
 def pack_page(request: HttpRequest, code: str) -> HttpResponse:
-    default_first, default_last = _latest_year()
-    first = request.GET.get("from") or default_first
-    last = request.GET.get("to") or default_last
+    first, last = _months(request)
     plans = tuple(scope.plans(request.user).values_list("pk", "revision"))
     may_solve = can(request.user, Capability.SOLVE_PROBLEMS)
     revision = (store_revision(), plans, may_solve)
