@@ -30,24 +30,19 @@ demo: install assets ## Install, migrate, load the synthetic demo partnership an
 serve: install assets ## Serve without touching users (HOST, PORT)
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets $(VENV)/.chromium ## Run every test on SQLite and, side by side, on PostgreSQL when reachable
-	@# The two legs run at once (one core each on a two-core machine), each
-	@# line marked with its leg; the run fails if either leg fails.
+test: install-dev assets $(VENV)/.chromium ## Run every test on SQLite, then on PostgreSQL when reachable
 	@status=0; \
-	set -o pipefail; \
-	{ $(MAKE) --no-print-directory test-sqlite 2>&1 | sed -u 's/^/[sqlite] /'; } & sqlite=$$!; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
-		{ $(MAKE) --no-print-directory test-postgres 2>&1 | sed -u 's/^/[postgres] /'; } & postgres=$$!; \
-		wait $$postgres || status=1; \
+		$(MAKE) --no-print-directory test-postgres || status=1; \
 	else \
 		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
 	fi; \
-	wait $$sqlite || status=1; \
 	exit $$status
 
 test-sqlite: ## The test suite on SQLite only
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)-sqlite $(BIN)/pytest --basetemp=$(CURDIR)/var/pytest-sqlite
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
 
 test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
@@ -55,7 +50,7 @@ test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@# killed run holding test_saferplaces cannot break this one. Browser
 	@# tests prove what only a browser can (drawing, scripts, axe): they run on
 	@# the SQLite leg; this leg runs everything that touches the database.
-	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)-postgres $(BIN)/pytest --basetemp=$(CURDIR)/var/pytest-postgres -m "not browser"
+	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m "not browser"
 
 lint: install-dev ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .

@@ -91,19 +91,14 @@ def redis_reachable() -> bool:
         return False
 
 
-def redis_database_for_this_leg() -> int:
-    return 14 if os.environ.get("DATABASE_URL") else 15
-
-
 @pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379")
 def test_with_redis_configured_the_counts_live_in_redis(settings):
     settings.CACHES = {
         **settings.CACHES,
         "limits": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            # A database of its own per leg (the two legs run at the same
-            # time), emptied first: tests share the server.
-            "LOCATION": f"redis://127.0.0.1:6379/{redis_database_for_this_leg()}",
+            # A database of its own, emptied first: tests share the server.
+            "LOCATION": "redis://127.0.0.1:6379/15",
         },
     }
     settings.API_ANONYMOUS_RATE = "4/minute"
