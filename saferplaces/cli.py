@@ -244,6 +244,50 @@ def audit_prune(dry_run: bool) -> None:
     click.echo(f"Removed {removed} audit entries older than {days} days.")
 
 
+@main.group("retention")
+def retention_group() -> None:
+    """Closed cases past the partnership's retention period."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@needs_django
+def retention_run(dry_run: bool) -> None:
+    """Anonymise or delete closed cases kept longer than each partnership's
+    case policy says (retention_years, after_retention), with the people,
+    addresses and incidents no kept case needs. Reports what it did (or,
+    with --dry-run, would do); the run is recorded in the audit log."""
+    from django.utils import timezone
+
+    from saferplaces.accounts import audit
+    from saferplaces.cases.models import CasePolicy
+    from saferplaces.cases.services import retention
+    from saferplaces.partnership.models import Partnership
+
+    today = timezone.localdate()
+    for partnership in Partnership.objects.order_by("name"):
+        policy = CasePolicy.of(partnership.pk)
+        report = retention(policy, today, dry_run=dry_run)
+        click.echo(f"{partnership.name}: {report.words()}")
+        if not dry_run and report.cases:
+            audit.record(
+                "retention_run",
+                object_type="cases:retention",
+                object_id=partnership.slug,
+                detail={
+                    "action": report.action,
+                    "cases": report.cases,
+                    "people": report.people,
+                    "addresses": report.addresses,
+                    "incidents": report.incidents,
+                    "closed_before": report.cutoff.isoformat(),
+                    "by": "saferplaces command",
+                },
+            )
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+
+
 @main.command("backup")
 @click.argument("folder", type=click.Path(path_type=Path))
 @needs_django
@@ -440,6 +484,25 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
         click.echo("Problem solving: one SYNTHETIC record, assessed from the data.")
     if not no_users:
         ctx.invoke(demo_users, reset_passwords=False)
+    from saferplaces.cases.demo import load_demo_cases
+
+    made = load_demo_cases(_demo_postcodes())
+    if made:
+        click.echo(
+            f"Cases: {made} SYNTHETIC cases with invented people, referral "
+            "pathways and a sharing agreement."
+        )
+
+
+def _demo_postcodes() -> list[tuple[str, str]]:
+    store = _store()
+    if "postcodes" not in store.tables():
+        return []
+    rows = store.query(
+        "SELECT postcode, area_code FROM postcodes WHERE NOT terminated "
+        "ORDER BY postcode LIMIT 200"
+    ).to_pylist()
+    return [(str(r["postcode"]), str(r["area_code"])) for r in rows]
 
 
 @main.group()

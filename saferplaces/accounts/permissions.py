@@ -41,6 +41,13 @@ class Capability(StrEnum):
     MANAGE_PLAN = "manage_plan"
     # Open and work problem-solving records (tasking, SARA).
     SOLVE_PROBLEMS = "solve_problems"
+    # Casework: open, read and change the cases your agency owns or that
+    # are shared with it (need to know), refer, share, search.
+    WORK_CASES = "work_cases"
+    # Counts of cases by type, risk and area: never a person.
+    COUNT_CASES = "count_cases"
+    # The partnership's casework rules: routing, agreements, thresholds.
+    CONFIGURE_CASES = "configure_cases"
 
 
 # Held by site administrators only: no role in a partnership grants them.
@@ -53,13 +60,20 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EDIT_ANY_ACTION,
             Capability.MANAGE_PLAN,
             Capability.SOLVE_PROBLEMS,
+            Capability.COUNT_CASES,
+            Capability.CONFIGURE_CASES,
         }
     ),
     Role.ANALYST: frozenset(
-        {Capability.USE_SERVICE, Capability.EDIT_ANY_ACTION, Capability.SOLVE_PROBLEMS}
+        {
+            Capability.USE_SERVICE,
+            Capability.EDIT_ANY_ACTION,
+            Capability.SOLVE_PROBLEMS,
+            Capability.COUNT_CASES,
+        }
     ),
     Role.GROUP_LEAD: frozenset({Capability.USE_SERVICE, Capability.SOLVE_PROBLEMS}),
-    Role.CASE_WORKER: frozenset({Capability.USE_SERVICE}),
+    Role.CASE_WORKER: frozenset({Capability.USE_SERVICE, Capability.WORK_CASES}),
     Role.VIEWER: frozenset({Capability.USE_SERVICE}),
 }
 
@@ -196,6 +210,24 @@ LINKS: list[Link] = [
         "tasking:choose",
         Capability.USE_SERVICE,
         "Hot spots, the places with most incidents and concerns, for an area.",
+    ),
+    Link(
+        "Cases",
+        "cases:list",
+        Capability.WORK_CASES,
+        "Cases your agency owns or that are shared with it; referrals to decide.",
+    ),
+    Link(
+        "Case counts",
+        "cases:counts",
+        Capability.COUNT_CASES,
+        "Cases by type, risk and area each month: counts only, never a person.",
+    ),
+    Link(
+        "Casework rules",
+        "cases:settings",
+        Capability.CONFIGURE_CASES,
+        "Referral pathways, sharing agreements and thresholds for casework.",
     ),
     Link(
         "Your account",

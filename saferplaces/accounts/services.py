@@ -76,6 +76,9 @@ DEMO_USERS: list[tuple[str, Role, str]] = [
     ("demo-analyst", Role.ANALYST, "West Midlands Police"),
     ("demo-lead", Role.GROUP_LEAD, "West Midlands Fire Service"),
     ("demo-caseworker", Role.CASE_WORKER, "BCC Landlord Services"),
+    # Case workers of two more agencies: need to know keeps their cases apart.
+    ("demo-police", Role.CASE_WORKER, "West Midlands Police"),
+    ("demo-fire", Role.CASE_WORKER, "West Midlands Fire Service"),
     (
         "demo-viewer",
         Role.VIEWER,

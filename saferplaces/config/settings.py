@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "saferplaces.partnership",
     "saferplaces.dashboard",
     "saferplaces.tasking",
+    "saferplaces.cases",
 ]
 
 # The JSON API (saferplaces.api): JSON only (the browsable pages would need

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("saferplaces.partnership.urls")),
     path("", include("saferplaces.dashboard.urls")),
     path("", include("saferplaces.tasking.urls")),
+    path("", include("saferplaces.cases.urls")),
     path("admin/", admin.site.urls),
 ]

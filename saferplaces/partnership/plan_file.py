@@ -184,7 +184,9 @@ def import_plan(path: Path) -> Plan:
     """Import a plan file; all or nothing."""
     data = read_plan_file(path)
     read = _Reader(path)
-    with transaction.atomic():
+    from saferplaces.partnership.signals import one_revision_for_many_changes
+
+    with one_revision_for_many_changes(), transaction.atomic():
         agencies = _agencies(read, data)
         partnership = _partnership(read, data)
         groups = _groups(read, data, partnership, agencies)

@@ -131,9 +131,15 @@ FINAL = (
 )
 
 
-@transaction.atomic
 def load_demo_plan(seed: int = 20140401) -> tuple[Plan, bool]:
     """The seed plan, with SYNTHETIC progress; (plan, whether it was new)."""
+    from saferplaces.partnership.signals import one_revision_for_many_changes
+
+    with one_revision_for_many_changes(), transaction.atomic():
+        return _load_demo_plans(seed)
+
+
+def _load_demo_plans(seed: int) -> tuple[Plan, bool]:
     plan = Plan.objects.filter(slug="birmingham-south-2014-15").first()
     new = plan is None
     if plan is None:
@@ -216,6 +222,8 @@ DEMO_MEMBERSHIPS: list[tuple[str, str, Role]] = [
     ("demo-analyst", "birmingham-south-ldg", Role.ANALYST),
     ("demo-lead", "birmingham-south-ldg", Role.GROUP_LEAD),
     ("demo-caseworker", "birmingham-south-ldg", Role.CASE_WORKER),
+    ("demo-police", "birmingham-south-ldg", Role.CASE_WORKER),
+    ("demo-fire", "birmingham-south-ldg", Role.CASE_WORKER),
     ("demo-viewer", "birmingham-south-ldg", Role.VIEWER),
     ("demo-neighbour", "neighbouring-ldg-synthetic", Role.ANALYST),
 ]

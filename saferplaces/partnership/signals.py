@@ -5,6 +5,9 @@ nor fires signals itself."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import F, Model
@@ -49,9 +52,28 @@ def _plans_of(instance: Model) -> dict[str, Any]:
     return {"pk": None}
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def one_revision_for_many_changes() -> Iterator[None]:
+    """Inside, changes raise no revision one by one; at the end every plan's
+    revision is raised once. For loads that make hundreds of rows (a plan
+    file, the demo), where an UPDATE per row was most of the time."""
+    if getattr(_batch, "active", False):
+        yield
+        return
+    _batch.active = True
+    try:
+        yield
+    finally:
+        _batch.active = False
+        Plan.objects.update(revision=F("revision") + 1)
+
+
 def raise_revision(sender: Any, instance: Model, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return  # loading fixtures
+    if kwargs.get("raw") or getattr(_batch, "active", False):
+        return  # loading fixtures, or raised once when the batch ends
     chosen = Plan.objects.filter(**_plans_of(instance)).values("pk")
     Plan.objects.filter(pk__in=chosen).update(revision=F("revision") + 1)
 

@@ -137,8 +137,11 @@ ADDRESSED = {
 
 
 def test_every_url_is_considered():
+    from tests.cases.test_case_access import CASE_URLS
+
     urls = {n for n in named_urls(get_resolver()) if not n.startswith("admin:")}
-    assert urls == set(MATRIX) == PARTNERSHIP_FREE | ADDRESSED, (
+    # Cases are kept apart by agency as well as partnership: tests/cases.
+    assert urls == set(MATRIX) == PARTNERSHIP_FREE | ADDRESSED | set(CASE_URLS), (
         "place each URL in PARTNERSHIP_FREE or ADDRESSED (with its address)"
     )
 

@@ -10,7 +10,7 @@ from django.urls import resolve, reverse
 from saferplaces.accounts.models import AuditEvent, Role
 from saferplaces.accounts.read_audit import READ, exemption
 from saferplaces.partnership.services import load_demo_plan
-from tests.accounts.test_permission_matrix import MATRIX
+from tests.accounts.test_permission_matrix import MATRIX, needs_the_plan
 from tests.conftest import SITE_ADMIN
 
 EXEMPT_ON_PURPOSE = {
@@ -39,9 +39,10 @@ def test_only_public_pages_and_ones_own_account_are_exempt():
 
 
 @pytest.fixture
-def seeded(db, settings, tmp_path):
+def seeded(db, settings, tmp_path, request):
     settings.DATA_DIR = tmp_path
-    load_demo_plan()
+    if needs_the_plan(getattr(request.node, "callspec", None)):
+        load_demo_plan()
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))

@@ -1,0 +1,256 @@
+"""SYNTHETIC casework for the demo partnership: invented people at invented
+addresses (postcodes in the unused area ZZ), cases of every type across the
+police, housing and council, the partnership's sharing agreement, referral
+pathways, thresholds and ASB question set. Nobody here exists."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from saferplaces.accounts.models import Agency, User
+from saferplaces.cases import services
+from saferplaces.cases.models import (
+    Address,
+    AsbRiskQuestion,
+    Case,
+    CasePerson,
+    CasePolicy,
+    CaseStatus,
+    CaseType,
+    ClosureReason,
+    HateStrand,
+    Incident,
+    IncidentCategory,
+    IncidentPerson,
+    InvolvementRole,
+    Person,
+    RiskLevel,
+    RoutingRule,
+    SharingAgreement,
+)
+from saferplaces.partnership.models import Partnership
+
+GIVEN = ["Ada", "Bilal", "Carys", "Dev", "Ebele", "Finn", "Grace", "Hamza", "Ines",
+         "Jack", "Kiran", "Lena", "Marek", "Nia", "Omar", "Priya", "Quinn", "Rosa",
+         "Sami", "Tara", "Umar", "Vera", "Wes", "Yusuf", "Zara"]  # fmt: skip
+FAMILY = ["Ashdown", "Birchley", "Coleby", "Dunmore", "Elsworth", "Fairley",
+          "Greaves", "Hollis", "Ingram", "Jessop", "Kettley", "Lomax", "Marlow",
+          "Northam", "Oakes", "Pellow", "Quarry", "Rendell", "Stokely",
+          "Tilsley"]  # fmt: skip
+STREETS = ["Synthetic Road", "Example Close", "Invented Lane", "Sample Street",
+           "Demo Avenue", "Placeholder Way"]  # fmt: skip
+
+ASB_QUESTIONS = [
+    ("Is the victim, or anyone in the household, disabled or in poor health?", 2),
+    ("Is the victim elderly, or a child?", 1),
+    ("Has the victim been targeted because of who they are?", 3),
+    ("Is the behaviour happening more often, or getting worse?", 2),
+    ("Has the victim been threatened, or is violence feared?", 3),
+    ("Is the victim afraid to leave their home?", 2),
+    ("Is the behaviour affecting the victim's health or sleep?", 1),
+    ("Does the victim live alone or have no support nearby?", 1),
+    ("Has the victim reported three or more times in six months?", 2),
+    ("Has the victim considered moving because of it?", 1),
+]
+
+PATHWAYS = [
+    # pathway, agency, case types, minimum risk, ages, days
+    ("Home fire safety visit", "West Midlands Fire Service", [], "", None, 10),
+    ("Child safeguarding: council front door", "BCC Community Safety",
+     [CaseType.CHILD_SAFEGUARDING], "", None, 1),
+    ("Child safeguarding: council front door", "BCC Community Safety",
+     [], "", (0, 17), 1),
+    (services.MARAC, "BCC Community Safety", [CaseType.DOMESTIC_ABUSE], "", None,
+     7),
+    ("Housing support", "BCC Landlord Services", [], "", None, 5),
+    ("Drug and alcohol support", "Aquarius", [], "", (16, 120), 5),
+    ("Offender management", "Probation Service",
+     [CaseType.ASB, CaseType.DOMESTIC_ABUSE], "medium", None, 5),
+    ("ASB case management", "West Midlands Police", [CaseType.ASB], "", None, 5),
+]  # fmt: skip
+
+
+def load_demo_cases(postcodes: list[tuple[str, str]], seed: int = 2016) -> int:
+    """Load the SYNTHETIC casework once; the number of cases made (0 when
+    already loaded or the partnership is missing). ``postcodes`` are
+    (postcode, LSOA) pairs from the demo's postcode directory."""
+    partnership = Partnership.objects.filter(slug="birmingham-south-ldg").first()
+    if partnership is None or Case.objects.filter(partnership=partnership).exists():
+        return 0
+    agencies = {a.name: a for a in Agency.objects.all()}
+    if "West Midlands Fire Service" not in agencies:
+        return 0
+    rng = random.Random(seed)
+    with transaction.atomic():
+        agreement = _agreement(partnership, agencies)
+        _rules(partnership, agencies, agreement)
+        CasePolicy.of(partnership.pk)
+        for number, (text, weight) in enumerate(ASB_QUESTIONS, start=1):
+            AsbRiskQuestion.objects.get_or_create(
+                partnership=partnership,
+                number=number,
+                defaults={"text": text, "weight": weight},
+            )
+        made = _cases(partnership, agencies, postcodes, rng)
+    return made
+
+
+def _agreement(
+    partnership: Partnership, agencies: dict[str, Agency]
+) -> SharingAgreement:
+    agreement, _ = SharingAgreement.objects.get_or_create(
+        partnership=partnership,
+        reference="BS-ISA-01",
+        defaults={
+            "title": "SYNTHETIC Birmingham South community safety information sharing",
+            "purpose": "Reducing crime, anti-social behaviour and harm; safeguarding "
+            "vulnerable people; MARAC and ASB case conferences.",
+            "lawful_basis": "UK GDPR 6(1)(e) public task; 9(2)(g) substantial public "
+            "interest; Crime and Disorder Act 1998 s.115",
+            "review_by": datetime.date(2027, 3, 31),
+        },
+    )
+    agreement.parties.set(agencies.values())
+    return agreement
+
+
+def _rules(
+    partnership: Partnership, agencies: dict[str, Agency], agreement: SharingAgreement
+) -> None:
+    for order, (pathway, agency, types, minimum, ages, days) in enumerate(PATHWAYS):
+        if agency not in agencies:
+            continue
+        RoutingRule.objects.get_or_create(
+            partnership=partnership,
+            pathway=pathway,
+            order=(order + 1) * 10,
+            defaults={
+                "to_agency": agencies[agency],
+                "agreement": agreement,
+                "case_types": [str(t) for t in types],
+                "minimum_risk": minimum,
+                "minimum_age": ages[0] if ages else None,
+                "maximum_age": ages[1] if ages else None,
+                "response_days": days,
+            },
+        )
+
+
+def _cases(
+    partnership: Partnership,
+    agencies: dict[str, Agency],
+    postcodes: list[tuple[str, str]],
+    rng: random.Random,
+) -> int:
+    today = timezone.localdate()
+    owning = ("West Midlands Police", "BCC Landlord Services", "BCC Community Safety")
+    owners = [agencies[n] for n in owning if n in agencies]
+    officers = {a.pk: User.objects.filter(agency=a).first() for a in owners}
+    places = postcodes or [("", "")]
+    made = 0
+    # The journey of the issue: a vulnerable victim the police will refer.
+    _case(partnership, agencies["West Midlands Police"], officers, rng, today,
+          CaseType.VULNERABLE_ADULT, places[0],
+          ("Edna", "Hollis", datetime.date(1939, 5, 2)),
+          summary="SYNTHETIC: lives alone; smokes in bed; neighbours report "
+          "smoke alarms not working.", incidents=2)  # fmt: skip
+    made += 1
+    kinds = list(CaseType)
+    for n in range(119):
+        case_type = kinds[n % len(kinds)]
+        owner = owners[n % len(owners)]
+        born = today - datetime.timedelta(days=rng.randint(8 * 365, 85 * 365))
+        if case_type == CaseType.CHILD_SAFEGUARDING:
+            born = today - datetime.timedelta(days=rng.randint(2 * 365, 16 * 365))
+        name = (rng.choice(GIVEN), rng.choice(FAMILY), born)
+        _case(partnership, owner, officers, rng, today, case_type,
+              rng.choice(places), name, incidents=rng.choice([1, 1, 2, 3, 4]),
+              closed=n % 5 == 0, old=n % 17 == 0)  # fmt: skip
+        made += 1
+    return made
+
+
+def _case(
+    partnership: Partnership,
+    owner: Agency,
+    officers: dict[int, Any],
+    rng: random.Random,
+    today: datetime.date,
+    case_type: str,
+    place: tuple[str, str],
+    name: tuple[str, str, datetime.date],
+    summary: str = "",
+    incidents: int = 1,
+    closed: bool = False,
+    old: bool = False,
+) -> Case:
+    postcode, lsoa = place
+    address = Address.objects.create(
+        partnership=partnership,
+        line=f"{rng.randint(1, 199)} {rng.choice(STREETS)}",
+        postcode=postcode,
+        area_code=lsoa,
+    )
+    person = Person.objects.create(
+        partnership=partnership,
+        given_name=name[0],
+        family_name=name[1],
+        date_of_birth=name[2],
+        address=address,
+    )
+    opened = (
+        datetime.date(rng.randint(2014, 2015), rng.randint(1, 12), rng.randint(1, 28))
+        if old
+        else today - datetime.timedelta(days=rng.randint(3, 720))
+    )
+    case = Case.objects.create(
+        partnership=partnership,
+        case_type=case_type,
+        hate_strand=rng.choice(list(HateStrand)) if case_type == CaseType.HATE_CRIME
+        else "",
+        owner_agency=owner,
+        officer=officers.get(owner.pk),
+        summary=summary or f"SYNTHETIC {CaseType(case_type).label.lower()} case.",
+        area_code=lsoa,
+        opened_on=opened,
+        risk_level=rng.choice([RiskLevel.STANDARD] * 3 + [RiskLevel.MEDIUM] * 2
+                              + [RiskLevel.HIGH]),
+    )  # fmt: skip
+    CasePerson.objects.create(case=case, person=person, role=InvolvementRole.VICTIM)
+    category = {
+        CaseType.ASB: IncidentCategory.ASB_PERSONAL,
+        CaseType.HATE_CRIME: IncidentCategory.HATE,
+        CaseType.DOMESTIC_ABUSE: IncidentCategory.DOMESTIC,
+        CaseType.REPEAT_CALLER: IncidentCategory.OTHER,
+    }.get(CaseType(case_type), IncidentCategory.WELFARE)
+    role = (
+        InvolvementRole.REPORTER
+        if case_type == CaseType.REPEAT_CALLER
+        else InvolvementRole.VICTIM
+    )
+    for _ in range(incidents):
+        day = min(today, opened + datetime.timedelta(days=rng.randint(0, 150)))
+        incident = Incident.objects.create(
+            partnership=partnership,
+            occurred_on=day,
+            category=category,
+            description="SYNTHETIC incident.",
+            reporting_agency=owner,
+            address=address,
+            area_code=lsoa,
+        )
+        IncidentPerson.objects.create(incident=incident, person=person, role=role)
+        case.incidents.add(incident)
+    if closed or old:
+        case.status = CaseStatus.CLOSED
+        case.closure_reason = rng.choice(list(ClosureReason))
+        case.closed_on = min(
+            today, opened + datetime.timedelta(days=rng.randint(30, 200))
+        )
+        case.save(update_fields=["status", "closure_reason", "closed_on"])
+    return case

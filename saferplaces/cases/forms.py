@@ -1,0 +1,295 @@
+"""Casework forms (GOV.UK patterns; what was typed is kept on error)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from saferplaces.accounts.models import Agency
+from saferplaces.cases import risk
+from saferplaces.cases.models import (
+    Case,
+    CaseAction,
+    CaseType,
+    ClosureReason,
+    Disposal,
+    HateStrand,
+    IncidentCategory,
+    InvolvementRole,
+    RiskLevel,
+    SharingAgreement,
+)
+
+DATE_HELP = "For example, 2015-03-27"
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$", re.IGNORECASE)
+
+
+def date_field(label: str, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=["%Y-%m-%d"],
+        help_text=DATE_HELP,
+        error_messages={
+            "invalid": f"Enter the {label.split(' (')[0].lower()} as YYYY-MM-DD",
+            "required": f"Enter the {label.split(' (')[0].lower()}",
+        },
+        widget=forms.DateInput(format="%Y-%m-%d"),
+    )
+
+
+def clean_postcode(value: str) -> str:
+    value = value.strip()
+    if value and not POSTCODE.match(value):
+        raise forms.ValidationError("Enter a postcode like B29 7AH, or leave it blank")
+    return value
+
+
+class PersonFields(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    date_of_birth = date_field("Date of birth (optional)", required=False)
+    address_line = forms.CharField(
+        label="Address (optional)",
+        max_length=300,
+        required=False,
+        help_text="House number and street",
+    )
+    postcode = forms.CharField(
+        label="Postcode (optional)", max_length=10, required=False
+    )
+
+    def clean_postcode(self) -> str:
+        return clean_postcode(self.cleaned_data["postcode"])
+
+
+class PersonForm(PersonFields):
+    role = forms.ChoiceField(
+        label="Their part in the case", choices=InvolvementRole.choices
+    )
+    # Set when the worker has seen the possible duplicates and goes on.
+    duplicates_seen = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class NewCaseForm(PersonFields):
+    """A case with its first person (usually the victim) in one form."""
+
+    field_order = [
+        "case_type", "hate_strand", "summary", "role", "given_name", "family_name",
+        "date_of_birth", "address_line", "postcode",
+    ]  # fmt: skip
+    case_type = forms.ChoiceField(label="Type of case", choices=CaseType.choices)
+    hate_strand = forms.ChoiceField(
+        label="Hate crime strand (hate crime cases only)",
+        choices=[("", "Not a hate crime case"), *HateStrand.choices],
+        required=False,
+    )
+    summary = forms.CharField(
+        label="Summary (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the case is about. Write only what partners need to know.",
+    )
+    role = forms.ChoiceField(
+        label="This person's part in the case",
+        choices=InvolvementRole.choices,
+        initial=InvolvementRole.VICTIM,
+    )
+    duplicates_seen = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("case_type") == CaseType.HATE_CRIME and not data.get("hate_strand"):
+            self.add_error("hate_strand", "Choose the hate crime strand")
+        if data.get("case_type") != CaseType.HATE_CRIME and data.get("hate_strand"):
+            self.add_error("hate_strand", "Only hate crime cases have a strand")
+        return data
+
+
+class CaseDetailsForm(forms.ModelForm[Case]):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Case
+        fields = ["case_type", "hate_strand", "summary", "officer", "risk_level"]
+        labels = {"hate_strand": "Hate crime strand (hate crime cases only)"}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
+        self.fields["risk_level"].disabled = True
+        self.fields["risk_level"].help_text = "Set by a risk assessment"
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("case_type") == CaseType.HATE_CRIME and not data.get("hate_strand"):
+            self.add_error("hate_strand", "Choose the hate crime strand")
+        return data
+
+
+class IncidentForm(forms.Form):
+    occurred_on = date_field("Date it happened")
+    category = forms.ChoiceField(
+        label="What happened", choices=IncidentCategory.choices
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    address_line = forms.CharField(
+        label="Where (optional)", max_length=300, required=False
+    )
+    postcode = forms.CharField(
+        label="Postcode (optional)", max_length=10, required=False
+    )
+
+    def clean_postcode(self) -> str:
+        return clean_postcode(self.cleaned_data["postcode"])
+
+
+class ActionForm(forms.ModelForm[CaseAction]):
+    target_date = date_field("Target date")
+
+    class Meta:
+        model = CaseAction
+        fields = ["description", "owner_agency", "target_date"]
+        labels = {
+            "description": "What is to be done",
+            "owner_agency": "Agency doing it",
+        }
+
+
+class DisposalForm(forms.ModelForm[Disposal]):
+    on = date_field("Date")
+
+    class Meta:
+        model = Disposal
+        fields = ["kind", "on", "note"]
+        labels = {"kind": "Tool or disposal", "note": "Note (optional)"}
+
+
+class AssessmentForm(forms.Form):
+    """One yes/no field per question; judgement may raise the level."""
+
+    judged = forms.ChoiceField(
+        label="Professional judgement (optional)",
+        choices=[("", "Go by the answers"), *RiskLevel.choices],
+        required=False,
+        help_text="Raise the level if your judgement says the risk is higher. "
+        "It can never lower it.",
+    )
+    judgement_reason = forms.CharField(
+        label="Why your judgement raises the level",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, questions: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.numbers = [number for number, _ in questions]
+        for number, text in questions:
+            self.fields[f"q{number}"] = forms.BooleanField(
+                label=f"{number}. {text}", required=False
+            )
+        self.order_fields(
+            [f"q{n}" for n in self.numbers] + ["judged", "judgement_reason"]
+        )
+
+    def answers(self) -> dict[int, bool]:
+        return {n: bool(self.cleaned_data.get(f"q{n}")) for n in self.numbers}
+
+
+def dash_questions() -> list[tuple[int, str]]:
+    return list(enumerate(risk.DASH_QUESTIONS, start=1))
+
+
+class ReferralForm(forms.Form):
+    reason = forms.CharField(
+        label="Anything the receiving agency should know (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("accept", "Accept the referral"), ("decline", "Decline it")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason (needed to decline)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why the referral is declined")
+        return data
+
+
+class ShareForm(forms.Form):
+    agency = forms.ModelChoiceField(label="Share with", queryset=Agency.objects.none())
+    purpose = forms.CharField(label="Purpose: why they need to know", max_length=300)
+    agreement = forms.ModelChoiceField(
+        label="Information-sharing agreement it relies on",
+        queryset=SharingAgreement.objects.none(),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            is_active=True
+        ).exclude(pk=case.owner_agency_id)
+        self.fields["agreement"].queryset = SharingAgreement.objects.filter(  # type: ignore[attr-defined]
+            partnership_id=case.partnership_id, is_active=True
+        )
+
+
+class CloseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    closure_reason = forms.ChoiceField(
+        label="Why it is closed", choices=ClosureReason.choices
+    )
+    closed_on = date_field("Date closed")
+
+
+class SearchForm(forms.Form):
+    """Sent by POST: names, dates of birth and addresses never go in a URL."""
+
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    date_of_birth = date_field("Date of birth (optional)", required=False)
+    address = forms.CharField(
+        label="Address or postcode", required=False, max_length=300
+    )
+    reference = forms.CharField(
+        label="Case reference",
+        required=False,
+        max_length=16,
+        help_text="For example, CASE-7KQ39XRT",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not any(
+            data.get(k) for k in ("name", "date_of_birth", "address", "reference")
+        ):
+            raise forms.ValidationError(
+                "Enter a name, date of birth, address or reference"
+            )
+        return data
+
+    def searched(self) -> list[str]:
+        return [
+            k
+            for k in ("name", "date_of_birth", "address", "reference")
+            if self.cleaned_data.get(k)
+        ]

@@ -1,0 +1,743 @@
+"""The casework rules: opening and changing cases (optimistic locking),
+risk assessment, routing and referral, sharing, alerts, duplicates and
+retention. Views call these; none of them renders anything."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from saferplaces.cases import risk
+from saferplaces.cases.models import (
+    RISK_ORDER,
+    Address,
+    AsbRiskQuestion,
+    AssessmentKind,
+    Case,
+    CasePolicy,
+    CaseShare,
+    CaseStatus,
+    CaseType,
+    Incident,
+    IncidentCategory,
+    IncidentPerson,
+    InvolvementRole,
+    Person,
+    Referral,
+    ReferralStatus,
+    RiskAssessment,
+    RoutingRule,
+    SharingAgreement,
+)
+
+MARAC = "MARAC"
+ASB_CATEGORIES = (
+    IncidentCategory.ASB_PERSONAL,
+    IncidentCategory.ASB_NUISANCE,
+    IncidentCategory.ASB_ENVIRONMENTAL,
+)
+
+
+class CaseworkError(ValueError):
+    """A change the rules refuse, with a message fit to show."""
+
+
+class StaleEdit(Exception):
+    """The case changed since the form was read: ``current`` is how it is
+    now, ``changed`` the fields that differ from what was submitted."""
+
+    def __init__(self, current: Case, changed: dict[str, Any]) -> None:
+        super().__init__(f"{current.reference} changed since it was read")
+        self.current = current
+        self.changed = changed
+
+
+# --- changing a case ----------------------------------------------------
+
+
+def save_case(case: Case, read_version: int, user: Any, fields: Iterable[str]) -> Case:
+    """Write ``fields`` of ``case`` if nobody changed it since it was read
+    at ``read_version``; otherwise raise ``StaleEdit`` and write nothing."""
+    names = list(fields)
+    values = {name: getattr(case, name) for name in names}
+    written = Case.objects.filter(pk=case.pk, version=read_version).update(
+        **values,
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    if not written:
+        current = Case.objects.select_related("updated_by").get(pk=case.pk)
+        changed = {
+            name: getattr(current, name)
+            for name in names
+            if getattr(current, name) != values[name]
+        }
+        raise StaleEdit(current, changed)
+    case.refresh_from_db()
+    return case
+
+
+def touch(case: Case, user: Any) -> None:
+    """A change to what a case holds (a person, an incident, an action)
+    is a change to the case: its version moves, so an open form of the
+    case's details is refused rather than silently overwriting."""
+    Case.objects.filter(pk=case.pk).update(
+        version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+
+
+def close(
+    case: Case, read_version: int, user: Any, reason: str, on: datetime.date
+) -> Case:
+    if not reason:
+        raise CaseworkError("Choose why the case is closed.")
+    case.status = CaseStatus.CLOSED
+    case.closure_reason = reason
+    case.closed_on = on
+    return save_case(
+        case, read_version, user, ["status", "closure_reason", "closed_on"]
+    )
+
+
+def add_incident(case: Case, incident: Incident, people: dict[Person, str]) -> Incident:
+    """Record ``incident`` on ``case`` with its people and roles. A case
+    already assessed needs assessing again."""
+    with transaction.atomic():
+        incident.save()
+        IncidentPerson.objects.bulk_create(
+            IncidentPerson(incident=incident, person=p, role=r)
+            for p, r in people.items()
+        )
+        case.incidents.add(incident)
+        if case.assessments.exists():
+            Case.objects.filter(pk=case.pk).update(needs_reassessment=True)
+    return incident
+
+
+# --- risk ---------------------------------------------------------------
+
+
+def assess(
+    case: Case,
+    kind: str,
+    answers: dict[int, bool],
+    user: Any,
+    judged: str = "",
+    judgement_reason: str = "",
+) -> RiskAssessment:
+    """Score and keep an assessment; the case takes its level."""
+    if kind == AssessmentKind.DASH:
+        scored = risk.dash(answers, judged, judgement_reason)
+    else:
+        policy = CasePolicy.of(case.partnership_id)
+        weights = dict(
+            AsbRiskQuestion.objects.filter(
+                partnership_id=case.partnership_id
+            ).values_list("number", "weight")
+        )
+        scored = risk.asb(
+            answers,
+            weights,
+            policy.asb_medium_score,
+            policy.asb_high_score,
+            judged,
+            judgement_reason,
+        )
+    why = (
+        "Re-assessment after new incidents"
+        if case.needs_reassessment
+        else ("Re-assessment" if case.assessments.exists() else "First assessment")
+    )
+    with transaction.atomic():
+        assessment = RiskAssessment.objects.create(
+            case=case,
+            kind=kind,
+            answers={str(k): v for k, v in answers.items()},
+            score=scored.score,
+            scored_level=scored.scored_level,
+            level=scored.level,
+            judgement_reason=scored.judgement_reason,
+            reason=why,
+            assessed_by=user,
+        )
+        Case.objects.filter(pk=case.pk).update(
+            risk_level=scored.level,
+            needs_reassessment=False,
+            version=F("version") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+        )
+    return assessment
+
+
+def marac_criteria(case: Case, today: datetime.date) -> list[str]:
+    """The MARAC criteria a domestic abuse case meets (empty: none, or not
+    a domestic abuse case)."""
+    if case.case_type != CaseType.DOMESTIC_ABUSE:
+        return []
+    latest = case.assessments.filter(kind=AssessmentKind.DASH).first()
+    policy = CasePolicy.of(case.partnership_id)
+    victims = _people(case, InvolvementRole.VICTIM)
+    incident_days = (
+        Incident.objects.filter(
+            involved__person__in=victims, involved__role=InvolvementRole.VICTIM
+        )
+        .filter(category=IncidentCategory.DOMESTIC)
+        .values_list("occurred_on", flat=True)
+        .distinct()
+    )
+    earlier = Referral.objects.filter(
+        pathway=MARAC, case__involved__person__in=victims
+    ).values_list("made_at", flat=True)
+    return risk.marac_criteria(
+        level=latest.level if latest else case.risk_level,
+        judged_high=bool(latest and latest.level == "high" and latest.judgement_reason),
+        incident_dates=list(incident_days),
+        earlier_marac_referrals=[moment.date() for moment in earlier],
+        today=today,
+        thresholds=risk.MaracThresholds(
+            policy.marac_escalation_incidents, policy.marac_window_days
+        ),
+    )
+
+
+def _people(case: Case, role: str) -> list[int]:
+    return list(case.involved.filter(role=role).values_list("person_id", flat=True))
+
+
+# --- routing, referral and sharing --------------------------------------
+
+
+@dataclass(frozen=True)
+class Pathway:
+    name: str
+    rule: RoutingRule
+
+
+def pathways(case: Case, ancestors: Callable[[str], list[str]]) -> list[Pathway]:
+    """The referrals this case can make: for each pathway, the first rule
+    (in order) whose conditions the case meets. ``ancestors`` gives an area
+    code and the codes of the areas containing it."""
+    places = set(ancestors(case.area_code)) if case.area_code else set()
+    ages = [
+        age
+        for person in Person.objects.filter(
+            cases__case=case, cases__role=InvolvementRole.VICTIM
+        )
+        if (age := person.age_on(timezone.localdate())) is not None
+    ]
+    chosen: dict[str, Pathway] = {}
+    rules = RoutingRule.objects.filter(
+        partnership_id=case.partnership_id, is_active=True
+    ).select_related("to_agency", "agreement")
+    for rule in rules:
+        if rule.pathway in chosen or rule.to_agency_id == case.owner_agency_id:
+            continue
+        if rule.pathway == MARAC and not marac_criteria(case, timezone.localdate()):
+            continue  # MARAC takes the cases that meet one of its criteria
+        if _matches(rule, case, places, ages):
+            chosen[rule.pathway] = Pathway(rule.pathway, rule)
+    return list(chosen.values())
+
+
+def _matches(rule: RoutingRule, case: Case, places: set[str], ages: list[int]) -> bool:
+    if rule.case_types and case.case_type not in rule.case_types:
+        return False
+    if (
+        rule.minimum_risk
+        and RISK_ORDER[case.risk_level] < RISK_ORDER[rule.minimum_risk]
+    ):
+        return False
+    if rule.area_codes and not places & set(rule.area_codes):
+        return False
+    if rule.minimum_age is not None or rule.maximum_age is not None:
+        low = rule.minimum_age if rule.minimum_age is not None else 0
+        high = rule.maximum_age if rule.maximum_age is not None else 200
+        return any(low <= age <= high for age in ages)
+    return True
+
+
+def refer(case: Case, rule: RoutingRule, user: Any, reason: str = "") -> Referral:
+    """Refer ``case`` along ``rule``: the receiving agency sees the case
+    (shared for the referral, under the rule's agreement) until it
+    declines."""
+    if rule.to_agency_id == case.owner_agency_id:
+        raise CaseworkError("A case cannot be referred to the agency that owns it.")
+    if Referral.objects.filter(
+        case=case,
+        to_agency_id=rule.to_agency_id,
+        pathway=rule.pathway,
+        status=ReferralStatus.WAITING,
+    ).exists():
+        raise CaseworkError(
+            f"This case is already waiting for {rule.to_agency} to decide on a "
+            f"{rule.pathway} referral."
+        )
+    today = timezone.localdate()
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            case=case,
+            pathway=rule.pathway,
+            rule=rule,
+            from_agency_id=user.agency_id,
+            to_agency_id=rule.to_agency_id,
+            reason=reason,
+            due_by=today + datetime.timedelta(days=rule.response_days),
+            made_by=user,
+        )
+        _share(
+            case, rule.to_agency_id, f"Referral: {rule.pathway}", rule.agreement, user
+        )
+        touch(case, user)
+    return referral
+
+
+def decide(referral: Referral, accept: bool, reason: str, user: Any) -> Referral:
+    """Accept or decline; a decline needs its reason, and ends the
+    receiving agency's sight of the case (unless shared for another
+    purpose)."""
+    if referral.status != ReferralStatus.WAITING:
+        raise CaseworkError("This referral has already been decided.")
+    if not accept and not reason.strip():
+        raise CaseworkError("Say why the referral is declined.")
+    referral.status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
+    referral.decision_reason = reason.strip()
+    referral.decided_by = user
+    referral.decided_at = timezone.now()
+    with transaction.atomic():
+        referral.save()
+        if not accept:
+            CaseShare.objects.filter(
+                case=referral.case,
+                agency_id=referral.to_agency_id,
+                purpose=f"Referral: {referral.pathway}",
+                ended_at__isnull=True,
+            ).update(ended_at=timezone.now())
+    return referral
+
+
+def share(
+    case: Case, agency_id: int, purpose: str, agreement: SharingAgreement, user: Any
+) -> CaseShare:
+    if not purpose.strip():
+        raise CaseworkError("Say why the case is shared: the purpose is required.")
+    if agency_id == case.owner_agency_id:
+        raise CaseworkError("The agency that owns the case already sees it.")
+    with transaction.atomic():
+        made = _share(case, agency_id, purpose.strip(), agreement, user)
+        touch(case, user)
+    return made
+
+
+def _share(
+    case: Case, agency_id: int, purpose: str, agreement: SharingAgreement, user: Any
+) -> CaseShare:
+    if not agreement.is_active or agreement.partnership_id != case.partnership_id:
+        raise CaseworkError(f"Agreement {agreement.reference} is not in force.")
+    parties = set(agreement.parties.values_list("pk", flat=True))
+    missing = {agency_id, case.owner_agency_id} - parties
+    if missing:
+        raise CaseworkError(
+            f"Agreement {agreement.reference} does not cover sharing between "
+            "these agencies: choose one both have signed."
+        )
+    return CaseShare.objects.create(
+        case=case,
+        agency_id=agency_id,
+        purpose=purpose,
+        agreement=agreement,
+        shared_by=user,
+    )
+
+
+def stop_sharing(share_row: CaseShare, user: Any) -> None:
+    CaseShare.objects.filter(pk=share_row.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    touch(share_row.case, user)
+
+
+# --- alerts -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    words: str
+
+
+def alerts(case: Case, today: datetime.date | None = None) -> list[Alert]:
+    """Repeat callers, victims and locations across every agency, and the
+    ASB Case Review threshold, for the people and places of ``case``."""
+    today = today or timezone.localdate()
+    policy = CasePolicy.of(case.partnership_id)
+    since = today - datetime.timedelta(days=policy.repeat_window_days)
+    found: list[Alert] = []
+    involved = case.involved.select_related("person")
+    person_ids = {row.person_id for row in involved}
+    counts = _incident_counts(person_ids, since, today)
+    window = _window(policy.repeat_window_days)
+    for row in involved:
+        for role, noun in (
+            (InvolvementRole.VICTIM, "victim"),
+            (InvolvementRole.REPORTER, "caller"),
+        ):
+            n, agencies = counts.get((row.person_id, role), (0, 0))
+            if row.role == role and n >= policy.repeat_count:
+                found.append(
+                    Alert(
+                        f"repeat_{noun}",
+                        f"Repeat {noun}: {row.person} is the {noun} in {n} "
+                        f"incidents in the last {window}, recorded by {agencies} "
+                        f"{_plural(agencies, 'agency', 'agencies')}.",
+                    )
+                )
+    found += _location_alerts(case, policy, since, today)
+    if case.case_type == CaseType.ASB:
+        found += _case_review(case, policy, person_ids, today)
+    return found
+
+
+def _incident_counts(
+    person_ids: set[int], since: datetime.date, today: datetime.date
+) -> dict[tuple[int, str], tuple[int, int]]:
+    rows = (
+        IncidentPerson.objects.filter(
+            person_id__in=person_ids,
+            incident__occurred_on__gt=since,
+            incident__occurred_on__lte=today,
+        )
+        .values("person_id", "role")
+        .annotate(
+            n=Count("incident", distinct=True),
+            agencies=Count("incident__reporting_agency", distinct=True),
+        )
+    )
+    return {(r["person_id"], r["role"]): (r["n"], r["agencies"]) for r in rows}
+
+
+def _location_alerts(
+    case: Case, policy: CasePolicy, since: datetime.date, today: datetime.date
+) -> list[Alert]:
+    address_ids = set(
+        case.incidents.exclude(address=None).values_list("address_id", flat=True)
+    )
+    rows = (
+        Incident.objects.filter(
+            address_id__in=address_ids, occurred_on__gt=since, occurred_on__lte=today
+        )
+        .values("address_id")
+        .annotate(n=Count("pk"), agencies=Count("reporting_agency", distinct=True))
+        .filter(n__gte=policy.repeat_count)
+    )
+    addresses = Address.objects.in_bulk([r["address_id"] for r in rows])
+    return [
+        Alert(
+            "repeat_location",
+            f"Repeat location: {addresses[r['address_id']]} has {r['n']} incidents "
+            f"in the last {_window(policy.repeat_window_days)}, recorded by "
+            f"{r['agencies']} {_plural(r['agencies'], 'agency', 'agencies')}.",
+        )
+        for r in rows
+    ]
+
+
+def _case_review(
+    case: Case, policy: CasePolicy, person_ids: set[int], today: datetime.date
+) -> list[Alert]:
+    since = today - datetime.timedelta(days=policy.case_review_window_days)
+    victims = case.involved.filter(role=InvolvementRole.VICTIM).values_list(
+        "person_id", flat=True
+    )
+    reports = (
+        Incident.objects.filter(
+            involved__person_id__in=list(victims),
+            involved__role__in=(InvolvementRole.VICTIM, InvolvementRole.REPORTER),
+            category__in=ASB_CATEGORIES,
+            occurred_on__gt=since,
+            occurred_on__lte=today,
+        )
+        .distinct()
+        .count()
+    )
+    if reports < policy.case_review_reports:
+        return []
+    return [
+        Alert(
+            "case_review",
+            f"ASB Case Review threshold met: {reports} reports of anti-social "
+            f"behaviour in the last {_window(policy.case_review_window_days)} "
+            f"(threshold {policy.case_review_reports}). The victim may ask for a "
+            "case review.",
+        )
+    ]
+
+
+def _window(days: int) -> str:
+    if days in (182, 183, 184):
+        return "6 months"
+    if days % 365 == 0:
+        return "12 months" if days == 365 else f"{days // 365} years"
+    return f"{days} days"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+# --- duplicates ---------------------------------------------------------
+
+
+@dataclass
+class PossibleDuplicate:
+    person: Person
+    why: str
+    visible: bool
+    cases: int = 0
+    agencies: list[str] = field(default_factory=list)
+
+
+def possible_duplicates(
+    partnership_id: int,
+    given_name: str,
+    family_name: str,
+    date_of_birth: datetime.date | None,
+    postcode: str,
+    visible_person_ids: set[int],
+) -> list[PossibleDuplicate]:
+    """People already recorded who may be this one: a similar name with the
+    same date of birth, or a similar name at the same postcode. For people
+    in cases the worker cannot see, only that they exist and which agency
+    to ask is said."""
+    from saferplaces.cases import search
+    from saferplaces.cases.models import postcode_form
+
+    similar = search.similar_names(
+        Person.objects.filter(partnership_id=partnership_id, anonymised_at=None),
+        f"{given_name} {family_name}",
+    )
+    condition = Q(pk__in=[])
+    if date_of_birth:
+        condition |= Q(date_of_birth=date_of_birth)
+    if postcode.strip():
+        condition |= Q(address__postcode=postcode_form(postcode))
+    found = []
+    for person in similar.filter(condition).select_related("address")[:10]:
+        why = (
+            "same date of birth"
+            if date_of_birth and person.date_of_birth == date_of_birth
+            else "same postcode"
+        )
+        owners = sorted(
+            set(person.cases.values_list("case__owner_agency__name", flat=True))
+        )
+        found.append(
+            PossibleDuplicate(
+                person,
+                f"a similar name and the {why}",
+                person.pk in visible_person_ids,
+                person.cases.count(),
+                owners,
+            )
+        )
+    return found
+
+
+# --- retention ----------------------------------------------------------
+
+
+@dataclass
+class RetentionReport:
+    cutoff: datetime.date
+    action: str
+    cases: list[str]
+    people: int
+    addresses: int
+    incidents: int
+    done: bool
+
+    def words(self) -> str:
+        verb = {"anonymise": "anonymised", "delete": "deleted"}[self.action]
+        tense = verb if self.done else f"would be {verb}"
+        return (
+            f"{len(self.cases)} cases closed before {self.cutoff:%d %B %Y} {tense}, "
+            f"with {self.people} people, {self.addresses} addresses and "
+            f"{self.incidents} incidents no open or kept case still needs."
+        )
+
+
+def retention(
+    policy: CasePolicy, today: datetime.date, dry_run: bool
+) -> RetentionReport:
+    """Cases closed longer ago than the policy keeps them: anonymise (keep
+    type, risk, area and month; remove every name, date of birth, address
+    and description) or delete them, with the people, addresses and
+    incidents no other kept case needs. ``dry_run``: report only."""
+    cutoff = _years_before(today, policy.retention_years)
+    due = Case.objects.filter(
+        partnership_id=policy.partnership_id,
+        status=CaseStatus.CLOSED,
+        closed_on__lt=cutoff,
+        anonymised_at=None,
+    )
+    references = list(due.values_list("reference", flat=True))
+    kept = (
+        Case.objects.filter(partnership_id=policy.partnership_id)
+        .exclude(pk__in=due.values("pk"))
+        .filter(anonymised_at=None)
+    )
+    people = (
+        Person.objects.filter(cases__case__in=due, anonymised_at=None)
+        .exclude(cases__case__in=kept)
+        .distinct()
+    )
+    incidents = (
+        Incident.objects.filter(cases__in=due).exclude(cases__in=kept).distinct()
+    )
+    addresses = (
+        Address.objects.filter(Q(people__in=people) | Q(incidents__in=incidents))
+        .exclude(people__cases__case__in=kept)
+        .exclude(incidents__cases__in=kept)
+        .distinct()
+    )
+    report = RetentionReport(
+        cutoff,
+        policy.after_retention,
+        references,
+        people.count(),
+        addresses.count(),
+        incidents.count(),
+        done=not dry_run,
+    )
+    if dry_run or not references:
+        return report
+    with transaction.atomic():
+        person_ids = list(people.values_list("pk", flat=True))
+        incident_ids = list(incidents.values_list("pk", flat=True))
+        address_ids = list(addresses.values_list("pk", flat=True))
+        case_ids = list(due.values_list("pk", flat=True))
+        if policy.after_retention == CasePolicy.AfterRetention.DELETE:
+            Case.objects.filter(pk__in=case_ids).delete()
+            Incident.objects.filter(pk__in=incident_ids).delete()
+            Person.objects.filter(pk__in=person_ids).delete()
+            Address.objects.filter(pk__in=address_ids).delete()
+        else:
+            _anonymise(case_ids, person_ids, incident_ids, address_ids)
+    return report
+
+
+def _anonymise(
+    case_ids: list[int],
+    person_ids: list[int],
+    incident_ids: list[int],
+    address_ids: list[int],
+) -> None:
+    now = timezone.now()
+    Case.objects.filter(pk__in=case_ids).update(
+        summary="", anonymised_at=now, officer=None
+    )
+    Case.objects.filter(pk__in=case_ids).update(
+        version=F("version") + 1, updated_by=None, updated_at=now
+    )
+    from saferplaces.cases.models import CaseAction, Disposal, RiskAssessment
+
+    CaseAction.objects.filter(case_id__in=case_ids).update(description="(removed)")
+    Disposal.objects.filter(case_id__in=case_ids).update(note="")
+    RiskAssessment.objects.filter(case_id__in=case_ids).update(
+        answers={}, judgement_reason=""
+    )
+    Referral.objects.filter(case_id__in=case_ids).update(reason="", decision_reason="")
+    Person.objects.filter(pk__in=person_ids).update(
+        given_name="",
+        family_name="",
+        search_name="",
+        date_of_birth=None,
+        address=None,
+        anonymised_at=now,
+    )
+    Incident.objects.filter(pk__in=incident_ids).update(description="", address=None)
+    Address.objects.filter(pk__in=address_ids).delete()
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+# --- aggregates ---------------------------------------------------------
+
+
+def monthly_counts(partnership_ids: list[int]) -> list[dict[str, Any]]:
+    """Cases opened per month by type, risk level and area: counts only.
+    The one place case data leaves casework, for the measures engine and
+    the counts page (which withholds small counts)."""
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        Case.objects.filter(partnership_id__in=partnership_ids)
+        .annotate(month=TruncMonth("opened_on"))
+        .values("month", "case_type", "risk_level", "area_code")
+        .annotate(cases=Count("pk"), key_sum=Sum("record_key"))
+        .order_by("month", "case_type", "risk_level", "area_code")
+    )
+    return [{**row, "month": f"{row['month']:%Y-%m}"} for row in rows]
+
+
+@dataclass(frozen=True)
+class CountTable:
+    months: list[str]
+    rows: list[tuple[str, list[str]]]  # label, a cell per month
+
+
+def count_table(counts: list[dict[str, Any]], ptable: Any) -> CountTable:
+    """Cases opened per month by type and by risk level over the last 12
+    months. Each cell is the cell key perturbed count of its own cases
+    (as published figures are: docs/publication.md), withheld under the
+    threshold, so no total less its parts gives a small count back."""
+    months = sorted({row["month"] for row in counts})[-12:]
+    sums: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in counts:
+        if row["month"] not in months:
+            continue
+        for label in (
+            CaseType(row["case_type"]).label,
+            f"Risk: {row['risk_level']}",
+            "All cases",
+        ):
+            n, keys = sums.setdefault(label, {}).get(row["month"], (0, 0))
+            sums[label][row["month"]] = (n + row["cases"], keys + row["key_sum"])
+    order = [t.label for t in CaseType] + [
+        "Risk: standard",
+        "Risk: medium",
+        "Risk: high",
+        "All cases",
+    ]
+    rows = []
+    for label in (name for name in order if name in sums):
+        cells = [sums[label].get(month, (0, 0)) for month in months]
+        published = ptable.perturb(
+            [n for n, _ in cells], ptable.cell_keys([k for _, k in cells])
+        )
+        rows.append(
+            (
+                label,
+                [
+                    "0"
+                    if n == 0
+                    else f"fewer than {ptable.threshold}"
+                    if value != value
+                    else f"{int(value):,}"
+                    for (n, _), value in zip(cells, published, strict=True)
+                ],
+            )
+        )
+    return CountTable(months, rows)

@@ -1,0 +1,41 @@
+"""Case URLs: by reference or random id, never by anything personal."""
+
+from django.urls import path
+
+from saferplaces.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/", views.case_list, name="list"),
+    path("cases/new/", views.case_new, name="new"),
+    path("cases/search/", views.case_search, name="search"),
+    path("cases/counts/", views.case_counts, name="counts"),
+    path("cases/settings/", views.case_settings, name="settings"),
+    path(
+        "cases/referrals/<uuid:public_id>/",
+        views.referral_decide,
+        name="referral_decide",
+    ),
+    path("cases/<str:reference>/", views.case_detail, name="case"),
+    path("cases/<str:reference>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<str:reference>/case.csv", views.case_export, name="case_export"),
+    path("cases/<str:reference>/people/add/", views.person_add, name="person_add"),
+    path(
+        "cases/<str:reference>/incidents/add/", views.incident_add, name="incident_add"
+    ),
+    path("cases/<str:reference>/actions/add/", views.action_add, name="action_add"),
+    path(
+        "cases/<str:reference>/disposals/add/", views.disposal_add, name="disposal_add"
+    ),
+    path("cases/<str:reference>/assess/<str:kind>/", views.assess, name="assess"),
+    path("cases/<str:reference>/refer/<int:rule>/", views.refer, name="refer"),
+    path("cases/<str:reference>/share/", views.case_share, name="share"),
+    path(
+        "cases/<str:reference>/share/<int:share>/end/",
+        views.share_end,
+        name="share_end",
+    ),
+    path("cases/<str:reference>/close/", views.case_close, name="close"),
+    path("cases/<str:reference>/viewed/", views.who_viewed, name="who_viewed"),
+]

@@ -1,0 +1,811 @@
+"""Casework pages. Every case page finds its case through
+``access.visible_cases`` (need to know: a case the person may not see is a
+404, exactly as one that does not exist); the read audit middleware records
+each page read under the case's reference, and changes are recorded here.
+No URL carries personal data: cases by reference, referrals by a random id,
+searches by POST."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from saferplaces.accounts import audit
+from saferplaces.accounts.models import Role, User
+from saferplaces.accounts.permissions import Capability, can, requires
+from saferplaces.cases import access, search, services
+from saferplaces.cases.forms import (
+    ActionForm,
+    AssessmentForm,
+    CaseDetailsForm,
+    CloseForm,
+    DecisionForm,
+    DisposalForm,
+    IncidentForm,
+    NewCaseForm,
+    PersonForm,
+    ReferralForm,
+    SearchForm,
+    ShareForm,
+    dash_questions,
+)
+from saferplaces.cases.models import (
+    Address,
+    AsbRiskQuestion,
+    AssessmentKind,
+    Case,
+    CasePerson,
+    CaseShare,
+    Incident,
+    Person,
+    Referral,
+    ReferralStatus,
+    RoutingRule,
+)
+from saferplaces.cases.risk import RiskError
+from saferplaces.partnership.authoring import refused
+from saferplaces.web.downloads import csv_download
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _seen(data: Any) -> Any:
+    """The submitted data, marked: the possible duplicates were shown, so
+    saving again goes on."""
+    marked = data.copy()
+    marked["duplicates_seen"] = "on"
+    return marked
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
+def _case(request: HttpRequest, reference: str) -> Case:
+    """The case if the person may see it; otherwise 404, so a reference
+    they may not see cannot be told from one that does not exist."""
+    return get_object_or_404(
+        access.visible_cases(request.user).select_related(
+            "owner_agency", "officer", "updated_by", "partnership"
+        ),
+        reference=reference,
+    )
+
+
+def _changed(request: HttpRequest, case: Case, what: str, **detail: Any) -> None:
+    """Audit a change of ``case`` (what changed, never the values typed)."""
+    audit.record(
+        f"case_{what}",
+        request=request,
+        object_type="cases:change",
+        object_id=case.reference,
+        detail=detail,
+    )
+
+
+# --- lists and search ---------------------------------------------------
+
+
+@requires(Capability.WORK_CASES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    visible = access.visible_cases(user).select_related("owner_agency")
+    today = timezone.localdate()
+    waiting = Referral.objects.filter(
+        to_agency_id=user.agency_id,
+        status=ReferralStatus.WAITING,
+        case__partnership_id__in=access.casework_partnerships(user),
+    ).select_related("case", "from_agency")
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "owned": visible.filter(owner_agency_id=user.agency_id, status="open"),
+            "shared": visible.exclude(owner_agency_id=user.agency_id).filter(
+                status="open"
+            ),
+            "waiting": waiting,
+            "today": today,
+            "sent": Referral.objects.filter(
+                from_agency_id=user.agency_id,
+                status=ReferralStatus.WAITING,
+                case__in=visible,
+            ).select_related("case", "to_agency"),
+        },
+    )
+
+
+@requires(Capability.WORK_CASES)
+def case_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(_posted(request))
+    found: list[Case] | None = None
+    if request.method == "POST" and form.is_valid():
+        found = search.find_cases(
+            access.visible_cases(request.user),
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            address=form.cleaned_data["address"],
+            reference=form.cleaned_data["reference"],
+        )
+        access.record_hits(request, found, form.searched())
+    return render(
+        request,
+        "cases/search.html",
+        {"form": form, "found": found, "errors": form if form.errors else None},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- opening a case -----------------------------------------------------
+
+
+@requires(Capability.WORK_CASES)
+def case_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    partnerships = access.casework_partnerships(user)
+    if not partnerships:
+        return refused(request, case="new")
+    form = NewCaseForm(_posted(request))
+    duplicates: list[services.PossibleDuplicate] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["duplicates_seen"]:
+            duplicates = _duplicates(request, partnerships[0], data)
+        if not duplicates:
+            case = _open_case(request, partnerships[0], data)
+            messages.success(request, f"Case {case.reference} is open.")
+            return redirect("cases:case", reference=case.reference)
+        form.data = _seen(form.data)
+    return render(
+        request,
+        "cases/new.html",
+        {
+            "form": form,
+            "errors": form if form.errors else None,
+            "duplicates": duplicates,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _duplicates(
+    request: HttpRequest, partnership_id: int, data: dict[str, Any]
+) -> list[services.PossibleDuplicate]:
+    visible_ids = set(
+        CasePerson.objects.filter(
+            case__in=access.visible_cases(request.user)
+        ).values_list("person_id", flat=True)
+    )
+    return services.possible_duplicates(
+        partnership_id,
+        data["given_name"],
+        data["family_name"],
+        data["date_of_birth"],
+        data["postcode"],
+        visible_ids,
+    )
+
+
+def _open_case(request: HttpRequest, partnership_id: int, data: dict[str, Any]) -> Case:
+    user = _user(request)
+    with transaction.atomic():
+        person = _person(partnership_id, data)
+        case = Case.objects.create(
+            partnership_id=partnership_id,
+            case_type=data["case_type"],
+            hate_strand=data["hate_strand"],
+            summary=data["summary"],
+            owner_agency_id=user.agency_id,
+            officer=user,
+            area_code=person.address.area_code if person.address else "",
+            updated_by=user,
+        )
+        CasePerson.objects.create(case=case, person=person, role=data["role"])
+    _changed(request, case, "opened", case_type=case.case_type)
+    return case
+
+
+def _person(partnership_id: int, data: dict[str, Any]) -> Person:
+    address = None
+    if data.get("address_line") or data.get("postcode"):
+        address = Address.objects.create(
+            partnership_id=partnership_id,
+            line=data.get("address_line", ""),
+            postcode=data.get("postcode", ""),
+            area_code=_area_of(data.get("postcode", "")),
+        )
+    return Person.objects.create(
+        partnership_id=partnership_id,
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data.get("date_of_birth"),
+        address=address,
+    )
+
+
+def _area_of(postcode: str) -> str:
+    if not postcode:
+        return ""
+    from saferplaces.analytics import geography
+    from saferplaces.web.store import web_store
+
+    place = geography.postcode_place(web_store(), postcode)
+    return place.lsoa if place else ""
+
+
+# --- the case page ------------------------------------------------------
+
+
+@requires(Capability.WORK_CASES)
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    today = timezone.localdate()
+    owner = access.owns(request.user, case)
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "owner": owner,
+            "involved": case.involved.select_related("person__address"),
+            "incidents": case.incidents.select_related("reporting_agency", "address"),
+            "actions": case.actions.select_related("owner_agency"),
+            "disposals": case.disposals.all(),
+            "assessments": case.assessments.select_related("assessed_by"),
+            "referrals": case.referrals.select_related("from_agency", "to_agency"),
+            "shares": case.shares.select_related("agency", "agreement"),
+            "pathways": services.pathways(case, _ancestors) if owner else [],
+            "alerts": services.alerts(case, today),
+            "marac": services.marac_criteria(case, today),
+            "today": today,
+        },
+    )
+
+
+def _ancestors(code: str) -> list[str]:
+    from saferplaces.analytics import geography
+    from saferplaces.web.store import web_store
+
+    store = web_store()
+    found = [code]
+    area = geography.parent(store, code) if geography.is_known(store, code) else None
+    while area is not None:
+        found.append(area.code)
+        area = geography.parent(store, area.code)
+    return found
+
+
+@requires(Capability.WORK_CASES)
+def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    officers = User.objects.filter(
+        agency_id=case.owner_agency_id,
+        memberships__partnership_id=case.partnership_id,
+        memberships__role=Role.CASE_WORKER,
+    )
+    form = CaseDetailsForm(_posted(request), instance=case, officers=officers)
+    stale: services.StaleEdit | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_case(
+                form.instance,
+                form.cleaned_data["version"],
+                request.user,
+                ["case_type", "hate_strand", "summary", "officer"],
+            )
+        except services.StaleEdit as conflict:
+            stale = conflict
+        else:
+            _changed(request, case, "changed", fields=sorted(form.changed_data))
+            messages.success(request, "Your change has been saved.")
+            return redirect("cases:case", reference=case.reference)
+    return render(
+        request,
+        "cases/edit.html",
+        {
+            "case": case,
+            "form": form,
+            "errors": form if form.errors else None,
+            "stale": stale,
+            "stale_fields": _stale_fields(form, stale) if stale else [],
+        },
+        status=409 if stale else 400 if form.errors else 200,
+    )
+
+
+def _stale_fields(
+    form: CaseDetailsForm, stale: services.StaleEdit
+) -> list[tuple[str, str]]:
+    shown = []
+    for name, value in stale.changed.items():
+        field = form.fields[name]
+        if hasattr(stale.current, f"get_{name}_display"):
+            value = getattr(stale.current, f"get_{name}_display")()
+        shown.append(
+            (str(field.label), str(value) if value not in (None, "") else "(blank)")
+        )
+    return shown
+
+
+# --- things a case holds ------------------------------------------------
+
+
+def _owner_form(
+    request: HttpRequest,
+    reference: str,
+    form_class: Any,
+    title: str,
+    save: Any,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """A form page for a case's owner agency: on a valid POST ``save(case,
+    form)`` and back to the case."""
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    form = form_class(_posted(request), **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            what = save(case, form)
+            services.touch(case, request.user)
+        _changed(request, case, what)
+        messages.success(request, "Saved.")
+        return redirect("cases:case", reference=case.reference)
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": title,
+            "errors": form if form.errors else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Capability.WORK_CASES)
+def person_add(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    form = PersonForm(_posted(request))
+    duplicates: list[services.PossibleDuplicate] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["duplicates_seen"]:
+            duplicates = _duplicates(request, case.partnership_id, data)
+        if not duplicates:
+            with transaction.atomic():
+                person = _person(case.partnership_id, data)
+                CasePerson.objects.create(case=case, person=person, role=data["role"])
+                services.touch(case, request.user)
+            _changed(request, case, "person_added", role=data["role"])
+            messages.success(request, "The person is added to the case.")
+            return redirect("cases:case", reference=case.reference)
+        form.data = _seen(form.data)
+    return render(
+        request,
+        "cases/person_add.html",
+        {
+            "case": case,
+            "form": form,
+            "duplicates": duplicates,
+            "errors": form if form.errors else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Capability.WORK_CASES)
+def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+
+    def save(case: Case, form: IncidentForm) -> str:
+        data = form.cleaned_data
+        address = None
+        if data["address_line"] or data["postcode"]:
+            address = Address.objects.create(
+                partnership_id=case.partnership_id,
+                line=data["address_line"],
+                postcode=data["postcode"],
+                area_code=_area_of(data["postcode"]),
+            )
+        incident = Incident(
+            partnership_id=case.partnership_id,
+            occurred_on=data["occurred_on"],
+            category=data["category"],
+            description=data["description"],
+            reporting_agency_id=user.agency_id,
+            address=address,
+            area_code=address.area_code if address else case.area_code,
+        )
+        people = {
+            row.person: row.role for row in case.involved.select_related("person")
+        }
+        services.add_incident(case, incident, people)
+        return "incident_added"
+
+    return _owner_form(request, reference, IncidentForm, "Record an incident", save)
+
+
+@requires(Capability.WORK_CASES)
+def action_add(request: HttpRequest, reference: str) -> HttpResponse:
+    def save(case: Case, form: ActionForm) -> str:
+        form.instance.case = case
+        form.save()
+        return "action_added"
+
+    return _owner_form(request, reference, ActionForm, "Add an action", save)
+
+
+@requires(Capability.WORK_CASES)
+def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
+    def save(case: Case, form: DisposalForm) -> str:
+        form.instance.case = case
+        form.save()
+        return "disposal_added"
+
+    return _owner_form(
+        request, reference, DisposalForm, "Record a legal tool or disposal", save
+    )
+
+
+@requires(Capability.WORK_CASES)
+def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    case = _case(request, reference)
+    if kind not in AssessmentKind.values:
+        raise Http404("No such assessment.")
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    questions = (
+        dash_questions()
+        if kind == AssessmentKind.DASH
+        else list(
+            AsbRiskQuestion.objects.filter(
+                partnership_id=case.partnership_id
+            ).values_list("number", "text")
+        )
+    )
+    form = AssessmentForm(_posted(request), questions=questions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.assess(
+                case,
+                kind,
+                form.answers(),
+                request.user,
+                form.cleaned_data["judged"],
+                form.cleaned_data["judgement_reason"],
+            )
+        except RiskError as refusal:
+            form.add_error("judged", str(refusal))
+        else:
+            _changed(request, case, "assessed", kind=kind, level=made.level)
+            messages.success(
+                request,
+                f"Assessed: {made.get_level_display()} risk (score {made.score}).",
+            )
+            return redirect("cases:case", reference=case.reference)
+    return render(
+        request,
+        "cases/assess.html",
+        {
+            "case": case,
+            "form": form,
+            "kind": AssessmentKind(kind),
+            "errors": form if form.errors else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Capability.WORK_CASES)
+def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
+    """The second click of a referral: what will be shared, with whom,
+    under which agreement, and the button that sends it."""
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    routes = {p.rule.pk: p.rule for p in services.pathways(case, _ancestors)}
+    chosen = routes.get(rule)
+    if chosen is None:
+        raise Http404("That pathway does not apply to this case.")
+    form = ReferralForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.refer(
+                case, chosen, request.user, form.cleaned_data["reason"]
+            )
+        except services.CaseworkError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            _changed(
+                request, case, "referred", pathway=made.pathway, to=made.to_agency.name
+            )
+            messages.success(
+                request,
+                f"Referred to {made.to_agency} ({made.pathway}): they are "
+                f"asked to decide by {made.due_by:%d %B %Y}.",
+            )
+            return redirect("cases:case", reference=case.reference)
+    due = timezone.localdate() + datetime.timedelta(days=chosen.response_days)
+    return render(
+        request,
+        "cases/refer.html",
+        {
+            "case": case,
+            "rule": chosen,
+            "form": form,
+            "due": due,
+            "errors": form if form.errors else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Capability.WORK_CASES)
+def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    referral = get_object_or_404(
+        Referral.objects.select_related("case", "from_agency", "to_agency").filter(
+            to_agency_id=user.agency_id,
+            case__in=access.visible_cases(user),
+        ),
+        public_id=public_id,
+    )
+    form = DecisionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(
+                referral,
+                form.cleaned_data["decision"] == "accept",
+                form.cleaned_data["reason"],
+                user,
+            )
+        except services.CaseworkError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            _changed(
+                request,
+                referral.case,
+                f"referral_{referral.status}",
+                pathway=referral.pathway,
+            )
+            messages.success(
+                request, f"Referral {referral.get_status_display().lower()}."
+            )
+            if referral.status == ReferralStatus.ACCEPTED:
+                return redirect("cases:case", reference=referral.case.reference)
+            return redirect("cases:list")
+    return render(
+        request,
+        "cases/decide.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "form": form,
+            "errors": form if form.errors else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(Capability.WORK_CASES)
+def case_share(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    form = ShareForm(_posted(request), case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.share(
+                case,
+                data["agency"].pk,
+                data["purpose"],
+                data["agreement"],
+                request.user,
+            )
+        except services.CaseworkError as refusal:
+            form.add_error("agreement", str(refusal))
+        else:
+            _changed(
+                request,
+                case,
+                "shared",
+                agency=data["agency"].name,
+                agreement=data["agreement"].reference,
+            )
+            messages.success(request, f"Shared with {data['agency']}.")
+            return redirect("cases:case", reference=case.reference)
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": "Share this case",
+            "errors": form if form.errors else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@requires(Capability.WORK_CASES)
+def share_end(request: HttpRequest, reference: str, share: int) -> HttpResponse:
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    row = get_object_or_404(CaseShare, pk=share, case=case, ended_at__isnull=True)
+    services.stop_sharing(row, request.user)
+    _changed(request, case, "share_ended", agency=row.agency.name)
+    messages.success(request, f"{row.agency} no longer sees this case.")
+    return redirect("cases:case", reference=case.reference)
+
+
+@requires(Capability.WORK_CASES)
+def case_close(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    form = CloseForm(
+        _posted(request),
+        initial={"version": case.version, "closed_on": timezone.localdate()},
+    )
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.close(
+                case,
+                data["version"],
+                request.user,
+                data["closure_reason"],
+                data["closed_on"],
+            )
+        except services.StaleEdit as conflict:
+            stale = conflict
+        else:
+            _changed(request, case, "closed", reason=data["closure_reason"])
+            messages.success(request, f"Case {case.reference} is closed.")
+            return redirect("cases:case", reference=case.reference)
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": "Close this case",
+            "stale": stale,
+            "errors": form if form.errors else None,
+        },
+        status=409 if stale else 400 if form.errors else 200,
+    )
+
+
+@requires(Capability.WORK_CASES)
+def who_viewed(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    return render(
+        request,
+        "cases/who_viewed.html",
+        {"case": case, "events": access.who_viewed(case)},
+    )
+
+
+@requires(Capability.WORK_CASES)
+def case_export(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case as CSV for the owner agency's own records (audited as a
+    read in CSV)."""
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    rows: list[list[Any]] = [
+        ["case", case.get_case_type_display(), case.opened_on, case.summary]
+    ]
+    rows += [
+        [
+            "person",
+            row.get_role_display(),
+            row.person.date_of_birth or "",
+            str(row.person),
+        ]
+        for row in case.involved.select_related("person")
+    ]
+    rows += [
+        ["incident", i.get_category_display(), i.occurred_on, i.description]
+        for i in case.incidents.all()
+    ]
+    rows += [
+        ["risk", a.get_kind_display(), a.assessed_at.date(), a.level]
+        for a in case.assessments.all()
+    ]
+    rows += [
+        [
+            "referral",
+            r.pathway,
+            r.made_at.date(),
+            f"{r.to_agency}: {r.get_status_display()}",
+        ]
+        for r in case.referrals.select_related("to_agency")
+    ]
+    return csv_download(
+        f"{case.reference}.csv",
+        ["section", "what", "when", "detail"],
+        rows,
+        comments=[
+            ("case", case.reference),
+            ("produced", f"{timezone.now():%Y-%m-%d %H:%M}"),
+            ("sensitive", "Personal data: keep under your agency's rules"),
+        ],
+    )
+
+
+# --- counts and settings ------------------------------------------------
+
+
+@requires(Capability.COUNT_CASES)
+def case_counts(request: HttpRequest) -> HttpResponse:
+    """Cases opened per month by type and risk: counts, small ones
+    withheld, never a person or a case."""
+    from django.conf import settings as django_settings
+
+    from saferplaces.partnership.scope import partnerships_where
+
+    ids = list(
+        partnerships_where(request.user, Capability.COUNT_CASES).values_list(
+            "pk", flat=True
+        )
+    )
+    ptable = django_settings.PUBLICATION_PTABLE
+    table = services.count_table(services.monthly_counts(ids), ptable)
+    return render(
+        request, "cases/counts.html", {"table": table, "threshold": ptable.threshold}
+    )
+
+
+@requires(Capability.CONFIGURE_CASES)
+def case_settings(request: HttpRequest) -> HttpResponse:
+    from saferplaces.cases.models import CasePolicy, SharingAgreement
+    from saferplaces.partnership.scope import partnerships_where
+
+    partnerships = list(partnerships_where(request.user, Capability.CONFIGURE_CASES))
+    return render(
+        request,
+        "cases/settings.html",
+        {
+            "sections": [
+                {
+                    "partnership": p,
+                    "policy": CasePolicy.of(p.pk),
+                    "rules": RoutingRule.objects.filter(partnership=p).select_related(
+                        "to_agency", "agreement"
+                    ),
+                    "agreements": SharingAgreement.objects.filter(
+                        partnership=p
+                    ).prefetch_related("parties"),
+                    "questions": AsbRiskQuestion.objects.filter(partnership=p),
+                }
+                for p in partnerships
+            ],
+            "may_administer": can(request.user, Capability.ADMINISTER),
+        },
+    )

@@ -1,0 +1,75 @@
+"""Issue 16's journey in chromium, with axe on every casework page: a
+police officer refers a vulnerable victim to the fire service in two
+clicks, the fire service officer sees only that case and decides, the
+owner sees who looked, and an analyst counts cases without seeing anyone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from saferplaces.accounts.models import Role
+from tests.browser.conftest import axe_violations, sign_in_as
+from tests.cases.conftest import build_casework, make_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def casework(transactional_db):
+    return build_casework()
+
+
+def test_refer_in_two_clicks_decide_and_see_who_looked(page, live_server, casework):
+    edna = make_case(casework, summary="Lives alone; smoke alarms not working.")
+    other = make_case(casework, given="Bilal", family="Coleby", case_type="asb")
+    sign_in_as(page, live_server, casework.officer)
+    page.goto(reverse("cases:list"))
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=edna.reference).click()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Refer to Test Fire: Home fire safety visit").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Send the referral").click()
+    page.get_by_text("Referred to Test Fire").wait_for()
+    assert (
+        "Test Fire: Referral: Home fire safety visit"
+        in page.get_by_test_id("shares").inner_text()
+    )
+
+    for url in (reverse("cases:search"), reverse("cases:new"),
+                reverse("cases:assess", args=[edna.reference, "dash"])):  # fmt: skip
+        page.goto(url)
+        page.locator("main form button[type=submit]").click()
+        page.get_by_text("There is a problem").or_(page.get_by_text("Assessed")).or_(
+            page.get_by_text("Cases found")
+        ).first.wait_for()
+        assert axe_violations(page) == [], url
+
+    sign_in_as(page, live_server, casework.firefighter)
+    page.goto(reverse("cases:list"))
+    listed = page.locator("main").inner_text()
+    assert edna.reference in listed
+    assert other.reference not in listed
+    page.get_by_role("link", name=re.compile("Home fire safety visit")).first.click()
+    assert axe_violations(page) == []
+    page.get_by_label("Accept the referral").check()
+    page.get_by_role("button", name="Save the decision").click()
+    page.get_by_test_id("shared-notice").wait_for()
+    assert axe_violations(page) == []
+
+    sign_in_as(page, live_server, casework.officer)
+    page.goto(reverse("cases:who_viewed", args=[edna.reference]))
+    assert "fire-officer" in page.get_by_test_id("viewers").inner_text()
+    assert axe_violations(page) == []
+
+    analyst = casework.worker("counter", casework.police, Role.ANALYST)
+    sign_in_as(page, live_server, analyst)
+    page.goto(reverse("cases:counts"))
+    text = page.locator("main").inner_text()
+    assert "Hollis" not in text
+    assert "CASE-" not in text
+    assert axe_violations(page) == []
