@@ -20,6 +20,7 @@ from saferplaces.cases.models import (
     AsbRiskQuestion,
     AssessmentKind,
     Case,
+    CasePerson,
     CasePolicy,
     CaseShare,
     CaseStatus,
@@ -177,14 +178,39 @@ def assess(
     return assessment
 
 
-def marac_criteria(case: Case, today: datetime.date) -> list[str]:
+@dataclass
+class CaseFacts:
+    """What the rules read about a case, fetched once for a page."""
+
+    policy: CasePolicy
+    involved: list[CasePerson]
+    latest_dash: RiskAssessment | None
+
+    def people(self, role: str) -> list[int]:
+        return [row.person_id for row in self.involved if row.role == role]
+
+
+def facts_of(case: Case) -> CaseFacts:
+    latest = None
+    if case.case_type == CaseType.DOMESTIC_ABUSE:
+        latest = case.assessments.filter(kind=AssessmentKind.DASH).first()
+    return CaseFacts(
+        CasePolicy.of(case.partnership_id),
+        list(case.involved.select_related("person__address")),
+        latest,
+    )
+
+
+def marac_criteria(
+    case: Case, today: datetime.date, facts: CaseFacts | None = None
+) -> list[str]:
     """The MARAC criteria a domestic abuse case meets (empty: none, or not
     a domestic abuse case)."""
     if case.case_type != CaseType.DOMESTIC_ABUSE:
         return []
-    latest = case.assessments.filter(kind=AssessmentKind.DASH).first()
-    policy = CasePolicy.of(case.partnership_id)
-    victims = _people(case, InvolvementRole.VICTIM)
+    facts = facts or facts_of(case)
+    latest, policy = facts.latest_dash, facts.policy
+    victims = facts.people(InvolvementRole.VICTIM)
     incident_days = (
         Incident.objects.filter(
             involved__person__in=victims, involved__role=InvolvementRole.VICTIM
@@ -208,10 +234,6 @@ def marac_criteria(case: Case, today: datetime.date) -> list[str]:
     )
 
 
-def _people(case: Case, role: str) -> list[int]:
-    return list(case.involved.filter(role=role).values_list("person_id", flat=True))
-
-
 # --- routing, referral and sharing --------------------------------------
 
 
@@ -221,17 +243,24 @@ class Pathway:
     rule: RoutingRule
 
 
-def pathways(case: Case, ancestors: Callable[[str], list[str]]) -> list[Pathway]:
+def pathways(
+    case: Case,
+    ancestors: Callable[[str], list[str]],
+    facts: CaseFacts | None = None,
+    marac: list[str] | None = None,
+) -> list[Pathway]:
     """The referrals this case can make: for each pathway, the first rule
     (in order) whose conditions the case meets. ``ancestors`` gives an area
-    code and the codes of the areas containing it."""
+    code and the codes of the areas containing it; ``marac`` the MARAC
+    criteria met, when already worked out."""
+    facts = facts or facts_of(case)
     places = set(ancestors(case.area_code)) if case.area_code else set()
+    today = timezone.localdate()
     ages = [
         age
-        for person in Person.objects.filter(
-            cases__case=case, cases__role=InvolvementRole.VICTIM
-        )
-        if (age := person.age_on(timezone.localdate())) is not None
+        for row in facts.involved
+        if row.role == InvolvementRole.VICTIM
+        and (age := row.person.age_on(today)) is not None
     ]
     chosen: dict[str, Pathway] = {}
     rules = RoutingRule.objects.filter(
@@ -240,8 +269,11 @@ def pathways(case: Case, ancestors: Callable[[str], list[str]]) -> list[Pathway]
     for rule in rules:
         if rule.pathway in chosen or rule.to_agency_id == case.owner_agency_id:
             continue
-        if rule.pathway == MARAC and not marac_criteria(case, timezone.localdate()):
-            continue  # MARAC takes the cases that meet one of its criteria
+        if rule.pathway == MARAC:
+            if marac is None:
+                marac = marac_criteria(case, today, facts)
+            if not marac:
+                continue  # MARAC takes the cases that meet one of its criteria
         if _matches(rule, case, places, ages):
             chosen[rule.pathway] = Pathway(rule.pathway, rule)
     return list(chosen.values())
@@ -373,14 +405,17 @@ class Alert:
     words: str
 
 
-def alerts(case: Case, today: datetime.date | None = None) -> list[Alert]:
+def alerts(
+    case: Case, today: datetime.date | None = None, facts: CaseFacts | None = None
+) -> list[Alert]:
     """Repeat callers, victims and locations across every agency, and the
     ASB Case Review threshold, for the people and places of ``case``."""
     today = today or timezone.localdate()
-    policy = CasePolicy.of(case.partnership_id)
+    facts = facts or facts_of(case)
+    policy = facts.policy
     since = today - datetime.timedelta(days=policy.repeat_window_days)
     found: list[Alert] = []
-    involved = case.involved.select_related("person")
+    involved = facts.involved
     person_ids = {row.person_id for row in involved}
     counts = _incident_counts(person_ids, since, today)
     window = _window(policy.repeat_window_days)
@@ -401,7 +436,7 @@ def alerts(case: Case, today: datetime.date | None = None) -> list[Alert]:
                 )
     found += _location_alerts(case, policy, since, today)
     if case.case_type == CaseType.ASB:
-        found += _case_review(case, policy, person_ids, today)
+        found += _case_review(facts, today)
     return found
 
 
@@ -426,12 +461,10 @@ def _incident_counts(
 def _location_alerts(
     case: Case, policy: CasePolicy, since: datetime.date, today: datetime.date
 ) -> list[Alert]:
-    address_ids = set(
-        case.incidents.exclude(address=None).values_list("address_id", flat=True)
-    )
+    places = case.incidents.exclude(address=None).values("address_id")
     rows = (
         Incident.objects.filter(
-            address_id__in=address_ids, occurred_on__gt=since, occurred_on__lte=today
+            address_id__in=places, occurred_on__gt=since, occurred_on__lte=today
         )
         .values("address_id")
         .annotate(n=Count("pk"), agencies=Count("reporting_agency", distinct=True))
@@ -449,16 +482,12 @@ def _location_alerts(
     ]
 
 
-def _case_review(
-    case: Case, policy: CasePolicy, person_ids: set[int], today: datetime.date
-) -> list[Alert]:
+def _case_review(facts: CaseFacts, today: datetime.date) -> list[Alert]:
+    policy = facts.policy
     since = today - datetime.timedelta(days=policy.case_review_window_days)
-    victims = case.involved.filter(role=InvolvementRole.VICTIM).values_list(
-        "person_id", flat=True
-    )
     reports = (
         Incident.objects.filter(
-            involved__person_id__in=list(victims),
+            involved__person_id__in=facts.people(InvolvementRole.VICTIM),
             involved__role__in=(InvolvementRole.VICTIM, InvolvementRole.REPORTER),
             category__in=ASB_CATEGORIES,
             occurred_on__gt=since,

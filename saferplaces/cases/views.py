@@ -253,22 +253,26 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     today = timezone.localdate()
     owner = access.owns(request.user, case)
+    facts = services.facts_of(case)
+    marac = services.marac_criteria(case, today, facts)
     return render(
         request,
         "cases/case.html",
         {
             "case": case,
             "owner": owner,
-            "involved": case.involved.select_related("person__address"),
+            "involved": facts.involved,
             "incidents": case.incidents.select_related("reporting_agency", "address"),
             "actions": case.actions.select_related("owner_agency"),
             "disposals": case.disposals.all(),
             "assessments": case.assessments.select_related("assessed_by"),
             "referrals": case.referrals.select_related("from_agency", "to_agency"),
             "shares": case.shares.select_related("agency", "agreement"),
-            "pathways": services.pathways(case, _ancestors) if owner else [],
-            "alerts": services.alerts(case, today),
-            "marac": services.marac_criteria(case, today),
+            "pathways": services.pathways(case, _ancestors, facts, marac)
+            if owner
+            else [],
+            "alerts": services.alerts(case, today, facts),
+            "marac": marac,
             "today": today,
         },
     )
