@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from saferplaces.accounts.models import Agency, User
+from saferplaces.accounts.models import Agency, Role, User
 from saferplaces.cases import services
 from saferplaces.cases.models import (
     Address,
@@ -44,6 +44,9 @@ FAMILY = ["Ashdown", "Birchley", "Coleby", "Dunmore", "Elsworth", "Fairley",
           "Tilsley"]  # fmt: skip
 STREETS = ["Synthetic Road", "Example Close", "Invented Lane", "Sample Street",
            "Demo Avenue", "Placeholder Way"]  # fmt: skip
+
+# Enough for the case counts to show figures, as a partnership's would.
+DEMO_CASES = 400
 
 ASB_QUESTIONS = [
     ("Is the victim, or anyone in the household, disabled or in poor health?", 2),
@@ -150,7 +153,10 @@ def _cases(
     today = timezone.localdate()
     owning = ("West Midlands Police", "BCC Landlord Services", "BCC Community Safety")
     owners = [agencies[n] for n in owning if n in agencies]
-    officers = {a.pk: User.objects.filter(agency=a).first() for a in owners}
+    officers = {
+        a.pk: User.objects.filter(agency=a, memberships__role=Role.CASE_WORKER).first()
+        for a in owners
+    }
     places = postcodes or [("", "")]
     made = 0
     # The journey of the issue: a vulnerable victim the police will refer.
@@ -161,7 +167,7 @@ def _cases(
           "smoke alarms not working.", incidents=2)  # fmt: skip
     made += 1
     kinds = list(CaseType)
-    for n in range(119):
+    for n in range(DEMO_CASES - 1):
         case_type = kinds[n % len(kinds)]
         owner = owners[n % len(owners)]
         born = today - datetime.timedelta(days=rng.randint(8 * 365, 85 * 365))

@@ -723,50 +723,80 @@ def monthly_counts(partnership_ids: list[int]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class CountTable:
-    months: list[str]
-    rows: list[tuple[str, list[str]]]  # label, a cell per month
+    periods: list[str]  # column labels: four quarters, then the year
+    rows: list[tuple[str, list[str]]]  # label, a cell per period
+
+
+QUARTER_NAMES = {1: "Jan to Mar", 2: "Apr to Jun", 3: "Jul to Sep", 4: "Oct to Dec"}
 
 
 def count_table(counts: list[dict[str, Any]], ptable: Any) -> CountTable:
-    """Cases opened per month by type and by risk level over the last 12
-    months. Each cell is the cell key perturbed count of its own cases
-    (as published figures are: docs/publication.md), withheld under the
-    threshold, so no total less its parts gives a small count back."""
-    months = sorted({row["month"] for row in counts})[-12:]
+    """Cases opened by type and by risk level in each of the last four
+    calendar quarters and in the 12 months to the latest month. Each cell is
+    the cell key perturbed count of its own cases (as published figures
+    are: docs/publication.md), withheld under the threshold, so no total
+    less its parts gives a small count back."""
+    if not counts:
+        return CountTable([], [])
+    latest = max(row["month"] for row in counts)
+    year, month = int(latest[:4]), int(latest[5:])
+    quarters = [
+        _quarter_back(year, (month - 1) // 3 + 1, back) for back in (3, 2, 1, 0)
+    ]
+    first_month = f"{year - 1}-{month + 1:02d}" if month < 12 else f"{year}-01"
+    today = timezone.localdate()
+    current = (today.year, (today.month - 1) // 3 + 1)
+    # The quarter still running is labelled so: its count is not final.
+    periods = [
+        f"{QUARTER_NAMES[q]} {y}" + (" (so far)" if (y, q) == current else "")
+        for y, q in quarters
+    ]
+    periods.append(f"12 months to {_month_name(latest)}")
     sums: dict[str, dict[str, tuple[int, int]]] = {}
     for row in counts:
-        if row["month"] not in months:
-            continue
+        y, m = int(row["month"][:4]), int(row["month"][5:])
+        columns = []
+        if (y, (m - 1) // 3 + 1) in quarters:
+            columns.append(periods[quarters.index((y, (m - 1) // 3 + 1))])
+        if first_month <= row["month"] <= latest:
+            columns.append(periods[-1])
         for label in (
             CaseType(row["case_type"]).label,
             f"Risk: {row['risk_level']}",
             "All cases",
         ):
-            n, keys = sums.setdefault(label, {}).get(row["month"], (0, 0))
-            sums[label][row["month"]] = (n + row["cases"], keys + row["key_sum"])
+            for period in columns:
+                n, keys = sums.setdefault(label, {}).get(period, (0, 0))
+                sums[label][period] = (n + row["cases"], keys + row["key_sum"])
     order = [t.label for t in CaseType] + [
-        "Risk: standard",
-        "Risk: medium",
-        "Risk: high",
-        "All cases",
-    ]
+        "Risk: standard", "Risk: medium", "Risk: high", "All cases"
+    ]  # fmt: skip
     rows = []
     for label in (name for name in order if name in sums):
-        cells = [sums[label].get(month, (0, 0)) for month in months]
+        cells = [sums[label].get(period, (0, 0)) for period in periods]
         published = ptable.perturb(
             [n for n, _ in cells], ptable.cell_keys([k for _, k in cells])
         )
-        rows.append(
-            (
-                label,
-                [
-                    "0"
-                    if n == 0
-                    else f"fewer than {ptable.threshold}"
-                    if value != value
-                    else f"{int(value):,}"
-                    for (n, _), value in zip(cells, published, strict=True)
-                ],
-            )
-        )
-    return CountTable(months, rows)
+        shown = [
+            _published(n, value, ptable.threshold)
+            for (n, _), value in zip(cells, published, strict=True)
+        ]
+        rows.append((label, shown))
+    return CountTable(periods, rows)
+
+
+def _quarter_back(year: int, quarter: int, back: int) -> tuple[int, int]:
+    index = year * 4 + quarter - 1 - back
+    return index // 4, index % 4 + 1
+
+
+def _month_name(month: str) -> str:
+    return datetime.date(int(month[:4]), int(month[5:]), 1).strftime("%B %Y")
+
+
+def _published(count: int, value: float, threshold: int) -> str:
+    if count == 0:
+        return "0"
+    if value != value:  # NaN: withheld
+        return f"fewer than {threshold}"
+    return f"{int(value):,}"

@@ -255,6 +255,21 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     owner = access.owns(request.user, case)
     facts = services.facts_of(case)
     marac = services.marac_criteria(case, today, facts)
+    referrals = list(case.referrals.select_related("from_agency", "to_agency"))
+    waiting = {
+        (r.to_agency_id, r.pathway)
+        for r in referrals
+        if r.status == ReferralStatus.WAITING
+    }
+    pathways = (
+        [
+            p
+            for p in services.pathways(case, _ancestors, facts, marac)
+            if (p.rule.to_agency_id, p.name) not in waiting
+        ]
+        if owner
+        else []
+    )
     return render(
         request,
         "cases/case.html",
@@ -266,16 +281,25 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "actions": case.actions.select_related("owner_agency"),
             "disposals": case.disposals.all(),
             "assessments": case.assessments.select_related("assessed_by"),
-            "referrals": case.referrals.select_related("from_agency", "to_agency"),
+            "referrals": referrals,
             "shares": case.shares.select_related("agency", "agreement"),
-            "pathways": services.pathways(case, _ancestors, facts, marac)
-            if owner
-            else [],
+            "pathways": pathways,
             "alerts": services.alerts(case, today, facts),
             "marac": marac,
+            "area_name": _area_name(case.area_code),
             "today": today,
         },
     )
+
+
+def _area_name(code: str) -> str:
+    if not code:
+        return "Not known"
+    from saferplaces.analytics import geography
+    from saferplaces.web.store import web_store
+
+    name = geography.name_of(web_store(), code)
+    return code if name == code else f"{name} ({code})"
 
 
 def _ancestors(code: str) -> list[str]:
@@ -544,7 +568,7 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
             messages.success(
                 request,
                 f"Referred to {made.to_agency} ({made.pathway}): they are "
-                f"asked to decide by {made.due_by:%d %B %Y}.",
+                f"asked to decide by {made.due_by.day} {made.due_by:%B %Y}.",
             )
             return redirect("cases:case", reference=case.reference)
     due = timezone.localdate() + datetime.timedelta(days=chosen.response_days)
