@@ -68,6 +68,25 @@ def _seen(data: Any) -> Any:
     return marked
 
 
+def _form_page(
+    request: HttpRequest,
+    template: str,
+    form: Any,
+    conflict: object = None,
+    **context: Any,
+) -> HttpResponse:
+    """A page with a form: 409 when a stale edit was refused (``conflict``),
+    400 with the error summary when the form has errors, else 200; what was
+    typed stays in the form."""
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(
+        request,
+        template,
+        {"form": form, "errors": form if form.errors else None, **context},
+        status=status,
+    )
+
+
 def _posted(request: HttpRequest) -> Any:
     """The form data of a POST (even an empty one), None otherwise."""
     return request.POST if request.method == "POST" else None
@@ -140,12 +159,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
             reference=form.cleaned_data["reference"],
         )
         access.record_hits(request, found, form.searched())
-    return render(
-        request,
-        "cases/search.html",
-        {"form": form, "found": found, "errors": form if form.errors else None},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "cases/search.html", form, found=found)
 
 
 # --- opening a case -----------------------------------------------------
@@ -168,16 +182,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Case {case.reference} is open.")
             return redirect("cases:case", reference=case.reference)
         form.data = _seen(form.data)
-    return render(
-        request,
-        "cases/new.html",
-        {
-            "form": form,
-            "errors": form if form.errors else None,
-            "duplicates": duplicates,
-        },
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "cases/new.html", form, duplicates=duplicates)
 
 
 def _duplicates(
@@ -341,17 +346,14 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
             _changed(request, case, "changed", fields=sorted(form.changed_data))
             messages.success(request, "Your change has been saved.")
             return redirect("cases:case", reference=case.reference)
-    return render(
+    return _form_page(
         request,
         "cases/edit.html",
-        {
-            "case": case,
-            "form": form,
-            "errors": form if form.errors else None,
-            "stale": stale,
-            "stale_fields": _stale_fields(form, stale) if stale else [],
-        },
-        status=409 if stale else 400 if form.errors else 200,
+        form,
+        conflict=stale,
+        case=case,
+        stale=stale,
+        stale_fields=_stale_fields(form, stale) if stale else [],
     )
 
 
@@ -393,17 +395,7 @@ def _owner_form(
         _changed(request, case, what)
         messages.success(request, "Saved.")
         return redirect("cases:case", reference=case.reference)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": title,
-            "errors": form if form.errors else None,
-        },
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "cases/form.html", form, case=case, title=title)
 
 
 @requires(Capability.WORK_CASES)
@@ -426,16 +418,8 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, "The person is added to the case.")
             return redirect("cases:case", reference=case.reference)
         form.data = _seen(form.data)
-    return render(
-        request,
-        "cases/person_add.html",
-        {
-            "case": case,
-            "form": form,
-            "duplicates": duplicates,
-            "errors": form if form.errors else None,
-        },
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, "cases/person_add.html", form, case=case, duplicates=duplicates
     )
 
 
@@ -529,16 +513,8 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
                 f"Assessed: {made.get_level_display()} risk (score {made.score}).",
             )
             return redirect("cases:case", reference=case.reference)
-    return render(
-        request,
-        "cases/assess.html",
-        {
-            "case": case,
-            "form": form,
-            "kind": AssessmentKind(kind),
-            "errors": form if form.errors else None,
-        },
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, "cases/assess.html", form, case=case, kind=AssessmentKind(kind)
     )
 
 
@@ -572,17 +548,8 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
             )
             return redirect("cases:case", reference=case.reference)
     due = timezone.localdate() + datetime.timedelta(days=chosen.response_days)
-    return render(
-        request,
-        "cases/refer.html",
-        {
-            "case": case,
-            "rule": chosen,
-            "form": form,
-            "due": due,
-            "errors": form if form.errors else None,
-        },
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, "cases/refer.html", form, case=case, rule=chosen, due=due
     )
 
 
@@ -620,16 +587,8 @@ def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
             if referral.status == ReferralStatus.ACCEPTED:
                 return redirect("cases:case", reference=referral.case.reference)
             return redirect("cases:list")
-    return render(
-        request,
-        "cases/decide.html",
-        {
-            "referral": referral,
-            "case": referral.case,
-            "form": form,
-            "errors": form if form.errors else None,
-        },
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, "cases/decide.html", form, referral=referral, case=referral.case
     )
 
 
@@ -661,16 +620,8 @@ def case_share(request: HttpRequest, reference: str) -> HttpResponse:
             )
             messages.success(request, f"Shared with {data['agency']}.")
             return redirect("cases:case", reference=case.reference)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": "Share this case",
-            "errors": form if form.errors else None,
-        },
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, "cases/form.html", form, case=case, title="Share this case"
     )
 
 
@@ -713,17 +664,14 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
             _changed(request, case, "closed", reason=data["closure_reason"])
             messages.success(request, f"Case {case.reference} is closed.")
             return redirect("cases:case", reference=case.reference)
-    return render(
+    return _form_page(
         request,
         "cases/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": "Close this case",
-            "stale": stale,
-            "errors": form if form.errors else None,
-        },
-        status=409 if stale else 400 if form.errors else 200,
+        form,
+        conflict=stale,
+        case=case,
+        title="Close this case",
+        stale=stale,
     )
 
 
