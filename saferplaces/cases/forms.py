@@ -12,6 +12,7 @@ from saferplaces.cases import risk
 from saferplaces.cases.models import (
     Case,
     CaseAction,
+    CasePolicy,
     CaseType,
     ClosureReason,
     Disposal,
@@ -19,6 +20,7 @@ from saferplaces.cases.models import (
     IncidentCategory,
     InvolvementRole,
     RiskLevel,
+    RoutingRule,
     SharingAgreement,
 )
 
@@ -293,3 +295,104 @@ class SearchForm(forms.Form):
             for k in ("name", "date_of_birth", "address", "reference")
             if self.cleaned_data.get(k)
         ]
+
+
+class CasePolicyForm(forms.ModelForm[CasePolicy]):
+    class Meta:
+        model = CasePolicy
+        fields = [
+            "repeat_count", "repeat_window_days", "case_review_reports",
+            "case_review_window_days", "marac_escalation_incidents",
+            "marac_window_days", "asb_medium_score", "asb_high_score",
+            "retention_years", "after_retention",
+        ]  # fmt: skip
+        labels = {
+            "repeat_count": "Incidents that make a repeat caller, victim or location",
+            "repeat_window_days": "... within this many days",
+            "case_review_reports": "ASB reports that meet the Case Review threshold",
+            "case_review_window_days": "... within this many days",
+            "marac_escalation_incidents": "Domestic incidents that mean potential "
+            "escalation (MARAC)",
+            "marac_window_days": "... within this many days",
+            "asb_medium_score": "ASB risk score that is medium",
+            "asb_high_score": "ASB risk score that is high",
+            "retention_years": "Years closed cases are kept",
+            "after_retention": "Then",
+        }
+        help_texts = {"case_review_reports": "The statutory default is 3 in 6 months"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        medium, high = data.get("asb_medium_score"), data.get("asb_high_score")
+        if medium is not None and high is not None and high <= medium:
+            self.add_error("asb_high_score", "The high score must be above the medium")
+        for field in ("repeat_count", "case_review_reports", "retention_years"):
+            if data.get(field) == 0:
+                self.add_error(field, "Enter a number of 1 or more")
+        return data
+
+
+class RoutingRuleForm(forms.ModelForm[RoutingRule]):
+    case_types = forms.MultipleChoiceField(
+        label="Case types (none ticked: any)",
+        choices=CaseType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    area_codes = forms.CharField(
+        label="Areas (optional)",
+        required=False,
+        max_length=2000,
+        help_text="LSOA, ward or district codes, separated by commas. Blank: anywhere.",
+    )
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "pathway", "to_agency", "agreement", "order", "case_types",
+            "minimum_risk", "area_codes", "minimum_age", "maximum_age",
+            "response_days", "is_active",
+        ]  # fmt: skip
+        labels = {
+            "pathway": "What the referral is for",
+            "to_agency": "Goes to",
+            "agreement": "Shared under the agreement",
+            "order": "Order (rules are tried from the lowest)",
+            "minimum_risk": "Minimum risk (optional)",
+            "minimum_age": "Victim's minimum age (optional)",
+            "maximum_age": "Victim's maximum age (optional)",
+            "response_days": "Days to decide",
+            "is_active": "In use",
+        }
+
+    def __init__(self, *args: Any, partnership: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.partnership = partnership
+        self.fields["agreement"].queryset = SharingAgreement.objects.filter(  # type: ignore[attr-defined]
+            partnership=partnership, is_active=True
+        )
+        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["area_codes"] = ", ".join(self.instance.area_codes or [])
+
+    def clean_area_codes(self) -> list[str]:
+        codes = [c.strip() for c in self.cleaned_data["area_codes"].split(",")]
+        codes = [c for c in codes if c]
+        bad = [c for c in codes if not re.match(r"^[A-Za-z0-9-]{2,40}$", c)]
+        if bad:
+            raise forms.ValidationError(f"{bad[0]} is not an area code")
+        return codes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("minimum_age"), data.get("maximum_age")
+        if low is not None and high is not None and high < low:
+            self.add_error(
+                "maximum_age", "The maximum age must not be below the minimum"
+            )
+        agreement, agency = data.get("agreement"), data.get("to_agency")
+        if agreement and agency and not agreement.parties.filter(pk=agency.pk).exists():
+            self.add_error(
+                "agreement", f"{agency} is not a party to {agreement.reference}"
+            )
+        return data

@@ -13,6 +13,19 @@ urlpatterns = [
     path("cases/counts/", views.case_counts, name="counts"),
     path("cases/settings/", views.case_settings, name="settings"),
     path(
+        "cases/settings/<slug:partnership>/policy/",
+        views.settings_policy,
+        name="settings_policy",
+    ),
+    path(
+        "cases/settings/<slug:partnership>/rules/new/", views.rule_edit, name="rule_new"
+    ),
+    path(
+        "cases/settings/<slug:partnership>/rules/<int:pk>/",
+        views.rule_edit,
+        name="rule_edit",
+    ),
+    path(
         "cases/referrals/<uuid:public_id>/",
         views.referral_decide,
         name="referral_decide",

@@ -785,3 +785,71 @@ def case_settings(request: HttpRequest) -> HttpResponse:
             "may_administer": can(request.user, Capability.ADMINISTER),
         },
     )
+
+
+def _configurable(request: HttpRequest, slug: str) -> Any:
+    """The partnership whose casework rules the person may change (404 for
+    one they do not belong to, 403 when their role may not)."""
+    from saferplaces.partnership.models import Partnership
+    from saferplaces.partnership.scope import partnerships_where
+
+    partnership = get_object_or_404(
+        Partnership.objects.filter(
+            pk__in=partnerships_where(request.user, Capability.USE_SERVICE)
+        ),
+        slug=slug,
+    )
+    if not can(request.user, Capability.CONFIGURE_CASES, partnership.pk):
+        return None, partnership
+    return partnership, partnership
+
+
+@requires(Capability.CONFIGURE_CASES)
+def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
+    from saferplaces.cases.forms import CasePolicyForm
+    from saferplaces.cases.models import CasePolicy
+
+    allowed, found = _configurable(request, partnership)
+    if allowed is None:
+        return refused(request, partnership=found.slug)
+    form = CasePolicyForm(_posted(request), instance=CasePolicy.of(allowed.pk))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(
+            "case_policy_changed", request=request, object_type="cases:policy",
+            object_id=allowed.slug, detail={"fields": sorted(form.changed_data)},
+        )  # fmt: skip
+        messages.success(request, "The thresholds are saved.")
+        return redirect("cases:settings")
+    return _form_page(
+        request, "cases/settings_form.html", form,
+        title=f"Thresholds and retention: {allowed.name}",
+    )  # fmt: skip
+
+
+@requires(Capability.CONFIGURE_CASES)
+def rule_edit(
+    request: HttpRequest, partnership: str, pk: int | None = None
+) -> HttpResponse:
+    from saferplaces.cases.forms import RoutingRuleForm
+
+    allowed, found = _configurable(request, partnership)
+    if allowed is None:
+        return refused(request, partnership=found.slug)
+    rule = (
+        get_object_or_404(RoutingRule, pk=pk, partnership=allowed)
+        if pk is not None
+        else RoutingRule(partnership=allowed)
+    )
+    form = RoutingRuleForm(_posted(request), instance=rule, partnership=allowed)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit.record(
+            "routing_rule_changed" if pk else "routing_rule_added", request=request,
+            object_type="cases:rule", object_id=saved.pk,
+            detail={"pathway": saved.pathway, "fields": sorted(form.changed_data)},
+        )  # fmt: skip
+        messages.success(request, f"The {saved.pathway} pathway is saved.")
+        return redirect("cases:settings")
+    title = f"Change the {rule.pathway} pathway" if pk else "Add a referral pathway"
+    return _form_page(request, "cases/settings_form.html", form, title=title)

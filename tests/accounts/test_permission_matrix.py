@@ -176,6 +176,21 @@ MATRIX: dict[str, Rule] = {
     "cases:search": Rule(CASE_WORKERS, navigation=False),
     "cases:counts": Rule(frozenset({SITE_ADMIN, "administrator", "analyst"})),
     "cases:settings": Rule(frozenset({SITE_ADMIN, "administrator"})),
+    # A partnership nobody belongs to: 404 for those allowed in (tests/cases
+    # changes the rules of a real one).
+    **{
+        f"cases:{name}": Rule(
+            frozenset({SITE_ADMIN, "administrator"}),
+            kwargs={"partnership": "no-such-partnership", **extra},
+            status=404,
+            navigation=False,
+        )
+        for name, extra in (
+            ("settings_policy", {}),
+            ("rule_new", {}),
+            ("rule_edit", {"pk": "1"}),
+        )
+    },
     "cases:referral_decide": Rule(
         CASE_WORKERS,
         kwargs={"public_id": "5f0c6a52-0000-4000-8000-000000000000"},

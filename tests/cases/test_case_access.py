@@ -22,6 +22,9 @@ CASE_URLS = {
     "cases:search": "any",
     "cases:counts": "counts",
     "cases:settings": "settings",
+    "cases:settings_policy": "configure",
+    "cases:rule_new": "configure",
+    "cases:rule_edit": "configure",
     "cases:referral_decide": "receiver",
     "cases:case": "read",
     "cases:case_edit": "owner",
@@ -60,6 +63,10 @@ def address(url_name, case, referral, rule):
         kwargs = {"public_id": referral.public_id}
     elif CASE_URLS[url_name] in ("any", "counts", "settings"):
         kwargs = {}
+    elif CASE_URLS[url_name] == "configure":
+        kwargs = {"partnership": case.partnership.slug}
+        if url_name == "cases:rule_edit":
+            kwargs["pk"] = rule.pk
     return reverse(url_name, kwargs=kwargs)
 
 
@@ -205,3 +212,49 @@ def test_referrals_count_for_the_fire_service_list(casework, shared_case, client
     page = client.get(reverse("cases:list")).content.decode()
     assert "Home fire safety visit" in page
     assert Referral.objects.filter(to_agency=casework.fire).count() == 1
+
+
+def test_the_partnership_administrator_changes_pathways_and_thresholds(
+    casework, client
+):
+    manager = casework.worker("manager", casework.police, Role.ADMINISTRATOR)
+    slug = casework.partnership.slug
+    client.force_login(casework.officer)  # a case worker may not
+    assert client.get(reverse("cases:rule_new", args=[slug])).status_code == 403
+    client.force_login(manager)
+    url = reverse("cases:rule_edit", args=[slug, casework.fire_safety.pk])
+    form = {
+        "pathway": "Home fire safety visit", "to_agency": casework.fire.pk,
+        "agreement": casework.agreement.pk, "order": 10, "case_types": ["asb"],
+        "minimum_risk": "", "area_codes": "E01, not a code!", "minimum_age": 70,
+        "maximum_age": 60, "response_days": 7, "is_active": "on",
+    }  # fmt: skip
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "not a code! is not an area code" in page
+    assert "The maximum age must not be below the minimum" in page
+    assert (
+        client.post(url, {**form, "area_codes": "E01", "maximum_age": 99}).status_code
+        == 302
+    )
+    casework.fire_safety.refresh_from_db()
+    assert (casework.fire_safety.case_types, casework.fire_safety.area_codes) == (
+        ["asb"], ["E01"],
+    )  # fmt: skip
+    policy = reverse("cases:settings_policy", args=[slug])
+    thresholds = {
+        "repeat_count": 4, "repeat_window_days": 365, "case_review_reports": 3,
+        "case_review_window_days": 183, "marac_escalation_incidents": 3,
+        "marac_window_days": 365, "asb_medium_score": 5, "asb_high_score": 4,
+        "retention_years": 6, "after_retention": "anonymise",
+    }  # fmt: skip
+    assert client.post(policy, thresholds).status_code == 400
+    thresholds["asb_high_score"] = 12
+    assert client.post(policy, thresholds).status_code == 302
+    from saferplaces.cases.models import CasePolicy
+
+    assert CasePolicy.of(casework.partnership.pk).repeat_count == 4
+    assert AuditEvent.objects.filter(action="case_policy_changed").exists()
+    other = Partnership.objects.create(slug="elsewhere", name="Elsewhere")
+    assert client.get(reverse("cases:rule_new", args=[other.slug])).status_code == 404
