@@ -135,7 +135,7 @@ def marac_criteria(
     if len(recent) >= thresholds.escalation_incidents:
         met.append(
             f"Potential escalation: {len(recent)} incidents in the last "
-            f"{_period(thresholds.window_days)}."
+            f"{window_words(thresholds.window_days)}."
         )
     repeat_since = today - datetime.timedelta(days=365)
     if any(day > repeat_since for day in earlier_marac_referrals):
@@ -143,16 +143,11 @@ def marac_criteria(
     return met
 
 
-def _period(days: int) -> str:
+def window_words(days: int) -> str:
+    """A look-back window as people say it: 365 days is "12 months", 183
+    (the ASB Case Review's default) "6 months"."""
+    if days in (182, 183, 184):
+        return "6 months"
     if days % 365 == 0:
-        years = days // 365
-        return "12 months" if years == 1 else f"{years} years"
+        return "12 months" if days == 365 else f"{days // 365} years"
     return f"{days} days"
-
-
-def count_in_window(
-    dates: Iterable[datetime.date], today: datetime.date, window_days: int
-) -> int:
-    """How many of ``dates`` fall in the ``window_days`` up to ``today``."""
-    since = today - datetime.timedelta(days=window_days)
-    return sum(1 for day in dates if since < day <= today)

@@ -13,18 +13,20 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from saferplaces.cases import risk
+from saferplaces.cases import risk, search
 from saferplaces.cases.models import (
     RISK_ORDER,
     Address,
     AsbRiskQuestion,
     AssessmentKind,
     Case,
+    CaseAction,
     CasePerson,
     CasePolicy,
     CaseShare,
     CaseStatus,
     CaseType,
+    Disposal,
     Incident,
     IncidentCategory,
     IncidentPerson,
@@ -35,6 +37,7 @@ from saferplaces.cases.models import (
     RiskAssessment,
     RoutingRule,
     SharingAgreement,
+    postcode_form,
 )
 
 MARAC = "MARAC"
@@ -418,7 +421,7 @@ def alerts(
     involved = facts.involved
     person_ids = {row.person_id for row in involved}
     counts = _incident_counts(person_ids, since, today)
-    window = _window(policy.repeat_window_days)
+    window = risk.window_words(policy.repeat_window_days)
     for row in involved:
         for role, noun in (
             (InvolvementRole.VICTIM, "victim"),
@@ -475,7 +478,7 @@ def _location_alerts(
         Alert(
             "repeat_location",
             f"Repeat location: {addresses[r['address_id']]} has {r['n']} incidents "
-            f"in the last {_window(policy.repeat_window_days)}, recorded by "
+            f"in the last {risk.window_words(policy.repeat_window_days)}, recorded by "
             f"{r['agencies']} {_plural(r['agencies'], 'agency', 'agencies')}.",
         )
         for r in rows
@@ -498,23 +501,16 @@ def _case_review(facts: CaseFacts, today: datetime.date) -> list[Alert]:
     )
     if reports < policy.case_review_reports:
         return []
+    window = risk.window_words(policy.case_review_window_days)
     return [
         Alert(
             "case_review",
             f"ASB Case Review threshold met: {reports} reports of anti-social "
-            f"behaviour in the last {_window(policy.case_review_window_days)} "
+            f"behaviour in the last {window} "
             f"(threshold {policy.case_review_reports}). The victim may ask for a "
             "case review.",
         )
     ]
-
-
-def _window(days: int) -> str:
-    if days in (182, 183, 184):
-        return "6 months"
-    if days % 365 == 0:
-        return "12 months" if days == 365 else f"{days // 365} years"
-    return f"{days} days"
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -545,9 +541,6 @@ def possible_duplicates(
     same date of birth, or a similar name at the same postcode. For people
     in cases the worker cannot see, only that they exist and which agency
     to ask is said."""
-    from saferplaces.cases import search
-    from saferplaces.cases.models import postcode_form
-
     similar = search.similar_names(
         Person.objects.filter(partnership_id=partnership_id, anonymised_at=None),
         f"{given_name} {family_name}",
@@ -670,13 +663,13 @@ def _anonymise(
 ) -> None:
     now = timezone.now()
     Case.objects.filter(pk__in=case_ids).update(
-        summary="", anonymised_at=now, officer=None
+        summary="",
+        anonymised_at=now,
+        officer=None,
+        version=F("version") + 1,
+        updated_by=None,
+        updated_at=now,
     )
-    Case.objects.filter(pk__in=case_ids).update(
-        version=F("version") + 1, updated_by=None, updated_at=now
-    )
-    from saferplaces.cases.models import CaseAction, Disposal, RiskAssessment
-
     CaseAction.objects.filter(case_id__in=case_ids).update(description="(removed)")
     Disposal.objects.filter(case_id__in=case_ids).update(note="")
     RiskAssessment.objects.filter(case_id__in=case_ids).update(
