@@ -787,9 +787,9 @@ def case_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _configurable(request: HttpRequest, slug: str) -> Any:
-    """The partnership whose casework rules the person may change (404 for
-    one they do not belong to, 403 when their role may not)."""
+def _configurable(request: HttpRequest, slug: str) -> tuple[Any, bool]:
+    """The partnership (404 for one the person does not belong to) and
+    whether their role there may change its casework rules."""
     from saferplaces.partnership.models import Partnership
     from saferplaces.partnership.scope import partnerships_where
 
@@ -799,9 +799,7 @@ def _configurable(request: HttpRequest, slug: str) -> Any:
         ),
         slug=slug,
     )
-    if not can(request.user, Capability.CONFIGURE_CASES, partnership.pk):
-        return None, partnership
-    return partnership, partnership
+    return partnership, can(request.user, Capability.CONFIGURE_CASES, partnership.pk)
 
 
 @requires(Capability.CONFIGURE_CASES)
@@ -809,9 +807,9 @@ def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
     from saferplaces.cases.forms import CasePolicyForm
     from saferplaces.cases.models import CasePolicy
 
-    allowed, found = _configurable(request, partnership)
-    if allowed is None:
-        return refused(request, partnership=found.slug)
+    allowed, may_change = _configurable(request, partnership)
+    if not may_change:
+        return refused(request, partnership=allowed.slug)
     form = CasePolicyForm(_posted(request), instance=CasePolicy.of(allowed.pk))
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -833,9 +831,9 @@ def rule_edit(
 ) -> HttpResponse:
     from saferplaces.cases.forms import RoutingRuleForm
 
-    allowed, found = _configurable(request, partnership)
-    if allowed is None:
-        return refused(request, partnership=found.slug)
+    allowed, may_change = _configurable(request, partnership)
+    if not may_change:
+        return refused(request, partnership=allowed.slug)
     rule = (
         get_object_or_404(RoutingRule, pk=pk, partnership=allowed)
         if pk is not None
