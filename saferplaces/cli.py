@@ -244,6 +244,25 @@ def audit_prune(dry_run: bool) -> None:
     click.echo(f"Removed {removed} audit entries older than {days} days.")
 
 
+@main.group("cases")
+def cases_group() -> None:
+    """Casework: what leaves the case database, de-identified."""
+
+
+@cases_group.command("publish")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary lines.")
+@needs_django
+def cases_publish(quiet: bool) -> None:
+    """Load every case, de-identified (month opened, type, risk level, area;
+    no person, reference or text), into the store as the cases-opened
+    source, so the dashboard's measure cases-opened counts them. Run it after
+    a day's casework (e.g. nightly); each run replaces the last."""
+    from saferplaces.cases.publish import publish_cases
+    from saferplaces.ingest.report import print_report
+
+    print_report(publish_cases(_store()), quiet)
+
+
 @main.group("retention")
 def retention_group() -> None:
     """Closed cases past the partnership's retention period."""
@@ -492,6 +511,10 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
             f"Cases: {made} SYNTHETIC cases with invented people, referral "
             "pathways and a sharing agreement."
         )
+    from saferplaces.cases.publish import publish_cases
+
+    # The dashboard's cases-opened measure counts them, de-identified.
+    print_report(publish_cases(_store()), quiet=True)
 
 
 def _demo_postcodes() -> list[tuple[str, str]]:

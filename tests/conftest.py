@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import factory
 import pytest
@@ -136,9 +137,43 @@ def client_as(make_user) -> Callable[[str], Client]:
     return make
 
 
-# For Django-free tests: the SQLite leg of `make test` runs them; the
-# PostgreSQL leg would only repeat the same arithmetic.
-sqlite_leg_only = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="Django-free; run once, on the SQLite leg",
-)
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# Fixtures through which a test reaches the database (pytest-django refuses
+# any other access, so a test without one cannot touch it in this process).
+DATABASE_FIXTURES = frozenset({
+    "db", "transactional_db", "django_db_reset_sequences",
+    "django_db_serialized_rollback", "live_server",
+})  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL leg of `make test` runs the tests that reach the
+    database: the rest (the analytic engine, ingest, risk arithmetic) would
+    only repeat the SQLite leg's work. A test module that starts the app in
+    another process names DATABASE_URL, and is kept."""
+    if not ON_POSTGRES:
+        return
+    kept, repeated = [], []
+    for item in items:
+        (kept if _reaches_the_database(item) else repeated).append(item)
+    if repeated:
+        config.hook.pytest_deselected(items=repeated)
+        items[:] = kept
+
+
+def _reaches_the_database(item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    return "DATABASE_URL" in _source_of(item.module)
+
+
+_SOURCES: dict[str, str] = {}
+
+
+def _source_of(module) -> str:
+    path = getattr(module, "__file__", None) or ""
+    if path not in _SOURCES:
+        _SOURCES[path] = Path(path).read_text() if path else ""
+    return _SOURCES[path]

@@ -84,6 +84,7 @@ def register(source: Source) -> Source:
 def _register_all() -> None:
     # Importing the modules registers their sources.
     from saferplaces.ingest import (  # noqa: F401
+        case_counts,
         geography,
         local_asb,
         local_concerns,

@@ -12,7 +12,6 @@ from saferplaces.analytics import results
 from saferplaces.analytics.perturbation import PTable, default_ptable
 from saferplaces.analytics.store import Store
 from tests.analytics.attacker import attack
-from tests.conftest import sqlite_leg_only
 
 # The local extract's measures (domestic abuse among them); the victim
 # breakdowns are asked of domestic abuse, where they matter most.
@@ -22,10 +21,6 @@ SENSITIVE = [
     "non-domestic-violence",
     "violence-with-injury",
 ]
-
-
-# Django-free and about a minute long.
-pytestmark = sqlite_leg_only
 
 
 @pytest.fixture(scope="module")

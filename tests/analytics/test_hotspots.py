@@ -11,13 +11,11 @@ import pytest
 
 from saferplaces.analytics import hotspots
 from saferplaces.analytics.hotspots import Grid
-from tests.conftest import sqlite_leg_only
 
 esda = pytest.importorskip("esda")
 libpysal = pytest.importorskip("libpysal")
 
 # Django-free numerics (esda's numba compiles for a while).
-pytestmark = sqlite_leg_only
 
 
 def test_points_are_counted_in_their_cells():

@@ -16,10 +16,8 @@ from saferplaces.analytics.problem_solving import (
     windows,
 )
 from saferplaces.analytics.store import Store
-from tests.conftest import sqlite_leg_only
 
 # Django-free numerics (esda's numba compiles for a while).
-pytestmark = sqlite_leg_only
 
 
 def test_the_weighted_displacement_quotient_by_hand():

@@ -8,9 +8,7 @@ import datetime
 import pytest
 
 from saferplaces.cases import risk
-from tests.conftest import sqlite_leg_only
 
-pytestmark = sqlite_leg_only
 TODAY = datetime.date(2026, 11, 27)
 
 

@@ -16,6 +16,7 @@ ALL_LEVELS = (
     "lsoa", "ward", "district", "policing_unit", "partnership",
     "local_authority", "city",
 )  # fmt: skip
+DISTRICT_AND_LARGER = ALL_LEVELS[2:]
 
 
 @dataclass(frozen=True)
@@ -576,6 +577,34 @@ register(
             "ORDER BY recorded_date::DATE RANGE BETWEEN INTERVAL 365 DAYS PRECEDING "
             "AND INTERVAL 1 DAY PRECEDING) > 0 AS repeat_victim "
             "FROM local_crimes WHERE domestic_abuse)"
+        ),
+    )
+)
+register(
+    Measure(
+        id="cases-opened",
+        title="Cases opened",
+        definition=(
+            "Multi-agency cases opened in the area (ASB, hate crime, domestic "
+            "abuse, vulnerable adult, child safeguarding, repeat caller), by the "
+            "area recorded on the case; break it down by case type or by the "
+            "case's risk level now. Counted from de-identified rows with no "
+            "person, reference or text in them. A rise can mean more problems "
+            "or more referrals: read it beside the crime measures."
+        ),
+        table="cases_opened",
+        where="TRUE",
+        denominator=None,
+        unit="cases",
+        polarity="neither",
+        source="the partnership's casework (saferplaces cases publish)",
+        groups=("case_type", "risk_level"),
+        # The public sees districts and larger, by type only: risk levels of
+        # a few cases in a ward would say too much about the people in them.
+        publication=Publication(
+            "perturbed",
+            levels=DISTRICT_AND_LARGER,
+            groups=("case_type",),
         ),
     )
 )

@@ -1,0 +1,91 @@
+"""Cases reach the measures engine de-identified: the dashboard's
+cases-opened measure counts them by type, risk and area without a person,
+a reference or a word of a case in the store."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from saferplaces.analytics.measures import measure_series
+from saferplaces.analytics.store import Store
+from saferplaces.cases.models import Case, CaseType, RiskLevel
+from saferplaces.cases.publish import publish_cases
+from saferplaces.ingest import case_counts
+from tests.cases.conftest import make_case
+
+LSOA = "E01009001"
+OTHER_LSOA = "E01009002"
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "store")
+
+
+def test_the_source_knows_every_case_type_and_risk_level():
+    assert [t.value for t in CaseType] == case_counts.CASE_TYPES
+    assert [r.value for r in RiskLevel] == case_counts.RISK_LEVELS
+
+
+def test_published_cases_are_counted_by_month_type_and_risk(casework, store):
+    day = datetime.date(2025, 4, 3)
+    make_case(casework, area_code=LSOA, case_type="asb", opened_on=day)
+    make_case(casework, area_code=LSOA, case_type="asb", opened_on=day,
+              risk_level="high")  # fmt: skip
+    make_case(casework, area_code=LSOA, case_type="hate_crime",
+              opened_on=datetime.date(2025, 5, 9))  # fmt: skip
+    make_case(casework, area_code=OTHER_LSOA, case_type="asb", opened_on=day)
+
+    report = publish_cases(store)
+
+    assert report.accepted == 4
+    assert report.rejected == 0
+    points = measure_series(store, "cases-opened", LSOA)
+    assert [(p.period, p.numerator) for p in points] == [("2025-04", 2), ("2025-05", 1)]
+    by_type = measure_series(store, "cases-opened", LSOA, group="case_type")
+    assert {(p.period, p.group, p.numerator) for p in by_type} >= {
+        ("2025-04", "asb", 2), ("2025-05", "hate_crime", 1),
+    }  # fmt: skip
+    by_risk = measure_series(store, "cases-opened", LSOA, group="risk_level")
+    assert ("2025-04", "high", 1) in {(p.period, p.group, p.numerator) for p in by_risk}
+
+
+def test_the_store_holds_no_one(casework, store):
+    case = make_case(
+        casework, area_code=LSOA, given="Zebedee", family="Quill",
+        postcode="ZZ9 9ZZ", summary="SYNTHETIC: Zebedee's door",
+    )  # fmt: skip
+    publish_cases(store)
+    rows = store.query("SELECT * FROM cases_opened").to_pylist()
+    text = repr(rows)
+    for secret in ("Zebedee", "Quill", "ZZ9", case.reference, f"'{case.pk}'"):
+        assert secret not in text
+    assert set(rows[0]) >= {"case_id", "month", "case_type", "risk_level", "lsoa_code"}
+    assert rows[0]["case_id"] != str(case.pk)
+
+
+def test_publishing_again_replaces_the_partnerships_rows(casework, store):
+    kept = make_case(casework, area_code=LSOA, opened_on=datetime.date(2025, 4, 3))
+    gone = make_case(casework, area_code=LSOA, opened_on=datetime.date(2025, 4, 4))
+    publish_cases(store)
+    Case.objects.filter(pk=gone.pk).delete()  # as retention would
+    publish_cases(store)
+    assert store.query("SELECT count(*) AS n FROM cases_opened").to_pylist() == [
+        {"n": 1}
+    ]
+    assert kept.pk
+
+
+def test_the_command_publishes_and_says_so(casework, settings, tmp_path):
+    from saferplaces.cli import main
+
+    settings.DATA_DIR = tmp_path
+    make_case(casework, area_code=LSOA)
+    result = CliRunner().invoke(main, ["cases", "publish"])
+    assert result.exit_code == 0, result.output
+    assert "1" in result.output
+    assert "cases_opened" in result.output
+    assert Store(tmp_path / "store").tables() == ["cases_opened"]
