@@ -5,6 +5,7 @@ a reference or a word of a case in the store."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -89,3 +90,28 @@ def test_the_command_publishes_and_says_so(casework, settings, tmp_path):
     assert "1" in result.output
     assert "cases_opened" in result.output
     assert Store(tmp_path / "store").tables() == ["cases_opened"]
+
+
+def test_an_analyst_counts_cases_on_the_dashboard_and_sees_no_one(
+    casework, settings, tmp_path, client
+):
+    from django.urls import reverse
+
+    from saferplaces.accounts.models import Role
+
+    settings.DATA_DIR = tmp_path
+    for day in (3, 4, 5):
+        make_case(casework, area_code=LSOA, given="Zebedee", family="Quill",
+                  opened_on=datetime.date(2025, 4, day))  # fmt: skip
+    publish_cases(Store(tmp_path / "store"))
+    analyst = casework.worker("analyst", casework.police, role=Role.ANALYST)
+    client.force_login(analyst)
+
+    page = client.get(
+        reverse("dashboard:measure", args=["cases-opened"]), {"area": LSOA}
+    ).content.decode()
+
+    assert "Cases opened" in page
+    assert re.search(r"<td[^>]*>\s*3\s*</td>", page), "the month's count, 3"
+    assert "Zebedee" not in page
+    assert "CASE-" not in page
