@@ -73,3 +73,50 @@ def test_refer_in_two_clicks_decide_and_see_who_looked(page, live_server, casewo
     assert "Hollis" not in text
     assert "CASE-" not in text
     assert axe_violations(page) == []
+
+
+CASE_FORMS = [
+    ("cases:case_edit", {}), ("cases:person_add", {}), ("cases:incident_add", {}),
+    ("cases:action_add", {}), ("cases:disposal_add", {}),
+    ("cases:assess", {"kind": "asb"}), ("cases:share", {}), ("cases:close", {}),
+]  # fmt: skip
+
+
+def test_every_case_form_and_rules_page_passes_axe_blank_and_refused(
+    page, live_server, casework
+):
+    """Each form of a case, as the owner sees it and as it comes back with
+    errors, and the partnership administrator's rules pages."""
+    case = make_case(casework, case_type="asb")
+    sign_in_as(page, live_server, casework.officer)
+    failures = {}
+    for name, extra in CASE_FORMS:
+        url = reverse(name, kwargs={"reference": case.reference, **extra})
+        page.goto(url)
+        if violations := axe_violations(page):
+            failures[url] = violations
+        if name in ("cases:action_add", "cases:share"):
+            page.locator("main form button[type=submit]").first.click()
+            page.get_by_text("There is a problem").wait_for()
+            if violations := axe_violations(page):
+                failures[f"{url} refused"] = violations
+
+    admin = casework.worker("csp-admin", casework.police, Role.ADMINISTRATOR)
+    sign_in_as(page, live_server, admin)
+    slug = casework.partnership.slug
+    for url in (
+        reverse("cases:settings"),
+        reverse("cases:settings_policy", kwargs={"partnership": slug}),
+        reverse("cases:rule_new", kwargs={"partnership": slug}),
+        reverse("cases:rule_edit",
+                kwargs={"partnership": slug, "pk": casework.fire_safety.pk}),
+    ):  # fmt: skip
+        page.goto(url)
+        if violations := axe_violations(page):
+            failures[url] = violations
+    page.goto(reverse("cases:rule_new", kwargs={"partnership": slug}))
+    page.locator("main form button[type=submit]").first.click()
+    page.get_by_text("There is a problem").wait_for()
+    if violations := axe_violations(page):
+        failures["rule_new refused"] = violations
+    assert failures == {}
