@@ -18,7 +18,7 @@ counts of a case's people), run the same way by the same number of users.
 Prints p50/p95/p99 and the ratio of each p95 to its floor's.
 
     python bench/cases.py [--cases N] [--people N] [--incidents N] [--users 20]
-                          [--seconds 20] [--think 1.0] [--workers 2] [--reuse]
+                          [--seconds 60] [--think 5.0] [--workers 2] [--reuse]
 """
 
 from __future__ import annotations
@@ -235,6 +235,9 @@ async def http_user(port, person, request_for, until, think, latencies, failures
     just before a request is sent (as a browser does after a pause): one
     left open while the user thinks would hold a sync worker idle."""
     reader = writer = None
+    # Users arrive spread over one think time, as a steady load does: all
+    # twenty starting in the same instant is a burst two workers queue.
+    await asyncio.sleep(person["rng"].uniform(0, 2 * think))
     try:
         while time.perf_counter() < until:
             raw = request_for(person)
@@ -317,6 +320,7 @@ def in_threads(people, work, seconds, think):
     def user(person):
         try:
             work(person)  # the thread's connection opens here, untimed
+            time.sleep(person["rng"].uniform(0, 2 * think))  # spread arrivals
             while time.perf_counter() < until:
                 started = time.perf_counter()
                 work(person)
@@ -407,7 +411,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=500_000)
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
     # A case worker reads a page before the next click: 5 s on average is
     # still brisk. --think 1 shows where two cores saturate.
     parser.add_argument("--think", type=float, default=5.0)

@@ -209,11 +209,15 @@ def _case(
         date_of_birth=name[2],
         address=address,
     )
-    opened = (
-        datetime.date(rng.randint(2014, 2015), rng.randint(1, 12), rng.randint(1, 28))
-        if old
-        else today - datetime.timedelta(days=rng.randint(3, 720))
-    )
+    # Open cases from the last two years; closed ones from up to six and a
+    # half years back; the oldest past the six-year retention period. Every
+    # month has cases, as a partnership's casework does.
+    back = (3, 720)
+    if closed:
+        back = (720, 2370)
+    if old:
+        back = (2600, 3000)
+    opened = today - datetime.timedelta(days=rng.randint(*back))
     case = Case.objects.create(
         partnership=partnership,
         case_type=case_type,

@@ -115,3 +115,13 @@ def test_an_analyst_counts_cases_on_the_dashboard_and_sees_no_one(
     assert re.search(r"<td[^>]*>\s*3\s*</td>", page), "the month's count, 3"
     assert "Zebedee" not in page
     assert "CASE-" not in page
+
+
+def test_a_month_with_no_case_counts_zero(casework, store):
+    make_case(casework, area_code=LSOA, opened_on=datetime.date(2025, 1, 9))
+    make_case(casework, area_code=OTHER_LSOA, opened_on=datetime.date(2025, 4, 2))
+    publish_cases(store)
+    points = measure_series(store, "cases-opened", LSOA)
+    assert [(p.period, p.numerator) for p in points] == [
+        ("2025-01", 1), ("2025-02", 0), ("2025-03", 0), ("2025-04", 0),
+    ]  # fmt: skip

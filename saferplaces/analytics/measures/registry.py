@@ -589,11 +589,23 @@ register(
             "abuse, vulnerable adult, child safeguarding, repeat caller), by the "
             "area recorded on the case; break it down by case type or by the "
             "case's risk level now. Counted from de-identified rows with no "
-            "person, reference or text in them. A rise can mean more problems "
-            "or more referrals: read it beside the crime measures."
+            "person, reference or text in them. Every month from the first case "
+            "to the last counts, a month with none as 0. A rise can mean more "
+            "problems or more referrals: read it beside the crime measures."
         ),
         table="cases_opened",
         where="TRUE",
+        # The case database covers every month from its first case: a month
+        # with no case is a 0, not a month without data (police.uk's months
+        # come from its files). Filler rows have no area, so count nothing.
+        relation=(
+            "(SELECT * FROM cases_opened UNION ALL BY NAME "
+            "SELECT strftime(day, '%Y-%m') AS month FROM range("
+            "(SELECT date_trunc('month', min(opened_on))::TIMESTAMP "
+            "FROM cases_opened), "
+            "(SELECT max(opened_on)::TIMESTAMP FROM cases_opened) + INTERVAL 1 DAY, "
+            "INTERVAL 1 MONTH) AS months(day))"
+        ),
         denominator=None,
         unit="cases",
         polarity="neither",
