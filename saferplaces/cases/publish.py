@@ -29,9 +29,16 @@ def case_pseudonym(case_id: int) -> str:
 
 
 def publish_cases(store: Store) -> LoadReport:
-    """Write every partnership's cases, de-identified, and load them as the
-    ``cases-opened`` source (each partnership's rows replaced whole)."""
-    rows = Case.objects.select_related("partnership").order_by("pk")
+    """Write every partnership's cases opened before this month, de-identified,
+    and load them as the ``cases-opened`` source (each partnership's rows
+    replaced whole). Whole months only, as published figures are: the
+    running month would read as a fall on every card until it ended."""
+    this_month = timezone.localdate().replace(day=1)
+    rows = (
+        Case.objects.filter(opened_on__lt=this_month)
+        .select_related("partnership")
+        .order_by("pk")
+    )
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     with tempfile.TemporaryDirectory(prefix="saferplaces-cases-") as folder:
         path = Path(folder) / f"cases-opened-{stamp}.csv"

@@ -58,6 +58,7 @@ def test_the_store_holds_no_one(casework, store):
     case = make_case(
         casework, area_code=LSOA, given="Zebedee", family="Quill",
         postcode="ZZ9 9ZZ", summary="SYNTHETIC: Zebedee's door",
+        opened_on=datetime.date(2025, 4, 3),
     )  # fmt: skip
     publish_cases(store)
     rows = store.query("SELECT * FROM cases_opened").to_pylist()
@@ -84,7 +85,7 @@ def test_the_command_publishes_and_says_so(casework, settings, tmp_path):
     from saferplaces.cli import main
 
     settings.DATA_DIR = tmp_path
-    make_case(casework, area_code=LSOA)
+    make_case(casework, area_code=LSOA, opened_on=datetime.date(2025, 4, 3))
     result = CliRunner().invoke(main, ["cases", "publish"])
     assert result.exit_code == 0, result.output
     assert "1" in result.output
@@ -125,3 +126,15 @@ def test_a_month_with_no_case_counts_zero(casework, store):
     assert [(p.period, p.numerator) for p in points] == [
         ("2025-01", 1), ("2025-02", 0), ("2025-03", 0), ("2025-04", 0),
     ]  # fmt: skip
+
+
+def test_only_whole_months_are_published(casework, store):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    make_case(casework, area_code=LSOA, opened_on=today)
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    make_case(casework, area_code=LSOA, opened_on=last_month)
+    publish_cases(store)
+    months = [p.period for p in measure_series(store, "cases-opened", LSOA)]
+    assert months == [last_month.strftime("%Y-%m")]
