@@ -32,7 +32,7 @@ from saferplaces.analytics.measures.series import (
     measure_months,
     measure_series,
     poisson_intervals,
-    population_by_year,
+    populations_by_year,
     residents_in_year,
 )
 from saferplaces.analytics.perturbation import PTable
@@ -153,13 +153,18 @@ def compare_areas(
 
     parent_change = change_of(within)
     has_population = "population" in store.tables()
+    populations = (
+        populations_by_year(
+            store, {code: set(lsoas) for code, (_, lsoas) in areas.items()}, as_of
+        )
+        if has_population
+        else {}
+    )
     rows = []
-    for code, (name, lsoas) in areas.items():
+    for code, (name, _) in areas.items():
         numerator = published(code, period)
         residents = (
-            residents_in_year(
-                population_by_year(store, sorted(lsoas), as_of), int(period[:4])
-            )
+            residents_in_year(populations.get(code, {}), int(period[:4]))
             if has_population
             else None
         )
