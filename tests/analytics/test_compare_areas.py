@@ -113,3 +113,25 @@ def test_cli_ranks_areas_as_json(store, monkeypatch):
         (1, "Oak Ward", 100),
         (2, "Elm Ward", 300),
     ]
+
+
+def test_counts_are_ranked_as_rates_on_each_wards_residents(store, tmp_path):
+    # Oak Ward: E01900001 and E01900002; Elm Ward: E01900003. The 2024
+    # figures are used for 2024/25; Elm's earlier year is not.
+    population = tmp_path / "population.csv"
+    population.write_text(
+        "area_code,year,age_band,sex,population\n"
+        "E01900001,2024,all,all,1000\nE01900002,2024,all,all,1500\n"
+        "E01900002,2024,female,all,700\nE01900003,2023,all,all,9000\n"
+        "E01900003,2024,all,all,2000\n"
+    )
+    run_load(store, get_source("population"), [population])
+    ranked = compare_areas(
+        store, "total-recorded-crime", "ward", "E08900001", "2024/25"
+    )
+    by_name = {row.name: row for row in ranked}
+    assert by_name["Oak Ward"].denominator == 2500
+    assert by_name["Oak Ward"].value == pytest.approx(100 * 1000 / 2500)
+    assert by_name["Elm Ward"].denominator == 2000
+    assert by_name["Elm Ward"].value == pytest.approx(300 * 1000 / 2000)
+    assert [row.name for row in ranked] == ["Oak Ward", "Elm Ward"]
