@@ -203,7 +203,8 @@ def duckdb_copy(folder: Path) -> tuple[float, float]:
     target = folder / "duckdb-copy.parquet"
     files = folder / f"street-{YEARS[0]}" / "*.csv"
     code = (
-        'import duckdb; duckdb.sql("COPY (SELECT * FROM read_csv('
+        "import duckdb; duckdb.sql('SET enable_progress_bar = false'); "
+        'duckdb.sql("COPY (SELECT * FROM read_csv('
         f"'{files}', union_by_name=true)) TO '{target}' (FORMAT parquet)\")"
     )
     result = timed_process([sys.executable, "-c", code])
