@@ -97,3 +97,39 @@ def test_cached_results_are_bounded_least_recently_used_first(tmp_path):
     store.cached("a", build("a"))
     store.cached("b", build("b"))  # built again
     assert built == ["a", "b", "c", "d", "b"]
+
+
+def test_a_load_over_many_partitions_writes_as_it_goes(tmp_path, monkeypatch):
+    """Rows waiting in every partition are written once too many wait, so a
+    load's memory does not grow with the load (each file then holds more
+    than one row group), and every row is kept."""
+    import pyarrow.parquet as pq
+
+    from saferplaces.analytics import store as store_module
+
+    monkeypatch.setattr(store_module._PartitionedWriter, "MOST_BUFFERED", 10)
+    header = (
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+        "LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+    )
+    paths = []
+    for part in range(2):
+        lines = [
+            f"{part * 1000 + n:064x},2024-0{n % 3 + 1},WMP,WMP,-1.9,52.4,Road,"
+            f"E01009001,X,Burglary,,\n"
+            for n in range(30)
+        ]
+        path = tmp_path / f"2024-0{part + 1}-part{part}-street.csv"
+        path.write_text(header + "".join(lines))
+        paths.append(path)
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("police-uk-street"), paths)
+
+    assert store.query("SELECT count(*) AS n FROM street_crime").to_pylist() == [
+        {"n": 60}
+    ]
+    files = store.file_uris("street_crime")
+    assert len(files) == 3
+    assert all(
+        pq.ParquetFile(f.removeprefix("file://")).num_row_groups > 1 for f in files
+    )
