@@ -50,6 +50,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest import timed as timed_process
+from measures import p95, timed
 
 ROWS_A_YEAR = 6_500_000
 YEARS = range(2015, 2025)
@@ -210,20 +211,6 @@ def duckdb_copy(folder: Path) -> tuple[float, float]:
     result = timed_process([sys.executable, "-c", code])
     target.unlink(missing_ok=True)
     return result
-
-
-def timed(work, runs: int) -> list[float]:
-    work()  # warm
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
 
 
 def main() -> None:
