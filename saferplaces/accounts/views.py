@@ -6,7 +6,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -23,9 +25,24 @@ from saferplaces.web.downloads import csv_download
 AUDIT_PAGE_SIZE = 50
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username longer than any account's
+    before it is tried: Django sets the field's max_length after the field
+    is made, so nothing checked it, and a failed try with a 300-character
+    name broke the failed-login record (255 at most) on PostgreSQL."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        assert isinstance(field, forms.CharField)
+        assert field.max_length is not None
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = SignInForm
 
 
 def _asked_about(group: str, request: HttpRequest) -> str:

@@ -90,3 +90,15 @@ def test_next_parameter_is_followed_only_within_the_site(make_user):
         {"username": "boss", "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("web:home")
+
+
+def test_a_username_longer_than_any_account_is_refused_not_an_error(make_user):
+    """Found by the form fuzz on PostgreSQL: a 300-character username went
+    on to the failed-login record (255 characters at most) and failed with
+    a 500. It is refused as too long, with what was typed kept."""
+    typed = "x" * 300
+    response = sign_in(Client(), typed, "anything")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "There is a problem" in content
+    assert "150 characters" in content
