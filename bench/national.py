@@ -159,7 +159,8 @@ def write_month(geo: Geography, folder: Path, month: str, rows: int, seed: int) 
     order = np.argsort(force, kind="stable")
     table, force = table.take(order), force[order]
     starts = np.searchsorted(force, np.arange(FORCES + 1))
-    options = pacsv.WriteOptions(quoting_style="needed")
+    # As police.uk writes them: no quotes (its values hold no commas).
+    options = pacsv.WriteOptions(quoting_style="none", quoting_header="none")
     for f in range(FORCES):
         part = table.slice(starts[f], starts[f + 1] - starts[f])
         path = folder / f"{month}-synthetic-force-{f:02d}-street.csv"
