@@ -1,7 +1,8 @@
 """Cases opened, de-identified, into the analytic store for the measures
 engine (measure ``cases-opened``): the dashboard counts cases by type, risk
-level and area per month, perturbed like every other count, without a
-person, a reference or a word of a case ever leaving the case database."""
+level and area per month, published to the public like every other count,
+without a person, a reference or a word of a case leaving the case
+database."""
 
 from __future__ import annotations
 
