@@ -253,14 +253,18 @@ def cases_group() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary lines.")
 @needs_django
 def cases_publish(quiet: bool) -> None:
-    """Load every case, de-identified (month opened, type, risk level, area;
-    no person, reference or text), into the store as the cases-opened
-    source, so the dashboard's measure cases-opened counts them. Run it after
-    a day's casework (e.g. nightly); each run replaces the last."""
+    """Load the cases opened before this month, de-identified (month opened,
+    type, risk level, area; no person, reference or text), into the store as
+    the cases-opened source, so the dashboard's measure cases-opened counts
+    them. Run it nightly; each run replaces the last. Exits 3 if a case was
+    refused (its line and reason are printed), as ingest does."""
     from saferplaces.cases.publish import publish_cases
     from saferplaces.ingest.report import print_report
 
-    print_report(publish_cases(_store()), quiet)
+    report = publish_cases(_store())
+    print_report(report, quiet)
+    if report.rejected:
+        sys.exit(EXIT_ROWS_REJECTED)
 
 
 @main.group("retention")

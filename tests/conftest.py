@@ -3,6 +3,7 @@ anonymous visitor."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -169,11 +170,11 @@ def _reaches_the_database(item) -> bool:
     return "DATABASE_URL" in _source_of(item.module)
 
 
-_SOURCES: dict[str, str] = {}
-
-
 def _source_of(module) -> str:
-    path = getattr(module, "__file__", None) or ""
-    if path not in _SOURCES:
-        _SOURCES[path] = Path(path).read_text() if path else ""
-    return _SOURCES[path]
+    path = getattr(module, "__file__", None)
+    return _read(path) if path else ""
+
+
+@functools.cache
+def _read(path: str) -> str:
+    return Path(path).read_text()
