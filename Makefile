@@ -17,7 +17,7 @@ BUILD := saferplaces/web/static/saferplaces/build
 DEBIAN_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 DEBIAN_TEST := poppler-utils
 
-.PHONY: help demo serve test test-sqlite test-postgres lint format assets install install-dev lock clean
+.PHONY: help demo serve test test-sqlite test-spark test-postgres lint format assets install install-dev lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,19 +30,30 @@ demo: install assets ## Install, migrate, load the synthetic demo partnership an
 serve: install assets ## Serve without touching users (HOST, PORT)
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets $(VENV)/.chromium ## Run every test on SQLite, then on PostgreSQL when reachable
+test: install-dev assets $(VENV)/.chromium ## Every test: SQLite, then PostgreSQL (when reachable) beside the Spark engine's
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	echo "== The Spark engine's tests run beside the PostgreSQL leg; their output follows it =="; \
+	mkdir -p $(CURDIR)/var; \
+	$(MAKE) --no-print-directory test-spark > $(TEST_DATA_DIR)-spark.log 2>&1 & spark=$$!; \
 	if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
 		$(MAKE) --no-print-directory test-postgres || status=1; \
 	else \
 		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
 	fi; \
+	wait $$spark || status=1; \
+	cat $(TEST_DATA_DIR)-spark.log; \
 	exit $$status
 
-test-sqlite: ## The test suite on SQLite only
+test-sqlite: ## The test suite on SQLite only (the Spark engine's tests apart)
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m "not spark"
+
+test-spark: ## The Spark engine's tests: both engines give the same figures (PySpark, local mode)
+	@echo "== The Spark engine's tests (PySpark in local mode) =="
+	@# Its own data folder and temporary folder: it runs beside the PostgreSQL leg.
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)-spark $(BIN)/pytest -m spark \
+		--basetemp=$(CURDIR)/var/pytest-spark
 
 test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
@@ -50,7 +61,7 @@ test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@# killed run holding test_saferplaces cannot break this one. Browser
 	@# tests prove what only a browser can (drawing, scripts, axe): they run on
 	@# the SQLite leg; this leg runs everything that touches the database.
-	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m "not browser"
+	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m "not browser and not spark"
 
 lint: install-dev ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
@@ -78,8 +89,9 @@ $(VENV)/.runtime: $(VENV)/.python pyproject.toml constraints.txt scripts/ensure-
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 	@touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime
+$(VENV)/.dev: $(VENV)/.runtime scripts/ensure-java
 	scripts/ensure-debian-packages $(DEBIAN_TEST)
+	scripts/ensure-java
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $@
 

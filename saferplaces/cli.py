@@ -375,12 +375,20 @@ EXIT_ROWS_REJECTED = 3
 EXIT_DOWNLOAD_FAILED = 4
 
 
-def _store() -> Any:
+def _store(engine: str = "duckdb") -> Any:
     from django.conf import settings
 
     from saferplaces.analytics.store import Store
 
-    return Store(settings.DATA_DIR / "store")
+    root = settings.DATA_DIR / "store"
+    if engine == "duckdb":
+        return Store(root)
+    from saferplaces.analytics.spark import EngineError, SparkStore
+
+    try:
+        return SparkStore(root)
+    except EngineError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _parse_as_of(value: str | None) -> Any:
@@ -629,6 +637,14 @@ format_option = click.option(
 )
 
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Run the measure's queries on DuckDB, or on Apache Spark (the running "
+    "session, or a local one; docs/spark.md). The figures are the same.",
+)
 public_option = click.option(
     "--public",
     is_flag=True,
@@ -761,6 +777,7 @@ def measure_docs(output: Path) -> None:
 @as_of_option
 @format_option
 @public_option
+@engine_option
 @needs_django
 def measure_show(
     measure_id: str,
@@ -772,6 +789,7 @@ def measure_show(
     as_of: str | None,
     output_format: str,
     public: bool,
+    engine: str,
 ) -> None:
     """Show a measure for one area over time, with intervals and SPC signals."""
     from typing import cast
@@ -781,7 +799,7 @@ def measure_show(
 
     try:
         answer = results.series(
-            _store(), measure_id, area, by=cast(Period, by), group=group,
+            _store(engine), measure_id, area, by=cast(Period, by), group=group,
             first=first, last=last, as_of=_parse_as_of(as_of),
             audience="public" if public else "partner", rules=_rules(),
         )  # fmt: skip
@@ -915,6 +933,7 @@ def measure_spc(
 @as_of_option
 @format_option
 @public_option
+@engine_option
 @needs_django
 def measure_compare(
     measure_id: str,
@@ -925,6 +944,7 @@ def measure_compare(
     as_of: str | None,
     output_format: str,
     public: bool,
+    engine: str,
 ) -> None:
     """Rank the areas of one level inside a parent, with change and trend."""
     from typing import cast
@@ -934,13 +954,88 @@ def measure_compare(
 
     try:
         answer = results.comparison(
-            _store(), measure_id, level, within, period, by=cast(Period, by),
+            _store(engine), measure_id, level, within, period, by=cast(Period, by),
             as_of=_parse_as_of(as_of), audience="public" if public else "partner",
             rules=_rules(),
         )  # fmt: skip
     except results.ResultError as error:
         raise click.ClickException(str(error)) from None
     _print_result(answer, output_format)
+
+
+@measure.command("batch")
+@click.option(
+    "--out",
+    "destination",
+    required=True,
+    help="The results Delta table: a folder (made if missing), or a path "
+    "the deltalake package can write (s3://, abfss://, ...).",
+)
+@click.option("--within", help="Only areas inside this area (a partnership, force...).")
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    help="Only this level (repeat for more; default: every level loaded).",
+)
+@click.option(
+    "--measure",
+    "measures",
+    multiple=True,
+    help="Only this measure (repeat for more; default: every measure).",
+)
+@click.option(
+    "--by",
+    "periods",
+    multiple=True,
+    type=click.Choice(["month", "quarter", "year", "rolling12"]),
+    help="Only this period grouping (repeat for more; default: all four).",
+)
+@public_option
+@engine_option
+@needs_django
+def measure_batch(
+    destination: str,
+    within: str | None,
+    levels: tuple[str, ...],
+    measures: tuple[str, ...],
+    periods: tuple[str, ...],
+    public: bool,
+    engine: str,
+) -> None:
+    """Write every measure for every area and period as a Delta table."""
+    from typing import cast
+
+    from saferplaces.analytics import batch
+    from saferplaces.analytics.measures.series import PERIODS, Period
+    from saferplaces.analytics.results import ResultError
+    from saferplaces.analytics.results import measure as measure_named
+    from saferplaces.analytics.store import StoreError
+
+    store = _store(engine)
+    try:
+        for measure_id in measures:
+            measure_named(measure_id)  # unknown: the message lists them
+        table, report = batch.compute_results(
+            store, measures=measures or None, levels=levels or None,
+            periods=cast(tuple[Period, ...], periods or PERIODS), within=within,
+            audience="public" if public else "partner", rules=_rules(),
+            progress=lambda measure_id: click.echo(f"Computing {measure_id}", err=True),
+        )  # fmt: skip
+    except (ResultError, StoreError) as error:
+        raise click.ClickException(str(error)) from None
+    if not report.rows:
+        raise click.ClickException("nothing to write: no measure has data here")
+    version = batch.write_results(store, table, destination, engine)
+    click.echo(
+        f"Wrote {report.rows:,} rows ({report.series:,} series) to {destination}, "
+        f"Delta version {version}, on {engine}."
+    )
+    if report.refused:
+        who = "public" if public else "partners"
+        click.echo(f"Left out {report.refused:,} series the {who} may not see.")
+    for measure_id, why in report.skipped.items():
+        click.echo(f"Left out {measure_id}: {why}.")
 
 
 @main.group()

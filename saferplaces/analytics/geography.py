@@ -313,8 +313,10 @@ def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
         if "geography" not in store.tables():
             return []
         rows = store.query(
-            "SELECT code, first(name ORDER BY vintage DESC NULLS LAST) AS name "
-            "FROM geography WHERE level = ? GROUP BY code ORDER BY name, code",
+            # Each code's name in its newest vintage.
+            "SELECT code, name FROM (SELECT code, name, row_number() OVER ("
+            "PARTITION BY code ORDER BY vintage DESC NULLS LAST, name) AS newest "
+            "FROM geography WHERE level = ?) WHERE newest = 1 ORDER BY name, code",
             [level],
             as_of=as_of,
         ).to_pylist()
@@ -342,13 +344,20 @@ def codes_within(store: Store, code: str) -> list[str]:
     offender is placed at any level)."""
     found = set(area_codes(store, code)) | set(lsoas_in(store, code)) | {code}
     if "geography" in store.tables():
-        rows = store.query(
-            "SELECT DISTINCT code FROM geography "
-            "WHERE len(list_intersect(parents, ?::VARCHAR[])) > 0",
-            [sorted(found)],
-        ).to_pylist()
-        found |= {str(row["code"]) for row in rows}
+        index = store.cached("codes_by_parent", lambda: _codes_by_parent(store))
+        found |= set().union(*(index.get(each, set()) for each in found))
     return sorted(found)
+
+
+def _codes_by_parent(store: Store) -> dict[str, set[str]]:
+    """Every code an area of any level nests in -> the areas in it."""
+    rows = store.query(
+        "SELECT DISTINCT code, unnest(parents) AS parent FROM geography"
+    ).to_pylist()
+    index: dict[str, set[str]] = {}
+    for row in rows:
+        index.setdefault(str(row["parent"]), set()).add(str(row["code"]))
+    return index
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def _counts_in_year(
         f"SELECT month, {group} AS value, count(*) AS n, "
         f"{key_sum_sql(store, measure, as_of)} AS keys FROM {measure.table} "
         f"WHERE ({measure.where}) AND {group} IS NOT NULL "
-        "AND lsoa_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+        "AND lsoa_code IN (SELECT unnest(CAST(? AS VARCHAR[]))) GROUP BY ALL",
         [lsoas],
         as_of=as_of,
     ).to_pylist()
@@ -155,7 +155,7 @@ def _residents_by(
     rows = store.query(
         f"SELECT year, {column} AS value, sum(population) AS people FROM population "
         f"WHERE {column} <> 'all' AND {where} "
-        "AND area_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+        "AND area_code IN (SELECT unnest(CAST(? AS VARCHAR[]))) GROUP BY ALL",
         [lsoas],
         as_of=as_of,
     ).to_pylist()

@@ -18,12 +18,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from saferplaces.analytics.geography import codes_within
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.registry import Measure
 from saferplaces.analytics.store import AsOf, Store
 
 Z95 = 1.959963984540054
+# Weights are summed in millionths (``micro``).
+WEIGHT_UNITS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -78,31 +83,74 @@ def monthly_tallies(
     group: str | None,
     as_of: AsOf,
 ) -> dict[tuple[str, str | None], Tally]:
-    """{(month, group value): Tally} for everyone in the area."""
-    success = f"({measure.success})::INTEGER" if measure.success else "0"
-    amount = measure.amount or "0"
-    group_sql = group if group else "NULL::VARCHAR"
-    rows = store.query(
-        f"SELECT month, {group_sql} AS grp, count(*) AS n, "
-        f"sum({measure.weight}) AS w, sum({measure.weight} * {success}) AS ws, "
-        f"sum({measure.weight} * {measure.weight}) AS w2, sum({amount}) AS a, "
-        f"sum({success})::BIGINT AS s, {key_sum_sql(store, measure, as_of)} AS k, "
-        f"{key_sum_sql(store, measure, as_of, success)} AS sk "
-        f"FROM {measure.from_sql} WHERE ({measure.where}) "
-        "AND list_contains(?::VARCHAR[], area_code) GROUP BY ALL",
-        [codes_within(store, area_code)],
-        as_of=as_of,
-    ).to_pylist()
+    """{(month, group value): Tally} for everyone in the area (kept until
+    the next load: a page asks for the same area by month, year and more)."""
+    return store.cached(
+        f"monthly-tallies:{measure.id}:{group}:{area_code}:{as_of}",
+        lambda: _sum_monthly_tallies(store, measure, area_code, group, as_of),
+    )
+
+
+def _sum_monthly_tallies(
+    store: Store,
+    measure: Measure,
+    area_code: str,
+    group: str | None,
+    as_of: AsOf,
+) -> dict[tuple[str, str | None], Tally]:
+    sums = area_month_sums(store, measure, group, as_of)
+    inside = sums.filter(
+        pc.is_in(sums.column("area_code"), pa.array(codes_within(store, area_code)))
+    )
+    columns = ["n", "w", "ws", "w2", "a", "s", "k", "sk"]
+    rows = (
+        inside.group_by(["month", "grp"])
+        .aggregate([(column, "sum") for column in columns])
+        .to_pylist()
+    )
     return {
         (str(r["month"]), None if r["grp"] is None else str(r["grp"])): Tally(
-            int(r["n"]),
-            float(r["w"]),
-            float(r["ws"]),
-            float(r["w2"]),
-            float(r["a"]),
-            int(r["s"]),
-            int(r["k"]),
-            int(r["sk"]),
+            int(r["n_sum"]),
+            int(r["w_sum"]) / WEIGHT_UNITS,
+            int(r["ws_sum"]) / WEIGHT_UNITS,
+            int(r["w2_sum"]) / WEIGHT_UNITS,
+            float(r["a_sum"]),
+            int(r["s_sum"]),
+            int(r["k_sum"]),
+            int(r["sk_sum"]),
         )
         for r in rows
     }
+
+
+def micro(weight_sql: str) -> str:
+    """A weight in whole millionths: sums of whole numbers come out the same
+    in any order, so both engines (and any partitioning) agree to the bit."""
+    return f"round(({weight_sql}) * {WEIGHT_UNITS})::BIGINT"
+
+
+def area_month_sums(
+    store: Store, measure: Measure, group: str | None, as_of: AsOf
+) -> pa.Table:
+    """The measure's sums by the code records carry, month (and group), for
+    the whole store; kept until the next load, so an area is a filter and a
+    sum in memory and every area of a batch costs no scan."""
+    success = f"({measure.success})::INTEGER" if measure.success else "0"
+    amount = measure.amount or "0"
+    group_sql = group if group else "NULL::VARCHAR"
+
+    def tally() -> pa.Table:
+        return store.query(
+            f"SELECT area_code, month, {group_sql} AS grp, count(*) AS n, "
+            f"sum({micro(measure.weight)})::BIGINT AS w, "
+            f"sum({micro(measure.weight)} * {success})::BIGINT AS ws, "
+            f"sum({micro(f'{measure.weight} * {measure.weight}')})::BIGINT AS w2, "
+            f"sum({amount})::DOUBLE AS a, sum({success})::BIGINT AS s, "
+            f"{key_sum_sql(store, measure, as_of)} AS k, "
+            f"{key_sum_sql(store, measure, as_of, success)} AS sk "
+            f"FROM {measure.from_sql} WHERE ({measure.where}) "
+            "AND area_code IS NOT NULL GROUP BY ALL",
+            as_of=as_of,
+        )
+
+    return store.cached(f"tallies:{measure.id}:{group}:{as_of}", tally)

@@ -599,12 +599,13 @@ register(
         # with no case is a 0, not a month without data (police.uk's months
         # come from its files). Filler rows have no area, so count nothing.
         relation=(
-            "(SELECT * FROM cases_opened UNION ALL BY NAME "
-            "SELECT strftime(day, '%Y-%m') AS month FROM range("
-            "(SELECT date_trunc('month', min(opened_on))::TIMESTAMP "
-            "FROM cases_opened), "
-            "(SELECT max(opened_on)::TIMESTAMP FROM cases_opened) + INTERVAL 1 DAY, "
-            "INTERVAL 1 MONTH) AS months(day))"
+            "(SELECT lsoa_code, month, case_type, risk_level, record_key "
+            "FROM cases_opened UNION ALL "
+            "SELECT NULL, strftime(day, '%Y-%m'), NULL, NULL, NULL FROM ("
+            "SELECT unnest(generate_series("
+            "date_trunc('month', min(opened_on))::TIMESTAMP, "
+            "max(opened_on)::TIMESTAMP, INTERVAL 1 MONTH)) AS day "
+            "FROM cases_opened))"
         ),
         denominator=None,
         unit="cases",

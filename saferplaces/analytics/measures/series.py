@@ -120,7 +120,10 @@ def measure_series(
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
         raise StoreError(f"no LSOAs are known for area {area_code!r}")
-    counts = _monthly_counts(store, measure, lsoas, group, as_of)
+    counts = store.cached(
+        f"monthly-counts:{measure.id}:{group}:{area_code}:{as_of}",
+        lambda: _monthly_counts(store, measure, lsoas, group, as_of),
+    )
     population = population_by_year(store, lsoas, as_of) if measure.denominator else {}
     groups = sorted({g for _, g in counts}, key=str) if group else [None]
     points: list[SeriesPoint] = []

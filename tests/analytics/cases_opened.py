@@ -1,0 +1,31 @@
+"""Cases opened, de-identified, loaded straight into a store (the demo's
+casework lives in Django; these tests need no database)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from saferplaces.analytics import geography
+from saferplaces.analytics.store import Store
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+
+
+def load_cases_opened(store: Store, folder: Path, count: int = 240) -> None:
+    """``count`` cases over three years in the store's first six LSOAs."""
+    lsoas = [area.code for area in geography.areas_of_level(store, "lsoa")][:6]
+    types = ["asb", "hate_crime", "domestic_abuse", "repeat_caller"]
+    path = folder / "cases.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(get_source("cases-opened").columns)
+        for number in range(count):
+            month = 1 + number % 12
+            writer.writerow([
+                f"case{number:06d}", "demo", f"{2022 + number % 3}-{month:02d}-15",
+                types[number % len(types)], ["standard", "medium", "high"][number % 3],
+                lsoas[number % len(lsoas)],
+            ])  # fmt: skip
+    report = run_load(store, get_source("cases-opened"), [path])
+    assert report.accepted == count, report
