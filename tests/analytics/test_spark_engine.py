@@ -166,3 +166,39 @@ def test_spark_reads_the_version_asked_for(stores):
     )
     with pytest.raises(spark_module.StoreError):
         spark.query("SELECT count(*) FROM cases_opened", as_of=before)
+
+
+def test_the_commands_give_the_same_answers_on_spark(stores, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from deltalake import DeltaTable
+    from django.conf import settings
+
+    from saferplaces.cli import main
+
+    duck, _ = stores
+    monkeypatch.setattr(settings, "DATA_DIR", duck.root.parent)
+    district = _one_area_per_level(duck)["district"]
+
+    def run(engine: str, *asked: str) -> str:
+        result = CliRunner().invoke(main, [*asked, "--engine", engine])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    show = ["measure", "show", "cases-opened", "--area", district, "--by",
+            "quarter", "--public", "--format", "json"]  # fmt: skip
+    assert run("spark", *show) == run("duckdb", *show)
+    written = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / engine
+        said = run(engine, "measure", "batch", "--out", str(out), "--level",
+                   "district", "--by", "year", "--measure",
+                   "domestic-share-of-violence")  # fmt: skip
+        assert f"on {engine}." in said
+        written[engine] = (
+            DeltaTable(str(out)).to_pyarrow_table().sort_by([
+                ("area_code", "ascending"), ("breakdown", "ascending"),
+                ("group", "ascending"), ("period", "ascending"),
+            ]).to_pylist()
+        )  # fmt: skip
+    assert written["duckdb"]
+    assert_same(written["duckdb"], written["spark"], "batch")
