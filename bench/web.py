@@ -10,7 +10,13 @@ that does no page work (one database query), so each page's p99 ratio to it
 is the cost of the page itself. Load only ever targets 127.0.0.1.
 
     python bench/web.py [--clients 50] [--seconds 20] [--workers 2] [--keep DIR]
-                        [--only NAME ...]
+                        [--only NAME ...] [--national DIR]
+
+With --national (bench/national.py's --keep folder) it serves the demo's
+users and plan over the SYNTHETIC national store instead, and loads the
+overview, a measure page and the API series for England and Wales and for
+one force; it first times the overview in a fresh worker (cold: every card
+scans the store, no cache yet).
 """
 
 from __future__ import annotations
@@ -58,6 +64,30 @@ client = Client()
 client.force_login(User.objects.get(username="demo-analyst"))
 print(client.cookies["sessionid"].value)
 """
+
+
+def national(
+    folder: Path, store: Path, env: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A data folder with the demo's database and key over the national
+    store, and the pages to load there."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from national import NATION, Geography
+
+    served = folder.parent / f"{folder.name}-national"
+    served.mkdir(exist_ok=True)
+    for name in ("saferplaces.sqlite3", "secret_key"):
+        shutil.copy2(folder / name, served / name)
+    link = served / "store"
+    if not link.exists():
+        link.symlink_to((store / "data" / "store").resolve())
+    force = Geography().force(0)
+    return {**env, "SAFERPLACES_DATA_DIR": str(served)}, {
+        "dashboard-nation": f"/dashboard/?area={NATION}",
+        "dashboard-force": f"/dashboard/?area={force}",
+        "measure-nation": f"/dashboard/measures/total-recorded-crime/?area={NATION}",
+        "api-series-force": f"/api/measures/total-recorded-crime/series/?area={force}",
+    }
 
 
 def saferplaces(*args: str, env: dict[str, str]) -> str:
@@ -153,6 +183,9 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="*", choices=sorted(PAGES), help="just these pages"
     )
+    parser.add_argument(
+        "--national", type=Path, help="serve bench/national.py's store (its --keep)"
+    )
     options = parser.parse_args()
 
     folder = options.keep or Path(tempfile.mkdtemp(prefix="saferplaces-web-"))
@@ -168,6 +201,9 @@ def main() -> None:
         check=True, capture_output=True, text=True,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
 
+    pages = {name: PAGES[name] for name in options.only or PAGES}
+    if options.national:
+        env, pages = national(folder, options.national, env)
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "saferplaces"), "serve", "--host", HOST,
@@ -176,8 +212,13 @@ def main() -> None:
     )  # fmt: skip
     try:
         wait_until_up(port)
+        first = next(iter(pages.values()))
+        # One request, in a worker that has served none: nothing kept yet.
+        cold, failed, _ = asyncio.run(load(port, first, cookie, 1, 0.001))
+        print(f"first {first} in a fresh worker (cold): {cold[0]:.1f} s"
+              + (f", status {failed}" if failed else ""))  # fmt: skip
         # Warm every worker: the first overview in a process builds its cards.
-        asyncio.run(load(port, "/dashboard/", cookie, options.workers * 2, 8))
+        asyncio.run(load(port, first, cookie, options.workers * 2, 8))
         print(
             f"\n{options.clients} clients, {options.seconds:.0f} s each, gunicorn "
             f"with {options.workers} workers on {os.cpu_count()} cores "
@@ -194,8 +235,7 @@ def main() -> None:
             ),
         )
         ratios = {}
-        for name in options.only or PAGES:
-            path = PAGES[name]
+        for name, path in pages.items():
             # Warm the page in every worker first (its caches, its imports).
             asyncio.run(load(port, path, cookie, options.workers * 2, 3))
             p99 = report(

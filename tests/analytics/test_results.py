@@ -81,3 +81,31 @@ def test_a_table_loaded_before_record_keys_is_not_published(store, monkeypatch):
     # Open data needs no keys, and partners see everything.
     assert results.series(store, "total-recorded-crime", "E01009002", audience="public")
     assert results.series(store, "recorded-crime-local", "E01900001").rows
+
+
+def test_the_public_sees_forces_regions_and_the_nation(store, tmp_path):
+    """A national view's larger areas are published like a city's."""
+    from saferplaces.analytics.measures.registry import DISTRICT_AND_LARGER
+
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text(
+        "LSOA21CD,LSOA21NM,WD22CD,WD22NM,LAD22CD,LAD22NM,RGN22CD,RGN22NM\n"
+        "E01900001,Anytown 001A,E05900001,Oak Ward,E08900001,Anytown,"
+        "E12000005,West Midlands\n"
+    )
+    areas = tmp_path / "areas.yaml"
+    areas.write_text(
+        "areas:\n"
+        "  - {code: SYN-F01, name: A force, level: force, contains: [E08900001]}\n"
+        "  - {code: SYN-EW, name: The nation, level: nation, contains: [SYN-F01]}\n"
+    )
+    run_load(store, get_source("geography"), [lookup, areas])
+    for code in ("SYN-F01", "E12000005", "SYN-EW"):
+        rows = results.series(
+            store, "recorded-crime-local", code, audience="public"
+        ).rows
+        assert rows, code
+        assert {row.treatment for row in rows} == {"perturbed"}
+    # Cases are published for districts and larger: a force, not an MSOA.
+    assert {"force", "region", "nation"} <= set(DISTRICT_AND_LARGER)
+    assert "msoa" not in DISTRICT_AND_LARGER

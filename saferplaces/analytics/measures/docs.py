@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saferplaces.analytics.measures.registry import REGISTRY, Measure
+from saferplaces.analytics.measures.registry import ALL_LEVELS, REGISTRY, Measure
 
 HEADER = """# Measures
 
@@ -57,7 +57,12 @@ def _published(measure: Measure) -> str:
         "respondents, whole percentages)",
     }[publication.method]
     groups = ", ".join(measure.public_groups) or "none"
-    return f"{how}; breakdowns: {groups}"
+    levels = (
+        ""
+        if publication.levels == ALL_LEVELS
+        else f"; levels: {', '.join(publication.levels)}"
+    )
+    return f"{how}; breakdowns: {groups}{levels}"
 
 
 def _arithmetic(measure: Measure) -> str:

@@ -11,12 +11,15 @@ Polarity = Literal["up", "down", "neither"]
 
 Kind = Literal["count", "proportion", "ratio"]
 Method = Literal["open", "perturbed", "survey"]
-# Every level an area can have (saferplaces.analytics.geography).
+# Every level an area can have, smallest first: ONS's (ingest.geography)
+# and those a partnership's areas file names, up to a national view's
+# forces, regions and the nation (bench/national.py).
 ALL_LEVELS = (
-    "lsoa", "ward", "district", "policing_unit", "partnership",
-    "local_authority", "city",
+    "lsoa", "msoa", "ward", "district", "constituency", "policing_unit",
+    "partnership", "local_authority", "county", "city", "force", "region",
+    "nation",
 )  # fmt: skip
-DISTRICT_AND_LARGER = ALL_LEVELS[2:]
+DISTRICT_AND_LARGER = ALL_LEVELS[ALL_LEVELS.index("district") :]
 
 
 @dataclass(frozen=True)
