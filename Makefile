@@ -30,30 +30,22 @@ demo: install assets ## Install, migrate, load the synthetic demo partnership an
 serve: install assets ## Serve without touching users (HOST, PORT)
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets $(VENV)/.chromium ## Every test: SQLite, then PostgreSQL (when reachable) beside the Spark engine's
+test: install-dev assets $(VENV)/.chromium ## Run every test on SQLite (the Spark engine's too), then on PostgreSQL when reachable
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
-	echo "== The Spark engine's tests run beside the PostgreSQL leg; their output follows it =="; \
-	mkdir -p $(CURDIR)/var; \
-	$(MAKE) --no-print-directory test-spark > $(TEST_DATA_DIR)-spark.log 2>&1 & spark=$$!; \
 	if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
 		$(MAKE) --no-print-directory test-postgres || status=1; \
 	else \
 		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
 	fi; \
-	wait $$spark || status=1; \
-	cat $(TEST_DATA_DIR)-spark.log; \
 	exit $$status
 
-test-sqlite: ## The test suite on SQLite only (the Spark engine's tests apart)
+test-sqlite: ## The test suite on SQLite only, with the Spark engine's tests
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m "not spark"
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
 
-test-spark: ## The Spark engine's tests: both engines give the same figures (PySpark, local mode)
-	@echo "== The Spark engine's tests (PySpark in local mode) =="
-	@# Its own data folder and temporary folder: it runs beside the PostgreSQL leg.
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)-spark $(BIN)/pytest -m spark \
-		--basetemp=$(CURDIR)/var/pytest-spark
+test-spark: install-dev ## Only the Spark engine's tests: both engines give the same figures
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m spark
 
 test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
