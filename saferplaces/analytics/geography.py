@@ -90,9 +90,17 @@ def _memberships(store: Store) -> dict[str, list[str]]:
 
 def _lsoas_by_parent(store: Store) -> dict[str, set[str]]:
     """Every code an LSOA nests in (ward, MSOA, local authority, ...) -> LSOAs."""
+    return _by_parent(store, "WHERE level = 'lsoa'")
+
+
+def _codes_by_parent(store: Store) -> dict[str, set[str]]:
+    """Every code an area of any level nests in -> the areas in it."""
+    return _by_parent(store, "")
+
+
+def _by_parent(store: Store, where: str) -> dict[str, set[str]]:
     rows = store.query(
-        "SELECT DISTINCT code, unnest(parents) AS parent FROM geography "
-        "WHERE level = 'lsoa'"
+        f"SELECT DISTINCT code, unnest(parents) AS parent FROM geography {where}"
     ).to_pylist()
     index: dict[str, set[str]] = {}
     for row in rows:
@@ -347,17 +355,6 @@ def codes_within(store: Store, code: str) -> list[str]:
         index = store.cached("codes_by_parent", lambda: _codes_by_parent(store))
         found |= set().union(*(index.get(each, set()) for each in found))
     return sorted(found)
-
-
-def _codes_by_parent(store: Store) -> dict[str, set[str]]:
-    """Every code an area of any level nests in -> the areas in it."""
-    rows = store.query(
-        "SELECT DISTINCT code, unnest(parents) AS parent FROM geography"
-    ).to_pylist()
-    index: dict[str, set[str]] = {}
-    for row in rows:
-        index.setdefault(str(row["parent"]), set()).add(str(row["code"]))
-    return index
 
 
 @dataclass(frozen=True)
