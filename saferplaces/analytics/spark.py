@@ -18,11 +18,12 @@ pyspark and sqlglot are the ``spark`` extra (``pip install
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,8 +82,13 @@ def spark_session(cores: int | None = None) -> SparkSession:
     return session
 
 
-def to_spark_sql(sql: str, params: Sequence[Any] | None = None) -> str:
-    """DuckDB SQL, with ``?`` parameters bound as literals, as Spark SQL."""
+def to_spark_sql(
+    sql: str,
+    params: Sequence[Any] | None = None,
+    views: Mapping[str, str] | None = None,
+) -> str:
+    """DuckDB SQL, with ``?`` parameters bound as literals, as Spark SQL;
+    ``views`` renames tables (each keeps its own name as its alias)."""
     import sqlglot
     from sqlglot import exp
 
@@ -91,6 +97,7 @@ def to_spark_sql(sql: str, params: Sequence[Any] | None = None) -> str:
     except sqlglot.errors.ParseError as error:
         raise EngineError(f"the query does not parse: {error}") from None
     values = iter(params or ())
+    renamed = views or {}
 
     def bind(node: exp.Expression) -> Any:
         if isinstance(node, exp.Placeholder):
@@ -98,6 +105,10 @@ def to_spark_sql(sql: str, params: Sequence[Any] | None = None) -> str:
                 return _literal(next(values))
             except StopIteration:
                 raise EngineError("the query has more ? than parameters") from None
+        if isinstance(node, exp.Table) and not node.db and node.name in renamed:
+            if not node.alias:
+                node.set("alias", exp.TableAlias(this=exp.to_identifier(node.name)))
+            node.set("this", exp.to_identifier(renamed[node.name]))
         return node
 
     bound = tree.transform(bind)
@@ -131,6 +142,9 @@ def _reads_delta_natively(session: SparkSession) -> bool:
     return DELTA_EXTENSION in (session.conf.get("spark.sql.extensions", "") or "")
 
 
+_STORES = itertools.count(1)
+
+
 class SparkStore(Store):
     """A ``Store`` whose queries run on Spark over the same Delta versions.
 
@@ -154,14 +168,18 @@ class SparkStore(Store):
         if native_delta is None:
             native_delta = _reads_delta_natively(self.session)
         self.native_delta = native_delta
-        # Which version of each table its temporary view reads now.
+        # Which version of each table its temporary view reads now. The
+        # views are the session's: their names are this store's own, so two
+        # stores on one session (two partnerships) never read each other's.
         self._views: dict[str, int] = {}
         self._views_lock = threading.Lock()
+        self._prefix = f"saferplaces_{next(_STORES)}_"
 
     def query(
         self, sql: str, params: Sequence[Any] | None = None, as_of: AsOf = None
     ) -> pa.Table:
-        spark_sql = to_spark_sql(sql, params)
+        views = {table: self._prefix + table for table in self.tables()}
+        spark_sql = to_spark_sql(sql, params, views)
         with self._views_lock:
             self._point_views_at(as_of)
             try:
@@ -178,10 +196,11 @@ class SparkStore(Store):
         for table in self.tables():
             version = self.table_version(table, as_of)
             if version is None:
-                self.session.catalog.dropTempView(table)
+                self.session.catalog.dropTempView(self._prefix + table)
                 self._views.pop(table, None)
             elif self._views.get(table) != version:
-                self._read(table, version).createOrReplaceTempView(table)
+                view = self._read(table, version)
+                view.createOrReplaceTempView(self._prefix + table)
                 self._views[table] = version
 
     def _read(self, table: str, version: int) -> Any:

@@ -202,3 +202,14 @@ def test_the_commands_give_the_same_answers_on_spark(stores, tmp_path, monkeypat
         )  # fmt: skip
     assert written["duckdb"]
     assert_same(written["duckdb"], written["spark"], "batch")
+
+
+def test_two_stores_on_one_session_read_their_own_rows(stores, tmp_path):
+    _, spark = stores
+    other_root = tmp_path / "other"
+    load_cases_opened(Store(other_root), tmp_path, count=12)
+    other = spark_module.SparkStore(other_root, spark.session)
+    counted = "SELECT count(*) AS n FROM cases_opened"
+    for _ in range(2):  # each asks after the other has pointed its views
+        assert spark.query(counted).to_pylist() == [{"n": 240}]
+        assert other.query(counted).to_pylist() == [{"n": 12}]
