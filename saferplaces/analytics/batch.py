@@ -59,7 +59,6 @@ class BatchReport:
     skipped: dict[str, str] = field(default_factory=dict)
     # Series the audience may not see (e.g. a public breakdown of a ward).
     refused: int = 0
-    delta_version: int | None = None
 
 
 def levels_in(store: Store) -> list[str]:
