@@ -30,22 +30,28 @@ demo: install assets ## Install, migrate, load the synthetic demo partnership an
 serve: install assets ## Serve without touching users (HOST, PORT)
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets $(VENV)/.chromium ## Run every test on SQLite (the Spark engine's too), then on PostgreSQL when reachable
-	@status=0; \
-	$(MAKE) --no-print-directory test-sqlite || status=1; \
+test: install-dev assets $(VENV)/.chromium ## Run every test: on SQLite (the browser's and Spark's too) and, at the same time, on PostgreSQL when reachable
+	@# The legs run side by side, one on each core: the PostgreSQL leg's
+	@# output is kept and printed when both have ended.
+	@status=0; postgres=""; log=$$(mktemp); \
 	if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
-		$(MAKE) --no-print-directory test-postgres || status=1; \
+		$(MAKE) --no-print-directory test-postgres >"$$log" 2>&1 & postgres=$$!; \
 	else \
 		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
 	fi; \
-	exit $$status
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	if [ -n "$$postgres" ]; then \
+		wait $$postgres || status=1; \
+		echo "== The PostgreSQL leg, run alongside: its output =="; cat "$$log"; \
+	fi; \
+	rm -f "$$log"; exit $$status
 
 test-sqlite: ## The test suite on SQLite only, with the Spark engine's tests
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/sqlite $(BIN)/pytest --basetemp=$(TEST_DATA_DIR)/sqlite-tmp
 
 test-spark: install-dev ## Only the Spark engine's tests: both engines give the same figures
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m spark
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/spark $(BIN)/pytest -m spark --basetemp=$(TEST_DATA_DIR)/spark-tmp
 
 test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
@@ -53,7 +59,7 @@ test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@# killed run holding test_saferplaces cannot break this one. Browser
 	@# tests prove what only a browser can (drawing, scripts, axe): they run on
 	@# the SQLite leg; this leg runs everything that touches the database.
-	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -m "not browser and not spark"
+	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/postgres $(BIN)/pytest -m "not browser and not spark" --basetemp=$(TEST_DATA_DIR)/postgres-tmp
 
 lint: install-dev ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
