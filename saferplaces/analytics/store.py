@@ -121,7 +121,13 @@ class Store:
     # -- reading -----------------------------------------------------------
 
     def tables(self) -> list[str]:
-        """Names of the tables that have had at least one load."""
+        """Names of the tables that have had at least one load (taken as
+        read for ``recheck_seconds``, as the newest versions are)."""
+        if self._recheck_seconds > 0:
+            return [table for table, _version in self._log_heads()]
+        return self._listed_tables()
+
+    def _listed_tables(self) -> list[str]:
         if not self.root.exists():
             return []
         return sorted(
@@ -318,7 +324,7 @@ class Store:
 
     def _read_log_heads(self) -> tuple[tuple[str, int], ...]:
         heads = []
-        for table in self.tables():
+        for table in self._listed_tables():
             names = os.listdir(self.root / table / "_delta_log")
             versions = [
                 int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit()

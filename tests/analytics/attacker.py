@@ -80,13 +80,16 @@ class Attack:
                 pending.update(touching[cell])
 
     def _tighten(self, total: Cell, parts: list[Cell]) -> list[Cell]:
-        low = sum(self.bounds[p][0] for p in parts)
-        high = sum(self.bounds[p][1] for p in parts)
+        bounds = self.bounds
+        held = [bounds[p] for p in parts]
+        low = sum(b[0] for b in held)
+        high = sum(b[1] for b in held)
         narrowed = [total] if self._narrow(total, low, high) else []
-        total_low, total_high = self.bounds[total]
-        for part in parts:
-            part_low, part_high = self.bounds[part]
-            if self._narrow(
+        total_low, total_high = bounds[total]
+        # A part narrows only if it is wider than the slack the total leaves.
+        slack = min(high - total_low, total_high - low)
+        for part, (part_low, part_high) in zip(parts, held, strict=True):
+            if part_high - part_low > slack and self._narrow(
                 part, total_low - (high - part_high), total_high - (low - part_low)
             ):
                 narrowed.append(part)
@@ -156,13 +159,12 @@ def _ask(
         by_period[by] = cells
     months = sorted(by_period.get("month", {}))
     for by, label in (("quarter", financial_quarter), ("year", financial_year)):
+        months_of: dict[str, list[str]] = defaultdict(list)
+        for month in months:
+            months_of[label(month)].append(month)
         for period, totals in by_period.get(by, {}).items():
             for total in totals:
-                parts = [
-                    (measure_id, area, month, total[3])
-                    for month in months
-                    if label(month) == period
-                ]
+                parts = [(measure_id, area, m, total[3]) for m in months_of[period]]
                 found.relate(total, parts)
     for period, totals in by_period.get("rolling12", {}).items():
         end = months.index(period)

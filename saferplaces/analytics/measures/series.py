@@ -17,6 +17,7 @@ which measures are perturbed and which are open data, published exactly).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -66,6 +67,7 @@ class SeriesPoint:
     months: int = 1
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every month of every series
 def financial_year(month: str) -> str:
     """'2024-03' -> '2023/24'; '2024-04' -> '2024/25'."""
     year, number = int(month[:4]), int(month[5:7])
@@ -73,6 +75,7 @@ def financial_year(month: str) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
+@functools.lru_cache(maxsize=4096)
 def financial_quarter(month: str) -> str:
     """'2024-04' -> '2024/25 Q1'; '2025-01' -> '2024/25 Q4'."""
     number = int(month[5:7])
