@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -40,16 +39,22 @@ def home_area() -> str:
 def overview(request: HttpRequest) -> HttpResponse:
     """The plan's outcome measures as cards, grouped by its priorities.
 
-    The cards' HTML is kept until the next load (or a change to which
-    measures the plan links, seen within 10 seconds), so a warm page costs
-    the sign-in check and the page around it (bench/web.py)."""
+    The page is kept until the next load or the next change to the plan
+    (its revision), and for the day (actions fall overdue): a warm page
+    costs the sign-in check alone (bench/web.py). The cards are kept apart
+    too, for everyone whose plan shows the same measures."""
     code = request.GET.get("area") or home_area()
     plan = _plan_for(request)
-    shown: PlanView = cache.get_or_set(
-        f"dashboard:plan:{plan.pk if plan else ''}",
-        lambda: _plan_view(plan),
-        timeout=10,
-    ) or _plan_view(plan)
+    plan_revision = (plan.pk, plan.revision) if plan else None
+    return cached_page(
+        request,
+        (plan_revision, timezone.localdate(), store_revision()),
+        lambda: _overview_page(request, code, plan),
+    )
+
+
+def _overview_page(request: HttpRequest, code: str, plan: Plan | None) -> HttpResponse:
+    shown = _plan_view(plan)
     key = f"overview:{code}:{hash(shown)}"
     cards = store().cached(key, lambda: _cards_html(code, shown))
     return render(
