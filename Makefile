@@ -30,27 +30,30 @@ demo: install assets ## Install, migrate, load the synthetic demo partnership an
 serve: install assets ## Serve without touching users (HOST, PORT)
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets $(VENV)/.chromium ## Run every test: on SQLite (the browser's and Spark's too) and, at the same time, on PostgreSQL when reachable
-	@# The legs run side by side, one on each core: the PostgreSQL leg's
+test: install-dev assets $(VENV)/.chromium ## Run every test: on SQLite (the browser's too) and, at the same time, on PostgreSQL when reachable, then Spark's
+	@# Two lines of work side by side, one on each core: the SQLite leg, and
+	@# the PostgreSQL leg followed by the Spark engine's tests. The second's
 	@# output is kept and printed when both have ended.
-	@status=0; postgres=""; log=$$(mktemp); \
-	if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
-		$(MAKE) --no-print-directory test-postgres >"$$log" 2>&1 & postgres=$$!; \
-	else \
+	@status=0; log=$$(mktemp); \
+	( other=0; \
+	  if $(BIN)/python scripts/postgres-reachable "$(PG_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres || other=1; \
+	  else \
 		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
-	fi; \
+	  fi; \
+	  $(MAKE) --no-print-directory test-spark || other=1; \
+	  exit $$other ) >"$$log" 2>&1 & alongside=$$!; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
-	if [ -n "$$postgres" ]; then \
-		wait $$postgres || status=1; \
-		echo "== The PostgreSQL leg, run alongside: its output =="; cat "$$log"; \
-	fi; \
-	rm -f "$$log"; exit $$status
+	wait $$alongside || status=1; \
+	echo "== Run alongside: the PostgreSQL leg, then the Spark engine's tests =="; \
+	cat "$$log"; rm -f "$$log"; exit $$status
 
-test-sqlite: ## The test suite on SQLite only, with the Spark engine's tests
+test-sqlite: ## The test suite on SQLite, but for the Spark engine's tests
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/sqlite $(BIN)/pytest --basetemp=$(TEST_DATA_DIR)/sqlite-tmp
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/sqlite $(BIN)/pytest -m "not spark" --basetemp=$(TEST_DATA_DIR)/sqlite-tmp
 
-test-spark: install-dev ## Only the Spark engine's tests: both engines give the same figures
+test-spark: install-dev ## The Spark engine's tests: both engines give the same figures
+	@echo "== The Spark engine's tests =="
 	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/spark $(BIN)/pytest -m spark --basetemp=$(TEST_DATA_DIR)/spark-tmp
 
 test-postgres: ## The test suite on PostgreSQL only (PG_URL)
