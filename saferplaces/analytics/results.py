@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -106,7 +107,14 @@ class Row:
     words: str
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Shallow: every field is a plain value. dataclasses.asdict's deep
+        # copy cost the API more than working out the series did.
+        return {name: getattr(self, name) for name in _field_names(type(self))}
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(each.name for each in dataclasses.fields(kind))
 
 
 @dataclass(frozen=True)

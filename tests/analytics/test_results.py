@@ -109,3 +109,14 @@ def test_the_public_sees_forces_regions_and_the_nation(store, tmp_path):
     # Cases are published for districts and larger: a force, not an MSOA.
     assert {"force", "region", "nation"} <= set(DISTRICT_AND_LARGER)
     assert "msoa" not in DISTRICT_AND_LARGER
+
+
+def test_a_row_as_a_dict_holds_every_field_of_its_kind(store):
+    # as_dict became a shallow copy (the API's cost): the same as asdict.
+    import dataclasses
+
+    [row] = results.series(store, "total-recorded-crime", "E01009002", by="year").rows
+    assert row.as_dict() == dataclasses.asdict(row)
+    row = results.ComparisonRow(**row.as_dict(), rank=2, statement="below")
+    assert row.as_dict() == dataclasses.asdict(row)
+    assert list(row.as_dict())[-2:] == ["in_line_with_parent", "statement"]
