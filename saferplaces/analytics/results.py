@@ -29,7 +29,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -109,12 +108,7 @@ class Row:
     def as_dict(self) -> dict[str, Any]:
         # Shallow: every field is a plain value. dataclasses.asdict's deep
         # copy cost the API more than working out the series did.
-        return {name: getattr(self, name) for name in _field_names(type(self))}
-
-
-@functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(each.name for each in dataclasses.fields(kind))
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
