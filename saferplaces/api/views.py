@@ -31,6 +31,7 @@ from saferplaces.api.serializers import (
     SeriesQuery,
     SeriesSerializer,
 )
+from saferplaces.web.pagecache import kept_value, store_revision
 from saferplaces.web.store import publication_rules, web_store
 
 
@@ -128,15 +129,22 @@ class MeasureSeries(APIView):
         measure = _measure(measure_id)
         query = _query(SeriesQuery, request)
         audience = _audience(request)
-        try:
-            answer = results.series(
-                store(), measure.id, query["area"], by=cast(Period, query["by"]),
-                group=query.get("group"), first=query.get("first"),
-                last=query.get("last"), audience=audience, rules=publication_rules(),
-            )  # fmt: skip
-        except results.ResultError as error:
-            raise ValidationError({"detail": str(error)}) from None
-        return Response(_answer(measure, answer, "points"))
+
+        def answer() -> dict[str, Any]:
+            try:
+                found = results.series(
+                    store(), measure.id, query["area"], by=cast(Period, query["by"]),
+                    group=query.get("group"), first=query.get("first"),
+                    last=query.get("last"), audience=audience,
+                    rules=publication_rules(),
+                )  # fmt: skip
+            except results.ResultError as error:
+                raise ValidationError({"detail": str(error)}) from None
+            return _answer(measure, found, "points")
+
+        # Kept for this question and audience until the store changes.
+        asked = ["series", measure.id, sorted(query.items()), audience]
+        return Response(kept_value([*asked, store_revision()], answer))
 
 
 def _audience(request: Request) -> results.Audience:

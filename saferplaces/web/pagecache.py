@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -25,6 +25,7 @@ from django.middleware.csrf import get_token
 
 from saferplaces.accounts.permissions import links_for
 
+T = TypeVar("T")
 KEEP_SECONDS = 600
 # Stands for the CSRF token in a kept page; cannot occur in a real token.
 CSRF_PLACEHOLDER = "__saferplaces_csrf_token__"
@@ -58,6 +59,17 @@ def cached_page(
             return _with_token(request, response)
         cache.set(key, content, KEEP_SECONDS)
     return HttpResponse(_filled(request, content))
+
+
+def kept_value(parts: Any, build: Callable[[], T]) -> T:
+    """``build()``'s value, kept under a key naming everything it depends on
+    (``parts``), as pages are; an exception is never kept."""
+    key = "value:" + _tag(parts)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, KEEP_SECONDS)
+    return cast(T, value)
 
 
 def _filled(request: HttpRequest, content: bytes) -> bytes:

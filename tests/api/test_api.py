@@ -129,3 +129,24 @@ def test_the_schema_documents_errors_and_enumerates_levels():
     compare = schema["paths"]["/api/measures/{measure_id}/compare/"]["get"]
     level = next(p for p in compare["parameters"] if p["name"] == "level")
     assert "ward" in level["schema"]["enum"]
+
+
+def test_a_kept_answer_follows_loads_and_is_never_shared_across_audiences(
+    settings, tmp_path, client_as
+):
+    # Series answers are kept until the store changes (bench/web.py).
+    from saferplaces.web.store import web_store
+
+    settings.DATA_DIR = tmp_path
+    store = web_store()  # its own loads are seen at once (others' within 1 s)
+    run_load(store, get_source("police-uk-street"), [JANUARY])
+    partner, public = client_as(Role.ANALYST), client_as(ANONYMOUS)
+    asked = {"area": "E01009002"}
+    assert [p["period"] for p in partner.get(SERIES, asked).json()["points"]] == [
+        "2024-01"
+    ]
+    assert public.get(SERIES, asked).json()["public"] is True
+    assert partner.get(SERIES, asked).json()["public"] is False
+    run_load(store, get_source("police-uk-street"), [FEBRUARY])
+    months = [p["period"] for p in partner.get(SERIES, asked).json()["points"]]
+    assert months == ["2024-01", "2024-02"]
