@@ -1069,7 +1069,27 @@ def query(sql: str, as_of: str | None, as_csv: bool) -> None:
         result = _store().query(sql, as_of=_parse_as_of(as_of))
     except StoreError as error:
         raise click.ClickException(str(error)) from None
-    print_table(result, as_csv)
+    print_table(_nested_as_json(result) if as_csv else result, as_csv)
+
+
+def _nested_as_json(result: Any) -> Any:
+    """The result with its list, struct and map columns as JSON text: CSV
+    has no nesting, and pyarrow's CSV writer refuses such columns (the
+    geography's ``parents``, say). Nulls stay empty."""
+    import json
+
+    import pyarrow as pa
+
+    for index, field in enumerate(result.schema):
+        if pa.types.is_nested(field.type):
+            text = [
+                None if value is None else json.dumps(value, default=str)
+                for value in result.column(index).to_pylist()
+            ]
+            result = result.set_column(
+                index, pa.field(field.name, pa.string()), pa.array(text, pa.string())
+            )
+    return result
 
 
 @store.command()
