@@ -18,17 +18,13 @@ from saferplaces.ingest.local_extract import PSEUDONYM
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, provenance_columns
+from saferplaces.vocabulary import CASE_TYPES, RISK_LEVELS
 
 COLUMNS = [
     "case_id", "partnership", "opened_on", "case_type", "risk_level", "area_code",
 ]  # fmt: skip
 # The values of saferplaces.cases.models.CaseType and RiskLevel (this layer
 # cannot import Django models; a test holds the two lists together).
-CASE_TYPES = [
-    "asb", "hate_crime", "domestic_abuse", "vulnerable_adult",
-    "child_safeguarding", "repeat_caller",
-]  # fmt: skip
-RISK_LEVELS = ["standard", "medium", "high"]
 SLUG = r"^[A-Za-z0-9_-]{1,80}$"
 
 

@@ -18,6 +18,7 @@ from saferplaces.ingest.police_uk import force_slugs
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
+from saferplaces.vocabulary import ASB_CATEGORIES
 
 COLUMNS = [
     "incident_reference",
@@ -29,7 +30,7 @@ COLUMNS = [
     "qualifiers",
 ]
 # The National Standard for Incident Recording's three ASB categories.
-CATEGORIES = ["personal", "nuisance", "environmental"]
+CATEGORIES = ASB_CATEGORIES
 
 
 def local_asb(checks: RowChecks, source: InputFile) -> pa.Table:

@@ -21,6 +21,7 @@ from saferplaces.ingest.police_uk import LSOA, force_slugs
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
+from saferplaces.vocabulary import AGE_BANDS, CRIME_TREE, ETHNICITIES, SEXES
 
 COLUMNS = [
     "crime_reference",
@@ -40,37 +41,7 @@ COLUMNS = [
     "victim_id",
 ]
 
-# The Home Office crime tree (police recorded crime), group -> subgroups.
-CRIME_TREE: dict[str, list[str]] = {
-    "Violence against the person": [
-        "Homicide",
-        "Death or serious injury caused by unlawful driving",
-        "Violence with injury",
-        "Violence without injury",
-        "Stalking and harassment",
-    ],
-    "Sexual offences": ["Rape", "Other sexual offences"],
-    "Robbery": ["Robbery of business property", "Robbery of personal property"],
-    "Theft offences": [
-        "Residential burglary",
-        "Non-residential burglary",
-        "Vehicle offences",
-        "Theft from the person",
-        "Bicycle theft",
-        "Shoplifting",
-        "All other theft offences",
-    ],
-    "Criminal damage and arson": ["Criminal damage and arson"],
-    "Drug offences": ["Trafficking of drugs", "Possession of drugs"],
-    "Possession of weapons offences": ["Possession of weapons offences"],
-    "Public order offences": ["Public order offences"],
-    "Miscellaneous crimes against society": ["Miscellaneous crimes against society"],
-}
 TREE_PAIRS = [f"{group} > {sub}" for group, subs in CRIME_TREE.items() for sub in subs]
-AGE_BANDS = ["0-9", "10-17", "18-24", "25-34", "35-49", "50-64", "65+", "unknown"]
-SEXES = ["female", "male", "unknown"]
-# ONS 2021 high-level ethnic groups.
-ETHNICITIES = ["Asian", "Black", "Mixed", "White", "Other", "Unknown"]
 HATE_STRANDS = ["race", "religion", "sexual orientation", "disability", "transgender"]
 # What a force's qualifiers (flags on a record) may say, for the plan's
 # measures: youth-related, on the public transport network, against a

@@ -16,10 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from saferplaces.analytics.geography import lsoa_or_null
-from saferplaces.ingest.local_extract import AGE_BANDS, ETHNICITIES, PSEUDONYM, SEXES
+from saferplaces.ingest.local_extract import PSEUDONYM
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, provenance_columns
+from saferplaces.vocabulary import AGE_BANDS, DISPOSALS, ETHNICITIES, SEXES
 
 COLUMNS = [
     "offender_id",
@@ -32,7 +33,6 @@ COLUMNS = [
     "area_code",
     "proven_reoffences",
 ]
-DISPOSALS = ["custody", "court order", "caution"]
 COHORT = r"^\d{4}-Q[1-4]$"
 AREA_CODE = r"^[EWSNK]\d{8}$"
 COUNT = r"^\s*\d{1,4}\s*$"

@@ -27,7 +27,6 @@ import pyarrow.compute as pc
 import yaml
 
 from saferplaces.analytics.geography import lsoa_or_null
-from saferplaces.ingest.local_extract import AGE_BANDS, ETHNICITIES, SEXES
 from saferplaces.ingest.reading import (
     LINE,
     FileRefused,
@@ -37,6 +36,7 @@ from saferplaces.ingest.reading import (
 )
 from saferplaces.ingest.sources import FileRead, Source, register
 from saferplaces.ingest.validation import RowChecks, malformed_rejects
+from saferplaces.vocabulary import AGE_BANDS, ETHNICITIES, SEXES
 
 RESPONDENT_COLUMNS = [
     "respondent_id",

@@ -6,6 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from saferplaces.vocabulary import (
+    AGE_BANDS,
+    ASB_CATEGORIES,
+    CASE_TYPES,
+    CRIME_TREE,
+    DISPOSALS,
+    ETHNICITIES,
+    RISK_LEVELS,
+    SEXES,
+)
+
 Polarity = Literal["up", "down", "neither"]
 
 
@@ -100,8 +111,38 @@ class Measure:
 
     @property
     def public_groups(self) -> tuple[str, ...]:
+        """The breakdowns the public may ask for: those the publication
+        allows that have a classification to list in full."""
         groups = self.publication.groups
-        return self.groups if groups is None else groups
+        allowed = self.groups if groups is None else groups
+        if self.publication.method == "open":
+            return allowed
+        return tuple(g for g in allowed if self.classification(g) is not None)
+
+    def classification(self, group: str) -> tuple[str, ...] | None:
+        """Every category of a breakdown (None: it has no classification)."""
+        return CLASSIFICATIONS.get((self.table, group))
+
+
+# Every category of each breakdown, by table and column, as its loader
+# accepts them (saferplaces.vocabulary). A published breakdown lists every
+# one, zero or not, and "not recorded": which groups have records is itself
+# a figure (an exact zero, or "at least one"), so it is never left to the
+# data. A breakdown without a classification is not published.
+PEOPLE = {"age_band": AGE_BANDS, "sex": SEXES, "ethnicity": ETHNICITIES}
+CLASSIFICATIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("local_crimes", "ho_group"): tuple(CRIME_TREE),
+    ("local_crimes", "ho_subgroup"): tuple(
+        subgroup for subgroups in CRIME_TREE.values() for subgroup in subgroups
+    ),
+    **{("local_crimes", f"victim_{k}"): tuple(v) for k, v in PEOPLE.items()},
+    ("local_asb", "asb_category"): tuple(ASB_CATEGORIES),
+    ("reoffending", "index_disposal"): tuple(DISPOSALS),
+    **{("reoffending", k): tuple(v) for k, v in PEOPLE.items()},
+    **{("survey_responses", k): tuple(v) for k, v in PEOPLE.items()},
+    ("cases_opened", "case_type"): tuple(CASE_TYPES),
+    ("cases_opened", "risk_level"): tuple(RISK_LEVELS),
+}
 
 
 REGISTRY: dict[str, Measure] = {}
