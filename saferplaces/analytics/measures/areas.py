@@ -21,6 +21,11 @@ import pyarrow.compute as pc
 
 from saferplaces.analytics.compare import RateRatio, rate_ratio, relative_to_parent
 from saferplaces.analytics.geography import areas_inside, lsoas_in, name_of
+from saferplaces.analytics.measures.population import (
+    Residents,
+    populations_by_year,
+    residents_for,
+)
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import (
     MONTHS_IN,
@@ -32,8 +37,6 @@ from saferplaces.analytics.measures.series import (
     measure_months,
     measure_series,
     poisson_intervals,
-    populations_by_year,
-    residents_in_year,
 )
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.store import AsOf, Store, StoreError
@@ -66,6 +69,9 @@ class AreaComparison:
     partial: bool = False
     # What the value is in: a count measure is compared as a rate.
     unit: str = ""
+    # "rate uses the 2021 population" when the period's own year's residents
+    # are not loaded (``population``).
+    population_note: str = ""
     # "Birmingham South: 2nd lowest of 4 policing units; change in line
     # with Birmingham".
     statement: str = ""
@@ -136,7 +142,8 @@ def compare_areas(
         known = ", ".join(periods)
         raise StoreError(f"{measure.id} has no data for {period}; it has {known}")
     previous = periods[periods.index(period) - 1] if periods.index(period) > 0 else None
-    partial = _months_in(store, measure, by, period, as_of) < MONTHS_IN[by]
+    covered = _months_of(store, measure, by, period, as_of)
+    partial = len(covered) < MONTHS_IN[by]
 
     # Every cell the comparison shows or uses (each area's and the parent's
     # period and period before), published together: one vectorised lookup.
@@ -163,11 +170,12 @@ def compare_areas(
     rows = []
     for code, (name, _) in areas.items():
         numerator = published(code, period)
-        residents = (
-            residents_in_year(populations.get(code, {}), int(period[:4]))
+        used: Residents | None = (
+            residents_for(populations.get(code, {}), covered[0])
             if has_population
             else None
         )
+        residents = used.residents if used else None
         value: float | None = None
         interval: tuple[float | None, float | None] = (None, None)
         if numerator is not None and (residents or not has_population):
@@ -181,7 +189,7 @@ def compare_areas(
             if change and parent_change
             else None
         )
-        rows.append((code, name, value, numerator, residents, change, in_line,
+        rows.append((code, name, value, numerator, used, change, in_line,
                      interval))  # fmt: skip
     compared = [
         AreaComparison(
@@ -190,7 +198,7 @@ def compare_areas(
             period=period,
             value=value,
             numerator=numerator,
-            denominator=residents,
+            denominator=used.residents if used else None,
             lower=interval[0],
             upper=interval[1],
             previous_period=previous,
@@ -201,13 +209,14 @@ def compare_areas(
             suppressed=numerator is None,
             partial=partial,
             unit=_rate_unit(measure.unit) if has_population else measure.unit,
+            population_note=used.note if used and value is not None else "",
         )
         for rank, (
             code,
             name,
             value,
             numerator,
-            residents,
+            used,
             change,
             in_line,
             interval,
@@ -247,12 +256,13 @@ def _published_cells(
     }
 
 
-def _months_in(
+def _months_of(
     store: Store, measure: Measure, by: Period, period: str, as_of: AsOf
-) -> int:
-    """How many months of ``period`` the measure's data covers."""
+) -> list[str]:
+    """The months of ``period`` the measure's data covers (the first of them
+    picks the period's population year, as in the series)."""
     label = LABELS[by]
-    return sum(1 for m in measure_months(store, measure, as_of) if label(m) == period)
+    return [m for m in measure_months(store, measure, as_of) if label(m) == period]
 
 
 def _ordinal(number: int) -> str:
@@ -285,6 +295,8 @@ def _described(
             text = f"{row.name}: no figure for {row.period}"
         if row.suppressed:
             text = f"{row.name}: too few to show for {row.period}"
+        if row.population_note:
+            text += f"; {row.population_note}"
         if row.in_line_with_parent is not None:
             text += (
                 f"; change in line with {parent}"

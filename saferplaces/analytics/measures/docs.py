@@ -16,6 +16,12 @@ exact Poisson 95% intervals; monthly, quarterly and yearly series carry SPC
 signals (XmR, NHS "Making Data Count" rules, as NHSRplotthedots computes
 them). A quarter or year the data does not cover whole is marked `partial`.
 Areas are compared on rates per 1,000 residents where population is loaded.
+A rate for a period uses the residents of the calendar year of the first
+month it covers (2016/17 from April 2016: 2016; 2016/17 Q4, January to
+March 2017: 2017), in series, rankings, changes and breakdowns alike
+(`population_year` in `saferplaces/analytics/measures/population.py`);
+where that year is not loaded, the nearest earlier year (else the earliest)
+is used, and the figure says so ("rate uses the 2021 population").
 
 Partners see exact figures. The public sees each measure as its
 "Published" line says ([publication.md](publication.md)): open data

@@ -19,8 +19,9 @@ import numpy as np
 from saferplaces.analytics.compare import RateRatio, rate_ratio
 from saferplaces.analytics.geography import lsoas_in
 from saferplaces.analytics.measures.keys import key_sum_sql
+from saferplaces.analytics.measures.population import population_year, year_used
 from saferplaces.analytics.measures.registry import Measure, get_measure
-from saferplaces.analytics.measures.series import financial_year
+from saferplaces.analytics.measures.series import financial_year, measure_months
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.store import AsOf, Store, StoreError
 
@@ -42,6 +43,9 @@ class GroupShare:
     # This group's rate per resident against everyone else's.
     against_the_rest: RateRatio
     suppressed: bool
+    # "rate uses the 2021 population" when the year's own residents by this
+    # group are not loaded (``population``).
+    population_note: str = ""
 
 
 def disproportionality(
@@ -78,9 +82,20 @@ def disproportionality(
         counts = {
             n: int(v) for n, v in zip(names, shown, strict=True) if not np.isnan(v)
         }
-    residents = _residents_by(
-        store, POPULATION_COLUMNS[group], lsoas, int(financial_year_label[:4]), as_of
+    # The population year of the series' rule: the year's first month with
+    # data (April when the year is whole).
+    covered = [
+        month
+        for month in measure_months(store, measure, as_of)
+        if financial_year(month) == financial_year_label
+    ]
+    wanted = population_year(
+        covered[0] if covered else f"{financial_year_label[:4]}-04"
     )
+    year, residents = _residents_by(
+        store, POPULATION_COLUMNS[group], lsoas, wanted, as_of
+    )
+    note = "" if year == wanted else f"rate uses the {year} population"
     # Events whose group has no population ("unknown") are left out of both
     # sides, so the shares compare like with like.
     events = sum(counts.get(value, 0) for value in residents)
@@ -105,6 +120,7 @@ def disproportionality(
                     count, events - count, population, people - population
                 ),
                 suppressed=value in withheld or (ptable is not None and not count),
+                population_note=note,
             )
         )
     return shares
@@ -137,8 +153,9 @@ def _counts_in_year(
 
 def _residents_by(
     store: Store, column: str, lsoas: list[str], year: int, as_of: AsOf
-) -> dict[str, float]:
-    """Residents by age band or sex in the latest year up to ``year``."""
+) -> tuple[int, dict[str, float]]:
+    """(the year used, residents by age band, sex or ethnic group): ``year``
+    or the one ``population.year_used`` picks when it is not loaded."""
     if "population" not in store.tables():
         raise StoreError("a breakdown needs population: saferplaces ingest population")
     # Age by sex rows give age or sex; ethnicity rows are for all ages and
@@ -159,10 +176,9 @@ def _residents_by(
         [lsoas],
         as_of=as_of,
     ).to_pylist()
-    years = sorted({int(r["year"]) for r in rows})
-    if not years:
+    chosen = year_used({int(r["year"]) for r in rows}, year)
+    if chosen is None:
         raise StoreError(f"no population by {column} is loaded for this area")
-    chosen = max([y for y in years if y <= year], default=years[0])
-    return {
+    return chosen, {
         str(r["value"]): float(r["people"]) for r in rows if int(r["year"]) == chosen
     }

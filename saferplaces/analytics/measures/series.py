@@ -29,6 +29,11 @@ from scipy import special
 
 from saferplaces.analytics.geography import is_known, lsoas_in
 from saferplaces.analytics.measures.keys import key_sum_sql
+from saferplaces.analytics.measures.population import (
+    population_by_year,
+    population_year,
+    residents_in_year,
+)
 from saferplaces.analytics.measures.proportions import (
     Tally,
     monthly_tallies,
@@ -418,62 +423,6 @@ def _monthly_counts(
     }
 
 
-def residents_by_area_and_year(store: Store, as_of: AsOf) -> pa.Table:
-    """Every area's residents by year (area_code, year, residents), kept
-    until the next load: an area's population is then a filter and a sum in
-    memory, and ranking every ward of a nation one join, not a query per
-    ward (bench/national.py)."""
-    if "population" not in store.tables():
-        raise StoreError("a rate needs population: saferplaces ingest population")
-
-    def residents() -> pa.Table:
-        return store.query(
-            "SELECT area_code, year, sum(population)::DOUBLE AS residents "
-            "FROM population WHERE age_band = 'all' AND sex = 'all' "
-            # Rows by ethnic group add up to the same residents again.
-            "AND coalesce(ethnicity, 'all') = 'all' GROUP BY ALL",
-            as_of=as_of,
-        )
-
-    return store.cached(f"residents:{as_of}", residents)
-
-
-def population_by_year(store: Store, lsoas: list[str], as_of: AsOf) -> dict[int, float]:
-    return populations_by_year(store, {"": set(lsoas)}, as_of).get("", {})
-
-
-def populations_by_year(
-    store: Store, members: dict[str, set[str]], as_of: AsOf
-) -> dict[str, dict[int, float]]:
-    """{area: {year: residents}} for areas given as their LSOAs, in one join."""
-    pairs = [(lsoa, code) for code, lsoas in members.items() for lsoa in lsoas]
-    if not pairs:
-        return {}
-    lsoa_column, area_column = zip(*pairs, strict=True)
-    wanted = pa.table({"area_code": list(lsoa_column), "area": list(area_column)})
-    summed = (
-        residents_by_area_and_year(store, as_of)
-        .join(wanted, "area_code", join_type="inner")
-        .group_by(["area", "year"])
-        .aggregate([("residents", "sum")])
-        .to_pylist()
-    )
-    found: dict[str, dict[int, float]] = {}
-    for row in summed:
-        found.setdefault(row["area"], {})[int(row["year"])] = float(
-            row["residents_sum"]
-        )
-    return found
-
-
-def residents_in_year(population: dict[int, float], year: int) -> float | None:
-    """That year's population, else the nearest earlier one, else the earliest."""
-    if not population:
-        return None
-    earlier = [y for y in population if y <= year]
-    return population[max(earlier) if earlier else min(population)]
-
-
 def _points(
     measure: Measure,
     area_code: str,
@@ -501,7 +450,7 @@ def _points(
         labels, shown, starts, withheld, intervals, strict=True
     ):
         residents = (
-            residents_in_year(population, int(months[start][:4]))
+            residents_in_year(population, population_year(months[start]))
             if measure.denominator
             else None
         )

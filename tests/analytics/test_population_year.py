@@ -1,0 +1,157 @@
+"""One population rule: the series and the ranking take the same year's
+residents for a period (the calendar year of its first month), and say
+which year they used when it is not the period's own."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from saferplaces.analytics.measures import population
+from saferplaces.analytics.measures.areas import compare_areas
+from saferplaces.analytics.measures.series import measure_series
+from saferplaces.analytics.store import Store
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+from tests.analytics.test_measures import GEOGRAPHY
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+)
+ELM = "E05900002"  # Elm Ward: LSOA E01900003 (Oak Ward: E01900001-2)
+
+
+def load_crimes(store: Store, folder, crimes: list[tuple[str, str, int]]) -> None:
+    lines = []
+    for month, lsoa, count in crimes:
+        for _ in range(count):
+            lines.append(
+                f"{len(lines) + 1:064x},{month},WMP,WMP,-1.9,52.4,Road,{lsoa},X,"
+                "Burglary,,\n"
+            )
+    path = folder / "crimes-street.csv"
+    path.write_text(HEADER + "".join(lines))
+    run_load(store, get_source("police-uk-street"), [path])
+
+
+def load_population(store: Store, folder, rows: str) -> None:
+    path = folder / "population.csv"
+    path.write_text("area_code,year,age_band,sex,population\n" + rows)
+    run_load(store, get_source("population"), [path])
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    store = Store(tmp_path / "store")
+    run_load(
+        store, get_source("geography"), [GEOGRAPHY / "lookup-lsoa11-wd19-lad19.csv"]
+    )
+    # 2016/17 Q3 (October to December 2016) and Q4 (January to March 2017).
+    load_crimes(
+        store,
+        tmp_path,
+        [
+            ("2016-10", "E01900001", 20), ("2016-10", "E01900003", 40),
+            ("2017-01", "E01900001", 30), ("2017-01", "E01900003", 50),
+        ],
+    )  # fmt: skip
+    return store
+
+
+def test_population_module_examples_run():
+    assert doctest.testmod(population).failed == 0
+
+
+def test_a_quarter_is_ranked_on_the_same_years_residents_as_its_series(store, tmp_path):
+    # Elm Ward had 100,000 residents in 2016 and 1,000 in 2017 (a two-year
+    # file, as in the audit). 2016/17 Q4 begins in January 2017, so both the
+    # series and the ranking use 2017: 50 crimes per 1,000 residents, not
+    # 0.5 (the ranking took 2016 from the label "2016/17 Q4").
+    load_population(
+        store,
+        tmp_path,
+        "E01900001,2016,all,all,1000\nE01900001,2017,all,all,1000\n"
+        "E01900002,2016,all,all,1000\nE01900002,2017,all,all,1000\n"
+        "E01900003,2016,all,all,100000\nE01900003,2017,all,all,1000\n",
+    )
+    [series_q4] = [
+        point
+        for point in measure_series(
+            store, "total-recorded-crime-rate", ELM, by="quarter"
+        )
+        if point.period == "2016/17 Q4"
+    ]
+    ranked = {
+        row.area_code: row
+        for row in compare_areas(
+            store, "total-recorded-crime-rate", "ward", "E08900001",
+            "2016/17 Q4", by="quarter",
+        )
+    }  # fmt: skip
+    elm = ranked[ELM]
+    assert series_q4.denominator == elm.denominator == 1000
+    assert elm.value == pytest.approx(series_q4.value) == pytest.approx(50.0)
+    # Oak: 30 crimes on 2,000 residents (15 per 1,000) ranks first.
+    assert elm.rank == 2
+    assert "population" not in elm.statement
+
+
+def test_a_rate_on_another_years_residents_says_which_year(store, tmp_path):
+    # Only 2021 residents are loaded: the 2016/17 figures use them, and the
+    # row says so.
+    load_population(
+        store,
+        tmp_path,
+        "E01900001,2021,all,all,1000\nE01900002,2021,all,all,1000\n"
+        "E01900003,2021,all,all,1000\n",
+    )
+    ranked = compare_areas(
+        store, "total-recorded-crime", "ward", "E08900001", "2016/17 Q4",
+        by="quarter",
+    )  # fmt: skip
+    for row in ranked:
+        assert row.denominator is not None
+        assert "rate uses the 2021 population" in row.statement
+
+
+@pytest.mark.parametrize(
+    ("first_month", "year"),
+    [("2016-04", 2016), ("2017-01", 2017), ("2016-12", 2016)],
+)
+def test_the_population_year_is_the_calendar_year_of_the_first_month(first_month, year):
+    assert population.population_year(first_month) == year
+
+
+def test_residents_fall_back_to_the_nearest_earlier_year_then_the_earliest():
+    residents = {2011: 900.0, 2021: 1000.0}
+    used = population.residents_for(residents, "2016-04")
+    assert used is not None
+    assert (used.residents, used.year, used.own_year) == (900.0, 2011, False)
+    assert used.note == "rate uses the 2011 population"
+    earliest = population.residents_for(residents, "2009-01")
+    assert earliest is not None
+    assert earliest.year == 2011
+    own = population.residents_for(residents, "2021-03")
+    assert own is not None
+    assert own.own_year
+    assert own.note == ""
+    assert population.residents_for({}, "2021-03") is None
+
+
+def test_disproportionality_says_which_years_residents_it_used(tmp_path):
+    from saferplaces.analytics.measures.groups import disproportionality
+    from tests.ingest.test_local_extract import EXTRACT
+    from tests.ingest.test_population_by_ethnicity import TS021
+
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("population"), [TS021])
+    run_load(store, get_source("local-crimes"), [EXTRACT])
+    shares = disproportionality(
+        store, "recorded-crime-local", "E01900001", "victim_ethnicity", "2023/24"
+    )
+    # Residents by ethnic group are the Census's (2021) only.
+    assert {share.population_note for share in shares} == {
+        "rate uses the 2021 population"
+    }
