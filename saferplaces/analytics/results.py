@@ -426,7 +426,7 @@ def _comparison_row(
         area_name=item.name,
         period=item.period,
         partial=item.partial,
-        months=0,
+        months=item.months,
         group=None,
         value=item.value,
         numerator=item.numerator,

@@ -83,3 +83,28 @@ def test_share_difference_matches_newcombes_published_interval():
     assert change.significant
     same = share_difference((0.5, 0.4, 0.6), (0.52, 0.42, 0.62))
     assert not same.significant
+
+
+# Each end of the exact conditional interval is where statsmodels' exact
+# conditional test of that ratio gives a one-sided p-value of 2.5% (the
+# interval inverts the test), with exposures of months or residents.
+EXPOSED = [(22, 2, 54, 3), (60, 2, 90, 3), (30, 12000, 20, 9600), (11, 2, 27, 3)]
+ATOL = 1e-9
+
+
+@pytest.mark.parametrize(("a", "exposure", "b", "baseline"), EXPOSED)
+def test_interval_with_exposures_inverts_statsmodels_exact_conditional_test(
+    a, exposure, b, baseline
+):
+    from statsmodels.stats.rates import test_poisson_2indep
+
+    result = rate_ratio(a, b, exposure, baseline)
+    assert result.ratio == pytest.approx((a / exposure) / (b / baseline))
+    for value, side in ((result.lower, "larger"), (result.upper, "smaller")):
+        tail = test_poisson_2indep(
+            a, exposure, b, baseline, value=value, method="exact-cond",
+            alternative=side,
+        ).pvalue  # fmt: skip
+        assert tail == pytest.approx(0.025, abs=ATOL)
+    two_sided = test_poisson_2indep(a, exposure, b, baseline, method="exact-cond")
+    assert result.p_value == pytest.approx(two_sided.pvalue, abs=ATOL)

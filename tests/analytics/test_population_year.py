@@ -95,7 +95,7 @@ def test_a_quarter_is_ranked_on_the_same_years_residents_as_its_series(store, tm
     assert elm.value == pytest.approx(series_q4.value) == pytest.approx(50.0)
     # Oak: 30 crimes on 2,000 residents (15 per 1,000) ranks first.
     assert elm.rank == 2
-    assert "population" not in elm.statement
+    assert "rate uses" not in elm.statement
 
 
 def test_a_rate_on_another_years_residents_says_which_year(store, tmp_path):

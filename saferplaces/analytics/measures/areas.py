@@ -72,6 +72,10 @@ class AreaComparison:
     # "rate uses the 2021 population" when the period's own year's residents
     # are not loaded (``population``).
     population_note: str = ""
+    # Months of data in the period, and how the change was made like for
+    # like ("change per month (2 months against 3)"; "" for plain counts).
+    months: int = 0
+    change_note: str = ""
     # "Birmingham South: 2nd lowest of 4 policing units; change in line
     # with Birmingham".
     statement: str = ""
@@ -143,6 +147,7 @@ def compare_areas(
         raise StoreError(f"{measure.id} has no data for {period}; it has {known}")
     previous = periods[periods.index(period) - 1] if periods.index(period) > 0 else None
     covered = _months_of(store, measure, by, period, as_of)
+    covered_before = _months_of(store, measure, by, previous, as_of) if previous else []
     partial = len(covered) < MONTHS_IN[by]
 
     # Every cell the comparison shows or uses (each area's and the parent's
@@ -154,19 +159,42 @@ def compare_areas(
     def published(code: str, when: str | None) -> int | None:
         return shown.get((code, when)) if when else None
 
+    has_population = "population" in store.tables()
+    populations = populations_by_year(store, members, as_of) if has_population else {}
+    change_notes: dict[str, str] = {}
+
     def change_of(code: str) -> RateRatio | None:
+        """The change from the period before, like for like: counts per
+        month when the periods cover different months, per resident when a
+        rate's residents differ (exposures of the exact rate ratio)."""
         now, before = published(code, period), published(code, previous)
-        return rate_ratio(now, before) if now is not None and before else None
+        if now is None or not before:
+            return None
+        exposure, baseline = float(len(covered)), float(len(covered_before))
+        notes = []
+        if exposure != baseline:
+            notes.append(
+                f"change per month ({_months_words(len(covered))} against "
+                f"{len(covered_before)})"
+            )
+        residents = populations.get(code, {})
+        used, used_before = (
+            residents_for(residents, covered[0]),
+            residents_for(residents, covered_before[0]),
+        )
+        if used and used_before and used.residents != used_before.residents:
+            exposure, baseline = (
+                exposure * used.residents,
+                baseline * used_before.residents,
+            )
+            notes.append(
+                f"change per resident ({used.year} population against "
+                f"{used_before.year})"
+            )
+        change_notes[code] = "; ".join(notes)
+        return rate_ratio(now, before, exposure, baseline)
 
     parent_change = change_of(within)
-    has_population = "population" in store.tables()
-    populations = (
-        populations_by_year(
-            store, {code: set(lsoas) for code, (_, lsoas) in areas.items()}, as_of
-        )
-        if has_population
-        else {}
-    )
     rows = []
     for code, (name, _) in areas.items():
         numerator = published(code, period)
@@ -210,6 +238,8 @@ def compare_areas(
             partial=partial,
             unit=_rate_unit(measure.unit) if has_population else measure.unit,
             population_note=used.note if used and value is not None else "",
+            months=len(covered),
+            change_note=change_notes.get(code, "") if change else "",
         )
         for rank, (
             code,
@@ -265,6 +295,10 @@ def _months_of(
     return [m for m in measure_months(store, measure, as_of) if label(m) == period]
 
 
+def _months_words(count: int) -> str:
+    return "1 month" if count == 1 else f"{count} months"
+
+
 def _ordinal(number: int) -> str:
     if number == 1:
         return ""
@@ -303,6 +337,8 @@ def _described(
                 if row.in_line_with_parent
                 else f"; change not in line with {parent}"
             )
+        if row.change_note:
+            text += f"; {row.change_note}"
         described.append(dataclasses.replace(row, statement=text))
     return described
 
@@ -358,6 +394,7 @@ def _compare_estimates(
             suppressed=point.suppressed if point else True,
             partial=point.partial if point else False,
             unit=measure.unit,
+            months=point.months if point else 0,
         )
         for rank, (code, name, value, point, previous) in enumerate(ranked, start=1)
     ]

@@ -22,6 +22,10 @@ March 2017: 2017), in series, rankings, changes and breakdowns alike
 (`population_year` in `saferplaces/analytics/measures/population.py`);
 where that year is not loaded, the nearest earlier year (else the earliest)
 is used, and the figure says so ("rate uses the 2021 population").
+The change beside a ranked area (an exact Poisson rate ratio) compares
+rates per month when the two periods cover different months (a partial
+quarter against a whole one) and rates per resident when their residents
+differ; its statement says which ("change per month (2 months against 3)").
 
 Partners see exact figures. The public sees each measure as its
 "Published" line says ([publication.md](publication.md)): open data
