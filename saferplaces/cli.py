@@ -803,6 +803,9 @@ def measure_show(
             first=first, last=last, as_of=_parse_as_of(as_of),
             audience="public" if public else "partner", rules=_rules(),
         )  # fmt: skip
+    except results.RefusedQuestion as refused:
+        may = "".join(f"\n  {line}" for line in refused.allowed)
+        raise click.ClickException(f"{refused}\nYou may ask for:{may}") from None
     except results.ResultError as error:
         raise click.ClickException(str(error)) from None
     _print_result(answer, output_format)

@@ -53,6 +53,8 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
+import hmac
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,9 +70,11 @@ DEFAULT_THRESHOLD = 10
 LARGEST_ROW = 750
 REUSED_FROM = 501
 REUSED_ROWS = LARGEST_ROW - REUSED_FROM + 1
-# Each row's cell keys are dealt their noise in a different (published,
-# seeded) order, so two cells that share a cell key but differ in count
-# do not share their noise.
+# Each row's cell keys are dealt their noise in a different order, so two
+# cells that share a cell key but differ in count do not share their noise.
+# This seed gives the documented default's order; a store never publishes
+# with it: ``with_secret_layout`` deals every row again from the store's own
+# secret, so knowing the method does not give any cell's noise.
 LAYOUT_SEED = 20140401
 # (noise, how many of 256 cell keys get it) for counts at or above the
 # threshold: the table in the module docstring.
@@ -122,6 +126,31 @@ class PTable:
             for pcv in range(1, LARGEST_ROW + 1)
             for key in range(self.key_range)
         ]
+
+    def with_secret_layout(self, secret: str) -> PTable:
+        """The same table with each row's cell keys dealt in an order drawn
+        from ``secret`` (the store's record-key secret).
+
+        Every row keeps its noise distribution (how many cell keys get each
+        noise), so the documented chances hold; only which key gets which
+        noise changes. Cell keys add (a quarter's key is the sum of its
+        months' keys), so with a public layout an attacker could solve the
+        keys and noise of overlapping cells; with the installation's own
+        layout they cannot (docs/decisions/0007-publication-lattice.md).
+
+        Example:
+            >>> table = default_ptable()
+            >>> mine = table.with_secret_layout("a store's secret")
+            >>> bool((mine.noise != table.noise).any())
+            True
+            >>> bool((np.sort(mine.noise) == np.sort(table.noise)).all())
+            True
+        """
+        digest = hmac.new(secret.encode(), b"ptable-layout", hashlib.sha256).digest()
+        deal = np.random.default_rng(int.from_bytes(digest[:16], "big"))
+        order = np.argsort(deal.random(self.noise.shape), axis=1)
+        noise = np.take_along_axis(self.noise, order, axis=1)
+        return PTable(noise, self.threshold, f"{self.name}, this store's layout")
 
     @functools.cached_property
     def most_noise(self) -> int:

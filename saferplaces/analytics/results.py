@@ -38,6 +38,7 @@ from saferplaces.analytics.geography import Area
 from saferplaces.analytics.measures import REGISTRY, Measure
 from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
 from saferplaces.analytics.measures.groups import GroupShare, disproportionality
+from saferplaces.analytics.measures.lattice import WHOLE_ONLY, OffLattice
 from saferplaces.analytics.measures.series import (
     MONTHS_IN,
     PERIODS,
@@ -68,15 +69,43 @@ class ResultError(Exception):
     """A request that cannot be answered; the message is fit to show."""
 
 
+class RefusedQuestion(ResultError):
+    """A question the public may not ask (not a cell of the publication
+    lattice); ``allowed`` says, in words, what it may ask instead."""
+
+    def __init__(self, message: str, allowed: Sequence[str]) -> None:
+        super().__init__(message)
+        self.allowed = list(allowed)
+
+
 @dataclass(frozen=True)
 class Rules:
-    """How the public is shown figures: the ptable (with its threshold)."""
+    """How the public is shown figures: the ptable (with its threshold).
+
+    ``ptable`` gives the noise each count may get; a store publishes with
+    ``ptable_for(store)``, the same table with the store's own secret
+    layout (which cell key gets which noise)."""
 
     ptable: PTable = field(default_factory=default_ptable)
 
     @property
     def threshold(self) -> int:
         return self.ptable.threshold
+
+    def ptable_for(self, store: Store) -> PTable:
+        """The ptable ``store`` publishes with: its secret layout."""
+        secret = store.cached("record-key-secret", store.record_key_secret)
+        key = (id(self.ptable), secret)
+        found = _LAYOUTS.get(key)
+        if found is None or found[0] is not self.ptable:
+            found = (self.ptable, self.ptable.with_secret_layout(secret))
+            _LAYOUTS[key] = found
+        return found[1]
+
+
+# (the table, the store's secret) -> (the table, its layout for that store);
+# the table is kept beside its layout so a reused id() cannot match.
+_LAYOUTS: dict[tuple[int, str], tuple[PTable, PTable]] = {}
 
 
 DEFAULT_RULES = Rules()
@@ -170,7 +199,7 @@ def series(
     points = _engine(
         lambda: measure_series(
             store, chosen.id, area_code, by=by, group=group, first=first, last=last,
-            as_of=as_of, publishing=_publishing(audience, rules),
+            as_of=as_of, publishing=_publishing(store, audience, rules),
         )
     )  # fmt: skip
     rows = [_row(chosen, here, point, audience) for point in points]
@@ -228,7 +257,7 @@ def comparison(
     ranked = _engine(
         lambda: compare_areas(
             store, chosen.id, level, within, period, by=by, as_of=as_of,
-            publishing=_publishing(audience, rules),
+            publishing=_publishing(store, audience, rules),
         )
     )  # fmt: skip
     rows: list[Row] = [_comparison_row(chosen, item, audience) for item in ranked]
@@ -263,7 +292,7 @@ def chart(
             store, chosen.id, area_code, by=by, target=target, rebase_at=rebase_at,
             first=first, last=last, as_of=as_of, screen_outliers=screen_outliers,
             fix_after_n_points=fix_after_n_points,
-            publishing=_publishing(audience, rules),
+            publishing=_publishing(store, audience, rules),
         )
     )  # fmt: skip
 
@@ -284,7 +313,7 @@ def disproportion(
     return _engine(
         lambda: disproportionality(
             store, chosen.id, area_code, group, year,
-            publishing=_publishing(audience, rules),
+            publishing=_publishing(store, audience, rules),
         )
     )  # fmt: skip
 
@@ -334,6 +363,8 @@ def _engine(ask: Callable[[], T]) -> T:
     """The engine's answer, its refusals turned into ResultError."""
     try:
         return ask()
+    except OffLattice as refused:
+        raise RefusedQuestion(str(refused), refused.allowed) from None
     except KeyError as error:  # str() of a KeyError quotes its message
         raise ResultError(_sentence(str(error.args[0]))) from None
     except (StoreError, ValueError) as error:
@@ -345,8 +376,8 @@ def _sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
-def _publishing(audience: Audience, rules: Rules) -> PTable | None:
-    return rules.ptable if audience == "public" else None
+def _publishing(store: Store, audience: Audience, rules: Rules) -> PTable | None:
+    return rules.ptable_for(store) if audience == "public" else None
 
 
 def _allowed(
@@ -472,6 +503,8 @@ def _words(
 ) -> str:
     """The figure in a sentence, as a reader would say it."""
     where = f"{name}, {period}{partial}" + (f", {group}" if group else "")
+    if withheld and partial:
+        return f"{where}: {WHOLE_ONLY}."
     if withheld:
         return f"{where}: too few to show."
     if value is None:

@@ -27,6 +27,13 @@ class ErrorSerializer(serializers.Serializer[Any]):
         required=False,
         help_text="For a bad query: each bad field with its messages.",
     )
+    allowed = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="For a question the public may not ask (a run of months that "
+        "cuts a quarter or a financial year of a protected measure): what it may "
+        "ask instead. docs/publication.md, 'What you can ask'.",
+    )
 
 
 class MeasureSerializer(serializers.Serializer[Any]):
@@ -60,8 +67,20 @@ class SeriesQuery(serializers.Serializer[Any]):
         "has is in its description (groups, and public_groups for callers not "
         "signed in).",
     )
-    first = serializers.RegexField(MONTH, required=False, help_text="YYYY-MM")
-    last = serializers.RegexField(MONTH, required=False, help_text="YYYY-MM")
+    first = serializers.RegexField(
+        MONTH,
+        required=False,
+        help_text="YYYY-MM, the first month. Callers not signed in, for measures "
+        "that are not open data: the first month of a whole period of `by` (a "
+        "financial quarter starts in April, July, October or January; a "
+        "financial year in April); any other is refused with 400.",
+    )
+    last = serializers.RegexField(
+        MONTH,
+        required=False,
+        help_text="YYYY-MM, the last month; for callers not signed in, the last "
+        "month of a whole period of `by` (see first).",
+    )
 
 
 class CompareQuery(serializers.Serializer[Any]):

@@ -138,6 +138,10 @@ class MeasureSeries(APIView):
                     last=query.get("last"), audience=audience,
                     rules=publication_rules(),
                 )  # fmt: skip
+            except results.RefusedQuestion as refused:
+                raise ValidationError(
+                    {"detail": str(refused), "allowed": refused.allowed}
+                ) from None
             except results.ResultError as error:
                 raise ValidationError({"detail": str(error)}) from None
             return _answer(measure, found, "points")

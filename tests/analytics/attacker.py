@@ -1,10 +1,10 @@
 """An attacker with only public outputs, trying to pin down true counts.
 
 It asks the one results path for everything the public may see of a measure
-(every area at every level, by month, quarter, financial year and rolling
-12 months, by every published breakdown), knows the perturbation table (a
-method must not rely on being secret), and combines every linear relation
-between published cells:
+(every area at every level, by month, quarter and financial year, by every
+published breakdown; a published rolling year is the sum of four published
+quarters, so it tells nothing more), knows the documented noise bounds, and
+combines every linear relation between published cells:
 
 * a quarter, a financial year or a rolling 12 months is the sum of its months
   (so "this rolling year minus the last plus the same month a year before",
@@ -45,8 +45,10 @@ class Attack:
 
     def learn(
         self, row: results.Row, by: str, column: str | None, rules: results.Rules
-    ) -> Cell:
+    ) -> Cell | None:
         group = None if column is None else f"{column}={row.group}"
+        if row.withheld and row.partial:
+            return None  # withheld because the period is not whole yet
         # A rolling year is labelled by its last month: keep them apart.
         period = f"rolling12 to {row.period}" if by == "rolling12" else row.period
         cell = (row.measure, row.area_code, period, group)
@@ -143,7 +145,7 @@ def _ask(
     rules: results.Rules,
 ) -> None:
     by_period: dict[str, dict[str, list[Cell]]] = {}
-    for by in ("month", "quarter", "year", "rolling12"):
+    for by in ("month", "quarter", "year"):
         try:
             answer = results.series(
                 store, measure_id, area, by=by, group=group, audience="public",
@@ -155,7 +157,9 @@ def _ask(
         for row in answer.rows:
             if row.treatment == "open":
                 continue
-            cells[row.period].append(found.learn(row, by, group, rules))
+            cell = found.learn(row, by, group, rules)
+            if cell is not None:
+                cells[row.period].append(cell)
         by_period[by] = cells
     months = sorted(by_period.get("month", {}))
     for by, label in (("quarter", financial_quarter), ("year", financial_year)):

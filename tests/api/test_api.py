@@ -150,3 +150,19 @@ def test_a_kept_answer_follows_loads_and_is_never_shared_across_audiences(
     run_load(store, get_source("police-uk-street"), [FEBRUARY])
     months = [p["period"] for p in partner.get(SERIES, asked).json()["points"]]
     assert months == ["2024-01", "2024-02"]
+
+
+def test_a_window_that_cuts_a_period_is_a_400_naming_what_may_be_asked(
+    loaded, client, client_as
+):
+    url = reverse("api:series", kwargs={"measure_id": "domestic-violence"})
+    asked = {"area": "E01900001", "by": "year", "first": "2023-05", "last": "2024-03"}
+    refused = client.get(url, asked)
+    assert refused.status_code == 400
+    body = refused.json()
+    assert "2023-04 to 2024-03" in body["detail"]
+    assert any(line.startswith("by year") for line in body["allowed"])
+    # Partners may ask for any run of months; the public for whole periods.
+    assert client_as(Role.ANALYST).get(url, asked).status_code == 200
+    whole = client.get(url, {**asked, "first": "2023-04"})
+    assert whole.status_code == 200

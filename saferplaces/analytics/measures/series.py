@@ -18,9 +18,9 @@ which measures are perturbed and which are open data, published exactly).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +29,7 @@ from scipy import special
 
 from saferplaces.analytics.geography import is_known, lsoas_in
 from saferplaces.analytics.measures.keys import key_sum_sql
+from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
     population_by_year,
     population_year,
@@ -99,9 +100,12 @@ def measure_series(
     last: str | None = None,
     as_of: AsOf = None,
     publishing: PTable | None = None,
+    lattice: bool = True,
 ) -> list[SeriesPoint]:
     """The measure for ``area_code`` by period (and by ``group`` if given);
-    as published when ``publishing`` is given (see the module docstring)."""
+    as published when ``publishing`` is given (see the module docstring):
+    then only cells of the publication lattice (``lattice``), unless
+    ``lattice`` is False (the attack tests' any-window control)."""
     measure = get_measure(measure_id)
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}")
@@ -121,9 +125,23 @@ def measure_series(
         if (first is None or m >= first) and (last is None or m <= last)
     ]
     ptable = publishing if measure.publication.method != "open" else None
+    whole_only = ptable is not None and lattice
+    if whole_only:
+        check_window(by, first, last)
+    if whole_only and by == "rolling12":
+        if measure.publication.method == "survey":
+            raise OffLattice(
+                "For the public, survey figures are published by month, quarter "
+                "and year only: ask by quarter or year."
+            )
+        quarters = measure_series(
+            store, measure.id, area_code, by="quarter", group=group, first=first,
+            last=last, as_of=as_of, publishing=publishing,
+        )  # fmt: skip
+        return _rolling_years_of(measure, quarters, months)
     if measure.kind != "count":
         return _tally_series(
-            store, measure, area_code, months, by, group, as_of, ptable
+            store, measure, area_code, months, by, group, as_of, ptable, whole_only
         )
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
@@ -133,14 +151,126 @@ def measure_series(
         lambda: _monthly_counts(store, measure, lsoas, group, as_of),
     )
     population = population_by_year(store, lsoas, as_of) if measure.denominator else {}
-    groups = sorted({g for _, g in counts}, key=str) if group else [None]
+    groups: Sequence[str | None] = (
+        sorted({g for _, g in counts}, key=str) if group else [None]
+    )
+    if ptable is not None and group:
+        groups, counts = _classified(measure, group, counts, lambda a, b: (
+            a[0] + b[0], a[1] + b[1]))  # fmt: skip
     points: list[SeriesPoint] = []
     for value in groups:
         cells = [counts.get((m, value), (0, 0)) for m in months]
         points += _points(
-            measure, area_code, value, months, cells, by, population, ptable
-        )
+            measure, area_code, value, months, cells, by, population, ptable,
+            whole_only,
+        )  # fmt: skip
     return points
+
+
+Cell = TypeVar("Cell")
+
+
+def _classified(
+    measure: Measure,
+    group: str,
+    cells: dict[tuple[str, str | None], Cell],
+    add: Callable[[Cell, Cell], Cell],
+) -> tuple[list[str | None], dict[tuple[str, str | None], Cell]]:
+    """A published breakdown's groups and cells: every category of the
+    breakdown's classification, zero or not, then "not recorded" (None),
+    which also holds any value outside the classification. Which groups
+    have records is itself a figure, so it is never left to the data."""
+    classification = measure.classification(group)
+    if classification is None:
+        raise OffLattice(f"{measure.title} is not published by {group}.")
+    folded: dict[tuple[str, str | None], Cell] = {}
+    for (month, value), cell in cells.items():
+        key = (month, value if value in classification else None)
+        folded[key] = add(folded[key], cell) if key in folded else cell
+    return [*classification, None], folded
+
+
+def _rolling_years_of(
+    measure: Measure, quarters: list[SeriesPoint], months: list[str]
+) -> list[SeriesPoint]:
+    """Published rolling years: each the sum of four consecutive published
+    quarters, labelled by its last month (no new noise to average)."""
+    ends = _quarter_ends(months)
+    points: list[SeriesPoint] = []
+    by_group: dict[str | None, list[SeriesPoint]] = {}
+    for quarter in quarters:
+        by_group.setdefault(quarter.group, []).append(quarter)
+    for group, mine in by_group.items():
+        for index in range(3, len(mine)):
+            four = mine[index - 3 : index + 1]
+            label = ends.get(four[-1].period, "")
+            if not label or ends.get(four[0].period, "") != _months_before(label, 9):
+                continue  # not four consecutive quarters of data
+            points.append(_rolling_point(measure, group, label, four))
+    return points
+
+
+def _quarter_ends(months: list[str]) -> dict[str, str]:
+    """{quarter label: its last month}."""
+    ends: dict[str, str] = {}
+    for month in months:
+        ends[financial_quarter(month)] = month
+    return ends
+
+
+def _months_before(month: str, count: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - count
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def _rolling_point(
+    measure: Measure, group: str | None, label: str, four: list[SeriesPoint]
+) -> SeriesPoint:
+    first = four[0]
+    if any(q.suppressed or q.numerator is None for q in four):
+        value = numerator = denominator = low = high = None
+    else:
+        numerator = float(sum(q.numerator or 0 for q in four))
+        if measure.kind == "count":
+            denominator = first.denominator
+            scale = PER / denominator if denominator else 1.0
+            known = denominator or not measure.denominator
+            [(low, high)] = poisson_intervals([round(numerator)])
+            value, low, high = (
+                (numerator * scale, low * scale, high * scale)
+                if known
+                else (None, None, None)
+            )
+        else:
+            denominator = float(sum(q.denominator or 0 for q in four))
+            value, low, high = _published_ratio(measure, numerator, denominator)
+    return SeriesPoint(
+        measure=measure.id,
+        area_code=first.area_code,
+        period=label,
+        group=group,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        lower=low,
+        upper=high,
+        spc_signal=None,
+        suppressed=numerator is None,
+        partial=False,
+        months=12,
+    )
+
+
+def _published_ratio(
+    measure: Measure, numerator: float, denominator: float
+) -> tuple[float, float, float]:
+    """A share or ratio from published counts, with its interval."""
+    if measure.kind == "proportion":
+        share = min(numerator / denominator, 1.0)
+        low, high = wilson_interval(share, denominator)
+        return 100 * share, 100 * low, 100 * high
+    [(low, high)] = poisson_intervals([round(numerator)])
+    return round(numerator / denominator, 2), low / denominator, high / denominator
 
 
 def measure_chart(
@@ -169,6 +299,8 @@ def measure_chart(
         store, measure_id, area_code, by=by, first=first, last=last, as_of=as_of,
         publishing=publishing,
     )  # fmt: skip
+    # A period not yet whole is withheld from the public: not a value yet.
+    points = [point for point in points if not (point.partial and point.suppressed)]
     values = [point.value for point in points]
     if len(values) < 2 or any(value is None for value in values):
         withheld = any(point.suppressed for point in points)
@@ -213,21 +345,28 @@ def _tally_series(
     group: str | None,
     as_of: AsOf,
     ptable: PTable | None,
+    whole_only: bool = False,
 ) -> list[SeriesPoint]:
     """A proportion or ratio measure (see ``proportions``)."""
     tallies = monthly_tallies(store, measure, area_code, group, as_of)
     if not tallies and not is_known(store, area_code):
         raise StoreError(f"no data or geography is known for area {area_code!r}")
-    groups = sorted({g for _, g in tallies}, key=str) if group else [None]
+    groups: Sequence[str | None] = (
+        sorted({g for _, g in tallies}, key=str) if group else [None]
+    )
+    if ptable is not None and group:
+        groups, tallies = _classified(measure, group, tallies, lambda a, b: a + b)
     points: list[SeriesPoint] = []
     for value in groups:
         monthly = [tallies.get((m, value), Tally()) for m in months]
         labels, periods, sizes = _aggregate_tallies(months, monthly, by)
         shown = [
-            _published_estimate(measure, tally, ptable)
+            WITHHELD
+            if whole_only and size < MONTHS_IN[by]
+            else _published_estimate(measure, tally, ptable)
             if ptable
             else _exact_estimate(measure, tally)
-            for tally in periods
+            for tally, size in zip(periods, sizes, strict=True)
         ]
         signals: Sequence[str | None] = [None] * len(periods)
         values = [estimate.value for estimate in shown]
@@ -283,8 +422,11 @@ def _published_estimate(measure: Measure, tally: Tally, ptable: PTable) -> _Esti
     * a share of records (offenders who re-offended, crimes flagged
       domestic): both counts perturbed, the share and its Wilson interval
       computed from them;
-    * a ratio (re-offences per offender): the people perturbed, the ratio
-      rounded to two places, the total of re-offences not published;
+    * a ratio (re-offences per offender): the people and the total of
+      re-offences each perturbed (the total as a count of its own, with the
+      same records' cell key), the ratio of the two rounded to two places;
+      never the true total over the perturbed people, which gave the total
+      away as the one whole number that fits;
     * a weighted survey share (the survey rule): published only where the
       perturbed number of respondents reaches ``minimum_base``; the share
       rounded to a whole percentage point; its interval from the rounded
@@ -309,9 +451,11 @@ def _published_estimate(measure: Measure, tally: Tally, ptable: PTable) -> _Esti
             100 * share, round(100 * low, 1), round(100 * high, 1), None, float(rows)
         )
     if measure.kind == "ratio":
-        ratio = round(tally.amount / rows, 2)
-        [(low, high)] = poisson_intervals([round(ratio * rows)])
-        return _Estimate(ratio, low / rows, high / rows, None, float(rows))
+        [amount] = ptable.perturb([round(tally.amount)], ptable.cell_keys([tally.keys]))
+        if np.isnan(amount):
+            return WITHHELD
+        ratio, low, high = _published_ratio(measure, float(amount), float(rows))
+        return _Estimate(ratio, low, high, float(amount), float(rows))
     if np.isnan(successes):
         return WITHHELD
     share = min(successes / rows, 1.0)
@@ -432,8 +576,10 @@ def _points(
     by: Period,
     population: dict[int, float],
     ptable: PTable | None,
+    whole_only: bool = False,
 ) -> list[SeriesPoint]:
-    """Each period's point from its months' (count, key sum) cells."""
+    """Each period's point from its months' (count, key sum) cells; with
+    ``whole_only``, a period the data covers in part is withheld."""
     labels, starts, sizes = _periods(months, by)
     spans = list(zip(starts, sizes, strict=True))
     counts = np.array([sum(c for c, _ in cells[s : s + n]) for s, n in spans])
@@ -443,6 +589,8 @@ def _points(
         if ptable
         else counts.astype(np.float64)
     )
+    if whole_only:
+        shown[np.array(sizes) < MONTHS_IN[by]] = np.nan
     withheld = np.isnan(shown)
     intervals = poisson_intervals(np.where(withheld, 0, shown).astype(np.int64))
     rows = []
