@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from saferplaces.analytics import results
+from saferplaces.analytics.measures.areas import compare_areas
 from saferplaces.analytics.perturbation import default_ptable
 from saferplaces.analytics.store import Store
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
 from saferplaces.vocabulary import ETHNICITIES
 from tests.analytics.sparse_crimes import (
     LSOAS,
@@ -21,6 +24,7 @@ from tests.analytics.sparse_crimes import (
 MEASURE = "domestic-violence"
 LSOA = "E01900001"
 BUSY = "E01900003"
+WARD = "E05900001"
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +175,26 @@ def test_the_cli_says_in_words_what_the_public_may_ask(sparse, monkeypatch):
     assert "You may ask for:" in refused.output
     assert "by year: from an April to a March" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_a_ranking_withholds_a_period_not_yet_whole_from_the_public(tmp_path):
+    store = with_secret(Store(tmp_path / "store"), "ranking-test-secret")
+    load_domestic_abuse(store, tmp_path / "files", first="2021-04", last="2021-08",
+                        mean=30.0)  # fmt: skip
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text(
+        "LSOA21CD,LSOA21NM,WD22CD,WD22NM,LAD22CD,LAD22NM\n"
+        + "".join(
+            f"{code},Anytown {code[-3:]},E05900001,Oak,E08900001,Anytown\n"
+            for code in LSOAS
+        )
+    )
+    run_load(store, get_source("geography"), [lookup])
+    ptable = results.Rules().ptable_for(store)
+    whole = compare_areas(store, MEASURE, "lsoa", WARD, "2021/22 Q1", by="quarter",
+                          publishing=ptable)  # fmt: skip
+    assert not whole[0].suppressed
+    partial = compare_areas(store, MEASURE, "lsoa", WARD, "2021/22 Q2", by="quarter",
+                            publishing=ptable)  # fmt: skip
+    assert partial[0].suppressed
+    assert partial[0].partial

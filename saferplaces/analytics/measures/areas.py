@@ -155,6 +155,12 @@ def compare_areas(
     members = {code: lsoas for code, (_, lsoas) in areas.items()}
     members[within] = parent_lsoas
     shown = _published_cells(counts, members, (period, previous), ptable)
+    if ptable is not None:
+        # The publication lattice (ADR 0007): a period not yet whole is not
+        # published, so neither it nor a change from it is shown.
+        for when, months in ((period, covered), (previous, covered_before)):
+            if when and len(months) < MONTHS_IN[by]:
+                shown.update(dict.fromkeys(((c, when) for c in members), None))
 
     def published(code: str, when: str | None) -> int | None:
         return shown.get((code, when)) if when else None
