@@ -27,8 +27,9 @@ class ProblemForm(forms.ModelForm[ProblemSolving]):
         model = ProblemSolving
         fields = [
             "title", "stage", "owner", "group", "source", "kind", "area_code",
-            "cells", "comparison_area", "scanning", "analysis", "response",
-            "toolkit_intervention", "response_starts", "assessment_months",
+            "cells", "compare_with", "comparison_area", "scanning", "analysis",
+            "response", "toolkit_intervention", "response_starts",
+            "assessment_months",
         ]  # fmt: skip
         labels = {
             "title": "What the problem is",
@@ -38,7 +39,8 @@ class ProblemForm(forms.ModelForm[ProblemSolving]):
             "source": "Data that shows it",
             "kind": "Which kind (optional), e.g. Burglary or fly-tipping",
             "area_code": "Area code",
-            "comparison_area": "Comparison area code (optional)",
+            "compare_with": "Compare with",
+            "comparison_area": "Comparison area code (for another area)",
             "scanning": "Scanning: what was noticed, by whom (optional)",
             "analysis": "Analysis: why it happens here (optional)",
             "response": "Response: what partners agreed to do (optional)",
@@ -47,8 +49,12 @@ class ProblemForm(forms.ModelForm[ProblemSolving]):
             "assessment_months": "Months to compare either side of the start",
         }
         help_texts = {
-            "comparison_area": "Somewhere like it with no response, e.g. the "
-            "rest of the district: the assessment sets the target against it.",
+            "compare_with": "Somewhere with no response, for what would have "
+            "happened anyway: the assessment sets the target against it. The "
+            "target, and for hot spot cells the ring of cells around them, are "
+            "taken out of it, so that nothing counts on both sides.",
+            "comparison_area": "Only for another area: its code, like SYN-D02. "
+            "Leave blank for the rest of the district.",
         }
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
@@ -64,6 +70,16 @@ class ProblemForm(forms.ModelForm[ProblemSolving]):
         )
         if not self.is_bound:
             self.initial["cells"] = ", ".join(self.instance.cells or [])
+        whole = ProblemSolving.CompareWith.WHOLE_AREA
+        if self.instance.compare_with != whole:
+            # Kept for records saved with it; not a choice for new ones.
+            compare_with = self.fields["compare_with"]
+            assert isinstance(compare_with, forms.TypedChoiceField)
+            compare_with.choices = [
+                (choice.value, choice.label)
+                for choice in ProblemSolving.CompareWith
+                if choice != whole
+            ]
 
     def clean_cells(self) -> list[str]:
         cells = [c.strip() for c in self.cleaned_data["cells"].split(",") if c.strip()]
@@ -80,6 +96,17 @@ class ProblemForm(forms.ModelForm[ProblemSolving]):
 
     def clean_comparison_area(self) -> str:
         return _code(self.cleaned_data["comparison_area"], required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        district = ProblemSolving.CompareWith.REST_OF_DISTRICT
+        if cleaned.get("compare_with") == district and cleaned.get("comparison_area"):
+            self.add_error(
+                "comparison_area",
+                "Leave the comparison area blank to compare with the rest of "
+                "the district, or choose the rest of another area.",
+            )
+        return cleaned
 
 
 def _code(value: str, required: bool) -> str:

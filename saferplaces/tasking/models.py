@@ -27,6 +27,15 @@ class ProblemSolving(models.Model):
         ROAD_COLLISIONS = "road-collisions", "Road collisions"
         CONCERNS = "concerns", "Community concerns"
 
+    class CompareWith(models.TextChoices):
+        # The assessment takes the target (and a hot spot's ring of cells)
+        # out of the comparison, so that neither counts on both sides.
+        REST_OF_DISTRICT = "rest-of-district", "The rest of the district"
+        REST_OF_AREA = "rest-of-area", "The rest of another area"
+        # Records saved before the comparison left the target out keep
+        # their meaning (migration 0002); no one chooses it afresh.
+        WHOLE_AREA = "whole-area", "The whole of another area, the target included"
+
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="problems"
     )
@@ -40,6 +49,9 @@ class ProblemSolving(models.Model):
     # Hot spot cells ("x-y" south-west corners, British National Grid metres).
     cells = models.JSONField(default=list, blank=True)
     cell_size = models.FloatField(default=250)
+    compare_with = models.CharField(
+        max_length=16, choices=CompareWith.choices, default="rest-of-district"
+    )
     comparison_area = models.CharField(max_length=40, blank=True)
     owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(
@@ -71,6 +83,13 @@ class ProblemSolving(models.Model):
             errors["response_starts"] = "Enter a month as YYYY-MM, like 2014-04."
         if not 1 <= (self.assessment_months or 0) <= 36:
             errors["assessment_months"] = "Between 1 and 36 months."
+        if self.compare_with != self.CompareWith.REST_OF_DISTRICT and not (
+            self.comparison_area
+        ):
+            errors["comparison_area"] = (
+                "Enter the code of the area to compare with, or compare with "
+                "the rest of the district."
+            )
         if self.group is not None and self.group.partnership_id != self.partnership_id:
             errors["group"] = "Choose a group of this partnership."
         if errors:

@@ -112,9 +112,12 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _assessment(record: ProblemSolving) -> tuple[Any, str]:
     """The assessment, or why there is none yet."""
+    compare_with = ProblemSolving.CompareWith
     if not record.response_starts:
         return None, "Set the month the response starts to see whether it worked."
-    if not record.comparison_area:
+    if record.compare_with != compare_with.REST_OF_DISTRICT and not (
+        record.comparison_area
+    ):
         return None, "Choose a comparison area to set the target against."
     store = web_store()
     _, after = problem_solving.windows(record.response_starts, record.assessment_months)
@@ -126,15 +129,21 @@ def _assessment(record: ProblemSolving) -> tuple[Any, str]:
             f"{months[-1] if months else 'nothing yet'}. Come back after the next load."
         )
     try:
+        comparison = (
+            problem_solving.district_around(store, record.area_code)
+            if record.compare_with == compare_with.REST_OF_DISTRICT
+            else record.comparison_area
+        )
         target = (
-            {"cells": record.cells, "cell_size": record.cell_size,
-             "within": record.area_code}
+            {"cells": record.cells, "cell_size": record.cell_size}
             if record.cells
             else {"area": record.area_code}
-        )  # fmt: skip
+        )
         return problem_solving.assess(
-            store, record.source, record.kind or None, record.comparison_area,
-            record.response_starts, record.assessment_months, **target,
+            store, record.source, record.kind or None, comparison,
+            record.response_starts, record.assessment_months,
+            comparison_rest=record.compare_with != compare_with.WHOLE_AREA,
+            **target,
         ), ""  # fmt: skip
     except HotspotError as error:
         return None, str(error)

@@ -27,6 +27,7 @@ def load_demo_problem(store: Store) -> ProblemSolving | None:
             "source": "street-crime",
             "kind": "Anti-social behaviour",
             "area_code": wards["Bournville"],
+            "compare_with": ProblemSolving.CompareWith.REST_OF_AREA,
             "comparison_area": "SYN-D02",
             "owner": Agency.objects.filter(name__icontains="police").first()
             or Agency.objects.first(),

@@ -10,7 +10,7 @@ from saferplaces.analytics import geography
 from saferplaces.analytics.hotspot_report import HotspotError
 from saferplaces.analytics.problem_solving import (
     Place,
-    _cells,
+    _Block,
     assess,
     weighted_displacement_quotient,
     windows,
@@ -49,12 +49,11 @@ def test_windows_are_the_months_either_side_of_the_start():
 
 
 def test_cells_and_their_ring_are_counted():
-    size = 100.0
+    block = _Block.of(["100-100"], 100.0)
     before = (np.array([150.0, 150, 250, 450]), np.array([150.0, 160, 150, 150]))
     after = (np.array([150.0, 50]), np.array([150.0, 50]))
-    target, ring = _cells(before, after, ["100-100"], size)
-    assert (target.before, target.after) == (2, 1)
-    assert (ring.before, ring.after) == (1, 1)  # 450 is two cells away
+    assert block.tally(*before) == (2, 1)  # 450 is two cells away
+    assert block.tally(*after) == (1, 1)
 
 
 def test_the_planted_bournville_drop_is_found(demo_data):

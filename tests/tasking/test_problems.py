@@ -31,7 +31,8 @@ def typed(site, **changes):
         "title": "ASB around the Bournville shops", "stage": "response",
         "owner": "", "source": "street-crime", "kind": "Anti-social behaviour",
         "area_code": site["bournville"], "cells": "",
-        "comparison_area": site["northfield"], "response": "Patrols and CCTV.",
+        "compare_with": "rest-of-area", "comparison_area": site["northfield"],
+        "response": "Patrols and CCTV.",
         "response_starts": "2014-04", "assessment_months": "12",
     }  # fmt: skip
     data.update(changes)
