@@ -407,8 +407,30 @@ POPULATION_SCHEMA = pa.schema(
         ("population", pa.int64()),
         ("source_file", pa.string()),
         ("source_line", pa.int32()),
+        ("breakdown", pa.string()),
     ]
 )
+# What a row breaks residents down by, from which of these columns are not
+# "all": "all" (all residents, e.g. Census TS001), "age_sex", "ethnicity"
+# (TS021), ... Each breakdown of a year is a partition of its own, so a load
+# replaces only the breakdowns it brings: all residents never replace the
+# residents by ethnic group, age or sex, nor the reverse.
+BREAKDOWN_COLUMNS = {"age_band": "age", "sex": "sex", "ethnicity": "ethnicity"}
+
+
+def with_breakdown(rows: pa.Table) -> pa.Table:
+    """``rows`` with their ``breakdown`` column set (see BREAKDOWN_COLUMNS)."""
+    names = ["all"]
+    code = pa.repeat(pa.scalar(0, pa.int8()), rows.num_rows)
+    for bit, (column, name) in enumerate(BREAKDOWN_COLUMNS.items()):
+        names = [*names, *(f"{n}_{name}".removeprefix("all_") for n in names)]
+        broken = pc.cast(pc.not_equal(rows.column(column), "all"), pa.int8())
+        code = pc.add(code, pc.multiply(broken, pa.scalar(1 << bit, pa.int8())))
+    return rows.set_column(
+        rows.schema.get_field_index("breakdown"),
+        "breakdown",
+        pc.take(pa.array(names), code),
+    )
 
 
 def read_population(item: InputFile) -> FileRead:
@@ -469,9 +491,12 @@ def read_population(item: InputFile) -> FileRead:
             **canonical,
             "source_file": pa.repeat(pa.scalar(item.name), table.num_rows),
             "source_line": table.column(LINE),
+            "breakdown": pa.nulls(table.num_rows, pa.string()),
         }
     ).filter(keep)
-    accepted = accepted.select(POPULATION_SCHEMA.names).cast(POPULATION_SCHEMA)
+    accepted = with_breakdown(
+        accepted.select(POPULATION_SCHEMA.names).cast(POPULATION_SCHEMA)
+    )
     rejects = pa.concat_tables(
         [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
     )
@@ -510,6 +535,7 @@ def _read_ts021(item: InputFile) -> FileRead:
                     "population": kept.column(column),
                     "source_file": pa.repeat(pa.scalar(item.name), count),
                     "source_line": kept.column(LINE),
+                    "breakdown": pa.repeat(pa.scalar("ethnicity"), count),
                 }
             ).cast(POPULATION_SCHEMA)
         )
@@ -537,7 +563,8 @@ register(
         ),
         wanted=lambda name: name.lower().endswith(".csv"),
         reader=read_population,
-        partition_by=("year",),
+        # A load replaces the years and breakdowns it brings (BREAKDOWN_COLUMNS).
+        partition_by=("year", "breakdown"),
         record_id=None,
     )
 )

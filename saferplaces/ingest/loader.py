@@ -146,6 +146,9 @@ def run_load(
                 result.checksum = hasher.submit(item.sha256)
             if result.skipped_as_load is None:
                 pending.append((item, result))
+        if pending:
+            # Files already loaded are skipped as before, whatever the layout.
+            _refuse_another_layout(store, source)
         if source.columns is not None:
             # Refuse a bad file before anything is written, not halfway through.
             for item, _ in pending:
@@ -162,6 +165,26 @@ def run_load(
                     if all(result is not copy for copy in copies.results)
                 ]
                 report = _fresh(report)
+
+
+def _refuse_another_layout(store: Store, source: Source) -> None:
+    """A table stored under other partition columns cannot take a load (its
+    stored partitions would not be found to replace): say what to do. The
+    population table was partitioned by year alone before each breakdown
+    became a partition of its own."""
+    if source.table not in store.tables():
+        return
+    from deltalake import DeltaTable
+
+    path = store.root / source.table
+    stored = list(DeltaTable(str(path)).metadata().partition_columns)
+    if stored != list(source.partition_by):
+        raise FileRefused(
+            source.table,
+            f"the store keeps this table by {', '.join(stored) or 'nothing'}, and "
+            f"this version by {', '.join(source.partition_by)}: move {path} "
+            f"aside and load the {source.name} files again",
+        )
 
 
 def _load_either_way(
