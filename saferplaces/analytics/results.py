@@ -443,7 +443,8 @@ def _row(chosen: Measure, here: Area, point: SeriesPoint, audience: Audience) ->
         treatment=_treatment(chosen, audience),
         words=_words(chosen, here.name, point.period, point.group, point.value,
                      point.lower, point.upper, point.suppressed, chosen.unit,
-                     _partial_words(point.partial, point.months, point.period)),
+                     _partial_words(point.partial, point.months, point.period),
+                     point.note),
     )  # fmt: skip
 
 
@@ -500,6 +501,7 @@ def _words(
     withheld: bool,
     unit: str,
     partial: str,
+    note: str = "",
 ) -> str:
     """The figure in a sentence, as a reader would say it."""
     where = f"{name}, {period}{partial}" + (f", {group}" if group else "")
@@ -512,6 +514,8 @@ def _words(
     text = f"{where}: {_number(value)} {unit}"
     if lower is not None and upper is not None:
         text += f" (95% interval {_number(lower)} to {_number(upper)})"
+    if note:
+        text += f"; {note}"
     return text + "."
 
 

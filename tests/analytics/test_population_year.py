@@ -155,3 +155,16 @@ def test_disproportionality_says_which_years_residents_it_used(tmp_path):
     assert {share.population_note for share in shares} == {
         "rate uses the 2021 population"
     }
+
+
+def test_a_series_rate_on_another_years_residents_says_which_year(store, tmp_path):
+    # Only the Census year is loaded: 2016's and 2017's rates use 2021's
+    # residents, and each figure says so in its words.
+    from saferplaces.analytics import results
+
+    load_population(store, tmp_path, "E01900003,2021,all,all,1000\n")
+    rows = results.series(store, "total-recorded-crime-rate", ELM, by="quarter").rows
+    assert rows
+    assert all("rate uses the 2021 population" in row.words for row in rows)
+    own = results.series(store, "total-recorded-crime-rate", ELM).rows
+    assert all(row.denominator == 1000 for row in own)

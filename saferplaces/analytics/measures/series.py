@@ -32,8 +32,7 @@ from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
     population_by_year,
-    population_year,
-    residents_in_year,
+    residents_for,
 )
 from saferplaces.analytics.measures.proportions import (
     Tally,
@@ -71,6 +70,9 @@ class SeriesPoint:
     # The data covers only part of the period (e.g. 6 months of a year).
     partial: bool = False
     months: int = 1
+    # What a reader should know of this figure ("rate uses the 2021
+    # population").
+    note: str = ""
 
 
 @functools.lru_cache(maxsize=4096)  # asked for every month of every series
@@ -258,6 +260,7 @@ def _rolling_point(
         suppressed=numerator is None,
         partial=False,
         months=12,
+        note=first.note if value is not None else "",
     )
 
 
@@ -597,16 +600,16 @@ def _points(
     for label, count, start, hidden, (low, high) in zip(
         labels, shown, starts, withheld, intervals, strict=True
     ):
-        residents = (
-            residents_in_year(population, population_year(months[start]))
-            if measure.denominator
-            else None
-        )
+        used = residents_for(population, months[start]) if measure.denominator else None
+        residents = used.residents if used else None
         scale = PER / residents if residents else 1.0
         known = not hidden and (residents or not measure.denominator)
         value = float(count) * scale if known else None
         numerator = None if hidden else float(count)
-        rows.append((label, numerator, residents, value, low * scale, high * scale))
+        note = used.note if used and value is not None else ""
+        rows.append(
+            (label, numerator, residents, value, low * scale, high * scale, note)
+        )
     signals: Sequence[str | None] = [None] * len(rows)
     plotted = [row[3] for row in rows if row[3] is not None]
     if by != "rolling12" and len(plotted) == len(rows) >= 2:
@@ -627,6 +630,7 @@ def _points(
             suppressed=bool(hidden),
             partial=size < MONTHS_IN[by],
             months=size,
+            note=note,
         )
         for (
             label,
@@ -635,6 +639,7 @@ def _points(
             value,
             low,
             high,
+            note,
         ), signal, hidden, size in zip(rows, signals, withheld, sizes, strict=True)
     ]
 
