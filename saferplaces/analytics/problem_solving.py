@@ -81,7 +81,7 @@ CONFIDENCE = 0.95
 # it cannot take a zero); the exact interval is quick there.
 SMALL_COUNT = 20
 INTERVAL_WORDS = {
-    "exact": f"exact conditional method (Fisher's), as a count is under {SMALL_COUNT}",
+    "exact": f"exact conditional method, as a count is under {SMALL_COUNT}",
     "wald": "Wald method on the log scale",
 }
 # An area of these levels is its own district when the comparison is "the

@@ -34,7 +34,7 @@ class ProblemSolving(models.Model):
         REST_OF_AREA = "rest-of-area", "The rest of another area"
         # Records saved before the comparison left the target out keep
         # their meaning (migration 0002); no one chooses it afresh.
-        WHOLE_AREA = "whole-area", "The whole of another area, the target included"
+        WHOLE_AREA = "whole-area", "The whole area, target included"
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="problems"

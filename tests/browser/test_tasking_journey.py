@@ -37,7 +37,9 @@ def test_from_the_pack_to_a_record_of_what_worked(page, live_server, seeded_plan
     ).first.click()
     page.get_by_label("What the problem is").fill("Burglary in the student area")
     page.get_by_label("Agency that owns it").select_option(index=1)
-    page.get_by_label("Comparison area code (optional)").fill("SYN-D02")
+    # The rest of the district is offered first; here another area.
+    page.get_by_label("Compare with").select_option(label="The rest of another area")
+    page.get_by_label("Comparison area code (for another area)").fill("SYN-D02")
     page.get_by_label("Response starts (YYYY-MM, optional)").fill("2014-13")
     page.get_by_role("button", name="Save the record").click()
     page.get_by_text("There is a problem").wait_for()
@@ -45,5 +47,7 @@ def test_from_the_pack_to_a_record_of_what_worked(page, live_server, seeded_plan
     page.get_by_label("Response starts (YYYY-MM, optional)").fill("2014-10")
     page.get_by_role("button", name="Save the record").click()
     page.get_by_test_id("assessment").wait_for()
-    assert "Surrounding cells" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Surrounding cells" in main
+    assert "the rest of Northfield district" in main
     assert axe_violations(page) == []

@@ -8,7 +8,7 @@ from django.db import migrations, models
 CHOICES = [
     ("rest-of-district", "The rest of the district"),
     ("rest-of-area", "The rest of another area"),
-    ("whole-area", "The whole of another area, the target included"),
+    ("whole-area", "The whole area, target included"),
 ]
 
 
