@@ -31,6 +31,12 @@ Partners see exact figures. The public sees each measure as its
 "Published" line says ([publication.md](publication.md)): open data
 exactly; other counts cell key perturbed, small ones withheld; surveys under
 the survey rule. Every figure goes through `saferplaces.analytics.results`.
+For measures that are not open data the public sees only the publication
+lattice ([ADR 0007](decisions/0007-publication-lattice.md)): whole months,
+financial quarters and financial years (a run of months that cuts one is
+refused; a period the data covers in part is withheld until whole), rolling
+years as four published quarters, and breakdowns by their full
+classification (every category, zero or not, and "not recorded").
 
 Survey and cohort measures match a respondent or offender to an area by the
 area code on their row, at any level (LSOA, ward, ...). Road casualties are
