@@ -433,6 +433,23 @@ def with_breakdown(rows: pa.Table) -> pa.Table:
     )
 
 
+def population_in_breakdowns(stored: pa.Table) -> pa.Table:
+    """Rows of a population table kept by year alone (as loads wrote it
+    before each breakdown was a partition of its own) in today's layout,
+    each with its breakdown by the rule new rows get (``with_breakdown``).
+    A column older loads lacked is what ``read_population`` gives a file
+    without it: "all" for a breakdown column (ethnicity), else blank."""
+    columns = {
+        field.name: stored.column(field.name)
+        if field.name in stored.column_names
+        else pa.repeat(pa.scalar("all"), stored.num_rows)
+        if field.name in BREAKDOWN_COLUMNS
+        else pa.nulls(stored.num_rows, field.type)
+        for field in POPULATION_SCHEMA
+    }
+    return with_breakdown(pa.table(columns).cast(POPULATION_SCHEMA))
+
+
 def read_population(item: InputFile) -> FileRead:
     """Population by area: saferplaces' documented CSV, or Census 2021 TS001
     (usual residents) or TS021 (ethnic group).

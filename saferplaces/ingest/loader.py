@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import json
 import os
 import queue
 import threading
@@ -31,10 +32,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import DeltaError
 
 from saferplaces import __version__
 from saferplaces.analytics.perturbation import STORED_KEY_RANGE
-from saferplaces.analytics.store import Committed, Load, Store
+from saferplaces.analytics.store import LOAD_KEY, Committed, Load, Store
+from saferplaces.ingest.geography import population_in_breakdowns
 from saferplaces.ingest.reading import (
     FileRefused,
     InputFile,
@@ -53,6 +57,13 @@ CHECK_THREADS = 2
 # it holds is refused unless allowed (docs/data/README.md): a cut-off or
 # damaged file must not replace a month.
 SHRINK_LIMIT = 0.5
+# Stored layouts a load upgrades by itself, by table and the partition
+# columns it was kept by: its stored rows in today's layout. A table kept
+# any other way than its source says is refused (_refuse_another_layout).
+LAYOUT_UPGRADES: dict[tuple[str, tuple[str, ...]], Callable[[pa.Table], pa.Table]] = {
+    # Before each breakdown was a partition of its own (issue 26, fault 6).
+    ("population", ("year",)): population_in_breakdowns,
+}
 
 
 class LoadShrinks(FileRefused):
@@ -96,6 +107,8 @@ class LoadReport:
     replaced: list[dict[str, Any]] = field(default_factory=list)
     rejects_path: Path | None = None
     reject_reasons: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # What upgrading the table's layout did before this load, if it did.
+    upgraded: str | None = None
 
     @property
     def loaded(self) -> list[FileResult]:
@@ -153,11 +166,13 @@ def run_load(
             # Refuse a bad file before anything is written, not halfway through.
             for item, _ in pending:
                 check_header(item, source.columns_for(item))
+        upgraded = _upgrade_layout(store, source) if pending else None
         while True:
             try:
-                return _load_either_way(
+                report = _load_either_way(
                     store, source, pending, report, tell, history, allow_shrink
                 )
+                break
             except _RenamedCopies as copies:
                 pending = [
                     (item, result)
@@ -165,26 +180,123 @@ def run_load(
                     if all(result is not copy for copy in copies.results)
                 ]
                 report = _fresh(report)
+            except FileRefused as refused:
+                if upgraded is None:
+                    raise
+                # The upgrade is a commit of its own, and stays: say so.
+                raise type(refused)(
+                    refused.name,
+                    f"{refused.reason} (before this, {upgraded}; nothing of "
+                    "this load was written)",
+                ) from refused
+    report.upgraded = upgraded
+    if upgraded is not None and report.loaded:
+        # Said where the terminal report says what came of each file.
+        report.loaded[0].notes.insert(0, upgraded)
+    return report
+
+
+def _stored_layout(store: Store, source: Source) -> tuple[str, ...] | None:
+    """The partition columns the store keeps the table by (None: no table)."""
+    if source.table not in store.tables():
+        return None
+    delta = DeltaTable(str(store.root / source.table))
+    return tuple(delta.metadata().partition_columns)
 
 
 def _refuse_another_layout(store: Store, source: Source) -> None:
     """A table stored under other partition columns cannot take a load (its
-    stored partitions would not be found to replace): say what to do. The
-    population table was partitioned by year alone before each breakdown
-    became a partition of its own."""
-    if source.table not in store.tables():
+    stored partitions would not be found to replace) unless LAYOUT_UPGRADES
+    knows how to rewrite it: say what to do."""
+    stored = _stored_layout(store, source)
+    if stored is None or stored == source.partition_by:
         return
-    from deltalake import DeltaTable
-
-    path = store.root / source.table
-    stored = list(DeltaTable(str(path)).metadata().partition_columns)
-    if stored != list(source.partition_by):
+    if (source.table, stored) not in LAYOUT_UPGRADES:
+        path = store.root / source.table
         raise FileRefused(
             source.table,
             f"the store keeps this table by {', '.join(stored) or 'nothing'}, and "
             f"this version by {', '.join(source.partition_by)}: move {path} "
             f"aside and load the {source.name} files again",
         )
+
+
+def _upgrade_layout(store: Store, source: Source) -> str | None:
+    """Rewrite a table kept by an older layout (LAYOUT_UPGRADES) into its
+    source's, in one Delta commit recorded as a load with no files, so
+    ``store history`` shows it; the versions before it stay in the log as
+    they were. Says what it did; None when nothing was needed.
+
+    Under the writer lock, so another load cannot write between the rows
+    read and the rewrite (or upgrade the table first: then nothing is left
+    to do). A failed rewrite commits nothing: the table is as it was."""
+    with store.writer_lock():
+        stored = _stored_layout(store, source)
+        if stored is None or stored == source.partition_by:
+            return None
+        _refuse_another_layout(store, source)
+        was, now = _columns_in_words(stored), _columns_in_words(source.partition_by)
+        delta = DeltaTable(str(store.root / source.table))
+        before = delta.to_pyarrow_table()
+        rows = LAYOUT_UPGRADES[(source.table, stored)](before)
+        lost = [name for name in before.column_names if name not in rows.column_names]
+        if lost:
+            # A column this version does not know would be dropped: refuse.
+            raise FileRefused(
+                source.table,
+                f"is kept by {was} with columns this version does not know "
+                f"({', '.join(lost)}): move {store.root / source.table} aside "
+                f"and load the {source.name} files again",
+            )
+        number = store.last_load_number() + 1
+        keys = list(source.partition_by)
+        layout = f"kept by {was}, now by {now}"
+        record = {
+            "number": number,
+            "source": source.name,
+            "saferplaces_version": __version__,
+            "files": [],
+            # store history shows what a load replaced: here, every row.
+            "replaced": [{"layout": layout, "rows": rows.num_rows}],
+            "partitions": sorted(
+                [str(row[k]) for k in keys]
+                for row in rows.select(keys).group_by(keys).aggregate([]).to_pylist()
+            ),
+            "upgrade": {"was": list(stored), "now": keys, "rows": rows.num_rows},
+            "rejects_file": None,
+        }
+        try:
+            write_deltalake(
+                delta,
+                rows,
+                mode="overwrite",
+                # Changing the partition columns needs the schema replaced too.
+                schema_mode="overwrite",
+                partition_by=keys,
+                commit_properties=CommitProperties(
+                    custom_metadata={LOAD_KEY: json.dumps(record)}
+                ),
+            )
+        except (DeltaError, OSError) as error:
+            raise FileRefused(
+                source.table,
+                f"is kept by {was}, as an older version of saferplaces wrote "
+                f"it, and could not be rewritten by {now}: it is as it was and "
+                "nothing was loaded. Check that the store can be written to "
+                "(space, permissions) and load again",
+            ) from error
+    return (
+        f"the store's {source.table} table was {layout}: upgraded in place as "
+        f"load {number}, keeping its {rows.num_rows:,} rows"
+    )
+
+
+def _columns_in_words(columns: Iterable[str]) -> str:
+    """("year",) -> "year alone"; ("year", "breakdown") -> "year and breakdown"."""
+    names = list(columns)
+    if len(names) == 1:
+        return f"{names[0]} alone"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _load_either_way(
