@@ -239,18 +239,23 @@ class Store:
         # A table, not a registered Arrow object: cursors must see it too.
         connection.from_arrow(loads).create("loads")
         for table in self.tables():
-            files = self.file_uris(table, as_of)
+            version = self.table_version(table, as_of)
+            if version is None:
+                continue
+            # That version's own partition columns: a table whose layout
+            # was upgraded since was kept by others then.
+            delta = self._delta(table, version)
+            files = list(delta.file_uris())
             if files:
                 connection.execute(
                     f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files!r}, "
-                    f"hive_partitioning = true, hive_types = {self._hive_types(table)},"
+                    f"hive_partitioning = true, hive_types = {self._hive_types(delta)},"
                     " union_by_name = true)"
                 )
         return connection
 
-    def _hive_types(self, table: str) -> dict[str, str]:
+    def _hive_types(self, delta: DeltaTable) -> dict[str, str]:
         """Partition columns' types, so '2019' stays text and years numbers."""
-        delta = self._delta(table)
         types = {
             field.name: str(getattr(field.type, "type", "string"))
             for field in delta.schema().fields

@@ -227,11 +227,6 @@ def test_the_upgrade_is_one_load_in_the_history_that_rewrites_no_file(store, ts0
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store.connect reads an older version with the newest version's "
-    "partition columns (store.py _hive_types): DuckDB refuses 'breakdown'",
-)
 def test_an_upgraded_population_table_still_reads_as_it_was_before(store, ts001):
     kept_by_year_alone(store)
     run_load(store, get_source("population"), [ts001])
