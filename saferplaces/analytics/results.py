@@ -65,6 +65,13 @@ TREATMENTS = {
 }
 
 
+# The publication lattice's rolling year (docs/decisions/0007).
+ROLLING_FROM_QUARTERS = (
+    "Each rolling 12 months is the sum of four published quarters, so it is "
+    "shown at the end of each quarter only."
+)
+
+
 class ResultError(Exception):
     """A request that cannot be answered; the message is fit to show."""
 
@@ -203,7 +210,14 @@ def series(
         )
     )  # fmt: skip
     rows = [_row(chosen, here, point, audience) for point in points]
-    return Result(chosen, here, audience, rows, _notes(chosen, audience, rows, rules))
+    notes = _notes(chosen, audience, rows, rules)
+    if (
+        audience == "public"
+        and by == "rolling12"
+        and chosen.publication.method != "open"
+    ):
+        notes.append(ROLLING_FROM_QUARTERS)
+    return Result(chosen, here, audience, rows, notes)
 
 
 def breakdown(

@@ -81,6 +81,10 @@ def test_a_period_the_data_covers_in_part_is_withheld_from_the_public(tmp_path):
 def test_a_public_rolling_year_is_the_sum_of_its_four_published_quarters(sparse):
     quarters = public(sparse, by="quarter", area="E01900002")
     rolling = public(sparse, by="rolling12", area="E01900002")
+    notes = results.series(
+        sparse, MEASURE, "E01900002", by="rolling12", audience="public"
+    ).notes
+    assert results.ROLLING_FROM_QUARTERS in notes
     # Rolling years end with a quarter: 2022-03, 2022-06, ..., 2023-03.
     assert [row.period for row in rolling] == [
         "2022-03", "2022-06", "2022-09", "2022-12", "2023-03",
