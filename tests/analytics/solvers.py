@@ -897,6 +897,7 @@ def sparse_store(
     from saferplaces.ingest.loader import run_load
     from saferplaces.ingest.sources import get_source
     from saferplaces.vocabulary import AGE_BANDS, ETHNICITIES
+    from tests.analytics.sparse_crimes import with_secret
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -945,7 +946,10 @@ def sparse_store(
                          rng.choice(AGE_BANDS[2:7]), sex, rng.choice(ETHNICITIES),
                          f"v-{serial:08d}"]
                     )  # fmt: skip
-    store = Store(folder / "store", recheck_seconds=3600)
+    # A known secret: the same record keys, layout and figures every run.
+    store = with_secret(
+        Store(folder / "store", recheck_seconds=3600), f"fitting-attack-{seed}"
+    )
     run_load(store, get_source("geography"), [lookup])
     run_load(store, get_source("local-crimes"), [crimes])
     return store
