@@ -113,7 +113,7 @@ def test_the_joint_solver_pins_withheld_cells_from_any_window(store, rules, prio
     ward_years = js.joint_any_window(store, MEASURE, WARDS[1], table)
     found = js.JointScore()
     for ward_year in ward_years:
-        found.add(ward_year, _solve(ward_year, priors), priors, NOISE)
+        found.add(ward_year, _solve(ward_year, priors, chains=12), priors, NOISE)
     _report("joint, any window", found, ward_years)
     # On the demo store (bench/attack.py --joint) it is 10 in one ward-year.
     assert found.total("pinned_withheld") >= found.total("own_withheld") + 2
