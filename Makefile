@@ -17,7 +17,7 @@ BUILD := saferplaces/web/static/saferplaces/build
 DEBIAN_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 DEBIAN_TEST := poppler-utils
 
-.PHONY: help demo serve test test-sqlite test-spark test-postgres lint format assets install install-dev lock clean
+.PHONY: help demo serve test test-sqlite test-spark test-attack test-attack-spark test-postgres lint format assets install install-dev lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,9 +30,10 @@ demo: install assets ## Install, migrate, load the synthetic demo partnership an
 serve: install assets ## Serve without touching users (HOST, PORT)
 	$(SAFERPLACES) serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets $(VENV)/.chromium ## Run every test: on SQLite (the browser's too) and, at the same time, on PostgreSQL when reachable, then Spark's
+test: install-dev assets $(VENV)/.chromium ## Run every test: on SQLite (the browser's too) and, at the same time, on PostgreSQL when reachable, then the attackers' and Spark's
 	@# Two lines of work side by side, one on each core: the SQLite leg, and
-	@# the PostgreSQL leg followed by the Spark engine's tests. The second's
+	@# the PostgreSQL leg followed by the attackers' and the Spark engine's
+	@# tests (one run: they share the demo store). The second's
 	@# output is kept and printed when both have ended.
 	@status=0; log=$$(mktemp); \
 	( other=0; \
@@ -41,16 +42,24 @@ test: install-dev assets $(VENV)/.chromium ## Run every test: on SQLite (the bro
 	  else \
 		echo "== PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL leg =="; \
 	  fi; \
-	  $(MAKE) --no-print-directory test-spark || other=1; \
+	  $(MAKE) --no-print-directory test-attack-spark || other=1; \
 	  exit $$other ) >"$$log" 2>&1 & alongside=$$!; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	wait $$alongside || status=1; \
-	echo "== Run alongside: the PostgreSQL leg, then the Spark engine's tests =="; \
+	echo "== Run alongside: the PostgreSQL leg, then the attackers' and the Spark engine's tests =="; \
 	cat "$$log"; rm -f "$$log"; exit $$status
 
-test-sqlite: ## The test suite on SQLite, but for the Spark engine's tests
+test-sqlite: ## The test suite on SQLite, but for the attackers' and the Spark engine's tests
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/sqlite $(BIN)/pytest -m "not spark" --basetemp=$(TEST_DATA_DIR)/sqlite-tmp
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/sqlite $(BIN)/pytest -m "not spark and not attack" --basetemp=$(TEST_DATA_DIR)/sqlite-tmp
+
+test-attack-spark: install-dev ## The attackers' and the Spark engine's tests, in one run
+	@echo "== The attackers' and the Spark engine's tests =="
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/spark $(BIN)/pytest -m "attack or spark" --basetemp=$(TEST_DATA_DIR)/spark-tmp
+
+test-attack: install-dev ## The attackers: no published figure can be pinned (docs/publication.md)
+	@echo "== The attackers' tests =="
+	env -u DATABASE_URL SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/attack $(BIN)/pytest -m attack --basetemp=$(TEST_DATA_DIR)/attack-tmp
 
 test-spark: install-dev ## The Spark engine's tests: both engines give the same figures
 	@echo "== The Spark engine's tests =="
@@ -62,7 +71,7 @@ test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@# killed run holding test_saferplaces cannot break this one. Browser
 	@# tests prove what only a browser can (drawing, scripts, axe): they run on
 	@# the SQLite leg; this leg runs everything that touches the database.
-	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/postgres $(BIN)/pytest -m "not browser and not spark" --basetemp=$(TEST_DATA_DIR)/postgres-tmp
+	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/postgres $(BIN)/pytest -m "not browser and not spark and not attack" --basetemp=$(TEST_DATA_DIR)/postgres-tmp
 
 lint: install-dev ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .

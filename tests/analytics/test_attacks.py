@@ -13,6 +13,9 @@ from saferplaces.analytics.perturbation import PTable, default_ptable
 from saferplaces.analytics.store import Store
 from tests.analytics.attacker import attack
 
+# Run on the second line of `make test` (make test-attack): they take a minute.
+pytestmark = pytest.mark.attack
+
 # The local extract's measures (domestic abuse among them); the victim
 # breakdowns are asked of domestic abuse, where they matter most.
 SENSITIVE = [

@@ -30,6 +30,9 @@ from tests.analytics.solvers import (
     score,
 )
 
+# Run on the second line of `make test` (make test-attack): they take a minute.
+pytestmark = pytest.mark.attack
+
 MEASURE = "domestic-violence"
 # Beyond what the own answers pin, this many perturbed months may be pinned
 # on the lattice (the ADR's "stated handful").

@@ -21,6 +21,9 @@ from tests.analytics import joint_solver as js
 from tests.analytics import solvers
 from tests.analytics.solvers import NoiseModel, Problem, likelihood_solver
 
+# Run on the second line of `make test` (make test-attack): they take a minute.
+pytestmark = pytest.mark.attack
+
 MEASURE = "domestic-violence"
 WARDS = solvers.ward_codes(2)
 # Beyond what the own answers pin, this many perturbed cells may be pinned.
