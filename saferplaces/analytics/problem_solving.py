@@ -131,6 +131,8 @@ class Assessment:
     comparison_area: str
     comparison_name: str
     comparison_rest: bool  # the target (and ring) taken out of it
+    # The target lies wholly outside the comparison area: nothing to take out.
+    apart: bool = False
 
     @property
     def significant(self) -> bool:
@@ -145,6 +147,8 @@ class Assessment:
         """What the comparison is, e.g. "the rest of North district (the
         target and the cells around it taken out)"."""
         taken = "the target and the cells around it" if self.buffer else "the target"
+        if self.apart:
+            return f"{self.comparison_name} (the target lies outside it)"
         if self.comparison_rest:
             return f"the rest of {self.comparison_name} ({taken} taken out)"
         return f"the whole of {self.comparison_name} ({taken} included)"
@@ -270,7 +274,11 @@ def assess(
         return len(incidents(store, request(code, period), period[0], period[-1])[0])
 
     buffer = None
+    apart = False
     if area is not None:
+        apart = not set(geography.lsoas_in(store, area)) & set(
+            geography.lsoas_in(store, comparison_area)
+        )
         target = Place(count(area, before), count(area, after))
         comparison = Place(
             count(comparison_area, before), count(comparison_area, after)
@@ -295,7 +303,7 @@ def assess(
     return Assessment(
         (before[0], before[-1]), (after[0], after[-1]),
         target, comparison, buffer, change.ratio, change.lower, change.upper, wdq,
-        change.method, comparison_area, name, comparison_rest,
+        change.method, comparison_area, name, comparison_rest, apart,
     )  # fmt: skip
 
 

@@ -83,3 +83,16 @@ def test_a_comparison_with_nothing_left_is_refused(store):
             store, "street-crime", None, record.DISTRICT, record.RESPONSE_STARTS,
             record.MONTHS, area=record.DISTRICT,
         )  # fmt: skip
+
+
+def test_a_comparison_area_apart_from_the_target_says_so(store):
+    # Oak against Elm: nothing of Oak lies in Elm, so nothing is taken out
+    # and the sentence must not say it was (the demo's Bournville against
+    # Northfield read "the rest of Northfield district (the target taken out)").
+    result = assess(
+        store, "street-crime", None, record.ELM, record.RESPONSE_STARTS,
+        record.MONTHS, area=record.OAK,
+    )  # fmt: skip
+    assert result.comparison == Place(40, 34)
+    assert "taken out" not in result.sentence()
+    assert "the target lies outside it" in result.comparison_words
