@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -198,14 +200,8 @@ def test_the_server_saferplaces_serve_runs_refuses_a_large_body_unread(tmp_path)
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+        _wait_for_a_worker(port)
+        connection = socket.create_connection(("127.0.0.1", port), timeout=30)
         with connection:
             connection.sendall(
                 b"POST /accounts/sign-in/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -217,3 +213,19 @@ def test_the_server_saferplaces_serve_runs_refuses_a_large_body_unread(tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _wait_for_a_worker(port: int) -> None:
+    """Until a worker answers /healthz (any status): the port opens when
+    gunicorn's master listens, seconds before a worker has booted on a busy
+    machine, and the 413 comes from the worker."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            return
+        except urllib.error.HTTPError:
+            return  # an answer all the same (503 without a database)
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
