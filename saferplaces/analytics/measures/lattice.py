@@ -62,7 +62,7 @@ def check_window(by: str, first: str | None, last: str | None) -> None:
     if not (bad_first or bad_last):
         return
     example_first = _start_of(first or last or "2021-04", starts)
-    example_last = _shift(_start_of(last or example_first, starts), size - 1)
+    example_last = shift_month(_start_of(last or example_first, starts), size - 1)
     raise OffLattice(
         "For the public, figures are published for whole months, financial "
         f"quarters and financial years: by {by}, first must be the first month "
@@ -75,7 +75,8 @@ def _month(month: str) -> int:
     return int(month[5:7])
 
 
-def _shift(month: str, by: int) -> str:
+def shift_month(month: str, by: int) -> str:
+    """``month`` moved ``by`` months: shift_month("2021-04", -9) is "2020-07"."""
     index = int(month[:4]) * 12 + _month(month) - 1 + by
     return f"{index // 12}-{index % 12 + 1:02d}"
 
@@ -83,5 +84,5 @@ def _shift(month: str, by: int) -> str:
 def _start_of(month: str, starts: tuple[int, ...]) -> str:
     """The first month, at or before ``month``, that starts a period."""
     while _month(month) not in starts:
-        month = _shift(month, -1)
+        month = shift_month(month, -1)
     return month

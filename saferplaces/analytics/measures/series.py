@@ -29,7 +29,7 @@ from scipy import special
 
 from saferplaces.analytics.geography import is_known, lsoas_in
 from saferplaces.analytics.measures.keys import key_sum_sql
-from saferplaces.analytics.measures.lattice import OffLattice, check_window
+from saferplaces.analytics.measures.lattice import OffLattice, check_window, shift_month
 from saferplaces.analytics.measures.population import (
     population_by_year,
     residents_for,
@@ -206,7 +206,7 @@ def _rolling_years_of(
         for index in range(3, len(mine)):
             four = mine[index - 3 : index + 1]
             label = ends.get(four[-1].period, "")
-            if not label or ends.get(four[0].period, "") != _months_before(label, 9):
+            if not label or ends.get(four[0].period, "") != shift_month(label, -9):
                 continue  # not four consecutive quarters of data
             points.append(_rolling_point(measure, group, label, four))
     return points
@@ -218,11 +218,6 @@ def _quarter_ends(months: list[str]) -> dict[str, str]:
     for month in months:
         ends[financial_quarter(month)] = month
     return ends
-
-
-def _months_before(month: str, count: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - count
-    return f"{index // 12}-{index % 12 + 1:02d}"
 
 
 def _rolling_point(
@@ -461,9 +456,8 @@ def _published_estimate(measure: Measure, tally: Tally, ptable: PTable) -> _Esti
         return _Estimate(ratio, low, high, float(amount), float(rows))
     if np.isnan(successes):
         return WITHHELD
-    share = min(successes / rows, 1.0)
-    low, high = wilson_interval(share, rows)
-    return _Estimate(100 * share, 100 * low, 100 * high, float(successes), float(rows))
+    share, low, high = _published_ratio(measure, float(successes), float(rows))
+    return _Estimate(share, low, high, float(successes), float(rows))
 
 
 def _aggregate_tallies(
