@@ -75,6 +75,16 @@ def _every_partnership():
     ]
 
 
+def covering(*codes: str) -> None:
+    """Give every partnership there is (or the test partnership) the areas
+    ``codes``: its members see exact figures for what lies inside them."""
+    from saferplaces.partnership.models import PartnershipArea
+
+    for partnership in _every_partnership():
+        for code in codes:
+            PartnershipArea.objects.get_or_create(partnership=partnership, code=code)
+
+
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory):
     """The SYNTHETIC demo's files and store, built once for the whole run.

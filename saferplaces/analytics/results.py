@@ -8,14 +8,21 @@ signal, how it was treated for publication, and the figure in words); a
 request that cannot be answered raises ``ResultError`` with a message fit
 to show a person.
 
-Two audiences:
+Three audiences:
 
-* ``partner`` (signed in): exact figures;
-* ``public`` (anyone else): what the measure's ``Publication`` allows (the
-  registry says which measures, area levels and breakdowns), with every
-  count the perturbed count of its own cell (``perturbation``) unless the
-  measure is open data, and rates, shares, intervals and SPC signals
-  computed from the published counts.
+* ``partner``: exact figures;
+* ``public``: what the measure's ``Publication`` allows (the registry says
+  which measures, area levels and breakdowns), with every count the
+  perturbed count of its own cell (``perturbation``) unless the measure is
+  open data, and rates, shares, intervals and SPC signals computed from the
+  published counts;
+* ``counted``: case-derived counts for those who may count a partnership's
+  cases: every level and breakdown, each count perturbed and small ones
+  withheld, as on the case counts page.
+
+Which one a signed-in person gets depends on where they ask: a ``Clearance``
+(the areas of their partnerships) gives ``partner`` for an area wholly
+inside them and ``public`` everywhere else (docs/publication.md).
 
 Example:
     >>> import tempfile
@@ -51,7 +58,7 @@ from saferplaces.analytics.perturbation import PTable, default_ptable
 from saferplaces.analytics.spc import XmRChart
 from saferplaces.analytics.store import AsOf, Store, StoreError
 
-Audience = Literal["partner", "public"]
+Audience = Literal["partner", "public", "counted"]
 T = TypeVar("T")
 
 # How a figure was treated for publication, in words for its reader.
@@ -178,6 +185,71 @@ class Result:
         return self.audience == "public"
 
 
+# Measures counted from casework: seen by those who may count its cases.
+CASE_TABLES = frozenset({"cases_opened"})
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """Where a person sees exact figures: areas wholly inside ``exact``
+    (codes of any level; None means everywhere, for site administrators),
+    and case-derived counts inside ``cases`` (where they may count cases).
+    Everywhere else they see what the public sees."""
+
+    exact: frozenset[str] | None = frozenset()
+    cases: frozenset[str] | None = frozenset()
+
+    def audience(self, store: Store, chosen: Measure, area_code: str) -> Audience:
+        """The audience this person is for ``chosen`` in ``area_code``."""
+        if chosen.table in CASE_TABLES or CASE_TABLES & set(chosen.also_needs):
+            if self.cases is None:  # a site administrator
+                return "partner"
+            return "counted" if _inside(store, area_code, self.cases) else "public"
+        return "partner" if _inside(store, area_code, self.exact) else "public"
+
+    def key(self) -> tuple[Any, ...]:
+        """A stable description, for keys of kept pages and answers."""
+        return tuple(
+            "everywhere" if codes is None else tuple(sorted(codes))
+            for codes in (self.exact, self.cases)
+        )
+
+    def covers(self, store: Store, area_code: str) -> bool:
+        """True if every figure of ``area_code`` may be shown exact."""
+        return _inside(store, area_code, self.exact)
+
+
+EVERYWHERE = Clearance(exact=None, cases=None)
+NOWHERE = Clearance()
+
+
+def _inside(store: Store, area_code: str, within: frozenset[str] | None) -> bool:
+    """True if ``area_code`` lies wholly inside the areas ``within``: one of
+    them, or every one of its LSOAs in one of theirs."""
+    if within is None:
+        return True
+    if not within:
+        return False
+    if area_code in within:
+        return True
+    ours = store.cached(
+        "lsoas-within-" + ",".join(sorted(within)),
+        lambda: frozenset().union(
+            *geography.lsoas_in_each(store, sorted(within)).values()
+        ),
+    )
+    theirs = geography.lsoas_in(store, area_code)
+    return bool(theirs) and ours.issuperset(theirs)
+
+
+def _resolve(
+    store: Store, chosen: Measure, area_code: str, audience: Audience | Clearance
+) -> Audience:
+    if isinstance(audience, Clearance):
+        return audience.audience(store, chosen, area_code)
+    return audience
+
+
 def measure(measure_id: str) -> Measure:
     try:
         return REGISTRY[measure_id]
@@ -194,7 +266,7 @@ def series(
     group: str | None = None,
     first: str | None = None,
     last: str | None = None,
-    audience: Audience = "partner",
+    audience: Audience | Clearance = "partner",
     rules: Rules = DEFAULT_RULES,
     as_of: AsOf = None,
 ) -> Result:
@@ -202,6 +274,7 @@ def series(
     chosen = measure(measure_id)
     if by not in PERIODS:
         raise ResultError(f"Choose the period from {', '.join(PERIODS)}.")
+    audience = _resolve(store, chosen, area_code, audience)
     here = _allowed(store, chosen, area_code, group, audience)
     points = _engine(
         lambda: measure_series(
@@ -212,7 +285,7 @@ def series(
     rows = [_row(chosen, here, point, audience) for point in points]
     notes = _notes(chosen, audience, rows, rules)
     if (
-        audience == "public"
+        audience != "partner"
         and by == "rolling12"
         and chosen.publication.method != "open"
     ):
@@ -227,7 +300,7 @@ def breakdown(
     group: str,
     *,
     by: Period = "year",
-    audience: Audience = "partner",
+    audience: Audience | Clearance = "partner",
     rules: Rules = DEFAULT_RULES,
 ) -> Result:
     """The latest period broken down by one of the measure's groups."""
@@ -242,7 +315,10 @@ def breakdown(
 
 
 def latest_year(
-    store: Store, measure_id: str, area_code: str, audience: Audience = "partner"
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    audience: Audience | Clearance = "partner",
 ) -> str | None:
     """The latest financial year with data for the area (None if none)."""
     try:
@@ -260,13 +336,14 @@ def comparison(
     period: str,
     *,
     by: Period = "year",
-    audience: Audience = "partner",
+    audience: Audience | Clearance = "partner",
     rules: Rules = DEFAULT_RULES,
     as_of: AsOf = None,
 ) -> Result:
     """The areas of one level inside a parent, ranked on a period (rank 1 is
     the best by the measure's polarity); also the values a map shades."""
     chosen = measure(measure_id)
+    audience = _resolve(store, chosen, within, audience)
     parent = _allowed(store, chosen, within, None, audience, level=level)
     ranked = _engine(
         lambda: compare_areas(
@@ -290,7 +367,7 @@ def chart(
     last: str | None = None,
     screen_outliers: bool = True,
     fix_after_n_points: int | None = None,
-    audience: Audience = "partner",
+    audience: Audience | Clearance = "partner",
     rules: Rules = DEFAULT_RULES,
     as_of: AsOf = None,
 ) -> XmRChart:
@@ -300,6 +377,7 @@ def chart(
         raise ResultError(
             "A rolling sum overlaps itself: chart by month, quarter or year."
         )
+    audience = _resolve(store, chosen, area_code, audience)
     _allowed(store, chosen, area_code, None, audience)
     return _engine(
         lambda: measure_chart(
@@ -318,11 +396,12 @@ def disproportion(
     group: str,
     year: str,
     *,
-    audience: Audience = "partner",
+    audience: Audience | Clearance = "partner",
     rules: Rules = DEFAULT_RULES,
 ) -> list[GroupShare]:
     """Each group's share of events against its share of residents."""
     chosen = measure(measure_id)
+    audience = _resolve(store, chosen, area_code, audience)
     _allowed(store, chosen, area_code, group, audience)
     return _engine(
         lambda: disproportionality(
@@ -333,10 +412,17 @@ def disproportion(
 
 
 def card(
-    store: Store, measure_id: str, area_code: str, aim: cards.Aim | None = None
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    aim: cards.Aim | None = None,
+    *,
+    clearance: Clearance = EVERYWHERE,
 ) -> cards.Card:
-    """One measure for the partners' overview (``cards``)."""
-    measure(measure_id)
+    """One measure for the partners' overview (``cards``): exact figures,
+    so only where ``clearance`` gives them."""
+    chosen = measure(measure_id)
+    _exact_only(store, chosen, clearance, area_code)
     return cards.card(store, measure_id, area_code, aim)
 
 
@@ -347,9 +433,16 @@ def evaluate(
     baseline: evaluation.Window,
     followup: evaluation.Window,
     comparison_area: str | None = None,
+    *,
+    clearance: Clearance = EVERYWHERE,
 ) -> evaluation.Result:
-    """An intervention's estimated effect, for partners (``evaluation``)."""
-    measure(measure_id)
+    """An intervention's estimated effect, for partners (``evaluation``):
+    drawn from exact figures of both areas, so only where ``clearance``
+    gives them."""
+    chosen = measure(measure_id)
+    for code in (target, comparison_area):
+        if code:
+            _exact_only(store, chosen, clearance, code)
     return _engine(
         lambda: evaluation.evaluate(
             store, measure_id, target, baseline, followup, comparison_area
@@ -390,8 +483,20 @@ def _sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def _exact_only(
+    store: Store, chosen: Measure, clearance: Clearance, area_code: str
+) -> None:
+    """Refuse a partners' view (exact figures only) outside ``clearance``."""
+    if clearance.audience(store, chosen, area_code) != "partner":
+        name = geography.name_of(store, area_code)
+        raise ResultError(
+            f"{chosen.title} for {name} is shown exact only to its own "
+            "partnership: its published figures are on the measure's page."
+        )
+
+
 def _publishing(store: Store, audience: Audience, rules: Rules) -> PTable | None:
-    return rules.ptable_for(store) if audience == "public" else None
+    return rules.ptable_for(store) if audience != "partner" else None
 
 
 def _allowed(
@@ -410,7 +515,7 @@ def _allowed(
             f"{chosen.title} cannot be broken down by {group!r} (it offers: {offered})."
         )
     here = geography.area(store, area_code)
-    if audience == "public" and chosen.publication.method != "open":
+    if audience != "partner" and chosen.publication.method != "open":
         for table in (chosen.table, *chosen.also_needs):
             if table in store.tables() and store.unkeyed_rows(table):
                 raise ResultError(
@@ -435,6 +540,8 @@ def _allowed(
 
 
 def _treatment(chosen: Measure, audience: Audience) -> str:
+    if audience == "counted":
+        return "perturbed"
     return "exact" if audience == "partner" else chosen.publication.method
 
 
@@ -541,7 +648,7 @@ def _notes(
     chosen: Measure, audience: Audience, rows: Sequence[Row], rules: Rules
 ) -> list[str]:
     notes = [TREATMENTS[_treatment(chosen, audience)]]
-    if audience == "public" and chosen.publication.method == "perturbed":
+    if _treatment(chosen, audience) == "perturbed":
         notes.append(
             f"Counts under {rules.threshold} are withheld; no published count "
             f"differs from the true count by more than "

@@ -31,6 +31,7 @@ from saferplaces.api.serializers import (
     SeriesQuery,
     SeriesSerializer,
 )
+from saferplaces.partnership import scope
 from saferplaces.web.pagecache import kept_value, store_revision
 from saferplaces.web.store import publication_rules, web_store
 
@@ -128,7 +129,7 @@ class MeasureSeries(APIView):
     def get(self, request: Request, measure_id: str) -> Response:
         measure = _measure(measure_id)
         query = _query(SeriesQuery, request)
-        audience = _audience(request)
+        audience = _seen_by(request)
 
         def answer() -> dict[str, Any]:
             try:
@@ -147,12 +148,16 @@ class MeasureSeries(APIView):
             return _answer(measure, found, "points")
 
         # Kept for this question and audience until the store changes.
-        asked = ["series", measure.id, sorted(query.items()), audience]
+        asked = ["series", measure.id, sorted(query.items()), audience.key()]
         return Response(kept_value([*asked, store_revision()], answer))
 
 
-def _audience(request: Request) -> results.Audience:
-    return "partner" if is_partner(request) else "public"
+def _seen_by(request: Request) -> results.Clearance:
+    """Exact figures for the caller's own partnership's areas, published
+    figures everywhere else (and to callers not signed in)."""
+    if not is_partner(request):
+        return results.NOWHERE
+    return scope.clearance(request.user)
 
 
 def _answer(measure: Measure, answer: results.Result, key: str) -> dict[str, Any]:
@@ -182,7 +187,7 @@ class MeasureCompare(APIView):
             answer = results.comparison(
                 store(), measure.id, query["level"], query["within"],
                 query["period"], by=cast(Period, query["by"]),
-                audience=_audience(request), rules=publication_rules(),
+                audience=_seen_by(request), rules=publication_rules(),
             )  # fmt: skip
         except results.ResultError as error:
             raise ValidationError({"detail": str(error)}) from None

@@ -34,17 +34,36 @@ class Choropleth:
     problem: str | None = None
 
 
-def choropleth(store: Store, measure_id: str, level: str, within: str) -> Choropleth:
+def choropleth(
+    store: Store,
+    measure_id: str,
+    level: str,
+    within: str,
+    seen_by: results.Clearance,
+    rules: results.Rules,
+) -> Choropleth:
+    """The map for a person: exact where ``seen_by`` gives exact figures,
+    as published (with ``rules``) elsewhere."""
     return store.cached(
-        f"map:{measure_id}:{level}:{within}",
-        lambda: _choropleth(store, measure_id, level, within),
+        f"map:{measure_id}:{level}:{within}:{seen_by.key()}",
+        lambda: _choropleth(store, measure_id, level, within, seen_by, rules),
     )
 
 
-def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choropleth:
-    period = results.latest_year(store, measure_id, within)
+def _choropleth(
+    store: Store,
+    measure_id: str,
+    level: str,
+    within: str,
+    seen_by: results.Clearance,
+    rules: results.Rules,
+) -> Choropleth:
+    period = results.latest_year(store, measure_id, within, seen_by)
     try:
-        answer = results.comparison(store, measure_id, level, within, period or "")
+        answer = results.comparison(
+            store, measure_id, level, within, period or "", audience=seen_by,
+            rules=rules,
+        )  # fmt: skip
         rows = [row for row in answer.rows if isinstance(row, ComparisonRow)]
     except results.ResultError as error:
         return Choropleth("", [], [], None, problem=str(error))
@@ -62,9 +81,16 @@ def _choropleth(store: Store, measure_id: str, level: str, within: str) -> Choro
     return Choropleth(_svg(shapes, rows, edges, measure_id, unit), legend, rows, period)
 
 
-def geojson(store: Store, measure_id: str, level: str, within: str) -> dict[str, Any]:
+def geojson(
+    store: Store,
+    measure_id: str,
+    level: str,
+    within: str,
+    seen_by: results.Clearance,
+    rules: results.Rules,
+) -> dict[str, Any]:
     """The map's areas as GeoJSON, each with its shade, words and link."""
-    shown = choropleth(store, measure_id, level, within)
+    shown = choropleth(store, measure_id, level, within, seen_by, rules)
     if shown.problem or "boundaries" not in store.tables():
         return {"type": "FeatureCollection", "features": []}
     unit = shown.rows[0].unit if shown.rows else get_measure(measure_id).unit

@@ -31,8 +31,16 @@ def store() -> Store:
     return web_store()
 
 
-def home_area() -> str:
-    return str(settings.DASHBOARD_AREA)
+def home_area(request: HttpRequest) -> str:
+    return scope.home_area(request.user, store())
+
+
+def seen_by(request: HttpRequest) -> results.Clearance:
+    """Where the reader sees exact figures; ``?public=1`` asks for the
+    published figures only (as a resident sees them)."""
+    if request.GET.get("public"):
+        return results.NOWHERE
+    return scope.clearance(request.user)
 
 
 @requires(Capability.USE_SERVICE)
@@ -43,25 +51,41 @@ def overview(request: HttpRequest) -> HttpResponse:
     (its revision), and for the day (actions fall overdue): a warm page
     costs the sign-in check alone (bench/web.py). The cards are kept apart
     too, for everyone whose plan shows the same measures."""
-    code = request.GET.get("area") or home_area()
+    code = request.GET.get("area") or home_area(request)
     plan = _plan_for(request)
     plan_revision = (plan.pk, plan.revision) if plan else None
+    clearance = seen_by(request)
     return cached_page(
         request,
-        (plan_revision, timezone.localdate(), store_revision()),
-        lambda: _overview_page(request, code, plan),
+        (plan_revision, timezone.localdate(), store_revision(), clearance.key()),
+        lambda: _overview_page(request, code, plan, clearance),
     )
 
 
-def _overview_page(request: HttpRequest, code: str, plan: Plan | None) -> HttpResponse:
+def _overview_page(
+    request: HttpRequest, code: str, plan: Plan | None, clearance: results.Clearance
+) -> HttpResponse:
+    here = geography.area(store(), code)
+    if not clearance.covers(store(), code):
+        # The cards are exact figures: another partnership's area (or a
+        # larger one) has its published figures on each measure's page.
+        return render(
+            request,
+            "dashboard/overview.html",
+            {"area": here, "cards": "", "published_only": True,
+             "measures": _overview_measures(_plan_view(plan))},
+        )  # fmt: skip
     shown = _plan_view(plan)
-    key = f"overview:{code}:{hash(shown)}"
-    cards = store().cached(key, lambda: _cards_html(code, shown))
-    return render(
-        request,
-        "dashboard/overview.html",
-        {"area": geography.area(store(), code), "cards": cards},
-    )
+    key = f"overview:{code}:{hash(shown)}:{clearance.key()}"
+    cards = store().cached(key, lambda: _cards_html(code, shown, clearance))
+    return render(request, "dashboard/overview.html", {"area": here, "cards": cards})
+
+
+def _overview_measures(shown: PlanView) -> list[Any]:
+    """The measures the overview would show, once each, in its order."""
+    sections, _ = shown
+    ids = dict.fromkeys(m for section in sections for m in section.measure_ids)
+    return [REGISTRY[measure_id] for measure_id in ids]
 
 
 def _plan_for(request: HttpRequest) -> Plan | None:
@@ -148,7 +172,7 @@ def _status_by_priority(plan: Plan) -> dict[int, str]:
     return words
 
 
-def _cards_html(code: str, shown: PlanView) -> str:
+def _cards_html(code: str, shown: PlanView, clearance: results.Clearance) -> str:
     sections, aims = shown
     wants = dict(aims)
     filled = []
@@ -159,11 +183,17 @@ def _cards_html(code: str, shown: PlanView) -> str:
         for measure_id in section.measure_ids:
             better = results.preferred(store(), measure_id)
             shown_ids.setdefault(better, wants.get(measure_id) or wants.get(better))
-        section_cards = [
-            results.card(store(), measure_id, code, aim)
-            for measure_id, aim in shown_ids.items()
-        ]
-        filled.append((section, section_cards))
+        section_cards = []
+        withheld = []
+        for measure_id, aim in shown_ids.items():
+            try:
+                section_cards.append(
+                    results.card(store(), measure_id, code, aim, clearance=clearance)
+                )
+            except results.ResultError:
+                # A case-derived measure without the case-counting permission.
+                withheld.append(REGISTRY[measure_id])
+        filled.append((section, section_cards, withheld))
     return render_to_string(
         "dashboard/_cards.html", {"sections": filled, "area_code": code}
     )
@@ -177,7 +207,7 @@ def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
         by = "month"
     return (
         get_measure(measure_id),
-        request.GET.get("area") or home_area(),
+        request.GET.get("area") or home_area(request),
         cast(Period, by),
     )
 
@@ -187,17 +217,22 @@ def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     """Kept until the next load (or a change to the plan's target on it)."""
     planned = _planned_target(request, measure_id)
     target = (planned.pk, planned.target) if planned else None
+    clearance = seen_by(request)
     return cached_page(
         request,
-        (store_revision(), target),
-        lambda: _measure_page(request, measure_id, planned),
+        (store_revision(), target, clearance.key()),
+        lambda: _measure_page(request, measure_id, planned, clearance),
     )
 
 
 def _measure_page(
-    request: HttpRequest, measure_id: str, planned: ActionMeasure | None
+    request: HttpRequest,
+    measure_id: str,
+    planned: ActionMeasure | None,
+    clearance: results.Clearance,
 ) -> HttpResponse:
     measure, code, by = _options(request, measure_id)
+    rules = publication_rules()
     here = geography.area(store(), code)
     context: dict[str, Any] = {
         "measure": measure,
@@ -218,8 +253,12 @@ def _measure_page(
         target = planned.target
         context["planned_target"] = planned
     try:
-        points = results.series(store(), measure.id, code, by=by).rows
+        answer = results.series(store(), measure.id, code, by=by,
+                                audience=clearance, rules=rules)  # fmt: skip
+        points = answer.rows
         context["points"] = points
+        context["published"] = answer.audience != "partner"
+        context["publication_notes"] = answer.notes
         context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
             known = {p.period for p in points}
@@ -230,7 +269,8 @@ def _measure_page(
                 rebase = ""
             chart = results.chart(
                 store(), measure.id, code, by=by, target=target,
-                rebase_at=[rebase] if rebase else [],
+                rebase_at=[rebase] if rebase else [], audience=clearance,
+                rules=rules,
             )  # fmt: skip
             context["chart"] = chart
             period = charts.PERIOD_WORDS[by].lower()
@@ -241,11 +281,13 @@ def _measure_page(
             )
     except results.ResultError as error:
         context["problem"] = str(error)
-    latest = results.latest_year(store(), measure.id, code)
+    latest = results.latest_year(store(), measure.id, code, clearance)
     if context["parent"] and context.get("points") and latest:
-        context["comparison"] = _comparison(measure.id, here, context["parent"], latest)
-    context["groups"] = _groups(measure, code)
-    context["disproportion"] = _disproportion(measure, code, latest)
+        context["comparison"] = _comparison(
+            measure.id, here, context["parent"], latest, clearance
+        )
+    context["groups"] = _groups(measure, code, clearance)
+    context["disproportion"] = _disproportion(measure, code, latest, clearance)
     return render(
         request,
         "dashboard/measure.html",
@@ -271,7 +313,7 @@ def _planned_target(request: HttpRequest, measure_id: str) -> ActionMeasure | No
 
 
 def _disproportion(
-    measure: Any, code: str, latest: str | None
+    measure: Any, code: str, latest: str | None, clearance: results.Clearance
 ) -> list[tuple[str, list[Any]]]:
     """Each group's share of events against its share of residents."""
     from saferplaces.analytics.measures.groups import POPULATION_COLUMNS
@@ -281,7 +323,10 @@ def _disproportion(
         if group not in POPULATION_COLUMNS or latest is None:
             continue
         try:
-            shares = results.disproportion(store(), measure.id, code, group, latest)
+            shares = results.disproportion(
+                store(), measure.id, code, group, latest, audience=clearance,
+                rules=publication_rules(),
+            )  # fmt: skip
         except results.ResultError:
             continue  # no population by this group for the area: no table
         found.append((group, shares))
@@ -302,12 +347,17 @@ def _chart_options(request: HttpRequest) -> tuple[float | None, str, list[str]]:
 
 
 def _comparison(
-    measure_id: str, here: geography.Area, parent: geography.Area, year: str
+    measure_id: str,
+    here: geography.Area,
+    parent: geography.Area,
+    year: str,
+    clearance: results.Clearance,
 ) -> list[results.Row] | None:
     try:
         rows = results.comparison(
-            store(), measure_id, here.level, parent.code, year
-        ).rows
+            store(), measure_id, here.level, parent.code, year, audience=clearance,
+            rules=publication_rules(),
+        ).rows  # fmt: skip
     except results.ResultError:
         return None  # e.g. the parent has no areas of this level loaded
     # An area alone at its level ("lowest of 1 partnerships") compares with
@@ -315,12 +365,17 @@ def _comparison(
     return rows if len(rows) > 1 else None
 
 
-def _groups(measure: Any, code: str) -> list[tuple[str, list[Any]]]:
+def _groups(
+    measure: Any, code: str, clearance: results.Clearance
+) -> list[tuple[str, list[Any]]]:
     """The latest financial year broken down by each group the measure offers."""
     breakdowns = []
     for group in measure.groups:
         try:
-            rows = results.breakdown(store(), measure.id, code, group).rows
+            rows = results.breakdown(
+                store(), measure.id, code, group, audience=clearance,
+                rules=publication_rules(),
+            ).rows  # fmt: skip
         except results.ResultError:
             continue
         if rows:
@@ -336,10 +391,9 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
         raise Http404("Tables download as CSV or XLSX.")
     measure, code, by = _options(request, measure_id)
     table = request.GET.get("table", "series")
-    audience: results.Audience = "public" if request.GET.get("public") else "partner"
     try:
         answer = _export_table(measure, code, by, table, request.GET.get("level"),
-                               audience)  # fmt: skip
+                               seen_by(request))  # fmt: skip
     except results.ResultError as error:
         raise Http404(str(error)) from None
     metadata = _metadata(measure, code, f"{by}, {table}", answer)
@@ -358,7 +412,7 @@ def _export_table(
     by: Period,
     table: str,
     level: str | None,
-    audience: results.Audience,
+    audience: results.Clearance,
 ) -> results.Result:
     """The rows of one of the page's tables, for partners or as published."""
     rules = publication_rules()
@@ -426,20 +480,26 @@ def measure_chart_image(
     if errors:
         raise Http404(errors[0])
 
+    clearance = seen_by(request)
+    rules = publication_rules()
+
     def draw() -> bytes:
         first = None
         if compact:  # a card: the last 24 months
-            months = results.series(store(), measure.id, code, by=by).rows
+            months = results.series(store(), measure.id, code, by=by,
+                                    audience=clearance, rules=rules).rows  # fmt: skip
             first = months[-24:][0].period if months else None
         chart = results.chart(
             store(), measure.id, code, by=by, target=target, first=first,
-            rebase_at=[rebase] if rebase else [],
+            rebase_at=[rebase] if rebase else [], audience=clearance, rules=rules,
         )  # fmt: skip
         title = f"{measure.title}, {geography.area(store(), code).name}, by {by}"
         spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact)
         return charts.to_png(spec) if kind == "png" else charts.to_svg(spec).encode()
 
-    key = f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}"
+    key = (
+        f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}:{clearance.key()}"
+    )
     try:
         image = store().cached(f"chart:{key}", draw)
     except results.ResultError as error:
@@ -459,7 +519,7 @@ def _map_options(request: HttpRequest) -> tuple[str, str, str]:
     if measure_id not in REGISTRY:
         raise Http404("No such measure.")
     level = "lsoa" if request.GET.get("level") == "lsoa" else "ward"
-    return measure_id, level, request.GET.get("within") or home_area()
+    return measure_id, level, request.GET.get("within") or home_area(request)
 
 
 @requires(Capability.USE_SERVICE)
@@ -472,7 +532,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "measure": get_measure(measure_id),
             "level": level,
             "within": geography.area(store(), within),
-            "map": maps.choropleth(store(), measure_id, level, within),
+            "map": maps.choropleth(
+                store(),
+                measure_id,
+                level,
+                within,
+                seen_by(request),
+                publication_rules(),
+            ),
             "measures": sorted(REGISTRY.values(), key=lambda m: m.title),
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -484,7 +551,11 @@ def map_page(request: HttpRequest) -> HttpResponse:
 def map_geojson(request: HttpRequest) -> JsonResponse:
     """The map's areas for the interactive map (same figures as the page)."""
     measure_id, level, within = _map_options(request)
-    return JsonResponse(maps.geojson(store(), measure_id, level, within))
+    return JsonResponse(
+        maps.geojson(
+            store(), measure_id, level, within, seen_by(request), publication_rules()
+        )
+    )
 
 
 def neighbourhood(request: HttpRequest) -> HttpResponse:

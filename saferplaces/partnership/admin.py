@@ -4,6 +4,7 @@ What Works toolkit links. Every change is audited by the admin site."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from saferplaces.accounts.models import Membership
@@ -15,6 +16,7 @@ from saferplaces.partnership.models import (
     Milestone,
     Objective,
     Partnership,
+    PartnershipArea,
     Plan,
     Principle,
     Priority,
@@ -31,11 +33,41 @@ class PartnershipMembers(admin.TabularInline[Membership, Partnership]):
     autocomplete_fields = ["user"]
 
 
+class PartnershipAreaForm(forms.ModelForm[PartnershipArea]):
+    class Meta:
+        model = PartnershipArea
+        fields = ["code"]
+
+    def clean_code(self) -> str:
+        """A code the loaded geography does not place is refused: its
+        members would see no exact figure anywhere, without a word."""
+        from saferplaces.analytics import geography
+        from saferplaces.web.store import web_store
+
+        code = str(self.cleaned_data["code"]).strip()
+        store = web_store()
+        if "geography" in store.tables() and not geography.lsoas_in(store, code):
+            raise forms.ValidationError(
+                f"No area with the code {code} is loaded: check the code, or "
+                "load the geography that holds it first."
+            )
+        return code
+
+
+class PartnershipAreas(admin.TabularInline[PartnershipArea, Partnership]):
+    """The areas the partnership covers: its members see exact figures for
+    areas wholly inside them, and published figures elsewhere."""
+
+    model = PartnershipArea
+    form = PartnershipAreaForm
+    extra = 1
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin[Partnership]):
     list_display = ["name", "board"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [PartnershipMembers]
+    inlines = [PartnershipAreas, PartnershipMembers]
 
 
 @admin.register(Group)

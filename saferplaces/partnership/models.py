@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -39,6 +40,41 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def area_codes(self) -> list[str]:
+        """The codes of the areas this partnership covers, in order."""
+        return [area.code for area in self.areas.all()]
+
+
+class PartnershipArea(models.Model):
+    """An area a partnership covers, by its code (a district, ward, LSOA, or
+    any area the geography knows). Its members see exact figures for areas
+    wholly inside the union of these, and published figures elsewhere
+    (docs/publication.md)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="areas"
+    )
+    code = models.CharField(
+        max_length=40,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9-]{2,40}$",
+                "An area code is 2 to 40 letters, digits or hyphens (e.g. E05011119).",
+            )
+        ],
+    )
+
+    class Meta:
+        ordering = ["partnership", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "code"], name="one_area_code_per_partnership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.code}"
 
 
 class GroupKind(models.TextChoices):

@@ -30,6 +30,7 @@ from saferplaces.partnership.models import (
     Milestone,
     Objective,
     Partnership,
+    PartnershipArea,
     Plan,
     Principle,
     Priority,
@@ -44,7 +45,7 @@ FIELDS: dict[str, frozenset[str]] = {
     name: frozenset(fields.split())
     for name, fields in {
         "the file": "partnership agencies groups strands plan",
-        "partnership": "name slug board purpose",
+        "partnership": "name slug board purpose areas",
         "an agency": "name kind",
         "a group": "slug name kind lead_agency lead_title lead_role "
         "joint_lead_agency joint_lead_role terms_of_reference delivery_method "
@@ -234,7 +235,25 @@ def _partnership(read: _Reader, data: _Mapping) -> Partnership:
             "purpose": read.text(entry, "purpose", required=False),
         },
     )
+    if "areas" in entry:
+        _areas(read, entry, partnership)
     return partnership
+
+
+def _areas(read: _Reader, entry: _Mapping, partnership: Partnership) -> None:
+    """The areas the file says the partnership covers, replacing any held."""
+    codes = [str(code).strip() for code in read.items(entry, "areas")]
+    for code in codes:
+        try:
+            PartnershipArea(partnership=partnership, code=code).clean_fields(
+                exclude=["partnership"]
+            )
+        except ValidationError as error:
+            reason = " ".join(error.message_dict.get("code", ["is not an area code"]))
+            raise read.fail(entry, "areas", f"{code!r}: {reason}") from None
+    partnership.areas.exclude(code__in=codes).delete()
+    for code in dict.fromkeys(codes):
+        PartnershipArea.objects.get_or_create(partnership=partnership, code=code)
 
 
 def _slug(name: str) -> str:
@@ -550,6 +569,7 @@ def export_plan(plan: Plan) -> str:
                 "slug": partnership.slug,
                 "board": partnership.board.name if partnership.board else "",
                 "purpose": partnership.purpose,
+                "areas": partnership.area_codes(),
             }
         ),
         "agencies": [{"name": a.name, "kind": a.kind} for a in agencies],

@@ -8,7 +8,7 @@ its pages answer 404, never 403, so its existence is not given away.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
@@ -18,9 +18,13 @@ from saferplaces.partnership.models import (
     Evidence,
     Group,
     Partnership,
+    PartnershipArea,
     Plan,
     ProgressUpdate,
 )
+
+if TYPE_CHECKING:
+    from saferplaces.analytics.results import Clearance
 
 M = TypeVar("M", bound=Model)
 
@@ -70,3 +74,70 @@ def partnerships_where(user: Any, capability: Any) -> QuerySet[Partnership]:
 
     allowed = [p.pk for p in Partnership.objects.all() if can(user, capability, p.pk)]
     return Partnership.objects.filter(pk__in=allowed)
+
+
+def clearance(user: Any) -> Clearance:
+    """Where ``user`` sees exact figures (``results.Clearance``): the areas
+    of the partnerships they belong to, and for case-derived counts those of
+    the partnerships where they may count cases; everywhere for a site
+    administrator (whose reads are audited like everyone's); nowhere for
+    anyone not signed in. Kept on the user object for the request."""
+    from saferplaces.accounts.permissions import Capability, can, roles
+    from saferplaces.analytics import results
+
+    kept: Clearance | None = getattr(user, "_clearance", None)
+    if kept is not None:
+        return kept
+    if partnership_ids(user) is None:
+        found = results.EVERYWHERE
+    elif not (user.is_authenticated and user.is_active):
+        found = results.NOWHERE
+    else:
+        codes: dict[int, set[str]] = {}
+        for partnership_id, code in PartnershipArea.objects.filter(
+            partnership_id__in=roles(user)
+        ).values_list("partnership_id", "code"):
+            codes.setdefault(partnership_id, set()).add(code)
+        counting = {pk for pk in codes if can(user, Capability.COUNT_CASES, pk)}
+        found = results.Clearance(
+            exact=frozenset().union(*codes.values()),
+            cases=frozenset().union(*(codes[pk] for pk in counting)),
+        )
+    user._clearance = found
+    return found
+
+
+def home_area(user: Any, store: Any) -> str:
+    """The area a person's dashboard opens on: the installation's default
+    where they see it exact, or else the first area of their partnerships."""
+    from django.conf import settings
+
+    default = str(settings.DASHBOARD_AREA)
+    if clearance(user).covers(store, default):
+        return default
+    ids = partnership_ids(user) or frozenset()
+    first = (
+        PartnershipArea.objects.filter(partnership_id__in=ids)
+        .order_by("partnership__name", "code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return first or default
+
+
+def not_exact_for(user: Any, store: Any, *codes: str) -> str:
+    """Why exact figures of ``codes`` cannot be shown to ``user`` ("" if
+    they can): a tasking pack or an assessment counts exactly, so it is for
+    areas wholly inside the person's own partnerships."""
+    from saferplaces.analytics import geography
+
+    seen = clearance(user)
+    outside = [code for code in codes if code and not seen.covers(store, code)]
+    if not outside:
+        return ""
+    names = ", ".join(geography.name_of(store, code) for code in outside)
+    return (
+        f"{names} is not wholly inside your partnership's areas: its exact "
+        "figures are for its own partnership, and its published figures are "
+        "on each measure's page."
+    )

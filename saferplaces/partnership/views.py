@@ -194,7 +194,13 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
     # Its evaluation and area names come from the store: a load changes them.
     return cached_page(
         request,
-        _plan_revision(action.plan, action.pk, may_edit, store_revision()),
+        _plan_revision(
+            action.plan,
+            action.pk,
+            may_edit,
+            store_revision(),
+            scope.clearance(request.user).key(),
+        ),
         lambda: _action_page(request, action, form, may_edit),
     )
 
@@ -215,7 +221,7 @@ def _action_page(
             "measures": [
                 (m, REGISTRY.get(m.measure_id)) for m in action.measures.all()
             ],
-            "evaluation": _evaluation(action),
+            "evaluation": _evaluation(action, scope.clearance(request.user)),
             "target_areas": _area_names(action.target_areas),
             "milestones": action.milestones.all(),
             "changes": history.changes(action),
@@ -312,7 +318,7 @@ def _area_names(codes: list[str]) -> list[tuple[str, str]]:
     return [(code, geography.name_of(web_store(), code)) for code in codes]
 
 
-def _evaluation(action: Action) -> dict[str, Any] | None:
+def _evaluation(action: Action, clearance: Any) -> dict[str, Any] | None:
     """The evaluation plan and, where the data allows, its result."""
     plan = getattr(action, "evaluation", None)
     if plan is None:
@@ -338,6 +344,7 @@ def _evaluation(action: Action) -> dict[str, Any] | None:
             Window(plan.baseline_from, plan.baseline_to),
             Window(plan.followup_from, plan.followup_to),
             plan.comparison_area or None,
+            clearance=clearance,
         )
     except results.ResultError as error:
         return {**described, "result": None, "problem": str(error)}
@@ -373,7 +380,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     # Its targets' latest figures come from the store: a load changes them.
     return cached_page(
         request,
-        _plan_revision(plan, store_revision()),
+        _plan_revision(plan, store_revision(), scope.clearance(request.user).key()),
         lambda: _progress_page(request, plan),
     )
 
@@ -392,7 +399,7 @@ def _progress_page(request: HttpRequest, plan: Plan) -> HttpResponse:
             "statuses": Status,
             "overdue": [a for a in actions if a.is_overdue()][:50],
             "stale_weeks": settings.PLAN_STALE_AFTER_WEEKS,
-            "targets": _targets(plan),
+            "targets": _targets(request, plan),
         },
     )
 
@@ -405,19 +412,21 @@ def public_plan(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _targets(plan: Plan) -> list[tuple[ActionMeasure, Any]]:
+def _targets(request: HttpRequest, plan: Plan) -> list[tuple[ActionMeasure, Any]]:
     """Each target the plan sets, with the measure's latest card (its
     assurance against the target) for the partnership's area."""
     from saferplaces.analytics import cards, results
     from saferplaces.web.store import web_store
 
     found = []
+    home = scope.home_area(request.user, web_store())
+    clearance = scope.clearance(request.user)
     links = ActionMeasure.objects.filter(action__plan=plan, target__isnull=False)
     for link in links.select_related("action").order_by("action__id"):
         aim = cards.Aim(link.direction, link.size, link.target)
         try:
             card = results.card(
-                web_store(), link.measure_id, settings.DASHBOARD_AREA, aim
+                web_store(), link.measure_id, home, aim, clearance=clearance
             )
         except results.ResultError:
             card = None

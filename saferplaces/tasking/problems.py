@@ -80,7 +80,7 @@ def _form_page(request: HttpRequest, form: ProblemForm, title: str) -> HttpRespo
 @requires(Capability.USE_SERVICE)
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(_records(request.user), pk=pk)
-    assessment, problem = _assessment(record)
+    assessment, problem = _assessment(request, record)
     return render(
         request,
         "tasking/problem.html",
@@ -110,7 +110,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, f"Change {record.title}")
 
 
-def _assessment(record: ProblemSolving) -> tuple[Any, str]:
+def _assessment(request: HttpRequest, record: ProblemSolving) -> tuple[Any, str]:
     """The assessment, or why there is none yet."""
     compare_with = ProblemSolving.CompareWith
     if not record.response_starts:
@@ -134,6 +134,9 @@ def _assessment(record: ProblemSolving) -> tuple[Any, str]:
             if record.compare_with == compare_with.REST_OF_DISTRICT
             else record.comparison_area
         )
+        refused = scope.not_exact_for(request.user, store, record.area_code, comparison)
+        if refused:
+            return None, refused
         target = (
             {"cells": record.cells, "cell_size": record.cell_size}
             if record.cells

@@ -20,11 +20,18 @@ from saferplaces.web.store import web_store
 LEVELS = ("district", "ward", "policing_unit")
 
 
-def _areas() -> list[geography.Area]:
+def _areas(request: HttpRequest) -> list[geography.Area]:
+    """The areas a pack may be made for: those wholly inside the person's
+    partnerships (a pack counts exactly, over any run of months)."""
     store = web_store()
+    seen = scope.clearance(request.user)
     found: list[geography.Area] = []
     for level in LEVELS:
-        found += geography.areas_of_level(store, level)
+        found += [
+            area
+            for area in geography.areas_of_level(store, level)
+            if seen.covers(store, area.code)
+        ]
     return found
 
 
@@ -52,7 +59,7 @@ def _has(table: str) -> bool:
 @requires(Capability.USE_SERVICE)
 def choose(request: HttpRequest) -> HttpResponse:
     """An area and a run of months; the last year by default."""
-    areas = _areas()
+    areas = _areas(request)
     code = request.GET.get("area", "")
     if code:
         if code not in {area.code for area in areas}:
@@ -79,6 +86,9 @@ def pack_pdf(request: HttpRequest, code: str) -> HttpResponse:
     from weasyprint import HTML
 
     first, last = _months(request)
+    refused = scope.not_exact_for(request.user, web_store(), code)
+    if refused:
+        raise Http404(refused)
     try:
         pack = tasking.pack(web_store(), code, first, last)
     except HotspotError as error:
@@ -106,6 +116,9 @@ def pack_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def pack_geojson(request: HttpRequest, code: str) -> JsonResponse:
     """The pack's cells for its Leaflet map (the same figures as its tables)."""
     first, last = _months(request)
+    refused = scope.not_exact_for(request.user, web_store(), code)
+    if refused:
+        return JsonResponse({"detail": refused}, status=404)
     try:
         cells = tasking.area_cells(web_store(), code, first, last)
     except HotspotError as error:
@@ -121,18 +134,26 @@ def pack_page(request: HttpRequest, code: str) -> HttpResponse:
     first, last = _months(request)
     plans = tuple(scope.plans(request.user).values_list("pk", "revision"))
     may_solve = can(request.user, Capability.SOLVE_PROBLEMS)
-    revision = (store_revision(), plans, may_solve)
+    revision = (store_revision(), plans, may_solve, scope.clearance(request.user).key())
     return cached_page(request, revision, lambda: _pack(request, code, first, last))
 
 
 def _pack(request: HttpRequest, code: str, first: str, last: str) -> HttpResponse:
     try:
+        refused = scope.not_exact_for(request.user, web_store(), code)
+        if refused:
+            raise HotspotError(refused)
         pack = tasking.pack(web_store(), code, first, last)
     except HotspotError as error:
         return render(
             request,
             "tasking/choose.html",
-            {"areas": _areas(), "error": str(error), "first": first, "last": last},
+            {
+                "areas": _areas(request),
+                "error": str(error),
+                "first": first,
+                "last": last,
+            },
             status=400,
         )
     return render(

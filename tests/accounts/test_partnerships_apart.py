@@ -35,7 +35,8 @@ THEIRS = NEIGHBOUR_SLUG
 
 # URLs that name no object of a partnership: public pages, accounts, the
 # site's audit log, and the measures API and dashboard pages over the
-# analytic store (area statistics, shared by every partnership).
+# analytic store (area statistics: exact for one's own partnership's areas
+# only, tests/accounts/test_exact_figures_apart.py).
 PARTNERSHIP_FREE = {
     "web:home", "web:accessibility", "web:privacy", "web:publication",
     "web:health", "accounts:login", "accounts:logout", "accounts:password_reset",

@@ -12,10 +12,13 @@ from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 
 
-def load_cases_opened(store: Store, folder: Path, count: int = 240) -> None:
-    """``count`` cases over three years in the store's first six LSOAs (or
-    one made-up LSOA in a store with no geography)."""
-    lsoas = [area.code for area in geography.areas_of_level(store, "lsoa")][:6]
+def load_cases_opened(
+    store: Store, folder: Path, count: int = 240, lsoas: list[str] | None = None
+) -> None:
+    """``count`` cases over three years in ``lsoas`` (by default the store's
+    first six LSOAs, or one made-up LSOA in a store with no geography)."""
+    if lsoas is None:
+        lsoas = [area.code for area in geography.areas_of_level(store, "lsoa")][:6]
     lsoas = lsoas or ["E01000001"]
     types = ["asb", "hate_crime", "domestic_abuse", "repeat_caller"]
     path = folder / "cases.csv"

@@ -14,7 +14,7 @@ from saferplaces.analytics.measures import REGISTRY
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.conftest import ANONYMOUS, SITE_ADMIN
+from tests.conftest import ANONYMOUS, SITE_ADMIN, covering
 from tests.ingest.conftest import FEBRUARY, JANUARY
 from tests.ingest.test_local_extract import EXTRACT
 
@@ -29,6 +29,8 @@ def loaded(settings, tmp_path):
     store = Store(tmp_path / "store")
     run_load(store, get_source("police-uk-street"), [JANUARY, FEBRUARY])
     run_load(store, get_source("local-crimes"), [EXTRACT])
+    # Partners see exact figures in their partnership's areas only.
+    covering("E01009002", "E01900001")
 
 
 def test_every_measure_is_listed_with_its_definition(client):
@@ -140,6 +142,7 @@ def test_a_kept_answer_follows_loads_and_is_never_shared_across_audiences(
     settings.DATA_DIR = tmp_path
     store = web_store()  # its own loads are seen at once (others' within 1 s)
     run_load(store, get_source("police-uk-street"), [JANUARY])
+    covering("E01009002")
     partner, public = client_as(Role.ANALYST), client_as(ANONYMOUS)
     asked = {"area": "E01009002"}
     assert [p["period"] for p in partner.get(SERIES, asked).json()["points"]] == [

@@ -111,6 +111,11 @@ def broken(tmp_path, old, new):
             "group: domestic-violence-forum,",
             r"line \d+: due: an action cannot be due before it starts",
         ),
+        (
+            "areas: [SYN-D01, SYN-D02, SYN-D03]",
+            "areas: [SYN-D01, 'E05 01;']",
+            r"line \d+: areas: 'E05 01;': An area code is 2 to 40 letters",
+        ),
     ],
 )
 def test_a_bad_file_changes_nothing_and_names_line_and_field(

@@ -14,12 +14,14 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.tasking.models import ProblemSolving
 from tests.analytics import hot_spot_record as hot_spot
+from tests.conftest import covering
 
 
 @pytest.fixture
 def analyst(db, settings, tmp_path, make_user):
     settings.DATA_DIR = tmp_path
     hot_spot.build_store(tmp_path)
+    covering(hot_spot.DISTRICT)  # the analyst's partnership's own area
     return make_user(Role.ANALYST, username="ana")
 
 
