@@ -1122,14 +1122,21 @@ def vacuum(dry_run: bool, grace_hours: int) -> None:
 @store.command()
 @needs_django
 def verify() -> None:
-    """Check that every file each version names exists with its rows."""
-    problems = _store().verify()
+    """Check that every file each version names exists with its rows, and
+    that no month holds a record id (a Crime ID) twice."""
+    from saferplaces.ingest.sources import all_sources
+
+    unique = {s.table: s.unique_id[0] for s in all_sources() if s.unique_id}
+    problems = _store().verify(unique=unique)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(EXIT_REFUSED)
-    click.echo("Every file each version names is there, with its rows.")
+    click.echo(
+        "Every file each version names is there, with its rows; no record is "
+        "held twice."
+    )
 
 
 @store.command()

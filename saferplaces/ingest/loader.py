@@ -12,6 +12,12 @@ The rules:
   says how many rows it replaced.
 * Rejected rows go to ``store/_rejects/load-NNNNN-SOURCE.csv`` with file,
   line, field, value and reason.
+* Nothing is counted twice (issue 27): identical inputs in one load are
+  loaded once (by SHA-256); where a partition is one file's (a police.uk
+  force-month), two files covering it are refused, a file named for a month
+  must hold that month, and a repeated record id (a Crime ID) is rejected.
+* A load that would shrink a partition by more than ``MOST_SHRINK`` needs
+  ``allow_shrink``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import itertools
 import json
 import os
 import queue
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -53,10 +60,13 @@ from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_re
 
 Progress = Callable[[str, int, int], None]
 CHECK_THREADS = 2
-# A load that would leave a partition with less than this share of the rows
-# it holds is refused unless allowed (docs/data/README.md): a cut-off or
-# damaged file must not replace a month.
-SHRINK_LIMIT = 0.5
+# A load that would take more than this share of the rows a partition holds
+# away is refused unless allowed (docs/data/README.md): a file cut at a line
+# boundary must not replace a month. police.uk's re-publications of a month
+# move it by a percent or so; a cut file loses far more.
+MOST_SHRINK = 0.05
+# police.uk names files YYYY-MM-FORCE-KIND.csv: the month a file holds.
+_NAMED_MONTH = re.compile(r"^(\d{4}-\d{2})-")
 # Stored layouts a load upgrades by itself, by table and the partition
 # columns it was kept by: its stored rows in today's layout. A table kept
 # any other way than its source says is refused (_refuse_another_layout).
@@ -70,6 +80,10 @@ class LoadShrinks(FileRefused):
     """The load would replace partitions with far fewer rows."""
 
 
+class CoveredTwice(FileRefused):
+    """Two files of one load cover one partition (it would count twice)."""
+
+
 @dataclass
 class FileResult:
     name: str
@@ -79,6 +93,8 @@ class FileResult:
     rejected: int = 0
     partitions: list[list[str]] = field(default_factory=list)
     skipped_as_load: int | None = None
+    # An identical input earlier in the same load: this one is not loaded.
+    duplicate_of: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -112,7 +128,11 @@ class LoadReport:
 
     @property
     def loaded(self) -> list[FileResult]:
-        return [f for f in self.files if f.skipped_as_load is None]
+        return [
+            f
+            for f in self.files
+            if f.skipped_as_load is None and f.duplicate_of is None
+        ]
 
     @property
     def rows_read(self) -> int:
@@ -144,11 +164,17 @@ def run_load(
     history = store.loads(source.table) if source.table in store.tables() else []
     seen_names = {Path(f["name"]).name for load in history for f in load.files}
     pending: list[tuple[InputFile, FileResult]] = []
+    copies = _identical_inputs(inputs)
     with ThreadPoolExecutor(max_workers=1) as hasher:
-        for item in inputs:
+        for position, item in enumerate(inputs):
             tell(f"checking {Path(item.name).name}", 0, len(inputs))
             result = FileResult(item.name)
             report.files.append(result)
+            if position in copies:
+                # Named twice, or a file beside a zip of it: loaded once.
+                result.duplicate_of, checksum = copies[position]
+                result.checksum = _done(checksum)
+                continue
             if Path(item.name).name in seen_names:
                 # Probably a file loaded before: settle that before any work.
                 result.checksum = _done(item.sha256())
@@ -165,7 +191,11 @@ def run_load(
         if source.columns is not None:
             # Refuse a bad file before anything is written, not halfway through.
             for item, _ in pending:
-                check_header(item, source.columns_for(item))
+                check_header(
+                    item,
+                    source.columns_for(item),
+                    newline_ended=source.newline_ended,
+                )
         upgraded = _upgrade_layout(store, source) if pending else None
         while True:
             try:
@@ -194,6 +224,27 @@ def run_load(
         # Said where the terminal report says what came of each file.
         report.loaded[0].notes.insert(0, upgraded)
     return report
+
+
+def _identical_inputs(inputs: list[InputFile]) -> dict[int, tuple[str, str]]:
+    """Inputs identical to an earlier one of the same load, by position:
+    (the earlier input's name, SHA-256). Only inputs that share a size are
+    hashed here; the others are hashed while they load, as before."""
+    by_size: dict[int, list[int]] = collections.defaultdict(list)
+    for position, item in enumerate(inputs):
+        by_size[item.size()].append(position)
+    copies: dict[int, tuple[str, str]] = {}
+    for same_size in by_size.values():
+        if len(same_size) < 2:
+            continue
+        first_of: dict[str, str] = {}
+        for position in same_size:
+            checksum = inputs[position].sha256()
+            if checksum in first_of:
+                copies[position] = (first_of[checksum], checksum)
+            else:
+                first_of[checksum] = inputs[position].name
+    return copies
 
 
 def _stored_layout(store: Store, source: Source) -> tuple[str, ...] | None:
@@ -344,18 +395,18 @@ def _settle_checksums(files: list[FileResult], history: list[Load]) -> None:
 
 
 def _refuse_shrinking(committed: Committed, partition_by: list[str]) -> None:
-    """Stop the commit if a partition would keep less than SHRINK_LIMIT of
+    """Stop the commit if a partition would lose more than MOST_SHRINK of
     its rows (raised before the commit, so nothing of the load is kept)."""
     shrinking = []
     for replaced in committed.replaced:
         key = tuple(str(replaced[name]) for name in partition_by)
         before, after = int(replaced["rows"]), committed.rows.get(key, 0)
-        if after < SHRINK_LIMIT * before:
+        if after < (1 - MOST_SHRINK) * before:
             shrinking.append(f"{' '.join(key)}: {before:,} rows would become {after:,}")
     if shrinking:
         raise LoadShrinks(
             "the load",
-            "would replace stored data with far fewer rows ("
+            f"would take more than {MOST_SHRINK:.0%} of the rows stored away ("
             + "; ".join(shrinking)
             + "). A cut-off or damaged file does this; if the smaller file is "
             "right, load it again with --allow-shrink",
@@ -443,26 +494,112 @@ def _batches(
     exact: bool,
 ) -> Iterator[pa.RecordBatch]:
     """Accepted rows, batch by batch, with each file's counts kept up to date."""
+    owners: dict[tuple[str, ...], str] = {}
+    keys = list(source.partition_by)
     for index, (item, result) in enumerate(pending):
         tell(f"loading {Path(item.name).name}", index, len(pending))
         partitions: set[tuple[str, ...]] = set()
+        repeats = _Repeats(source, item.name)
         for read in _reads(item, source, exact, record_keys):
             accepted = _flag_lsoas(read.accepted, known_lsoas)
-            result.notes += read.notes
-            result.rows_read += read.rows_read
+            if source.named_by_month:
+                _refuse_another_month(item.name, accepted)
             lines = (
                 accepted.num_rows
                 if read.lines_accepted is None
                 else read.lines_accepted
             )
-            result.accepted += lines
-            result.rejected += read.rows_read - lines
-            rejects.append(read.rejects)
-            keys = list(source.partition_by)
+            accepted, repeated = repeats.split(accepted)
+            result.notes += read.notes
+            result.rows_read += read.rows_read
+            result.accepted += lines - repeated.num_rows
+            result.rejected += read.rows_read - lines + repeated.num_rows
+            rejects += [read.rejects, repeated]
             for row in accepted.select(keys).group_by(keys).aggregate([]).to_pylist():
                 partitions.add(tuple(str(row[k]) for k in keys))
+            if source.one_file_per_partition:
+                _claim(owners, partitions, item.name)
             yield from accepted.to_batches()
         result.partitions = sorted(list(key) for key in partitions)
+
+
+def _claim(
+    owners: dict[tuple[str, ...], str], partitions: set[tuple[str, ...]], name: str
+) -> None:
+    """Refuse a second file of a partition: both would be loaded, and the
+    partition counted twice (a month's file and its copy under another
+    name, or two downloads of one force-month)."""
+    for key in sorted(partitions):
+        owner = owners.setdefault(key, name)
+        if owner != name:
+            raise CoveredTwice(
+                name,
+                f"holds {' '.join(key)}, as {owner} does: a load takes one file "
+                "of each, or the month would be counted twice. Load the one "
+                "that is right (nothing of this load was written)",
+            )
+
+
+def _refuse_another_month(name: str, accepted: pa.Table) -> None:
+    """A file named for a month (2024-05-...) holds that month alone: one
+    whose rows say another would replace that other month unseen."""
+    named = _NAMED_MONTH.match(Path(name).name)
+    if named is None or accepted.num_rows == 0:
+        return
+    other = pc.not_equal(accepted.column("month"), named.group(1))
+    if not pc.any(other).as_py():
+        return
+    first = accepted.filter(other).slice(0, 1).to_pylist()[0]
+    raise FileRefused(
+        name,
+        f"is named for {named.group(1)} but line {first['source_line']} is of "
+        f"{first['month']}: a file holds the month its name gives, or it would "
+        "replace another month. Rename it or fetch the right file (nothing of "
+        "this load was written)",
+    )
+
+
+class _Repeats:
+    """Rows whose record id (``Source.unique_id``) an earlier row of the same
+    file and partition had: rejected, so the record is counted once.
+
+    Blank ids (anti-social behaviour has no Crime ID) never repeat. The ids
+    seen are kept for one file, which is its partitions' only one."""
+
+    def __init__(self, source: Source, file: str) -> None:
+        self.file = file
+        self.keys = list(source.partition_by)
+        self.unique = source.unique_id
+        self.seen: set[str] = set()
+
+    def split(self, rows: pa.Table) -> tuple[pa.Table, pa.Table]:
+        """(rows to keep, rejects for the repeats)."""
+        if self.unique is None or rows.num_rows == 0:
+            return rows, REJECT_SCHEMA.empty_table()
+        column, label = self.unique
+        parts = [rows.column(k).cast(pa.string()) for k in self.keys]
+        # One string per row (null where the id is blank) keys the set.
+        records = pc.binary_join_element_wise(*parts, rows.column(column), "\x1f")
+        seen, repeats = self.seen, []
+        for record in records.to_pylist():
+            repeats.append(record is not None and record in seen)
+            seen.add(record)
+        repeated = pa.array(repeats, pa.bool_())
+        if not pc.any(repeated).as_py():
+            return rows, REJECT_SCHEMA.empty_table()
+        gone = rows.filter(repeated)
+        reason = f"{label} is on an earlier line of the same month; counted once"
+        rejects = pa.table(
+            {
+                "file": pa.repeat(pa.scalar(self.file), gone.num_rows),
+                "line": gone.column("source_line").cast(pa.int32()),
+                "field": pa.repeat(pa.scalar(label), gone.num_rows),
+                "value": gone.column(column),
+                "reason": pa.repeat(pa.scalar(reason), gone.num_rows),
+            },
+            schema=REJECT_SCHEMA,
+        )
+        return rows.filter(pc.invert(repeated)), rejects
 
 
 def _prefetched(

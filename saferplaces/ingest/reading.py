@@ -55,6 +55,13 @@ class InputFile:
         with zipfile.ZipFile(self.path) as archive:
             return archive.read(self.member)
 
+    def size(self) -> int:
+        """Bytes of content (a zip member's as its archive states it)."""
+        if self.member is None:
+            return self.path.stat().st_size
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.getinfo(self.member).file_size
+
     def sha256(self) -> str:
         digest = hashlib.sha256()
         if self.member is None:
@@ -147,25 +154,34 @@ def header_of(item: InputFile) -> list[str]:
     return [column.strip() for column in next(csv.reader([first]), [])]
 
 
-def check_header(source: InputFile, columns: list[str]) -> None:
+def check_header(
+    source: InputFile, columns: list[str], *, newline_ended: bool = False
+) -> None:
     """Refuse the file now, before anything is written, if its header or
     encoding is wrong, if it holds binary content anywhere or if it ends in
-    the middle of a line."""
+    the middle of a line (``newline_ended``: its publisher ends every line
+    with a newline, so a last line without one that ends in a comma was cut
+    right after it)."""
     if source.member is not None:
-        _inspect(source.name, source.read_bytes(), columns)
+        _inspect(source.name, source.read_bytes(), columns, newline_ended)
         return
     with open(source.path, "rb") as handle:
         if handle.seek(0, 2) == 0:
             raise FileRefused(source.name, "is empty")
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            _inspect(source.name, mapped, columns)
+            _inspect(source.name, mapped, columns, newline_ended)
 
 
 def _without_bom(data: bytes) -> bytes:
     return data[3:] if data[:3] == b"\xef\xbb\xbf" else data
 
 
-def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | None:
+def _inspect(
+    name: str,
+    data: bytes | mmap.mmap,
+    columns: list[str],
+    newline_ended: bool = False,
+) -> int | None:
     """Refuse unreadable files and check the header.
 
     Returns None when Arrow's fast reader may be used, else the offset of
@@ -185,7 +201,7 @@ def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | No
             f"contains a NUL byte on line {line}: it is binary or damaged, not a "
             "CSV text file",
         )
-    _refuse_cut_off(name, data, len(columns))
+    _refuse_cut_off(name, data, len(columns), newline_ended)
     offset = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", offset)
     header_bytes = bytes(data[offset : end if end != -1 else len(data)])
@@ -198,24 +214,47 @@ def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | No
     return offset if irregular else None
 
 
-def _refuse_cut_off(name: str, data: bytes | mmap.mmap, width: int) -> None:
-    """Refuse a file whose last line stops short of its columns: what an
-    interrupted download or copy leaves behind."""
+def _refuse_cut_off(
+    name: str, data: bytes | mmap.mmap, width: int, newline_ended: bool
+) -> None:
+    """Refuse a file whose last line is not whole: what an interrupted
+    download or copy leaves behind. A line is whole when a newline ends it;
+    without one, it must have every column and its quotes closed, and, where
+    the publisher ends every line with a newline, not end in a comma (a line
+    cut right after its last comma looks whole otherwise). Not everywhere:
+    Nomis's census files end in a footnote line with a comma and no newline."""
     if data[-1:] == b"\n":
         return
     start = data.rfind(b"\n") + 1
     if start == 0:
         return  # a header alone; the header check speaks for it
-    last = bytes(data[start:]).decode("utf-8", errors="replace").rstrip("\r")
+    line = data[:start].count(b"\n") + 1
+    raw = bytes(data[start:])
+    last = raw.decode("utf-8", errors="replace").rstrip("\r")
     fields = next(csv.reader([last]), [])
-    if len(fields) < width:
-        line = data[:start].count(b"\n") + 1
-        raise FileRefused(
-            name,
-            f"ends in the middle of line {line} ({len(fields)} of {width} "
-            "columns): it looks cut off, as an interrupted download leaves a "
-            "file; fetch it again",
-        )
+    if _quotes(data) % 2:
+        why = "inside a quoted field"
+    elif len(fields) < width:
+        why = f"{len(fields)} of {width} columns"
+    elif newline_ended and last.endswith(","):
+        why = "right after a comma, with no newline: its last field may be gone"
+    else:
+        return
+    raise FileRefused(
+        name,
+        f"ends in the middle of line {line} ({why}): it looks cut off, as an "
+        "interrupted download leaves a file; fetch it again (if the line is "
+        "whole, end it with a newline)",
+    )
+
+
+def _quotes(data: bytes | mmap.mmap) -> int:
+    """How many double quotes ``data`` holds: an odd count means it ends
+    inside a quoted field (a quote within one is written twice)."""
+    return sum(
+        bytes(data[start : start + CHUNK]).count(b'"')
+        for start in range(0, len(data), CHUNK)
+    )
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
