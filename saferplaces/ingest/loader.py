@@ -28,6 +28,7 @@ import json
 import os
 import queue
 import re
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,7 @@ from saferplaces.ingest.reading import (
     check_header,
     discover,
     iter_csv,
+    unpack,
 )
 from saferplaces.ingest.sources import FileRead, Source
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
@@ -157,6 +159,27 @@ def run_load(
 ) -> LoadReport:
     """Load ``paths`` (files, folders, zips) as ``source``; see module docs."""
     inputs = discover(paths, source.wanted)
+    if all(item.member is None for item in inputs):
+        return _run_load(store, source, inputs, progress, allow_shrink)
+    # Zip members are unpacked, streamed and judged (reading.unpack), beside
+    # the store, where there is room; removed when the load ends.
+    store.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=store.root) as folder:
+        unpacked = []
+        for item in inputs:
+            if progress is not None:
+                progress(f"unpacking {Path(item.name).name}", 0, len(inputs))
+            unpacked.append(unpack(item, Path(folder)))
+        return _run_load(store, source, unpacked, progress, allow_shrink)
+
+
+def _run_load(
+    store: Store,
+    source: Source,
+    inputs: list[InputFile],
+    progress: Progress | None,
+    allow_shrink: bool,
+) -> LoadReport:
     report = LoadReport(source.name, source.table, [])
     if not inputs:
         return report
