@@ -201,7 +201,9 @@ def _run_load(
             if Path(item.name).name in seen_names:
                 # Probably a file loaded before: settle that before any work.
                 result.checksum = _done(item.sha256())
-                result.skipped_as_load = _already_loaded(result.sha256, history)
+                result.skipped_as_load = _already_loaded(
+                    result.sha256, history, source.one_file_per_partition
+                )
             else:
                 # A new name: checksum it while it loads, and look again
                 # before committing (it may be a renamed copy).
@@ -405,11 +407,13 @@ def _done(value: str) -> Future[str]:
     return future
 
 
-def _settle_checksums(files: list[FileResult], history: list[Load]) -> None:
+def _settle_checksums(
+    files: list[FileResult], history: list[Load], one_file_per_partition: bool
+) -> None:
     """Wait for the checksums; stop the commit if a file was loaded before."""
     copies = []
     for result in files:
-        loaded_as = _already_loaded(result.sha256, history)
+        loaded_as = _already_loaded(result.sha256, history, one_file_per_partition)
         if loaded_as is not None:
             result.skipped_as_load = loaded_as
             copies.append(result)
@@ -468,7 +472,11 @@ def _load(
         number = store.last_load_number() + 1
 
         def record(committed: Committed) -> dict[str, Any]:
-            _settle_checksums([result for _, result in pending], history)
+            _settle_checksums(
+                [result for _, result in pending],
+                history,
+                source.one_file_per_partition,
+            )
             if not allow_shrink:
                 _refuse_shrinking(committed, list(source.partition_by))
             report.rejects_path = _write_rejects(
@@ -781,14 +789,25 @@ def _count_reasons(report: LoadReport, rejects: list[pa.Table]) -> None:
         report.reject_reasons[(row["field"], row["reason"])] = int(row["line_count"])
 
 
-def _already_loaded(sha256: str, history: list[Load]) -> int | None:
-    """The load that holds this exact file still, if any."""
+def _already_loaded(
+    sha256: str, history: list[Load], one_file_per_partition: bool = False
+) -> int | None:
+    """The load that holds this exact file still, if any. Where a partition
+    is one file's, a load that took another file of the same partition too
+    (as loads before issue 27 did) holds it doubled: not "already loaded",
+    so loading the file again repairs the month."""
     for position in range(len(history) - 1, -1, -1):
         load = history[position]
         files = [f for f in load.files if f["sha256"] == sha256]
         if not files:
             continue
         mine = {tuple(p) for f in files for p in f["partitions"]}
+        beside = {
+            tuple(p) for f in load.files if f["sha256"] != sha256
+            for p in f["partitions"]
+        }  # fmt: skip
+        if one_file_per_partition and mine & beside:
+            return None
         for later in history[position + 1 :]:
             theirs = {tuple(p) for f in later.files for p in f["partitions"]}
             if mine & theirs:
