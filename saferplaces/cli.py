@@ -432,8 +432,8 @@ def _source_names() -> list[str]:
 @click.option(
     "--allow-shrink",
     is_flag=True,
-    help="Let the load replace a partition (a force's month) with fewer than "
-    "half the rows it holds; refused otherwise.",
+    help="Let the load take more than 5% of the rows a partition (a force's "
+    "month) holds away; refused otherwise.",
 )
 @needs_django
 def ingest(
