@@ -23,6 +23,7 @@ The rules:
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import json
 import os
@@ -601,36 +602,67 @@ class _Repeats:
         self.file = file
         self.keys = list(source.partition_by)
         self.unique = source.unique_id
-        self.seen: set[str] = set()
+        self.seen: dict[tuple[str, ...], set[str]] = {}
 
     def split(self, rows: pa.Table) -> tuple[pa.Table, pa.Table]:
         """(rows to keep, rejects for the repeats)."""
         if self.unique is None or rows.num_rows == 0:
             return rows, REJECT_SCHEMA.empty_table()
-        column, label = self.unique
-        parts = [rows.column(k).cast(pa.string()) for k in self.keys]
-        # One string per row (null where the id is blank) keys the set.
-        records = pc.binary_join_element_wise(*parts, rows.column(column), "\x1f")
-        seen, repeats = self.seen, []
-        for record in records.to_pylist():
-            repeats.append(record is not None and record in seen)
-            seen.add(record)
-        repeated = pa.array(repeats, pa.bool_())
-        if not pc.any(repeated).as_py():
+        repeats = [
+            mine.filter(self._repeated(key, mine))
+            for key, mine in self._by_partition(rows)
+        ]
+        gone = pa.concat_tables(repeats)
+        if gone.num_rows == 0:
             return rows, REJECT_SCHEMA.empty_table()
-        gone = rows.filter(repeated)
+        keep = pc.invert(
+            pc.is_in(rows.column("source_line"), value_set=gone.column("source_line"))
+        )
+        return rows.filter(keep), self._rejects(gone)
+
+    def _by_partition(self, rows: pa.Table) -> list[tuple[tuple[str, ...], pa.Table]]:
+        """The rows of each partition (a file's batch is mostly one: no copy)."""
+        if all(pc.count_distinct(rows.column(k)).as_py() == 1 for k in self.keys):
+            return [(tuple(str(rows.column(k)[0]) for k in self.keys), rows)]
+        found = rows.select(self.keys).group_by(self.keys).aggregate([]).to_pylist()
+        parts = []
+        for row in found:
+            mask = functools.reduce(
+                pc.and_, [pc.equal(rows.column(k), row[k]) for k in self.keys]
+            )
+            parts.append((tuple(str(row[k]) for k in self.keys), rows.filter(mask)))
+        return parts
+
+    def _repeated(self, key: tuple[str, ...], rows: pa.Table) -> pa.Array:
+        """True for each row whose id an earlier row of its partition had."""
+        column = rows.column(self.unique[0] if self.unique else "")
+        ids = column.to_pylist()
+        seen = self.seen.setdefault(key, set())
+        batch = set(ids)
+        batch.discard(None)
+        if len(batch) == len(ids) - column.null_count and seen.isdisjoint(batch):
+            seen |= batch  # no repeat, as in most batches: all at C speed
+            return pa.repeat(pa.scalar(False), rows.num_rows)
+        repeated = []
+        for value in ids:
+            repeated.append(value is not None and value in seen)
+            seen.add(value)
+        return pa.array(repeated, pa.bool_())
+
+    def _rejects(self, gone: pa.Table) -> pa.Table:
+        column, label = self.unique or ("", "")
         reason = f"{label} is on an earlier line of the same month; counted once"
-        rejects = pa.table(
+        count = gone.num_rows
+        return pa.table(
             {
-                "file": pa.repeat(pa.scalar(self.file), gone.num_rows),
+                "file": pa.repeat(pa.scalar(self.file), count),
                 "line": gone.column("source_line").cast(pa.int32()),
-                "field": pa.repeat(pa.scalar(label), gone.num_rows),
+                "field": pa.repeat(pa.scalar(label), count),
                 "value": gone.column(column),
-                "reason": pa.repeat(pa.scalar(reason), gone.num_rows),
+                "reason": pa.repeat(pa.scalar(reason), count),
             },
             schema=REJECT_SCHEMA,
         )
-        return rows.filter(pc.invert(repeated)), rejects
 
 
 def _prefetched(
