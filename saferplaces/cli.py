@@ -10,11 +10,16 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 import saferplaces
+
+if TYPE_CHECKING:
+    from saferplaces.analytics.store import Store
+    from saferplaces.ingest.loader import LoadReport, Progress
+    from saferplaces.ingest.sources import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -432,8 +437,8 @@ def _source_names() -> list[str]:
 @click.option(
     "--allow-shrink",
     is_flag=True,
-    help="Let the load replace a partition (a force's month) with fewer than "
-    "half the rows it holds; refused otherwise.",
+    help="Let the load take more than 5% of the rows a partition (a force's "
+    "month) holds away; refused otherwise.",
 )
 @needs_django
 def ingest(
@@ -444,8 +449,6 @@ def ingest(
     allow_shrink: bool,
 ) -> None:
     """Validate files, folders or .zip archives and load them into the store."""
-    from saferplaces.ingest.loader import run_load
-    from saferplaces.ingest.reading import FileRefused
     from saferplaces.ingest.report import print_report, progress_bar
     from saferplaces.ingest.sources import get_source
     from saferplaces.ingest.surveys import (
@@ -466,18 +469,30 @@ def ingest(
             spec = with_questions(spec, load_questions(questions))
         except QuestionsError as error:
             raise click.ClickException(str(error)) from None
+    with progress_bar(quiet) as progress:
+        report = _load_or_exit(_store(), spec, list(paths), progress, allow_shrink)
+    print_report(report, quiet)
+    if report.rejected:
+        sys.exit(EXIT_ROWS_REJECTED)
+
+
+def _load_or_exit(
+    store: Store,
+    source: Source,
+    paths: list[Path],
+    progress: Progress | None,
+    allow_shrink: bool = False,
+) -> LoadReport:
+    """``run_load``; a refused load says why and exits 1, never a traceback."""
+    from saferplaces.ingest.loader import run_load
+    from saferplaces.ingest.reading import FileRefused
+
     try:
-        with progress_bar(quiet) as progress:
-            report = run_load(
-                _store(), spec, list(paths), progress, allow_shrink=allow_shrink
-            )
+        return run_load(store, source, paths, progress, allow_shrink=allow_shrink)
     except FileRefused as refused:
         click.echo(f"saferplaces: refused {refused.name}: {refused.reason}", err=True)
         click.echo("Nothing was written to the store.", err=True)
         sys.exit(EXIT_REFUSED)
-    print_report(report, quiet)
-    if report.rejected:
-        sys.exit(EXIT_ROWS_REJECTED)
 
 
 @main.command()
@@ -582,7 +597,6 @@ def download_police_uk(
     from saferplaces.analytics.geography import area_shape, lsoa_locator
     from saferplaces.analytics.store import StoreError
     from saferplaces.ingest import download as police_download
-    from saferplaces.ingest.loader import run_load
     from saferplaces.ingest.report import print_report, progress_bar
     from saferplaces.ingest.sources import get_source
 
@@ -619,7 +633,7 @@ def download_police_uk(
     click.echo(f"Downloaded {len(paths)} month(s) into {folder}.")
     if no_ingest:
         return
-    report = run_load(store, get_source("police-uk-street"), paths)
+    report = _load_or_exit(store, get_source("police-uk-street"), paths, None)
     print_report(report, quiet)
     if report.rejected:
         sys.exit(EXIT_ROWS_REJECTED)
@@ -1122,14 +1136,21 @@ def vacuum(dry_run: bool, grace_hours: int) -> None:
 @store.command()
 @needs_django
 def verify() -> None:
-    """Check that every file each version names exists with its rows."""
-    problems = _store().verify()
+    """Check that every file each version names exists with its rows, and
+    that no month holds a record id (a Crime ID) twice."""
+    from saferplaces.ingest.sources import all_sources
+
+    unique = {s.table: s.unique_id[0] for s in all_sources() if s.unique_id}
+    problems = _store().verify(unique=unique)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(EXIT_REFUSED)
-    click.echo("Every file each version names is there, with its rows.")
+    click.echo(
+        "Every file each version names is there, with its rows; no record is "
+        "held twice."
+    )
 
 
 @store.command()

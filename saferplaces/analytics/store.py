@@ -28,7 +28,7 @@ import time
 import urllib.parse
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -443,9 +443,35 @@ class Store:
                     path.unlink(missing_ok=True)
         return found
 
-    def verify(self) -> list[str]:
+    def verify(self, unique: Mapping[str, str] | None = None) -> list[str]:
         """Problems with the stored files: a file some version names that is
-        missing, or whose rows differ from what the log says. [] is healthy."""
+        missing, or whose rows differ from what the log says; and, for each
+        ``unique`` table -> column, a partition holding a non-blank value of
+        that column twice (a Crime ID counted twice). [] is healthy."""
+        problems = self._verify_files()
+        if problems:
+            return problems  # the tables cannot be read to look further
+        for table, column in (unique or {}).items():
+            if table in self.tables():
+                problems += self._repeated_ids(table, column)
+        return problems
+
+    def _repeated_ids(self, table: str, column: str) -> list[str]:
+        """One line per partition holding a non-blank ``column`` value twice."""
+        keys = list(self._delta(table).metadata().partition_columns)
+        names = ", ".join(f'"{key}"' for key in keys)
+        found = self.query(
+            f"SELECT {names}, count(*) AS ids FROM (SELECT {names} FROM {table} "
+            f'WHERE trim("{column}") <> \'\' GROUP BY {names}, "{column}" '
+            f"HAVING count(*) > 1) GROUP BY {names} ORDER BY {names}"
+        )
+        return [
+            f"{table}: {', '.join(f'{key}={row[key]}' for key in keys)} holds "
+            f"{row['ids']:,} {column} values more than once"
+            for row in found.to_pylist()
+        ]
+
+    def _verify_files(self) -> list[str]:
         problems = []
         for table in self.tables():
             folder = self.root / table

@@ -12,15 +12,24 @@ The rules:
   says how many rows it replaced.
 * Rejected rows go to ``store/_rejects/load-NNNNN-SOURCE.csv`` with file,
   line, field, value and reason.
+* Nothing is counted twice (issue 27): identical inputs in one load are
+  loaded once (by SHA-256); where a partition is one file's (a police.uk
+  force-month), two files covering it are refused, a file named for a month
+  must hold that month, and a repeated record id (a Crime ID) is rejected.
+* A load that would shrink a partition by more than ``MOST_SHRINK`` needs
+  ``allow_shrink``.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import json
 import os
 import queue
+import re
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -47,16 +56,20 @@ from saferplaces.ingest.reading import (
     check_header,
     discover,
     iter_csv,
+    unpack,
 )
 from saferplaces.ingest.sources import FileRead, Source
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
 
 Progress = Callable[[str, int, int], None]
 CHECK_THREADS = 2
-# A load that would leave a partition with less than this share of the rows
-# it holds is refused unless allowed (docs/data/README.md): a cut-off or
-# damaged file must not replace a month.
-SHRINK_LIMIT = 0.5
+# A load that would take more than this share of the rows a partition holds
+# away is refused unless allowed (docs/data/README.md): a file cut at a line
+# boundary must not replace a month. police.uk's re-publications of a month
+# move it by a percent or so; a cut file loses far more.
+MOST_SHRINK = 0.05
+# police.uk names files YYYY-MM-FORCE-KIND.csv: the month a file holds.
+_NAMED_MONTH = re.compile(r"^(\d{4}-\d{2})-")
 # Stored layouts a load upgrades by itself, by table and the partition
 # columns it was kept by: its stored rows in today's layout. A table kept
 # any other way than its source says is refused (_refuse_another_layout).
@@ -70,6 +83,10 @@ class LoadShrinks(FileRefused):
     """The load would replace partitions with far fewer rows."""
 
 
+class CoveredTwice(FileRefused):
+    """Two files of one load cover one partition (it would count twice)."""
+
+
 @dataclass
 class FileResult:
     name: str
@@ -79,6 +96,8 @@ class FileResult:
     rejected: int = 0
     partitions: list[list[str]] = field(default_factory=list)
     skipped_as_load: int | None = None
+    # An identical input earlier in the same load: this one is not loaded.
+    duplicate_of: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -112,7 +131,11 @@ class LoadReport:
 
     @property
     def loaded(self) -> list[FileResult]:
-        return [f for f in self.files if f.skipped_as_load is None]
+        return [
+            f
+            for f in self.files
+            if f.skipped_as_load is None and f.duplicate_of is None
+        ]
 
     @property
     def rows_read(self) -> int:
@@ -137,6 +160,27 @@ def run_load(
 ) -> LoadReport:
     """Load ``paths`` (files, folders, zips) as ``source``; see module docs."""
     inputs = discover(paths, source.wanted)
+    if all(item.member is None for item in inputs):
+        return _run_load(store, source, inputs, progress, allow_shrink)
+    # Zip members are unpacked, streamed and judged (reading.unpack), beside
+    # the store, where there is room; removed when the load ends.
+    store.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".unpacked-", dir=store.root) as folder:
+        unpacked = []
+        for item in inputs:
+            if progress is not None:
+                progress(f"unpacking {Path(item.name).name}", 0, len(inputs))
+            unpacked.append(unpack(item, Path(folder)))
+        return _run_load(store, source, unpacked, progress, allow_shrink)
+
+
+def _run_load(
+    store: Store,
+    source: Source,
+    inputs: list[InputFile],
+    progress: Progress | None,
+    allow_shrink: bool,
+) -> LoadReport:
     report = LoadReport(source.name, source.table, [])
     if not inputs:
         return report
@@ -144,15 +188,23 @@ def run_load(
     history = store.loads(source.table) if source.table in store.tables() else []
     seen_names = {Path(f["name"]).name for load in history for f in load.files}
     pending: list[tuple[InputFile, FileResult]] = []
+    copies = _identical_inputs(inputs)
     with ThreadPoolExecutor(max_workers=1) as hasher:
-        for item in inputs:
+        for position, item in enumerate(inputs):
             tell(f"checking {Path(item.name).name}", 0, len(inputs))
             result = FileResult(item.name)
             report.files.append(result)
+            if position in copies:
+                # Named twice, or a file beside a zip of it: loaded once.
+                result.duplicate_of, checksum = copies[position]
+                result.checksum = _done(checksum)
+                continue
             if Path(item.name).name in seen_names:
                 # Probably a file loaded before: settle that before any work.
                 result.checksum = _done(item.sha256())
-                result.skipped_as_load = _already_loaded(result.sha256, history)
+                result.skipped_as_load = _already_loaded(
+                    result.sha256, history, source.one_file_per_partition
+                )
             else:
                 # A new name: checksum it while it loads, and look again
                 # before committing (it may be a renamed copy).
@@ -165,7 +217,11 @@ def run_load(
         if source.columns is not None:
             # Refuse a bad file before anything is written, not halfway through.
             for item, _ in pending:
-                check_header(item, source.columns_for(item))
+                check_header(
+                    item,
+                    source.columns_for(item),
+                    newline_ended=source.newline_ended,
+                )
         upgraded = _upgrade_layout(store, source) if pending else None
         while True:
             try:
@@ -194,6 +250,27 @@ def run_load(
         # Said where the terminal report says what came of each file.
         report.loaded[0].notes.insert(0, upgraded)
     return report
+
+
+def _identical_inputs(inputs: list[InputFile]) -> dict[int, tuple[str, str]]:
+    """Inputs identical to an earlier one of the same load, by position:
+    (the earlier input's name, SHA-256). Only inputs that share a size are
+    hashed here; the others are hashed while they load, as before."""
+    by_size: dict[int, list[int]] = collections.defaultdict(list)
+    for position, item in enumerate(inputs):
+        by_size[item.size()].append(position)
+    copies: dict[int, tuple[str, str]] = {}
+    for same_size in by_size.values():
+        if len(same_size) < 2:
+            continue
+        first_of: dict[str, str] = {}
+        for position in same_size:
+            checksum = inputs[position].sha256()
+            if checksum in first_of:
+                copies[position] = (first_of[checksum], checksum)
+            else:
+                first_of[checksum] = inputs[position].name
+    return copies
 
 
 def _stored_layout(store: Store, source: Source) -> tuple[str, ...] | None:
@@ -331,11 +408,13 @@ def _done(value: str) -> Future[str]:
     return future
 
 
-def _settle_checksums(files: list[FileResult], history: list[Load]) -> None:
+def _settle_checksums(
+    files: list[FileResult], history: list[Load], one_file_per_partition: bool
+) -> None:
     """Wait for the checksums; stop the commit if a file was loaded before."""
     copies = []
     for result in files:
-        loaded_as = _already_loaded(result.sha256, history)
+        loaded_as = _already_loaded(result.sha256, history, one_file_per_partition)
         if loaded_as is not None:
             result.skipped_as_load = loaded_as
             copies.append(result)
@@ -344,18 +423,18 @@ def _settle_checksums(files: list[FileResult], history: list[Load]) -> None:
 
 
 def _refuse_shrinking(committed: Committed, partition_by: list[str]) -> None:
-    """Stop the commit if a partition would keep less than SHRINK_LIMIT of
+    """Stop the commit if a partition would lose more than MOST_SHRINK of
     its rows (raised before the commit, so nothing of the load is kept)."""
     shrinking = []
     for replaced in committed.replaced:
         key = tuple(str(replaced[name]) for name in partition_by)
         before, after = int(replaced["rows"]), committed.rows.get(key, 0)
-        if after < SHRINK_LIMIT * before:
+        if after < (1 - MOST_SHRINK) * before:
             shrinking.append(f"{' '.join(key)}: {before:,} rows would become {after:,}")
     if shrinking:
         raise LoadShrinks(
             "the load",
-            "would replace stored data with far fewer rows ("
+            f"would take more than {MOST_SHRINK:.0%} of the rows stored away ("
             + "; ".join(shrinking)
             + "). A cut-off or damaged file does this; if the smaller file is "
             "right, load it again with --allow-shrink",
@@ -394,7 +473,11 @@ def _load(
         number = store.last_load_number() + 1
 
         def record(committed: Committed) -> dict[str, Any]:
-            _settle_checksums([result for _, result in pending], history)
+            _settle_checksums(
+                [result for _, result in pending],
+                history,
+                source.one_file_per_partition,
+            )
             if not allow_shrink:
                 _refuse_shrinking(committed, list(source.partition_by))
             report.rejects_path = _write_rejects(
@@ -443,26 +526,143 @@ def _batches(
     exact: bool,
 ) -> Iterator[pa.RecordBatch]:
     """Accepted rows, batch by batch, with each file's counts kept up to date."""
+    owners: dict[tuple[str, ...], str] = {}
+    keys = list(source.partition_by)
     for index, (item, result) in enumerate(pending):
         tell(f"loading {Path(item.name).name}", index, len(pending))
         partitions: set[tuple[str, ...]] = set()
+        repeats = _Repeats(source, item.name)
         for read in _reads(item, source, exact, record_keys):
             accepted = _flag_lsoas(read.accepted, known_lsoas)
-            result.notes += read.notes
-            result.rows_read += read.rows_read
+            if source.named_by_month:
+                _refuse_another_month(item.name, accepted)
             lines = (
                 accepted.num_rows
                 if read.lines_accepted is None
                 else read.lines_accepted
             )
-            result.accepted += lines
-            result.rejected += read.rows_read - lines
-            rejects.append(read.rejects)
-            keys = list(source.partition_by)
+            accepted, repeated = repeats.split(accepted)
+            result.notes += read.notes
+            result.rows_read += read.rows_read
+            result.accepted += lines - repeated.num_rows
+            result.rejected += read.rows_read - lines + repeated.num_rows
+            rejects += [read.rejects, repeated]
             for row in accepted.select(keys).group_by(keys).aggregate([]).to_pylist():
                 partitions.add(tuple(str(row[k]) for k in keys))
+            if source.one_file_per_partition:
+                _claim(owners, partitions, item.name)
             yield from accepted.to_batches()
         result.partitions = sorted(list(key) for key in partitions)
+
+
+def _claim(
+    owners: dict[tuple[str, ...], str], partitions: set[tuple[str, ...]], name: str
+) -> None:
+    """Refuse a second file of a partition: both would be loaded, and the
+    partition counted twice (a month's file and its copy under another
+    name, or two downloads of one force-month)."""
+    for key in sorted(partitions):
+        owner = owners.setdefault(key, name)
+        if owner != name:
+            raise CoveredTwice(
+                name,
+                f"holds {' '.join(key)}, as {owner} does: a load takes one file "
+                "of each, or the month would be counted twice. Load the one "
+                "that is right (nothing of this load was written)",
+            )
+
+
+def _refuse_another_month(name: str, accepted: pa.Table) -> None:
+    """A file named for a month (2024-05-...) holds that month alone: one
+    whose rows say another would replace that other month unseen."""
+    named = _NAMED_MONTH.match(Path(name).name)
+    if named is None or accepted.num_rows == 0:
+        return
+    other = pc.not_equal(accepted.column("month"), named.group(1))
+    if not pc.any(other).as_py():
+        return
+    first = accepted.filter(other).slice(0, 1).to_pylist()[0]
+    raise FileRefused(
+        name,
+        f"is named for {named.group(1)} but line {first['source_line']} is of "
+        f"{first['month']}: a file holds the month its name gives, or it would "
+        "replace another month. Rename it or fetch the right file (nothing of "
+        "this load was written)",
+    )
+
+
+class _Repeats:
+    """Rows whose record id (``Source.unique_id``) an earlier row of the same
+    file and partition had: rejected, so the record is counted once.
+
+    Blank ids (anti-social behaviour has no Crime ID) never repeat. The ids
+    seen are kept for one file, which is its partitions' only one."""
+
+    def __init__(self, source: Source, file: str) -> None:
+        self.file = file
+        self.keys = list(source.partition_by)
+        self.unique = source.unique_id
+        self.seen: dict[tuple[str, ...], set[str]] = {}
+
+    def split(self, rows: pa.Table) -> tuple[pa.Table, pa.Table]:
+        """(rows to keep, rejects for the repeats)."""
+        if self.unique is None or rows.num_rows == 0:
+            return rows, REJECT_SCHEMA.empty_table()
+        repeats = [
+            mine.filter(self._repeated(key, mine))
+            for key, mine in self._by_partition(rows)
+        ]
+        gone = pa.concat_tables(repeats)
+        if gone.num_rows == 0:
+            return rows, REJECT_SCHEMA.empty_table()
+        keep = pc.invert(
+            pc.is_in(rows.column("source_line"), value_set=gone.column("source_line"))
+        )
+        return rows.filter(keep), self._rejects(gone)
+
+    def _by_partition(self, rows: pa.Table) -> list[tuple[tuple[str, ...], pa.Table]]:
+        """The rows of each partition (a file's batch is mostly one: no copy)."""
+        if all(pc.count_distinct(rows.column(k)).as_py() == 1 for k in self.keys):
+            return [(tuple(str(rows.column(k)[0]) for k in self.keys), rows)]
+        found = rows.select(self.keys).group_by(self.keys).aggregate([]).to_pylist()
+        parts = []
+        for row in found:
+            mask = functools.reduce(
+                pc.and_, [pc.equal(rows.column(k), row[k]) for k in self.keys]
+            )
+            parts.append((tuple(str(row[k]) for k in self.keys), rows.filter(mask)))
+        return parts
+
+    def _repeated(self, key: tuple[str, ...], rows: pa.Table) -> pa.Array:
+        """True for each row whose id an earlier row of its partition had."""
+        column = rows.column(self.unique[0] if self.unique else "")
+        ids = column.to_pylist()
+        seen = self.seen.setdefault(key, set())
+        batch = set(ids)
+        batch.discard(None)
+        if len(batch) == len(ids) - column.null_count and seen.isdisjoint(batch):
+            seen |= batch  # no repeat, as in most batches: all at C speed
+            return pa.repeat(pa.scalar(False), rows.num_rows)
+        repeated = []
+        for value in ids:
+            repeated.append(value is not None and value in seen)
+            seen.add(value)
+        return pa.array(repeated, pa.bool_())
+
+    def _rejects(self, gone: pa.Table) -> pa.Table:
+        column, label = self.unique or ("", "")
+        reason = f"{label} is on an earlier line of the same month; counted once"
+        count = gone.num_rows
+        return pa.table(
+            {
+                "file": pa.repeat(pa.scalar(self.file), count),
+                "line": gone.column("source_line").cast(pa.int32()),
+                "field": pa.repeat(pa.scalar(label), count),
+                "value": gone.column(column),
+                "reason": pa.repeat(pa.scalar(reason), count),
+            },
+            schema=REJECT_SCHEMA,
+        )
 
 
 def _prefetched(
@@ -621,14 +821,25 @@ def _count_reasons(report: LoadReport, rejects: list[pa.Table]) -> None:
         report.reject_reasons[(row["field"], row["reason"])] = int(row["line_count"])
 
 
-def _already_loaded(sha256: str, history: list[Load]) -> int | None:
-    """The load that holds this exact file still, if any."""
+def _already_loaded(
+    sha256: str, history: list[Load], one_file_per_partition: bool = False
+) -> int | None:
+    """The load that holds this exact file still, if any. Where a partition
+    is one file's, a load that took another file of the same partition too
+    (as loads before issue 27 did) holds it doubled: not "already loaded",
+    so loading the file again repairs the month."""
     for position in range(len(history) - 1, -1, -1):
         load = history[position]
         files = [f for f in load.files if f["sha256"] == sha256]
         if not files:
             continue
         mine = {tuple(p) for f in files for p in f["partitions"]}
+        beside = {
+            tuple(p) for f in load.files if f["sha256"] != sha256
+            for p in f["partitions"]
+        }  # fmt: skip
+        if one_file_per_partition and mine & beside:
+            return None
         for later in history[position + 1 :]:
             theirs = {tuple(p) for f in later.files for p in f["partitions"]}
             if mine & theirs:

@@ -279,6 +279,10 @@ register(
         columns=STREET_COLUMNS,
         wanted=lambda name: name.endswith("-street.csv"),
         transform=street_crime,
+        one_file_per_partition=True,
+        named_by_month=True,
+        newline_ended=True,
+        unique_id=("crime_id", "Crime ID"),
         # Open data, published exactly: no record keys needed (nor paid for).
         record_id=None,
     )
@@ -295,6 +299,11 @@ register(
         columns=OUTCOME_COLUMNS,
         wanted=lambda name: name.endswith("-outcomes.csv"),
         transform=outcomes,
+        one_file_per_partition=True,
+        named_by_month=True,
+        newline_ended=True,
+        # No unique_id: a crime may have several outcomes in a month (the
+        # real files repeat Crime IDs, whole rows even: two suspects charged).
         record_id=None,
     )
 )
@@ -310,6 +319,9 @@ register(
         columns=STOP_SEARCH_COLUMNS,
         wanted=lambda name: name.endswith("-stop-and-search.csv"),
         transform=stop_and_search,
+        one_file_per_partition=True,
+        named_by_month=True,
+        newline_ended=True,
         record_id=None,
     )
 )

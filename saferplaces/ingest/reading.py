@@ -13,12 +13,16 @@ module, which is slower but knows exactly which line each record came from.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import hashlib
 import io
 import mmap
+import os
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +34,17 @@ import pyarrow.csv as pacsv
 
 LINE = "_line"
 CHUNK = 1 << 20
+# The csv module's limit on one field (131,072 characters unless changed):
+# a longer field refuses the file, whichever reader meets it.
+FIELD_LIMIT = csv.field_size_limit()
+# A zip member is unpacked (streamed, never read whole) only up to these: a
+# zip bomb is refused, not unpacked. police.uk's largest monthly file is
+# about 30 MB, and CSV text deflates about 4 to 25 to 1; a bomb, near 1,000.
+MOST_MEMBER_BYTES = 4 << 30
+MOST_RATIO = 100
+# Smaller members are not judged by their ratio: however well they compress,
+# they cannot hurt (a small file of repeated rows compresses very well).
+RATIO_FLOOR = 16 << 20
 
 
 class FileRefused(Exception):
@@ -54,6 +69,13 @@ class InputFile:
             return self.path.read_bytes()
         with zipfile.ZipFile(self.path) as archive:
             return archive.read(self.member)
+
+    def size(self) -> int:
+        """Bytes of content (a zip member's as its archive states it)."""
+        if self.member is None:
+            return self.path.stat().st_size
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.getinfo(self.member).file_size
 
     def sha256(self) -> str:
         digest = hashlib.sha256()
@@ -91,6 +113,54 @@ def discover(paths: Iterable[Path], wanted: Callable[[str], bool]) -> list[Input
     return found
 
 
+def unpack(item: InputFile, folder: Path) -> InputFile:
+    """A zip member, unpacked into ``folder`` in chunks (so the loader reads
+    it as any file: streamed, never whole); a file on disk as it is.
+
+    A member past ``MOST_MEMBER_BYTES``, or compressed more than
+    ``MOST_RATIO`` to 1, is refused: what the archive says is checked first,
+    and the bytes unpacked as they come, since an archive can lie."""
+    if item.member is None:
+        return item
+    handle, target = tempfile.mkstemp(dir=folder, suffix=f"-{Path(item.member).name}")
+    try:
+        with zipfile.ZipFile(item.path) as archive, os.fdopen(handle, "wb") as out:
+            info = archive.getinfo(item.member)
+            _judge_member(item.name, info.file_size, info.compress_size)
+            with archive.open(info) as member:
+                unpacked = 0
+                while chunk := member.read(CHUNK):
+                    unpacked += len(chunk)
+                    _judge_member(item.name, unpacked, info.compress_size)
+                    out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        raise FileRefused(
+            item.name, "cannot be unpacked: the zip archive is damaged"
+        ) from None
+    except RuntimeError:  # what zipfile raises for an encrypted member
+        raise FileRefused(
+            item.name, "is encrypted: unpack it yourself and load the file"
+        ) from None
+    return InputFile(item.name, Path(target))
+
+
+def _judge_member(name: str, unpacked: int, packed: int) -> None:
+    if unpacked > MOST_MEMBER_BYTES:
+        raise FileRefused(
+            name,
+            f"is larger than {MOST_MEMBER_BYTES:,} bytes unpacked: a zip bomb, "
+            "or far more than one file of this kind holds; if it is right, "
+            "unpack it yourself and load the file",
+        )
+    if unpacked > RATIO_FLOOR and unpacked > MOST_RATIO * max(packed, 1):
+        raise FileRefused(
+            name,
+            f"is compressed more than {MOST_RATIO} to 1 ({packed:,} bytes "
+            f"unpack to over {unpacked:,}): CSV text compresses far less, a zip "
+            "bomb this much; if it is right, unpack it yourself and load the file",
+        )
+
+
 def _zip_members(path: Path, wanted: Callable[[str], bool]) -> list[InputFile]:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -114,32 +184,41 @@ class ParsedFile:
 
 
 def read_csv(source: InputFile, columns: list[str]) -> ParsedFile:
-    """Read ``source`` whose header must be exactly ``columns``.
+    """Read ``source`` whose header must be exactly ``columns``, whole (for
+    sources that need every row at once; loads stream with ``iter_csv``).
 
     Raises ``FileRefused`` for a wrong header, UTF-16 or binary content.
     """
+    offset = _inspected(source, columns)
+    fast = _read_fast(str(source.path), columns) if offset is None else None
+    if fast is not None:
+        return fast
+    batches = list(_read_exact(source, columns))
+    return ParsedFile(
+        pa.concat_tables([batch.table for batch in batches]),
+        [line for batch in batches for line in batch.malformed],
+        [note for batch in batches for note in batch.notes],
+    )
+
+
+def _inspected(source: InputFile, columns: list[str]) -> int | None:
+    """``_inspect`` of a file on disk (a zip member is unpacked first)."""
     if source.member is not None:
-        data = source.read_bytes()
-        offset = _inspect(source.name, data, columns)
-        fast = _read_fast(pa.py_buffer(data), columns) if offset is None else None
-        return fast or _read_exact(source.name, _without_bom(data), columns)
+        raise ValueError(f"{source.name}: unpack() a zip member before reading it")
     with open(source.path, "rb") as handle:
         if handle.seek(0, 2) == 0:
             raise FileRefused(source.name, "is empty")
         # Scanned through a memory map that is closed before Arrow reads the
         # file by its path, so no Arrow buffer can outlive the map.
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            offset = _inspect(source.name, mapped, columns)
-    fast = _read_fast(str(source.path), columns) if offset is None else None
-    if fast is not None:
-        return fast
-    return _read_exact(source.name, _without_bom(source.path.read_bytes()), columns)
+            return _inspect(source.name, mapped, columns)
 
 
 def header_of(item: InputFile) -> list[str]:
     """The column names of a CSV, for sources that pick columns by name."""
     if item.member:
-        raw = item.read_bytes()[:65536]
+        with zipfile.ZipFile(item.path) as archive, archive.open(item.member) as f:
+            raw = f.read(65536)
     else:
         with open(item.path, "rb") as handle:
             raw = handle.read(65536)
@@ -147,25 +226,29 @@ def header_of(item: InputFile) -> list[str]:
     return [column.strip() for column in next(csv.reader([first]), [])]
 
 
-def check_header(source: InputFile, columns: list[str]) -> None:
+def check_header(
+    source: InputFile, columns: list[str], *, newline_ended: bool = False
+) -> None:
     """Refuse the file now, before anything is written, if its header or
     encoding is wrong, if it holds binary content anywhere or if it ends in
-    the middle of a line."""
+    the middle of a line (``newline_ended``: its publisher ends every line
+    with a newline, so a last line without one that ends in a comma was cut
+    right after it)."""
     if source.member is not None:
-        _inspect(source.name, source.read_bytes(), columns)
-        return
+        raise ValueError(f"{source.name}: unpack() a zip member before reading it")
     with open(source.path, "rb") as handle:
         if handle.seek(0, 2) == 0:
             raise FileRefused(source.name, "is empty")
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            _inspect(source.name, mapped, columns)
+            _inspect(source.name, mapped, columns, newline_ended)
 
 
-def _without_bom(data: bytes) -> bytes:
-    return data[3:] if data[:3] == b"\xef\xbb\xbf" else data
-
-
-def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | None:
+def _inspect(
+    name: str,
+    data: bytes | mmap.mmap,
+    columns: list[str],
+    newline_ended: bool = False,
+) -> int | None:
     """Refuse unreadable files and check the header.
 
     Returns None when Arrow's fast reader may be used, else the offset of
@@ -185,7 +268,7 @@ def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | No
             f"contains a NUL byte on line {line}: it is binary or damaged, not a "
             "CSV text file",
         )
-    _refuse_cut_off(name, data, len(columns))
+    _refuse_cut_off(name, data, len(columns), newline_ended)
     offset = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", offset)
     header_bytes = bytes(data[offset : end if end != -1 else len(data)])
@@ -198,24 +281,47 @@ def _inspect(name: str, data: bytes | mmap.mmap, columns: list[str]) -> int | No
     return offset if irregular else None
 
 
-def _refuse_cut_off(name: str, data: bytes | mmap.mmap, width: int) -> None:
-    """Refuse a file whose last line stops short of its columns: what an
-    interrupted download or copy leaves behind."""
+def _refuse_cut_off(
+    name: str, data: bytes | mmap.mmap, width: int, newline_ended: bool
+) -> None:
+    """Refuse a file whose last line is not whole: what an interrupted
+    download or copy leaves behind. A line is whole when a newline ends it;
+    without one, it must have every column and its quotes closed, and, where
+    the publisher ends every line with a newline, not end in a comma (a line
+    cut right after its last comma looks whole otherwise). Not everywhere:
+    Nomis's census files end in a footnote line with a comma and no newline."""
     if data[-1:] == b"\n":
         return
     start = data.rfind(b"\n") + 1
     if start == 0:
         return  # a header alone; the header check speaks for it
-    last = bytes(data[start:]).decode("utf-8", errors="replace").rstrip("\r")
+    line = data[:start].count(b"\n") + 1
+    raw = bytes(data[start:])
+    last = raw.decode("utf-8", errors="replace").rstrip("\r")
     fields = next(csv.reader([last]), [])
-    if len(fields) < width:
-        line = data[:start].count(b"\n") + 1
-        raise FileRefused(
-            name,
-            f"ends in the middle of line {line} ({len(fields)} of {width} "
-            "columns): it looks cut off, as an interrupted download leaves a "
-            "file; fetch it again",
-        )
+    if _quotes(data) % 2:
+        why = "inside a quoted field"
+    elif len(fields) < width:
+        why = f"{len(fields)} of {width} columns"
+    elif newline_ended and last.endswith(","):
+        why = "right after a comma, with no newline: its last field may be gone"
+    else:
+        return
+    raise FileRefused(
+        name,
+        f"ends in the middle of line {line} ({why}): it looks cut off, as an "
+        "interrupted download leaves a file; fetch it again (if the line is "
+        "whole, end it with a newline)",
+    )
+
+
+def _quotes(data: bytes | mmap.mmap) -> int:
+    """How many double quotes ``data`` holds: an odd count means it ends
+    inside a quoted field (a quote within one is written twice)."""
+    return sum(
+        bytes(data[start : start + CHUNK]).count(b'"')
+        for start in range(0, len(data), CHUNK)
+    )
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -223,11 +329,7 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as error:
         position = raw.count(b"\n", 0, error.start) + 1
-        note = (
-            f"bytes that are not UTF-8 (first on line {position}) were read as "
-            "Windows-1252, the encoding Excel uses for CSV"
-        )
-        return raw.decode("cp1252", errors="replace"), note
+        return raw.decode("cp1252", errors="replace"), _not_utf8(position)
 
 
 def _check_header(name: str, found: list[str], expected: list[str]) -> None:
@@ -281,10 +383,19 @@ def _read_fast(source: str | pa.Buffer, columns: list[str]) -> ParsedFile | None
         )
     except pa.ArrowInvalid:
         return None  # e.g. invalid UTF-8: the exact reader decodes it
-    if invalid:
+    if invalid or _has_long_field(table):
         return None
     lines = _line_numbers(2, table.num_rows)
     return ParsedFile(_without_blank_lines(table.append_column(LINE, lines)))
+
+
+def _has_long_field(table: pa.Table) -> bool:
+    """A field of more than FIELD_LIMIT bytes (from the offsets: cheap)."""
+    return any(
+        (pc.max(pc.binary_length(column)).as_py() or 0) > FIELD_LIMIT
+        for column in table.columns
+        if pa.types.is_string(column.type)
+    )
 
 
 def _without_blank_lines(table: pa.Table) -> pa.Table:
@@ -302,33 +413,101 @@ def _without_blank_lines(table: pa.Table) -> pa.Table:
     return table.filter(pc.invert(empty))
 
 
-def _read_exact(name: str, raw: bytes, columns: list[str]) -> ParsedFile:
-    text, note = _decode(raw)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    next(reader, None)  # the header, already checked
-    values: list[list[str]] = [[] for _ in columns]
-    lines: list[int] = []
-    malformed: list[tuple[int, str]] = []
-    start = reader.line_num + 1
-    width = len(columns)
-    for record in reader:
+def _read_exact(source: InputFile, columns: list[str]) -> Iterator[ParsedBatch]:
+    """Python's csv module, which knows exactly which line each record came
+    from, ``STREAM_ROWS`` records at a time: a batch, never the whole file,
+    is held as Python strings (about 12 times the bytes they came from)."""
+    encoding, note = _encoding_of(source.path)
+    with open(source.path, "rb") as raw:
+        if raw.read(3) != b"\xef\xbb\xbf":
+            raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        reader = csv.reader(text, strict=False)
+        batch = _ExactBatch(columns)
+        start = 1
+        try:
+            next(reader, None)  # the header, already checked
+            start = reader.line_num + 1
+            for record in reader:
+                batch.add(start, record)
+                start = reader.line_num + 1
+                if batch.rows >= STREAM_ROWS:
+                    yield batch.parsed(note)
+                    batch, note = _ExactBatch(columns), None
+        except csv.Error:
+            # Its only error with strict=False and NULs refused before.
+            raise FileRefused(
+                source.name,
+                f"line {start} has a field of more than {FIELD_LIMIT:,} "
+                "characters (or an opening quote that is never closed): it is "
+                "damaged or not this kind of file",
+            ) from None
+    yield batch.parsed(note)
+
+
+class _ExactBatch:
+    """Records of one batch as columns of strings, and the malformed lines."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self.values: list[list[str]] = [[] for _ in columns]
+        self.lines: list[int] = []
+        self.malformed: list[tuple[int, str]] = []
+
+    @property
+    def rows(self) -> int:
+        return len(self.lines) + len(self.malformed)
+
+    def add(self, line: int, record: list[str]) -> None:
+        width = len(self.columns)
         if record and len(record) == width:
-            for column, value in zip(values, record, strict=True):
+            for column, value in zip(self.values, record, strict=True):
                 column.append(value)
-            lines.append(start)
+            self.lines.append(line)
         elif record and any(value.strip() for value in record):
-            malformed.append((start, f"expected {width} fields, found {len(record)}"))
-        start = reader.line_num + 1
-    table = pa.table(
-        {
-            **{
-                c: pa.array(v, pa.string())
-                for c, v in zip(columns, values, strict=True)
-            },
-            LINE: pa.array(lines, pa.int32()),
-        }
+            self.malformed.append(
+                (line, f"expected {width} fields, found {len(record)}")
+            )
+
+    def parsed(self, note: str | None) -> ParsedBatch:
+        table = pa.table(
+            {
+                **{
+                    c: pa.array(v, pa.string())
+                    for c, v in zip(self.columns, self.values, strict=True)
+                },
+                LINE: pa.array(self.lines, pa.int32()),
+            }
+        )
+        return ParsedBatch(table, self.malformed, [note] if note else [])
+
+
+def _encoding_of(path: Path) -> tuple[str, str | None]:
+    """UTF-8, else Windows-1252 with a note naming the first line that is
+    not UTF-8 (the file is read in chunks, never whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            held = len(decoder.getstate()[0])  # an unfinished character
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line = lines + chunk.count(b"\n", 0, max(error.start - held, 0)) + 1
+                return "cp1252", _not_utf8(line)
+            lines += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252", _not_utf8(lines + 1)
+    return "utf-8", None
+
+
+def _not_utf8(line: int) -> str:
+    return (
+        f"bytes that are not UTF-8 (first on line {line}) were read as "
+        "Windows-1252, the encoding Excel uses for CSV"
     )
-    return ParsedFile(table, malformed, [note] if note else [])
 
 
 class NeedsExactReader(Exception):
@@ -371,18 +550,12 @@ def iter_csv(
     Regular files (see ``read_csv``) stream through Arrow's reader, numbering
     lines as they go; ``NeedsExactReader`` is raised if a row of the wrong
     width turns up, and the caller starts again with ``exact=True``.
-    Irregular files and zip members are read whole by ``read_csv``.
+    Irregular files stream through the exact reader. A zip member must be
+    unpacked first (``unpack``).
     """
-    regular = False
-    if source.member is None and not exact:
-        with open(source.path, "rb") as handle:
-            if handle.seek(0, 2) == 0:
-                raise FileRefused(source.name, "is empty")
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                regular = _inspect(source.name, mapped, columns) is None
-    if not regular:
-        parsed = read_csv(source, columns)
-        yield ParsedBatch(parsed.table, parsed.malformed, parsed.notes)
+    regular = _inspected(source, columns) is None
+    if exact or not regular:
+        yield from _read_exact(source, columns)
         return
     invalid = _InvalidRows()
     try:
@@ -399,6 +572,8 @@ def iter_csv(
             if invalid:
                 raise NeedsExactReader(source.name)
             table = pa.Table.from_batches(batches)
+            if _has_long_field(table):
+                raise NeedsExactReader(source.name)  # which refuses it, by line
             numbered = table.append_column(LINE, _line_numbers(line, table.num_rows))
             line += table.num_rows
             yield ParsedBatch(_without_blank_lines(numbered))

@@ -57,6 +57,11 @@ def print_report(report: LoadReport, quiet: bool) -> None:
                     f"{result.skipped_as_load}), skipped"
                 )
                 continue
+            if result.duplicate_of is not None:
+                console.print(
+                    f"  {result.name}: the same as {result.duplicate_of}, loaded once"
+                )
+                continue
             console.print(
                 f"  {result.name}: {result.rows_read:,} rows read, "
                 f"{result.accepted:,} accepted, {result.rejected:,} rejected"
@@ -73,8 +78,14 @@ def print_report(report: LoadReport, quiet: bool) -> None:
                 REASONS_SHOWN
             ):
                 console.print(f"    {count:>8,}  {field}: {reason}")
+    copies = [f for f in report.files if f.duplicate_of is not None]
+    if copies:
+        console.print(
+            f"{len(copies)} input(s) the same as another of this load: each "
+            "loaded once."
+        )
     if report.number is None:
-        if skipped and len(skipped) == len(report.files):
+        if skipped and len(skipped) + len(copies) == len(report.files):
             console.print("Nothing to do: every file was already loaded.")
         else:
             console.print("No rows were accepted; nothing was written to the store.")

@@ -60,6 +60,26 @@ class Source:
     # Columns a file may add after ``columns`` (read as blank when absent),
     # so a documented layout can grow without refusing older files.
     optional_columns: tuple[str, ...] = ()
+    # Each partition comes from one file (police.uk's force-months): two
+    # files covering one partition in a load are refused, as loading both
+    # would count it twice (issue 27, finding 3).
+    one_file_per_partition: bool = False
+    # Files named YYYY-MM-... (police.uk's names) hold that month only: a
+    # file whose rows say another month is refused, as it would replace it.
+    named_by_month: bool = False
+    # (canonical column, the file's field) naming one record per non-blank
+    # value within a partition, such as a Crime ID: a repeat is rejected
+    # and reported, so the record is counted once. Needs
+    # ``one_file_per_partition``, as repeats are looked for file by file.
+    unique_id: tuple[str, str] | None = None
+    # The publisher ends every line with a newline (police.uk): a last line
+    # without one that ends in a comma was cut right after it, and the file
+    # is refused (reading.check_header).
+    newline_ended: bool = False
+
+    def __post_init__(self) -> None:
+        if self.unique_id is not None and not self.one_file_per_partition:
+            raise ValueError(f"{self.name}: unique_id needs one_file_per_partition")
 
     def columns_for(self, item: InputFile) -> list[str]:
         """The header ``item`` must have: with the optional columns if it

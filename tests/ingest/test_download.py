@@ -299,3 +299,24 @@ def test_download_command_offline_exits_4_with_a_message(tmp_path, monkeypatch):
     result = run_download(tmp_path, monkeypatch, f"http://127.0.0.1:{closed_port()}")
     assert result.exit_code == 4
     assert "cannot reach" in result.output
+
+
+def test_a_downloaded_month_the_load_refuses_says_why_without_a_traceback(
+    police_uk, tmp_path, monkeypatch
+):
+    from saferplaces.analytics.store import Store
+    from saferplaces.ingest.loader import run_load
+    from saferplaces.ingest.sources import get_source
+
+    # The store holds February with 3 rows; the archive's February has 1.
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("police-uk-street"), [FEBRUARY])
+    short = b"".join(FEBRUARY.read_bytes().splitlines(keepends=True)[:2])
+    police_uk.archive = archive_with(
+        ("2024-02/2024-02-west-midlands-street.csv", short)
+    )
+    result = run_download(tmp_path, monkeypatch, police_uk.url)
+    assert result.exit_code == 1, result.output
+    assert "would become 1" in result.output
+    assert "Nothing was written to the store." in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

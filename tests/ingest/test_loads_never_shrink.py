@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from saferplaces.ingest.loader import LoadShrinks, run_load
+from saferplaces.ingest.loader import MOST_SHRINK, LoadShrinks, run_load
 from saferplaces.ingest.reading import FileRefused
 from saferplaces.ingest.sources import get_source
 from tests.ingest.conftest import STREET_HEADER
@@ -54,9 +54,54 @@ def test_a_file_cut_off_mid_line_is_refused_whole(store, tmp_path):
 
 
 def test_a_last_line_without_a_newline_but_whole_is_fine(store, tmp_path):
+    # Its last field is there: a line ending in a comma could be cut there.
     path = month_file(tmp_path, "a.csv", 5)
-    path.write_text(path.read_text().rstrip("\n"))
+    path.write_text(path.read_text().rstrip("\n") + "Burglary reported")
     assert run_load(store, get_source("police-uk-street"), [path]).accepted == 5
+
+
+def test_a_last_line_cut_right_after_its_last_comma_is_refused(store, tmp_path):
+    path = month_file(tmp_path, "a.csv", 5)
+    whole = path.read_text().rstrip("\n") + "Burglary reported\n"
+    path.write_text(whole[: whole.rindex(",") + 1])  # 12 fields, the last gone
+    with pytest.raises(FileRefused, match=r"middle of line 6 \(right after a comma"):
+        run_load(store, get_source("police-uk-street"), [path])
+    assert store.tables() == []
+
+
+def test_a_last_line_cut_inside_a_quoted_field_is_refused(store, tmp_path):
+    path = month_file(tmp_path, "a.csv", 5)
+    path.write_text(path.read_text().rstrip("\n") + '"Burglary, repo')
+    with pytest.raises(FileRefused, match=r"middle of line 6 \(inside a quoted field"):
+        run_load(store, get_source("police-uk-street"), [path])
+    assert store.tables() == []
+
+
+def test_a_short_line_inside_the_file_is_a_malformed_row(store, tmp_path):
+    path = month_file(tmp_path, "a.csv", 5)
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3][:-1]  # 11 fields: cut right after its last comma
+    path.write_text("\n".join(lines) + "\n")
+    report = run_load(store, get_source("police-uk-street"), [path])
+    assert (report.accepted, report.rejected) == (4, 1)
+    assert report.reject_reasons == {("", "expected 12 fields, found 11"): 1}
+
+
+def test_a_file_cut_at_a_line_boundary_is_refused_though_most_rows_are_there(
+    store, tmp_path
+):
+    street = get_source("police-uk-street")
+    run_load(store, street, [month_file(tmp_path, "a.csv", 1000)])
+    # The finding: 40% of a month lost, exit 0.
+    cut = month_file(tmp_path, "b.csv", 600)
+    with pytest.raises(LoadShrinks, match="1,000 rows would become 600"):
+        run_load(store, street, [cut])
+    # A few percent less is a correction, not a cut.
+    fewer = int(1000 * (1 - MOST_SHRINK))
+    with pytest.raises(LoadShrinks):
+        run_load(store, street, [month_file(tmp_path, "c.csv", fewer - 1)])
+    run_load(store, street, [month_file(tmp_path, "d.csv", fewer)])
+    assert street_rows(store) == fewer
 
 
 def test_a_load_that_would_shrink_a_month_is_refused_unless_allowed(store, tmp_path):
@@ -86,4 +131,4 @@ def test_a_corrected_file_of_about_the_same_size_replaces_its_month(store, tmp_p
     run_load(
         store, get_source("police-uk-street"), [month_file(tmp_path, "b.csv", 990)]
     )
-    assert street_rows(store) == 990
+    assert street_rows(store) == 990  # 1% fewer: within MOST_SHRINK
