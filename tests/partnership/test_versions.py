@@ -37,6 +37,10 @@ from saferplaces.tasking.models import ProblemSolving
 
 @pytest.fixture
 def plan(db) -> Plan:
+    return small_plan()
+
+
+def small_plan() -> Plan:
     """A small plan with one of everything its authoring forms change."""
     partnership = Partnership.objects.create(name="Test LDG", slug="test-ldg")
     police = Agency.objects.create(name="Test Police")
