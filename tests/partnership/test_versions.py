@@ -33,6 +33,7 @@ from saferplaces.partnership.models import (
 )
 from saferplaces.tasking.forms import ProblemForm
 from saferplaces.tasking.models import ProblemSolving
+from saferplaces.versions import StaleEdit
 
 
 @pytest.fixture
@@ -367,3 +368,23 @@ def test_the_change_history_does_not_list_versions(plan, people):
     lines = [change.what for change in changes(_action(plan))]
     assert any("to Enforce at five schools" in line for line in lines)
     assert not any("version" in line for line in lines)
+
+
+def test_the_save_decides_not_the_row_read_when_the_request_began(plan):
+    """Two requests both read the action and check their forms before
+    either saves (as two workers at the same moment): the claim at the
+    save refuses the second, though the row it read said version 1."""
+    opened = as_opened(CASES["action"].opened(plan))
+    first, second = (
+        plan_forms.ActionForm(
+            {**opened, "details-text": text}, instance=_action(plan), prefix="details"
+        )
+        for text in ("First", "Second")
+    )
+    assert first.is_valid()
+    assert second.is_valid()
+    first.save_unless_changed()
+    with pytest.raises(StaleEdit) as refused:
+        second.save_unless_changed()
+    assert refused.value.current.text == "First"
+    assert (_action(plan).text, _action(plan).version) == ("First", 2)
