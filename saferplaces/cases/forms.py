@@ -23,6 +23,7 @@ from saferplaces.cases.models import (
     RoutingRule,
     SharingAgreement,
 )
+from saferplaces.versions import VersionedForm
 
 DATE_HELP = "For example, 2015-03-27"
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$", re.IGNORECASE)
@@ -110,9 +111,7 @@ class NewCaseForm(PersonFields):
         return data
 
 
-class CaseDetailsForm(forms.ModelForm[Case]):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
+class CaseDetailsForm(VersionedForm[Case]):
     class Meta:
         model = Case
         fields = ["case_type", "hate_strand", "summary", "officer", "risk_level"]
@@ -124,8 +123,13 @@ class CaseDetailsForm(forms.ModelForm[Case]):
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
         self.fields["risk_level"].disabled = True
         self.fields["risk_level"].help_text = "Set by a risk assessment"
-        if not self.is_bound:
-            self.initial["version"] = self.instance.version
+
+    def reopened(self, current: Any) -> CaseDetailsForm:
+        officer = self.fields["officer"]
+        assert isinstance(officer, forms.ModelChoiceField)
+        return CaseDetailsForm(
+            instance=current, prefix=self.prefix, officers=officer.queryset
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -9,9 +9,11 @@ people by a random id.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import unicodedata
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -342,8 +344,9 @@ class Case(models.Model):
     )
     needs_reassessment = models.BooleanField(default=False)
     incidents = models.ManyToManyField(Incident, related_name="cases", blank=True)
-    # Optimistic locking: each save raises it; a form carries the version it
-    # was read at and is refused if another change came first.
+    # Optimistic locking (saferplaces.versions): each change raises it; a
+    # form carries the version it was read at and is refused if another
+    # change came first.
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -361,6 +364,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def last_change(self) -> tuple[Any, datetime.datetime | None]:
+        """Who changed the case last and when (a case keeps no history
+        records: its audit entries name what changed, never the values)."""
+        return self.updated_by, self.updated_at
 
 
 class CasePerson(models.Model):

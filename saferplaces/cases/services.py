@@ -39,6 +39,7 @@ from saferplaces.cases.models import (
     SharingAgreement,
     postcode_form,
 )
+from saferplaces.versions import claim
 
 MARAC = "MARAC"
 ASB_CATEGORIES = (
@@ -52,38 +53,19 @@ class CaseworkError(ValueError):
     """A change the rules refuse, with a message fit to show."""
 
 
-class StaleEdit(Exception):
-    """The case changed since the form was read: ``current`` is how it is
-    now, ``changed`` the fields that differ from what was submitted."""
-
-    def __init__(self, current: Case, changed: dict[str, Any]) -> None:
-        super().__init__(f"{current.reference} changed since it was read")
-        self.current = current
-        self.changed = changed
-
-
 # --- changing a case ----------------------------------------------------
 
 
 def save_case(case: Case, read_version: int, user: Any, fields: Iterable[str]) -> Case:
     """Write ``fields`` of ``case`` if nobody changed it since it was read
-    at ``read_version``; otherwise raise ``StaleEdit`` and write nothing."""
-    names = list(fields)
-    values = {name: getattr(case, name) for name in names}
-    written = Case.objects.filter(pk=case.pk, version=read_version).update(
-        **values,
-        version=F("version") + 1,
-        updated_by=user,
-        updated_at=timezone.now(),
-    )
-    if not written:
-        current = Case.objects.select_related("updated_by").get(pk=case.pk)
-        changed = {
-            name: getattr(current, name)
-            for name in names
-            if getattr(current, name) != values[name]
-        }
-        raise StaleEdit(current, changed)
+    at ``read_version``; otherwise raise ``versions.StaleEdit`` and write
+    nothing."""
+    values = {name: getattr(case, name) for name in fields}
+    with transaction.atomic():
+        claim(case, read_version)
+        Case.objects.filter(pk=case.pk).update(
+            **values, updated_by=user, updated_at=timezone.now()
+        )
     case.refresh_from_db()
     return case
 

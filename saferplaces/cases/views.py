@@ -51,6 +51,7 @@ from saferplaces.cases.models import (
 )
 from saferplaces.cases.risk import RiskError
 from saferplaces.partnership.authoring import refused
+from saferplaces.versions import StaleEdit
 from saferplaces.web.downloads import csv_download
 
 
@@ -72,7 +73,7 @@ def _form_page(
     request: HttpRequest,
     template: str,
     form: Any,
-    conflict: object = None,
+    conflict: StaleEdit | None = None,
     **context: Any,
 ) -> HttpResponse:
     """A page with a form: 409 when a stale edit was refused (``conflict``),
@@ -82,7 +83,12 @@ def _form_page(
     return render(
         request,
         template,
-        {"form": form, "errors": form if form.errors else None, **context},
+        {
+            "form": form,
+            "errors": form if form.errors else None,
+            "stale_edit": conflict,
+            **context,
+        },
         status=status,
     )
 
@@ -331,7 +337,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         memberships__role=Role.CASE_WORKER,
     )
     form = CaseDetailsForm(_posted(request), instance=case, officers=officers)
-    stale: services.StaleEdit | None = None
+    stale: StaleEdit | None = None
     if request.method == "POST" and form.is_valid():
         try:
             services.save_case(
@@ -340,7 +346,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
                 request.user,
                 ["case_type", "hate_strand", "summary", "officer"],
             )
-        except services.StaleEdit as conflict:
+        except StaleEdit as conflict:
             stale = conflict
         else:
             _changed(request, case, "changed", fields=sorted(form.changed_data))
@@ -352,23 +358,8 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         form,
         conflict=stale,
         case=case,
-        stale=stale,
-        stale_fields=_stale_fields(form, stale) if stale else [],
+        stale_fields=form.now_saved(stale) if stale else [],
     )
-
-
-def _stale_fields(
-    form: CaseDetailsForm, stale: services.StaleEdit
-) -> list[tuple[str, str]]:
-    shown = []
-    for name, value in stale.changed.items():
-        field = form.fields[name]
-        if hasattr(stale.current, f"get_{name}_display"):
-            value = getattr(stale.current, f"get_{name}_display")()
-        shown.append(
-            (str(field.label), str(value) if value not in (None, "") else "(blank)")
-        )
-    return shown
 
 
 # --- things a case holds ------------------------------------------------
@@ -658,7 +649,7 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
                 data["closure_reason"],
                 data["closed_on"],
             )
-        except services.StaleEdit as conflict:
+        except StaleEdit as conflict:
             stale = conflict
         else:
             _changed(request, case, "closed", reason=data["closure_reason"])
@@ -671,7 +662,6 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
         conflict=stale,
         case=case,
         title="Close this case",
-        stale=stale,
     )
 
 

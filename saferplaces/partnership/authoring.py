@@ -4,7 +4,9 @@ their members, and strands.
 
 Each page holds several small forms, each posting back with ``form`` naming
 it; the one posted is checked with the model's own rules and, when wrong,
-shown again with what was typed and an error summary. django-simple-history
+shown again with what was typed and an error summary. A form changing
+something saved carries the version it was opened at, and is refused if
+someone saved it since (saferplaces.versions). django-simple-history
 records who changed what; the object's page shows it."""
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,9 +51,10 @@ from saferplaces.partnership.models import (
     Priority,
     Strand,
 )
+from saferplaces.versions import StaleEdit, VersionedForm
 
 # name -> a function making the form, unbound (None) or bound to POST data.
-FormMakers = dict[str, Callable[[Any], forms.BaseForm]]
+FormMakers = dict[str, Callable[[Any], VersionedForm[Any]]]
 
 
 def refused(request: HttpRequest, **detail: str) -> HttpResponse:
@@ -72,24 +74,37 @@ def forms_page(
     done: str,
 ) -> HttpResponse:
     """Show every form; on POST check and save the one named, then go to
-    ``done``, or show the page again with its errors and the typed values."""
+    ``done``, or show the page again with the typed values and either its
+    errors (400) or, when someone saved the same thing since the form was
+    opened, what they saved (409)."""
     shown = {name: make(None) for name, make in makers.items()}
+    stale: StaleEdit | None = None
     if request.method == "POST":
         which = request.POST.get("form", "")
         if which not in makers:
             raise Http404("No such form on this page.")
         bound = makers[which](request.POST)
         if bound.is_valid():
-            bound.save()  # type: ignore[attr-defined]
-            messages.success(request, "Your change has been saved.")
-            return redirect(done)
+            try:
+                bound.save_unless_changed()
+            except StaleEdit as conflict:
+                stale = conflict
+            else:
+                messages.success(request, "Your change has been saved.")
+                return redirect(done)
         shown[which] = bound
     errors = next((form for form in shown.values() if form.errors), None)
     return render(
         request,
         template,
-        {**context, "forms": shown, "errors": errors},
-        status=400 if errors else 200,
+        {
+            **context,
+            "forms": shown,
+            "errors": errors,
+            "stale_edit": stale,
+            "stale_fields": bound.now_saved(stale) if stale else [],
+        },
+        status=409 if stale else 400 if errors else 200,
     )
 
 
@@ -165,7 +180,7 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _strand_maker(strand: Strand) -> Callable[[Any], forms.BaseForm]:
+def _strand_maker(strand: Strand) -> Callable[[Any], VersionedForm[Any]]:
     return lambda data: StrandForm(data, instance=strand, prefix=f"strand-{strand.pk}")
 
 
@@ -206,7 +221,7 @@ def priority_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
 
 
-def _objective_maker(objective: Objective) -> Callable[[Any], forms.BaseForm]:
+def _objective_maker(objective: Objective) -> Callable[[Any], VersionedForm[Any]]:
     return lambda data: ObjectiveForm(
         data, instance=objective, prefix=f"objective-{objective.pk}"
     )
@@ -272,11 +287,11 @@ def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _milestone_maker(milestone: Milestone) -> Callable[[Any], forms.BaseForm]:
+def _milestone_maker(milestone: Milestone) -> Callable[[Any], VersionedForm[Any]]:
     return lambda data: MilestoneForm(
         data, instance=milestone, prefix=f"milestone-{milestone.pk}"
     )
 
 
-def _target_maker(link: ActionMeasure) -> Callable[[Any], forms.BaseForm]:
+def _target_maker(link: ActionMeasure) -> Callable[[Any], VersionedForm[Any]]:
     return lambda data: TargetForm(data, instance=link, prefix=f"target-{link.pk}")

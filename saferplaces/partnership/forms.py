@@ -26,6 +26,7 @@ from saferplaces.partnership.models import (
     action_reference,
     allowed_change,
 )
+from saferplaces.versions import VersionedForm
 
 # Extension -> the content type it is stored and described as. Files are
 # only ever sent back as downloads, never rendered or executed.
@@ -122,7 +123,7 @@ def _looks_like(suffix: str, head: bytes) -> bool:
     return True
 
 
-class ActionForm(forms.ModelForm[Action]):
+class ActionForm(VersionedForm[Action]):
     """An action's details. The model's rules (due not before start, an
     emerging issue's decision) apply here as in the importer and the admin."""
 
@@ -168,7 +169,7 @@ class ActionForm(forms.ModelForm[Action]):
 AREA_CODE = re.compile(r"^[A-Za-z0-9-]{2,40}$")
 
 
-class MilestoneForm(forms.ModelForm[Milestone]):
+class MilestoneForm(VersionedForm[Milestone]):
     class Meta:
         model = Milestone
         fields = ["title", "due", "state"]
@@ -176,7 +177,7 @@ class MilestoneForm(forms.ModelForm[Milestone]):
         widgets = {"due": forms.DateInput(format="%Y-%m-%d")}
 
 
-class TargetForm(forms.ModelForm[ActionMeasure]):
+class TargetForm(VersionedForm[ActionMeasure]):
     """The aim on one of the action's outcome measures."""
 
     @property
@@ -229,7 +230,7 @@ DATE_INPUT = forms.DateInput(format="%Y-%m-%d")
 LINES_HINT = "One to a line."
 
 
-class PlanForm(forms.ModelForm[Plan]):
+class PlanForm(VersionedForm[Plan]):
     class Meta:
         model = Plan
         fields = ["title", "starts", "ends", "narrative"]
@@ -259,7 +260,7 @@ class LinesField(forms.CharField):
         return [line.strip() for line in str(text).splitlines() if line.strip()]
 
 
-class PriorityForm(forms.ModelForm[Priority]):
+class PriorityForm(VersionedForm[Priority]):
     themes = LinesField(
         label="Sub-themes (optional)", required=False, help_text=LINES_HINT
     )
@@ -294,7 +295,7 @@ class PriorityForm(forms.ModelForm[Priority]):
         return number
 
 
-class ObjectiveForm(forms.ModelForm[Objective]):
+class ObjectiveForm(VersionedForm[Objective]):
     class Meta:
         model = Objective
         fields = ["title", "text"]
@@ -340,7 +341,7 @@ class NewActionForm(ActionForm):
 ACTION_NUMBER = re.compile(r"^\d{1,3}(\.\d{1,3}){0,3}$")
 
 
-class MeasureLinkForm(forms.ModelForm[ActionMeasure]):
+class MeasureLinkForm(VersionedForm[ActionMeasure]):
     """An outcome measure the action hopes to move, linked to it."""
 
     measure_id = forms.ChoiceField(label="Outcome measure", choices=())
@@ -364,7 +365,7 @@ class MeasureLinkForm(forms.ModelForm[ActionMeasure]):
         return measure_id
 
 
-class GroupForm(forms.ModelForm[Group]):
+class GroupForm(VersionedForm[Group]):
     class Meta:
         model = Group
         fields = [
@@ -405,7 +406,7 @@ class GroupForm(forms.ModelForm[Group]):
         return name
 
 
-class GroupMembersForm(forms.ModelForm[Group]):
+class GroupMembersForm(VersionedForm[Group]):
     """Who leads the group and who belongs to it, among the partnership's
     members (a group's lead and members post progress on its actions)."""
 
@@ -435,7 +436,7 @@ def _person(user: Any) -> str:
     return f"{full} ({user.username})" if full else str(user.username)
 
 
-class StrandForm(forms.ModelForm[Strand]):
+class StrandForm(VersionedForm[Strand]):
     """A cross-cutting strand and the groups it is integrated through."""
 
     groups = forms.ModelMultipleChoiceField(

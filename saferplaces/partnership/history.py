@@ -23,7 +23,7 @@ from saferplaces.partnership.models import (
 # Fields whose changes are not worth a line (they follow from others).
 QUIET = {
     "id", "action", "plan", "priority", "objective", "reference", "carried_from",
-    "revision",
+    "revision", "version",
 }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
+from saferplaces.versions import Versioned
 
 
 class Partnership(models.Model):
@@ -85,7 +86,7 @@ class GroupKind(models.TextChoices):
     PANEL = "panel", "Panel"
 
 
-class Group(models.Model):
+class Group(Versioned):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="groups"
     )
@@ -135,7 +136,7 @@ class Group(models.Model):
         return self.name
 
 
-class Strand(models.Model):
+class Strand(Versioned):
     """A cross-cutting strand (Prevent, Schools & Police Panels, ...)."""
 
     partnership = models.ForeignKey(
@@ -165,7 +166,7 @@ class StrandLink(models.Model):
         return f"{self.strand} through {self.group}"
 
 
-class Plan(models.Model):
+class Plan(Versioned):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="plans"
     )
@@ -226,7 +227,7 @@ class Principle(models.Model):
         return f"{self.number}. {self.text[:60]}"
 
 
-class Priority(models.Model):
+class Priority(Versioned):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
@@ -245,7 +246,7 @@ class Priority(models.Model):
         return self.title
 
 
-class Objective(models.Model):
+class Objective(Versioned):
     priority = models.ForeignKey(
         Priority, on_delete=models.CASCADE, related_name="objectives"
     )
@@ -312,7 +313,7 @@ def action_reference(plan_slug: str, number: str) -> str:
     return slugify(f"{plan_slug}-{number.replace('.', '-')}")[:80]
 
 
-class Action(models.Model):
+class Action(Versioned):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     priority = models.ForeignKey(
         Priority, on_delete=models.CASCADE, related_name="actions"
@@ -394,7 +395,7 @@ class Action(models.Model):
         return (today - since).days > weeks * 7
 
 
-class ActionMeasure(models.Model):
+class ActionMeasure(Versioned):
     """A measure the action hopes to move, and by how much."""
 
     class Direction(models.TextChoices):
@@ -418,6 +419,9 @@ class ActionMeasure(models.Model):
     target = models.FloatField(null=True, blank=True)
 
     history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "outcome measure"
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.measure_id}"
@@ -444,7 +448,7 @@ class ActionMeasure(models.Model):
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class Milestone(models.Model):
+class Milestone(Versioned):
     """A dated step towards an action, met or missed."""
 
     class State(models.TextChoices):

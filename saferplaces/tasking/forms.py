@@ -10,11 +10,12 @@ from django import forms
 from saferplaces.partnership.forms import AREA_CODE
 from saferplaces.partnership.models import Group
 from saferplaces.tasking.models import ProblemSolving
+from saferplaces.versions import VersionedForm
 
 CELL = re.compile(r"^\d{1,7}-\d{1,7}$")
 
 
-class ProblemForm(forms.ModelForm[ProblemSolving]):
+class ProblemForm(VersionedForm[ProblemSolving]):
     cells = forms.CharField(
         label="Hot spot cells (optional)",
         required=False,

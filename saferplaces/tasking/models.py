@@ -12,9 +12,10 @@ from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
 from saferplaces.partnership.models import MONTH, Group, Partnership
+from saferplaces.versions import Versioned
 
 
-class ProblemSolving(models.Model):
+class ProblemSolving(Versioned):
     class Stage(models.TextChoices):
         SCANNING = "scanning", "Scanning"
         ANALYSIS = "analysis", "Analysis"
@@ -73,6 +74,7 @@ class ProblemSolving(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        verbose_name = "problem-solving record"
 
     def __str__(self) -> str:
         return self.title

@@ -18,6 +18,7 @@ from saferplaces.partnership import history, scope
 from saferplaces.partnership.authoring import refused
 from saferplaces.tasking.forms import ProblemForm
 from saferplaces.tasking.models import ProblemSolving
+from saferplaces.versions import StaleEdit
 from saferplaces.web.store import web_store
 
 
@@ -68,12 +69,25 @@ def problem_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, "Open a problem-solving record")
 
 
-def _form_page(request: HttpRequest, form: ProblemForm, title: str) -> HttpResponse:
+def _form_page(
+    request: HttpRequest,
+    form: ProblemForm,
+    title: str,
+    stale: StaleEdit | None = None,
+) -> HttpResponse:
+    """The form again with what was typed: 409 with what is now saved when
+    someone saved the record since it was opened, 400 with its errors."""
     return render(
         request,
         "tasking/problem_form.html",
-        {"form": form, "title": title, "errors": form if form.errors else None},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "title": title,
+            "errors": form if form.errors else None,
+            "stale_edit": stale,
+            "stale_fields": form.now_saved(stale) if stale else [],
+        },
+        status=409 if stale else 400 if form.errors else 200,
     )
 
 
@@ -103,11 +117,15 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, Capability.SOLVE_PROBLEMS, record.partnership_id):
         return refused(request, problem=str(record.pk))
     form = ProblemForm(request.POST or None, instance=record)
+    title = f"Change {record.title}"
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            form.save_unless_changed()
+        except StaleEdit as stale:
+            return _form_page(request, form, title, stale)
         messages.success(request, "Your change has been saved.")
         return redirect("tasking:problem", pk=record.pk)
-    return _form_page(request, form, f"Change {record.title}")
+    return _form_page(request, form, title)
 
 
 def _assessment(request: HttpRequest, record: ProblemSolving) -> tuple[Any, str]:

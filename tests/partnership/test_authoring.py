@@ -46,7 +46,8 @@ def test_the_manager_changes_the_plan_period_and_the_rules_hold(
     client.force_login(manager)
     typed = {"form": "plan", "plan-title": "Birmingham South plan 2014/15",
              "plan-starts": "2015-04-01", "plan-ends": "2015-03-31",
-             "plan-narrative": "Our plan."}  # fmt: skip
+             "plan-narrative": "Our plan.",
+             "plan-version": seed_plan.version}  # fmt: skip
     refused = client.post(plan_edit(seed_plan), typed)
     assert refused.status_code == 400
     html = refused.content.decode()
@@ -140,7 +141,8 @@ def test_the_manager_adds_and_changes_a_group_and_its_members(
         kwargs={"partnership": group.partnership.slug, "slug": group.slug},
     )
     data = {"form": "members", "members-lead": member.pk,
-            "members-members": [str(member.pk)]}  # fmt: skip
+            "members-members": [str(member.pk)],
+            "members-version": group.version}  # fmt: skip
     assert client.post(url, data).status_code == 302
     assert list(group.members.all()) == [member]
     page = client.get(
@@ -168,7 +170,8 @@ def test_someone_outside_the_partnership_cannot_be_made_a_member(
         kwargs={"partnership": group.partnership.slug, "slug": group.slug},
     )
     client.force_login(manager)
-    data = {"form": "members", "members-members": [str(stranger.pk)]}
+    data = {"form": "members", "members-members": [str(stranger.pk)],
+            "members-version": group.version}  # fmt: skip
     assert client.post(url, data).status_code == 400
     assert not group.members.filter(pk=stranger.pk).exists()
 
@@ -182,7 +185,8 @@ def test_the_manager_adds_a_strand_through_groups(client, manager, seed_plan):
     strand = seed_plan.partnership.strands.get(name="Clean Air")
     assert list(strand.groups.all()) == [road]
     form = f"strand-{strand.pk}"
-    cleared = {"form": form, f"{form}-name": "Clean Air"}
+    cleared = {"form": form, f"{form}-name": "Clean Air",
+               f"{form}-version": strand.version}  # fmt: skip
     assert client.post(plan_edit(seed_plan), cleared).status_code == 302
     assert not strand.groups.exists()
     changes = client.get(plan_edit(seed_plan)).content.decode()
@@ -205,7 +209,8 @@ def test_an_outcome_measure_is_linked_and_a_milestone_met(client, manager, seed_
     milestone = action.milestones.create(title="Pilot agreed", due="2014-09-30")
     form = f"milestone-{milestone.pk}"
     met = {"form": form, f"{form}-title": "Pilot agreed",
-           f"{form}-due": "2014-09-30", f"{form}-state": "met"}  # fmt: skip
+           f"{form}-due": "2014-09-30", f"{form}-state": "met",
+           f"{form}-version": milestone.version}  # fmt: skip
     assert client.post(url, met).status_code == 302
     milestone.refresh_from_db()
     assert milestone.state == "met"

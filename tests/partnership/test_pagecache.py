@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
+from saferplaces.partnership.models import Action
 from saferplaces.web.pagecache import CSRF_PLACEHOLDER
 
 ACTION = "birmingham-south-2014-15-3-1-2"
@@ -44,6 +45,7 @@ def test_a_plan_page_is_kept_and_rebuilt_after_a_change(seed_plan, client_as):
             "details-target_areas": "",
             "details-starts": "2014-04-01",
             "details-due": "2015-03-31",
+            "details-version": Action.objects.get(reference=ACTION).version,
         },
     )
     assert changed.status_code == 302

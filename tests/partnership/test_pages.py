@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from saferplaces.accounts.models import AuditEvent, Role
-from saferplaces.partnership.models import Evidence, Plan, Status
+from saferplaces.partnership.models import Action, Evidence, Plan, Status
 
 PDF = b"%PDF-1.4\n% minutes of the road safety tasking group\n%%EOF\n"
 
@@ -289,6 +289,9 @@ def edit_url(number="3.1.2"):
     )
 
 
+ACTION_312 = "birmingham-south-2014-15-3-1-2"
+
+
 def details(**changes):
     data = {
         "form": "details",
@@ -298,6 +301,8 @@ def details(**changes):
         "details-target_areas": "SYN-D03",
         "details-starts": "2014-04-01",
         "details-due": "2015-03-31",
+        # The version the form was opened at (the action as it is now).
+        "details-version": Action.objects.get(reference=ACTION_312).version,
     }
     data.update({f"details-{k}": v for k, v in changes.items()})
     return data
@@ -337,6 +342,7 @@ def test_a_milestone_and_a_target_are_set_in_the_service(client, road_lead, seed
         f"{form}-baseline_from": "2012-04",
         f"{form}-baseline_to": "2013-03",
         f"{form}-target": "3.5",
+        f"{form}-version": link.version,
     }
     assert client.post(edit_url("3.1.1"), data).status_code == 302
     link.refresh_from_db()

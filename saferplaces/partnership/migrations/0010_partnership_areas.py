@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnership", "0008_strand_history"),
+        ("partnership", "0009_versions"),
     ]
 
     operations = [
