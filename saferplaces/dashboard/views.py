@@ -257,7 +257,7 @@ def _measure_page(
                                 audience=clearance, rules=rules)  # fmt: skip
         points = answer.rows
         context["points"] = points
-        context["published"] = answer.audience != "partner"
+        context["published"] = _why_published(answer, clearance, code)
         context["publication_notes"] = answer.notes
         context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
@@ -294,6 +294,18 @@ def _measure_page(
         context,
         status=400 if context["chart_errors"] else 200,
     )
+
+
+def _why_published(
+    answer: results.Result, clearance: results.Clearance, code: str
+) -> str:
+    """Why the reader sees published figures here ("" if exact): the area
+    is not their partnership's, or the measure counts cases."""
+    if answer.audience == "partner":
+        return ""
+    if answer.audience == "counted":
+        return "counted"
+    return "own-cases" if clearance.covers(store(), code) else "elsewhere"
 
 
 def _planned_target(request: HttpRequest, measure_id: str) -> ActionMeasure | None:

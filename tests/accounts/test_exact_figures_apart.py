@@ -281,6 +281,11 @@ def test_case_derived_counts_need_the_case_counting_permission(
     assert _series(viewer, "cases-opened", area=lsoa, by="year") == _series(
         client, "cases-opened", area=lsoa, by="year"
     )
+    page = reverse("dashboard:measure", kwargs={"measure_id": "cases-opened"})
+    asked = {"area": district, "by": "year"}
+    assert "as on the case counts page" in analyst.get(page, asked).content.decode()
+    viewed = viewer.get(page, asked).content.decode()
+    assert "needs the case-counting permission" in viewed
     seen = _series(viewer, "cases-opened", area=district, by="year")
     public = _series(client, "cases-opened", area=district, by="year")
     for key in seen[1]:
