@@ -293,6 +293,8 @@ CACHES: dict[str, dict[str, Any]] = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Ours alone, so a restore forgets them and nobody else's.
+            "KEY_PREFIX": "saferplaces",
         }
         if REDIS_URL
         else {
