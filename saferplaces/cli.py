@@ -86,9 +86,27 @@ def migrate() -> None:
     type=click.IntRange(1, 64),
     help="Gunicorn worker processes.",
 )
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker; a request reaches one only once it is whole.",
+)
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="Gunicorn's sync workers instead (one request per worker, read as "
+    "it arrives: a slow client holds a worker); for comparison only.",
+)
 @needs_django
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web app with gunicorn (static files through WhiteNoise)."""
+def serve(host: str, port: int, workers: int, threads: int, sync: bool) -> None:
+    """Serve the web app with gunicorn (static files through WhiteNoise).
+
+    Each worker's event loop gathers requests as they arrive and hands whole
+    ones to its threads, so slow clients hold no worker
+    (saferplaces.web.serving); put a buffering proxy in front in production
+    (docs/operations.md)."""
     from django.conf import settings
     from django.core.management import call_command
 
@@ -114,6 +132,14 @@ def serve(host: str, port: int, workers: int) -> None:
         f"{shown}:{port}",
         "--workers",
         str(workers),
+        *(
+            ("--worker-class", "sync")
+            if sync
+            else (
+                *("--worker-class", "saferplaces.web.serving.BufferingWorker"),
+                *("--threads", str(threads)),
+            )
+        ),
         "--access-logfile",
         "-",
         # Gunicorn's control socket defaults to one path per user, so a second
