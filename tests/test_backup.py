@@ -301,3 +301,18 @@ def test_backup_prune_keeps_the_newest_and_says_what_it_removed(settings, tmp_pa
     )
     assert result.exit_code == 0, result.output
     assert [path.exists() for path in copies] == [True, False, False, False]
+
+
+@pytest.mark.django_db
+def test_no_server_starts_while_a_restore_runs(monkeypatch, settings, tmp_path):
+    from saferplaces.service import held_for_restore
+
+    settings.DATA_DIR = tmp_path
+    started = []
+    monkeypatch.setattr("os.execv", lambda _exe, args: started.append(args))
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    with held_for_restore(tmp_path):
+        result = CliRunner().invoke(main, ["serve", "--port", "8103"])
+    assert result.exit_code == 1
+    assert "a restore into" in result.output
+    assert started == []
