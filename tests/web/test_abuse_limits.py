@@ -275,3 +275,41 @@ def test_on_redis_simultaneous_clients_never_pass_the_limit(settings):
     }
     settings.API_ANONYMOUS_RATE = "40/minute"
     assert allowed_at_once(threads=16, each=5) == 40
+
+
+COUNTER = """
+import django, sys, time
+django.setup()
+from django.test import RequestFactory
+from django.contrib.auth.models import AnonymousUser
+from saferplaces.api.throttling import AnonymousByAddress
+request = RequestFactory().get("/api/measures/", REMOTE_ADDR="192.0.2.78")
+request.user = AnonymousUser()
+while time.time() < float(sys.argv[1]):
+    time.sleep(0.001)
+print(sum(bool(AnonymousByAddress().allow_request(request, None)) for _ in range(40)))
+"""
+
+
+def test_worker_processes_at_once_never_pass_the_limit(limits):
+    """Four processes counting at the same instant share one count: the file
+    lock is the machine's, not a thread lock of one process."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "saferplaces.config.settings",
+        "SAFERPLACES_DATA_DIR": str(limits),
+        "SAFERPLACES_API_ANONYMOUS_RATE": "50/minute",
+    }
+    env.pop("DATABASE_URL", None)
+    start = str(time.time() + 15)  # after every process has set Django up
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", COUNTER, start],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    allowed = [int(worker.communicate(timeout=120)[0]) for worker in workers]
+    assert sum(allowed) == 50
