@@ -356,9 +356,11 @@ class _BackupGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@main.group("backup", cls=_BackupGroup)
+@main.group("backup", cls=_BackupGroup, subcommand_metavar="DIR | prune [ARGS]...")
 def backup_group() -> None:
-    """Back up everything (`backup DIR`), or remove old backups (`backup prune`)."""
+    """Back up the database, the analytic store, evidence and the key into
+    DIR (new or empty; it holds personal data: keep it safe), or remove old
+    backups (`backup prune --help`)."""
 
 
 @backup_group.command("make", hidden=True)

@@ -298,7 +298,8 @@ CACHES: dict[str, dict[str, Any]] = {
         }
         if REDIS_URL
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, its counts raised under a file lock.
+            "BACKEND": "saferplaces.web.limits.LockedFileBasedCache",
             "LOCATION": str(DATA_DIR / "limits"),
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -46,10 +47,26 @@ def counted(key: str, window_seconds: int) -> int:
     keep = window_seconds * 2
     if isinstance(cache, RedisCache):
         return _redis_counted(cache, bucket, keep)
-    with _counts_locked(cache):
+    with counts_locked(cache):
         count = int(cache.get(bucket, 0)) + 1
         cache.set(bucket, count, keep)
     return count
+
+
+class LockedFileBasedCache(FileBasedCache):
+    """The embedded mode's "limits" cache: Django's file cache, whose add
+    and incr (django-ratelimit's password-reset counts) each read and then
+    write, made atomic under the counts' file lock."""
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        with counts_locked(self):
+            return bool(super().add(key, value, timeout, version))
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        with counts_locked(self):
+            return int(super().incr(key, delta, version))
 
 
 def _redis_counted(cache: RedisCache, bucket: str, keep: int) -> int:
@@ -65,7 +82,7 @@ def _redis_counted(cache: RedisCache, bucket: str, keep: int) -> int:
 
 
 @contextmanager
-def _counts_locked(cache: BaseCache) -> Iterator[None]:
+def counts_locked(cache: BaseCache) -> Iterator[None]:
     """An exclusive lock for read-and-raise of a count: a file lock, so the
     threads and processes of one machine all wait for each other."""
     if isinstance(cache, FileBasedCache):

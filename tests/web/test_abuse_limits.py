@@ -313,3 +313,35 @@ def test_worker_processes_at_once_never_pass_the_limit(limits):
     ]
     allowed = [int(worker.communicate(timeout=120)[0]) for worker in workers]
     assert sum(allowed) == 50
+
+
+def test_simultaneous_password_reset_requests_never_pass_their_limit(
+    settings, tmp_path
+):
+    """django-ratelimit adds a count, else increments it: in the embedded
+    file cache both read and then write, unless the cache locks them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import RequestFactory
+    from django_ratelimit.core import is_ratelimited
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {  # the embedded mode's (the tests' settings keep memory)
+            "BACKEND": "saferplaces.web.limits.LockedFileBasedCache",
+            "LOCATION": str(tmp_path / "limits"),
+        },
+    }
+    start = threading.Barrier(16)
+
+    def asker(_: int) -> int:
+        start.wait()
+        request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.79")
+        return sum(
+            not is_ratelimited(request, group="reset", key="ip", rate="20/h",
+                               increment=True)
+            for _ in range(5)
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(16) as pool:
+        assert sum(pool.map(asker, range(16))) == 20
