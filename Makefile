@@ -13,9 +13,11 @@ TEST_DATA_DIR := $(CURDIR)/var/test
 BUILD := saferplaces/web/static/saferplaces/build
 
 # Debian packages: Pango and fonts for the tasking pack's PDF (WeasyPrint);
-# poppler-utils for the test that turns its pages into images.
+# poppler-utils for the test that turns its pages into images; nginx for the
+# test of the example proxy site (deploy/nginx.conf), which it never starts
+# as a service.
 DEBIAN_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-DEBIAN_TEST := poppler-utils
+DEBIAN_TEST := poppler-utils nginx
 
 .PHONY: help demo serve test test-sqlite test-spark test-attack test-attack-spark test-postgres lint format assets install install-dev lock clean
 

@@ -15,7 +15,10 @@ Both stores are taken while the store's writer lock is held, so no load
 commits between the database copy and the store copy. A restore checks
 every file against the manifest before it touches anything, and first
 backs up what it is about to replace (``before-restore-*`` in the data
-folder): a restore loses nothing either.
+folder): a restore loses nothing either. A restore is refused while a
+server runs on the data folder (``saferplaces.service``), and forgets every
+cached page and count once the data is back. Backups are readable by
+their owner only, and ``prune`` removes old ones.
 """
 
 from __future__ import annotations
@@ -27,18 +30,22 @@ import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from saferplaces import __version__
 from saferplaces.analytics.store import Store
+from saferplaces.service import ServiceBusy, held_for_restore
+from saferplaces.web.pagecache import forget_everything_cached
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+BEFORE_RESTORE = "before-restore-"
 
 
 class BackupError(Exception):
@@ -78,6 +85,7 @@ def backup(folder: Path) -> Summary:
     key = data_dir() / "secret_key"
     if key.exists():
         shutil.copy2(key, folder / "secret_key")
+    _owner_only(folder)
     files = _checksums(folder)
     manifest = {
         "format": FORMAT,
@@ -88,12 +96,22 @@ def backup(folder: Path) -> Summary:
         "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    os.chmod(folder / MANIFEST, 0o600)
     return Summary(folder, len(files), sum(f["size"] for f in files.values()), versions)
 
 
 def restore(folder: Path) -> Summary:
-    """Put the database, store, uploads and key back as ``folder`` has them."""
-    folder = Path(folder)
+    """Put the database, store, uploads and key back as ``folder`` has them,
+    then bring the database up to this saferplaces (migrations). Refused
+    while a server runs on the data folder."""
+    try:
+        with held_for_restore(data_dir()):
+            return _restore(Path(folder))
+    except ServiceBusy as busy:
+        raise BackupError(str(busy)) from None
+
+
+def _restore(folder: Path) -> Summary:
     manifest = check(folder)
     engine = manifest["database"]["engine"]
     if engine != connection.vendor:
@@ -102,7 +120,7 @@ def restore(folder: Path) -> Summary:
             f"{connection.vendor}: restore into the same kind"
         )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    aside = data_dir() / f"before-restore-{stamp}"
+    aside = data_dir() / f"{BEFORE_RESTORE}{stamp}"
     backup(aside)
     store = _store()
     with store.writer_lock():
@@ -111,6 +129,10 @@ def restore(folder: Path) -> Summary:
     _replace_tree(folder / "uploads", Path(settings.MEDIA_ROOT))
     if (folder / "secret_key").exists():
         shutil.copy2(folder / "secret_key", data_dir() / "secret_key")
+    # A backup made by an older saferplaces is brought up to this one.
+    call_command("migrate", interactive=False, verbosity=0)
+    # Pages and counts kept from before describe data that is gone.
+    forget_everything_cached()
     files = manifest["files"]
     return Summary(
         folder,
@@ -119,6 +141,44 @@ def restore(folder: Path) -> Summary:
         manifest["table_versions"],
         kept_aside=aside,
     )
+
+
+def prune(
+    folder: Path | None, keep: int | None, newer_than: timedelta | None
+) -> list[Path]:
+    """The backups in ``folder`` (by default the before-restore copies in
+    the data folder) to remove: all but the newest ``keep`` that are not
+    newer than ``newer_than``. Only folders holding a manifest count."""
+    if keep is None and newer_than is None:
+        raise BackupError("say what to keep: --keep N and/or --newer-than DAYS")
+    pattern = "*" if folder else f"{BEFORE_RESTORE}*"
+    made = {
+        path: _made_at(path)
+        for path in (Path(folder) if folder else data_dir()).glob(pattern)
+        if (path / MANIFEST).is_file()
+    }
+    newest_first = sorted(made, key=lambda path: made[path], reverse=True)
+    kept = set(newest_first[: keep or 0])
+    if newer_than is not None:
+        cutoff = datetime.now(UTC) - newer_than
+        kept |= {path for path in newest_first if made[path] > cutoff}
+    return [path for path in newest_first if path not in kept]
+
+
+def remove(backups: list[Path]) -> None:
+    for path in backups:
+        shutil.rmtree(path)
+
+
+def _made_at(folder: Path) -> datetime:
+    try:
+        made = json.loads((folder / MANIFEST).read_text())["made_at"]
+        return datetime.fromisoformat(made)
+    except (ValueError, KeyError, TypeError) as error:
+        raise BackupError(
+            f"{folder / MANIFEST} has no readable made_at ({error}): "
+            "move it aside or remove it by hand"
+        ) from None
 
 
 def check(folder: Path) -> dict[str, Any]:
@@ -156,6 +216,14 @@ def _checksums(folder: Path) -> dict[str, dict[str, Any]]:
                 digest.update(block)
         files[name] = {"size": path.stat().st_size, "sha256": digest.hexdigest()}
     return files
+
+
+def _owner_only(folder: Path) -> None:
+    """Folders 0700 and files 0600: a backup holds personal data and keys
+    (copies kept the store's 0644)."""
+    os.chmod(folder, 0o700)
+    for path in folder.rglob("*"):
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _copy_tree(source: Path, target: Path, skip: set[str] | None = None) -> None:

@@ -91,11 +91,38 @@ def migrate() -> None:
     type=click.IntRange(1, 64),
     help="Gunicorn worker processes.",
 )
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker; a request reaches one only once it is whole.",
+)
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="Gunicorn's sync workers instead (one request per worker, read as "
+    "it arrives: a slow client holds a worker); for comparison only.",
+)
 @needs_django
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web app with gunicorn (static files through WhiteNoise)."""
+def serve(host: str, port: int, workers: int, threads: int, sync: bool) -> None:
+    """Serve the web app with gunicorn (static files through WhiteNoise).
+
+    Each worker's event loop gathers requests as they arrive and hands whole
+    ones to its threads, so slow clients hold no worker
+    (saferplaces.web.serving); put a buffering proxy in front in production
+    (docs/operations.md)."""
+    from django.conf import settings
     from django.core.management import call_command
 
+    from saferplaces.service import ServiceBusy, hold_for_serving
+
+    try:
+        # Held by gunicorn (exec keeps it) until the server ends: a restore
+        # is refused meanwhile.
+        hold_for_serving(Path(settings.DATA_DIR))
+    except ServiceBusy as busy:
+        raise click.ClickException(str(busy)) from None
     call_command("check", fail_level="ERROR")
     call_command("collectstatic", interactive=False, verbosity=0)
     shown = f"[{host}]" if ":" in host else host
@@ -110,6 +137,14 @@ def serve(host: str, port: int, workers: int) -> None:
         f"{shown}:{port}",
         "--workers",
         str(workers),
+        *(
+            ("--worker-class", "sync")
+            if sync
+            else (
+                *("--worker-class", "saferplaces.web.serving.BufferingWorker"),
+                *("--threads", str(threads)),
+            )
+        ),
         "--access-logfile",
         "-",
         # Gunicorn's control socket defaults to one path per user, so a second
@@ -316,7 +351,24 @@ def retention_run(dry_run: bool) -> None:
         click.echo("Dry run: nothing was changed.")
 
 
-@main.command("backup")
+class _BackupGroup(click.Group):
+    """`saferplaces backup DIR` makes a backup; `backup prune` removes old
+    ones (a folder named like a subcommand is written ./prune)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["make", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group("backup", cls=_BackupGroup, subcommand_metavar="DIR | prune [ARGS]...")
+def backup_group() -> None:
+    """Back up the database, the analytic store, evidence and the key into
+    DIR (new or empty; it holds personal data: keep it safe), or remove old
+    backups (`backup prune --help`)."""
+
+
+@backup_group.command("make", hidden=True)
 @click.argument("folder", type=click.Path(path_type=Path))
 @needs_django
 def backup_command(folder: Path) -> None:
@@ -341,17 +393,52 @@ def backup_command(folder: Path) -> None:
     )
 
 
+@backup_group.command("prune")
+@click.argument(
+    "folder", required=False, type=click.Path(path_type=Path, file_okay=False)
+)
+@click.option("--keep", type=click.IntRange(0), help="Keep the newest N backups.")
+@click.option(
+    "--newer-than",
+    type=click.IntRange(0),
+    metavar="DAYS",
+    help="Keep backups made in the last DAYS days.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would go; remove nothing.")
+@needs_django
+def backup_prune(
+    folder: Path | None, keep: int | None, newer_than: int | None, dry_run: bool
+) -> None:
+    """Remove old backups in FOLDER (by default the before-restore copies in
+    the data folder), keeping the newest --keep and any --newer-than."""
+    from datetime import timedelta
+
+    from saferplaces.backup import BackupError, prune, remove
+
+    days = None if newer_than is None else timedelta(days=newer_than)
+    try:
+        old = prune(folder, keep, days)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if not dry_run:
+        remove(old)
+    verb = "Would remove" if dry_run else "Removed"
+    for path in old:
+        click.echo(f"{verb} {path}")
+    if not old:
+        click.echo("Nothing to remove.")
+
+
 @main.command("restore")
 @click.argument("folder", type=click.Path(path_type=Path, exists=True))
 @needs_django
 def restore_command(folder: Path) -> None:
-    """Put back a backup made by `saferplaces backup` (stop the server first).
+    """Put back a backup made by `saferplaces backup` (stop the server first:
+    it is refused while `saferplaces serve` runs on this data folder).
 
     Every file is checked against the backup's manifest before anything is
     changed; what is replaced is first backed up beside the data.
     """
-    from django.core.management import call_command
-
     from saferplaces.accounts import audit
     from saferplaces.backup import BackupError, restore
 
@@ -359,8 +446,6 @@ def restore_command(folder: Path) -> None:
         summary = restore(folder)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    # A backup made by an older saferplaces is brought up to this one.
-    call_command("migrate", interactive=False, verbosity=0)
     audit.record(
         "backup_restored",
         detail={

@@ -7,7 +7,14 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,7 +25,7 @@ from django.db import connection
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import AuditEvent, User
 from saferplaces.analytics.store import Store
-from saferplaces.backup import BackupError, backup, check, restore
+from saferplaces.backup import MANIFEST, BackupError, backup, check, restore
 from saferplaces.cli import main
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
@@ -187,3 +194,125 @@ def test_restore_refuses_a_folder_that_is_not_a_backup(installation, tmp_path):
     result = CliRunner().invoke(main, ["restore", str(tmp_path)])
     assert result.exit_code == 1
     assert "not a saferplaces backup" in result.output
+
+
+def test_backups_are_readable_by_their_owner_only(installation, tmp_path):
+    """Backups and before-restore copies hold personal data and the key:
+    they were written 0644."""
+    backup(tmp_path / "backup")
+    restore(tmp_path / "backup")
+    [aside] = installation.glob("before-restore-*")
+    for folder in (tmp_path / "backup", aside):
+        modes = {
+            path.relative_to(folder).as_posix(): stat.S_IMODE(path.stat().st_mode)
+            for path in folder.rglob("*")
+        }
+        assert modes
+        wrong = {
+            name: oct(mode)
+            for name, mode in modes.items()
+            if mode != (0o700 if (folder / name).is_dir() else 0o600)
+        }
+        assert wrong == {}
+
+
+def test_a_restore_forgets_every_cached_page_and_count(installation, tmp_path):
+    """A page or count kept from before the restore describes data that is
+    gone: the running server kept its page cache across a restore."""
+    from django.core.cache import caches
+
+    backup(tmp_path / "backup")
+    caches["default"].set("page:kept", b"a page of the old data")
+    caches["limits"].set("rate:kept", 7)
+    restore(tmp_path / "backup")
+    assert caches["default"].get("page:kept") is None
+    assert caches["limits"].get("rate:kept") is None
+
+
+def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SAFERPLACES_DATA_DIR": str(data)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.Popen(
+        [
+            *(str(Path(sys.executable).parent / "saferplaces"), "serve"),
+            *("--port", str(port), "--workers", "1"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_restore_refuses_while_a_server_holds_the_service(installation, tmp_path):
+    """A restore under a running server lost 13 of 314 acknowledged writes:
+    it is refused until the server stops, even when killed outright."""
+    from tests.web.test_abuse_limits import _wait_for_a_worker, free_port
+
+    backup(tmp_path / "backup")
+    port = free_port()
+    server = serve(installation, port)
+    try:
+        _wait_for_a_worker(port)
+        result = CliRunner().invoke(main, ["restore", str(tmp_path / "backup")])
+        assert result.exit_code == 1
+        assert "stop the service first" in result.output
+        assert list(installation.glob("before-restore-*")) == []
+    finally:
+        server.kill()  # kill -9: the lock goes with the process
+        server.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while (result := restore_once(tmp_path / "backup")).exit_code != 0:
+        # The worker outlives a killed master by up to a second or two.
+        assert time.monotonic() < deadline, result.output
+        time.sleep(0.5)
+    assert len(list(installation.glob("before-restore-*"))) == 1
+
+
+def restore_once(folder: Path) -> Any:
+    return CliRunner().invoke(main, ["restore", str(folder)])
+
+
+def fake_backup(folder: Path, made_at: datetime) -> Path:
+    folder.mkdir(parents=True)
+    (folder / MANIFEST).write_text(
+        json.dumps({"format": 1, "made_at": made_at.isoformat(), "files": {}})
+    )
+    return folder
+
+
+def test_backup_prune_keeps_the_newest_and_says_what_it_removed(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    now = datetime.now(UTC)
+    copies = [
+        fake_backup(tmp_path / f"before-restore-{n}", now - timedelta(days=10 * n + 1))
+        for n in range(4)
+    ]
+    mine = tmp_path / "before-restore-notes"  # not a backup: left alone
+    mine.mkdir()
+    result = CliRunner().invoke(main, ["backup", "prune", "--keep", "2"])
+    assert result.exit_code == 0, result.output
+    assert [path.exists() for path in copies] == [True, True, False, False]
+    assert mine.exists()
+    assert f"Removed {copies[2]}" in result.output
+    assert f"Removed {copies[3]}" in result.output
+
+    result = CliRunner().invoke(
+        main, ["backup", "prune", "--newer-than", "5", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert [path.exists() for path in copies] == [True, False, False, False]
+
+
+@pytest.mark.django_db
+def test_no_server_starts_while_a_restore_runs(monkeypatch, settings, tmp_path):
+    from saferplaces.service import held_for_restore
+
+    settings.DATA_DIR = tmp_path
+    started = []
+    monkeypatch.setattr("os.execv", lambda _exe, args: started.append(args))
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    with held_for_restore(tmp_path):
+        result = CliRunner().invoke(main, ["serve", "--port", "8103"])
+    assert result.exit_code == 1
+    assert "a restore into" in result.output
+    assert started == []

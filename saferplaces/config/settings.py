@@ -293,10 +293,13 @@ CACHES: dict[str, dict[str, Any]] = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Ours alone, so a restore forgets them and nobody else's.
+            "KEY_PREFIX": "saferplaces",
         }
         if REDIS_URL
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, its counts raised under a file lock.
+            "BACKEND": "saferplaces.web.limits.LockedFileBasedCache",
             "LOCATION": str(DATA_DIR / "limits"),
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "saferplaces.web"
     verbose_name = "Web shell"
+
+    def ready(self) -> None:
+        # The deployment checks register themselves on import.
+        from saferplaces.config import checks  # noqa: F401

@@ -18,8 +18,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
@@ -87,3 +89,18 @@ def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 def _tag(value: Any) -> str:
     return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()
+
+
+def forget_everything_cached() -> None:
+    """Empty every cache this process can reach, after a restore: pages,
+    kept values and counts describe data that is no longer there. Redis
+    may be shared with other programs: only keys under our prefix go."""
+    for alias in settings.CACHES:
+        shared = caches[alias]
+        if isinstance(shared, RedisCache):
+            client = shared._cache.get_client(write=True)  # type: ignore[attr-defined]
+            ours = shared.make_key("*")
+            for key in client.scan_iter(match=ours):
+                client.delete(key)
+        else:
+            shared.clear()

@@ -70,9 +70,30 @@ def test_production_mode_passes_the_deployment_checks(tmp_path):
         SAFERPLACES_SECRET_KEY=STRONG_KEY,
         SAFERPLACES_ALLOWED_HOSTS="csp.example.org",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/saferplaces",
+        SAFERPLACES_REDIS_URL="redis://127.0.0.1:6379/0",
+        SAFERPLACES_TRUSTED_PROXY_COUNT="1",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checks_warn_of_what_production_must_not_use(tmp_path):
+    """They were clean on SQLite, without Redis and with no proxy, though
+    the docs say production must use neither and sit behind a proxy."""
+    result = run_check(
+        tmp_path,
+        "--deploy",
+        SAFERPLACES_MODE="production",
+        SAFERPLACES_SECRET_KEY=STRONG_KEY,
+        SAFERPLACES_ALLOWED_HOSTS="csp.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path}/saferplaces.sqlite3",
+    )
+    assert result.returncode == 1
+    for warning in ("saferplaces.W001", "saferplaces.W002", "saferplaces.W003"):
+        assert warning in result.stderr
+    assert "SAFERPLACES_REDIS_URL" in result.stderr
+    assert "SAFERPLACES_TRUSTED_PROXY_COUNT" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_embedded_mode_keeps_its_generated_secret_key(tmp_path):

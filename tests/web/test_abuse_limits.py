@@ -8,12 +8,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
@@ -229,3 +231,117 @@ def _wait_for_a_worker(port: int) -> None:
         except OSError:
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
+
+
+def allowed_at_once(threads: int, each: int) -> int:
+    """How many of ``threads`` x ``each`` simultaneous anonymous requests
+    from one address the API throttle lets through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import RequestFactory
+
+    from saferplaces.api.throttling import AnonymousByAddress
+
+    start = threading.Barrier(threads)
+
+    def asker(_: int) -> int:
+        start.wait()
+        request = RequestFactory().get(MEASURES, REMOTE_ADDR="192.0.2.77")
+        request.user = AnonymousUser()
+        return sum(
+            bool(AnonymousByAddress().allow_request(request, None)) for _ in range(each)
+        )
+
+    with ThreadPoolExecutor(threads) as pool:
+        return sum(pool.map(asker, range(threads)))
+
+
+def test_many_simultaneous_clients_never_pass_the_limit(limits, settings):
+    """It used to read the count, add one and write it back: 50 clients
+    at once got 630 and 668 answers against 600 a minute."""
+    settings.API_ANONYMOUS_RATE = "40/minute"
+    assert allowed_at_once(threads=16, each=5) == 40
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379")
+def test_on_redis_simultaneous_clients_never_pass_the_limit(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": f"test-{os.getpid()}-{time.time_ns()}",
+        },
+    }
+    settings.API_ANONYMOUS_RATE = "40/minute"
+    assert allowed_at_once(threads=16, each=5) == 40
+
+
+COUNTER = """
+import django, sys, time
+django.setup()
+from django.test import RequestFactory
+from django.contrib.auth.models import AnonymousUser
+from saferplaces.api.throttling import AnonymousByAddress
+request = RequestFactory().get("/api/measures/", REMOTE_ADDR="192.0.2.78")
+request.user = AnonymousUser()
+while time.time() < float(sys.argv[1]):
+    time.sleep(0.001)
+print(sum(bool(AnonymousByAddress().allow_request(request, None)) for _ in range(40)))
+"""
+
+
+def test_worker_processes_at_once_never_pass_the_limit(limits):
+    """Four processes counting at the same instant share one count: the file
+    lock is the machine's, not a thread lock of one process."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "saferplaces.config.settings",
+        "SAFERPLACES_DATA_DIR": str(limits),
+        "SAFERPLACES_API_ANONYMOUS_RATE": "50/minute",
+    }
+    env.pop("DATABASE_URL", None)
+    start = str(time.time() + 15)  # after every process has set Django up
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", COUNTER, start],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    allowed = [int(worker.communicate(timeout=120)[0]) for worker in workers]
+    assert sum(allowed) == 50
+
+
+def test_simultaneous_password_reset_requests_never_pass_their_limit(
+    settings, tmp_path
+):
+    """django-ratelimit adds a count, else increments it: in the embedded
+    file cache both read and then write, unless the cache locks them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import RequestFactory
+    from django_ratelimit.core import is_ratelimited
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {  # the embedded mode's (the tests' settings keep memory)
+            "BACKEND": "saferplaces.web.limits.LockedFileBasedCache",
+            "LOCATION": str(tmp_path / "limits"),
+        },
+    }
+    start = threading.Barrier(16)
+
+    def asker(_: int) -> int:
+        start.wait()
+        request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.79")
+        return sum(
+            not is_ratelimited(request, group="reset", key="ip", rate="20/h",
+                               increment=True)
+            for _ in range(5)
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(16) as pool:
+        assert sum(pool.map(asker, range(16))) == 20
