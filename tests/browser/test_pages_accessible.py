@@ -59,6 +59,23 @@ def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
     assert failures == {}
 
 
+def test_measure_and_map_pages_do_not_scroll_sideways_on_a_phone(page, live_server):
+    """Wide tables and chart legends scroll inside themselves at 390 px (the
+    measure page was 676 px wide, the map 426)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_as(page, live_server, UserFactory(role=Role.ANALYST, username="an"))
+    for url in [
+        reverse("dashboard:measure", kwargs={"measure_id": "domestic-violence"})
+        + "?area=SYN-D01&by=quarter",
+        reverse("dashboard:map") + "?measure=domestic-violence&within=SYN-D01",
+    ]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
+        assert axe_violations(page) == []
+
+
 def pages_for(persona: str) -> list[str]:
     urls = []
     for name, rule in sorted(MATRIX.items()):
