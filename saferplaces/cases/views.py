@@ -15,7 +15,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import Role, User
@@ -52,6 +51,7 @@ from saferplaces.cases.models import (
 from saferplaces.cases.risk import RiskError
 from saferplaces.partnership.authoring import refused
 from saferplaces.web.downloads import csv_download
+from saferplaces.web.methods import accepts_post, post_only
 
 
 def _user(request: HttpRequest) -> User:
@@ -146,6 +146,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(_posted(request))
@@ -165,6 +166,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
 # --- opening a case -----------------------------------------------------
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -320,6 +322,7 @@ def _ancestors(code: str) -> list[str]:
     return found
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
@@ -398,6 +401,7 @@ def _owner_form(
     return _form_page(request, "cases/form.html", form, case=case, title=title)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
@@ -423,6 +427,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
     user = _user(request)
@@ -455,6 +460,7 @@ def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
     return _owner_form(request, reference, IncidentForm, "Record an incident", save)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def action_add(request: HttpRequest, reference: str) -> HttpResponse:
     def save(case: Case, form: ActionForm) -> str:
@@ -465,6 +471,7 @@ def action_add(request: HttpRequest, reference: str) -> HttpResponse:
     return _owner_form(request, reference, ActionForm, "Add an action", save)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
     def save(case: Case, form: DisposalForm) -> str:
@@ -477,6 +484,7 @@ def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     case = _case(request, reference)
@@ -518,6 +526,7 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     """The second click of a referral: what will be shared, with whom,
@@ -553,6 +562,7 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
@@ -592,6 +602,7 @@ def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_share(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
@@ -625,7 +636,7 @@ def case_share(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only
 @requires(Capability.WORK_CASES)
 def share_end(request: HttpRequest, reference: str, share: int) -> HttpResponse:
     case = _case(request, reference)
@@ -638,6 +649,7 @@ def share_end(request: HttpRequest, reference: str, share: int) -> HttpResponse:
     return redirect("cases:case", reference=case.reference)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_close(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
@@ -802,6 +814,7 @@ def _configurable(request: HttpRequest, slug: str) -> tuple[Any, bool]:
     return partnership, can(request.user, Capability.CONFIGURE_CASES, partnership.pk)
 
 
+@accepts_post
 @requires(Capability.CONFIGURE_CASES)
 def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
     from saferplaces.cases.forms import CasePolicyForm
@@ -825,6 +838,7 @@ def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
     )  # fmt: skip
 
 
+@accepts_post
 @requires(Capability.CONFIGURE_CASES)
 def rule_edit(
     request: HttpRequest, partnership: str, pk: int | None = None

@@ -172,6 +172,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A method the view does not answer is 405 before anything else looks
+    # at the request (saferplaces/web/methods.py).
+    "saferplaces.web.methods.MethodAllowListMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A limit reached (django-ratelimit) answers 429 (RATELIMIT_VIEW).
