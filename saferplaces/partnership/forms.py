@@ -26,6 +26,7 @@ from saferplaces.partnership.models import (
     action_reference,
     allowed_change,
 )
+from saferplaces.web.fields import ModelMultipleChoiceField
 
 # Extension -> the content type it is stored and described as. Files are
 # only ever sent back as downloads, never rendered or executed.
@@ -277,6 +278,7 @@ class PriorityForm(forms.ModelForm[Priority]):
             "description": forms.Textarea(attrs={"rows": 3}),
             "groups": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"groups": ModelMultipleChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -414,6 +416,7 @@ class GroupMembersForm(forms.ModelForm[Group]):
         fields = ["lead", "members"]
         labels = {"lead": "Lead using saferplaces (optional)", "members": "Members"}
         widgets = {"members": forms.CheckboxSelectMultiple}
+        field_classes = {"members": ModelMultipleChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -438,7 +441,7 @@ def _person(user: Any) -> str:
 class StrandForm(forms.ModelForm[Strand]):
     """A cross-cutting strand and the groups it is integrated through."""
 
-    groups = forms.ModelMultipleChoiceField(
+    groups = ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
