@@ -51,7 +51,7 @@ from saferplaces.cases.models import (
 from saferplaces.cases.risk import RiskError
 from saferplaces.partnership.authoring import refused
 from saferplaces.web.downloads import csv_download
-from saferplaces.web.methods import accepts_post, post_only
+from saferplaces.web.methods import accepts_post, post_only, posted
 
 
 def _user(request: HttpRequest) -> User:
@@ -85,11 +85,6 @@ def _form_page(
         {"form": form, "errors": form if form.errors else None, **context},
         status=status,
     )
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The form data of a POST (even an empty one), None otherwise."""
-    return request.POST if request.method == "POST" else None
 
 
 def _case(request: HttpRequest, reference: str) -> Case:
@@ -149,7 +144,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @accepts_post
 @requires(Capability.WORK_CASES)
 def case_search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(_posted(request))
+    form = SearchForm(posted(request))
     found: list[Case] | None = None
     if request.method == "POST" and form.is_valid():
         found = search.find_cases(
@@ -173,7 +168,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     partnerships = access.casework_partnerships(user)
     if not partnerships:
         return refused(request, case="new")
-    form = NewCaseForm(_posted(request))
+    form = NewCaseForm(posted(request))
     duplicates: list[services.PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -333,7 +328,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         memberships__partnership_id=case.partnership_id,
         memberships__role=Role.CASE_WORKER,
     )
-    form = CaseDetailsForm(_posted(request), instance=case, officers=officers)
+    form = CaseDetailsForm(posted(request), instance=case, officers=officers)
     stale: services.StaleEdit | None = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -390,7 +385,7 @@ def _owner_form(
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    form = form_class(_posted(request), **form_kwargs)
+    form = form_class(posted(request), **form_kwargs)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             what = save(case, form)
@@ -407,7 +402,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    form = PersonForm(_posted(request))
+    form = PersonForm(posted(request))
     duplicates: list[services.PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -501,7 +496,7 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
             ).values_list("number", "text")
         )
     )
-    form = AssessmentForm(_posted(request), questions=questions)
+    form = AssessmentForm(posted(request), questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             made = services.assess(
@@ -538,7 +533,7 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     chosen = routes.get(rule)
     if chosen is None:
         raise Http404("That pathway does not apply to this case.")
-    form = ReferralForm(_posted(request))
+    form = ReferralForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             made = services.refer(
@@ -573,7 +568,7 @@ def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
         ),
         public_id=public_id,
     )
-    form = DecisionForm(_posted(request))
+    form = DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.decide(
@@ -608,7 +603,7 @@ def case_share(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    form = ShareForm(_posted(request), case=case)
+    form = ShareForm(posted(request), case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -656,7 +651,7 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
     form = CloseForm(
-        _posted(request),
+        posted(request),
         initial={"version": case.version, "closed_on": timezone.localdate()},
     )
     stale = None
@@ -823,7 +818,7 @@ def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
     allowed, may_change = _configurable(request, partnership)
     if not may_change:
         return refused(request, partnership=allowed.slug)
-    form = CasePolicyForm(_posted(request), instance=CasePolicy.of(allowed.pk))
+    form = CasePolicyForm(posted(request), instance=CasePolicy.of(allowed.pk))
     if request.method == "POST" and form.is_valid():
         form.save()
         audit.record(
@@ -853,7 +848,7 @@ def rule_edit(
         if pk is not None
         else RoutingRule(partnership=allowed)
     )
-    form = RoutingRuleForm(_posted(request), instance=rule, partnership=allowed)
+    form = RoutingRuleForm(posted(request), instance=rule, partnership=allowed)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         audit.record(
