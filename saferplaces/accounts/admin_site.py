@@ -9,11 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils.http import urlencode
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.permissions import Capability, can
+from saferplaces.web.methods import accepts_post, post_only
+
+# The admin's views that take forms, by the end of their URL names (the list
+# takes actions, a password change is a "_change"); the rest read, and answer
+# GET and HEAD only (saferplaces/web/methods.py).
+ADMIN_FORMS = ("_changelist", "_add", "_change", "_delete")
 
 
 class AuditedAdminMixin:
@@ -69,6 +75,11 @@ class SaferplacesAdminSite(admin.AdminSite):
         next_url = request.GET.get("next", reverse("admin:index"))
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
 
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super().get_urls()
+        _mark_methods(urls)
+        return urls
+
     def register(
         self, model_or_iterable: Any, admin_class: Any = None, **options: Any
     ) -> None:
@@ -78,3 +89,13 @@ class SaferplacesAdminSite(admin.AdminSite):
         if not issubclass(base, AuditedAdminMixin):
             base = type(f"Audited{base.__name__}", (AuditedAdminMixin, base), {})
         super().register(model_or_iterable, base, **options)
+
+
+def _mark_methods(patterns: list[URLResolver | URLPattern]) -> None:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _mark_methods(pattern.url_patterns)
+        elif pattern.name == "logout":
+            post_only(pattern.callback)
+        elif (pattern.name or "").endswith(ADMIN_FORMS):
+            accepts_post(pattern.callback)

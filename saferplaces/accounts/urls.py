@@ -4,13 +4,16 @@ from django.urls import path, reverse_lazy
 from saferplaces.accounts import views
 from saferplaces.accounts.permissions import Capability, requires
 from saferplaces.accounts.read_audit import OWN, PUBLIC, not_audited
+from saferplaces.web.methods import post_only
 
 app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", not_audited(PUBLIC)(views.LoginView.as_view()), name="login"),
     path(
-        "sign-out/", not_audited(PUBLIC)(auth_views.LogoutView.as_view()), name="logout"
+        "sign-out/",
+        not_audited(PUBLIC)(post_only(auth_views.LogoutView.as_view())),
+        name="logout",
     ),
     path("account/", not_audited(OWN)(views.account), name="account"),
     path(

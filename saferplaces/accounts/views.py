@@ -21,6 +21,7 @@ from saferplaces.accounts import audit
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.accounts.permissions import Capability, requires
 from saferplaces.web.downloads import csv_download
+from saferplaces.web.methods import accepts_post
 
 AUDIT_PAGE_SIZE = 50
 
@@ -39,6 +40,7 @@ class SignInForm(AuthenticationForm):
         field.validators.append(MaxLengthValidator(field.max_length))
 
 
+@accepts_post
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -50,6 +52,7 @@ def _asked_about(group: str, request: HttpRequest) -> str:
     return str(request.POST.get("email", "")).strip().casefold()[:254]
 
 
+@accepts_post
 @method_decorator(
     ratelimit(
         key="ip",
@@ -88,6 +91,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+@accepts_post
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
@@ -97,6 +101,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
+@accepts_post
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")

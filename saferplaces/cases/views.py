@@ -15,7 +15,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import Role, User
@@ -53,6 +52,7 @@ from saferplaces.cases.risk import RiskError
 from saferplaces.partnership.authoring import refused
 from saferplaces.versions import StaleEdit
 from saferplaces.web.downloads import csv_download
+from saferplaces.web.methods import accepts_post, post_only, posted
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,11 +91,6 @@ def _form_page(
         },
         status=status,
     )
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The form data of a POST (even an empty one), None otherwise."""
-    return request.POST if request.method == "POST" else None
 
 
 def _case(request: HttpRequest, reference: str) -> Case:
@@ -152,9 +147,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(_posted(request))
+    form = SearchForm(posted(request))
     found: list[Case] | None = None
     if request.method == "POST" and form.is_valid():
         found = search.find_cases(
@@ -171,13 +167,14 @@ def case_search(request: HttpRequest) -> HttpResponse:
 # --- opening a case -----------------------------------------------------
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     partnerships = access.casework_partnerships(user)
     if not partnerships:
         return refused(request, case="new")
-    form = NewCaseForm(_posted(request))
+    form = NewCaseForm(posted(request))
     duplicates: list[services.PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -326,6 +323,7 @@ def _ancestors(code: str) -> list[str]:
     return found
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
@@ -336,7 +334,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         memberships__partnership_id=case.partnership_id,
         memberships__role=Role.CASE_WORKER,
     )
-    form = CaseDetailsForm(_posted(request), instance=case, officers=officers)
+    form = CaseDetailsForm(posted(request), instance=case, officers=officers)
     stale: StaleEdit | None = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -378,7 +376,7 @@ def _owner_form(
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    form = form_class(_posted(request), **form_kwargs)
+    form = form_class(posted(request), **form_kwargs)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             what = save(case, form)
@@ -389,12 +387,13 @@ def _owner_form(
     return _form_page(request, "cases/form.html", form, case=case, title=title)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    form = PersonForm(_posted(request))
+    form = PersonForm(posted(request))
     duplicates: list[services.PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -414,6 +413,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
     user = _user(request)
@@ -446,6 +446,7 @@ def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
     return _owner_form(request, reference, IncidentForm, "Record an incident", save)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def action_add(request: HttpRequest, reference: str) -> HttpResponse:
     def save(case: Case, form: ActionForm) -> str:
@@ -456,6 +457,7 @@ def action_add(request: HttpRequest, reference: str) -> HttpResponse:
     return _owner_form(request, reference, ActionForm, "Add an action", save)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
     def save(case: Case, form: DisposalForm) -> str:
@@ -468,6 +470,7 @@ def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     case = _case(request, reference)
@@ -484,7 +487,7 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
             ).values_list("number", "text")
         )
     )
-    form = AssessmentForm(_posted(request), questions=questions)
+    form = AssessmentForm(posted(request), questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             made = services.assess(
@@ -509,6 +512,7 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     """The second click of a referral: what will be shared, with whom,
@@ -520,7 +524,7 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     chosen = routes.get(rule)
     if chosen is None:
         raise Http404("That pathway does not apply to this case.")
-    form = ReferralForm(_posted(request))
+    form = ReferralForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             made = services.refer(
@@ -544,6 +548,7 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
@@ -554,7 +559,7 @@ def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
         ),
         public_id=public_id,
     )
-    form = DecisionForm(_posted(request))
+    form = DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.decide(
@@ -583,12 +588,13 @@ def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_share(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    form = ShareForm(_posted(request), case=case)
+    form = ShareForm(posted(request), case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -616,7 +622,7 @@ def case_share(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only
 @requires(Capability.WORK_CASES)
 def share_end(request: HttpRequest, reference: str, share: int) -> HttpResponse:
     case = _case(request, reference)
@@ -629,13 +635,14 @@ def share_end(request: HttpRequest, reference: str, share: int) -> HttpResponse:
     return redirect("cases:case", reference=case.reference)
 
 
+@accepts_post
 @requires(Capability.WORK_CASES)
 def case_close(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
     form = CloseForm(
-        _posted(request),
+        posted(request),
         initial={"version": case.version, "closed_on": timezone.localdate()},
     )
     stale = None
@@ -792,6 +799,7 @@ def _configurable(request: HttpRequest, slug: str) -> tuple[Any, bool]:
     return partnership, can(request.user, Capability.CONFIGURE_CASES, partnership.pk)
 
 
+@accepts_post
 @requires(Capability.CONFIGURE_CASES)
 def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
     from saferplaces.cases.forms import CasePolicyForm
@@ -800,7 +808,7 @@ def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
     allowed, may_change = _configurable(request, partnership)
     if not may_change:
         return refused(request, partnership=allowed.slug)
-    form = CasePolicyForm(_posted(request), instance=CasePolicy.of(allowed.pk))
+    form = CasePolicyForm(posted(request), instance=CasePolicy.of(allowed.pk))
     if request.method == "POST" and form.is_valid():
         form.save()
         audit.record(
@@ -815,6 +823,7 @@ def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
     )  # fmt: skip
 
 
+@accepts_post
 @requires(Capability.CONFIGURE_CASES)
 def rule_edit(
     request: HttpRequest, partnership: str, pk: int | None = None
@@ -829,7 +838,7 @@ def rule_edit(
         if pk is not None
         else RoutingRule(partnership=allowed)
     )
-    form = RoutingRuleForm(_posted(request), instance=rule, partnership=allowed)
+    form = RoutingRuleForm(posted(request), instance=rule, partnership=allowed)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         audit.record(

@@ -161,17 +161,22 @@ SPECTACULAR_SETTINGS = {
 }
 
 MIDDLEWARE = [
-    # Too large a body is refused before anything reads it.
-    "saferplaces.web.limits.RequestBodyLimitMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "saferplaces.web.limits.RefuseNulMiddleware",
-    # The headers first, so static files (WhiteNoise answers them below) and
-    # the 400 for a bad Host header (raised further down) carry them too.
+    # The security headers first, so every answer from further in carries
+    # them: static files (WhiteNoise), every refusal and error page
+    # (saferplaces/web/headers.py).
+    "saferplaces.web.headers.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    # Too large a body is refused before anything reads it.
+    "saferplaces.web.limits.RequestBodyLimitMiddleware",
+    "saferplaces.web.limits.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A method the view does not answer is 405 before anything else looks
+    # at the request (saferplaces/web/methods.py).
+    "saferplaces.web.methods.MethodAllowListMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A limit reached (django-ratelimit) answers 429 (RATELIMIT_VIEW).

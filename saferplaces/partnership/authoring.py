@@ -52,6 +52,7 @@ from saferplaces.partnership.models import (
     Strand,
 )
 from saferplaces.versions import StaleEdit, VersionedForm
+from saferplaces.web.methods import accepts_post, posted
 
 # name -> a function making the form, unbound (None) or bound to POST data.
 FormMakers = dict[str, Callable[[Any], VersionedForm[Any]]]
@@ -123,6 +124,7 @@ def _plan_edit_url(plan: Plan) -> str:
     return reverse("partnership:plan_edit", kwargs={"slug": plan.slug})
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def plan_new(request: HttpRequest) -> HttpResponse:
     """Start a plan from nothing (a partnership's first, say); next year's
@@ -130,7 +132,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     partnerships = scope.partnerships_where(request.user, Capability.MANAGE_PLAN)
     if not partnerships.exists():
         return refused(request, plan="new")
-    form = NewPlanForm(request.POST or None, partnerships=partnerships)
+    form = NewPlanForm(posted(request), partnerships=partnerships)
     if request.method == "POST" and form.is_valid():
         plan = form.save()
         audit.record("plan_created", request=request, obj=plan)
@@ -144,6 +146,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """The plan period, and its priorities, groups and strands."""
@@ -184,6 +187,7 @@ def _strand_maker(strand: Strand) -> Callable[[Any], VersionedForm[Any]]:
     return lambda data: StrandForm(data, instance=strand, prefix=f"strand-{strand.pk}")
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def priority_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """A priority, its objectives, and a new action under it."""
@@ -227,6 +231,7 @@ def _objective_maker(objective: Objective) -> Callable[[Any], VersionedForm[Any]
     )
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def group_edit(request: HttpRequest, partnership: str, slug: str) -> HttpResponse:
     """A group's details, lead and members."""
@@ -255,6 +260,7 @@ def group_edit(request: HttpRequest, partnership: str, slug: str) -> HttpRespons
     )
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
     """Change an action: its details, its milestones, and the outcome

@@ -27,6 +27,7 @@ from saferplaces.partnership.models import (
     allowed_change,
 )
 from saferplaces.versions import VersionedForm
+from saferplaces.web.fields import ModelMultipleChoiceField
 
 # Extension -> the content type it is stored and described as. Files are
 # only ever sent back as downloads, never rendered or executed.
@@ -278,6 +279,7 @@ class PriorityForm(VersionedForm[Priority]):
             "description": forms.Textarea(attrs={"rows": 3}),
             "groups": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"groups": ModelMultipleChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -415,6 +417,7 @@ class GroupMembersForm(VersionedForm[Group]):
         fields = ["lead", "members"]
         labels = {"lead": "Lead using saferplaces (optional)", "members": "Members"}
         widgets = {"members": forms.CheckboxSelectMultiple}
+        field_classes = {"members": ModelMultipleChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -439,7 +442,7 @@ def _person(user: Any) -> str:
 class StrandForm(VersionedForm[Strand]):
     """A cross-cutting strand and the groups it is integrated through."""
 
-    groups = forms.ModelMultipleChoiceField(
+    groups = ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

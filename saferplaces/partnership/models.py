@@ -201,7 +201,8 @@ class Plan(Versioned):
         return self.title
 
     def clean(self) -> None:
-        if self.ends <= self.starts:
+        # A blank or invalid date is the field's own error, already shown.
+        if self.starts and self.ends and self.ends <= self.starts:
             raise ValidationError({"ends": "The plan must end after it starts."})
 
     def has_ended(self, today: datetime.date | None = None) -> bool:

@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import User
@@ -43,6 +42,7 @@ from saferplaces.partnership.models import (
     Status,
 )
 from saferplaces.web.downloads import csv_download, xlsx_download
+from saferplaces.web.methods import accepts_post, post_only, posted
 from saferplaces.web.pagecache import cached_page, store_revision
 
 
@@ -170,6 +170,7 @@ def _group_plan(request: HttpRequest, group: Group) -> Plan:
     return plan
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """An action, its history, its evaluation, and (for its group) the form
@@ -233,8 +234,8 @@ def _action_page(
     )
 
 
+@post_only
 @requires(Capability.USE_SERVICE)
-@require_POST
 def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     """Publish the plan (the public sees it at /our-plan/) or withdraw it.
     Another partnership's plan is 404 before any question of role."""
@@ -259,6 +260,7 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{reverse('partnership:plan')}?plan={plan.slug}")
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
     """Start the next period's plan from this one (principles, priorities,
@@ -266,7 +268,7 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(scope.plans(request.user), slug=slug)
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
         return refused(request, plan=plan.slug)
-    form = CopyForwardForm(request.POST or None)
+    form = CopyForwardForm(posted(request))
     if request.method == "POST" and form.is_valid():
         new = services.copy_forward(plan, **form.cleaned_data)
         audit.record(

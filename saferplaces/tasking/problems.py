@@ -19,6 +19,7 @@ from saferplaces.partnership.authoring import refused
 from saferplaces.tasking.forms import ProblemForm
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.versions import StaleEdit
+from saferplaces.web.methods import accepts_post, posted
 from saferplaces.web.store import web_store
 
 
@@ -44,6 +45,7 @@ def _may_open(user: Any) -> Any:
     return scope.partnerships_where(user, Capability.SOLVE_PROBLEMS)
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def problem_new(request: HttpRequest) -> HttpResponse:
     partnership = _may_open(request.user).first()
@@ -60,7 +62,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
         area_code=request.GET.get("area", ""),
         cells=[c for c in request.GET.get("cells", "").split(",") if c],
     )
-    form = ProblemForm(request.POST or None, instance=record)
+    form = ProblemForm(posted(request), instance=record)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         audit.record("problem_opened", request=request, obj=saved)
@@ -111,12 +113,13 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@accepts_post
 @requires(Capability.USE_SERVICE)
 def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(_records(request.user), pk=pk)
     if not can(request.user, Capability.SOLVE_PROBLEMS, record.partnership_id):
         return refused(request, problem=str(record.pk))
-    form = ProblemForm(request.POST or None, instance=record)
+    form = ProblemForm(posted(request), instance=record)
     title = f"Change {record.title}"
     if request.method == "POST" and form.is_valid():
         try:

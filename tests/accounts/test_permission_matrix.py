@@ -98,10 +98,11 @@ MATRIX: dict[str, Rule] = {
         status=404,
         navigation=False,
     ),
-    # Publishing is a POST (GET is 405); only a partnership's manager may
-    # (tests/partnership and tests/accounts/test_partnerships_apart.py).
+    # Publishing is a POST (GET is 405 for everyone, before the view runs);
+    # only a partnership's manager may (tests/partnership and
+    # tests/accounts/test_partnerships_apart.py).
     "partnership:plan_publication": Rule(
-        SIGNED_IN,
+        EVERYONE,
         kwargs={"slug": "birmingham-south-2014-15"},
         status=405,
         navigation=False,

@@ -28,10 +28,20 @@ AWKWARD = [
     "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "\x00",
     "a\x00b", "\u202e", "x" * 5000, "birmingham-south-2014-15", "on_track",
     "complete", "not_started", "details", "milestone", "planned", "met",
+    "99999999999999999999", "9223372036854775808", "2147483648", "1.5",
 ]  # fmt: skip
 VALUE = st.one_of(
     st.sampled_from(AWKWARD),
     st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=200),
+)
+# Ids for a multi-select field: real-looking, out of range (past SQLite's
+# and PostgreSQL's integers), not numbers, blank; one is always sent twice.
+IDS = [
+    "1", "2", "3", "0", "-1", "99999999999999999999", "9223372036854775808",
+    "2147483648", "abc", "1.0", "", " 1", "\x00", "1e3",
+]  # fmt: skip
+MANY = st.lists(st.one_of(st.sampled_from(IDS), VALUE), max_size=6).map(
+    lambda values: values + values[:1]
 )
 
 
@@ -46,12 +56,79 @@ class Form:
     # A form whose answer is a whole computation (the tasking pack, about a
     # second each) gets fewer submissions.
     examples: int = 0
+    # Multi-select fields: each sent as several values (MANY).
+    many: tuple[str, ...] = ()
 
 
 ACTION = (("reference", "birmingham-south-2014-15-3-1-2"),)
 MEASURE = (("measure_id", "total-recorded-crime"),)
 PLAN = (("slug", "birmingham-south-2014-15"),)
+GROUP = (("partnership", "birmingham-south-ldg"), ("slug", "road-safety-tasking"))
+PLAN_DATES = ("title", "slug", "starts", "ends")
 FORMS = [
+    Form(
+        "partnership:plan_new",
+        "post",
+        ("partnership", *PLAN_DATES, "narrative"),
+        Role.ADMINISTRATOR,
+    ),
+    Form("partnership:plan_copy_forward", "post", PLAN_DATES, Role.ADMINISTRATOR, PLAN),
+    Form(
+        "partnership:plan_publication", "post", ("published",), Role.ADMINISTRATOR, PLAN
+    ),
+    Form(
+        "partnership:plan_edit",
+        "post",
+        ("priority-number", "priority-title", "priority-description"),
+        Role.ADMINISTRATOR,
+        PLAN,
+        (("form", "priority"),),
+        many=("priority-groups",),
+    ),
+    Form(
+        "partnership:plan_edit",
+        "post",
+        ("strand-name", "strand-description"),
+        Role.ADMINISTRATOR,
+        PLAN,
+        (("form", "strand"),),
+        many=("strand-groups",),
+    ),
+    Form(
+        "partnership:priority_edit",
+        "post",
+        ("priority-number", "priority-title", "priority-themes"),
+        Role.ADMINISTRATOR,
+        (*PLAN, ("number", "3")),
+        (("form", "priority"),),
+        many=("priority-groups",),
+    ),
+    Form(
+        "partnership:priority_edit",
+        "post",
+        ("objective-title", "objective-text"),
+        Role.ADMINISTRATOR,
+        (*PLAN, ("number", "3")),
+        (("form", "objective"),),
+    ),
+    Form(
+        "partnership:group_edit",
+        "post",
+        ("members-lead",),
+        Role.ADMINISTRATOR,
+        GROUP,
+        (("form", "members"),),
+        many=("members-members",),
+    ),
+    Form(
+        "partnership:group_edit",
+        "post",
+        ("group-name", "group-kind", "group-lead_agency", "group-joint_lead_agency"),
+        Role.ADMINISTRATOR,
+        GROUP,
+        (("form", "group"),),
+    ),
+    Form("accounts:audit_log_export", "get", ("since", "until", "page"), SITE_ADMIN),
     Form("accounts:login", "post", ("username", "password"), ANONYMOUS),
     Form("accounts:password_reset", "post", ("email",), ANONYMOUS),
     Form(
@@ -190,12 +267,19 @@ def site(db, settings, demo_data, tmp_path):
 )
 def test_no_input_breaks_a_form(site, client_as, form):
     client = client_as(form.persona)
-    url = reverse(form.url_name, kwargs=dict(form.kwargs))
+    fuzz(client, form, reverse(form.url_name, kwargs=dict(form.kwargs)))
+
+
+def fuzz(client, form: Form, url: str) -> None:
     statuses: Counter[int] = Counter()
 
     @given(
         values=st.fixed_dictionaries(
-            {}, optional={field: VALUE for field in form.fields}
+            {},
+            optional={
+                **{field: VALUE for field in form.fields},
+                **{field: MANY for field in form.many},
+            },
         ),
         extra=st.dictionaries(st.sampled_from(["x", "csrfmiddlewaretoken"]), VALUE),
     )
@@ -215,3 +299,152 @@ def test_no_input_breaks_a_form(site, client_as, form):
 
     submit()
     print(f"{form.url_name}: {sum(statuses.values())} submissions, {dict(statuses)}")
+
+
+# Casework forms, over a small partnership built with factories: "owner" is
+# a worker of the agency owning the case, "receiver" one of the agency a
+# referral went to, "configure" the partnership's administrator. Keyword
+# values in braces are filled in from the case.
+CASE = (("reference", "{case}"),)
+PERSON = ("given_name", "family_name", "date_of_birth", "address_line", "postcode")
+CASE_FORMS = [
+    Form(
+        "cases:search",
+        "post",
+        ("name", "date_of_birth", "address", "reference"),
+        "owner",
+    ),
+    Form(
+        "cases:new",
+        "post",
+        (*PERSON, "case_type", "hate_strand", "summary", "role", "duplicates_seen"),
+        "owner",
+    ),
+    Form(
+        "cases:case_edit",
+        "post",
+        ("version", "case_type", "hate_strand", "summary", "officer", "risk_level"),
+        "owner",
+        CASE,
+    ),
+    Form(
+        "cases:person_add", "post", (*PERSON, "role", "duplicates_seen"), "owner", CASE
+    ),
+    Form(
+        "cases:incident_add",
+        "post",
+        ("occurred_on", "category", "description", "address_line", "postcode"),
+        "owner",
+        CASE,
+    ),
+    Form(
+        "cases:action_add",
+        "post",
+        ("description", "owner_agency", "target_date"),
+        "owner",
+        CASE,
+    ),
+    Form("cases:disposal_add", "post", ("kind", "on", "note"), "owner", CASE),
+    Form(
+        "cases:assess",
+        "post",
+        ("q1", "q2", "q27", "judged", "judgement_reason"),
+        "owner",
+        (*CASE, ("kind", "dash")),
+    ),
+    Form("cases:refer", "post", ("reason",), "owner", (*CASE, ("rule", "{rule}"))),
+    Form("cases:share", "post", ("agency", "purpose", "agreement"), "owner", CASE),
+    Form(
+        "cases:close", "post", ("version", "closure_reason", "closed_on"), "owner", CASE
+    ),
+    Form(
+        "cases:referral_decide",
+        "post",
+        ("decision", "reason"),
+        "receiver",
+        (("public_id", "{referral}"),),
+    ),
+    Form(
+        "cases:settings_policy",
+        "post",
+        (
+            "repeat_count",
+            "repeat_window_days",
+            "asb_medium_score",
+            "retention_years",
+            "after_retention",
+        ),
+        "configure",
+        (("partnership", "{partnership}"),),
+    ),
+    Form(
+        "cases:rule_new",
+        "post",
+        (
+            "pathway",
+            "to_agency",
+            "agreement",
+            "order",
+            "minimum_risk",
+            "area_codes",
+            "minimum_age",
+            "maximum_age",
+        ),
+        "configure",
+        (("partnership", "{partnership}"),),
+        many=("case_types",),
+    ),
+]
+
+
+@pytest.mark.parametrize("form", CASE_FORMS, ids=lambda form: form.url_name)
+def test_no_input_breaks_a_casework_form(db, client, form):
+    from saferplaces.cases import services
+    from tests.cases.conftest import build_casework, make_case
+
+    casework = build_casework()
+    case = make_case(casework)
+    referred = make_case(casework, given="Ada", family="Quill")
+    referral = services.refer(referred, casework.fire_safety, casework.officer)
+    people = {
+        "owner": casework.officer,
+        "receiver": casework.firefighter,
+        "configure": casework.worker("csp-admin", casework.police, Role.ADMINISTRATOR),
+    }
+    known = {
+        "case": case.reference,
+        "rule": str(casework.fire_safety.pk),
+        "referral": str(referral.public_id),
+        "partnership": casework.partnership.slug,
+    }
+    kwargs = {key: value.format(**known) for key, value in form.kwargs}
+    client.force_login(people[form.persona])
+    fuzz(client, form, reverse(form.url_name, kwargs=kwargs))
+
+
+MULTI_SELECT_FORMS = [form for form in FORMS if form.many]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [["99999999999999999999"], ["9223372036854775808", "1"], ["1", "1"], ["abc"]],
+)
+@pytest.mark.parametrize(
+    "form",
+    MULTI_SELECT_FORMS,
+    ids=lambda form: form.url_name + "".join(v for _, v in form.fixed),
+)
+def test_a_multi_select_refuses_ids_out_of_range_keeping_what_was_typed(
+    site, client_as, form, ids
+):
+    client = client_as(form.persona)
+    url = reverse(form.url_name, kwargs=dict(form.kwargs))
+    # A text field beside the ids (the members form has none).
+    typed = "Typed, and kept" if len(form.fields) > 1 else ""
+    data = {form.many[0]: ids, **dict(form.fixed)}
+    if typed:
+        data[form.fields[1]] = typed
+    response = client.post(url, data)
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert typed in response.content.decode()

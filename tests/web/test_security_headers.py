@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import include, path, reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,75 @@ def test_a_bad_host_gets_the_headers_too():
     assert response.status_code == 400
     assert "Content-Security-Policy" in response
     assert response["X-Frame-Options"] == "DENY"
+
+
+def assert_security_headers(response) -> None:
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_bad_host_in_production_gets_the_headers_too(settings):
+    # With the HTTPS redirect on (production), Django's SecurityMiddleware
+    # reads the Host first, and its 400 went out bare.
+    settings.DEBUG = False
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert_security_headers(response)
+
+
+@pytest.mark.parametrize(
+    ("persona", "method", "url", "status"),
+    [
+        ("anonymous", "get", "/no-such-page/", 404),
+        ("viewer", "get", "/cases/", 403),
+        ("anonymous", "put", "/", 405),
+        ("anonymous", "generic", "/accounts/sign-in/", 405),
+        ("anonymous", "get", "/?q=%00", 400),
+    ],
+)
+def test_every_error_carries_the_headers(client_as, persona, method, url, status):
+    client = client_as(persona)
+    if method == "generic":
+        response = client.generic("PROPFIND", url)
+    else:
+        response = getattr(client, method)(url)
+    assert response.status_code == status
+    assert_security_headers(response)
+
+
+def test_a_csrf_failure_carries_the_headers():
+    response = Client(enforce_csrf_checks=True).post(reverse("accounts:login"))
+    assert response.status_code == 403
+    assert_security_headers(response)
+
+
+def _broken(request):
+    raise RuntimeError("a bug")
+
+
+# A URL that fails, for the 500 test (pytest.mark.urls names this module).
+urlpatterns = [path("broken/", _broken), path("", include("saferplaces.config.urls"))]
+
+
+@pytest.mark.urls("tests.web.test_security_headers")
+def test_a_server_error_carries_the_headers(settings):
+    settings.DEBUG = False
+    response = Client(raise_request_exception=False).get("/broken/")
+    assert response.status_code == 500
+    assert_security_headers(response)
+
+
+def test_a_body_too_large_carries_the_headers(settings):
+    settings.MAX_REQUEST_MEGABYTES = 1
+    response = Client().post(
+        "/accounts/sign-in/", data=b"x", content_type="text/plain",
+        CONTENT_LENGTH=str(2 * 1024 * 1024),
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert_security_headers(response)
