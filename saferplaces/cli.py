@@ -220,6 +220,7 @@ def audit_prune(dry_run: bool) -> None:
     import datetime
 
     from django.conf import settings
+    from django.db import transaction
     from django.utils import timezone
 
     from saferplaces.accounts import audit
@@ -231,16 +232,17 @@ def audit_prune(dry_run: bool) -> None:
         count = AuditEvent.objects.filter(at__lt=cutoff).count()
         click.echo(f"{count} audit entries are older than {days} days (dry run).")
         return
-    removed = AuditEvent.objects.remove_older_than(cutoff)
-    audit.record(
-        "audit_pruned",
-        detail={
-            "removed": removed,
-            "older_than": cutoff.isoformat(),
-            "retention_days": days,
-            "by": "saferplaces command",
-        },
-    )
+    with transaction.atomic():  # the removal and its entry, or neither
+        removed = AuditEvent.objects.remove_older_than(cutoff)
+        audit.record(
+            "audit_pruned",
+            detail={
+                "removed": removed,
+                "older_than": cutoff.isoformat(),
+                "retention_days": days,
+                "by": "saferplaces command",
+            },
+        )
     click.echo(f"Removed {removed} audit entries older than {days} days.")
 
 
@@ -280,6 +282,7 @@ def retention_run(dry_run: bool) -> None:
     case policy says (retention_years, after_retention), with the people,
     addresses and incidents no kept case needs. Reports what it did (or,
     with --dry-run, would do); the run is recorded in the audit log."""
+    from django.db import transaction
     from django.utils import timezone
 
     from saferplaces.accounts import audit
@@ -290,23 +293,24 @@ def retention_run(dry_run: bool) -> None:
     today = timezone.localdate()
     for partnership in Partnership.objects.order_by("name"):
         policy = CasePolicy.of(partnership.pk)
-        report = retention(policy, today, dry_run=dry_run)
+        with transaction.atomic():  # the run and its entry, or neither
+            report = retention(policy, today, dry_run=dry_run)
+            if not dry_run and report.cases:
+                audit.record(
+                    "retention_run",
+                    object_type="cases:retention",
+                    object_id=partnership.slug,
+                    detail={
+                        "action": report.action,
+                        "cases": report.cases,
+                        "people": report.people,
+                        "addresses": report.addresses,
+                        "incidents": report.incidents,
+                        "closed_before": report.cutoff.isoformat(),
+                        "by": "saferplaces command",
+                    },
+                )
         click.echo(f"{partnership.name}: {report.words()}")
-        if not dry_run and report.cases:
-            audit.record(
-                "retention_run",
-                object_type="cases:retention",
-                object_id=partnership.slug,
-                detail={
-                    "action": report.action,
-                    "cases": report.cases,
-                    "people": report.people,
-                    "addresses": report.addresses,
-                    "incidents": report.incidents,
-                    "closed_before": report.cutoff.isoformat(),
-                    "by": "saferplaces command",
-                },
-            )
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 

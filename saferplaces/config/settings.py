@@ -174,6 +174,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A change and its audit entry commit together (all below, in one
+    # transaction for any method that may change something).
+    "saferplaces.accounts.audit.ChangeWithItsAuditMiddleware",
     # A limit reached (django-ratelimit) answers 429 (RATELIMIT_VIEW).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Who made each change to the plan (django-simple-history's records).
