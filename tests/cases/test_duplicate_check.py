@@ -50,6 +50,17 @@ def test_a_hit_in_cases_one_cannot_see_is_audited_with_the_cases_matched(
     assert second.reference not in page
 
 
+def test_the_owner_sees_the_hit_among_those_who_looked(casework, client):
+    first, _ = _same_person_in_two_housing_cases(casework)
+    client.force_login(casework.firefighter)
+    client.post(reverse("cases:new"), NEW_CASE)
+    client.force_login(casework.housing_officer)
+    url = reverse("cases:who_viewed", kwargs={"reference": first.reference})
+    page = client.get(url).content.decode()
+    assert "fire-officer" in page
+    assert "duplicate check hit" in page
+
+
 def test_a_check_that_finds_nobody_is_audited_too(casework, client):
     client.force_login(casework.officer)
     client.post(reverse("cases:new"), NEW_CASE)
