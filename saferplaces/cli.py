@@ -245,7 +245,7 @@ def demo_users(reset_passwords: bool) -> None:
 
 @main.group("audit")
 def audit_group() -> None:
-    """The audit log: retention."""
+    """The audit log: retention and export."""
 
 
 @audit_group.command("prune")
@@ -260,6 +260,7 @@ def audit_prune(dry_run: bool) -> None:
     import datetime
 
     from django.conf import settings
+    from django.db import transaction
     from django.utils import timezone
 
     from saferplaces.accounts import audit
@@ -271,17 +272,65 @@ def audit_prune(dry_run: bool) -> None:
         count = AuditEvent.objects.filter(at__lt=cutoff).count()
         click.echo(f"{count} audit entries are older than {days} days (dry run).")
         return
-    removed = AuditEvent.objects.remove_older_than(cutoff)
-    audit.record(
-        "audit_pruned",
-        detail={
-            "removed": removed,
-            "older_than": cutoff.isoformat(),
-            "retention_days": days,
-            "by": "saferplaces command",
-        },
-    )
+    with transaction.atomic():  # the removal and its entry, or neither
+        removed = AuditEvent.objects.remove_older_than(cutoff)
+        audit.record(
+            "audit_pruned",
+            detail={
+                "removed": removed,
+                "older_than": cutoff.isoformat(),
+                "retention_days": days,
+                "by": "saferplaces command",
+            },
+        )
     click.echo(f"Removed {removed} audit entries older than {days} days.")
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@audit_group.command("export")
+@click.option("--from", "first", type=DAY, required=True, help="First day, YYYY-MM-DD.")
+@click.option("--to", "last", type=DAY, required=True, help="Last day, YYYY-MM-DD.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The CSV file to write (readable by its owner only).",
+)
+@needs_django
+def audit_export_command(first: Any, last: Any, out: Path) -> None:
+    """Write the audit entries made from --from to --to (whole days, both
+    included) to --out as CSV, with the audit log page's columns and
+    formula-like cells prefixed, streamed in bounded memory. The export is
+    itself recorded in the audit log; the file appears only once whole."""
+    import getpass
+
+    from saferplaces.accounts import audit, audit_export
+
+    first, last = first.date(), last.date()
+    if last < first:
+        raise click.BadParameter("--to is before --from.", param_hint="--to")
+    partial = out.with_name(out.name + ".partial")
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as error:
+        raise click.ClickException(f"{out}: cannot write ({error.strerror}).") from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+            count = audit_export.write_csv(audit_export.between(first, last), file)
+        audit.record(
+            "audit_exported",
+            detail={
+                "from": first.isoformat(), "to": last.isoformat(), "entries": count,
+                "file": str(out.resolve()), "by": "saferplaces command",
+                "os_user": getpass.getuser(),
+            },
+        )  # fmt: skip
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"{count} audit entries from {first} to {last} written to {out}.")
 
 
 @main.group("cases")
@@ -320,6 +369,7 @@ def retention_run(dry_run: bool) -> None:
     case policy says (retention_years, after_retention), with the people,
     addresses and incidents no kept case needs. Reports what it did (or,
     with --dry-run, would do); the run is recorded in the audit log."""
+    from django.db import transaction
     from django.utils import timezone
 
     from saferplaces.accounts import audit
@@ -330,23 +380,24 @@ def retention_run(dry_run: bool) -> None:
     today = timezone.localdate()
     for partnership in Partnership.objects.order_by("name"):
         policy = CasePolicy.of(partnership.pk)
-        report = retention(policy, today, dry_run=dry_run)
+        with transaction.atomic():  # the run and its entry, or neither
+            report = retention(policy, today, dry_run=dry_run)
+            if not dry_run and report.cases:
+                audit.record(
+                    "retention_run",
+                    object_type="cases:retention",
+                    object_id=partnership.slug,
+                    detail={
+                        "action": report.action,
+                        "cases": report.cases,
+                        "people": report.people,
+                        "addresses": report.addresses,
+                        "incidents": report.incidents,
+                        "closed_before": report.cutoff.isoformat(),
+                        "by": "saferplaces command",
+                    },
+                )
         click.echo(f"{partnership.name}: {report.words()}")
-        if not dry_run and report.cases:
-            audit.record(
-                "retention_run",
-                object_type="cases:retention",
-                object_id=partnership.slug,
-                detail={
-                    "action": report.action,
-                    "cases": report.cases,
-                    "people": report.people,
-                    "addresses": report.addresses,
-                    "incidents": report.incidents,
-                    "closed_before": report.cutoff.isoformat(),
-                    "by": "saferplaces command",
-                },
-            )
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 

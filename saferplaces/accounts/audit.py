@@ -1,22 +1,30 @@
 """The one way to write to the audit log.
 
 Later features log every read of a sensitive record through ``record``; the
-audit log has no update or delete path anywhere in the application.
+audit log has no update or delete path anywhere in the application. A
+change made over the web and its entry commit together
+(``ChangeWithItsAuditMiddleware``); a command wraps each pair in
+``transaction.atomic`` itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.db import models
-from django.http import HttpRequest
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from saferplaces.accounts.models import AuditEvent
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+# Methods that change nothing (the method allow-list refuses the rest of
+# what views do not take): they need no transaction of their own.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class About(TypedDict, total=False):
@@ -99,3 +107,24 @@ def _storable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_storable(v) for v in value]
     return value
+
+
+class ChangeWithItsAuditMiddleware:
+    """Each request that may change something runs in one transaction, so
+    a change and its audit entry commit together or not at all: a worker
+    killed between the two leaves neither (issue 27). A server error rolls
+    the request back; a refusal (4xx) keeps its entry. Reads take no
+    transaction: on SQLite one holds the write lock from its start."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in READ_METHODS:
+            return self.get_response(request)
+        with transaction.atomic():
+            # Django has turned any exception into a response by now.
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response

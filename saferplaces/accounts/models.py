@@ -164,4 +164,9 @@ class AuditEvent(models.Model):
     @property
     def who(self) -> str:
         """The actor, or for a failed sign-in the username that was tried."""
-        return self.actor_username or str(self.detail.get("username", ""))
+        return self.who_of(self.actor_username, self.detail)
+
+    @staticmethod
+    def who_of(actor_username: str, detail: dict[str, Any]) -> str:
+        """``who`` from an entry's stored values (the export reads no models)."""
+        return actor_username or str(detail.get("username", ""))

@@ -38,6 +38,12 @@ MOST_QUERY_KEYS = 20
 # Views answering figures from the analytic store: their entries carry its
 # table versions, so what was shown can be read again as of that moment.
 STORE_NAMESPACES = ("dashboard", "api")
+# Views showing figures or the plan, never a person in casework or a case:
+# only their entries may wait in the batch. Every other read (a case, its
+# people, the audit log, the admin) is written before the page is answered,
+# so a worker killed after answering loses none (issue 27).
+MAY_WAIT_NAMESPACES = ("dashboard", "api", "partnership", "tasking", "web")
+MAY_WAIT_VIEWS = ("cases:counts",)
 
 
 def not_audited(reason: str) -> Callable[[V], V]:
@@ -120,10 +126,14 @@ def _record(
         object_id=object_id[:64],
         detail=detail,
     )
-    if settings.AUDIT_READ_BATCH_SECONDS <= 0:
+    if settings.AUDIT_READ_BATCH_SECONDS <= 0 or not _may_wait(view_name):
         event.save()
     else:
         _BATCH.add(event, settings.AUDIT_READ_BATCH_SECONDS)
+
+
+def _may_wait(view_name: str) -> bool:
+    return view_name in MAY_WAIT_VIEWS or view_name.split(":")[0] in MAY_WAIT_NAMESPACES
 
 
 def _format(
@@ -153,6 +163,7 @@ def _store_versions() -> dict[str, int]:
 class _Batch:
     """Read entries of one worker process, written together.
 
+    Only reads of figures and the plan are batched (``MAY_WAIT_NAMESPACES``).
     A page read then costs no write of its own: entries wait at most the
     batch time (``SAFERPLACES_AUDIT_READ_BATCH_SECONDS``) and go in one
     transaction, from a timer thread, or at once when ``MOST_WAITING``

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -17,10 +16,10 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django_ratelimit.decorators import ratelimit
 
-from saferplaces.accounts import audit
+from saferplaces.accounts import audit, audit_export
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.accounts.permissions import Capability, requires
-from saferplaces.web.downloads import csv_download
+from saferplaces.web.downloads import csv_stream
 from saferplaces.web.methods import accepts_post
 
 AUDIT_PAGE_SIZE = 50
@@ -188,30 +187,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
-    "at", "who", "agency", "action", "object_type", "object_id", "ip_address",
-    "detail",
-]  # fmt: skip
-
-
 @requires(Capability.VIEW_AUDIT_LOG)
 def audit_log_export(request: HttpRequest) -> HttpResponseBase:
-    """The entries the same filters select, as CSV (reading it is audited)."""
+    """The entries the same filters select, as CSV streamed as it is read
+    (reading it is audited, as every page is)."""
     query = AuditFilter(request.GET or None)
     if request.GET and not query.is_valid():
         return audit_log(request)
     events = query.events() if request.GET else AuditEvent.objects.all()
-    rows = (
-        [
-            event.at.isoformat(),
-            event.who,
-            event.agency_name,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.ip_address or "",
-            json.dumps(event.detail, sort_keys=True),
-        ]
-        for event in events.iterator()
-    )
-    return csv_download("audit-log.csv", EXPORT_COLUMNS, rows)
+    return csv_stream("audit-log.csv", audit_export.COLUMNS, audit_export.rows(events))

@@ -22,6 +22,7 @@ from saferplaces.cases.models import Case, CaseShare, Person
 # Audit object types that record a look at one case (the read audit names
 # entries by view; search hits and exports are recorded here).
 SEARCH_HIT = "cases:search_hit"
+DUPLICATE_HIT = "cases:duplicate_hit"
 CASE_VIEWS = (
     "cases:case",
     "cases:case_edit",
@@ -37,6 +38,7 @@ CASE_VIEWS = (
     "cases:who_viewed",
     "cases:change",
     SEARCH_HIT,
+    DUPLICATE_HIT,
 )
 
 
@@ -90,6 +92,29 @@ def record_hits(request: Any, cases: list[Case], searched: list[str]) -> None:
             request=request,
             object_type=SEARCH_HIT,
             object_id=case.reference,
+            detail={"searched": searched},
+        )
+
+
+def record_duplicate_check(
+    request: Any, matched: list[str], searched: list[str]
+) -> None:
+    """A duplicate-person check tells the worker that someone is recorded,
+    even in cases they cannot see: each check is kept with every case it
+    matched (never shown to them), and each matched case shows it among
+    those who looked. As for searches, what was typed is not kept."""
+    audit.record(
+        "duplicate_check",
+        request=request,
+        object_type="cases:duplicates",
+        detail={"searched": searched, "matched_cases": matched},
+    )
+    for reference in matched:
+        audit.record(
+            "duplicate_check_hit",
+            request=request,
+            object_type=DUPLICATE_HIT,
+            object_id=reference,
             detail={"searched": searched},
         )
 

@@ -504,11 +504,19 @@ def _plural(n: int, one: str, many: str) -> str:
 
 @dataclass
 class PossibleDuplicate:
+    """A person already recorded who may be the one typed. ``cases`` are
+    the references of their cases the worker may see (linked on the page);
+    ``matched`` all of their cases, for the audit entry only: of cases the
+    worker cannot see, neither how many nor whose is said (finding 6)."""
+
     person: Person
     why: str
-    visible: bool
-    cases: int = 0
-    agencies: list[str] = field(default_factory=list)
+    cases: list[str]
+    matched: list[str] = field(default_factory=list)
+
+    @property
+    def visible(self) -> bool:
+        return bool(self.cases)
 
 
 def possible_duplicates(
@@ -517,12 +525,10 @@ def possible_duplicates(
     family_name: str,
     date_of_birth: datetime.date | None,
     postcode: str,
-    visible_person_ids: set[int],
+    visible_case_ids: set[int],
 ) -> list[PossibleDuplicate]:
     """People already recorded who may be this one: a similar name with the
-    same date of birth, or a similar name at the same postcode. For people
-    in cases the worker cannot see, only that they exist and which agency
-    to ask is said."""
+    same date of birth, or a similar name at the same postcode."""
     similar = search.similar_names(
         Person.objects.filter(partnership_id=partnership_id, anonymised_at=None),
         f"{given_name} {family_name}",
@@ -539,16 +545,15 @@ def possible_duplicates(
             if date_of_birth and person.date_of_birth == date_of_birth
             else "same postcode"
         )
-        owners = sorted(
-            set(person.cases.values_list("case__owner_agency__name", flat=True))
+        cases = person.cases.order_by("case__reference").values_list(
+            "case_id", "case__reference"
         )
         found.append(
             PossibleDuplicate(
                 person,
                 f"a similar name and the {why}",
-                person.pk in visible_person_ids,
-                person.cases.count(),
-                owners,
+                [ref for pk, ref in cases if pk in visible_case_ids],
+                [ref for _, ref in cases],
             )
         )
     return found

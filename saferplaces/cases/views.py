@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import Role, User
@@ -179,7 +181,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["duplicates_seen"]:
-            duplicates = _duplicates(request, partnerships[0], data)
+            try:
+                duplicates = _duplicates(request, partnerships[0], data)
+            except DuplicateChecksUsedUp as error:
+                return _used_up(request, "cases/new.html", form, error)
         if not duplicates:
             case = _open_case(request, partnerships[0], data)
             messages.success(request, f"Case {case.reference} is open.")
@@ -188,15 +193,27 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, "cases/new.html", form, duplicates=duplicates)
 
 
+class DuplicateChecksUsedUp(Exception):
+    """The worker has made as many duplicate-person checks as the limit
+    allows for now (``SAFERPLACES_DUPLICATE_CHECK_RATE``)."""
+
+
 def _duplicates(
     request: HttpRequest, partnership_id: int, data: dict[str, Any]
 ) -> list[services.PossibleDuplicate]:
-    visible_ids = set(
-        CasePerson.objects.filter(
-            case__in=access.visible_cases(request.user)
-        ).values_list("person_id", flat=True)
-    )
-    return services.possible_duplicates(
+    """The possible duplicates of the person typed, the check audited.
+    Limited per person: each check says whether someone is recorded, even
+    in cases the worker cannot see, so it must not become a way to find
+    people out (issue 27: a date of birth found in 58 posts)."""
+    rate = settings.DUPLICATE_CHECK_RATE
+    if is_ratelimited(
+        request, group="duplicate-check", key="user", rate=rate, increment=True
+    ):
+        audit.record("duplicate_check_limited", request=request,
+                     object_type="cases:duplicates")  # fmt: skip
+        raise DuplicateChecksUsedUp(_checks_used_up(rate))
+    visible_ids = set(access.visible_cases(request.user).values_list("pk", flat=True))
+    found = services.possible_duplicates(
         partnership_id,
         data["given_name"],
         data["family_name"],
@@ -204,6 +221,37 @@ def _duplicates(
         data["postcode"],
         visible_ids,
     )
+    searched = ["name"] + [
+        key for key in ("date_of_birth", "postcode") if data.get(key)
+    ]
+    matched = sorted({ref for d in found for ref in d.matched})
+    access.record_duplicate_check(request, matched, searched)
+    return found
+
+
+def _checks_used_up(rate: str) -> str:
+    # django-ratelimit's form: "30/h", "30/2h", "30/hour".
+    count, _, per = rate.partition("/")
+    unit = per.lstrip("0123456789")
+    many = per[: len(per) - len(unit)]
+    name = {"s": "second", "m": "minute", "h": "hour", "d": "day"}[unit[:1]]
+    period = f"{many} {name}s" if many and many != "1" else name
+    return (
+        f"You have checked for possible duplicates {count} times in the last "
+        f"{period}, the most this service allows, so that the check cannot be "
+        "used to find out who is recorded. Try again later: what you typed is "
+        "kept."
+    )
+
+
+def _used_up(
+    request: HttpRequest, template: str, form: Any, error: Exception, **context: Any
+) -> HttpResponse:
+    """The form again, with why the check was refused: 429."""
+    form.add_error(None, str(error))
+    response = _form_page(request, template, form, **context)
+    response.status_code = 429
+    return response
 
 
 def _open_case(request: HttpRequest, partnership_id: int, data: dict[str, Any]) -> Case:
@@ -398,7 +446,12 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["duplicates_seen"]:
-            duplicates = _duplicates(request, case.partnership_id, data)
+            try:
+                duplicates = _duplicates(request, case.partnership_id, data)
+            except DuplicateChecksUsedUp as error:
+                return _used_up(
+                    request, "cases/person_add.html", form, error, case=case
+                )
         if not duplicates:
             with transaction.atomic():
                 person = _person(case.partnership_id, data)

@@ -179,6 +179,9 @@ MIDDLEWARE = [
     "saferplaces.web.methods.MethodAllowListMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A change and its audit entry commit together (all below, in one
+    # transaction for any method that may change something).
+    "saferplaces.accounts.audit.ChangeWithItsAuditMiddleware",
     # A limit reached (django-ratelimit) answers 429 (RATELIMIT_VIEW).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Who made each change to the plan (django-simple-history's records).
@@ -320,6 +323,9 @@ PASSWORD_RESET_RATE_PER_ADDRESS = env.text(
 PASSWORD_RESET_RATE_PER_ACCOUNT = env.text(
     "SAFERPLACES_PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h"
 )
+# Each duplicate-person check says whether someone is recorded, even in
+# cases the worker cannot see: limited per person (issue 27, finding 6).
+DUPLICATE_CHECK_RATE = env.text("SAFERPLACES_DUPLICATE_CHECK_RATE", "30/h")
 
 # An optional base map under the interactive map, e.g.
 # https://tile.example.org/{z}/{x}/{y}.png (its host is added to img-src).

@@ -139,10 +139,12 @@ def test_the_audit_page_answers_who_looked_at_this(seeded, client_as):
         reverse("accounts:audit_log"), {"username": "analyst-user", "action": READ}
     )
     assert [e.object_type for e in mine.context["page"]] == ["partnership:plan"]
-    export = admin.get(
-        reverse("accounts:audit_log_export"),
-        {"username": "analyst-user", "action": READ},
-    ).content.decode()
+    export = b"".join(
+        admin.get(
+            reverse("accounts:audit_log_export"),
+            {"username": "analyst-user", "action": READ},
+        ).streaming_content
+    ).decode()
     lines = export.strip().splitlines()
     assert lines[0].startswith("at,who,agency,action")
     assert len(lines) == 2

@@ -204,7 +204,7 @@ def test_a_new_case_warns_of_a_possible_duplicate_and_keeps_what_was_typed(
     first = client.post(reverse("cases:new"), form)
     page = first.content.decode()
     assert first.status_code == 200
-    assert "your agency cannot see: ask Test Housing" in page
+    assert "recorded in casework you cannot see" in page
     assert "Hollis" not in page  # another agency's person is not shown
     assert 'value="Holis"' in page
     assert Case.objects.filter(owner_agency=casework.police).count() == 0

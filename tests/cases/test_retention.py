@@ -74,3 +74,17 @@ def test_the_command_previews_then_runs_and_is_audited(casework):
     assert (
         AuditEvent.objects.get(action="retention_run").detail["action"] == "anonymise"
     )
+
+
+def test_a_run_whose_audit_entry_fails_changes_nothing(casework, monkeypatch):
+    """The run and its audit entry commit together (issue 27)."""
+    old = closed(casework, 8, summary="SYNTHETIC detail")
+
+    def refused(*args, **kwargs):
+        raise RuntimeError("the audit log could not be written")
+
+    monkeypatch.setattr("saferplaces.accounts.audit.record", refused)
+    run = CliRunner().invoke(main, ["retention", "run"])
+    assert isinstance(run.exception, RuntimeError)
+    old.refresh_from_db()
+    assert (old.summary, old.anonymised_at) == ("SYNTHETIC detail", None)

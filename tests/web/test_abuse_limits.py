@@ -176,7 +176,8 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(settings, tmp_path):
     assert list(tmp_path.iterdir()) == []  # no temporary file was written
 
 
-def test_a_body_within_the_limit_passes(settings):
+def test_a_body_within_the_limit_passes(settings, db):
+    # db: a POST runs in a transaction (a change commits with its audit).
     settings.MAX_REQUEST_MEGABYTES = 1
     response = Client().post(reverse("accounts:login"), {"username": "x" * 1000})
     assert response.status_code != 413
