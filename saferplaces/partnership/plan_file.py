@@ -240,7 +240,7 @@ def _partnership(read: _Reader, data: _Mapping) -> Partnership:
     return partnership
 
 
-def _areas(read: _Reader, entry: _Mapping, partnership: Partnership) -> None:
+def _areas(read: _Reader, entry: dict[str, Any], partnership: Partnership) -> None:
     """The areas the file says the partnership covers, replacing any held."""
     codes = [str(code).strip() for code in read.items(entry, "areas")]
     for code in codes:
