@@ -149,6 +149,11 @@ def client_as(make_user) -> Callable[[str], Client]:
 
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# A test of serving or of files that runs the same without a database
+# (a server it starts uses embedded SQLite whatever the leg): once is enough.
+SQLITE_LEG_ONLY = pytest.mark.skipif(
+    ON_POSTGRES, reason="serving and files, not the database: runs on the SQLite leg"
+)
 # Fixtures through which a test reaches the database (pytest-django refuses
 # any other access, so a test without one cannot touch it in this process).
 DATABASE_FIXTURES = frozenset({

@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent
+from tests.conftest import SQLITE_LEG_ONLY
 
 MEASURES = "/api/measures/"
 
@@ -189,6 +190,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@SQLITE_LEG_ONLY
 def test_the_server_saferplaces_serve_runs_refuses_a_large_body_unread(tmp_path):
     """Gunicorn answers 413 to the headers alone: the client need not send
     (and the server never reads or stores) the 600 MB it declared."""
@@ -292,6 +294,7 @@ print(sum(bool(AnonymousByAddress().allow_request(request, None)) for _ in range
 """
 
 
+@SQLITE_LEG_ONLY
 def test_worker_processes_at_once_never_pass_the_limit(limits):
     """Four processes counting at the same instant share one count: the file
     lock is the machine's, not a thread lock of one process."""

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SQLITE_LEG_ONLY
 from tests.web.test_abuse_limits import _wait_for_a_worker, free_port
 
+pytestmark = SQLITE_LEG_ONLY
 SLOW_CLIENTS = 50
 SECONDS = 12
 
