@@ -4,7 +4,10 @@ against statsmodels."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +18,8 @@ from saferplaces.analytics.hotspots import Grid
 esda = pytest.importorskip("esda")
 libpysal = pytest.importorskip("libpysal")
 
-# Django-free numerics (esda's numba compiles for a while).
+ESDA_RECORDER = Path(__file__).parents[1] / "fixtures" / "hotspots" / "record_esda.py"
+ESDA_RECORD = ESDA_RECORDER.with_name("esda-permutation-p-values.json")
 
 
 def test_points_are_counted_in_their_cells():
@@ -105,12 +109,32 @@ def test_gi_star_z_scores_equal_esda():
     np.testing.assert_array_equal(ours.cold.flatten(), significant & (theirs.Zs < 0))
 
 
-def test_permutation_p_values_agree_with_esda_within_monte_carlo_error():
+def recorded_esda_p_sim(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A grid and esda's permutation p-values for it, recorded by
+    tests/fixtures/hotspots/record_esda.py (esda's numba compiles for about
+    50 s in each run; its answer for fixed inputs and seed is fixed)."""
+    record = json.loads(ESDA_RECORD.read_text())
+    assert record["esda"] == esda.__version__, "esda changed: run record_esda.py"
+    entry = record["grids"][name]
+    counts_seed, jitter_seed = entry["seeds"]
     # Values without ties: esda's floating point splits ties arbitrarily.
-    counts = random_counts(20, 20, seed=3) + np.random.default_rng(5).random((20, 20))
-    ours = hotspots.gi_star(counts, permutations=999, seed=1)
-    theirs = esda_g(counts, permutations=999, seed=2)
-    mine, esdas = ours.p_sim.flatten(), theirs.p_sim
+    counts = random_counts(20, 20, seed=counts_seed)
+    counts += np.random.default_rng(jitter_seed).random((20, 20))
+    return counts, np.array(entry["p_sim"])
+
+
+def test_the_recorded_grids_are_the_ones_these_tests_build():
+    spec = importlib.util.spec_from_file_location("record_esda", ESDA_RECORDER)
+    recorder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recorder)
+    for name, seeds in recorder.GRIDS.items():
+        counts, _ = recorded_esda_p_sim(name)
+        np.testing.assert_array_equal(recorder.grid(*seeds), counts)
+
+
+def test_permutation_p_values_agree_with_esda_within_monte_carlo_error():
+    counts, esdas = recorded_esda_p_sim("distinct values")
+    mine = hotspots.gi_star(counts, permutations=999, seed=1).p_sim.flatten()
     # Two independent estimates of the same p: their difference has a
     # standard error of sqrt(2 p (1 - p) / 999).
     error = np.sqrt(2 * esdas * (1 - esdas) / 999) + 2 / 1000
@@ -122,9 +146,8 @@ def test_the_shared_null_for_many_values_agrees_with_esda_too(monkeypatch):
     """Past MOST_GROUPS distinct values cells share one null per number of
     neighbours (the city- and nation-sized path)."""
     monkeypatch.setattr(hotspots, "MOST_GROUPS", 10)
-    counts = random_counts(20, 20, seed=4) + np.random.default_rng(6).random((20, 20))
+    counts, esdas = recorded_esda_p_sim("shared null")
     mine = hotspots.gi_star(counts, permutations=999, seed=1).p_sim.flatten()
-    esdas = esda_g(counts, permutations=999, seed=2).p_sim
     error = np.sqrt(2 * esdas * (1 - esdas) / 999) + 2 / 1000
     assert (np.abs(mine - esdas) <= 4 * error).mean() >= 0.99
 
