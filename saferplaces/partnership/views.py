@@ -23,7 +23,7 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.partnership import history, progress, scope, services, workflow
+from saferplaces.partnership import history, progress, scope, workflow
 from saferplaces.partnership.authoring import refused
 from saferplaces.partnership.forms import CopyForwardForm, ProgressForm
 from saferplaces.partnership.models import (
@@ -244,14 +244,9 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
         return refused(request, plan=plan.slug)
     publish = request.POST.get("published") == "yes"
-    if plan.published != publish:
-        plan.published = publish
-        plan.save(update_fields=["published"])
-        audit.record(
-            "plan_published" if publish else "plan_withdrawn",
-            request=request,
-            obj=plan,
-        )
+    workflow.publish(
+        plan, publish, cast(User, request.user), ip=audit.client_ip(request)
+    )
     messages.success(
         request,
         "The plan is published: anyone can read it at Our plan."
@@ -271,9 +266,11 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
         return refused(request, plan=plan.slug)
     form = CopyForwardForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        new = services.copy_forward(plan, **form.cleaned_data)
-        audit.record(
-            "plan_copied_forward", request=request, obj=new, detail={"from": plan.slug}
+        new = workflow.start_next_plan(
+            plan,
+            cast(User, request.user),
+            **form.cleaned_data,
+            ip=audit.client_ip(request),
         )
         messages.success(request, f"{new.title} is started from {plan.title}.")
         return redirect(f"{reverse('partnership:plan')}?plan={new.slug}")

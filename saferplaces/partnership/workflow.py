@@ -1,16 +1,20 @@
-"""Changes to the plan that a page starts and that write more than one row:
-posting progress on an action (the update, the action's new status, the
-evidence and the audit entry commit together or not at all)."""
+"""Changes to the plan that a page starts, each written with its audit
+entry in one transaction: posting progress on an action (the update, the
+action's new status and the evidence), publishing or withdrawing a plan,
+and starting the next plan from this one."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import User
+from saferplaces.partnership import services
 from saferplaces.partnership.forms import EVIDENCE_TYPES
-from saferplaces.partnership.models import Action, Evidence, ProgressUpdate
+from saferplaces.partnership.models import Action, Evidence, Plan, ProgressUpdate
 
 
 def post_progress(
@@ -51,3 +55,45 @@ def post_progress(
             ip_address=ip,
         )
     return update
+
+
+def publish(plan: Plan, published: bool, user: User, *, ip: str | None = None) -> bool:
+    """Publish ``plan`` (the public sees it at /our-plan/) or withdraw it;
+    whether that changed anything (a change is audited)."""
+    if plan.published == published:
+        return False
+    with transaction.atomic():
+        plan.published = published
+        plan.save(update_fields=["published"])
+        audit.record(
+            "plan_published" if published else "plan_withdrawn",
+            actor=user,
+            obj=plan,
+            ip_address=ip,
+        )
+    return True
+
+
+def start_next_plan(
+    plan: Plan,
+    user: User,
+    *,
+    title: str,
+    slug: str,
+    starts: datetime.date,
+    ends: datetime.date,
+    ip: str | None = None,
+) -> Plan:
+    """Start the next period's plan from ``plan`` (``services.copy_forward``)."""
+    with transaction.atomic():
+        new = services.copy_forward(
+            plan, title=title, slug=slug, starts=starts, ends=ends
+        )
+        audit.record(
+            "plan_copied_forward",
+            actor=user,
+            obj=new,
+            detail={"from": plan.slug},
+            ip_address=ip,
+        )
+    return new
