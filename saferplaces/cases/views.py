@@ -52,7 +52,14 @@ from saferplaces.cases.models import (
     RoutingRule,
 )
 from saferplaces.cases.risk import RiskError
-from saferplaces.cases.services import alerts, assessment, counts, routing, workflow
+from saferplaces.cases.services import (
+    alerts,
+    assessment,
+    configuration,
+    counts,
+    routing,
+    workflow,
+)
 from saferplaces.cases.services.duplicates import (
     PossibleDuplicate,
     possible_duplicates,
@@ -785,10 +792,9 @@ def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
         return refused(request, partnership=allowed.slug)
     form = CasePolicyForm(posted(request), instance=CasePolicy.of(allowed.pk))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            "case_policy_changed", request=request, object_type="cases:policy",
-            object_id=allowed.slug, detail={"fields": sorted(form.changed_data)},
+        configuration.save_policy(
+            form.save(commit=False), form.changed_data, request.user,
+            partnership_slug=allowed.slug, ip=_ip(request),
         )  # fmt: skip
         messages.success(request, "The thresholds are saved.")
         return redirect("cases:settings")
@@ -815,12 +821,9 @@ def rule_edit(
     )
     form = RoutingRuleForm(posted(request), instance=rule, partnership=allowed)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        audit.record(
-            "routing_rule_changed" if pk else "routing_rule_added", request=request,
-            object_type="cases:rule", object_id=saved.pk,
-            detail={"pathway": saved.pathway, "fields": sorted(form.changed_data)},
-        )  # fmt: skip
+        saved = configuration.save_rule(
+            form.save(commit=False), form.changed_data, request.user, ip=_ip(request)
+        )
         messages.success(request, f"The {saved.pathway} pathway is saved.")
         return redirect("cases:settings")
     title = f"Change the {rule.pathway} pathway" if pk else "Add a referral pathway"
