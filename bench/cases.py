@@ -361,13 +361,13 @@ def in_threads(people, work, seconds, think):
 
 
 def alert_checks(person):
-    from saferplaces.cases import services
     from saferplaces.cases.models import Case
+    from saferplaces.cases.services import alerts, assessment
 
     pk, _ = person["rng"].choice(person["cases"])
     case = Case.objects.get(pk=pk)
-    services.alerts(case)
-    services.marac_criteria(case, datetime.date.today())
+    alerts.alerts(case)
+    assessment.marac_criteria(case, datetime.date.today())
 
 
 def floor_case(person):

@@ -374,7 +374,7 @@ def retention_run(dry_run: bool) -> None:
 
     from saferplaces.accounts import audit
     from saferplaces.cases.models import CasePolicy
-    from saferplaces.cases.services import retention
+    from saferplaces.cases.services.retention import retention
     from saferplaces.partnership.models import Partnership
 
     today = timezone.localdate()

@@ -36,6 +36,7 @@ class About(TypedDict, total=False):
     object_type: str
     object_id: str | int
     detail: dict[str, Any] | None
+    ip_address: str | None
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -72,8 +73,11 @@ def entry(
     object_type: str = "",
     object_id: str | int = "",
     detail: dict[str, Any] | None = None,
+    ip_address: str | None = None,
 ) -> AuditEvent:
-    """The event ``record`` would append, timed now but not yet written."""
+    """The event ``record`` would append, timed now but not yet written.
+    ``ip_address`` is for a service acting for a request it was not given
+    (``client_ip`` of the request); with ``request``, the request's own."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     if actor is not None and not actor.is_authenticated:
@@ -91,7 +95,7 @@ def entry(
         action=action,
         object_type=_storable(object_type),
         object_id=_storable(str(object_id)),
-        ip_address=client_ip(request) if request is not None else None,
+        ip_address=client_ip(request) if request is not None else ip_address,
         detail=detail,
     )
 

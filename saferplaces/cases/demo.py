@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from saferplaces.accounts.models import Agency, Role, User
-from saferplaces.cases import services
 from saferplaces.cases.models import (
     Address,
     AsbRiskQuestion,
@@ -33,6 +32,7 @@ from saferplaces.cases.models import (
     RoutingRule,
     SharingAgreement,
 )
+from saferplaces.cases.risk import MARAC
 from saferplaces.partnership.models import Partnership
 
 GIVEN = ["Ada", "Bilal", "Carys", "Dev", "Ebele", "Finn", "Grace", "Hamza", "Ines",
@@ -68,7 +68,7 @@ PATHWAYS = [
      [CaseType.CHILD_SAFEGUARDING], "", None, 1),
     ("Child safeguarding: council front door", "BCC Community Safety",
      [], "", (0, 17), 1),
-    (services.MARAC, "BCC Community Safety", [CaseType.DOMESTIC_ABUSE], "", None,
+    (MARAC, "BCC Community Safety", [CaseType.DOMESTIC_ABUSE], "", None,
      7),
     ("Housing support", "BCC Landlord Services", [], "", None, 5),
     ("Drug and alcohol support", "Aquarius", [], "", (16, 120), 5),

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 STANDARD, MEDIUM, HIGH = "standard", "medium", "high"
+# The referral pathway to the Multi-Agency Risk Assessment Conference.
+MARAC = "MARAC"
 ORDER = {STANDARD: 0, MEDIUM: 1, HIGH: 2}
 
 # The 24 questions of the SafeLives DASH risk identification checklist

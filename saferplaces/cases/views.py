@@ -1,18 +1,20 @@
 """Casework pages. Every case page finds its case through
 ``access.visible_cases`` (need to know: a case the person may not see is a
 404, exactly as one that does not exist); the read audit middleware records
-each page read under the case's reference, and changes are recorded here.
+each page read under the case's reference.
 No URL carries personal data: cases by reference, referrals by a random id,
-searches by POST."""
+searches by POST. Changes are the casework services' (``cases.services``),
+each written with its audit entry in one transaction; a page parses the
+form, checks who may do it, calls one service and answers."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django_ratelimit.core import is_ratelimited
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import Role, User
 from saferplaces.accounts.permissions import Capability, can, requires
-from saferplaces.cases import access, search, services
+from saferplaces.cases import access, search
 from saferplaces.cases.forms import (
     ActionForm,
     AssessmentForm,
@@ -38,19 +40,30 @@ from saferplaces.cases.forms import (
     dash_questions,
 )
 from saferplaces.cases.models import (
-    Address,
     AsbRiskQuestion,
     AssessmentKind,
     Case,
-    CasePerson,
+    CaseAction,
     CaseShare,
+    Disposal,
     Incident,
-    Person,
     Referral,
     ReferralStatus,
     RoutingRule,
 )
 from saferplaces.cases.risk import RiskError
+from saferplaces.cases.services import (
+    alerts,
+    assessment,
+    configuration,
+    counts,
+    routing,
+    workflow,
+)
+from saferplaces.cases.services.duplicates import (
+    PossibleDuplicate,
+    possible_duplicates,
+)
 from saferplaces.partnership.authoring import refused
 from saferplaces.versions import StaleEdit
 from saferplaces.web.downloads import csv_download
@@ -106,15 +119,9 @@ def _case(request: HttpRequest, reference: str) -> Case:
     )
 
 
-def _changed(request: HttpRequest, case: Case, what: str, **detail: Any) -> None:
-    """Audit a change of ``case`` (what changed, never the values typed)."""
-    audit.record(
-        f"case_{what}",
-        request=request,
-        object_type="cases:change",
-        object_id=case.reference,
-        detail=detail,
-    )
+def _ip(request: HttpRequest) -> str | None:
+    """The caller's address, for the audit entry a service writes."""
+    return audit.client_ip(request)
 
 
 # --- lists and search ---------------------------------------------------
@@ -177,7 +184,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if not partnerships:
         return refused(request, case="new")
     form = NewCaseForm(posted(request))
-    duplicates: list[services.PossibleDuplicate] = []
+    duplicates: list[PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["duplicates_seen"]:
@@ -186,7 +193,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
             except DuplicateChecksUsedUp as error:
                 return _used_up(request, "cases/new.html", form, error)
         if not duplicates:
-            case = _open_case(request, partnerships[0], data)
+            case = workflow.open_case(
+                partnerships[0], data, user, _area_of, ip=_ip(request)
+            )
             messages.success(request, f"Case {case.reference} is open.")
             return redirect("cases:case", reference=case.reference)
         form.data = _seen(form.data)
@@ -200,7 +209,7 @@ class DuplicateChecksUsedUp(Exception):
 
 def _duplicates(
     request: HttpRequest, partnership_id: int, data: dict[str, Any]
-) -> list[services.PossibleDuplicate]:
+) -> list[PossibleDuplicate]:
     """The possible duplicates of the person typed, the check audited.
     Limited per person: each check says whether someone is recorded, even
     in cases the worker cannot see, so it must not become a way to find
@@ -213,7 +222,7 @@ def _duplicates(
                      object_type="cases:duplicates")  # fmt: skip
         raise DuplicateChecksUsedUp(_checks_used_up(rate))
     visible_ids = set(access.visible_cases(request.user).values_list("pk", flat=True))
-    found = services.possible_duplicates(
+    found = possible_duplicates(
         partnership_id,
         data["given_name"],
         data["family_name"],
@@ -254,44 +263,8 @@ def _used_up(
     return response
 
 
-def _open_case(request: HttpRequest, partnership_id: int, data: dict[str, Any]) -> Case:
-    user = _user(request)
-    with transaction.atomic():
-        person = _person(partnership_id, data)
-        case = Case.objects.create(
-            partnership_id=partnership_id,
-            case_type=data["case_type"],
-            hate_strand=data["hate_strand"],
-            summary=data["summary"],
-            owner_agency_id=user.agency_id,
-            officer=user,
-            area_code=person.address.area_code if person.address else "",
-            updated_by=user,
-        )
-        CasePerson.objects.create(case=case, person=person, role=data["role"])
-    _changed(request, case, "opened", case_type=case.case_type)
-    return case
-
-
-def _person(partnership_id: int, data: dict[str, Any]) -> Person:
-    address = None
-    if data.get("address_line") or data.get("postcode"):
-        address = Address.objects.create(
-            partnership_id=partnership_id,
-            line=data.get("address_line", ""),
-            postcode=data.get("postcode", ""),
-            area_code=_area_of(data.get("postcode", "")),
-        )
-    return Person.objects.create(
-        partnership_id=partnership_id,
-        given_name=data["given_name"],
-        family_name=data["family_name"],
-        date_of_birth=data.get("date_of_birth"),
-        address=address,
-    )
-
-
 def _area_of(postcode: str) -> str:
+    """The LSOA of ``postcode`` ("" when the store does not know it)."""
     if not postcode:
         return ""
     from saferplaces.analytics import geography
@@ -309,8 +282,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     today = timezone.localdate()
     owner = access.owns(request.user, case)
-    facts = services.facts_of(case)
-    marac = services.marac_criteria(case, today, facts)
+    facts = assessment.facts_of(case)
+    marac = assessment.marac_criteria(case, today, facts)
     referrals = list(case.referrals.select_related("from_agency", "to_agency"))
     waiting = {
         (r.to_agency_id, r.pathway)
@@ -320,7 +293,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     pathways = (
         [
             p
-            for p in services.pathways(case, _ancestors, facts, marac)
+            for p in routing.pathways(case, _ancestors, facts, marac)
             if (p.rule.to_agency_id, p.name) not in waiting
         ]
         if owner
@@ -340,7 +313,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "referrals": referrals,
             "shares": case.shares.select_related("agency", "agreement"),
             "pathways": pathways,
-            "alerts": services.alerts(case, today, facts),
+            "alerts": alerts.alerts(case, today, facts),
             "marac": marac,
             "area_name": _area_name(case.area_code),
             "today": today,
@@ -386,16 +359,16 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     stale: StaleEdit | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_case(
+            workflow.change_details(
                 form.instance,
                 form.cleaned_data["version"],
                 request.user,
-                ["case_type", "hate_strand", "summary", "officer"],
+                form.changed_data,
+                ip=_ip(request),
             )
         except StaleEdit as conflict:
             stale = conflict
         else:
-            _changed(request, case, "changed", fields=sorted(form.changed_data))
             messages.success(request, "Your change has been saved.")
             return redirect("cases:case", reference=case.reference)
     return _form_page(
@@ -416,20 +389,17 @@ def _owner_form(
     reference: str,
     form_class: Any,
     title: str,
-    save: Any,
+    save: Callable[[Case, Any], object],
     **form_kwargs: Any,
 ) -> HttpResponse:
     """A form page for a case's owner agency: on a valid POST ``save(case,
-    form)`` and back to the case."""
+    form)`` (a service call) and back to the case."""
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
     form = form_class(posted(request), **form_kwargs)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            what = save(case, form)
-            services.touch(case, request.user)
-        _changed(request, case, what)
+        save(case, form)
         messages.success(request, "Saved.")
         return redirect("cases:case", reference=case.reference)
     return _form_page(request, "cases/form.html", form, case=case, title=title)
@@ -442,7 +412,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
     form = PersonForm(posted(request))
-    duplicates: list[services.PossibleDuplicate] = []
+    duplicates: list[PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["duplicates_seen"]:
@@ -453,11 +423,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
                     request, "cases/person_add.html", form, error, case=case
                 )
         if not duplicates:
-            with transaction.atomic():
-                person = _person(case.partnership_id, data)
-                CasePerson.objects.create(case=case, person=person, role=data["role"])
-                services.touch(case, request.user)
-            _changed(request, case, "person_added", role=data["role"])
+            workflow.add_person(case, data, _user(request), _area_of, ip=_ip(request))
             messages.success(request, "The person is added to the case.")
             return redirect("cases:case", reference=case.reference)
         form.data = _seen(form.data)
@@ -469,32 +435,10 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
 @accepts_post
 @requires(Capability.WORK_CASES)
 def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
-
-    def save(case: Case, form: IncidentForm) -> str:
-        data = form.cleaned_data
-        address = None
-        if data["address_line"] or data["postcode"]:
-            address = Address.objects.create(
-                partnership_id=case.partnership_id,
-                line=data["address_line"],
-                postcode=data["postcode"],
-                area_code=_area_of(data["postcode"]),
-            )
-        incident = Incident(
-            partnership_id=case.partnership_id,
-            occurred_on=data["occurred_on"],
-            category=data["category"],
-            description=data["description"],
-            reporting_agency_id=user.agency_id,
-            address=address,
-            area_code=address.area_code if address else case.area_code,
+    def save(case: Case, form: IncidentForm) -> Incident:
+        return workflow.record_incident(
+            case, form.cleaned_data, _user(request), _area_of, ip=_ip(request)
         )
-        people = {
-            row.person: row.role for row in case.involved.select_related("person")
-        }
-        services.add_incident(case, incident, people)
-        return "incident_added"
 
     return _owner_form(request, reference, IncidentForm, "Record an incident", save)
 
@@ -502,10 +446,10 @@ def incident_add(request: HttpRequest, reference: str) -> HttpResponse:
 @accepts_post
 @requires(Capability.WORK_CASES)
 def action_add(request: HttpRequest, reference: str) -> HttpResponse:
-    def save(case: Case, form: ActionForm) -> str:
-        form.instance.case = case
-        form.save()
-        return "action_added"
+    def save(case: Case, form: ActionForm) -> CaseAction | Disposal:
+        return workflow.add_to_case(
+            case, form.save(commit=False), _user(request), ip=_ip(request)
+        )
 
     return _owner_form(request, reference, ActionForm, "Add an action", save)
 
@@ -513,10 +457,10 @@ def action_add(request: HttpRequest, reference: str) -> HttpResponse:
 @accepts_post
 @requires(Capability.WORK_CASES)
 def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
-    def save(case: Case, form: DisposalForm) -> str:
-        form.instance.case = case
-        form.save()
-        return "disposal_added"
+    def save(case: Case, form: DisposalForm) -> CaseAction | Disposal:
+        return workflow.add_to_case(
+            case, form.save(commit=False), _user(request), ip=_ip(request)
+        )
 
     return _owner_form(
         request, reference, DisposalForm, "Record a legal tool or disposal", save
@@ -543,18 +487,18 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     form = AssessmentForm(posted(request), questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
-            made = services.assess(
+            made = assessment.assess(
                 case,
                 kind,
                 form.answers(),
                 request.user,
                 form.cleaned_data["judged"],
                 form.cleaned_data["judgement_reason"],
+                ip=_ip(request),
             )
         except RiskError as refusal:
             form.add_error("judged", str(refusal))
         else:
-            _changed(request, case, "assessed", kind=kind, level=made.level)
             messages.success(
                 request,
                 f"Assessed: {made.get_level_display()} risk (score {made.score}).",
@@ -573,22 +517,19 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    routes = {p.rule.pk: p.rule for p in services.pathways(case, _ancestors)}
+    routes = {p.rule.pk: p.rule for p in routing.pathways(case, _ancestors)}
     chosen = routes.get(rule)
     if chosen is None:
         raise Http404("That pathway does not apply to this case.")
     form = ReferralForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            made = services.refer(
-                case, chosen, request.user, form.cleaned_data["reason"]
+            made = routing.refer(
+                case, chosen, request.user, form.cleaned_data["reason"], ip=_ip(request)
             )
-        except services.CaseworkError as refusal:
+        except workflow.CaseworkError as refusal:
             form.add_error(None, str(refusal))
         else:
-            _changed(
-                request, case, "referred", pathway=made.pathway, to=made.to_agency.name
-            )
             messages.success(
                 request,
                 f"Referred to {made.to_agency} ({made.pathway}): they are "
@@ -615,21 +556,16 @@ def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     form = DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide(
+            routing.decide(
                 referral,
                 form.cleaned_data["decision"] == "accept",
                 form.cleaned_data["reason"],
                 user,
+                ip=_ip(request),
             )
-        except services.CaseworkError as refusal:
+        except workflow.CaseworkError as refusal:
             form.add_error(None, str(refusal))
         else:
-            _changed(
-                request,
-                referral.case,
-                f"referral_{referral.status}",
-                pathway=referral.pathway,
-            )
             messages.success(
                 request, f"Referral {referral.get_status_display().lower()}."
             )
@@ -651,23 +587,17 @@ def case_share(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.share(
+            routing.share(
                 case,
                 data["agency"].pk,
                 data["purpose"],
                 data["agreement"],
                 request.user,
+                ip=_ip(request),
             )
-        except services.CaseworkError as refusal:
+        except workflow.CaseworkError as refusal:
             form.add_error("agreement", str(refusal))
         else:
-            _changed(
-                request,
-                case,
-                "shared",
-                agency=data["agency"].name,
-                agreement=data["agreement"].reference,
-            )
             messages.success(request, f"Shared with {data['agency']}.")
             return redirect("cases:case", reference=case.reference)
     return _form_page(
@@ -682,8 +612,7 @@ def share_end(request: HttpRequest, reference: str, share: int) -> HttpResponse:
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
     row = get_object_or_404(CaseShare, pk=share, case=case, ended_at__isnull=True)
-    services.stop_sharing(row, request.user)
-    _changed(request, case, "share_ended", agency=row.agency.name)
+    routing.stop_sharing(row, request.user, ip=_ip(request))
     messages.success(request, f"{row.agency} no longer sees this case.")
     return redirect("cases:case", reference=case.reference)
 
@@ -702,17 +631,17 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.close(
+            workflow.close(
                 case,
                 data["version"],
                 request.user,
                 data["closure_reason"],
                 data["closed_on"],
+                ip=_ip(request),
             )
         except StaleEdit as conflict:
             stale = conflict
         else:
-            _changed(request, case, "closed", reason=data["closure_reason"])
             messages.success(request, f"Case {case.reference} is closed.")
             return redirect("cases:case", reference=case.reference)
     return _form_page(
@@ -802,7 +731,7 @@ def case_counts(request: HttpRequest) -> HttpResponse:
         )
     )
     ptable = django_settings.PUBLICATION_PTABLE
-    table = services.count_table(services.monthly_counts(ids), ptable)
+    table = counts.opened_table(ids, ptable)
     return render(
         request, "cases/counts.html", {"table": table, "threshold": ptable.threshold}
     )
@@ -863,10 +792,9 @@ def settings_policy(request: HttpRequest, partnership: str) -> HttpResponse:
         return refused(request, partnership=allowed.slug)
     form = CasePolicyForm(posted(request), instance=CasePolicy.of(allowed.pk))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            "case_policy_changed", request=request, object_type="cases:policy",
-            object_id=allowed.slug, detail={"fields": sorted(form.changed_data)},
+        configuration.save_policy(
+            form.save(commit=False), form.changed_data, request.user,
+            partnership_slug=allowed.slug, ip=_ip(request),
         )  # fmt: skip
         messages.success(request, "The thresholds are saved.")
         return redirect("cases:settings")
@@ -893,12 +821,9 @@ def rule_edit(
     )
     form = RoutingRuleForm(posted(request), instance=rule, partnership=allowed)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        audit.record(
-            "routing_rule_changed" if pk else "routing_rule_added", request=request,
-            object_type="cases:rule", object_id=saved.pk,
-            detail={"pathway": saved.pathway, "fields": sorted(form.changed_data)},
-        )  # fmt: skip
+        saved = configuration.save_rule(
+            form.save(commit=False), form.changed_data, request.user, ip=_ip(request)
+        )
         messages.success(request, f"The {saved.pathway} pathway is saved.")
         return redirect("cases:settings")
     title = f"Change the {rule.pathway} pathway" if pk else "Add a referral pathway"

@@ -549,13 +549,19 @@ class EvaluationPlan(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        months = ("baseline_from", "baseline_to", "followup_from", "followup_to")
+        for name in months:
+            value = getattr(self, name)
+            if value and not MONTH.match(value):  # a blank one is the field's
+                errors[name] = "Enter a month as YYYY-MM, like 2013-04."
         if self.method == self.Method.DIFFERENCE_IN_DIFFERENCES and not (
             self.comparison_area
         ):
             errors["comparison_area"] = "Difference in differences needs one."
-        if self.baseline_to < self.baseline_from:
-            errors["baseline_to"] = "The baseline must end after it starts."
-        if self.followup_from <= self.baseline_to:
-            errors["followup_from"] = "The follow-up must start after the baseline."
+        if not errors.keys() & set(months):  # compared once each is a month
+            if self.baseline_to < self.baseline_from:
+                errors["baseline_to"] = "The baseline must end after it starts."
+            if self.followup_from <= self.baseline_to:
+                errors["followup_from"] = "The follow-up must start after the baseline."
         if errors:
             raise ValidationError(errors)

@@ -2,6 +2,10 @@
 
 ``import_plan`` checks the whole file and writes it in one transaction: a
 file with any error changes nothing, and the error names the line and field.
+The format's own rules (its fields, dates, names of groups, agencies and
+measures) are checked here; each row's rules are its model's validation
+(``full_clean``: the fields' rules and ``clean``), the same as the
+service's forms and the admin apply, never coded here a second time.
 ``export_plan`` writes the same format, so a plan can move between
 partnerships or be kept under version control.
 """
@@ -10,13 +14,12 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
 
 from saferplaces.accounts.models import Agency, AgencyKind
 from saferplaces.analytics.measures import REGISTRY
@@ -180,6 +183,26 @@ class _Reader:
             raise self.fail(item, field, f"must be one of {', '.join(allowed)}")
         return value
 
+    def valid(self, item: Any, row: models.Model, section: str) -> None:
+        """The model's own validation of ``row`` (its fields' rules, its
+        ``clean`` and its uniqueness), as the service's forms apply it; the
+        first error names the entry's line and the file's field. Rows this
+        importer looked up or made itself (a plan's group, an action's
+        agency) are not checked again."""
+        related = [field.name for field in row._meta.fields if field.is_relation]
+        try:
+            row.full_clean(exclude=related)
+        except ValidationError as error:
+            name, messages = next(iter(error.message_dict.items()))
+            field = section if name == NON_FIELD_ERRORS else FILE_NAMES.get(name, name)
+            raise self.fail(item, field, " ".join(messages)) from None
+
+
+# Model fields named otherwise in the file (docs/plan-format.md).
+FILE_NAMES = {
+    "measure_id": "measure", "key_measures": "measures", "reference": "number",
+}  # fmt: skip
+
 
 def import_plan(path: Path) -> Plan:
     """Import a plan file; all or nothing."""
@@ -203,7 +226,10 @@ def _agencies(read: _Reader, data: _Mapping) -> dict[str, Agency]:
         name = read.text(entry, "name")
         kind = read.choice(entry, "kind", kinds, AgencyKind.OTHER)
         if name not in found:
-            found[name] = Agency.objects.create(name=name, kind=kind)
+            agency = Agency(name=name, kind=kind)
+            read.valid(entry, agency, "an agency")
+            agency.save()
+            found[name] = agency
     return found
 
 
@@ -227,14 +253,15 @@ def _partnership(read: _Reader, data: _Mapping) -> Partnership:
         board, _ = Partnership.objects.get_or_create(
             name=board_name, defaults={"slug": _slug(board_name)}
         )
-    partnership, _ = Partnership.objects.update_or_create(
-        slug=read.text(entry, "slug"),
-        defaults={
-            "name": read.text(entry, "name"),
-            "board": board,
-            "purpose": read.text(entry, "purpose", required=False),
-        },
+    slug = read.text(entry, "slug")
+    partnership = Partnership.objects.filter(slug=slug).first() or Partnership(
+        slug=slug
     )
+    partnership.name = read.text(entry, "name")
+    partnership.board = board
+    partnership.purpose = read.text(entry, "purpose", required=False)
+    read.valid(entry, partnership, "partnership")
+    partnership.save()
     if "areas" in entry:
         _areas(read, entry, partnership)
     return partnership
@@ -270,26 +297,21 @@ def _groups(
     for entry in read.items(data, "groups", required=True):
         read.only(entry, "a group")
         slug = read.text(entry, "slug")
-        group, _ = Group.objects.update_or_create(
-            partnership=partnership,
-            slug=slug,
-            defaults={
-                "name": read.text(entry, "name"),
-                "kind": read.choice(entry, "kind", kinds, GroupKind.SUB_GROUP),
-                "lead_agency": _agency(read, entry, "lead_agency", agencies),
-                "lead_title": read.text(entry, "lead_title", required=False) or "Lead",
-                "lead_role": read.text(entry, "lead_role", required=False),
-                "joint_lead_agency": _agency(
-                    read, entry, "joint_lead_agency", agencies
-                ),
-                "joint_lead_role": read.text(entry, "joint_lead_role", required=False),
-                "terms_of_reference": read.text(
-                    entry, "terms_of_reference", required=False
-                ),
-                "delivery_method": read.text(entry, "delivery_method", required=False),
-                "themes": read.text(entry, "themes", required=False),
-            },
+        group = groups.get(slug) or Group(partnership=partnership, slug=slug)
+        group.name = read.text(entry, "name")
+        group.kind = read.choice(entry, "kind", kinds, GroupKind.SUB_GROUP)
+        group.lead_agency = _agency(read, entry, "lead_agency", agencies)
+        group.lead_title = read.text(entry, "lead_title", required=False) or "Lead"
+        group.lead_role = read.text(entry, "lead_role", required=False)
+        group.joint_lead_agency = _agency(read, entry, "joint_lead_agency", agencies)
+        group.joint_lead_role = read.text(entry, "joint_lead_role", required=False)
+        group.terms_of_reference = read.text(
+            entry, "terms_of_reference", required=False
         )
+        group.delivery_method = read.text(entry, "delivery_method", required=False)
+        group.themes = read.text(entry, "themes", required=False)
+        read.valid(entry, group, "a group")
+        group.save()
         members = [
             _member_agency(read, entry, name, agencies)
             for name in read.items(entry, "member_agencies")
@@ -321,19 +343,23 @@ def _strands(
 ) -> None:
     for entry in read.items(data, "strands"):
         read.only(entry, "a strand")
-        strand, _ = Strand.objects.update_or_create(
-            partnership=partnership,
-            name=read.text(entry, "name"),
-            defaults={"description": read.text(entry, "description", required=False)},
+        name = read.text(entry, "name")
+        strand = partnership.strands.filter(name=name).first() or Strand(
+            partnership=partnership, name=name
         )
+        strand.description = read.text(entry, "description", required=False)
+        read.valid(entry, strand, "a strand")
+        strand.save()
         strand.links.all().delete()
         for link in read.items(entry, "groups"):
             read.only(link, "a strand's group")
-            StrandLink.objects.create(
+            made = StrandLink(
                 strand=strand,
                 group=_group(read, link, "group", groups),
                 reason=read.text(link, "reason", required=False),
             )
+            read.valid(link, made, "a strand's group")
+            made.save()
 
 
 def _plan(
@@ -361,23 +387,26 @@ def _plan(
         published=bool(entry.get("published", False)),
         synthetic=bool(entry.get("synthetic", False)),
     )
-    if plan.ends <= plan.starts:
-        raise read.fail(entry, "ends", "must be after starts")
+    read.valid(entry, plan, "plan")
     plan.save()
     for number, text in enumerate(read.items(entry, "principles"), 1):
-        Principle.objects.create(plan=plan, number=number, text=str(text))
+        principle = Principle(plan=plan, number=number, text=str(text))
+        read.valid(entry, principle, "principles")
+        principle.save()
     for finding in read.items(entry, "findings"):
         read.only(finding, "a finding")
-        Finding.objects.create(
+        made = Finding(
             plan=plan,
             kind=Finding.Kind.FINDING,
             source=read.text(finding, "source", required=False),
             text=read.text(finding, "text"),
         )
+        read.valid(finding, made, "a finding")
+        made.save()
     for text in read.items(entry, "resident_priorities"):
-        Finding.objects.create(
-            plan=plan, kind=Finding.Kind.RESIDENT_PRIORITY, text=str(text)
-        )
+        made = Finding(plan=plan, kind=Finding.Kind.RESIDENT_PRIORITY, text=str(text))
+        read.valid(entry, made, "resident_priorities")
+        made.save()
     for measure_id in read.items(entry, "measures"):
         if str(measure_id) not in REGISTRY:
             raise read.fail(entry, "measures", f"unknown measure {measure_id!r}")
@@ -399,13 +428,15 @@ def _priority(
     number = entry.get("number")
     if not isinstance(number, int) or number < 1:
         raise read.fail(entry, "number", "must be a whole number from 1")
-    priority = Priority.objects.create(
+    priority = Priority(
         plan=plan,
         number=number,
         title=read.text(entry, "title"),
         description=read.text(entry, "description", required=False),
         themes=[str(t) for t in read.items(entry, "themes")],
     )
+    read.valid(entry, priority, "a priority")
+    priority.save()
     priority.groups.set(
         [
             _group(read, entry, "groups", groups, slug=str(slug))
@@ -414,11 +445,13 @@ def _priority(
     )
     for objective_entry in read.items(entry, "objectives"):
         read.only(objective_entry, "an objective")
-        objective = Objective.objects.create(
+        objective = Objective(
             priority=priority,
             title=read.text(objective_entry, "title"),
             text=read.text(objective_entry, "text", required=False),
         )
+        read.valid(objective_entry, objective, "an objective")
+        objective.save()
         for action_entry in read.items(objective_entry, "actions"):
             _action(read, action_entry, plan, priority, objective, groups, agencies)
 
@@ -435,13 +468,8 @@ def _action(
     read.only(entry, "an action")
     number = read.text(entry, "number")
     group = _group(read, entry, "group", groups)
-    starts = read.date(entry, "starts", required=False) or plan.starts
-    due = read.date(entry, "due", required=False) or plan.ends
-    if due < starts:
-        # The same rule as the model's and the forms': Action.clean.
-        raise read.fail(entry, "due", "an action cannot be due before it starts")
     statuses = [status.value for status in Status]
-    action = Action.objects.create(
+    action = Action(
         plan=plan,
         priority=priority,
         objective=objective,
@@ -452,15 +480,15 @@ def _action(
         lead_agency=_agency(read, entry, "lead_agency", agencies) or group.lead_agency,
         lead_role=read.text(entry, "lead_role", required=False) or group.lead_role,
         target_areas=[str(a) for a in read.items(entry, "target_areas")],
-        starts=starts,
-        due=due,
+        starts=read.date(entry, "starts", required=False) or plan.starts,
+        due=read.date(entry, "due", required=False) or plan.ends,
         status=read.choice(entry, "status", statuses, Status.NOT_STARTED),
         emerging=bool(entry.get("emerging", False)),
         decision=read.text(entry, "decision", required=False),
         toolkit_intervention=read.text(entry, "toolkit_intervention", required=False),
     )
-    if action.emerging and not action.decision:
-        raise read.fail(entry, "decision", "an emerging issue needs its decision")
+    read.valid(entry, action, "an action")
+    action.save()
     emmie = entry.get("emmie") or {}
     unknown = sorted(set(emmie) - set(EMMIE)) if isinstance(emmie, dict) else ["?"]
     if unknown:
@@ -486,7 +514,7 @@ def _action(
             baseline_to=read.text(measure, "baseline_to", required=False),
             target=read.number(measure, "target"),
         )
-        _checked(read, measure, link)
+        read.valid(measure, link, "an action's measure")
         link.save()
     for milestone in read.items(entry, "milestones"):
         read.only(milestone, "a milestone")
@@ -498,32 +526,21 @@ def _action(
                 milestone, "state", [s.value for s in Milestone.State], "planned"
             ),
         )
-        _checked(read, milestone, step)
+        read.valid(milestone, step, "a milestone")
         step.save()
     return action
 
 
-def _checked(read: _Reader, item: Any, obj: Any) -> None:
-    """The model's own rules (``clean``), as the service's forms apply them."""
-    try:
-        obj.clean()
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise read.fail(item, field, " ".join(messages)) from None
-
-
 EMMIE = ["effect", "mechanism", "moderators", "implementation", "economics"]
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _evaluation(read: _Reader, entry: Any, action: Action) -> None:
     read.only(entry, "an evaluation")
     methods = [method.value for method in EvaluationPlan.Method]
-    months = {}
-    for field in ("baseline_from", "baseline_to", "followup_from", "followup_to"):
-        months[field] = read.text(entry, field)
-        if not MONTH.match(months[field]):
-            raise read.fail(entry, field, "must be a month, YYYY-MM")
+    months = {
+        field: read.text(entry, field)
+        for field in ("baseline_from", "baseline_to", "followup_from", "followup_to")
+    }
     measure_id = read.text(entry, "measure")
     if measure_id not in REGISTRY:
         raise read.fail(entry, "measure", f"unknown measure {measure_id!r}")
@@ -536,11 +553,7 @@ def _evaluation(read: _Reader, entry: Any, action: Action) -> None:
         method=read.choice(entry, "method", methods, "before_after"),
         **months,
     )
-    try:
-        evaluation.clean()
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise read.fail(entry, field, " ".join(messages)) from None
+    read.valid(entry, evaluation, "an evaluation")
     evaluation.save()
 
 

@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,17 +23,12 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.partnership import history, progress, scope, services
+from saferplaces.partnership import history, progress, scope, workflow
 from saferplaces.partnership.authoring import refused
-from saferplaces.partnership.forms import (
-    EVIDENCE_TYPES,
-    CopyForwardForm,
-    ProgressForm,
-)
+from saferplaces.partnership.forms import CopyForwardForm, ProgressForm
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
-    Evidence,
     Finding,
     Group,
     Plan,
@@ -188,7 +182,14 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
             return refused(request, action=action.reference)
         form = ProgressForm(request.POST, request.FILES, action=action)
         if form.is_valid():
-            _save_update(request, action, form)
+            workflow.post_progress(
+                action,
+                cast(User, request.user),
+                form.cleaned_data["text"],
+                form.cleaned_data["status"],
+                form.cleaned_data.get("evidence"),
+                ip=audit.client_ip(request),
+            )
             messages.success(request, "Your update has been posted.")
             return redirect("partnership:action", reference=action.reference)
         return _action_page(request, action, form, may_edit)
@@ -243,14 +244,9 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
         return refused(request, plan=plan.slug)
     publish = request.POST.get("published") == "yes"
-    if plan.published != publish:
-        plan.published = publish
-        plan.save(update_fields=["published"])
-        audit.record(
-            "plan_published" if publish else "plan_withdrawn",
-            request=request,
-            obj=plan,
-        )
+    workflow.publish(
+        plan, publish, cast(User, request.user), ip=audit.client_ip(request)
+    )
     messages.success(
         request,
         "The plan is published: anyone can read it at Our plan."
@@ -270,9 +266,11 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
         return refused(request, plan=plan.slug)
     form = CopyForwardForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        new = services.copy_forward(plan, **form.cleaned_data)
-        audit.record(
-            "plan_copied_forward", request=request, obj=new, detail={"from": plan.slug}
+        new = workflow.start_next_plan(
+            plan,
+            cast(User, request.user),
+            **form.cleaned_data,
+            ip=audit.client_ip(request),
         )
         messages.success(request, f"{new.title} is started from {plan.title}.")
         return redirect(f"{reverse('partnership:plan')}?plan={new.slug}")
@@ -282,34 +280,6 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
         {"plan": plan, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-def _save_update(request: HttpRequest, action: Action, form: ProgressForm) -> None:
-    with transaction.atomic():
-        update = ProgressUpdate.objects.create(
-            action=action,
-            author=cast(User, request.user),
-            text=form.cleaned_data["text"],
-            status=form.cleaned_data["status"],
-            previous_status=action.status,
-        )
-        action.status = form.cleaned_data["status"]
-        action.save(update_fields=["status"])
-        upload = form.cleaned_data.get("evidence")
-        if upload:
-            suffix = "." + upload.name.rsplit(".", 1)[-1].lower()
-            Evidence.objects.create(
-                update=update,
-                file=upload,
-                name=upload.name[:200],
-                content_type=EVIDENCE_TYPES[suffix],
-                size=upload.size,
-            )
-        audit.record(
-            "plan_progress_posted",
-            request=request,
-            detail={"action": action.reference, "status": update.status},
-        )
 
 
 def _area_names(codes: list[str]) -> list[tuple[str, str]]:

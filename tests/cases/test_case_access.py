@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent, Role
-from saferplaces.cases import services
 from saferplaces.cases.models import Referral
+from saferplaces.cases.services import routing
 from saferplaces.partnership.models import Partnership
 from tests.cases.conftest import make_case
 from tests.conftest import SITE_ADMIN, UserFactory
@@ -47,7 +47,7 @@ CASE_PAGES = sorted(k for k, v in CASE_URLS.items() if v in ("read", "owner"))
 def shared_case(casework):
     """A police case referred to the fire service (so shared with it)."""
     case = make_case(casework)
-    referral = services.refer(case, casework.fire_safety, casework.officer)
+    referral = routing.refer(case, casework.fire_safety, casework.officer)
     return case, referral
 
 

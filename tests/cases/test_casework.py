@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saferplaces.accounts.models import AuditEvent, Role
-from saferplaces.cases import services
 from saferplaces.cases.models import (
     Case,
     CasePolicy,
@@ -18,6 +17,7 @@ from saferplaces.cases.models import (
     InvolvementRole,
     RoutingRule,
 )
+from saferplaces.cases.services import alerts, assessment, routing
 from tests.cases.conftest import add_incident, make_case
 
 TODAY = timezone.localdate()
@@ -62,7 +62,7 @@ def test_routing_rules_by_case_type_risk_area_and_age(casework):
     )  # fmt: skip
 
     def pathways(case, places=("E01", "W01")):
-        found = services.pathways(case, lambda code: [code, *places])
+        found = routing.pathways(case, lambda code: [code, *places])
         return sorted(p.name for p in found)
 
     adult = make_case(casework, case_type="asb", area_code="E01")
@@ -103,7 +103,7 @@ def test_adding_an_incident_moves_the_version_and_asks_for_reassessment(
     casework, client
 ):
     case = make_case(casework, case_type="asb")
-    services.assess(case, "asb", {}, casework.officer)
+    assessment.assess(case, "asb", {}, casework.officer)
     read_at = Case.objects.get(pk=case.pk).version
     client.force_login(casework.officer)
     client.post(
@@ -115,7 +115,7 @@ def test_adding_an_incident_moves_the_version_and_asks_for_reassessment(
     assert case.version == read_at + 1
     page = client.get(reverse("cases:case", args=[case.reference])).content.decode()
     assert "assess the risk again" in page
-    services.assess(case, "asb", {}, casework.officer)
+    assessment.assess(case, "asb", {}, casework.officer)
     case.refresh_from_db()
     assert not case.needs_reassessment
     reasons = list(case.assessments.values_list("reason", flat=True))
@@ -143,17 +143,17 @@ def test_marac_criteria_from_the_victims_history_across_cases(casework):
     case = make_case(casework, case_type="domestic_abuse", incidents=[
         (ago(10), IncidentCategory.DOMESTIC), (ago(100), IncidentCategory.DOMESTIC),
     ])  # fmt: skip
-    assert services.marac_criteria(case, TODAY) == []
+    assert assessment.marac_criteria(case, TODAY) == []
     victim = case.involved.get().person
     add_incident(casework, case, victim, ago(300), IncidentCategory.DOMESTIC,
                  agency=casework.housing)  # fmt: skip
-    assert services.marac_criteria(case, TODAY) == [
+    assert assessment.marac_criteria(case, TODAY) == [
         "Potential escalation: 3 incidents in the last 12 months."
     ]
     policy = CasePolicy.of(casework.partnership.pk)
     policy.marac_escalation_incidents = 4
     policy.save()
-    assert services.marac_criteria(case, TODAY) == []
+    assert assessment.marac_criteria(case, TODAY) == []
 
 
 def test_repeat_victim_across_agencies_and_the_case_review_threshold(casework):
@@ -161,11 +161,11 @@ def test_repeat_victim_across_agencies_and_the_case_review_threshold(casework):
         (ago(20), IncidentCategory.ASB_PERSONAL),
         (ago(90), IncidentCategory.ASB_NUISANCE),
     ])  # fmt: skip
-    assert services.alerts(case, TODAY) == []
+    assert alerts.alerts(case, TODAY) == []
     victim = case.involved.get().person
     add_incident(casework, case, victim, ago(150), IncidentCategory.ASB_PERSONAL,
                  agency=casework.housing)  # fmt: skip
-    kinds = {alert.kind: alert.words for alert in services.alerts(case, TODAY)}
+    kinds = {alert.kind: alert.words for alert in alerts.alerts(case, TODAY)}
     assert set(kinds) == {"repeat_victim", "repeat_location", "case_review"}
     assert (
         "3 incidents in the last 12 months, recorded by 2 agencies"
@@ -179,7 +179,7 @@ def test_repeat_victim_across_agencies_and_the_case_review_threshold(casework):
     policy = CasePolicy.of(casework.partnership.pk)
     policy.case_review_window_days = 120
     policy.save()
-    assert "case_review" not in {a.kind for a in services.alerts(case, TODAY)}
+    assert "case_review" not in {a.kind for a in alerts.alerts(case, TODAY)}
 
 
 def test_repeat_caller(casework):
@@ -188,7 +188,7 @@ def test_repeat_caller(casework):
     for days in (1, 2, 3):
         add_incident(casework, case, caller, ago(days), IncidentCategory.OTHER,
                      role=InvolvementRole.REPORTER)  # fmt: skip
-    assert next(a.kind for a in services.alerts(case, TODAY)) == "repeat_caller"
+    assert next(a.kind for a in alerts.alerts(case, TODAY)) == "repeat_caller"
 
 
 def test_a_new_case_warns_of_a_possible_duplicate_and_keeps_what_was_typed(

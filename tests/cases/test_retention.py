@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from django.utils import timezone
 
 from saferplaces.accounts.models import AuditEvent
-from saferplaces.cases import services
 from saferplaces.cases.models import Case, CasePolicy, Person
+from saferplaces.cases.services import retention
 from saferplaces.cli import main
 from tests.cases.conftest import make_case
 
@@ -28,11 +28,11 @@ def test_the_preview_changes_nothing_and_the_run_anonymises(casework):
     recent = closed(casework, 2, given="Bilal")
     open_case = make_case(casework, given="Carys")
     policy = CasePolicy.of(casework.partnership.pk)
-    preview = services.retention(policy, TODAY, dry_run=True)
+    preview = retention.retention(policy, TODAY, dry_run=True)
     assert (preview.cases, preview.people, preview.done) == ([old.reference], 1, False)
     assert "would be anonymised" in preview.words()
     assert Person.objects.filter(given_name="Edna").exists()
-    done = services.retention(policy, TODAY, dry_run=False)
+    done = retention.retention(policy, TODAY, dry_run=False)
     assert done.cases == [old.reference]
     old.refresh_from_db()
     person = old.involved.get().person
@@ -43,7 +43,7 @@ def test_the_preview_changes_nothing_and_the_run_anonymises(casework):
     assert str(person) == "(anonymised)"
     for kept in (recent, open_case):
         assert kept.involved.get().person.given_name in ("Bilal", "Carys")
-    assert services.retention(policy, TODAY, dry_run=False).cases == []
+    assert retention.retention(policy, TODAY, dry_run=False).cases == []
 
 
 def test_delete_mode_removes_the_case_and_whom_only_it_needed(casework):
@@ -55,7 +55,7 @@ def test_delete_mode_removes_the_case_and_whom_only_it_needed(casework):
     policy = CasePolicy.of(casework.partnership.pk)
     policy.after_retention = "delete"
     policy.save()
-    report = services.retention(policy, TODAY, dry_run=False)
+    report = retention.retention(policy, TODAY, dry_run=False)
     assert sorted(report.cases) == sorted([old.reference, gone.reference])
     assert not Case.objects.filter(pk__in=[old.pk, gone.pk]).exists()
     assert Person.objects.filter(pk=shared_person.pk).exists()  # kept case needs them

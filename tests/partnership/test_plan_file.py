@@ -109,7 +109,9 @@ def broken(tmp_path, old, new):
             '{number: "1.1", group: domestic-violence-forum,',
             '{number: "1.1", starts: 2014-09-01, due: 2014-06-30, '
             "group: domestic-violence-forum,",
-            r"line \d+: due: an action cannot be due before it starts",
+            # In the model's words since issue 28 (the importer's own copy of
+            # the rule said "an action ..."): the rule is the model's alone.
+            r"line \d+: due: An action cannot be due before it starts",
         ),
         (
             "areas: [SYN-D01, SYN-D02, SYN-D03]",

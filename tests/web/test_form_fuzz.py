@@ -399,13 +399,13 @@ CASE_FORMS = [
 
 @pytest.mark.parametrize("form", CASE_FORMS, ids=lambda form: form.url_name)
 def test_no_input_breaks_a_casework_form(db, client, form):
-    from saferplaces.cases import services
+    from saferplaces.cases.services import routing
     from tests.cases.conftest import build_casework, make_case
 
     casework = build_casework()
     case = make_case(casework)
     referred = make_case(casework, given="Ada", family="Quill")
-    referral = services.refer(referred, casework.fire_safety, casework.officer)
+    referral = routing.refer(referred, casework.fire_safety, casework.officer)
     people = {
         "owner": casework.officer,
         "receiver": casework.firefighter,
