@@ -47,6 +47,8 @@ from deltalake.transaction import (
     create_table_with_add_actions,
 )
 
+from saferplaces.analytics.refusals import Refused
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -71,7 +73,13 @@ LOADS_SCHEMA = pa.schema(
 
 
 class StoreError(Exception):
-    """A request the store cannot serve (unknown table, bad as-of, ...)."""
+    """A request the store cannot serve (a failing query, unreadable files)."""
+
+
+class NotInStore(StoreError, Refused):
+    """A question about something the store does not hold: a table not
+    loaded yet, a load that does not exist. The engine passes it on as a
+    refusal; the message is fit to show."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,7 @@ class Store:
                 return DeltaTable(str(self.root / table))
             return DeltaTable(str(self.root / table), version=version)
         except TableNotFoundError:
-            raise StoreError(f"the store has no table {table!r} yet") from None
+            raise NotInStore(f"the store has no table {table!r} yet") from None
 
     def loads(self, table: str | None = None) -> list[Load]:
         """Every load, oldest first, read from the tables' Delta logs."""
@@ -211,12 +219,24 @@ class Store:
             eligible = [version for _, at, version in history if at <= moment]
         else:
             if as_of < 0 or as_of > self.last_load_number():
-                raise StoreError(
+                raise NotInStore(
                     f"load {as_of} does not exist; the newest is "
                     f"{self.last_load_number()}"
                 )
             eligible = [version for number, _, version in history if number <= as_of]
         return max(eligible) if eligible else None
+
+    def held(self, table: str, as_of: AsOf = None) -> bool:
+        """Whether ``table`` had been loaded as of ``as_of`` (now, if None):
+        asked once per snapshot, as a comparison asks it for every area."""
+        if table not in self.tables():
+            return False
+        if as_of is None:
+            return True
+        return self.cached(
+            f"held:{table}:{as_of}",
+            lambda: self.table_version(table, as_of) is not None,
+        )
 
     def file_uris(self, table: str, as_of: AsOf = None) -> list[str]:
         version = self.table_version(table, as_of)
