@@ -1256,10 +1256,18 @@ def _nested_as_json(result: Any) -> Any:
 )
 @needs_django
 def vacuum(dry_run: bool, grace_hours: int) -> None:
-    """Remove data files no version refers to (left by killed loads)."""
+    """Remove data files no version refers to (left by killed loads).
+
+    Refuses, removing nothing, while any version of a table cannot be read."""
     from datetime import timedelta
 
-    found = _store().vacuum(timedelta(hours=grace_hours), dry_run=dry_run)
+    from saferplaces.analytics.store import UnreadableVersion
+
+    try:
+        found = _store().vacuum(timedelta(hours=grace_hours), dry_run=dry_run)
+    except UnreadableVersion as refused:
+        click.echo(str(refused), err=True)
+        sys.exit(EXIT_REFUSED)
     size = sum(path.stat().st_size for path in found if path.exists())
     for path in found:
         click.echo(str(path))
@@ -1272,8 +1280,9 @@ def vacuum(dry_run: bool, grace_hours: int) -> None:
 @store.command()
 @needs_django
 def verify() -> None:
-    """Check that every file each version names exists with its rows, and
-    that no month holds a record id (a Crime ID) twice."""
+    """Check that every version can be read, that every file each version
+    names exists with its rows, and that no month holds a record id (a
+    Crime ID) twice."""
     from saferplaces.ingest.sources import all_sources
 
     unique = {s.table: s.unique_id[0] for s in all_sources() if s.unique_id}

@@ -11,7 +11,8 @@ from typing import Any
 from saferplaces.analytics.compare import rate_ratio, share_difference
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.series import SeriesPoint, measure_chart
-from saferplaces.analytics.store import Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import Store
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _card(store: Store, measure_id: str, code: str, aim: Aim | None) -> Card:
         target = plan_target(aim, months)
         chart = measure_chart(store, measure_id, code, target=target)
         text, significant, rising = change_over_year(store, measure_id, code, months)
-    except (StoreError, ValueError) as error:
+    except Refused as error:  # the card says why; a bug propagates
         return Card(measure_id, measure.title, measure.unit, None, None, "", None,
                     "", "", problem=str(error))  # fmt: skip
     latest = months[-1]

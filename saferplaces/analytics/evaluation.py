@@ -22,6 +22,7 @@ from saferplaces.analytics.compare import rate_ratio, relative_to_parent
 from saferplaces.analytics.geography import name_of
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.proportions import Tally, monthly_tallies
+from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -64,7 +65,7 @@ def evaluate(
     """The intervention's estimated effect; see the module docs."""
     measure = get_measure(measure_id)
     if measure.kind == "ratio":
-        raise ValueError("evaluation is built for counts and shares")
+        raise Refused("evaluation is built for counts and shares")
     if measure.kind == "count":
         return _counts(store, measure_id, target, baseline, followup, comparison)
     return _shares(store, measure_id, target, baseline, followup, comparison)
@@ -142,7 +143,7 @@ def _share(
         Tally(),
     )
     if not pooled.weight:
-        raise ValueError(f"{measure_id} has no responses for {area} in that window")
+        raise Refused(f"{measure_id} has no responses for {area} in that window")
     share = pooled.weighted_successes / pooled.weight
     return 100 * share, 10_000 * share * (1 - share) / pooled.effective_size
 

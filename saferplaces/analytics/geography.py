@@ -233,6 +233,8 @@ def name_of(store: Store, code: str, as_of: AsOf = None) -> str:
     """The area's newest name, else its code."""
     if as_of is None:
         return area(store, code).name
+    if not store.held("geography", as_of):
+        return code  # no geography then: the code is all there is
     rows = store.query(
         "SELECT name FROM geography WHERE code = ? AND name IS NOT NULL "
         "ORDER BY vintage DESC NULLS LAST LIMIT 1",

@@ -5,8 +5,11 @@ neighbourhood page all ask here, and nowhere else, for series, breakdowns,
 comparisons of areas, map values, charts, cards and evaluations. Each answer
 is a ``Result`` of typed ``Row``s (value, numerator, denominator, interval,
 signal, how it was treated for publication, and the figure in words); a
-request that cannot be answered raises ``ResultError`` with a message fit
-to show a person.
+question the engine refuses (``refusals.Refused``: no data for the period,
+no LSOAs known, a breakdown not offered) raises ``ResultError`` with a
+message fit to show a person. Nothing else is turned into a message: any
+other exception is a bug and propagates (a server error, a traceback in the
+log), so a bug never looks like missing data.
 
 Three audiences:
 
@@ -55,8 +58,9 @@ from saferplaces.analytics.measures.series import (
     measure_series,
 )
 from saferplaces.analytics.perturbation import PTable, default_ptable
+from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.spc import XmRChart
-from saferplaces.analytics.store import AsOf, Store, StoreError
+from saferplaces.analytics.store import AsOf, Store
 
 Audience = Literal["partner", "public", "counted"]
 T = TypeVar("T")
@@ -79,8 +83,8 @@ ROLLING_FROM_QUARTERS = (
 )
 
 
-class ResultError(Exception):
-    """A request that cannot be answered; the message is fit to show."""
+class ResultError(Refused):
+    """A refused question in words: the message is a sentence fit to show."""
 
 
 class RefusedQuestion(ResultError):
@@ -251,10 +255,10 @@ def _resolve(
 
 
 def measure(measure_id: str) -> Measure:
-    try:
-        return REGISTRY[measure_id]
-    except KeyError:
-        raise ResultError(f"There is no measure called {measure_id!r}.") from None
+    found = REGISTRY.get(measure_id)
+    if found is None:
+        raise ResultError(f"There is no measure called {measure_id!r}.")
+    return found
 
 
 def series(
@@ -467,15 +471,16 @@ def resident_measures() -> list[Measure]:
 
 
 def _engine(ask: Callable[[], T]) -> T:
-    """The engine's answer, its refusals turned into ResultError."""
+    """The engine's answer, its refusals (``Refused``) and nothing else
+    turned into ResultError: any other exception is a bug, and propagates."""
     try:
         return ask()
+    except ResultError:
+        raise  # already in words
     except OffLattice as refused:
         raise RefusedQuestion(str(refused), refused.allowed) from None
-    except KeyError as error:  # str() of a KeyError quotes its message
-        raise ResultError(_sentence(str(error.args[0]))) from None
-    except (StoreError, ValueError) as error:
-        raise ResultError(_sentence(str(error))) from None
+    except Refused as refused:
+        raise ResultError(_sentence(str(refused))) from None
 
 
 def _sentence(text: str) -> str:

@@ -50,6 +50,8 @@ def spark_session(cores: int | None = None) -> SparkSession:
     small) and UTC, as the store's timestamps are.
     """
     try:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError(
@@ -73,7 +75,8 @@ def spark_session(cores: int | None = None) -> SparkSession:
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate()
         )
-    except Exception as error:  # Java missing or too old: pyspark says why
+    except (PySparkException, Py4JError, OSError) as error:
+        # Java missing or too old: pyspark (or the JVM, or the launcher) says why.
         raise EngineError(f"Spark could not start: {error}") from None
     session.sparkContext.setLogLevel("ERROR")
     # pyspark logs every failed query whole, with its Java stack; the
@@ -178,6 +181,9 @@ class SparkStore(Store):
     def query(
         self, sql: str, params: Sequence[Any] | None = None, as_of: AsOf = None
     ) -> pa.Table:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+
         views = {table: self._prefix + table for table in self.tables()}
         spark_sql = to_spark_sql(sql, params, views)
         with self._views_lock:
@@ -186,7 +192,8 @@ class SparkStore(Store):
                 with warnings.catch_warnings():  # pyspark's pandas check
                     warnings.simplefilter("ignore", FutureWarning)
                     return self.session.sql(spark_sql).toArrow()
-            except Exception as error:  # Spark's analysis and runtime errors
+            except (PySparkException, Py4JError) as error:
+                # Spark's analysis and runtime errors, as DuckDB's in Store.query
                 first = str(error).strip().splitlines()[0] if str(error) else ""
                 raise StoreError(first or type(error).__name__) from None
 

@@ -40,12 +40,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable
 from deltalake import Schema as DeltaSchema
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import DeltaError, TableNotFoundError
 from deltalake.transaction import (
     AddAction,
     RemoveAction,
     create_table_with_add_actions,
 )
+
+from saferplaces.analytics.refusals import Refused
 
 if TYPE_CHECKING:
     import duckdb
@@ -71,7 +73,18 @@ LOADS_SCHEMA = pa.schema(
 
 
 class StoreError(Exception):
-    """A request the store cannot serve (unknown table, bad as-of, ...)."""
+    """A request the store cannot serve (a failing query, unreadable files)."""
+
+
+class NotInStore(StoreError, Refused):
+    """A question about something the store does not hold: a table not
+    loaded yet, a load that does not exist. The engine passes it on as a
+    refusal; the message is fit to show."""
+
+
+class UnreadableVersion(StoreError):
+    """Upkeep refused: some version of a table cannot be read, so the files
+    it names are not known and must not be taken for orphans."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +155,7 @@ class Store:
                 return DeltaTable(str(self.root / table))
             return DeltaTable(str(self.root / table), version=version)
         except TableNotFoundError:
-            raise StoreError(f"the store has no table {table!r} yet") from None
+            raise NotInStore(f"the store has no table {table!r} yet") from None
 
     def loads(self, table: str | None = None) -> list[Load]:
         """Every load, oldest first, read from the tables' Delta logs."""
@@ -211,12 +224,24 @@ class Store:
             eligible = [version for _, at, version in history if at <= moment]
         else:
             if as_of < 0 or as_of > self.last_load_number():
-                raise StoreError(
+                raise NotInStore(
                     f"load {as_of} does not exist; the newest is "
                     f"{self.last_load_number()}"
                 )
             eligible = [version for number, _, version in history if number <= as_of]
         return max(eligible) if eligible else None
+
+    def held(self, table: str, as_of: AsOf = None) -> bool:
+        """Whether ``table`` had been loaded as of ``as_of`` (now, if None):
+        asked once per snapshot, as a comparison asks it for every area."""
+        if table not in self.tables():
+            return False
+        if as_of is None:
+            return True
+        return self.cached(
+            f"held:{table}:{as_of}",
+            lambda: self.table_version(table, as_of) is not None,
+        )
 
     def file_uris(self, table: str, as_of: AsOf = None) -> list[str]:
         version = self.table_version(table, as_of)
@@ -397,32 +422,70 @@ class Store:
 
     # -- upkeep ------------------------------------------------------------
 
-    def _named_files(self, table: str) -> dict[str, int | None]:
+    def _named_files(self, table: str) -> tuple[dict[str, int | None], list[str]]:
         """Every data file any version of ``table`` names, with the rows its
-        add action records (None where the log gives no count)."""
-        newest = self._delta(table).version()
+        add action records (None where the log gives no count); and one line
+        per version whose log cannot be read (its files are then unknown).
+
+        A version whose commit Delta's log clean-up took away behind a later
+        checkpoint is gone by design (nothing can be read as of it), not
+        unreadable: only the versions from the oldest one kept are read."""
+        log = self.root / table / "_delta_log"
+        commits = {
+            int(name[:-5])
+            for name in os.listdir(log)
+            if name.endswith(".json") and name[:-5].isdigit()
+        }
+        checkpoints = {
+            int(name.split(".", 1)[0])
+            for name in os.listdir(log)
+            if ".checkpoint" in name and name.split(".", 1)[0].isdigit()
+        }
+        newest = max(commits | checkpoints, default=-1)
         named: dict[str, int | None] = {}
+        unreadable: list[str] = []
         for version in range(newest + 1):
+            if version not in commits and any(c > version for c in checkpoints):
+                continue  # expired behind a checkpoint
             try:
-                actions = self._delta(table, version).get_add_actions(flatten=True)
-            except Exception:
+                delta = DeltaTable(str(self.root / table), version=version)
+                actions = delta.get_add_actions(flatten=True)
+            except DeltaError as error:  # TableNotFoundError too: a gap
+                reason = str(error).strip().splitlines()[0] if str(error) else ""
+                unreadable.append(
+                    f"{table}: version {version} cannot be read"
+                    + (f" ({reason})" if reason else "")
+                )
                 continue
             adds = pa.table(actions).select(["path", "num_records"]).to_pylist()
             for add in adds:
                 rows = add["num_records"]
                 named[str(add["path"])] = None if rows is None else int(rows)
-        return named
+        return named, unreadable
 
     def orphans(self, grace: timedelta) -> list[Path]:
         """Data files no version of any table names, older than ``grace``:
         what killed loads leave behind. Looked for under the writer lock, so
-        no load can be writing (and about to commit) one of them."""
+        no load can be writing (and about to commit) one of them.
+
+        Raises ``UnreadableVersion`` (and finds nothing) while any version
+        of any table cannot be read: the files only it names would look
+        like orphans."""
         cutoff = time.time() - grace.total_seconds()
         found = []
         with self.writer_lock():
-            for table in self.tables():
+            named_by = {table: self._named_files(table) for table in self.tables()}
+            unreadable = [line for _, lines in named_by.values() for line in lines]
+            if unreadable:
+                advice = (
+                    "Nothing was removed: the files an unreadable version names "
+                    "are not known, and could be taken for orphans. Restore its "
+                    "log from a backup, check with `saferplaces store verify`, "
+                    "then vacuum again."
+                )
+                raise UnreadableVersion("\n".join([*unreadable, advice]))
+            for table, (paths, _) in named_by.items():
                 folder = self.root / table
-                paths = self._named_files(table)
                 # Partition values are quoted in folder names; the log may
                 # give them either way.
                 named = set(paths) | {urllib.parse.unquote(p) for p in paths}
@@ -435,7 +498,8 @@ class Store:
         return found
 
     def vacuum(self, grace: timedelta, dry_run: bool = False) -> list[Path]:
-        """Remove (or with ``dry_run`` only list) ``orphans(grace)``."""
+        """Remove (or with ``dry_run`` only list) ``orphans(grace)``;
+        refuses (``UnreadableVersion``) while any version cannot be read."""
         found = self.orphans(grace)
         if not dry_run:
             with self.writer_lock():
@@ -444,8 +508,9 @@ class Store:
         return found
 
     def verify(self, unique: Mapping[str, str] | None = None) -> list[str]:
-        """Problems with the stored files: a file some version names that is
-        missing, or whose rows differ from what the log says; and, for each
+        """Problems with the stored files: a version whose log cannot be
+        read, a file some version names that is missing, or whose rows
+        differ from what the log says; and, for each
         ``unique`` table -> column, a partition holding a non-blank value of
         that column twice (a Crime ID counted twice). [] is healthy."""
         problems = self._verify_files()
@@ -475,7 +540,9 @@ class Store:
         problems = []
         for table in self.tables():
             folder = self.root / table
-            for relative, rows in sorted(self._named_files(table).items()):
+            named, unreadable = self._named_files(table)
+            problems += unreadable
+            for relative, rows in sorted(named.items()):
                 path = folder / relative
                 if not path.exists():
                     path = folder / urllib.parse.unquote(relative)

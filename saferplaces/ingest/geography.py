@@ -342,7 +342,10 @@ def read_boundaries(item: InputFile) -> FileRead:
         try:
             geometry = shape(feature["geometry"])
             centroid = geometry.representative_point()
-        except Exception as error:  # shapely raises several types for bad shapes
+        # The geometry is the file's data, not our code: shapely raises
+        # several types (and a malformed feature others) for a bad shape, and
+        # any of them rejects the row with the reason.
+        except Exception as error:  # noqa: BLE001
             reason = f"unreadable geometry: {error}"
             rejects.append(_reject(item, number, "geometry", "", reason))
             continue

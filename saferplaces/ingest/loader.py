@@ -681,7 +681,9 @@ def _prefetched(
             for batch in batches:
                 slots.put(("batch", batch))
             slots.put(("end", None))
-        except BaseException as error:  # handed to the consumer, re-raised there
+        # Not swallowed: handed to the consumer, which re-raises it on the
+        # load's own thread (a worker thread's exception would be lost).
+        except BaseException as error:  # noqa: BLE001
             slots.put(("error", error))
 
     worker = threading.Thread(target=produce, name="saferplaces-check", daemon=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from saferplaces.analytics.measures.areas import compare_areas
-from saferplaces.analytics.store import Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from tests.analytics.test_measures import GEOGRAPHY
@@ -73,12 +74,12 @@ def test_wards_ranked_best_first_with_their_change(store):
 
 
 def test_a_period_without_data_is_a_clear_error(store):
-    with pytest.raises(StoreError, match="no data for 2030/31"):
+    with pytest.raises(Refused, match="no data for 2030/31"):
         compare_areas(store, "total-recorded-crime", "ward", "E08900001", "2030/31")
 
 
 def test_a_level_with_nothing_inside_is_a_clear_error(store):
-    with pytest.raises(StoreError, match="no district areas are loaded inside"):
+    with pytest.raises(Refused, match="no district areas are loaded inside"):
         compare_areas(store, "total-recorded-crime", "district", "E08900001", "2024/25")
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from saferplaces.analytics.measures.groups import disproportionality
 from saferplaces.analytics.perturbation import default_ptable
-from saferplaces.analytics.store import Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from tests.ingest.test_local_extract import EXTRACT
@@ -48,7 +49,7 @@ def test_shares_of_victims_against_shares_of_residents(store):
 
 def test_a_group_without_population_cannot_be_compared(store):
     # The fixture's population has ages and sexes but no ethnic groups.
-    with pytest.raises(StoreError, match="no population by ethnicity is loaded"):
+    with pytest.raises(Refused, match="no population by ethnicity is loaded"):
         disproportionality(
             store, "domestic-violence", "E01900001", "victim_ethnicity", "2023/24"
         )

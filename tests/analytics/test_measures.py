@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from saferplaces.analytics.measures import REGISTRY, measure_series
 from saferplaces.analytics.measures.docs import measures_markdown
 from saferplaces.analytics.measures.series import financial_quarter, financial_year
-from saferplaces.analytics.store import Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from tests.ingest.conftest import FEBRUARY, JANUARY
@@ -119,9 +120,9 @@ def test_rates_divide_by_the_population_of_that_year(store, tmp_path):
 def test_unknown_measure_area_and_group_are_clear_errors(store):
     with pytest.raises(KeyError, match="unknown measure 'nope'"):
         measure_series(store, "nope", "E01009002")
-    with pytest.raises(StoreError, match="no LSOAs are known for area 'E05999999'"):
+    with pytest.raises(Refused, match="no LSOAs are known for area 'E05999999'"):
         measure_series(store, "total-recorded-crime", "E05999999")
-    with pytest.raises(ValueError, match="cannot be broken down by 'victim_sex'"):
+    with pytest.raises(Refused, match="cannot be broken down by 'victim_sex'"):
         measure_series(store, "total-recorded-crime", "E01009002", group="victim_sex")
 
 

@@ -11,8 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from deltalake import DeltaTable
 
-from saferplaces.analytics.store import Store
+from saferplaces.analytics.store import Store, UnreadableVersion
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from tests.ingest.conftest import CORRECTED_JANUARY, FEBRUARY, JANUARY
@@ -79,3 +80,73 @@ def test_the_commands(store, settings):
     broken = CliRunner().invoke(main, ["store", "verify"])
     assert broken.exit_code == 1
     assert "is missing" in broken.output
+
+
+def every_file(store: Store) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(store.root)): path.read_bytes()
+        for path in sorted(store.root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def log_of(store: Store, version: int) -> str:
+    return str(store.root / "street_crime" / "_delta_log" / f"{version:020d}.json")
+
+
+def unreadable_first_version(store: Store) -> None:
+    """Version 0 of street_crime cannot be read (its log entry is corrupt)
+    while the newest version's files are still known (from a checkpoint),
+    so the table is still listed and looked through. Only version 0 names
+    January's first file, so it would look like an orphan; every file is
+    made older than any grace, so only a refusal keeps it."""
+    DeltaTable(str(store.root / "street_crime")).create_checkpoint()
+    with open(log_of(store, 0), "w") as log:
+        log.write("{not json")
+    then = time.time() - 48 * 3600
+    for path in store.root.rglob("*.parquet"):
+        os.utime(path, (then, then))
+
+
+def test_vacuum_refuses_while_a_version_cannot_be_read(store):
+    unreadable_first_version(store)
+    before = every_file(store)
+    for dry_run in (True, False):
+        with pytest.raises(UnreadableVersion) as refused:
+            store.vacuum(timedelta(hours=1), dry_run=dry_run)
+        assert str(refused.value).startswith("street_crime: version 0 cannot be read")
+        assert "Nothing was removed" in str(refused.value)
+    assert every_file(store) == before
+
+
+def test_verify_reports_a_version_that_cannot_be_read(store):
+    unreadable_first_version(store)
+    problems = store.verify()
+    assert problems[0].startswith("street_crime: version 0 cannot be read")
+
+
+def test_a_version_expired_behind_a_checkpoint_is_not_unreadable(store):
+    """Delta's log clean-up removes commits behind a checkpoint by design:
+    nothing can be read as of them any more, and that is not damage."""
+    DeltaTable(str(store.root / "street_crime")).create_checkpoint()
+    os.unlink(log_of(store, 0))
+    assert store.verify() == []
+    assert store.vacuum(timedelta(hours=24), dry_run=True) == []
+
+
+@pytest.mark.django_db
+def test_the_commands_refuse_and_report_a_version_that_cannot_be_read(store, settings):
+    from saferplaces.cli import main
+
+    settings.DATA_DIR = store.root.parent
+    unreadable_first_version(store)
+    before = every_file(store)
+    for arguments in (["--dry-run"], ["--grace-hours", "1"]):
+        refused = CliRunner().invoke(main, ["store", "vacuum", *arguments])
+        assert refused.exit_code == 1, refused.output
+        assert "street_crime: version 0 cannot be read" in refused.output
+        assert "Nothing was removed" in refused.output
+    assert every_file(store) == before
+    verified = CliRunner().invoke(main, ["store", "verify"])
+    assert verified.exit_code == 1
+    assert "street_crime: version 0 cannot be read" in verified.output

@@ -11,7 +11,8 @@ from scipy.stats import binomtest
 from saferplaces.analytics.measures import measure_series
 from saferplaces.analytics.measures.proportions import wilson_interval
 from saferplaces.analytics.perturbation import default_ptable
-from saferplaces.analytics.store import Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
 from saferplaces.ingest.sources import get_source
@@ -156,7 +157,7 @@ def test_killed_or_seriously_injured_road_casualties(store):
 
 def test_ksi_needs_both_files(store):
     run_load(store, get_source("stats19-casualties"), [STATS19])
-    with pytest.raises(StoreError, match="needs the road_collisions table"):
+    with pytest.raises(Refused, match="needs the road_collisions table"):
         measure_series(store, "road-casualties-ksi", "E01009001")
 
 

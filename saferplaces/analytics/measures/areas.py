@@ -39,7 +39,8 @@ from saferplaces.analytics.measures.series import (
     poisson_intervals,
 )
 from saferplaces.analytics.perturbation import PTable
-from saferplaces.analytics.store import AsOf, Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import AsOf, Store
 
 LABELS: dict[str, Callable[[str], str]] = {
     "month": lambda month: month,
@@ -124,13 +125,13 @@ def compare_areas(
     intervals, changes and ranks are computed from those."""
     measure = get_measure(measure_id)
     if by not in LABELS:
-        raise ValueError("compare by month, quarter or year")
+        raise Refused("compare by month, quarter or year")
     parent_lsoas = set(lsoas_in(store, within))
     if not parent_lsoas:
-        raise StoreError(f"no LSOAs are known for area {within!r}")
+        raise Refused(f"no LSOAs are known for area {within!r}")
     areas = areas_inside(store, level, parent_lsoas, as_of)
     if not areas:
-        raise StoreError(f"no {level} areas are loaded inside {within!r}")
+        raise Refused(f"no {level} areas are loaded inside {within!r}")
     parent_name = name_of(store, within, as_of)
     ptable = publishing if measure.publication.method != "open" else None
     if measure.kind != "count":
@@ -144,7 +145,7 @@ def compare_areas(
     periods = sorted({p for _, p in counts})
     if period not in periods:
         known = ", ".join(periods)
-        raise StoreError(f"{measure.id} has no data for {period}; it has {known}")
+        raise Refused(f"{measure.id} has no data for {period}; it has {known}")
     previous = periods[periods.index(period) - 1] if periods.index(period) > 0 else None
     covered = _months_of(store, measure, by, period, as_of)
     covered_before = _months_of(store, measure, by, previous, as_of) if previous else []
@@ -165,7 +166,7 @@ def compare_areas(
     def published(code: str, when: str | None) -> int | None:
         return shown.get((code, when)) if when else None
 
-    has_population = "population" in store.tables()
+    has_population = store.held("population", as_of)
     populations = populations_by_year(store, members, as_of) if has_population else {}
     change_notes: dict[str, str] = {}
 
@@ -377,7 +378,7 @@ def _compare_estimates(
         rows.append((code, name, point, previous))
     if period not in seen_periods:
         known = ", ".join(sorted(seen_periods))
-        raise StoreError(f"{measure.id} has no data for {period}; it has {known}")
+        raise Refused(f"{measure.id} has no data for {period}; it has {known}")
     ranked = _rank(
         [(code, name, p.value if p else None, p, prev) for code, name, p, prev in rows],
         measure,

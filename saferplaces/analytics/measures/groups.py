@@ -23,7 +23,8 @@ from saferplaces.analytics.measures.population import population_year, year_used
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import financial_year, measure_months
 from saferplaces.analytics.perturbation import PTable
-from saferplaces.analytics.store import AsOf, Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import AsOf, Store
 
 # measure group column -> population column
 POPULATION_COLUMNS = {
@@ -63,12 +64,12 @@ def disproportionality(
     withheld groups left out of the shares."""
     measure = get_measure(measure_id)
     if group not in measure.groups:
-        raise ValueError(f"{measure.id} cannot be broken down by {group!r}")
+        raise Refused(f"{measure.id} cannot be broken down by {group!r}")
     if group not in POPULATION_COLUMNS:
-        raise ValueError(f"no population is loaded by {group!r} to compare with")
+        raise Refused(f"no population is loaded by {group!r} to compare with")
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
-        raise StoreError(f"no LSOAs are known for area {area_code!r}")
+        raise Refused(f"no LSOAs are known for area {area_code!r}")
     cells = _counts_in_year(store, measure, group, lsoas, financial_year_label, as_of)
     ptable = publishing if measure.publication.method != "open" else None
     counts = {value: count for value, (count, _) in cells.items()}
@@ -101,7 +102,7 @@ def disproportionality(
     events = sum(counts.get(value, 0) for value in residents)
     people = sum(residents.values())
     if not people or (not events and ptable is None):
-        raise StoreError(
+        raise Refused(
             f"no {measure.id} events or residents for {area_code} in "
             f"{financial_year_label}"
         )
@@ -156,8 +157,8 @@ def _residents_by(
 ) -> tuple[int, dict[str, float]]:
     """(the year used, residents by age band, sex or ethnic group): ``year``
     or the one ``population.year_used`` picks when it is not loaded."""
-    if "population" not in store.tables():
-        raise StoreError("a breakdown needs population: saferplaces ingest population")
+    if not store.held("population", as_of):
+        raise Refused("a breakdown needs population: saferplaces ingest population")
     # Age by sex rows give age or sex; ethnicity rows are for all ages and
     # sexes (Census 2021 TS021).
     where = {
@@ -168,7 +169,7 @@ def _residents_by(
     if column != "ethnicity":
         where += " AND coalesce(ethnicity, 'all') = 'all'"
     if column not in store.columns("population"):
-        raise StoreError(f"no population by {column} is loaded for this area")
+        raise Refused(f"no population by {column} is loaded for this area")
     rows = store.query(
         f"SELECT year, {column} AS value, sum(population) AS people FROM population "
         f"WHERE {column} <> 'all' AND {where} "
@@ -178,7 +179,7 @@ def _residents_by(
     ).to_pylist()
     chosen = year_used({int(r["year"]) for r in rows}, year)
     if chosen is None:
-        raise StoreError(f"no population by {column} is loaded for this area")
+        raise Refused(f"no population by {column} is loaded for this area")
     return chosen, {
         str(r["value"]): float(r["people"]) for r in rows if int(r["year"]) == chosen
     }

@@ -22,6 +22,8 @@ Example:
 
 from __future__ import annotations
 
+from saferplaces.analytics.refusals import Refused
+
 # The first month of each financial quarter (April, July, October, January).
 QUARTER_STARTS = (4, 7, 10, 1)
 YEAR_START = 4
@@ -43,7 +45,7 @@ ALLOWED = (
 WHOLE_ONLY = "published once the period is whole"
 
 
-class OffLattice(ValueError):
+class OffLattice(Refused):
     """A question whose answer is not a cell of the lattice."""
 
     def __init__(self, message: str) -> None:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from saferplaces.analytics.store import AsOf, Store, StoreError
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import AsOf, Store
 
 
 def population_year(first_month: str) -> int:
@@ -94,8 +95,8 @@ def residents_by_area_and_year(store: Store, as_of: AsOf) -> pa.Table:
     until the next load: an area's population is then a filter and a sum in
     memory, and ranking every ward of a nation one join, not a query per
     ward (bench/national.py)."""
-    if "population" not in store.tables():
-        raise StoreError("a rate needs population: saferplaces ingest population")
+    if not store.held("population", as_of):
+        raise Refused("a rate needs population: saferplaces ingest population")
 
     def residents() -> pa.Table:
         return store.query(

@@ -41,8 +41,9 @@ from saferplaces.analytics.measures.proportions import (
 )
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.perturbation import PTable
+from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.spc import XmRChart, xmr
-from saferplaces.analytics.store import AsOf, Store, StoreError
+from saferplaces.analytics.store import AsOf, Store
 
 Period = Literal["month", "quarter", "year", "rolling12"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year", "rolling12")
@@ -110,15 +111,15 @@ def measure_series(
     ``lattice`` is False (the attack tests' any-window control)."""
     measure = get_measure(measure_id)
     if by not in PERIODS:
-        raise ValueError(f"by must be one of {', '.join(PERIODS)}")
+        raise Refused(f"by must be one of {', '.join(PERIODS)}")
     if group is not None and group not in measure.groups:
         offered = ", ".join(measure.groups) or "none"
-        raise ValueError(
+        raise Refused(
             f"{measure.id} cannot be broken down by {group!r} (offers: {offered})"
         )
     for table in (measure.table, *measure.also_needs):
-        if table not in store.tables():
-            raise StoreError(
+        if not store.held(table, as_of):
+            raise Refused(
                 f"{measure.id} needs the {table} table: load {measure.source}"
             )
     months = [
@@ -147,7 +148,7 @@ def measure_series(
         )
     lsoas = lsoas_in(store, area_code)
     if not lsoas:
-        raise StoreError(f"no LSOAs are known for area {area_code!r}")
+        raise Refused(f"no LSOAs are known for area {area_code!r}")
     counts = store.cached(
         f"monthly-counts:{measure.id}:{group}:{area_code}:{as_of}",
         lambda: _monthly_counts(store, measure, lsoas, group, as_of),
@@ -290,9 +291,7 @@ def measure_chart(
     optional target (for the assurance icon) and rebasing (e.g. where an
     intervention started)."""
     if by == "rolling12":
-        raise ValueError(
-            "a rolling sum overlaps itself: chart by month, quarter or year"
-        )
+        raise Refused("a rolling sum overlaps itself: chart by month, quarter or year")
     points = measure_series(
         store, measure_id, area_code, by=by, first=first, last=last, as_of=as_of,
         publishing=publishing,
@@ -302,7 +301,7 @@ def measure_chart(
     values = [point.value for point in points]
     if len(values) < 2 or any(value is None for value in values):
         withheld = any(point.suppressed for point in points)
-        raise StoreError(
+        raise Refused(
             f"{measure_id} has periods withheld as too few to show: no chart"
             if withheld
             else f"{measure_id} has too few periods with data to chart"
@@ -348,7 +347,7 @@ def _tally_series(
     """A proportion or ratio measure (see ``proportions``)."""
     tallies = monthly_tallies(store, measure, area_code, group, as_of)
     if not tallies and not is_known(store, area_code):
-        raise StoreError(f"no data or geography is known for area {area_code!r}")
+        raise Refused(f"no data or geography is known for area {area_code!r}")
     groups: Sequence[str | None] = (
         sorted({g for _, g in tallies}, key=str) if group else [None]
     )

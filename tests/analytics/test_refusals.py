@@ -1,0 +1,69 @@
+"""Only a refused question becomes a message: the engine raises ``Refused``
+on purpose, the results path turns that (and nothing else) into the sentence
+people see, and any other exception is a bug that propagates."""
+
+from __future__ import annotations
+
+import pytest
+
+from saferplaces.analytics import cards, results
+from saferplaces.analytics.measures import measure_series
+from saferplaces.analytics.measures import series as series_engine
+from saferplaces.analytics.measures.lattice import OffLattice
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import Store
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+from tests.ingest.conftest import FEBRUARY, JANUARY
+
+AREA = "E01009002"  # an LSOA of the street crime fixtures
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("police-uk-street"), [JANUARY, FEBRUARY])
+    return store
+
+
+def plant(monkeypatch, error: Exception) -> None:
+    """A bug in the series engine: counting the months raises ``error``."""
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(series_engine, "_monthly_counts", broken)
+
+
+def test_the_engine_refuses_with_refused(store):
+    with pytest.raises(Refused, match="no LSOAs are known for area 'E05999999'"):
+        measure_series(store, "total-recorded-crime", "E05999999")
+    assert issubclass(OffLattice, Refused)
+    assert issubclass(results.ResultError, Refused)
+
+
+def test_a_refusal_reaches_people_as_a_sentence(store):
+    with pytest.raises(results.ResultError) as refused:
+        results.series(store, "total-recorded-crime", "E05999999")
+    assert str(refused.value) == "No LSOAs are known for area 'E05999999'."
+
+
+@pytest.mark.parametrize("error", [KeyError("planted"), ValueError("planted")])
+def test_a_bug_in_the_series_engine_propagates(store, monkeypatch, error):
+    plant(monkeypatch, error)
+    with pytest.raises(type(error), match="planted"):
+        results.series(store, "total-recorded-crime", AREA)
+    with pytest.raises(type(error), match="planted"):
+        results.chart(store, "total-recorded-crime", AREA)
+
+
+@pytest.mark.parametrize("error", [KeyError("planted"), ValueError("planted")])
+def test_a_bug_under_an_overview_card_propagates(store, monkeypatch, error):
+    plant(monkeypatch, error)
+    with pytest.raises(type(error), match="planted"):
+        cards.card(store, "total-recorded-crime", AREA)
+
+
+def test_a_card_says_why_the_engine_refused(store):
+    card = cards.card(store, "total-recorded-crime", "E05999999")
+    assert card.problem == "no LSOAs are known for area 'E05999999'"
