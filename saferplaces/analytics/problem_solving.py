@@ -75,6 +75,7 @@ from saferplaces.analytics.hotspot_report import (
     months_between,
 )
 from saferplaces.analytics.store import Store
+from saferplaces.codes import is_lsoa
 
 CONFIDENCE = 0.95
 # Below this count the log-scale Wald interval's coverage falls short (and
@@ -486,5 +487,5 @@ def _lsoas_near(store: Store, request: Request, block: _Block, last: str) -> set
     return {
         str(row["lsoa_code"])
         for row in rows
-        if row["lsoa_code"] and geography.is_lsoa(str(row["lsoa_code"]))
+        if row["lsoa_code"] and is_lsoa(str(row["lsoa_code"]))
     }

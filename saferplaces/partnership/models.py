@@ -12,7 +12,6 @@ it hopes to move and an evaluation plan.
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
+from saferplaces.codes import AREA_CODE, AREA_CODE_RULE, is_month
 from saferplaces.versions import Versioned
 
 
@@ -58,12 +58,7 @@ class PartnershipArea(models.Model):
     )
     code = models.CharField(
         max_length=40,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z0-9-]{2,40}$",
-                "An area code is 2 to 40 letters, digits or hyphens (e.g. E05011119).",
-            )
-        ],
+        validators=[RegexValidator(AREA_CODE, AREA_CODE_RULE)],
     )
 
     class Meta:
@@ -431,7 +426,7 @@ class ActionMeasure(Versioned):
         errors: dict[str, str] = {}
         for name in ("baseline_from", "baseline_to"):
             value = getattr(self, name)
-            if value and not MONTH.match(value):
+            if value and not is_month(value):
                 errors[name] = "Enter a month as YYYY-MM, like 2013-04."
         if (
             not errors
@@ -444,9 +439,6 @@ class ActionMeasure(Versioned):
             errors["target"] = "A watched measure has no target: choose a direction."
         if errors:
             raise ValidationError(errors)
-
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class Milestone(Versioned):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.db import transaction
 
 from saferplaces.accounts.models import Agency, AgencyKind
 from saferplaces.analytics.measures import REGISTRY
+from saferplaces.codes import is_month
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -513,7 +513,6 @@ def _checked(read: _Reader, item: Any, obj: Any) -> None:
 
 
 EMMIE = ["effect", "mechanism", "moderators", "implementation", "economics"]
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _evaluation(read: _Reader, entry: Any, action: Action) -> None:
@@ -522,7 +521,7 @@ def _evaluation(read: _Reader, entry: Any, action: Action) -> None:
     months = {}
     for field in ("baseline_from", "baseline_to", "followup_from", "followup_to"):
         months[field] = read.text(entry, field)
-        if not MONTH.match(months[field]):
+        if not is_month(months[field]):
             raise read.fail(entry, field, "must be a month, YYYY-MM")
     measure_id = read.text(entry, "measure")
     if measure_id not in REGISTRY:

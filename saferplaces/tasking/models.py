@@ -11,7 +11,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
-from saferplaces.partnership.models import MONTH, Group, Partnership
+from saferplaces.codes import is_month
+from saferplaces.partnership.models import Group, Partnership
 from saferplaces.versions import Versioned
 
 
@@ -81,7 +82,7 @@ class ProblemSolving(Versioned):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.response_starts and not MONTH.match(self.response_starts):
+        if self.response_starts and not is_month(self.response_starts):
             errors["response_starts"] = "Enter a month as YYYY-MM, like 2014-04."
         if not 1 <= (self.assessment_months or 0) <= 36:
             errors["assessment_months"] = "Between 1 and 36 months."

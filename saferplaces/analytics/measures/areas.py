@@ -31,8 +31,6 @@ from saferplaces.analytics.measures.series import (
     MONTHS_IN,
     PER,
     Period,
-    financial_quarter,
-    financial_year,
     lsoa_month_counts,
     measure_months,
     measure_series,
@@ -40,6 +38,7 @@ from saferplaces.analytics.measures.series import (
 )
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.store import AsOf, Store, StoreError
+from saferplaces.codes import financial_quarter, financial_year
 
 LABELS: dict[str, Callable[[str], str]] = {
     "month": lambda month: month,
