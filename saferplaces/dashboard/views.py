@@ -20,11 +20,11 @@ from saferplaces.analytics.measures.series import PERIODS, Period
 from saferplaces.analytics.store import Store
 from saferplaces.codes import normalise_postcode
 from saferplaces.dashboard import charts, maps
+from saferplaces.lib.downloads import csv_download, xlsx_download
+from saferplaces.lib.pagecache import cached_page, store_revision
+from saferplaces.lib.store import publication_rules, web_store
 from saferplaces.partnership import scope
 from saferplaces.partnership.models import ActionMeasure, Plan, Status
-from saferplaces.web.downloads import csv_download, xlsx_download
-from saferplaces.web.pagecache import cached_page, store_revision
-from saferplaces.web.store import publication_rules, web_store
 
 
 def store() -> Store:

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from saferplaces.analytics.measures import REGISTRY
 from saferplaces.codes import is_area_code
+from saferplaces.lib.fields import ModelMultipleChoiceField
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -28,7 +29,6 @@ from saferplaces.partnership.models import (
     allowed_change,
 )
 from saferplaces.versions import VersionedForm
-from saferplaces.web.fields import ModelMultipleChoiceField
 
 # Extension -> the content type it is stored and described as. Files are
 # only ever sent back as downloads, never rendered or executed.
