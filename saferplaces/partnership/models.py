@@ -17,13 +17,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
-from saferplaces.codes import AREA_CODE, AREA_CODE_RULE, is_month
+from saferplaces.codes import is_month
+from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.versions import Versioned
 
 
@@ -56,10 +56,7 @@ class PartnershipArea(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="areas"
     )
-    code = models.CharField(
-        max_length=40,
-        validators=[RegexValidator(AREA_CODE, AREA_CODE_RULE)],
-    )
+    code = AreaCodeField()
 
     class Meta:
         ordering = ["partnership", "code"]
@@ -528,8 +525,8 @@ class EvaluationPlan(models.Model):
     )
     question = models.TextField()
     measure_id = models.CharField(max_length=80)
-    target_area = models.CharField(max_length=40)
-    comparison_area = models.CharField(max_length=40, blank=True)
+    target_area = AreaCodeField()
+    comparison_area = AreaCodeField(blank=True)
     baseline_from = models.CharField(max_length=7)  # YYYY-MM
     baseline_to = models.CharField(max_length=7)
     followup_from = models.CharField(max_length=7)
