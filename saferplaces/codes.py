@@ -133,6 +133,30 @@ def is_month(text: str) -> bool:
     return bool(_MONTH_RX.match(text))
 
 
+def month_number(month: str) -> int:
+    """A month (YYYY-MM) as a count of months, for arithmetic; ``month_of``
+    turns it back.
+
+    >>> month_number("2024-01") - month_number("2023-12")
+    1
+    """
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def month_of(number: int) -> str:
+    """The month ``month_number`` counted: YYYY-MM.
+
+    >>> month_of(month_number("2023-12") + 1)
+    '2024-01'
+    """
+    return f"{number // 12}-{number % 12 + 1:02d}"
+
+
+def shift_month(month: str, by: int) -> str:
+    """``month`` moved ``by`` months: shift_month("2021-04", -9) is "2020-07"."""
+    return month_of(month_number(month) + by)
+
+
 @functools.lru_cache(maxsize=4096)  # asked for every month of every series
 def financial_year(month: str) -> str:
     """'2024-03' -> '2023/24'; '2024-04' -> '2024/25'."""

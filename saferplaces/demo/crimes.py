@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from saferplaces.codes import month_of
 from saferplaces.demo.partnership import FIRST_MONTH, FORCE, MONTHS, Layout, _lonlat
 from saferplaces.ingest.local_asb import COLUMNS as ASB_COLUMNS
 from saferplaces.ingest.local_extract import COLUMNS as LOCAL_COLUMNS
@@ -90,8 +91,7 @@ HEADER = STREET_COLUMNS
 
 def month_label(index: int) -> str:
     year, month = FIRST_MONTH
-    total = year * 12 + (month - 1) + index
-    return f"{total // 12}-{total % 12 + 1:02d}"
+    return month_of(year * 12 + (month - 1) + index)
 
 
 def rate(plan: Layout, lsoa_index: int, crime_type: str, share: float, m: int) -> float:

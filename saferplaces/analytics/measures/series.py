@@ -28,7 +28,7 @@ from scipy import special
 
 from saferplaces.analytics.geography import is_known, lsoas_in
 from saferplaces.analytics.measures.keys import key_sum_sql
-from saferplaces.analytics.measures.lattice import OffLattice, check_window, shift_month
+from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
     population_by_year,
     residents_for,
@@ -42,7 +42,7 @@ from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.spc import XmRChart, xmr
 from saferplaces.analytics.store import AsOf, Store, StoreError
-from saferplaces.codes import financial_quarter, financial_year
+from saferplaces.codes import financial_quarter, financial_year, shift_month
 
 Period = Literal["month", "quarter", "year", "rolling12"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year", "rolling12")
