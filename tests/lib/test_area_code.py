@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -36,7 +37,7 @@ def _ours() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if m.__module__.startswith("saferplaces.")]
 
 
-def _char_fields() -> dict[str, models.Field]:  # type: ignore[type-arg]
+def _char_fields() -> dict[str, Any]:
     return {
         f"{m._meta.app_label}.{m.__name__}.{f.name}": f
         for m in _ours()
