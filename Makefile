@@ -75,10 +75,11 @@ test-postgres: ## The test suite on PostgreSQL only (PG_URL)
 	@# the SQLite leg; this leg runs everything that touches the database.
 	DATABASE_URL=$(PG_URL)_$$$$ SAFERPLACES_DATA_DIR=$(TEST_DATA_DIR)/postgres $(BIN)/pytest -m "not browser and not spark and not attack" --basetemp=$(TEST_DATA_DIR)/postgres-tmp
 
-lint: install-dev ## ruff check, ruff format --check, mypy
+lint: install-dev ## ruff check, ruff format --check, mypy, lint-imports (the layers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy saferplaces
+	$(BIN)/lint-imports
 
 format: install-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
@@ -126,4 +127,4 @@ lock: ## Re-resolve the newest allowed versions into constraints.txt
 	 /tmp/saferplaces-lock/bin/pip freeze --exclude-editable | sort -f) > constraints.txt
 
 clean: ## Remove build output, caches and the virtualenv (keeps var/, the data)
-	rm -rf $(VENV) node_modules $(BUILD) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(BUILD) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

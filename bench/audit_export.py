@@ -100,7 +100,7 @@ def _export(way: str) -> dict[str, float]:
 
 def _stream(model: type) -> int:
     from saferplaces.accounts import audit_export
-    from saferplaces.web.downloads import csv_stream
+    from saferplaces.lib.downloads import csv_stream
 
     response = csv_stream(
         "audit-log.csv", audit_export.COLUMNS,
@@ -112,7 +112,7 @@ def _stream(model: type) -> int:
 def _whole(model: type) -> int:
     """The export as it was before issue 27: model instances, one string."""
     from saferplaces.accounts import audit_export
-    from saferplaces.web.downloads import csv_download
+    from saferplaces.lib.downloads import csv_download
 
     rows = (
         [

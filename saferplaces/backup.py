@@ -40,8 +40,8 @@ from django.db import connection
 
 from saferplaces import __version__
 from saferplaces.analytics.store import Store
+from saferplaces.lib.pagecache import forget_everything_cached
 from saferplaces.service import ServiceBusy, held_for_restore
-from saferplaces.web.pagecache import forget_everything_cached
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -962,7 +962,7 @@ def measure_show(
 
 
 def _rules() -> Any:
-    from saferplaces.web.store import publication_rules
+    from saferplaces.lib.store import publication_rules
 
     return publication_rules()
 

@@ -1,6 +1,9 @@
-"""Shared vocabularies: the categories each loader accepts and each
-published breakdown lists in full (``Measure.classification``). One home,
-importing nothing of ours, so loaders and measures agree by construction."""
+"""Shared vocabularies: the categories each loader accepts, each published
+breakdown lists in full (``Measure.classification``) and the demo draws
+from. One home, importing nothing of ours, so loaders, measures and the demo
+agree by construction. Part of the bottom layer with ``saferplaces.codes``
+(what codes, postcodes and months look like): lists of categories live here,
+patterns there."""
 
 from __future__ import annotations
 
@@ -30,12 +33,33 @@ CRIME_TREE: dict[str, list[str]] = {
     "Public order offences": ["Public order offences"],
     "Miscellaneous crimes against society": ["Miscellaneous crimes against society"],
 }
+# Age bands, youngest first: every list of age bands is cut from this one.
+AGE_BAND_ORDER = ["0-9", "10-17", "18-24", "25-34", "35-49", "50-64", "65+"]
+
+
+def age_bands_from(youngest: str) -> list[str]:
+    """The age bands from ``youngest`` up.
+
+    >>> age_bands_from("50-64")
+    ['50-64', '65+']
+    """
+    return AGE_BAND_ORDER[AGE_BAND_ORDER.index(youngest) :]
+
+
+# Residents by age, as population estimates give them: every age.
+POPULATION_AGE_BANDS = age_bands_from("0-9")
+# Adults: re-offending cohorts and survey respondents (18 and over).
+ADULT_AGE_BANDS = age_bands_from("18-24")
 # People's age bands, sexes and ethnic groups in the local extracts,
 # re-offending cohorts and surveys ("unknown" where the record says so).
-AGE_BANDS = ["0-9", "10-17", "18-24", "25-34", "35-49", "50-64", "65+", "unknown"]
-SEXES = ["female", "male", "unknown"]
-# ONS 2021 high-level ethnic groups.
-ETHNICITIES = ["Asian", "Black", "Mixed", "White", "Other", "Unknown"]
+AGE_BANDS = [*AGE_BAND_ORDER, "unknown"]
+KNOWN_SEXES = ["female", "male"]
+SEXES = [*KNOWN_SEXES, "unknown"]
+# ONS 2021 high-level ethnic groups (census table TS021's five).
+ETHNIC_GROUPS = ["Asian", "Black", "Mixed", "White", "Other"]
+ETHNICITIES = [*ETHNIC_GROUPS, "Unknown"]
+# The five strands of hate crime police forces monitor.
+HATE_STRANDS = ["race", "religion", "sexual orientation", "disability", "transgender"]
 # How an offender entered a re-offending cohort.
 DISPOSALS = ["custody", "court order", "caution"]
 # The three categories of anti-social behaviour police forces record.

@@ -14,11 +14,11 @@ from django.utils.http import urlencode
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.permissions import Capability, can
-from saferplaces.web.methods import accepts_post, post_only
+from saferplaces.lib.methods import accepts_post, post_only
 
 # The admin's views that take forms, by the end of their URL names (the list
 # takes actions, a password change is a "_change"); the rest read, and answer
-# GET and HEAD only (saferplaces/web/methods.py).
+# GET and HEAD only (saferplaces/lib/methods.py).
 ADMIN_FORMS = ("_changelist", "_add", "_change", "_delete")
 
 

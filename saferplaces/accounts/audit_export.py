@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from django.db.models import QuerySet
 
 from saferplaces.accounts.models import AuditEvent
-from saferplaces.web.downloads import csv_chunks
+from saferplaces.lib.downloads import csv_chunks
 
 COLUMNS = [
     "at", "who", "agency", "action", "object_type", "object_id", "ip_address",

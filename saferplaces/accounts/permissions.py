@@ -266,6 +266,12 @@ def links_for(user: Any) -> list[ResolvedLink]:
     ]
 
 
+def navigation_labels(user: Any) -> list[str]:
+    """What of a reader a kept page depends on: the links their navigation
+    shows (``settings.PAGE_CACHE_READER``, saferplaces/lib/pagecache.py)."""
+    return [link.label for link in links_for(user)]
+
+
 @lru_cache(maxsize=64)
 def _href(url_name: str) -> str:
     # Every page builds the navigation; the URLs never change while running.

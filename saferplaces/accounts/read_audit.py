@@ -155,7 +155,7 @@ def _format(
 
 
 def _store_versions() -> dict[str, int]:
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     return web_store().table_versions()
 

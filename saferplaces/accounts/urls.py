@@ -4,7 +4,7 @@ from django.urls import path, reverse_lazy
 from saferplaces.accounts import views
 from saferplaces.accounts.permissions import Capability, requires
 from saferplaces.accounts.read_audit import OWN, PUBLIC, not_audited
-from saferplaces.web.methods import post_only
+from saferplaces.lib.methods import post_only
 
 app_name = "accounts"
 

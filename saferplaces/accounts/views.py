@@ -19,8 +19,8 @@ from django_ratelimit.decorators import ratelimit
 from saferplaces.accounts import audit, audit_export
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.accounts.permissions import Capability, requires
-from saferplaces.web.downloads import csv_stream
-from saferplaces.web.methods import accepts_post
+from saferplaces.lib.downloads import csv_stream
+from saferplaces.lib.methods import accepts_post
 
 AUDIT_PAGE_SIZE = 50
 

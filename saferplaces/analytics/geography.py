@@ -1,5 +1,6 @@
-"""Areas: the one place that knows ONS codes, names, levels, parents and
-children, boundaries, and which codes lie within an area.
+"""Areas as the store knows them: names, levels, parents and children,
+boundaries, and which codes lie within an area (what a code looks like and
+the level it names from its pattern alone: ``saferplaces.codes``).
 
 Vocabulary (docs/glossary.md): an *area* is any place figures are given
 for, named by its *area code*: an ONS code (LSOA ``E01``/``W01``, MSOA
@@ -17,49 +18,12 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from saferplaces.analytics.store import AsOf, Store, StoreError
-
-# ONS code patterns, England and Wales. Keys are the levels they name.
-CODE_PATTERNS: dict[str, str] = {
-    "lsoa": r"^[EW]01\d{6}$",
-    "msoa": r"^[EW]02\d{6}$",
-    "ward": r"^[EW]05\d{6}$",
-    "local_authority": r"^(E0[6-9]|W06)\d{6}$",
-    "constituency": r"^(E14|W07)\d{6}$",
-    "region": r"^E12\d{6}$",
-    "country": r"^[EW]92\d{6}$",
-}
-LSOA_CODE = CODE_PATTERNS["lsoa"]
-_COMPILED = {level: re.compile(pattern) for level, pattern in CODE_PATTERNS.items()}
-
-
-def level_of_code(code: str) -> str | None:
-    """The level an ONS code names, from its pattern alone; None otherwise.
-
-    >>> level_of_code("W01000001"), level_of_code("E05011119"), level_of_code("X")
-    ('lsoa', 'ward', None)
-    """
-    return next((lvl for lvl, rx in _COMPILED.items() if rx.match(code)), None)
-
-
-def is_lsoa(code: str) -> bool:
-    """Whether ``code`` is an LSOA code, English or Welsh."""
-    return bool(_COMPILED["lsoa"].match(code))
-
-
-def lsoa_or_null(codes: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """The codes that are LSOA codes (English or Welsh), nulls elsewhere: the
-    lsoa_code of a record whose area may be given at any level."""
-    matches = pc.match_substring_regex(codes, LSOA_CODE)
-    return pc.if_else(matches, codes, pa.scalar(None, pa.string()))
+from saferplaces.codes import is_lsoa, level_of_code, normalise_postcode
 
 
 @dataclass(frozen=True)
@@ -373,9 +337,7 @@ def postcode_place(store: Store, typed: str) -> PostcodePlace | None:
     """The place of a postcode typed any way ("b29 6aa"), from the postcode
     directory loaded (the ``postcodes`` table); None if it is not there or
     is not a postcode."""
-    from saferplaces.ingest.postcodes import normalise
-
-    postcode = normalise(typed)
+    postcode = normalise_postcode(typed)
     if postcode is None or "postcodes" not in store.tables():
         return None
     rows = store.query(

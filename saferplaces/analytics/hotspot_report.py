@@ -18,6 +18,7 @@ import numpy as np
 
 from saferplaces.analytics import geography, hotspots
 from saferplaces.analytics.store import Store
+from saferplaces.codes import month_number, month_of
 
 METHODS = ("counts", "kde", "gi", "change", "classify")
 # A collision's severity is its worst casualty's: ksi = fatal or serious.
@@ -103,11 +104,10 @@ def months_between(first: str, last: str) -> list[str]:
     for month in (first, last):
         if len(month) != 7 or month[4] != "-" or not 1 <= int(month[5:]) <= 12:
             raise HotspotError(f"{month!r} is not a month: write YYYY-MM")
-    start = int(first[:4]) * 12 + int(first[5:]) - 1
-    end = int(last[:4]) * 12 + int(last[5:]) - 1
+    start, end = month_number(first), month_number(last)
     if end < start:
         raise HotspotError("--to must not be before --from")
-    return [f"{m // 12}-{m % 12 + 1:02d}" for m in range(start, end + 1)]
+    return [month_of(m) for m in range(start, end + 1)]
 
 
 def by_area(store: Store, request: Request, level: str) -> list[dict[str, Any]]:
@@ -176,9 +176,8 @@ def _change(
     store: Store, request: Request, grid: hotspots.Grid, months: list[str]
 ) -> dict[str, Any]:
     """The period against the same number of months just before it."""
-    start = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
-    before = [start - len(months), start - 1]
-    first, last = (f"{m // 12}-{m % 12 + 1:02d}" for m in before)
+    start = month_number(months[0])
+    first, last = month_of(start - len(months)), month_of(start - 1)
     bx, by = incidents(store, request, first, last)
     x, y = incidents(store, request, months[0], months[-1])
     result = hotspots.change(

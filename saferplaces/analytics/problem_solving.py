@@ -75,6 +75,7 @@ from saferplaces.analytics.hotspot_report import (
     months_between,
 )
 from saferplaces.analytics.store import Store
+from saferplaces.codes import is_lsoa, month_number, month_of
 
 CONFIDENCE = 0.95
 # Below this count the log-scale Wald interval's coverage falls short (and
@@ -217,14 +218,10 @@ def windows(response_starts: str, months: int) -> tuple[list[str], list[str]]:
     months_between(response_starts, response_starts)  # says so if not a month
     if months < 1:
         raise HotspotError("the windows need at least one month")
-    start = int(response_starts[:4]) * 12 + int(response_starts[5:7]) - 1
-    before = months_between(_label(start - months), _label(start - 1))
-    after = months_between(_label(start), _label(start + months - 1))
+    start = month_number(response_starts)
+    before = months_between(month_of(start - months), month_of(start - 1))
+    after = months_between(month_of(start), month_of(start + months - 1))
     return before, after
-
-
-def _label(month: int) -> str:
-    return f"{month // 12}-{month % 12 + 1:02d}"
 
 
 def district_around(store: Store, code: str) -> str:
@@ -486,5 +483,5 @@ def _lsoas_near(store: Store, request: Request, block: _Block, last: str) -> set
     return {
         str(row["lsoa_code"])
         for row in rows
-        if row["lsoa_code"] and geography.is_lsoa(str(row["lsoa_code"]))
+        if row["lsoa_code"] and is_lsoa(str(row["lsoa_code"]))
     }

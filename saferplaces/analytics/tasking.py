@@ -28,6 +28,7 @@ from saferplaces.analytics.hotspot_report import (
     months_between,
 )
 from saferplaces.analytics.store import Store
+from saferplaces.codes import month_number, month_of
 
 CELL = 250.0
 TOP_TYPES = 20  # police.uk has 14 types: all of them, commonest first
@@ -139,9 +140,8 @@ def cells_svg(pack: Pack, width: int = 480) -> str:
 
 
 def _previous(months: list[str]) -> tuple[str, str]:
-    start = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
-    first, last = start - len(months), start - 1
-    return (f"{first // 12}-{first % 12 + 1:02d}", f"{last // 12}-{last % 12 + 1:02d}")
+    start = month_number(months[0])
+    return month_of(start - len(months)), month_of(start - 1)
 
 
 def pack(store: Store, area_code: str, first: str, last: str) -> Pack:

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from saferplaces.analytics.measures import REGISTRY
 from saferplaces.analytics.measures.registry import ALL_LEVELS
+from saferplaces.codes import AREA_CODE_LENGTH, MONTH, PERIOD
 
 PERIODS = ["month", "quarter", "year", "rolling12"]
 # Every breakdown any measure offers: the schema lists them, so a caller (or
@@ -15,9 +16,6 @@ PERIODS = ["month", "quarter", "year", "rolling12"]
 ALL_GROUPS = sorted(
     {group for measure in REGISTRY.values() for group in measure.groups}
 )
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-# A financial year, a quarter of one, or a month.
-PERIOD = r"^(\d{4}/\d{2}( Q[1-4])?|\d{4}-(0[1-9]|1[0-2]))$"
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -57,7 +55,8 @@ class MeasureSerializer(serializers.Serializer[Any]):
 
 class SeriesQuery(serializers.Serializer[Any]):
     area = serializers.CharField(
-        max_length=40, help_text="Area code: LSOA, ward, local authority or own area."
+        max_length=AREA_CODE_LENGTH,
+        help_text="Area code: LSOA, ward, local authority or own area.",
     )
     by = serializers.ChoiceField(PERIODS, default="month")
     group = serializers.ChoiceField(
@@ -87,7 +86,9 @@ class CompareQuery(serializers.Serializer[Any]):
     level = serializers.ChoiceField(
         list(ALL_LEVELS), help_text="The level of the areas to rank."
     )
-    within = serializers.CharField(max_length=40, help_text="The parent area's code.")
+    within = serializers.CharField(
+        max_length=AREA_CODE_LENGTH, help_text="The parent area's code."
+    )
     period = serializers.RegexField(
         PERIOD, max_length=20, help_text="2024/25, 2024/25 Q1 or 2024-05"
     )

@@ -5,7 +5,7 @@ which a caller writes (1,500 spoofed requests were all answered), and
 counted in each worker's memory. This one keys by the address the server
 saw, trusting forwarded headers only from SAFERPLACES_TRUSTED_PROXY_COUNT
 proxies (the audit log's rule), and counts in the shared "limits" cache,
-atomically (``saferplaces.web.limits.counted``): DRF's throttle reads its
+atomically (``saferplaces.lib.limits.counted``): DRF's throttle reads its
 history, adds to it and writes it back, so simultaneous requests passed
 the limit. The count is per fixed window of the rate's period.
 """
@@ -20,7 +20,7 @@ from django.core.cache import caches
 from rest_framework.throttling import AnonRateThrottle
 
 from saferplaces.accounts.audit import client_ip
-from saferplaces.web.limits import counted
+from saferplaces.lib.limits import counted
 
 
 class AnonymousByAddress(AnonRateThrottle):

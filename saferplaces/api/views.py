@@ -31,9 +31,9 @@ from saferplaces.api.serializers import (
     SeriesQuery,
     SeriesSerializer,
 )
+from saferplaces.lib.pagecache import kept_value, store_revision
+from saferplaces.lib.store import publication_rules, web_store
 from saferplaces.partnership import scope
-from saferplaces.web.pagecache import kept_value, store_revision
-from saferplaces.web.store import publication_rules, web_store
 
 
 def store() -> Store:

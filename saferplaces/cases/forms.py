@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -23,10 +22,10 @@ from saferplaces.cases.models import (
     RoutingRule,
     SharingAgreement,
 )
+from saferplaces.codes import is_area_code, normalise_postcode
 from saferplaces.versions import VersionedForm
 
 DATE_HELP = "For example, 2015-03-27"
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$", re.IGNORECASE)
 
 
 def date_field(label: str, required: bool = True) -> forms.DateField:
@@ -45,7 +44,7 @@ def date_field(label: str, required: bool = True) -> forms.DateField:
 
 def clean_postcode(value: str) -> str:
     value = value.strip()
-    if value and not POSTCODE.match(value):
+    if value and normalise_postcode(value) is None:
         raise forms.ValidationError("Enter a postcode like B29 7AH, or leave it blank")
     return value
 
@@ -382,7 +381,7 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
     def clean_area_codes(self) -> list[str]:
         codes = [c.strip() for c in self.cleaned_data["area_codes"].split(",")]
         codes = [c for c in codes if c]
-        bad = [c for c in codes if not re.match(r"^[A-Za-z0-9-]{2,40}$", c)]
+        bad = [c for c in codes if not is_area_code(c)]
         if bad:
             raise forms.ValidationError(f"{bad[0]} is not an area code")
         return codes

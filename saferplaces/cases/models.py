@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 
 from saferplaces.accounts.models import Agency
+from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.partnership.models import Partnership
 
 # Case references: letters and digits that cannot be misread (no 0/O, 1/I).
@@ -178,7 +179,7 @@ class Address(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE)
     line = models.CharField("Address", max_length=300)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
-    area_code = models.CharField(max_length=12, blank=True, help_text="LSOA")
+    area_code = AreaCodeField(blank=True, help_text="LSOA")
     search_line = models.CharField(max_length=300, blank=True, db_index=True)
 
     def __str__(self) -> str:
@@ -261,7 +262,7 @@ class Incident(models.Model):
         on_delete=models.SET_NULL,
         related_name="incidents",
     )
-    area_code = models.CharField(max_length=12, blank=True)
+    area_code = AreaCodeField(blank=True)
     people: models.ManyToManyField[Person, IncidentPerson] = models.ManyToManyField(
         Person, through="IncidentPerson", related_name="incidents", blank=True
     )
@@ -330,7 +331,7 @@ class Case(models.Model):
         verbose_name="Case officer",
     )
     summary = models.TextField(blank=True)
-    area_code = models.CharField(max_length=12, blank=True, db_index=True)
+    area_code = AreaCodeField(blank=True, db_index=True)
     status = models.CharField(
         max_length=10, choices=CaseStatus.choices, default="open", db_index=True
     )

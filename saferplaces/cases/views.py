@@ -64,10 +64,10 @@ from saferplaces.cases.services.duplicates import (
     PossibleDuplicate,
     possible_duplicates,
 )
+from saferplaces.lib.downloads import csv_download
+from saferplaces.lib.methods import accepts_post, post_only, posted
 from saferplaces.partnership.authoring import refused
 from saferplaces.versions import StaleEdit
-from saferplaces.web.downloads import csv_download
-from saferplaces.web.methods import accepts_post, post_only, posted
 
 
 def _user(request: HttpRequest) -> User:
@@ -268,7 +268,7 @@ def _area_of(postcode: str) -> str:
     if not postcode:
         return ""
     from saferplaces.analytics import geography
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     place = geography.postcode_place(web_store(), postcode)
     return place.lsoa if place else ""
@@ -325,7 +325,7 @@ def _area_name(code: str) -> str:
     if not code:
         return "Not known"
     from saferplaces.analytics import geography
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     name = geography.name_of(web_store(), code)
     return code if name == code else f"{name} ({code})"
@@ -333,7 +333,7 @@ def _area_name(code: str) -> str:
 
 def _ancestors(code: str) -> list[str]:
     from saferplaces.analytics import geography
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     store = web_store()
     found = [code]

@@ -169,14 +169,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Too large a body is refused before anything reads it.
-    "saferplaces.web.limits.RequestBodyLimitMiddleware",
-    "saferplaces.web.limits.RefuseNulMiddleware",
+    "saferplaces.lib.limits.RequestBodyLimitMiddleware",
+    "saferplaces.lib.limits.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A method the view does not answer is 405 before anything else looks
-    # at the request (saferplaces/web/methods.py).
-    "saferplaces.web.methods.MethodAllowListMiddleware",
+    # at the request (saferplaces/lib/methods.py).
+    "saferplaces.lib.methods.MethodAllowListMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A change and its audit entry commit together (all below, in one
@@ -279,7 +279,7 @@ EVIDENCE_MAX_MEGABYTES = env.integer(
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
 # The largest request body accepted, in megabytes: a larger one is refused
-# with 413 before anything reads it (saferplaces.web.limits, in front of
+# with 413 before anything reads it (saferplaces.lib.limits, in front of
 # Django under `saferplaces serve` and first in Django's middleware). It
 # must leave room for the largest evidence file and its form.
 MAX_REQUEST_MEGABYTES = env.integer(
@@ -307,12 +307,15 @@ CACHES: dict[str, dict[str, Any]] = {
         if REDIS_URL
         else {
             # Django's file cache, its counts raised under a file lock.
-            "BACKEND": "saferplaces.web.limits.LockedFileBasedCache",
+            "BACKEND": "saferplaces.lib.limits.LockedFileBasedCache",
             "LOCATION": str(DATA_DIR / "limits"),
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     ),
 }
+# What of the reader a kept page depends on (saferplaces/lib/pagecache.py):
+# the navigation they see. Named here so the toolbox never imports an app.
+PAGE_CACHE_READER = "saferplaces.accounts.permissions.navigation_labels"
 RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_IP_META_KEY = "saferplaces.accounts.audit.client_ip"
 RATELIMIT_VIEW = "saferplaces.web.views.too_many_requests"

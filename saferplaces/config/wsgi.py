@@ -7,7 +7,7 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saferplaces.config.settings")
 # A body over SAFERPLACES_MAX_REQUEST_MEGABYTES is refused before Django
 # (or gunicorn, for Django) reads any of it.
-from saferplaces.web.limits import limit_request_body
+from saferplaces.lib.limits import limit_request_body
 
 application = limit_request_body(get_wsgi_application())
 

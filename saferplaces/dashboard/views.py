@@ -3,7 +3,6 @@ groups, exports, the map, and the public neighbourhood page."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -19,12 +18,13 @@ from saferplaces.analytics import cards, geography, results
 from saferplaces.analytics.measures import REGISTRY, get_measure
 from saferplaces.analytics.measures.series import PERIODS, Period
 from saferplaces.analytics.store import Store
+from saferplaces.codes import normalise_postcode
 from saferplaces.dashboard import charts, maps
+from saferplaces.lib.downloads import csv_download, xlsx_download
+from saferplaces.lib.pagecache import cached_page, store_revision
+from saferplaces.lib.store import publication_rules, web_store
 from saferplaces.partnership import scope
 from saferplaces.partnership.models import ActionMeasure, Plan, Status
-from saferplaces.web.downloads import csv_download, xlsx_download
-from saferplaces.web.pagecache import cached_page, store_revision
-from saferplaces.web.store import publication_rules, web_store
 
 
 def store() -> Store:
@@ -585,7 +585,8 @@ def neighbourhood(request: HttpRequest) -> HttpResponse:
             context["error"] = ("ward", "Choose a ward from the list.")
             return render(request, TEMPLATE_CHOOSE, context, status=400)
         return redirect("dashboard:neighbourhood_ward", code=chosen)
-    if typed and POSTCODE.match(typed):
+    # A postcode, however typed, is looked up: said so, not "no ward is called".
+    if typed and normalise_postcode(typed) is not None:
         return _postcode(request, typed, context)
     if typed:
         found = [w for w in wards if typed.casefold() in w.name.casefold()]
@@ -630,8 +631,6 @@ def _postcode(
 
 
 TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
-# A UK postcode, loosely (spaces optional): said so, not "no ward is called".
-POSTCODE = re.compile(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$")
 
 
 def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:

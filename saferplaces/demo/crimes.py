@@ -32,10 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
+from saferplaces.codes import month_of
 from saferplaces.demo.partnership import FIRST_MONTH, FORCE, MONTHS, Layout, _lonlat
 from saferplaces.ingest.local_asb import COLUMNS as ASB_COLUMNS
 from saferplaces.ingest.local_extract import COLUMNS as LOCAL_COLUMNS
 from saferplaces.ingest.police_uk import STREET_COLUMNS
+from saferplaces.vocabulary import HATE_STRANDS, age_bands_from
 
 # (crime type, share of a typical LSOA's monthly rate)
 TYPES = [
@@ -89,8 +91,7 @@ HEADER = STREET_COLUMNS
 
 def month_label(index: int) -> str:
     year, month = FIRST_MONTH
-    total = year * 12 + (month - 1) + index
-    return f"{total // 12}-{total % 12 + 1:02d}"
+    return month_of(year * 12 + (month - 1) + index)
 
 
 def rate(plan: Layout, lsoa_index: int, crime_type: str, share: float, m: int) -> float:
@@ -267,11 +268,17 @@ HOME_OFFICE: dict[str, list[tuple[str, str, str]]] = {
          "Miscellaneous crimes against society")
     ],
 }  # fmt: skip
-AGE_BANDS = ["10-17", "18-24", "25-34", "35-49", "50-64", "65+"]
+# Victims from the age of criminal responsibility up.
+AGE_BANDS = age_bands_from("10-17")
 AGE_WEIGHTS = [0.10, 0.20, 0.27, 0.25, 0.12, 0.06]
-ETHNICITIES = ["White", "Asian", "Black", "Mixed", "Other", "Unknown"]
-ETHNICITY_WEIGHTS = [0.55, 0.26, 0.08, 0.05, 0.02, 0.04]
-STRANDS = ["race", "religion", "sexual orientation", "disability", "transgender"]
+# Drawn in this order (the demo's figures depend on it).
+ETHNICITY_SHARES = {
+    "White": 0.55, "Asian": 0.26, "Black": 0.08, "Mixed": 0.05, "Other": 0.02,
+    "Unknown": 0.04,
+}  # fmt: skip
+ETHNICITIES = list(ETHNICITY_SHARES)
+ETHNICITY_WEIGHTS = list(ETHNICITY_SHARES.values())
+STRANDS = HATE_STRANDS
 AGE_CUMULATIVE = list(accumulate(AGE_WEIGHTS))
 ETHNICITY_CUMULATIVE = list(accumulate(ETHNICITY_WEIGHTS))
 Victim = tuple[str, str, str, str]  # pseudonym, age band, sex, ethnicity

@@ -17,12 +17,16 @@ from pathlib import Path
 import yaml
 
 from saferplaces.demo.partnership import FIRST_MONTH, MONTHS, Layout
+from saferplaces.vocabulary import ADULT_AGE_BANDS, KNOWN_SEXES
 
 SOUTH = "Birmingham South"
-AGE_BANDS = ["18-24", "25-34", "35-49", "50-64", "65+"]
-SEXES = ["female", "male"]
-ETHNICITIES = ["White", "Asian", "Black", "Mixed", "Other"]
-ETHNICITY_WEIGHTS = [0.55, 0.27, 0.09, 0.06, 0.03]
+AGE_BANDS = ADULT_AGE_BANDS
+SEXES = KNOWN_SEXES
+# Drawn in this order (the demo's figures depend on it).
+ETHNICITY_SHARES = {"White": 0.55, "Asian": 0.27, "Black": 0.09, "Mixed": 0.06,
+                    "Other": 0.03}  # fmt: skip
+ETHNICITIES = list(ETHNICITY_SHARES)
+ETHNICITY_WEIGHTS = list(ETHNICITY_SHARES.values())
 SAFETY = ["Very safe", "Fairly safe", "A bit unsafe", "Very unsafe", "Don't know"]
 SATISFACTION = [
     "Completely satisfied",

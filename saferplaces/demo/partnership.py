@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from saferplaces.vocabulary import POPULATION_AGE_BANDS
+
 SEED = 20140401
 CITY_CODE = "E08900025"
 CITY_NAME = "Birmingham (synthetic)"
@@ -70,7 +72,7 @@ POLICING_UNITS: dict[str, tuple[tuple[float, float], dict[str, list[str]]]] = {
 # The city's extent in WGS84 (roughly Birmingham's).
 WEST, EAST, SOUTH, NORTH = -2.03, -1.73, 52.38, 52.61
 
-AGE_BANDS = ["0-9", "10-17", "18-24", "25-34", "35-49", "50-64", "65+"]
+AGE_BANDS = POPULATION_AGE_BANDS
 AGE_SHARES = [0.13, 0.10, 0.11, 0.15, 0.19, 0.17, 0.15]
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.analytics.geography import lsoa_or_null
-from saferplaces.ingest.local_extract import PSEUDONYM
+from saferplaces.codes import PSEUDONYM
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
-from saferplaces.ingest.validation import RowChecks, provenance_columns
+from saferplaces.ingest.validation import RowChecks, lsoa_or_null, provenance_columns
 from saferplaces.vocabulary import CASE_TYPES, RISK_LEVELS
 
 COLUMNS = [

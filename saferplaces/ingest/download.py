@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from saferplaces.codes import month_of
 from saferplaces.ingest.police_uk import STREET_COLUMNS as STREET_HEADER
 
 DEFAULT_BASE_URL = "https://data.police.uk"
@@ -132,7 +133,7 @@ def months_between(first: str, last: str) -> list[str]:
     start, end = start_year * 12 + start_month - 1, end_year * 12 + end_month - 1
     if end < start:
         raise ValueError(f"{last} is before {first}")
-    return [f"{n // 12}-{n % 12 + 1:02d}" for n in range(start, end + 1)]
+    return [month_of(n) for n in range(start, end + 1)]
 
 
 def force_name(slug: str) -> str:

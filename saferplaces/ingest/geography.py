@@ -27,20 +27,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from saferplaces.codes import LSOA_CODE, ONS_CODE, ONS_COLUMN, ONS_COLUMN_PREFIXES
 from saferplaces.ingest.reading import LINE, FileRefused, InputFile, header_of, read_csv
 from saferplaces.ingest.sources import FileRead, Source, register
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
+from saferplaces.vocabulary import ETHNIC_GROUPS, KNOWN_SEXES
 
-ONS_PREFIXES = {
-    "LSOA": "lsoa",
-    "MSOA": "msoa",
-    "WD": "ward",
-    "PCON": "constituency",
-    "LAD": "local_authority",
-    "LA": "local_authority",
-    "CTY": "county",
-    "RGN": "region",
-}
 # Which coarser levels each level nests in (so a row's codes become parents).
 NESTS_IN = {
     "lsoa": ["msoa", "ward", "constituency", "local_authority", "region"],
@@ -51,8 +43,6 @@ NESTS_IN = {
     "county": ["region"],
     "region": [],
 }
-ONS_COLUMN = re.compile(r"^(LSOA|MSOA|WD|PCON|LAD|LA|CTY|RGN)(\d{2})(CD|NM)$")
-GSS_CODE = r"^[EWSNK]\d{8}$"
 
 GEOGRAPHY_SCHEMA = pa.schema(
     [
@@ -79,7 +69,7 @@ def _ons_levels(header: list[str]) -> dict[tuple[str, str], dict[str, str]]:
         if match is None:
             continue
         prefix, year, kind = match.groups()
-        levels.setdefault((ONS_PREFIXES[prefix], f"20{year}"), {})[kind] = column
+        levels.setdefault((ONS_COLUMN_PREFIXES[prefix], f"20{year}"), {})[kind] = column
     return {key: entry for key, entry in levels.items() if "CD" in entry}
 
 
@@ -96,7 +86,7 @@ def read_lookup(item: InputFile) -> FileRead:
     checks = RowChecks(item.name, parsed.table)
     for entry in levels.values():
         checks.matches(
-            entry["CD"], GSS_CODE, "must be a 9-character ONS code", optional=False
+            entry["CD"], ONS_CODE, "must be a 9-character ONS code", optional=False
         )
     accepted = parsed.table.filter(checks.accepted())
     parts = []
@@ -481,7 +471,7 @@ def read_population(item: InputFile) -> FileRead:
     if census:
         # TS001 ends with blank rows and a disclosure-control footnote.
         footnote = "not an LSOA row (the file's footnote)"
-        checks.matches("mnemonic", r"^[EW]01\d{6}$", footnote, optional=False)
+        checks.matches("mnemonic", LSOA_CODE, footnote, optional=False)
         checks.matches("total", r"^\d+$", "must be a whole number", optional=False)
         count = table.num_rows
         canonical = {
@@ -494,16 +484,16 @@ def read_population(item: InputFile) -> FileRead:
         }
     else:
         checks.matches(
-            "area_code", GSS_CODE, "must be a 9-character ONS code", optional=False
+            "area_code", ONS_CODE, "must be a 9-character ONS code", optional=False
         )
         checks.matches("year", r"^(19|20)\d{2}$", "must be a year", optional=False)
         checks.matches("population", r"^\d+$", "must be a whole number", optional=False)
-        checks.one_of("sex", ["all", "female", "male"], optional=False)
+        checks.one_of("sex", ["all", *KNOWN_SEXES], optional=False)
         checks.required("age_band")
         canonical = {name: table.column(name) for name in POPULATION_COLUMNS}
         canonical["ethnicity"] = pa.repeat(pa.scalar("all"), table.num_rows)
         if with_ethnicity:
-            checks.one_of("ethnicity", ["all", *TS021_GROUPS.values()], optional=False)
+            checks.one_of("ethnicity", ["all", *ETHNIC_GROUPS], optional=False)
             canonical["ethnicity"] = table.column("ethnicity")
     keep = checks.accepted()
     accepted = pa.table(
@@ -535,7 +525,7 @@ def _read_ts021(item: InputFile) -> FileRead:
     parsed = read_csv(item, header)
     table = parsed.table
     checks = RowChecks(item.name, table)
-    checks.matches(TS021_CODE, GSS_CODE, "must be a 9-character ONS code",
+    checks.matches(TS021_CODE, ONS_CODE, "must be a 9-character ONS code",
                    optional=False)  # fmt: skip
     for column in TS021_GROUPS:
         checks.matches(column, r"^\d+$", "must be a whole number", optional=False)

@@ -47,6 +47,7 @@ from deltalake.exceptions import DeltaError
 from saferplaces import __version__
 from saferplaces.analytics.perturbation import STORED_KEY_RANGE
 from saferplaces.analytics.store import LOAD_KEY, Committed, Load, Store
+from saferplaces.codes import MONTH_TEXT
 from saferplaces.ingest.geography import population_in_breakdowns
 from saferplaces.ingest.reading import (
     FileRefused,
@@ -69,7 +70,7 @@ CHECK_THREADS = 2
 # move it by a percent or so; a cut file loses far more.
 MOST_SHRINK = 0.05
 # police.uk names files YYYY-MM-FORCE-KIND.csv: the month a file holds.
-_NAMED_MONTH = re.compile(r"^(\d{4}-\d{2})-")
+_NAMED_MONTH = re.compile(rf"^({MONTH_TEXT})-")
 # Stored layouts a load upgrades by itself, by table and the partition
 # columns it was kept by: its stored rows in today's layout. A table kept
 # any other way than its source says is refused (_refuse_another_layout).

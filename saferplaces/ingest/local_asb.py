@@ -12,8 +12,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.analytics.geography import LSOA_CODE
-from saferplaces.ingest.local_extract import DATE, qualifier_lists
+from saferplaces.codes import DATE, LSOA_CODE
+from saferplaces.ingest.local_extract import qualifier_lists
 from saferplaces.ingest.police_uk import force_slugs
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.analytics.geography import LSOA_CODE
+from saferplaces.codes import LSOA_CODE
 from saferplaces.ingest.police_uk import coordinates
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register

@@ -17,11 +17,18 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.ingest.police_uk import LSOA, force_slugs
+from saferplaces.codes import DATE, LSOA_CODE, PSEUDONYM
+from saferplaces.ingest.police_uk import force_slugs
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
-from saferplaces.vocabulary import AGE_BANDS, CRIME_TREE, ETHNICITIES, SEXES
+from saferplaces.vocabulary import (
+    AGE_BANDS,
+    CRIME_TREE,
+    ETHNICITIES,
+    HATE_STRANDS,
+    SEXES,
+)
 
 COLUMNS = [
     "crime_reference",
@@ -42,7 +49,6 @@ COLUMNS = [
 ]
 
 TREE_PAIRS = [f"{group} > {sub}" for group, subs in CRIME_TREE.items() for sub in subs]
-HATE_STRANDS = ["race", "religion", "sexual orientation", "disability", "transgender"]
 # What a force's qualifiers (flags on a record) may say, for the plan's
 # measures: youth-related, on the public transport network, against a
 # business, cannabis cultivation.
@@ -51,12 +57,9 @@ QUALIFIER_LIST = (
     r"^\s*(" + "|".join(QUALIFIERS) + r")(\s*;\s*(" + "|".join(QUALIFIERS) + r"))*\s*$"
 )
 YES_NO = ["Y", "N"]
-DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 OFFENCE_CODE = r"^\d{1,3}[A-Z]?(/\d{1,2})?$"
-PSEUDONYM = r"^[A-Za-z0-9_-]{8,128}$"
-STRANDS = r"^\s*(race|religion|sexual orientation|disability|transgender)" + (
-    r"(\s*;\s*(race|religion|sexual orientation|disability|transgender))*\s*$"
-)
+_STRAND = "(" + "|".join(HATE_STRANDS) + ")"
+STRANDS = rf"^\s*{_STRAND}(\s*;\s*{_STRAND})*\s*$"
 
 
 def local_crimes(checks: RowChecks, source: InputFile) -> pa.Table:
@@ -84,7 +87,7 @@ def local_crimes(checks: RowChecks, source: InputFile) -> pa.Table:
         "ho_group and ho_subgroup must be a branch of the Home Office crime tree",
     )
     checks.matches(
-        "lsoa_code", LSOA, "lsoa_code must look like E01012345", optional=True
+        "lsoa_code", LSOA_CODE, "lsoa_code must look like E01012345", optional=True
     )
     checks.one_of("domestic_abuse", YES_NO, optional=False)
     checks.one_of("hate_crime", YES_NO, optional=False)

@@ -17,7 +17,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.analytics.geography import LSOA_CODE
+from saferplaces.codes import LSOA_CODE, MONTH, MONTH_TEXT
 from saferplaces.ingest.reading import FileRefused, InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
@@ -57,9 +57,7 @@ STOP_SEARCH_COLUMNS = [
     "Removal of more than just outer clothing",
 ]  # fmt: skip
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 CRIME_ID = r"^[0-9a-f]{64}$"
-LSOA = LSOA_CODE
 NUMBER = r"^\s*-?\d+(\.\d+)?\s*$"
 # Generous bounds around the UK (police.uk snaps points to map features).
 LONGITUDE_RANGE = (-9.0, 2.5)
@@ -123,7 +121,7 @@ def _location_columns(checks: RowChecks) -> dict[str, pa.ChunkedArray]:
     checks.few_values("LSOA code")
     longitude, latitude = coordinates(checks)
     checks.matches(
-        "LSOA code", LSOA, "LSOA code must look like E01012345", optional=True
+        "LSOA code", LSOA_CODE, "LSOA code must look like E01012345", optional=True
     )
     return {
         "longitude": longitude,
@@ -203,7 +201,7 @@ def outcomes(checks: RowChecks, source: InputFile) -> pa.Table:
     )
 
 
-_STOP_SEARCH_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-stop-and-search\.csv$", re.I)
+_STOP_SEARCH_NAME = re.compile(rf"({MONTH_TEXT})-(.+)-stop-and-search\.csv$", re.I)
 SEARCH_TYPES = ["Person search", "Vehicle search", "Person and Vehicle search"]
 AGE_RANGES = ["under 10", "10-17", "18-24", "25-34", "over 34"]
 GENDERS = ["Male", "Female", "Other"]

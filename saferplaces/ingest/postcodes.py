@@ -16,12 +16,10 @@ saferplaces' own ``postcode,area_code[,terminated]``.
 
 from __future__ import annotations
 
-import re
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.ingest.geography import GSS_CODE
+from saferplaces.codes import ONS_CODE, POSTCODE, POSTCODE_INWARD
 from saferplaces.ingest.reading import LINE, FileRefused, InputFile, header_of, read_csv
 from saferplaces.ingest.sources import FileRead, Source, register
 from saferplaces.ingest.validation import RowChecks, malformed_rejects
@@ -35,10 +33,6 @@ AREA_COLUMNS = (
 )  # fmt: skip
 TERMINATED_COLUMNS = ("doterm", "postcode status", "terminated")
 
-# A UK postcode, loosely: outward code, optional space, inward code.
-POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
-POSTCODE_PATTERN = r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$"
-
 POSTCODES_SCHEMA = pa.schema(
     [
         ("postcode", pa.string()),
@@ -50,13 +44,6 @@ POSTCODES_SCHEMA = pa.schema(
         ("source_line", pa.int64()),
     ]
 )
-
-
-def normalise(typed: str) -> str | None:
-    """'b296aa', ' B29  6AA ' -> 'B29 6AA'; None if it is not a postcode."""
-    compact = re.sub(r"\s+", "", typed.upper())
-    match = POSTCODE.match(compact)
-    return f"{match.group(1)} {match.group(2)}" if match else None
 
 
 def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
@@ -84,15 +71,15 @@ def read_postcodes(item: InputFile) -> FileRead:
     postcodes = pc.utf8_upper(pc.utf8_trim_whitespace(table.column(postcode_column)))
     # One space, wherever the file put it (ONSPD's pcd pads to seven).
     compact = pc.replace_substring_regex(postcodes, r"\s+", "")
-    spaced = pc.replace_substring_regex(compact, r"(\d[A-Z]{2})$", r" \1")
+    spaced = pc.replace_substring_regex(compact, POSTCODE_INWARD, r" \1")
     checks.rule(
-        pc.match_substring_regex(spaced, POSTCODE_PATTERN),
+        pc.match_substring_regex(spaced, POSTCODE),
         postcode_column,
         f"{postcode_column} must be a UK postcode, like B29 6AA",
     )
     area_code, vintage = _newest_area(table, areas)
     checks.rule(
-        pc.match_substring_regex(area_code, GSS_CODE),
+        pc.match_substring_regex(area_code, ONS_CODE),
         areas[0][0],
         "must be a 9-character ONS LSOA code",
     )

@@ -15,11 +15,10 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.analytics.geography import lsoa_or_null
-from saferplaces.ingest.local_extract import PSEUDONYM
+from saferplaces.codes import CALENDAR_QUARTER, ONS_CODE, PSEUDONYM
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
-from saferplaces.ingest.validation import RowChecks, provenance_columns
+from saferplaces.ingest.validation import RowChecks, lsoa_or_null, provenance_columns
 from saferplaces.vocabulary import AGE_BANDS, DISPOSALS, ETHNICITIES, SEXES
 
 COLUMNS = [
@@ -33,8 +32,7 @@ COLUMNS = [
     "area_code",
     "proven_reoffences",
 ]
-COHORT = r"^\d{4}-Q[1-4]$"
-AREA_CODE = r"^[EWSNK]\d{8}$"
+COHORT = CALENDAR_QUARTER
 COUNT = r"^\s*\d{1,4}\s*$"
 
 
@@ -57,7 +55,7 @@ def cohort(checks: RowChecks, source: InputFile) -> pa.Table:
     checks.one_of("sex", SEXES, optional=True)
     checks.one_of("ethnicity", ETHNICITIES, optional=True)
     checks.matches(
-        "area_code", AREA_CODE, "area_code must be an ONS code", optional=False
+        "area_code", ONS_CODE, "area_code must be an ONS code", optional=False
     )
     checks.matches(
         "proven_reoffences",

@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.analytics.geography import LSOA_CODE
+from saferplaces.codes import LSOA_CODE
 from saferplaces.ingest.police_uk import LATITUDE_RANGE, LONGITUDE_RANGE
 from saferplaces.ingest.reading import (
     LINE,
@@ -43,7 +43,6 @@ AGE_BAND = {
     "11": "Over 75",
 }  # fmt: skip
 MISSING = ["", "-1", "NULL", "NA"]
-LSOA = LSOA_CODE
 YEAR = r"^(19|20)\d{2}$"
 NUMBER = r"^\s*-?\d+(\.\d+)?\s*$"
 
@@ -120,7 +119,7 @@ def read_collisions(item: InputFile) -> FileRead:
     _known(checks, names["collision_severity"], SEVERITY)
     lsoa = checks.trimmed(names["lsoa"])
     has_lsoa = pc.invert(pc.is_in(lsoa, pa.array(MISSING)))
-    lsoa_ok = pc.match_substring_regex(lsoa, LSOA)
+    lsoa_ok = pc.match_substring_regex(lsoa, LSOA_CODE)
     checks.rule(
         pc.or_kleene(lsoa_ok, pc.invert(has_lsoa)),
         names["lsoa"],

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from saferplaces.analytics.geography import lsoa_or_null
+from saferplaces.codes import ONS_CODE
 from saferplaces.ingest.reading import (
     LINE,
     FileRefused,
@@ -35,7 +35,7 @@ from saferplaces.ingest.reading import (
     read_csv,
 )
 from saferplaces.ingest.sources import FileRead, Source, register
-from saferplaces.ingest.validation import RowChecks, malformed_rejects
+from saferplaces.ingest.validation import RowChecks, lsoa_or_null, malformed_rejects
 from saferplaces.vocabulary import AGE_BANDS, ETHNICITIES, SEXES
 
 RESPONDENT_COLUMNS = [
@@ -48,7 +48,6 @@ RESPONDENT_COLUMNS = [
     "ethnicity",
 ]
 OPTIONAL_COLUMNS = ["service"]
-AREA_CODE = r"^[EWSNK]\d{8}$"
 NUMBER = r"^\s*\d+(\.\d+)?\s*$"
 SURVEY_ID = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
@@ -130,7 +129,7 @@ def read_survey(item: InputFile, questions: Questions) -> FileRead:
     checks.required("respondent_id")
     dates = checks.date("date")
     checks.matches(
-        "area_code", AREA_CODE, "area_code must be an ONS code", optional=False
+        "area_code", ONS_CODE, "area_code must be an ONS code", optional=False
     )
     numeric = pc.match_substring_regex(checks.column("weight"), NUMBER)
     weight = pc.cast(pc.if_else(numeric, checks.trimmed("weight"), "0"), pa.float64())

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from saferplaces.codes import LSOA_CODE
 from saferplaces.ingest.reading import LINE, InputFile
 
 REJECT_SCHEMA = pa.schema(
@@ -199,3 +200,10 @@ def provenance_columns(checks: RowChecks, source: InputFile) -> dict[str, Any]:
         "source_file": pa.repeat(pa.scalar(source.name), checks.table.num_rows),
         "source_line": checks.column(LINE),
     }
+
+
+def lsoa_or_null(codes: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The codes that are LSOA codes (English or Welsh), nulls elsewhere: the
+    lsoa_code of a record whose area may be given at any level."""
+    matches = pc.match_substring_regex(codes, LSOA_CODE)
+    return pc.if_else(matches, codes, pa.scalar(None, pa.string()))

@@ -42,7 +42,7 @@ class PartnershipAreaForm(forms.ModelForm[PartnershipArea]):
         """A code the loaded geography does not place is refused: its
         members would see no exact figure anywhere, without a word."""
         from saferplaces.analytics import geography
-        from saferplaces.web.store import web_store
+        from saferplaces.lib.store import web_store
 
         code = str(self.cleaned_data["code"]).strip()
         store = web_store()

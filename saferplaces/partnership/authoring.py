@@ -26,6 +26,7 @@ from saferplaces.accounts.permissions import (
     can_edit_action,
     requires,
 )
+from saferplaces.lib.methods import accepts_post, posted
 from saferplaces.partnership import history, scope
 from saferplaces.partnership.forms import (
     ActionForm,
@@ -52,7 +53,6 @@ from saferplaces.partnership.models import (
     Strand,
 )
 from saferplaces.versions import StaleEdit, VersionedForm
-from saferplaces.web.methods import accepts_post, posted
 
 # name -> a function making the form, unbound (None) or bound to POST data.
 FormMakers = dict[str, Callable[[Any], VersionedForm[Any]]]

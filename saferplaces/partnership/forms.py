@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from saferplaces.analytics.measures import REGISTRY
+from saferplaces.codes import is_area_code
+from saferplaces.lib.fields import ModelMultipleChoiceField
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -27,7 +29,6 @@ from saferplaces.partnership.models import (
     allowed_change,
 )
 from saferplaces.versions import VersionedForm
-from saferplaces.web.fields import ModelMultipleChoiceField
 
 # Extension -> the content type it is stored and described as. Files are
 # only ever sent back as downloads, never rendered or executed.
@@ -159,15 +160,12 @@ class ActionForm(VersionedForm[Action]):
 
     def clean_target_areas(self) -> list[str]:
         codes = [c.strip() for c in self.cleaned_data["target_areas"].split(",")]
-        bad = [c for c in codes if c and not AREA_CODE.match(c)]
+        bad = [c for c in codes if c and not is_area_code(c)]
         if bad:
             raise forms.ValidationError(
                 f"{bad[0]!r} is not an area code: letters, digits and hyphens only."
             )
         return [c for c in codes if c]
-
-
-AREA_CODE = re.compile(r"^[A-Za-z0-9-]{2,40}$")
 
 
 class MilestoneForm(VersionedForm[Milestone]):

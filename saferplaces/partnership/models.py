@@ -12,18 +12,18 @@ it hopes to move and an evaluation plan.
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
+from saferplaces.codes import is_month
+from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.versions import Versioned
 
 
@@ -56,15 +56,7 @@ class PartnershipArea(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="areas"
     )
-    code = models.CharField(
-        max_length=40,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z0-9-]{2,40}$",
-                "An area code is 2 to 40 letters, digits or hyphens (e.g. E05011119).",
-            )
-        ],
-    )
+    code = AreaCodeField()
 
     class Meta:
         ordering = ["partnership", "code"]
@@ -431,7 +423,7 @@ class ActionMeasure(Versioned):
         errors: dict[str, str] = {}
         for name in ("baseline_from", "baseline_to"):
             value = getattr(self, name)
-            if value and not MONTH.match(value):
+            if value and not is_month(value):
                 errors[name] = "Enter a month as YYYY-MM, like 2013-04."
         if (
             not errors
@@ -444,9 +436,6 @@ class ActionMeasure(Versioned):
             errors["target"] = "A watched measure has no target: choose a direction."
         if errors:
             raise ValidationError(errors)
-
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class Milestone(Versioned):
@@ -536,8 +525,8 @@ class EvaluationPlan(models.Model):
     )
     question = models.TextField()
     measure_id = models.CharField(max_length=80)
-    target_area = models.CharField(max_length=40)
-    comparison_area = models.CharField(max_length=40, blank=True)
+    target_area = AreaCodeField()
+    comparison_area = AreaCodeField(blank=True)
     baseline_from = models.CharField(max_length=7)  # YYYY-MM
     baseline_to = models.CharField(max_length=7)
     followup_from = models.CharField(max_length=7)
@@ -552,7 +541,7 @@ class EvaluationPlan(models.Model):
         months = ("baseline_from", "baseline_to", "followup_from", "followup_to")
         for name in months:
             value = getattr(self, name)
-            if value and not MONTH.match(value):  # a blank one is the field's
+            if value and not is_month(value):  # a blank one is the field's
                 errors[name] = "Enter a month as YYYY-MM, like 2013-04."
         if self.method == self.Method.DIFFERENCE_IN_DIFFERENCES and not (
             self.comparison_area

@@ -23,6 +23,9 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.analytics.measures import REGISTRY
+from saferplaces.lib.downloads import csv_download, xlsx_download
+from saferplaces.lib.methods import accepts_post, post_only, posted
+from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.partnership import history, progress, scope, workflow
 from saferplaces.partnership.authoring import refused
 from saferplaces.partnership.forms import CopyForwardForm, ProgressForm
@@ -35,9 +38,6 @@ from saferplaces.partnership.models import (
     ProgressUpdate,
     Status,
 )
-from saferplaces.web.downloads import csv_download, xlsx_download
-from saferplaces.web.methods import accepts_post, post_only, posted
-from saferplaces.web.pagecache import cached_page, store_revision
 
 
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
@@ -285,7 +285,7 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
 def _area_names(codes: list[str]) -> list[tuple[str, str]]:
     """Each target area's name (its code where the store does not know it)."""
     from saferplaces.analytics import geography
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     return [(code, geography.name_of(web_store(), code)) for code in codes]
 
@@ -306,7 +306,7 @@ def _evaluation(action: Action, clearance: Any) -> dict[str, Any] | None:
     }
     from saferplaces.analytics import results
     from saferplaces.analytics.evaluation import Window
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     try:
         result = results.evaluate(
@@ -388,7 +388,7 @@ def _targets(request: HttpRequest, plan: Plan) -> list[tuple[ActionMeasure, Any]
     """Each target the plan sets, with the measure's latest card (its
     assurance against the target) for the partnership's area."""
     from saferplaces.analytics import cards, results
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     found = []
     home = scope.home_area(request.user, web_store())

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from saferplaces.partnership.forms import AREA_CODE
+from saferplaces.codes import is_area_code
 from saferplaces.partnership.models import Group
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.versions import VersionedForm
@@ -112,6 +112,6 @@ class ProblemForm(VersionedForm[ProblemSolving]):
 
 def _code(value: str, required: bool) -> str:
     code = value.strip()
-    if (code or required) and not AREA_CODE.match(code):
+    if (code or required) and not is_area_code(code):
         raise forms.ValidationError("Letters, digits and hyphens only, like SYN-D03.")
     return code

@@ -11,7 +11,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
-from saferplaces.partnership.models import MONTH, Group, Partnership
+from saferplaces.codes import is_month
+from saferplaces.lib.area_code import AreaCodeField
+from saferplaces.partnership.models import Group, Partnership
 from saferplaces.versions import Versioned
 
 
@@ -46,14 +48,14 @@ class ProblemSolving(Versioned):
     kind = models.CharField(
         max_length=80, blank=True, help_text="A crime type, severity or concern."
     )
-    area_code = models.CharField(max_length=40)
+    area_code = AreaCodeField()
     # Hot spot cells ("x-y" south-west corners, British National Grid metres).
     cells = models.JSONField(default=list, blank=True)
     cell_size = models.FloatField(default=250)
     compare_with = models.CharField(
         max_length=16, choices=CompareWith.choices, default="rest-of-district"
     )
-    comparison_area = models.CharField(max_length=40, blank=True)
+    comparison_area = AreaCodeField(blank=True)
     owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -81,7 +83,7 @@ class ProblemSolving(Versioned):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.response_starts and not MONTH.match(self.response_starts):
+        if self.response_starts and not is_month(self.response_starts):
             errors["response_starts"] = "Enter a month as YYYY-MM, like 2014-04."
         if not 1 <= (self.assessment_months or 0) <= 36:
             errors["assessment_months"] = "Between 1 and 36 months."

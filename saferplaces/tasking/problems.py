@@ -14,13 +14,13 @@ from saferplaces.accounts.models import User
 from saferplaces.accounts.permissions import Capability, can, partnership_ids, requires
 from saferplaces.analytics import geography, hotspot_report, problem_solving
 from saferplaces.analytics.hotspot_report import HotspotError
+from saferplaces.lib.methods import accepts_post, posted
+from saferplaces.lib.store import web_store
 from saferplaces.partnership import history, scope
 from saferplaces.partnership.authoring import refused
 from saferplaces.tasking.forms import ProblemForm
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.versions import StaleEdit
-from saferplaces.web.methods import accepts_post, posted
-from saferplaces.web.store import web_store
 
 
 def _records(user: Any) -> Any:

@@ -11,10 +11,10 @@ from django.urls import reverse
 from saferplaces.accounts.permissions import Capability, can, requires
 from saferplaces.analytics import geography, tasking
 from saferplaces.analytics.hotspot_report import HotspotError
+from saferplaces.lib.pagecache import cached_page, store_revision
+from saferplaces.lib.store import web_store
 from saferplaces.partnership import scope
 from saferplaces.partnership.models import FINISHED, Action
-from saferplaces.web.pagecache import cached_page, store_revision
-from saferplaces.web.store import web_store
 
 # The areas a tasking group covers, in the order they are offered.
 LEVELS = ("district", "ward", "policing_unit")

@@ -7,4 +7,4 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         # The deployment checks register themselves on import.
-        from saferplaces.config import checks  # noqa: F401
+        from saferplaces.web import checks  # noqa: F401

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 import saferplaces
 from saferplaces.accounts.permissions import links_for
-from saferplaces.web.store import store_is_synthetic
+from saferplaces.lib.store import store_is_synthetic
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

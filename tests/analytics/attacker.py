@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from saferplaces.analytics import geography, results
-from saferplaces.analytics.measures.series import financial_quarter, financial_year
 from saferplaces.analytics.store import Store
+from saferplaces.codes import financial_quarter, financial_year
 
 # (measure, area, period, "column=value" of a breakdown or None)
 Cell = tuple[str, str, str, str | None]

@@ -36,18 +36,6 @@ def test_points_outside_every_lsoa_have_no_lsoa(tmp_path):
     assert lsoa_locator(loaded(tmp_path))(52.42, -1.92) == ("", "")
 
 
-def test_code_patterns_know_welsh_codes_too():
-    from saferplaces.analytics.geography import is_lsoa, level_of_code
-
-    assert is_lsoa("E01009001")
-    assert is_lsoa("W01000123")
-    assert not is_lsoa("E05011119")
-    assert not is_lsoa("E0100900")
-    assert level_of_code("W05000980") == "ward"
-    assert level_of_code("W06000015") == "local_authority"
-    assert level_of_code("SYN-PARTNERSHIP") is None
-
-
 def test_welsh_lsoas_of_survey_respondents_and_offenders_are_kept(tmp_path):
     # Both loaders used to keep only codes starting E01, so a Cardiff
     # respondent or offender lost their LSOA.

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from saferplaces.analytics.measures import REGISTRY, measure_series
 from saferplaces.analytics.measures.docs import measures_markdown
-from saferplaces.analytics.measures.series import financial_quarter, financial_year
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
+from saferplaces.codes import financial_quarter, financial_year
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from tests.ingest.conftest import FEBRUARY, JANUARY

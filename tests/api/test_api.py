@@ -137,7 +137,7 @@ def test_a_kept_answer_follows_loads_and_is_never_shared_across_audiences(
     settings, tmp_path, client_as
 ):
     # Series answers are kept until the store changes (bench/web.py).
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     settings.DATA_DIR = tmp_path
     store = web_store()  # its own loads are seen at once (others' within 1 s)

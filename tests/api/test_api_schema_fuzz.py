@@ -77,7 +77,7 @@ def with_demo_areas(schema):
     free-text run above mostly meets "unknown area"; this one reaches the
     figures behind every measure, period and breakdown."""
     from saferplaces.analytics import geography
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     codes = sorted(
         area.code

@@ -7,20 +7,10 @@ from pathlib import Path
 import pytest
 
 from saferplaces.ingest.loader import run_load
-from saferplaces.ingest.postcodes import normalise
 from saferplaces.ingest.sources import get_source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "postcodes"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "deprivation"
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [("b296aa", "B29 6AA"), (" B29  6AA ", "B29 6AA"), ("SW1A 1AA", "SW1A 1AA"),
-     ("M1 1AE", "M1 1AE"), ("B29", None), ("Selly Oak", None), ("", None)],
-)  # fmt: skip
-def test_a_postcode_is_read_however_it_is_typed(typed, expected):
-    assert normalise(typed) == expected
 
 
 def test_the_ons_postcode_directory_loads_with_bad_rows_reported(store):

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
+from saferplaces.lib.pagecache import CSRF_PLACEHOLDER
 from saferplaces.partnership.models import Action
-from saferplaces.web.pagecache import CSRF_PLACEHOLDER
 
 ACTION = "birmingham-south-2014-15-3-1-2"
 

@@ -334,7 +334,7 @@ def test_simultaneous_password_reset_requests_never_pass_their_limit(
     settings.CACHES = {
         **settings.CACHES,
         "limits": {  # the embedded mode's (the tests' settings keep memory)
-            "BACKEND": "saferplaces.web.limits.LockedFileBasedCache",
+            "BACKEND": "saferplaces.lib.limits.LockedFileBasedCache",
             "LOCATION": str(tmp_path / "limits"),
         },
     }

@@ -3,7 +3,7 @@
 Views used to treat anything but POST as GET, so OPTIONS, PUT or PROPFIND
 read a case, its CSV or the whole audit log in full, and the read audit
 (GET and HEAD only) never saw them. Now each view answers GET and HEAD
-unless marked (saferplaces/web/methods.py), and anything else is 405 with
+unless marked (saferplaces/lib/methods.py), and anything else is 405 with
 an ``Allow`` header before the view runs.
 """
 

@@ -31,8 +31,6 @@ from saferplaces.analytics.measures.series import (
     MONTHS_IN,
     PER,
     Period,
-    financial_quarter,
-    financial_year,
     lsoa_month_counts,
     measure_months,
     measure_series,
@@ -41,6 +39,7 @@ from saferplaces.analytics.measures.series import (
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import AsOf, Store
+from saferplaces.codes import financial_quarter, financial_year
 
 LABELS: dict[str, Callable[[str], str]] = {
     "month": lambda month: month,

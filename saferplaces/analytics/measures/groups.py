@@ -21,10 +21,11 @@ from saferplaces.analytics.geography import lsoas_in
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.population import population_year, year_used
 from saferplaces.analytics.measures.registry import Measure, get_measure
-from saferplaces.analytics.measures.series import financial_year, measure_months
+from saferplaces.analytics.measures.series import measure_months
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import AsOf, Store
+from saferplaces.codes import financial_year
 
 # measure group column -> population column
 POPULATION_COLUMNS = {

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 from saferplaces.analytics.refusals import Refused
+from saferplaces.codes import shift_month
 
 # The first month of each financial quarter (April, July, October, January).
 QUARTER_STARTS = (4, 7, 10, 1)
@@ -75,12 +76,6 @@ def check_window(by: str, first: str | None, last: str | None) -> None:
 
 def _month(month: str) -> int:
     return int(month[5:7])
-
-
-def shift_month(month: str, by: int) -> str:
-    """``month`` moved ``by`` months: shift_month("2021-04", -9) is "2020-07"."""
-    index = int(month[:4]) * 12 + _month(month) - 1 + by
-    return f"{index // 12}-{index % 12 + 1:02d}"
 
 
 def _start_of(month: str, starts: tuple[int, ...]) -> str:

@@ -17,7 +17,6 @@ which measures are perturbed and which are open data, published exactly).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
@@ -29,7 +28,7 @@ from scipy import special
 
 from saferplaces.analytics.geography import is_known, lsoas_in
 from saferplaces.analytics.measures.keys import key_sum_sql
-from saferplaces.analytics.measures.lattice import OffLattice, check_window, shift_month
+from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
     population_by_year,
     residents_for,
@@ -44,6 +43,7 @@ from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.spc import XmRChart, xmr
 from saferplaces.analytics.store import AsOf, Store
+from saferplaces.codes import financial_quarter, financial_year, shift_month
 
 Period = Literal["month", "quarter", "year", "rolling12"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year", "rolling12")
@@ -74,22 +74,6 @@ class SeriesPoint:
     # What a reader should know of this figure ("rate uses the 2021
     # population").
     note: str = ""
-
-
-@functools.lru_cache(maxsize=4096)  # asked for every month of every series
-def financial_year(month: str) -> str:
-    """'2024-03' -> '2023/24'; '2024-04' -> '2024/25'."""
-    year, number = int(month[:4]), int(month[5:7])
-    start = year if number >= 4 else year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-@functools.lru_cache(maxsize=4096)
-def financial_quarter(month: str) -> str:
-    """'2024-04' -> '2024/25 Q1'; '2025-01' -> '2024/25 Q4'."""
-    number = int(month[5:7])
-    quarter = (number - 4) % 12 // 3 + 1
-    return f"{financial_year(month)} Q{quarter}"
 
 
 def measure_series(

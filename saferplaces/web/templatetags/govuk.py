@@ -8,7 +8,7 @@ from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from saferplaces.web.pagecache import CSRF_PLACEHOLDER
+from saferplaces.lib.pagecache import CSRF_PLACEHOLDER
 
 register = template.Library()
 

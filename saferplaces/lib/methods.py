@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 
-from saferplaces.web.limits import refusal
+from saferplaces.lib.limits import refusal
 
 V = TypeVar("V")
 

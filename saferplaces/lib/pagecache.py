@@ -10,6 +10,10 @@ rendering is saved. A page with a message to show once is never kept.
 Every form's CSRF token (``{% csrf_field %}``, the sign-out form's too) is
 kept as a placeholder and filled with the reader's own token as the page is
 served: one reader's token is never shown to another.
+
+What of the reader a page depends on (their navigation) is asked of the
+function ``settings.PAGE_CACHE_READER`` names, so this toolbox, below the
+apps, never imports one.
 """
 
 from __future__ import annotations
@@ -24,8 +28,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-
-from saferplaces.accounts.permissions import links_for
+from django.utils.module_loading import import_string
 
 T = TypeVar("T")
 KEEP_SECONDS = 600
@@ -35,7 +38,7 @@ CSRF_PLACEHOLDER = "__saferplaces_csrf_token__"
 
 def store_revision() -> str:
     """The analytic store's table versions, as a short tag."""
-    from saferplaces.web.store import web_store
+    from saferplaces.lib.store import web_store
 
     return _tag(sorted(web_store().table_versions().items()))
 
@@ -47,8 +50,8 @@ def cached_page(
     ``revision``; only a 200 is kept."""
     if request.method != "GET" or len(messages.get_messages(request)):
         return render()
-    navigation = [link.label for link in links_for(request.user)]
-    key = "page:" + _tag([request.get_full_path(), navigation, revision])
+    reader = import_string(settings.PAGE_CACHE_READER)(request.user)
+    key = "page:" + _tag([request.get_full_path(), reader, revision])
     content = cache.get(key)
     if content is None:
         request.csrf_placeholder = True  # type: ignore[attr-defined]

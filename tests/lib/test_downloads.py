@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from saferplaces.web.downloads import csv_download, safe_cell, xlsx_download
+from saferplaces.lib.downloads import csv_download, safe_cell, xlsx_download
 
 
 def test_text_that_starts_like_a_formula_is_shown_not_run():
