@@ -146,10 +146,11 @@ def month_number(month: str) -> int:
 def month_of(number: int) -> str:
     """The month ``month_number`` counted: YYYY-MM.
 
-    >>> month_of(month_number("2023-12") + 1)
-    '2024-01'
+    >>> month_of(month_number("2023-12") + 1), month_of(month_number("0001-01") - 1)
+    ('2024-01', '0000-12')
     """
-    return f"{number // 12}-{number % 12 + 1:02d}"
+    # Four digits always: the year 3 is "0003", or the month is no month.
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def shift_month(month: str, by: int) -> str:

@@ -180,3 +180,17 @@ def test_the_bottom_layer_imports_nothing():
             if isinstance(node, ast.ImportFrom) and node.module
         }
         assert imported <= {"__future__", "functools", "re"}, source.name
+
+
+def test_months_keep_four_digit_years_when_counted_back():
+    """The API's fuzz asked for quarters from 0000-06: counting back gave
+    "0-05", which is no month, and the lattice's refusal failed on it."""
+    assert codes.shift_month("0000-06", -1) == "0000-05"
+    assert codes.month_of(codes.month_number("0001-01") - 1) == "0000-12"
+    assert codes.shift_month("2021-04", -9) == "2020-07"
+
+
+def test_the_codes_examples_hold():
+    import doctest
+
+    assert doctest.testmod(codes).failed == 0

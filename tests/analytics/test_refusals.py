@@ -9,6 +9,7 @@ import pytest
 from saferplaces.analytics import cards, results
 from saferplaces.analytics.measures import measure_series
 from saferplaces.analytics.measures import series as series_engine
+from saferplaces.analytics.measures.areas import compare_areas
 from saferplaces.analytics.measures.lattice import OffLattice
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
@@ -67,3 +68,11 @@ def test_a_bug_under_an_overview_card_propagates(store, monkeypatch, error):
 def test_a_card_says_why_the_engine_refused(store):
     card = cards.card(store, "total-recorded-crime", "E05999999")
     assert card.problem == "no LSOAs are known for area 'E05999999'"
+
+
+def test_a_comparison_of_a_measure_not_loaded_is_refused_in_words(tmp_path):
+    """The API's fuzz compared cases-opened in a store without its table:
+    DuckDB's catalog error reached the person as a server error."""
+    store = Store(tmp_path / "store")
+    with pytest.raises(Refused, match="cases-opened needs the cases_opened table"):
+        compare_areas(store, "cases-opened", "district", "SYN-D01", "2014/15")

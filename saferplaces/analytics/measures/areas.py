@@ -35,6 +35,7 @@ from saferplaces.analytics.measures.series import (
     measure_months,
     measure_series,
     poisson_intervals,
+    require_tables,
 )
 from saferplaces.analytics.perturbation import PTable
 from saferplaces.analytics.refusals import Refused
@@ -125,6 +126,7 @@ def compare_areas(
     measure = get_measure(measure_id)
     if by not in LABELS:
         raise Refused("compare by month, quarter or year")
+    require_tables(store, measure, as_of)
     parent_lsoas = set(lsoas_in(store, within))
     if not parent_lsoas:
         raise Refused(f"no LSOAs are known for area {within!r}")

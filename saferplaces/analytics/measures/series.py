@@ -101,11 +101,7 @@ def measure_series(
         raise Refused(
             f"{measure.id} cannot be broken down by {group!r} (offers: {offered})"
         )
-    for table in (measure.table, *measure.also_needs):
-        if not store.held(table, as_of):
-            raise Refused(
-                f"{measure.id} needs the {table} table: load {measure.source}"
-            )
+    require_tables(store, measure, as_of)
     months = [
         m
         for m in measure_months(store, measure, as_of)
@@ -499,6 +495,15 @@ def _parts(measure: Measure, tally: Tally) -> tuple[float, float]:
     if measure.kind == "proportion":
         return tally.weighted_successes, tally.weight
     return tally.amount, float(tally.rows)
+
+
+def require_tables(store: Store, measure: Measure, as_of: AsOf) -> None:
+    """Refuse a question about a measure whose tables are not loaded."""
+    for table in (measure.table, *measure.also_needs):
+        if not store.held(table, as_of):
+            raise Refused(
+                f"{measure.id} needs the {table} table: load {measure.source}"
+            )
 
 
 def lsoa_month_counts(
