@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "simple_history",
+    "saferplaces.lib",
     "saferplaces.accounts",
     "saferplaces.web",
     "saferplaces.api",
@@ -211,6 +212,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms draw themselves as GOV.UK components (saferplaces/lib/renderers.py).
+FORM_RENDERER = "saferplaces.lib.renderers.GovUKRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -18,8 +18,8 @@ from saferplaces.analytics import cards, geography, results
 from saferplaces.analytics.measures import REGISTRY, get_measure
 from saferplaces.analytics.measures.series import PERIODS, Period
 from saferplaces.analytics.store import Store
-from saferplaces.codes import normalise_postcode
 from saferplaces.dashboard import charts, maps
+from saferplaces.dashboard.forms import ChartOptionsForm, NeighbourhoodForm
 from saferplaces.lib.downloads import csv_download, xlsx_download
 from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import publication_rules, web_store
@@ -245,8 +245,8 @@ def _measure_page(
         "problem": None,
         "comparison": None,
     }
-    target, rebase, context["chart_errors"] = _chart_options(request)
-    context.update(target=request.GET.get("target", ""), rebase=rebase)
+    options = context["chart_form"] = ChartOptionsForm(request.GET, measure.unit)
+    target, rebase = options.asked_target, options.asked_rebase
     asked = target is not None or request.GET.get("target")
     if planned is not None and not asked and by == "month":
         # The plan's own target for this measure, kept on its action.
@@ -261,12 +261,7 @@ def _measure_page(
         context["publication_notes"] = answer.notes
         context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
-            known = {p.period for p in points}
-            if rebase and rebase not in known:
-                context["chart_errors"].append(
-                    f"Rebase at one of the periods shown, such as {points[0].period}."
-                )
-                rebase = ""
+            rebase = options.check_rebase([p.period for p in points])
             chart = results.chart(
                 store(), measure.id, code, by=by, target=target,
                 rebase_at=[rebase] if rebase else [], audience=clearance,
@@ -292,7 +287,7 @@ def _measure_page(
         request,
         "dashboard/measure.html",
         context,
-        status=400 if context["chart_errors"] else 200,
+        status=400 if options.errors else 200,
     )
 
 
@@ -343,19 +338,6 @@ def _disproportion(
             continue  # no population by this group for the area: no table
         found.append((group, shares))
     return found
-
-
-def _chart_options(request: HttpRequest) -> tuple[float | None, str, list[str]]:
-    """(target, rebase period, errors) from the page's chart form."""
-    errors = []
-    target = None
-    typed = request.GET.get("target", "").strip()
-    if typed:
-        try:
-            target = float(typed.replace(",", ""))
-        except ValueError:
-            errors.append("Enter the target as a number, like 70 or 12.5.")
-    return target, request.GET.get("rebase", "").strip(), errors
 
 
 def _comparison(
@@ -487,10 +469,11 @@ def measure_chart_image(
     measure, code, by = _options(request, measure_id)
     if by == "rolling12":
         by = "month"
-    target, rebase, errors = _chart_options(request)
+    options = ChartOptionsForm(request.GET, measure.unit)
+    target, rebase = options.asked_target, options.asked_rebase
     compact = bool(request.GET.get("compact"))
-    if errors:
-        raise Http404(errors[0])
+    if options.errors:
+        raise Http404(next(iter(options.errors.values()))[0])
 
     clearance = seen_by(request)
     rules = publication_rules()
@@ -573,27 +556,23 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
 def neighbourhood(request: HttpRequest) -> HttpResponse:
     """A resident chooses a ward, or types its name (no sign-in needed)."""
     wards = geography.areas_of_level(store(), "ward")
-    context: dict[str, Any] = {
-        "wards": wards,
-        "place": request.GET.get("place", ""),
-        "example_postcode": geography.example_postcode(store()),
-    }
-    chosen = request.GET.get("ward", "")
-    typed = context["place"].strip()
+    form = NeighbourhoodForm(
+        request.GET, wards, example_postcode=geography.example_postcode(store())
+    )
+    context: dict[str, Any] = {"form": form, "place": request.GET.get("place", "")}
+    if not form.is_valid():
+        return render(request, TEMPLATE_CHOOSE, context, status=400)
+    chosen, typed = form.cleaned_data["ward"], form.cleaned_data["place"]
     if chosen:
-        if chosen not in {w.code for w in wards}:
-            context["error"] = ("ward", "Choose a ward from the list.")
-            return render(request, TEMPLATE_CHOOSE, context, status=400)
         return redirect("dashboard:neighbourhood_ward", code=chosen)
-    # A postcode, however typed, is looked up: said so, not "no ward is called".
-    if typed and normalise_postcode(typed) is not None:
+    if typed and form.is_postcode():
         return _postcode(request, typed, context)
     if typed:
         found = [w for w in wards if typed.casefold() in w.name.casefold()]
         if len(found) == 1:
             return redirect("dashboard:neighbourhood_ward", code=found[0].code)
         if not found:
-            context["error"] = (
+            form.add_error(
                 "place",
                 f"No ward is called {typed}. Check the spelling, or "
                 "choose your ward from the list.",
@@ -626,7 +605,7 @@ def _postcode(
             f"The postcode {shown} is outside the areas this service covers. "
             "Choose your ward from the list if you live here."
         )
-    context["error"] = ("place", message)
+    context["form"].add_error("place", message)
     return render(request, TEMPLATE_CHOOSE, context, status=400)
 
 

@@ -30,10 +30,10 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.module_loading import import_string
 
+from saferplaces.lib.csrf import CSRF_PLACEHOLDER
+
 T = TypeVar("T")
 KEEP_SECONDS = 600
-# Stands for the CSRF token in a kept page; cannot occur in a real token.
-CSRF_PLACEHOLDER = "__saferplaces_csrf_token__"
 
 
 def store_revision() -> str:

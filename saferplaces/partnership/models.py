@@ -179,7 +179,7 @@ class Plan(Versioned):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Raised by every change to the plan or anything it shows (signals.py):
-    # pages of the plan are kept in memory under it (web/pagecache.py).
+    # pages of the plan are kept in memory under it (lib/pagecache.py).
     revision = models.PositiveIntegerField(default=0, editable=False)
 
     # Who changed what, and when (shown on the object's page).

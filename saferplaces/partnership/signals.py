@@ -1,6 +1,6 @@
 """Every change to a plan, or to anything its pages show, raises the plan's
 revision, so pages kept under the old one are never served again
-(web/pagecache.py). Raised with an UPDATE, which neither records history
+(lib/pagecache.py). Raised with an UPDATE, which neither records history
 nor fires signals itself."""
 
 from __future__ import annotations

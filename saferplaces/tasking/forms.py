@@ -1,4 +1,5 @@
-"""The problem-solving record's form (GOV.UK patterns, the model's rules)."""
+"""The tasking forms: the pack chooser, and the problem-solving record's
+form (GOV.UK patterns, the model's rules)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,51 @@ from typing import Any
 
 from django import forms
 
+from saferplaces.analytics.geography import Area
 from saferplaces.codes import is_area_code
+from saferplaces.lib.templatetags.govuk import words
 from saferplaces.partnership.models import Group
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.versions import VersionedForm
 
 CELL = re.compile(r"^\d{1,7}-\d{1,7}$")
+
+
+class _Month(forms.CharField):
+    """A month typed for the pack, passed on as typed: the pack itself says
+    what it cannot cover."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.validators = []
+        self.widget.attrs["class"] = "govuk-input--width-10"
+
+
+class PackChooserForm(forms.Form):
+    """An area the person may have a pack for, and a run of months."""
+
+    area = forms.ChoiceField(
+        label="Area",
+        required=False,
+        error_messages={"invalid_choice": "Choose an area from the list."},
+    )
+    to = _Month(label="To (YYYY-MM, optional)")
+
+    def __init__(self, data: Any, areas: list[Area]) -> None:
+        super().__init__(data, auto_id="%s")
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = [
+            ("", "Choose an area"),
+            *((a.code, f"{a.name} ({words(a.level)})") for a in areas),
+        ]
+        # "from" is Python's: the field is added by its name here, before
+        # "to" as the page asks for them.
+        first = _Month(
+            label="From (YYYY-MM, optional)",
+            help_text="The last 12 months of data if left blank.",
+        )
+        self.fields = {"area": area, "from": first, "to": self.fields["to"]}
 
 
 class ProblemForm(VersionedForm[ProblemSolving]):

@@ -15,6 +15,7 @@ from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import web_store
 from saferplaces.partnership import scope
 from saferplaces.partnership.models import FINISHED, Action
+from saferplaces.tasking.forms import PackChooserForm
 
 # The areas a tasking group covers, in the order they are offered.
 LEVELS = ("district", "ward", "policing_unit")
@@ -60,20 +61,19 @@ def _has(table: str) -> bool:
 def choose(request: HttpRequest) -> HttpResponse:
     """An area and a run of months; the last year by default."""
     areas = _areas(request)
+    form = PackChooserForm(request.GET, areas)
     code = request.GET.get("area", "")
     if code:
-        if code not in {area.code for area in areas}:
-            return render(
-                request,
-                "tasking/choose.html",
-                {"areas": areas, "error": "Choose an area from the list."},
-                status=400,
-            )
+        if not form.is_valid():
+            return render(request, TEMPLATE_CHOOSE, {"form": form}, status=400)
         query = request.GET.copy()
         query.pop("area")
         suffix = f"?{query.urlencode()}" if query else ""
         return redirect(reverse("tasking:pack", kwargs={"code": code}) + suffix)
-    return render(request, "tasking/choose.html", {"areas": areas})
+    return render(request, TEMPLATE_CHOOSE, {"form": PackChooserForm(None, areas)})
+
+
+TEMPLATE_CHOOSE = "tasking/choose.html"
 
 
 @requires(Capability.USE_SERVICE)
@@ -145,17 +145,9 @@ def _pack(request: HttpRequest, code: str, first: str, last: str) -> HttpRespons
             raise HotspotError(refused)
         pack = tasking.pack(web_store(), code, first, last)
     except HotspotError as error:
-        return render(
-            request,
-            "tasking/choose.html",
-            {
-                "areas": _areas(request),
-                "error": str(error),
-                "first": first,
-                "last": last,
-            },
-            status=400,
-        )
+        form = PackChooserForm({"from": first, "to": last}, _areas(request))
+        form.add_error("area", str(error))
+        return render(request, TEMPLATE_CHOOSE, {"form": form}, status=400)
     return render(
         request,
         "tasking/pack.html",

@@ -1,0 +1,117 @@
+"""The dashboard's choosers as Django forms, drawn by the GOV.UK form
+renderer (lib/renderers.py): a measure chart's options and the resident's
+neighbourhood chooser. Ids are the field names (``auto_id="%s"``), as the
+pages and their links have always had them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
+
+from saferplaces.codes import normalise_postcode
+
+# A UK postcode, loosely (spaces optional): said so, not "no ward is called".
+
+
+class _Typed(forms.CharField):
+    """Text typed into a chooser, taken as typed (trimmed): what cannot be
+    found is answered in words by the view, never refused for its bytes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.validators = []
+
+
+class ChartOptionsForm(forms.Form):
+    """The measure page's chart options: a target for the assurance icon and
+    a period to recalculate the limits from."""
+
+    target = _Typed(
+        label="",  # set in __init__: it names the measure's unit
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}
+        ),
+    )
+    rebase = _Typed(
+        label="Recalculate the limits from (e.g. when an intervention started)",
+        widget=forms.Select,
+    )
+
+    def __init__(self, data: Any, unit: str) -> None:
+        super().__init__(data, auto_id="%s")
+        self.fields["target"].label = f"Target ({unit}), for the assurance icon"
+        self.offer([])
+        self.full_clean()  # the options are always read: at once
+
+    def clean_target(self) -> float | None:
+        typed: str = self.cleaned_data["target"]
+        if not typed:
+            return None
+        try:
+            return float(typed.replace(",", ""))
+        except ValueError:
+            raise ValidationError(
+                "Enter the target as a number, like 70 or 12.5."
+            ) from None
+
+    def offer(self, periods: Sequence[str]) -> None:
+        """The periods the chart may be rebased at (those shown)."""
+        widget = self.fields["rebase"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [("", "No rebasing"), *((p, p) for p in periods)]
+
+    @property
+    def asked_target(self) -> float | None:
+        """The target typed, if it is a number."""
+        target: float | None = self.cleaned_data.get("target")
+        return target
+
+    @property
+    def asked_rebase(self) -> str:
+        """The period asked to rebase at ("" for none)."""
+        return str(self.cleaned_data.get("rebase", ""))
+
+    def check_rebase(self, periods: Sequence[str]) -> str:
+        """The rebase period if it is one of ``periods`` (offered from now
+        on); otherwise "", and the form says which it may be."""
+        self.offer(periods)
+        rebase = self.asked_rebase
+        if rebase and rebase not in periods:
+            self.add_error(
+                "rebase", f"Rebase at one of the periods shown, such as {periods[0]}."
+            )
+            return ""
+        return rebase
+
+
+class NeighbourhoodForm(forms.Form):
+    """A resident types a postcode or a place name, or chooses a ward."""
+
+    place = _Typed(
+        label="Type your postcode or the name of your area",
+        widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}),
+    )
+    ward = forms.ChoiceField(
+        label="Or choose your ward",
+        required=False,
+        error_messages={"invalid_choice": "Choose a ward from the list."},
+    )
+
+    def __init__(
+        self, data: Any, wards: Iterable[Any], example_postcode: str | None
+    ) -> None:
+        super().__init__(data, auto_id="%s")
+        # The hint is drawn as written (GOV.UK hints may carry links).
+        example = f"{escape(example_postcode)} or " if example_postcode else ""
+        self.fields["place"].help_text = f"For example, {example}Selly Oak"
+        ward = self.fields["ward"]
+        assert isinstance(ward, forms.ChoiceField)
+        ward.choices = [("", "Choose a ward"), *((w.code, w.name) for w in wards)]
+
+    def is_postcode(self) -> bool:
+        # However typed: a postcode is looked up, never searched as a ward name.
+        return normalise_postcode(self.cleaned_data.get("place", "")) is not None
