@@ -27,10 +27,10 @@ from saferplaces.accounts.models import AuditEvent, User
 from saferplaces.analytics.store import Store
 from saferplaces.backup import MANIFEST, BackupError, backup, check, restore
 from saferplaces.cli import main
+from saferplaces.demo.plan import load_demo_plan
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from saferplaces.partnership.models import Evidence, Plan
-from saferplaces.partnership.services import load_demo_plan
 from tests.ingest.conftest import FEBRUARY, JANUARY
 
 RETENTION = importlib.import_module(

@@ -88,7 +88,7 @@ def test_createadmin_refuses_a_weak_password_and_writes_nothing():
 @pytest.mark.django_db
 def test_demo_users_one_per_role_and_safe_to_run_twice(settings, tmp_path):
     from saferplaces.accounts.models import Membership
-    from saferplaces.partnership.services import load_demo_plan
+    from saferplaces.demo.plan import load_demo_plan
 
     settings.DATA_DIR = tmp_path
     load_demo_plan()

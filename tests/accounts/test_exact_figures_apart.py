@@ -20,8 +20,8 @@ from saferplaces.accounts.models import Role
 from saferplaces.analytics import geography
 from saferplaces.analytics.measures import REGISTRY
 from saferplaces.analytics.store import Store
+from saferplaces.demo.plan import NEIGHBOUR_SLUG, load_demo_plan
 from saferplaces.partnership.models import Partnership, PartnershipArea
-from saferplaces.partnership.services import NEIGHBOUR_SLUG, load_demo_plan
 from tests.analytics.cases_opened import load_cases_opened
 from tests.conftest import SITE_ADMIN
 

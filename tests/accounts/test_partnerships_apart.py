@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from saferplaces.accounts.models import Agency, Role
+from saferplaces.demo.plan import NEIGHBOUR_SLUG, load_demo_plan
 from saferplaces.partnership.models import Action, Evidence, Partnership, Plan
-from saferplaces.partnership.services import NEIGHBOUR_SLUG, load_demo_plan
 from saferplaces.tasking.models import ProblemSolving
 from tests.accounts.test_permission_matrix import MATRIX, named_urls
 from tests.conftest import SITE_ADMIN

@@ -235,7 +235,7 @@ def _seed_plan(request):
         return
     if not needs_the_plan(getattr(request.node, "callspec", None)):
         return
-    from saferplaces.partnership.services import load_demo_plan
+    from saferplaces.demo.plan import load_demo_plan
 
     request.getfixturevalue("db")
     settings = request.getfixturevalue("settings")

@@ -9,7 +9,7 @@ from django.urls import resolve, reverse
 
 from saferplaces.accounts.models import AuditEvent, Role
 from saferplaces.accounts.read_audit import READ, exemption
-from saferplaces.partnership.services import load_demo_plan
+from saferplaces.demo.plan import load_demo_plan
 from tests.accounts.test_permission_matrix import MATRIX, needs_the_plan
 from tests.conftest import SITE_ADMIN
 

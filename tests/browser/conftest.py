@@ -144,7 +144,7 @@ def axe_violations(page) -> list[str]:
 
 @pytest.fixture
 def seeded_plan(transactional_db, settings, demo_data):
-    from saferplaces.partnership.services import load_demo_plan
+    from saferplaces.demo.plan import load_demo_plan
 
     settings.DATA_DIR = demo_data
     load_demo_plan()

@@ -19,9 +19,9 @@ from saferplaces.analytics.measures import REGISTRY, measure_series
 from saferplaces.analytics.measures.series import measure_chart
 from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts
+from saferplaces.demo.plan import load_demo_plan
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from saferplaces.partnership.services import load_demo_plan
 from tests.ingest.conftest import JANUARY
 
 

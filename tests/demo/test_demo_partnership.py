@@ -192,8 +192,8 @@ def test_the_demo_partnership_has_one_name(demo_data, settings):
     (issue 14): the service and the plan use the group's name, the area the
     place's."""
     from saferplaces.analytics import geography
+    from saferplaces.demo.plan import DEMO_PLAN
     from saferplaces.partnership.plan_file import read_plan_file
-    from saferplaces.partnership.services import DEMO_PLAN
 
     plan_name = read_plan_file(DEMO_PLAN)["partnership"]["name"]
     assert plan_name == settings.PARTNERSHIP_NAME

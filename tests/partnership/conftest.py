@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from saferplaces.partnership.services import load_demo_plan
+from saferplaces.demo.plan import load_demo_plan
 
 
 @pytest.fixture

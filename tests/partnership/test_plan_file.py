@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from saferplaces.accounts.models import Agency
+from saferplaces.demo.plan import DEMO_PLAN
 from saferplaces.partnership.models import Action, Group, Partnership, Plan, Strand
 from saferplaces.partnership.plan_file import PlanFileError, export_plan, import_plan
-from saferplaces.partnership.services import DEMO_PLAN
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +245,7 @@ def test_the_seed_transcription_faults_are_fixed():
 
 
 def test_the_demo_has_one_record_for_the_one_ccg():
-    from saferplaces.accounts.services import ensure_demo_users
+    from saferplaces.demo.users import ensure_demo_users
 
     import_plan(DEMO_PLAN)
     ensure_demo_users()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.analytics import tasking
 from saferplaces.analytics.store import Store
-from saferplaces.partnership.services import load_demo_plan
+from saferplaces.demo.plan import load_demo_plan
 
 SELLY_OAK_DISTRICT = "SYN-D03"
 HEADINGS = [

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from saferplaces.partnership.services import load_demo_plan
+from saferplaces.demo.plan import load_demo_plan
 
 SECTIONS = [
     "Contents", "1. Crime and anti-social behaviour",

@@ -9,8 +9,8 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.analytics import geography
 from saferplaces.analytics.store import Store
+from saferplaces.demo.plan import load_demo_plan
 from saferplaces.partnership.models import Partnership
-from saferplaces.partnership.services import load_demo_plan
 from saferplaces.tasking.models import ProblemSolving
 
 
@@ -104,7 +104,7 @@ def test_an_assessment_waits_for_its_follow_up_data(client, site, make_user):
 def test_the_demo_has_a_record_whose_assessment_finds_the_planted_drop(
     client, site, demo_data, make_user
 ):
-    from saferplaces.tasking.services import load_demo_problem
+    from saferplaces.demo.problem import load_demo_problem
 
     store = Store(demo_data / "store")
     record = load_demo_problem(store)

@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from saferplaces.accounts.models import Role
-from saferplaces.partnership.services import load_demo_plan
+from saferplaces.demo.plan import load_demo_plan
 from tests.conftest import ANONYMOUS, SITE_ADMIN
 
 # Generated submissions per form (the note of issue 13 counts them).
