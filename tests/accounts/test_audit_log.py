@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import Agency, AuditEvent, AuditLogIsAppendOnly
-from tests.conftest import PASSWORD, SITE_ADMIN
+from tests.factories import PASSWORD, SITE_ADMIN
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from saferplaces.analytics.measures.areas import compare_areas
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.analytics.test_measures import GEOGRAPHY
+from tests.support import GEOGRAPHY
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"

@@ -9,7 +9,7 @@ from saferplaces.analytics.perturbation import default_ptable
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.test_local_extract import EXTRACT
+from tests.support import EXTRACT
 
 
 @pytest.fixture

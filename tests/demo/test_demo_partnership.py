@@ -185,17 +185,3 @@ def test_local_extract_keeps_domestic_violence_apart_and_has_repeat_victims(
         "WHERE domestic_abuse GROUP BY 1 HAVING count(*) > 1)"
     ).to_pylist()
     assert repeat["victims"] > 100
-
-
-def test_the_demo_partnership_has_one_name(demo_data, settings):
-    """The header, the plan and the area called the one body three names
-    (issue 14): the service and the plan use the group's name, the area the
-    place's."""
-    from saferplaces.analytics import geography
-    from saferplaces.demo.plan import DEMO_PLAN
-    from saferplaces.partnership.plan_file import read_plan_file
-
-    plan_name = read_plan_file(DEMO_PLAN)["partnership"]["name"]
-    assert plan_name == settings.PARTNERSHIP_NAME
-    store = Store(demo_data / "store")
-    assert geography.name_of(store, "SYN-PARTNERSHIP") == "Birmingham South"
