@@ -29,14 +29,20 @@ from tests.support import ON_POSTGRES, SQLITE_LEG_ONLY  # noqa: F401 (shared)
 
 
 @pytest.fixture(scope="session")
-def demo_data(tmp_path_factory):
-    """The SYNTHETIC demo's files and store, built once for the whole run.
-    Tests read it; one that loads more works on a copy."""
+def demo_build(tmp_path_factory):
+    """The SYNTHETIC demo's files and store, built once for the whole run,
+    and the reports of its loads."""
     from saferplaces.demo import build_demo
 
     folder = tmp_path_factory.mktemp("demo")
-    build_demo(folder)
-    return folder
+    return folder, build_demo(folder)
+
+
+@pytest.fixture(scope="session")
+def demo_data(demo_build):
+    """The SYNTHETIC demo's files and store, built once for the whole run.
+    Tests read it; one that loads more works on a copy."""
+    return demo_build[0]
 
 
 # The audit log's guard against deletion, paused and put back around a test

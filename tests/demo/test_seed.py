@@ -43,7 +43,7 @@ def test_the_demo_command_seeds_everything_once(settings, demo_data, tmp_path):
     assert ProblemSolving.objects.count() == 1
     assert Case.objects.count() == 400
     assert Case.objects.exclude(officer=None).exists()  # the demo's case workers
-    assert "cases-opened" in Store(data_dir / "store").tables()
+    assert "cases_opened" in Store(data_dir / "store").tables()
     again = CliRunner().invoke(main, ["demo", "--quiet"])
     assert again.exit_code == 0, again.output
     assert "already loaded" in again.output
