@@ -18,6 +18,7 @@ import saferplaces
 
 if TYPE_CHECKING:
     from saferplaces.analytics.store import Store
+    from saferplaces.demo.users import DemoAccount
     from saferplaces.ingest.loader import LoadReport, Progress
     from saferplaces.ingest.sources import Source
 
@@ -225,11 +226,12 @@ def createadmin(
 @needs_django
 def demo_users(reset_passwords: bool) -> None:
     """Create the demo agencies and one user per role (safe to run again)."""
-    from saferplaces.accounts.services import ensure_demo_users
-    from saferplaces.partnership.services import assign_demo_members
+    from saferplaces.demo.users import seed_users
 
-    accounts = ensure_demo_users(reset_passwords=reset_passwords)
-    assign_demo_members()
+    _print_demo_accounts(seed_users(reset_passwords=reset_passwords))
+
+
+def _print_demo_accounts(accounts: list[DemoAccount]) -> None:
     click.echo("Demo users (invented people; one per role):")
     for account in accounts:
         secret = account.password or "(unchanged: printed when it was set)"
@@ -634,9 +636,8 @@ def _load_or_exit(
 @main.command()
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary lines.")
 @click.option("--no-users", is_flag=True, help="Load the data but create no users.")
-@click.pass_context
 @needs_django
-def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
+def demo(quiet: bool, no_users: bool) -> None:
     """Build the SYNTHETIC Birmingham South demo partnership (safe to re-run).
 
     Writes seeded synthetic geography, boundaries, population and five years
@@ -645,50 +646,30 @@ def demo(ctx: click.Context, quiet: bool, no_users: bool) -> None:
     """
     from django.conf import settings
 
-    from saferplaces.demo import SYNTHETIC_NOTICE, build_demo
+    from saferplaces.demo import SYNTHETIC_NOTICE, seed
     from saferplaces.ingest.report import print_report, progress_bar
 
     click.echo(SYNTHETIC_NOTICE)
     with progress_bar(quiet) as progress:
-        reports = build_demo(settings.DATA_DIR, progress)
-    for report in reports:
+        seeded = seed(settings.DATA_DIR, users=not no_users, progress=progress)
+    for report in seeded.reports:
         print_report(report, quiet=True)
-    from saferplaces.partnership.services import load_demo_plan
-
-    plan, new = load_demo_plan()
+    plan = seeded.plan
     click.echo(
         f"Plan: {plan.title} ({plan.actions.count()} actions, SYNTHETIC progress)"
-        + ("" if new else ", already loaded")
+        + ("" if seeded.plan_is_new else ", already loaded")
     )
-    from saferplaces.tasking.services import load_demo_problem
-
-    if load_demo_problem(_store()) is not None:
+    if seeded.problem is not None:
         click.echo("Problem solving: one SYNTHETIC record, assessed from the data.")
     if not no_users:
-        ctx.invoke(demo_users, reset_passwords=False)
-    from saferplaces.cases.demo import load_demo_cases
-
-    made = load_demo_cases(_demo_postcodes())
-    if made:
+        _print_demo_accounts(seeded.accounts)
+    if seeded.cases_made:
         click.echo(
-            f"Cases: {made} SYNTHETIC cases with invented people, referral "
-            "pathways and a sharing agreement."
+            f"Cases: {seeded.cases_made} SYNTHETIC cases with invented people, "
+            "referral pathways and a sharing agreement."
         )
-    from saferplaces.cases.publish import publish_cases
-
-    # The dashboard's cases-opened measure counts them, de-identified.
-    print_report(publish_cases(_store()), quiet=True)
-
-
-def _demo_postcodes() -> list[tuple[str, str]]:
-    store = _store()
-    if "postcodes" not in store.tables():
-        return []
-    rows = store.query(
-        "SELECT postcode, area_code FROM postcodes WHERE NOT terminated "
-        "ORDER BY postcode LIMIT 200"
-    ).to_pylist()
-    return [(str(r["postcode"]), str(r["area_code"])) for r in rows]
+    if seeded.cases_published is not None:
+        print_report(seeded.cases_published, quiet=True)
 
 
 @main.group()

@@ -1,99 +1,82 @@
 """Shared fixtures: a person for every role, a site administrator, and an
-anonymous visitor."""
+anonymous visitor; the demo's store; and the count of modules that seed
+the whole demo plan."""
 
 from __future__ import annotations
 
 import functools
-import os
+import importlib
+import inspect
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-import factory
 import pytest
+from django.db import connection
 from django.test import Client
 
-from saferplaces.accounts.models import Agency, AgencyKind, Membership, Role, User
-
-PASSWORD = "correct horse battery staple"
-ANONYMOUS = "anonymous"
-# Runs the installation; holds no role in any partnership.
-SITE_ADMIN = "site_administrator"
-PERSONAS = [ANONYMOUS, SITE_ADMIN, *[role.value for role in Role]]
-
-
-class AgencyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Agency
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"Agency {n}")
-    kind = AgencyKind.COUNCIL
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"person{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
-    agency = factory.SubFactory(AgencyFactory)
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
-
-    @factory.post_generation
-    def role(obj, create, extracted, partnerships=None, **kwargs):
-        """``role=`` a role held in ``role__partnerships`` (by default every
-        partnership there is, or a test partnership when there is none), or
-        SITE_ADMIN for a site administrator with no membership."""
-        if not create:
-            return
-        if extracted == SITE_ADMIN:
-            obj.is_site_administrator = True
-            obj.save()
-            return
-        for partnership in partnerships or _every_partnership():
-            Membership.objects.get_or_create(
-                user=obj,
-                partnership=partnership,
-                defaults={"role": extracted or Role.VIEWER},
-            )
-
-
-def _every_partnership():
-    from saferplaces.partnership.models import Partnership
-
-    return list(Partnership.objects.all()) or [
-        Partnership.objects.get_or_create(
-            slug="test-partnership", defaults={"name": "Test partnership"}
-        )[0]
-    ]
-
-
-def covering(*codes: str) -> None:
-    """Give every partnership there is (or the test partnership) the areas
-    ``codes``: its members see exact figures for what lies inside them."""
-    from saferplaces.partnership.models import PartnershipArea
-
-    for partnership in _every_partnership():
-        for code in codes:
-            PartnershipArea.objects.get_or_create(partnership=partnership, code=code)
+from saferplaces.accounts.models import Role, User
+from tests.factories import (  # noqa: F401 (shared: they live in tests.factories)
+    ANONYMOUS,
+    PASSWORD,
+    PERSONAS,
+    SITE_ADMIN,
+    AgencyFactory,
+    UserFactory,
+    covering,
+)
+from tests.support import ON_POSTGRES, SQLITE_LEG_ONLY  # noqa: F401 (shared)
 
 
 @pytest.fixture(scope="session")
-def demo_data(tmp_path_factory):
-    """The SYNTHETIC demo's files and store, built once for the whole run.
-    Tests read it; one that loads more works on a copy."""
+def demo_build(tmp_path_factory):
+    """The SYNTHETIC demo's files and store, built once for the whole run,
+    and the reports of its loads."""
     from saferplaces.demo import build_demo
 
     folder = tmp_path_factory.mktemp("demo")
-    build_demo(folder)
-    return folder
+    return folder, build_demo(folder)
+
+
+@pytest.fixture(scope="session")
+def demo_data(demo_build):
+    """The SYNTHETIC demo's files and store, built once for the whole run.
+    Tests read it; one that loads more works on a copy."""
+    return demo_build[0]
+
+
+# The audit log's guard against deletion, paused and put back around a test
+# whose rows are committed (tests/test_backup.py, tests/cases).
+RETENTION = importlib.import_module(
+    "saferplaces.accounts.migrations.0007_audit_retention"
+)
+TABLE = "accounts_auditevent"
+
+
+@pytest.fixture
+def audit_guard_back_after_flush(django_db_blocker):
+    """Requested before the database: its teardown runs after the test
+    database is emptied, and puts back the guard paused for that."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for statement in RETENTION.SQLITE:
+                cursor.execute(statement)
+        else:
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+
+
+@pytest.fixture
+def committed_db(audit_guard_back_after_flush, transactional_db):
+    """Committed rows (pg_dump and pg_restore see only those). Emptying the
+    test database afterwards deletes audit entries, which the database
+    refuses: the guard is paused for the flush, and put back after it."""
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_delete")
+        else:
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
 
 
 @pytest.fixture(autouse=True)
@@ -148,12 +131,6 @@ def client_as(make_user) -> Callable[[str], Client]:
     return make
 
 
-ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
-# A test of serving or of files that runs the same without a database
-# (a server it starts uses embedded SQLite whatever the leg): once is enough.
-SQLITE_LEG_ONLY = pytest.mark.skipif(
-    ON_POSTGRES, reason="serving and files, not the database: runs on the SQLite leg"
-)
 # Fixtures through which a test reaches the database (pytest-django refuses
 # any other access, so a test without one cannot touch it in this process).
 DATABASE_FIXTURES = frozenset({
@@ -162,11 +139,55 @@ DATABASE_FIXTURES = frozenset({
 })  # fmt: skip
 
 
+# The demo's whole plan (saferplaces.demo.seed, the seed plan file, or its
+# loader) is for the few tests that need all of it: the demo's own, the
+# permission matrix and the browser's. Every other test builds what it needs
+# with tests/factories.py, which is quicker and says what the test is about.
+WHOLE_PLAN_MODULES = 5
+SEEDS_THE_WHOLE_PLAN = re.compile(
+    r"\bload_demo_plan\b|\bDEMO_PLAN\b|\bdemo\.seed\(|(?<![\w.])(?<!def )seed\("
+)
+
+
+def _count_whole_plan_modules(items) -> None:
+    """At most WHOLE_PLAN_MODULES test modules use the whole demo plan, by
+    themselves or through a fixture; more stops the run, naming them."""
+    users = sorted({item.nodeid.split("::")[0] for item in items if _seeds(item)})
+    if len(users) > WHOLE_PLAN_MODULES:
+        raise pytest.UsageError(
+            f"{len(users)} test modules use the whole demo plan (at most "
+            f"{WHOLE_PLAN_MODULES} may; build what a test needs with "
+            "tests/factories.py instead):\n  " + "\n  ".join(users)
+        )
+
+
+def _seeds(item) -> bool:
+    """Whether ``item``'s module, or a fixture it uses, seeds the whole plan."""
+    if SEEDS_THE_WHOLE_PLAN.search(_source_of(getattr(item, "module", None))):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in info.name2fixturedefs.values() if info else ():
+        for definition in definitions:
+            if SEEDS_THE_WHOLE_PLAN.search(_fixture_source(definition.func)):
+                return True
+    return False
+
+
+@functools.cache
+def _fixture_source(func) -> str:
+    try:
+        return inspect.getsource(func)
+    except (OSError, TypeError):  # a fixture of pytest's or a plugin's
+        return ""
+
+
 def pytest_collection_modifyitems(config, items):
-    """The PostgreSQL leg of `make test` runs the tests that reach the
+    """Too many modules using the whole demo plan stop the run. The
+    PostgreSQL leg of `make test` runs the tests that reach the
     database: the rest (the analytic engine, ingest, risk arithmetic) would
     only repeat the SQLite leg's work. A test module that starts the app in
     another process names DATABASE_URL, and is kept."""
+    _count_whole_plan_modules(items)
     if not ON_POSTGRES:
         return
     kept, repeated = [], []

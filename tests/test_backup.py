@@ -4,7 +4,6 @@ file, the key), on SQLite and on PostgreSQL (whichever this leg runs)."""
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import os
@@ -20,7 +19,6 @@ import pytest
 from click.testing import CliRunner
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import AuditEvent, User
@@ -30,39 +28,8 @@ from saferplaces.cli import main
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from saferplaces.partnership.models import Evidence, Plan
-from saferplaces.partnership.services import load_demo_plan
-from tests.ingest.conftest import FEBRUARY, JANUARY
-
-RETENTION = importlib.import_module(
-    "saferplaces.accounts.migrations.0007_audit_retention"
-)
-TABLE = "accounts_auditevent"
-
-
-@pytest.fixture
-def audit_guard_back_after_flush(django_db_blocker):
-    """Requested before the database: its teardown runs after the test
-    database is emptied, and puts back the guard paused for that."""
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for statement in RETENTION.SQLITE:
-                cursor.execute(statement)
-        else:
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
-
-
-@pytest.fixture
-def committed_db(audit_guard_back_after_flush, transactional_db):
-    """Committed rows (pg_dump and pg_restore see only those). Emptying the
-    test database afterwards deletes audit entries, which the database
-    refuses: the guard is paused for the flush, and put back after it."""
-    yield
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_delete")
-        else:
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+from tests.factories import neighbouring_plan, road_safety_plan
+from tests.support import FEBRUARY, JANUARY
 
 
 @pytest.fixture
@@ -73,7 +40,9 @@ def installation(committed_db, settings, tmp_path, make_user):
     (data).mkdir()
     (data / "secret_key").write_text("a-secret-for-the-round-trip")
     run_load(Store(data / "store"), get_source("police-uk-street"), [JANUARY])
-    plan, _ = load_demo_plan()
+    # Two partnerships' plans (the demo's names, small), with their history.
+    plan = road_safety_plan().plan
+    neighbouring_plan()
     make_user("analyst", username="ana")
     action = plan.actions.order_by("id").first()
     update = action.updates.create(text="Minutes attached.", status="on_track")
@@ -246,13 +215,13 @@ def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
 def test_restore_refuses_while_a_server_holds_the_service(installation, tmp_path):
     """A restore under a running server lost 13 of 314 acknowledged writes:
     it is refused until the server stops, even when killed outright."""
-    from tests.web.test_abuse_limits import _wait_for_a_worker, free_port
+    from tests.support import free_port, wait_for_a_worker
 
     backup(tmp_path / "backup")
     port = free_port()
     server = serve(installation, port)
     try:
-        _wait_for_a_worker(port)
+        wait_for_a_worker(port)
         result = CliRunner().invoke(main, ["restore", str(tmp_path / "backup")])
         assert result.exit_code == 1
         assert "stop the service first" in result.output

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 import saferplaces
-from saferplaces.accounts.models import Role, User
+from saferplaces.accounts.models import User
 from saferplaces.cli import main
 
 
@@ -83,27 +83,3 @@ def test_createadmin_refuses_a_weak_password_and_writes_nothing():
     assert result.exit_code == 1
     assert "too common" in result.output
     assert not User.objects.filter(username="chair").exists()
-
-
-@pytest.mark.django_db
-def test_demo_users_one_per_role_and_safe_to_run_twice(settings, tmp_path):
-    from saferplaces.accounts.models import Membership
-    from saferplaces.partnership.services import load_demo_plan
-
-    settings.DATA_DIR = tmp_path
-    load_demo_plan()
-    first = CliRunner().invoke(main, ["demo-users"])
-    assert first.exit_code == 0
-    in_the_demo = Membership.objects.filter(partnership__slug="birmingham-south-ldg")
-    assert set(in_the_demo.values_list("role", flat=True)) == {r.value for r in Role}
-    assert User.objects.get(username="demo-admin").is_site_administrator
-    # The neighbouring partnership's member belongs to it alone.
-    neighbour = User.objects.get(username="demo-neighbour")
-    assert [m.partnership.slug for m in neighbour.memberships.all()] == [
-        "neighbouring-ldg-synthetic"
-    ]
-    hashes = dict(User.objects.values_list("username", "password"))
-    second = CliRunner().invoke(main, ["demo-users"])
-    assert second.exit_code == 0
-    assert "printed once" in second.output
-    assert dict(User.objects.values_list("username", "password")) == hashes

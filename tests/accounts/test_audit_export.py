@@ -18,7 +18,7 @@ from django.utils import timezone
 from saferplaces.accounts import audit, audit_export
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.cli import main
-from tests.conftest import SITE_ADMIN
+from tests.factories import SITE_ADMIN
 
 MANY = 30_000
 

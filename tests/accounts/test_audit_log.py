@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import Agency, AuditEvent, AuditLogIsAppendOnly
-from tests.conftest import PASSWORD, SITE_ADMIN
+from tests.factories import PASSWORD, SITE_ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_creating_an_administrator_from_the_command_line_is_audited():
 
 
 def test_demo_users_and_password_resets_from_the_command_line_are_audited():
-    from saferplaces.accounts.services import DEMO_USERS, ensure_demo_users
+    from saferplaces.demo.users import DEMO_USERS, ensure_demo_users
 
     ensure_demo_users()
     created = AuditEvent.objects.filter(action="demo_user_created").count()

@@ -21,14 +21,13 @@ from saferplaces.analytics import geography
 from saferplaces.analytics.measures import REGISTRY
 from saferplaces.analytics.store import Store
 from saferplaces.partnership.models import Partnership, PartnershipArea
-from saferplaces.partnership.services import NEIGHBOUR_SLUG, load_demo_plan
 from tests.analytics.cases_opened import load_cases_opened
-from tests.conftest import SITE_ADMIN
+from tests.factories import SITE_ADMIN, neighbouring_plan, road_safety_plan
 
 OURS = "birmingham-south-ldg"
 THEIRS = "neighbouring-ldg-synthetic"
 # Birmingham South's districts in the demo; the neighbour has Birmingham
-# North's (the demo plan files say so).
+# North's (the demo plan files say so: tests/demo/test_seed.py).
 OUR_DISTRICT = "SYN-D01"
 
 
@@ -36,7 +35,9 @@ OUR_DISTRICT = "SYN-D01"
 def store_dir(demo_data, settings, db):
     settings.DATA_DIR = demo_data
     settings.DASHBOARD_AREA = "SYN-PARTNERSHIP"
-    load_demo_plan()
+    # The two partnerships with their areas, small plans under their names.
+    road_safety_plan()
+    neighbouring_plan()
     return demo_data
 
 
@@ -74,14 +75,6 @@ def _series(client: Client, measure_id: str, **query: str) -> tuple[int, object]
     url = reverse("api:series", kwargs={"measure_id": measure_id})
     response = client.get(url, query)
     return response.status_code, response.json()
-
-
-def test_the_demo_partnerships_have_their_areas(store_dir):
-    assert Partnership.objects.get(slug=OURS).area_codes() == [
-        "SYN-D01", "SYN-D02", "SYN-D03",
-    ]  # fmt: skip
-    assert Partnership.objects.get(slug=THEIRS).area_codes() == ["SYN-D05", "SYN-D06"]
-    assert NEIGHBOUR_SLUG  # the neighbour's plan is the demo's
 
 
 def test_the_neighbours_analyst_gets_only_published_figures_for_every_measure(

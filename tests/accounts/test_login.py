@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,14 @@ from django.urls import get_resolver, reverse
 
 from saferplaces.accounts.models import Agency, Role
 from saferplaces.partnership.models import Action, Evidence, Partnership, Plan
-from saferplaces.partnership.services import NEIGHBOUR_SLUG, load_demo_plan
 from saferplaces.tasking.models import ProblemSolving
-from tests.accounts.test_permission_matrix import MATRIX, named_urls
-from tests.conftest import SITE_ADMIN
+from tests.factories import (
+    NEIGHBOUR_PLAN,
+    SITE_ADMIN,
+    neighbouring_plan,
+    road_safety_plan,
+)
+from tests.matrix import CASE_URLS, MATRIX, named_urls
 
 ROLES = [role.value for role in Role]
 EDITORS = {Role.ADMINISTRATOR.value, Role.ANALYST.value}
@@ -31,7 +35,7 @@ MANAGERS_ONLY = {
     "partnership:priority_edit", "partnership:group_edit",
 }  # fmt: skip
 OURS = "birmingham-south-2014-15"
-THEIRS = NEIGHBOUR_SLUG
+THEIRS = NEIGHBOUR_PLAN
 
 # URLs that name no object of a partnership: public pages, accounts, the
 # site's audit log, and the measures API and dashboard pages over the
@@ -106,10 +110,12 @@ def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]
 
 @pytest.fixture
 def two_partnerships(db, settings, tmp_path):
-    """The demo partnership and its neighbour, each with a piece of evidence."""
+    """The demo partnership and its neighbour (small plans under their
+    names), each with a piece of evidence."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.DATA_DIR = tmp_path
-    load_demo_plan()
+    road_safety_plan()
+    neighbouring_plan()
     sides = {}
     for slug in (OURS, THEIRS):
         plan = Plan.objects.get(slug=slug)
@@ -138,8 +144,6 @@ ADDRESSED = {
 
 
 def test_every_url_is_considered():
-    from tests.cases.test_case_access import CASE_URLS
-
     urls = {n for n in named_urls(get_resolver()) if not n.startswith("admin:")}
     # Cases are kept apart by agency as well as partnership: tests/cases.
     assert urls == set(MATRIX) == PARTNERSHIP_FREE | ADDRESSED | set(CASE_URLS), (

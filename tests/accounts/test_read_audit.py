@@ -9,9 +9,8 @@ from django.urls import resolve, reverse
 
 from saferplaces.accounts.models import AuditEvent, Role
 from saferplaces.accounts.read_audit import READ, exemption
-from saferplaces.partnership.services import load_demo_plan
-from tests.accounts.test_permission_matrix import MATRIX, needs_the_plan
-from tests.conftest import SITE_ADMIN
+from tests.factories import SITE_ADMIN, road_safety_plan
+from tests.matrix import MATRIX, needs_the_plan
 
 EXEMPT_ON_PURPOSE = {
     "web:home", "web:accessibility", "web:privacy", "web:publication",
@@ -42,7 +41,7 @@ def test_only_public_pages_and_ones_own_account_are_exempt():
 def seeded(db, settings, tmp_path, request):
     settings.DATA_DIR = tmp_path
     if needs_the_plan(getattr(request.node, "callspec", None)):
-        load_demo_plan()
+        road_safety_plan()  # a small plan under the demo's names
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))

@@ -9,7 +9,7 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.analytics.test_measures import GEOGRAPHY
+from tests.support import GEOGRAPHY
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"

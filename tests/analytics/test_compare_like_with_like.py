@@ -12,8 +12,7 @@ from saferplaces.analytics.measures.series import Period
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.analytics.test_measures import GEOGRAPHY
-from tests.analytics.test_population_year import ELM, load_crimes, load_population
+from tests.support import ELM, GEOGRAPHY, load_crimes, load_population
 
 # The audit's hand-worked example ("Aldersgate"): 22 crimes in the two
 # months of 2016/17 Q4 the data covers (January and February 2017) against

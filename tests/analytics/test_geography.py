@@ -43,7 +43,7 @@ def test_welsh_lsoas_of_survey_respondents_and_offenders_are_kept(tmp_path):
     from saferplaces.ingest.loader import run_load
     from saferplaces.ingest.sources import get_source
     from saferplaces.ingest.surveys import load_questions, with_questions
-    from tests.analytics.test_surveys_and_cohorts import COHORT, QUESTIONS, SURVEY
+    from tests.support import COHORT, QUESTIONS, SURVEY
 
     store = Store(tmp_path / "store")
     for original, source in (

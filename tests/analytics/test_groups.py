@@ -10,7 +10,7 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.test_local_extract import EXTRACT
+from tests.support import EXTRACT
 
 
 @pytest.fixture

@@ -14,32 +14,7 @@ from saferplaces.analytics.measures.series import measure_series
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.analytics.test_measures import GEOGRAPHY
-
-HEADER = (
-    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
-    "LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
-)
-ELM = "E05900002"  # Elm Ward: LSOA E01900003 (Oak Ward: E01900001-2)
-
-
-def load_crimes(store: Store, folder, crimes: list[tuple[str, str, int]]) -> None:
-    lines = []
-    for month, lsoa, count in crimes:
-        for _ in range(count):
-            lines.append(
-                f"{len(lines) + 1:064x},{month},WMP,WMP,-1.9,52.4,Road,{lsoa},X,"
-                "Burglary,,\n"
-            )
-    path = folder / "crimes-street.csv"
-    path.write_text(HEADER + "".join(lines))
-    run_load(store, get_source("police-uk-street"), [path])
-
-
-def load_population(store: Store, folder, rows: str) -> None:
-    path = folder / "population.csv"
-    path.write_text("area_code,year,age_band,sex,population\n" + rows)
-    run_load(store, get_source("population"), [path])
+from tests.support import ELM, GEOGRAPHY, load_crimes, load_population
 
 
 @pytest.fixture
@@ -142,8 +117,7 @@ def test_residents_fall_back_to_the_nearest_earlier_year_then_the_earliest():
 
 def test_disproportionality_says_which_years_residents_it_used(tmp_path):
     from saferplaces.analytics.measures.groups import disproportionality
-    from tests.ingest.test_local_extract import EXTRACT
-    from tests.ingest.test_population_by_ethnicity import TS021
+    from tests.support import EXTRACT, TS021
 
     store = Store(tmp_path / "store")
     run_load(store, get_source("population"), [TS021])

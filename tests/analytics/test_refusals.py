@@ -15,7 +15,7 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import FEBRUARY, JANUARY
+from tests.support import FEBRUARY, JANUARY
 
 AREA = "E01009002"  # an LSOA of the street crime fixtures
 

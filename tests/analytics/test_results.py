@@ -8,8 +8,7 @@ from saferplaces.analytics import results
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import FEBRUARY, JANUARY
-from tests.ingest.test_local_extract import EXTRACT
+from tests.support import EXTRACT, FEBRUARY, JANUARY
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import CORRECTED_JANUARY, FEBRUARY, JANUARY
+from tests.support import CORRECTED_JANUARY, FEBRUARY, JANUARY
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from deltalake import DeltaTable
 from saferplaces.analytics.store import Store, UnreadableVersion
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import CORRECTED_JANUARY, FEBRUARY, JANUARY
+from tests.support import CORRECTED_JANUARY, FEBRUARY, JANUARY
 
 
 @pytest.fixture

@@ -17,11 +17,9 @@ from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
 from saferplaces.ingest.sources import get_source
 from saferplaces.ingest.surveys import QuestionsError, load_questions, with_questions
+from tests.support import COHORT, QUESTIONS, SURVEY
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-QUESTIONS = FIXTURES / "surveys" / "questions.yaml"
-SURVEY = FIXTURES / "surveys" / "residents-2024.csv"
-COHORT = FIXTURES / "reoffending" / "2023-Q1-reoffending.csv"
 STATS19 = FIXTURES / "stats19"
 
 

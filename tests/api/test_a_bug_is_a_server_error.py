@@ -11,7 +11,7 @@ from saferplaces.analytics.measures import series as series_engine
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import FEBRUARY, JANUARY
+from tests.support import FEBRUARY, JANUARY
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,8 @@ from saferplaces.analytics.measures import REGISTRY
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.conftest import ANONYMOUS, SITE_ADMIN, covering
-from tests.ingest.conftest import FEBRUARY, JANUARY
-from tests.ingest.test_local_extract import EXTRACT
+from tests.factories import ANONYMOUS, SITE_ADMIN, covering
+from tests.support import EXTRACT, FEBRUARY, JANUARY
 
 pytestmark = pytest.mark.django_db
 

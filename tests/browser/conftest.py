@@ -12,12 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
-from django.test import Client
+
+from tests.browser.support import (  # noqa: F401 (shared: they live in support)
+    AXE,
+    axe_violations,
+    sign_in_as,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -27,7 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def _require(path: Path, why: str) -> None:
@@ -119,32 +121,20 @@ def strict_page(browser, live_server):
     context.close()
 
 
-def sign_in_as(page, live_server, user) -> None:
-    """Give the browser a signed-in session without typing a password."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
+@pytest.fixture
+def seeded_plan(transactional_db, settings, demo_data):
+    """The demo's store, and its whole plan (saferplaces.demo.seed)."""
+    from saferplaces.demo import seed
 
-
-def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG_22_AA,
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in result["violations"]
-    ]
+    settings.DATA_DIR = demo_data
+    return seed(demo_data, data=False, users=False, cases=False).plan
 
 
 @pytest.fixture
-def seeded_plan(transactional_db, settings, demo_data):
-    from saferplaces.partnership.services import load_demo_plan
+def road_plan(transactional_db, settings, demo_data):
+    """The demo's store, and a small plan under the demo's names with its
+    partnership's areas (tests/factories.py)."""
+    from tests.factories import road_safety_plan
 
     settings.DATA_DIR = demo_data
-    load_demo_plan()
+    return road_safety_plan().plan

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from tests.browser.conftest import axe_violations, sign_in_as
-from tests.cases.conftest import build_casework, make_case
+from tests.browser.support import axe_violations, sign_in_as
+from tests.factories import build_casework, make_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.analytics.measures import measure_series
 from saferplaces.analytics.store import Store
-from tests.browser.conftest import axe_violations, sign_in_as
-from tests.conftest import UserFactory
+from tests.browser.support import axe_violations, sign_in_as
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from tests.browser.conftest import axe_violations, sign_in_as
-from tests.conftest import UserFactory
+from tests.browser.support import axe_violations, sign_in_as
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from tests.accounts.test_permission_matrix import MATRIX
-from tests.browser.conftest import axe_violations, sign_in_as
-from tests.conftest import ANONYMOUS, PERSONAS, SITE_ADMIN, UserFactory
+from tests.browser.support import axe_violations, sign_in_as
+from tests.factories import ANONYMOUS, PERSONAS, SITE_ADMIN, UserFactory
+from tests.matrix import MATRIX
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from tests.conftest import PASSWORD, AgencyFactory, UserFactory
+from tests.factories import PASSWORD, AgencyFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

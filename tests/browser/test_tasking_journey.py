@@ -10,13 +10,13 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from tests.browser.conftest import axe_violations, sign_in_as
-from tests.conftest import UserFactory
+from tests.browser.support import axe_violations, sign_in_as
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_from_the_pack_to_a_record_of_what_worked(page, live_server, seeded_plan):
+def test_from_the_pack_to_a_record_of_what_worked(page, live_server, road_plan):
     lead = UserFactory(role=Role.GROUP_LEAD, username="lead")
     sign_in_as(page, live_server, lead)
     page.goto(reverse("tasking:choose"))

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from saferplaces.accounts.models import Role
 from saferplaces.partnership.models import Action
-from tests.browser.conftest import axe_violations, sign_in_as
-from tests.conftest import UserFactory
-from tests.partnership.test_versions import small_plan
+from tests.browser.support import axe_violations, sign_in_as
+from tests.factories import UserFactory, small_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

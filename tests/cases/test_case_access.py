@@ -11,35 +11,9 @@ from saferplaces.accounts.models import AuditEvent, Role
 from saferplaces.cases.models import Referral
 from saferplaces.cases.services import routing
 from saferplaces.partnership.models import Partnership
-from tests.cases.conftest import make_case
-from tests.conftest import SITE_ADMIN, UserFactory
+from tests.factories import SITE_ADMIN, UserFactory, make_case
+from tests.matrix import CASE_URLS
 
-# What the owner agency's worker gets; "owner" pages are refused (403) to a
-# worker the case is only shared with, who may read.
-CASE_URLS = {
-    "cases:list": "any",
-    "cases:new": "any",
-    "cases:search": "any",
-    "cases:counts": "counts",
-    "cases:settings": "settings",
-    "cases:settings_policy": "configure",
-    "cases:rule_new": "configure",
-    "cases:rule_edit": "configure",
-    "cases:referral_decide": "receiver",
-    "cases:case": "read",
-    "cases:case_edit": "owner",
-    "cases:case_export": "owner",
-    "cases:person_add": "owner",
-    "cases:incident_add": "owner",
-    "cases:action_add": "owner",
-    "cases:disposal_add": "owner",
-    "cases:assess": "owner",
-    "cases:refer": "owner",
-    "cases:share": "owner",
-    "cases:share_end": "posted",
-    "cases:close": "owner",
-    "cases:who_viewed": "owner",
-}
 CASE_PAGES = sorted(k for k, v in CASE_URLS.items() if v in ("read", "owner"))
 
 

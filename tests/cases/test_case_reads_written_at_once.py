@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.accounts.read_audit import READ, write_waiting_reads
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 CASE_PAGES = ["cases:case", "cases:case_export", "cases:who_viewed"]
 

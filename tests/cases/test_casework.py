@@ -18,7 +18,7 @@ from saferplaces.cases.models import (
     RoutingRule,
 )
 from saferplaces.cases.services import alerts, assessment, routing
-from tests.cases.conftest import add_incident, make_case
+from tests.factories import add_incident, make_case
 
 TODAY = timezone.localdate()
 

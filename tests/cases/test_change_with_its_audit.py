@@ -21,8 +21,7 @@ from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.cases.models import Case
-from tests.cases.conftest import build_casework, make_case
-from tests.test_backup import audit_guard_back_after_flush, committed_db  # noqa: F401
+from tests.factories import build_casework, make_case
 
 # The worker: signs in, then posts a change with the audit log's write
 # replaced by the process killing itself, as a kill -9 would land there.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 NEW_CASE = {
     "case_type": "vulnerable_adult", "hate_strand": "", "summary": "",

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from saferplaces.cases import search
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 PERSONAL = ("Wilhelmina", "Quarrington", "1944-02-29", "ZZ9 9ZZ", "Example Close")
 

@@ -15,7 +15,7 @@ from saferplaces.analytics.store import Store
 from saferplaces.cases.models import Case, CaseType, RiskLevel
 from saferplaces.cases.publish import publish_cases
 from saferplaces.ingest import case_counts
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 LSOA = "E01009001"
 OTHER_LSOA = "E01009002"
@@ -101,7 +101,7 @@ def test_an_analyst_counts_cases_on_the_dashboard_and_sees_no_one(
     from django.urls import reverse
 
     from saferplaces.accounts.models import Role
-    from tests.conftest import covering
+    from tests.factories import covering
 
     settings.DATA_DIR = tmp_path
     covering(LSOA)

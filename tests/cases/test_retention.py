@@ -11,7 +11,7 @@ from saferplaces.accounts.models import AuditEvent
 from saferplaces.cases.models import Case, CasePolicy, Person
 from saferplaces.cases.services import retention
 from saferplaces.cli import main
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 TODAY = timezone.localdate()
 

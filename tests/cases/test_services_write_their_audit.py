@@ -21,7 +21,7 @@ from saferplaces.cases.models import (
     RiskAssessment,
 )
 from saferplaces.cases.services import assessment, routing, workflow
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 PERSON = {
     "given_name": "Ada", "family_name": "Quill", "date_of_birth": None,

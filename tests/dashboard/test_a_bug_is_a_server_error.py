@@ -14,8 +14,8 @@ from saferplaces.analytics.measures import series as series_engine
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.conftest import covering
-from tests.ingest.conftest import FEBRUARY, JANUARY
+from tests.factories import covering
+from tests.support import FEBRUARY, JANUARY
 
 pytestmark = pytest.mark.django_db
 

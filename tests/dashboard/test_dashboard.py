@@ -21,8 +21,8 @@ from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from saferplaces.partnership.services import load_demo_plan
-from tests.ingest.conftest import JANUARY
+from tests.factories import plan_with_every_priority
+from tests.support import JANUARY
 
 
 @pytest.fixture
@@ -34,7 +34,8 @@ def demo_dir(demo_data):
 def analyst(client, demo_dir, settings, make_user):
     settings.DATA_DIR = demo_dir
     settings.DASHBOARD_AREA = "SYN-PARTNERSHIP"
-    load_demo_plan()
+    # The seed plan's priorities and the measures their actions link.
+    plan_with_every_priority()
     client.force_login(make_user(Role.ANALYST))
     return client
 

@@ -11,9 +11,10 @@ from saferplaces.demo import build_demo, write_demo_files
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo")
-    reports = build_demo(data_dir)
+def demo_store(demo_build):
+    """The run's demo store (tests/conftest.py) and the reports of its loads:
+    building it again here took 15 s."""
+    data_dir, reports = demo_build
     return data_dir, Store(data_dir / "store"), reports
 
 
@@ -185,17 +186,3 @@ def test_local_extract_keeps_domestic_violence_apart_and_has_repeat_victims(
         "WHERE domestic_abuse GROUP BY 1 HAVING count(*) > 1)"
     ).to_pylist()
     assert repeat["victims"] > 100
-
-
-def test_the_demo_partnership_has_one_name(demo_data, settings):
-    """The header, the plan and the area called the one body three names
-    (issue 14): the service and the plan use the group's name, the area the
-    place's."""
-    from saferplaces.analytics import geography
-    from saferplaces.partnership.plan_file import read_plan_file
-    from saferplaces.partnership.services import DEMO_PLAN
-
-    plan_name = read_plan_file(DEMO_PLAN)["partnership"]["name"]
-    assert plan_name == settings.PARTNERSHIP_NAME
-    store = Store(demo_data / "store")
-    assert geography.name_of(store, "SYN-PARTNERSHIP") == "Birmingham South"

@@ -15,7 +15,7 @@ import pytest
 
 from saferplaces.ingest import download
 from saferplaces.ingest.download import Client, DownloadError
-from tests.ingest.conftest import FEBRUARY
+from tests.support import FEBRUARY
 
 
 class FakePoliceUK:

@@ -10,7 +10,7 @@ import pytest
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import JANUARY, write_csv
+from tests.support import JANUARY, write_csv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "geography"
 LOOKUP = FIXTURES / "lookup-lsoa11-wd19-lad19.csv"
@@ -128,7 +128,7 @@ def test_lsoa_2011_to_2021_lookup_records_successors(store):
 def test_crimes_in_lsoas_missing_from_the_geography_are_kept_and_flagged(
     store, tmp_path
 ):
-    from tests.ingest.conftest import ASB_ROW, STREET_HEADER, write_csv
+    from tests.support import ASB_ROW, STREET_HEADER, write_csv
 
     known = ASB_ROW.replace("E01009001", "E01900001")
     crimes = write_csv(

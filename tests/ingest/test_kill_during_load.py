@@ -13,7 +13,7 @@ import pytest
 
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
-from tests.ingest.conftest import JANUARY, STREET_HEADER
+from tests.support import JANUARY, STREET_HEADER
 
 LOADER = """
 import sys

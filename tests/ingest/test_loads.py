@@ -9,7 +9,7 @@ import pytest
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
-from tests.ingest.conftest import (
+from tests.support import (
     CORRECTED_JANUARY,
     FEBRUARY,
     JANUARY,

@@ -14,7 +14,7 @@ import pytest
 
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
-from tests.ingest.conftest import ASB_ROW, FEBRUARY, JANUARY, STREET_HEADER
+from tests.support import ASB_ROW, FEBRUARY, JANUARY, STREET_HEADER
 
 ROW = (
     "{id:064x},{month},West Midlands Police,West Midlands Police,-1.93,52.44,"

@@ -9,7 +9,7 @@ import pytest
 from saferplaces.ingest.loader import MOST_SHRINK, LoadShrinks, run_load
 from saferplaces.ingest.reading import FileRefused
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import STREET_HEADER
+from tests.support import STREET_HEADER
 
 ROW = (
     "{id:064x},2024-03,West Midlands Police,West Midlands Police,-1.93,52.44,"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from saferplaces.analytics import results
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.test_local_extract import EXTRACT
+from tests.support import EXTRACT
 
 HEADER = (
     "incident_reference,reported_date,force,asb_category,lsoa_code,location,"

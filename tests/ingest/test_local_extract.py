@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-
-EXTRACT = (
-    Path(__file__).resolve().parents[1]
-    / "fixtures"
-    / "local_extract"
-    / "local-crimes-2024-01.csv"
-)
+from tests.support import EXTRACT
 
 
 def test_good_rows_load_with_flags_and_demographics(store):

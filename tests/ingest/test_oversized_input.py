@@ -13,7 +13,7 @@ from saferplaces.ingest import reading
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.police_uk import STREET_COLUMNS
 from saferplaces.ingest.reading import FileRefused, InputFile, iter_csv
-from tests.ingest.conftest import ASB_ROW, STREET_HEADER, write_csv
+from tests.support import ASB_ROW, STREET_HEADER, write_csv
 
 LONG = 200_000  # past csv's field_size_limit of 131,072
 

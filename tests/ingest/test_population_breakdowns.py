@@ -19,9 +19,7 @@ from saferplaces.ingest import loader
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import write_csv
-from tests.ingest.test_local_extract import EXTRACT
-from tests.ingest.test_population_by_ethnicity import TS021
+from tests.support import EXTRACT, TS021, write_csv
 
 TS001_HEADER = "total,2021 super output area - lower layer,mnemonic\n"
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "population"

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from saferplaces.analytics.measures.groups import disproportionality
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.test_local_extract import EXTRACT
-
-TS021 = (
-    Path(__file__).resolve().parents[1]
-    / "fixtures"
-    / "geography"
-    / "census-2021-ts021-ethnic-group-lsoa.csv"
-)
+from tests.support import EXTRACT, TS021
 
 
 def test_ts021_loads_the_high_level_groups_and_reports_a_bad_row(store):

@@ -10,7 +10,7 @@ import pytest
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.police_uk import STREET_COLUMNS
 from saferplaces.ingest.reading import FileRefused, InputFile, discover, read_csv
-from tests.ingest.conftest import ASB_ROW, FEBRUARY, JANUARY, STREET_HEADER, write_csv
+from tests.support import ASB_ROW, FEBRUARY, JANUARY, STREET_HEADER, write_csv
 
 
 def lines_of(parsed):

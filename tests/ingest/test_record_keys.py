@@ -7,8 +7,7 @@ import shutil
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.ingest.conftest import JANUARY
-from tests.ingest.test_local_extract import EXTRACT
+from tests.support import EXTRACT, JANUARY
 
 
 def keys(store: Store, table: str, identity: str) -> dict[str, int]:
@@ -65,7 +64,7 @@ def test_keys_depend_on_the_stores_secret(tmp_path):
 
 
 def test_reference_data_has_no_record_keys(store):
-    from tests.ingest.test_geography import LOOKUP
+    from tests.support import LOOKUP
 
     run_load(store, get_source("geography"), [LOOKUP])
     assert "record_key" not in store.query("SELECT * FROM geography").column_names

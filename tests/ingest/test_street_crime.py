@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from saferplaces.ingest.loader import run_load
-from tests.ingest.conftest import JANUARY
+from tests.support import JANUARY
 
 
 def test_keeps_asb_rows_without_a_crime_id(store, street):

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from saferplaces.partnership.services import load_demo_plan
+from tests.factories import road_safety_plan
 
 
 @pytest.fixture
-def seed_plan(db, settings, tmp_path):
-    """The seed plan with its SYNTHETIC progress, uploads kept in tmp_path."""
+def plan(db, settings, tmp_path):
+    """A small plan under the demo's names (tests/factories.py), uploads
+    kept in tmp_path."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.DATA_DIR = tmp_path
-    plan, _ = load_demo_plan()
-    return plan
+    return road_safety_plan().plan

@@ -26,7 +26,7 @@ def queries_for(client, url):
     return response, len(captured)
 
 
-def test_a_plan_page_is_kept_and_rebuilt_after_a_change(seed_plan, client_as):
+def test_a_plan_page_is_kept_and_rebuilt_after_a_change(plan, client_as):
     viewer = client_as(Role.VIEWER)
     url = reverse("partnership:plan")
     first, built = queries_for(viewer, url)
@@ -52,7 +52,7 @@ def test_a_plan_page_is_kept_and_rebuilt_after_a_change(seed_plan, client_as):
     assert "renamed in the service" in viewer.get(url).content.decode()
 
 
-def test_readers_with_other_navigation_get_their_own_page(seed_plan, client_as):
+def test_readers_with_other_navigation_get_their_own_page(plan, client_as):
     """The kept page carries its reader's navigation: a site administrator's
     links never reach a viewer."""
     url = reverse("partnership:progress")
@@ -61,9 +61,7 @@ def test_readers_with_other_navigation_get_their_own_page(seed_plan, client_as):
     assert reverse("accounts:audit_log") not in viewer_page
 
 
-def test_a_kept_page_never_shows_one_readers_csrf_token_to_another(
-    seed_plan, make_user
-):
+def test_a_kept_page_never_shows_one_readers_csrf_token_to_another(plan, make_user):
     """Pages kept in memory carried their first reader's CSRF token in the
     sign-out form: another reader's sign-out was refused, and the token (a
     defence against cross-site requests) was shown to someone else."""
@@ -83,14 +81,14 @@ def test_a_kept_page_never_shows_one_readers_csrf_token_to_another(
     assert signed_out.status_code == 302  # not 403
 
 
-def test_the_action_page_is_kept_with_its_form(client, seed_plan, make_user):
+def test_the_action_page_is_kept_with_its_form(client, plan, make_user):
     """The action page was never kept (its form has a CSRF token), and missed
     the speed goal (issue 14)."""
     from saferplaces.partnership.models import Status
 
     analyst = make_user(Role.ANALYST, username="ana")
     client.force_login(analyst)
-    action = seed_plan.actions.get(number="3.1.2")
+    action = plan.actions.get(number="3.1.2")
     url = reverse("partnership:action", kwargs={"reference": action.reference})
     before = client.get(url).content.decode()
     assert 'name="csrfmiddlewaretoken"' in before

@@ -11,6 +11,12 @@ from saferplaces.analytics import evaluation
 from saferplaces.analytics.evaluation import Window, evaluate
 from saferplaces.partnership.models import Status, allowed_change
 from saferplaces.partnership.services import copy_forward
+from tests.factories import (
+    ActionFactory,
+    PlanFactory,
+    PrincipleFactory,
+    PriorityFactory,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,8 +36,9 @@ def test_status_changes(old, new, allowed):
     assert allowed_change(old, new) is allowed
 
 
-def test_overdue_and_stale(seed_plan):
-    action = seed_plan.actions.get(number="5.2")
+@pytest.mark.django_db
+def test_overdue_and_stale():
+    action = ActionFactory(number="5.2")  # starts with its plan, 1 April 2014
     action.status = Status.ON_TRACK
     action.due = datetime.date(2014, 12, 31)
     assert action.is_overdue(datetime.date(2015, 1, 1))
@@ -45,15 +52,17 @@ def test_overdue_and_stale(seed_plan):
     assert not action.is_stale(6, datetime.date(2014, 5, 13))
 
 
-def test_an_ended_plan_is_judged_on_its_last_day(seed_plan):
+@pytest.mark.django_db
+def test_an_ended_plan_is_judged_on_its_last_day():
     """Every action of the 2014/15 plan was "overdue by a decade" (issue 14):
     once the plan has ended it is a record of where things stood then."""
-    action = seed_plan.actions.get(number="5.2")
+    action = ActionFactory(number="5.2")  # of a plan ending 31 March 2015
+    plan = action.plan
     action.status = Status.ON_TRACK
-    action.due = seed_plan.ends
+    action.due = plan.ends
     action.updates.all().delete()
     years_later = datetime.date(2026, 11, 27)
-    assert seed_plan.has_ended(years_later)
+    assert plan.has_ended(years_later)
     assert not action.is_overdue(years_later)  # due on its last day
     assert action.open_at_end(years_later)
     action.due = datetime.date(2015, 1, 31)
@@ -68,16 +77,30 @@ def test_an_ended_plan_is_judged_on_its_last_day(seed_plan):
     assert not action.is_stale(6, years_later)
 
 
-def test_copy_forward_carries_open_actions_only(seed_plan):
-    open_actions = seed_plan.actions.exclude(status__in=["complete", "stopped"])
+@pytest.fixture
+def plan_to_copy(db):
+    """A plan shaped like the seed plan: ten principles, five priorities,
+    and actions in every status (complete and stopped ones stay behind)."""
+    plan = PlanFactory(title="Birmingham South LDG plan 2014/15")
+    PrincipleFactory.create_batch(10, plan=plan)
+    priorities = [PriorityFactory(plan=plan, number=n) for n in range(1, 6)]
+    for n, status in enumerate(Status):
+        ActionFactory(
+            priority=priorities[n % 5], number=f"{n % 5 + 1}.{n}", status=status
+        )
+    return plan
+
+
+def test_copy_forward_carries_open_actions_only(plan_to_copy):
+    open_actions = plan_to_copy.actions.exclude(status__in=["complete", "stopped"])
     new = copy_forward(
-        seed_plan,
+        plan_to_copy,
         title="Birmingham South LDG plan 2015/16",
         slug="birmingham-south-2015-16",
         starts=datetime.date(2015, 4, 1),
         ends=datetime.date(2016, 3, 31),
     )
-    assert new.previous == seed_plan
+    assert new.previous == plan_to_copy
     assert new.actions.count() == open_actions.count() > 0
     assert all(a.carried_from is not None for a in new.actions.all())
     assert {a.due for a in new.actions.all()} == {datetime.date(2016, 3, 31)}
@@ -85,7 +108,7 @@ def test_copy_forward_carries_open_actions_only(seed_plan):
     assert new.principles.count() == 10
     with pytest.raises(ValueError, match="exists already"):
         copy_forward(
-            seed_plan, title="x", slug=new.slug, starts=new.starts, ends=new.ends
+            plan_to_copy, title="x", slug=new.slug, starts=new.starts, ends=new.ends
         )
 
 
@@ -130,10 +153,13 @@ def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
     assert math.isfinite(before_after.upper)
 
 
-def test_an_emerging_issue_needs_its_decision_record(seed_plan):
+@pytest.mark.django_db
+def test_an_emerging_issue_needs_its_decision_record():
     from django.core.exceptions import ValidationError
 
-    action = seed_plan.actions.get(emerging=True)
+    action = ActionFactory(
+        emerging=True, decision="Taken on by the Substance Misuse Sub-Group"
+    )
     action.decision = " "
     with pytest.raises(ValidationError, match="decision"):
         action.full_clean()

@@ -6,7 +6,6 @@ other change."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from django import forms
 from django.test import Client
 from django.urls import reverse
 
-from saferplaces.accounts.models import Agency, Role
+from saferplaces.accounts.models import Role
 from saferplaces.partnership import forms as plan_forms
 from saferplaces.partnership.history import changes
 from saferplaces.partnership.models import (
@@ -25,55 +24,19 @@ from saferplaces.partnership.models import (
     Group,
     Milestone,
     Objective,
-    Partnership,
     Plan,
     Priority,
     Strand,
-    StrandLink,
 )
 from saferplaces.tasking.forms import ProblemForm
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.versions import StaleEdit
+from tests.factories import small_plan
 
 
 @pytest.fixture
 def plan(db) -> Plan:
     return small_plan()
-
-
-def small_plan() -> Plan:
-    """A small plan with one of everything its authoring forms change."""
-    partnership = Partnership.objects.create(name="Test LDG", slug="test-ldg")
-    police = Agency.objects.create(name="Test Police")
-    group = Group.objects.create(
-        partnership=partnership, name="Road Safety", slug="road-safety",
-        kind="tasking_group", lead_agency=police,
-    )  # fmt: skip
-    strand = Strand.objects.create(partnership=partnership, name="Prevent")
-    StrandLink.objects.create(strand=strand, group=group)
-    plan = Plan.objects.create(
-        partnership=partnership, title="Plan 2014/15", slug="plan-2014-15",
-        starts=datetime.date(2014, 4, 1), ends=datetime.date(2015, 3, 31),
-    )  # fmt: skip
-    priority = Priority.objects.create(plan=plan, number=3, title="Safer roads")
-    priority.groups.add(group)
-    objective = Objective.objects.create(priority=priority, title="Fewer KSI")
-    action = Action.objects.create(
-        plan=plan, priority=priority, objective=objective,
-        reference="plan-2014-15-3-1", number="3.1", text="Enforce at schools",
-        group=group, lead_agency=police, starts=datetime.date(2014, 4, 1),
-    )  # fmt: skip
-    Milestone.objects.create(
-        action=action, title="Schools agreed", due=datetime.date(2014, 6, 30)
-    )
-    ActionMeasure.objects.create(
-        action=action, measure_id="road-casualties-ksi", direction="down"
-    )
-    ProblemSolving.objects.create(
-        partnership=partnership, title="ASB by the shops", source="street-crime",
-        area_code="SYN-W01", owner=police,
-    )  # fmt: skip
-    return plan
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.analytics import tasking
 from saferplaces.analytics.store import Store
-from saferplaces.partnership.services import load_demo_plan
+from tests.factories import road_safety_plan
 
 SELLY_OAK_DISTRICT = "SYN-D03"
 HEADINGS = [
@@ -24,8 +24,8 @@ HEADINGS = [
 def site(db, settings, demo_data, tmp_path):
     settings.DATA_DIR = demo_data
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    plan, _ = load_demo_plan()
-    return plan
+    # Action 3.1.1 of the seed plan is aimed at the Selly Oak district.
+    return road_safety_plan().plan
 
 
 def test_the_pack_counts_against_the_months_before(demo_data):

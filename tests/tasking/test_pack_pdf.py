@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from saferplaces.partnership.services import load_demo_plan
+from tests.factories import road_safety_plan
 
 SECTIONS = [
     "Contents", "1. Crime and anti-social behaviour",
@@ -28,7 +28,7 @@ def test_the_pack_prints_with_contents_map_and_page_numbers(
 ):
     settings.DATA_DIR = demo_data
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    load_demo_plan()
+    road_safety_plan()
     client.force_login(make_user(Role.VIEWER))
     url = reverse("tasking:pack_pdf", kwargs={"code": "SYN-D03"})
     response = client.get(url, {"from": "2014-04", "to": "2015-03"})

@@ -14,7 +14,7 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.tasking.models import ProblemSolving
 from tests.analytics import hot_spot_record as hot_spot
-from tests.conftest import covering
+from tests.factories import covering
 
 
 @pytest.fixture

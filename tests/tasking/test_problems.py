@@ -10,15 +10,15 @@ from saferplaces.accounts.models import Role
 from saferplaces.analytics import geography
 from saferplaces.analytics.store import Store
 from saferplaces.partnership.models import Partnership
-from saferplaces.partnership.services import load_demo_plan
 from saferplaces.tasking.models import ProblemSolving
+from tests.factories import road_safety_plan
 
 
 @pytest.fixture
 def site(db, settings, demo_data, tmp_path):
     settings.DATA_DIR = demo_data
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    load_demo_plan()
+    road_safety_plan()
     store = Store(demo_data / "store")
     wards = {a.name: a.code for a in geography.areas_of_level(store, "ward")}
     districts = {a.name: a.code for a in geography.areas_of_level(store, "district")}
@@ -99,18 +99,3 @@ def test_an_assessment_waits_for_its_follow_up_data(client, site, make_user):
     done = client.post(reverse("tasking:problem_new"), data)
     page = client.get(done["Location"]).content.decode()
     assert "Come back after the next load." in page
-
-
-def test_the_demo_has_a_record_whose_assessment_finds_the_planted_drop(
-    client, site, demo_data, make_user
-):
-    from saferplaces.tasking.services import load_demo_problem
-
-    store = Store(demo_data / "store")
-    record = load_demo_problem(store)
-    assert load_demo_problem(store) == record  # safe to run again
-    assert ProblemSolving.objects.count() == 1
-    client.force_login(make_user(Role.VIEWER))
-    page = client.get(reverse("tasking:problem", args=[record.pk])).content.decode()
-    assert "more than chance" in page
-    assert "SYNTHETIC DATA" in page

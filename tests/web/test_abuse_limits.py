@@ -10,8 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent
-from tests.conftest import SQLITE_LEG_ONLY
+from tests.support import SQLITE_LEG_ONLY, free_port, wait_for_a_worker
 
 MEASURES = "/api/measures/"
 
@@ -186,12 +184,6 @@ def test_a_body_within_the_limit_passes(settings, db):
     assert response.status_code != 413
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @SQLITE_LEG_ONLY
 def test_the_server_saferplaces_serve_runs_refuses_a_large_body_unread(tmp_path):
     """Gunicorn answers 413 to the headers alone: the client need not send
@@ -207,7 +199,7 @@ def test_the_server_saferplaces_serve_runs_refuses_a_large_body_unread(tmp_path)
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_a_worker(port)
+        wait_for_a_worker(port)
         connection = socket.create_connection(("127.0.0.1", port), timeout=30)
         with connection:
             connection.sendall(
@@ -220,22 +212,6 @@ def test_the_server_saferplaces_serve_runs_refuses_a_large_body_unread(tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _wait_for_a_worker(port: int) -> None:
-    """Until a worker answers /healthz (any status): the port opens when
-    gunicorn's master listens, seconds before a worker has booted on a busy
-    machine, and the 413 comes from the worker."""
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
-            return
-        except urllib.error.HTTPError:
-            return  # an answer all the same (503 without a database)
-        except OSError:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
 
 
 def allowed_at_once(threads: int, each: int) -> int:

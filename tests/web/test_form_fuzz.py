@@ -1,6 +1,7 @@
 """Every form of the service, fed generated input (any Unicode, NUL bytes,
 very long values, markup, SQL, dates that do not exist, missing and extra
-fields) as the person who may use it, over the SYNTHETIC demo's data:
+fields) as the person who may use it, over the SYNTHETIC demo's data and
+a plan built with factories:
 never a server error, and a refused form shows its problem."""
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from saferplaces.accounts.models import Role
-from saferplaces.partnership.services import load_demo_plan
-from tests.conftest import ANONYMOUS, SITE_ADMIN
+from tests.factories import ANONYMOUS, SITE_ADMIN, plan_with_every_priority
 
 # Generated submissions per form (the note of issue 13 counts them).
 EXAMPLES = 40
@@ -259,7 +259,9 @@ def site(db, settings, demo_data, tmp_path):
             "LOCATION": str(tmp_path / "limits"),
         },
     }
-    load_demo_plan()
+    # The seed plan's priorities and measures, under the demo's names, with
+    # the action, group and priority the forms are asked of.
+    plan_with_every_priority()
 
 
 @pytest.mark.parametrize(
@@ -400,7 +402,7 @@ CASE_FORMS = [
 @pytest.mark.parametrize("form", CASE_FORMS, ids=lambda form: form.url_name)
 def test_no_input_breaks_a_casework_form(db, client, form):
     from saferplaces.cases.services import routing
-    from tests.cases.conftest import build_casework, make_case
+    from tests.factories import build_casework, make_case
 
     casework = build_casework()
     case = make_case(casework)

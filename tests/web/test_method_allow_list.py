@@ -14,15 +14,25 @@ from django.urls import reverse
 
 from saferplaces.accounts.models import AuditEvent
 from saferplaces.accounts.read_audit import exemption
-from tests.accounts.test_permission_matrix import (  # noqa: F401 (a fixture)
-    ADMIN_PAGES,
-    MATRIX,
-    _seed_plan,
+from tests.factories import (
+    ANONYMOUS,
+    SITE_ADMIN,
+    build_casework,
+    make_case,
+    road_safety_plan,
 )
-from tests.cases.conftest import build_casework, make_case
-from tests.conftest import ANONYMOUS, SITE_ADMIN
+from tests.matrix import ADMIN_PAGES, MATRIX, needs_the_plan
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _plan(request, db, settings, tmp_path):
+    """A small plan under the demo's names, for the pages that show one."""
+    if needs_the_plan(getattr(request.node, "callspec", None)):
+        settings.DATA_DIR = tmp_path  # an empty store
+        road_safety_plan()
+
 
 READS = ("GET", "HEAD")
 # No view of ours takes these: each must be 405, whoever asks.

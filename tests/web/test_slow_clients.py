@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SQLITE_LEG_ONLY
-from tests.web.test_abuse_limits import _wait_for_a_worker, free_port
+from tests.support import SQLITE_LEG_ONLY, free_port, wait_for_a_worker
 
 pytestmark = SQLITE_LEG_ONLY
 SLOW_CLIENTS = 50
@@ -90,7 +89,7 @@ def served(tmp_path_factory):
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_a_worker(port)
+        wait_for_a_worker(port)
         yield port
     finally:
         server.terminate()
@@ -159,7 +158,7 @@ def test_behind_the_example_nginx_health_answers_too(served, tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_a_worker(port)
+        wait_for_a_worker(port)
         latencies = health_under_slow_clients(port)
     finally:
         proxy.terminate()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saferplaces.accounts.models import Agency, Role, User
+from saferplaces.analytics.store import Store
 from saferplaces.cases.models import (
     Address,
     AsbRiskQuestion,
@@ -33,6 +34,7 @@ from saferplaces.cases.models import (
     SharingAgreement,
 )
 from saferplaces.cases.risk import MARAC
+from saferplaces.demo.plan import DEMO_PARTNERSHIP_SLUG
 from saferplaces.partnership.models import Partnership
 
 GIVEN = ["Ada", "Bilal", "Carys", "Dev", "Ebele", "Finn", "Grace", "Hamza", "Ines",
@@ -78,11 +80,22 @@ PATHWAYS = [
 ]  # fmt: skip
 
 
+def demo_postcodes(store: Store) -> list[tuple[str, str]]:
+    """(postcode, LSOA) pairs of the demo's postcode directory, for addresses."""
+    if "postcodes" not in store.tables():
+        return []
+    rows = store.query(
+        "SELECT postcode, area_code FROM postcodes WHERE NOT terminated "
+        "ORDER BY postcode LIMIT 200"
+    ).to_pylist()
+    return [(str(r["postcode"]), str(r["area_code"])) for r in rows]
+
+
 def load_demo_cases(postcodes: list[tuple[str, str]], seed: int = 2016) -> int:
     """Load the SYNTHETIC casework once; the number of cases made (0 when
     already loaded or the partnership is missing). ``postcodes`` are
     (postcode, LSOA) pairs from the demo's postcode directory."""
-    partnership = Partnership.objects.filter(slug="birmingham-south-ldg").first()
+    partnership = Partnership.objects.filter(slug=DEMO_PARTNERSHIP_SLUG).first()
     if partnership is None or Case.objects.filter(partnership=partnership).exists():
         return 0
     agencies = {a.name: a for a in Agency.objects.all()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from saferplaces.accounts.models import Agency
 from saferplaces.analytics import geography
 from saferplaces.analytics.store import Store
+from saferplaces.demo.plan import DEMO_PARTNERSHIP_SLUG
 from saferplaces.partnership.models import Group, Partnership
 from saferplaces.tasking.models import ProblemSolving
 
@@ -15,7 +16,7 @@ def load_demo_problem(store: Store) -> ProblemSolving | None:
     """A record whose response began with the plan (April 2014), where the
     demo plants a drop of a third in Bournville's ASB; its assessment finds
     it. Safe to run again."""
-    partnership = Partnership.objects.filter(slug="birmingham-south-ldg").first()
+    partnership = Partnership.objects.filter(slug=DEMO_PARTNERSHIP_SLUG).first()
     wards = {area.name: area.code for area in geography.areas_of_level(store, "ward")}
     if partnership is None or "Bournville" not in wards:
         return None

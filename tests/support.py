@@ -1,0 +1,105 @@
+"""Shared by test modules: the hand-made fixture files (tests/fixtures) by
+name, and helpers that load a little data or start a server. Test modules
+import from here, tests/factories.py or tests/matrix.py, never from each
+other."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from saferplaces.analytics.store import Store
+from saferplaces.ingest.loader import run_load
+from saferplaces.ingest.sources import get_source
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# A test of serving or of files that runs the same without a database
+# (a server it starts uses embedded SQLite whatever the leg): once is enough.
+SQLITE_LEG_ONLY = pytest.mark.skipif(
+    ON_POSTGRES, reason="serving and files, not the database: runs on the SQLite leg"
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXTRACT = FIXTURES / "local_extract" / "local-crimes-2024-01.csv"
+GEOGRAPHY = FIXTURES / "geography"
+TS021 = GEOGRAPHY / "census-2021-ts021-ethnic-group-lsoa.csv"
+LOOKUP = GEOGRAPHY / "lookup-lsoa11-wd19-lad19.csv"
+QUESTIONS = FIXTURES / "surveys" / "questions.yaml"
+SURVEY = FIXTURES / "surveys" / "residents-2024.csv"
+COHORT = FIXTURES / "reoffending" / "2023-Q1-reoffending.csv"
+POLICE_UK = FIXTURES / "police_uk"
+JANUARY = POLICE_UK / "2024-01-west-midlands-street.csv"
+FEBRUARY = POLICE_UK / "2024-02-west-midlands-street.csv"
+CORRECTED_JANUARY = POLICE_UK / "corrected" / "2024-01-west-midlands-street.csv"
+STREET_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context"
+)
+ASB_ROW = (
+    ",2024-03,West Midlands Police,West Midlands Police,-1.93,52.44,"
+    "On or near Bristol Road,E01009001,Birmingham 100A,Anti-social behaviour,,"
+)
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# -- a few crimes and residents, for the population rule ------------------------
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+)
+ELM = "E05900002"  # Elm Ward: LSOA E01900003 (Oak Ward: E01900001-2)
+
+
+def load_crimes(store: Store, folder, crimes: list[tuple[str, str, int]]) -> None:
+    lines = []
+    for month, lsoa, count in crimes:
+        for _ in range(count):
+            lines.append(
+                f"{len(lines) + 1:064x},{month},WMP,WMP,-1.9,52.4,Road,{lsoa},X,"
+                "Burglary,,\n"
+            )
+    path = folder / "crimes-street.csv"
+    path.write_text(HEADER + "".join(lines))
+    run_load(store, get_source("police-uk-street"), [path])
+
+
+def load_population(store: Store, folder, rows: str) -> None:
+    path = folder / "population.csv"
+    path.write_text("area_code,year,age_band,sex,population\n" + rows)
+    run_load(store, get_source("population"), [path])
+
+
+# -- a server started in another process ----------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_a_worker(port: int) -> None:
+    """Until a worker answers /healthz (any status): the port opens when
+    gunicorn's master listens, seconds before a worker has booted on a busy
+    machine, and the 413 comes from the worker."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            return
+        except urllib.error.HTTPError:
+            return  # an answer all the same (503 without a database)
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
