@@ -16,16 +16,11 @@ from django.db import connection
 from django.test import Client
 
 from saferplaces.accounts.models import Role, User
-from tests.factories import (  # noqa: F401 (shared: they live in tests.factories)
+from tests.factories import (
     ANONYMOUS,
-    PASSWORD,
-    PERSONAS,
-    SITE_ADMIN,
-    AgencyFactory,
     UserFactory,
-    covering,
 )
-from tests.support import ON_POSTGRES, SQLITE_LEG_ONLY  # noqa: F401 (shared)
+from tests.support import ON_POSTGRES
 
 
 @pytest.fixture(scope="session")

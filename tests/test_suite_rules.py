@@ -69,3 +69,26 @@ def test_building_with_factories_is_not_counted(tmp_path):
         path.write_text("from tests.factories import road_safety_plan\n")
         items.append(_item(path))
     conftest._count_whole_plan_modules(items)
+
+
+def test_test_modules_import_shared_data_from_shared_modules_only():
+    """Tests import what they share from tests.factories, tests.support and
+    the like: never from another test module or a conftest."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parent
+    stray = []
+    # This module tests the conftest's hook, so it imports the conftest.
+    for source in sorted(set(root.rglob("*.py")) - {Path(__file__)}):
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            ours = [name.rsplit(".", 1)[-1] for name in names if name[:5] == "tests"]
+            if any(part.startswith("test_") or part == "conftest" for part in ours):
+                stray.append(f"{source.relative_to(root)}:{node.lineno}")
+    assert stray == []

@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.browser.support import (  # noqa: F401 (shared: they live in support)
+from tests.browser.support import (
     AXE,
-    axe_violations,
-    sign_in_as,
 )
 
 CHROMIUM = Path("/usr/bin/chromium")

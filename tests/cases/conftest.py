@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import (  # noqa: F401 (shared: they live in tests.factories)
-    add_incident,
+from tests.factories import (
     build_casework,
-    make_case,
 )
 
 
