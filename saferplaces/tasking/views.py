@@ -129,8 +129,17 @@ def pack_geojson(request: HttpRequest, code: str) -> JsonResponse:
     )
 
 
+# Said on the chooser, where the pack would otherwise be a bare "not found".
+NO_STREET_CRIME = (
+    "No street crime is loaded yet: a pack needs it. Load police.uk "
+    "street-level crime first (saferplaces ingest police-uk-street)."
+)
+
+
 @requires(Capability.USE_SERVICE)
 def pack_page(request: HttpRequest, code: str) -> HttpResponse:
+    if not _has("street_crime"):
+        return _choose_again(request, NO_STREET_CRIME, "", "")
     first, last = _months(request)
     plans = tuple(scope.plans(request.user).values_list("pk", "revision"))
     may_solve = can(request.user, Capability.SOLVE_PROBLEMS)
@@ -145,9 +154,7 @@ def _pack(request: HttpRequest, code: str, first: str, last: str) -> HttpRespons
             raise HotspotError(refused)
         pack = tasking.pack(web_store(), code, first, last)
     except HotspotError as error:
-        form = PackChooserForm({"from": first, "to": last}, _areas(request))
-        form.add_error("area", str(error))
-        return render(request, TEMPLATE_CHOOSE, {"form": form}, status=400)
+        return _choose_again(request, str(error), first, last)
     return render(
         request,
         "tasking/pack.html",
@@ -158,6 +165,15 @@ def _pack(request: HttpRequest, code: str, first: str, last: str) -> HttpRespons
             "may_solve": can(request.user, Capability.SOLVE_PROBLEMS),
         },
     )
+
+
+def _choose_again(
+    request: HttpRequest, refusal: str, first: str, last: str
+) -> HttpResponse:
+    """The chooser again, saying why this pack cannot be drawn."""
+    form = PackChooserForm({"from": first, "to": last}, _areas(request))
+    form.add_error("area", refusal)
+    return render(request, TEMPLATE_CHOOSE, {"form": form}, status=400)
 
 
 def _actions(request: HttpRequest, code: str) -> list[Action]:
