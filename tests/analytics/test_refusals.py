@@ -76,3 +76,24 @@ def test_a_comparison_of_a_measure_not_loaded_is_refused_in_words(tmp_path):
     store = Store(tmp_path / "store")
     with pytest.raises(Refused, match="cases-opened needs the cases_opened table"):
         compare_areas(store, "cases-opened", "district", "SYN-D01", "2014/15")
+
+
+def test_a_rolling_year_with_fewer_than_twelve_months_says_so(store):
+    """`measure show --by rolling12` on two months printed nothing, not even
+    a header, and exited 0 (issue 29, finding 5)."""
+    with pytest.raises(Refused, match=r"needs 12 months.*has 2 \(2024-01 to 2024-02\)"):
+        measure_series(store, "total-recorded-crime", AREA, by="rolling12")
+
+
+def test_the_command_line_says_a_rolling_year_needs_twelve_months(
+    store, tmp_path, settings
+):
+    from click.testing import CliRunner
+
+    from saferplaces.cli import main
+
+    settings.DATA_DIR = tmp_path  # where the store fixture loaded
+    command = ["measure", "show", "total-recorded-crime", "--area", AREA]
+    result = CliRunner().invoke(main, [*command, "--by", "rolling12"])
+    assert result.exit_code != 0
+    assert "needs 12 months" in result.output

@@ -107,6 +107,8 @@ def measure_series(
         for m in measure_months(store, measure, as_of)
         if (first is None or m >= first) and (last is None or m <= last)
     ]
+    if by == "rolling12" and len(months) < MONTHS_IN["rolling12"]:
+        raise Refused(_too_few_for_a_rolling_year(measure.id, months))
     ptable = publishing if measure.publication.method != "open" else None
     whole_only = ptable is not None and lattice
     if whole_only:
@@ -495,6 +497,14 @@ def _parts(measure: Measure, tally: Tally) -> tuple[float, float]:
     if measure.kind == "proportion":
         return tally.weighted_successes, tally.weight
     return tally.amount, float(tally.rows)
+
+
+def _too_few_for_a_rolling_year(measure_id: str, months: list[str]) -> str:
+    held = f"{len(months)} ({months[0]} to {months[-1]})" if months else "none"
+    return (
+        f"a rolling 12-month sum needs 12 months of {measure_id}; "
+        f"the store has {held}: show it by month, quarter or year"
+    )
 
 
 def require_tables(store: Store, measure: Measure, as_of: AsOf) -> None:
