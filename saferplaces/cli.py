@@ -165,10 +165,10 @@ def _control_socket(port: int) -> Path:
 
 
 @main.command()
-@click.option("--username", prompt=True, help="Sign-in name for the administrator.")
-@click.option("--email", prompt=True, help="Used for password reset.")
+@click.option("--username", help="Sign-in name for the administrator (else asked).")
+@click.option("--email", help="Used for password reset (else asked).")
 @click.option(
-    "--agency", prompt=True, help="Their agency; created if the partnership lacks it."
+    "--agency", help="Their agency; created if the partnership lacks it (else asked)."
 )
 @click.option(
     "--agency-kind",
@@ -195,13 +195,29 @@ def _control_socket(port: int) -> Path:
 )
 @needs_django
 def createadmin(
-    username: str, email: str, agency: str, agency_kind: str, password_stdin: bool
+    username: str | None,
+    email: str | None,
+    agency: str | None,
+    agency_kind: str,
+    password_stdin: bool,
 ) -> None:
     """Create a site administrator account (every partnership, users, audit log)."""
     from django.core.exceptions import ValidationError
 
     from saferplaces.accounts.services import create_administrator
 
+    missing = [f"--{name}" for name, value in
+               (("username", username), ("email", email), ("agency", agency))
+               if not value]  # fmt: skip
+    if password_stdin and missing:
+        # Standard input holds the password alone: asking there for the
+        # rest would read the password as the first answer.
+        raise click.UsageError(
+            f"with --password-stdin, give {', '.join(missing)} on the command line"
+        )
+    username = username or click.prompt("Username")
+    email = email or click.prompt("Email")
+    agency = agency or click.prompt("Agency")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

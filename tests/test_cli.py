@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 import saferplaces
-from saferplaces.accounts.models import User
+from saferplaces.accounts.models import Agency, User
 from saferplaces.cli import main
 
 
@@ -83,3 +83,35 @@ def test_createadmin_refuses_a_weak_password_and_writes_nothing():
     assert result.exit_code == 1
     assert "too common" in result.output
     assert not User.objects.filter(username="chair").exists()
+
+
+@pytest.mark.django_db
+def test_createadmin_with_the_password_on_stdin_never_takes_it_for_the_agency():
+    """Without --agency it asked for the agency on standard input, read the
+    password there, and made an agency of it (issue 29, finding 10)."""
+    result = CliRunner().invoke(
+        main,
+        [
+            "createadmin",
+            "--username=chair",
+            "--email=chair@example.invalid",
+            "--password-stdin",
+        ],
+        input="a long and unusual passphrase\n",
+    )
+    assert result.exit_code == 2
+    assert "--agency" in result.output
+    assert "passphrase" not in result.output
+    assert not User.objects.filter(username="chair").exists()
+    assert not Agency.objects.filter(name__contains="passphrase").exists()
+
+
+@pytest.mark.django_db
+def test_createadmin_asks_for_what_it_needs_in_order():
+    answers = "chair\nchair@example.invalid\nPartnership Office\n"
+    passphrase = "a long and unusual passphrase\n"
+    result = CliRunner().invoke(main, ["createadmin"], input=answers + passphrase * 2)
+    assert result.exit_code == 0, result.output
+    asked = [line.split(":")[0] for line in result.output.splitlines() if ":" in line]
+    assert asked[:4] == ["Username", "Email", "Agency", "Password"]
+    assert User.objects.get(username="chair").agency.name == "Partnership Office"
