@@ -131,8 +131,9 @@ MATRIX: dict[str, Rule] = {
     "tasking:problem_edit": Rule(
         SIGNED_IN, kwargs={"pk": 999}, status=404, navigation=False
     ),
+    # Over the empty store the pack is its chooser again, saying what to load.
     "tasking:pack": Rule(
-        SIGNED_IN, kwargs={"code": "SYN-D03"}, status=404, navigation=False
+        SIGNED_IN, kwargs={"code": "SYN-D03"}, status=400, navigation=False
     ),
     "partnership:plan_new": Rule(
         frozenset({SITE_ADMIN, "administrator"}), navigation=False
