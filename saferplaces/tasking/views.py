@@ -11,6 +11,7 @@ from django.urls import reverse
 from saferplaces.accounts.permissions import Capability, can, requires
 from saferplaces.analytics import geography, tasking
 from saferplaces.analytics.hotspot_report import HotspotError
+from saferplaces.analytics.measures.registry import POLICE_UK
 from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import web_store
 from saferplaces.partnership import scope
@@ -131,8 +132,7 @@ def pack_geojson(request: HttpRequest, code: str) -> JsonResponse:
 
 # Said on the chooser, where the pack would otherwise be a bare "not found".
 NO_STREET_CRIME = (
-    "No street crime is loaded yet: a pack needs it. Load police.uk "
-    "street-level crime first (saferplaces ingest police-uk-street)."
+    f"No street crime is loaded yet: a pack needs it. Load {POLICE_UK} first."
 )
 
 
