@@ -45,6 +45,20 @@ LEVEL_BELOW = {
 CITY_LEVELS = ("city", "local_authority")
 
 
+def named_areas(where: str = "TRUE") -> str:
+    """SQL for one row per area (code and level) among the geography rows
+    ``where`` picks: its name from the newest vintage that names it, so a
+    newer codes-only lookup (imd_lookups.csv's WD25CD) never hides the name
+    an older named file gave, in whichever order they were loaded; and the
+    parents every vintage gives it (issue 29, fault 3)."""
+    return (
+        "(SELECT code, level, coalesce(arg_max(name, vintage) FILTER ("
+        "WHERE coalesce(name, '') <> ''), code) AS name, max(vintage) AS vintage, "
+        "list_distinct(flatten(list(coalesce(parents, [])))) AS parents "
+        f"FROM geography WHERE {where} GROUP BY code, level)"
+    )
+
+
 def _memberships(store: Store) -> dict[str, list[str]]:
     rows = store.query(
         "SELECT code, members FROM geography WHERE vintage = 'partnership'"
@@ -184,7 +198,7 @@ def area(store: Store, code: str) -> Area:
 def _area(store: Store, code: str) -> Area:
     if "geography" in store.tables():
         rows = store.query(
-            "SELECT name, level FROM geography WHERE code = ? "
+            f"SELECT name, level FROM {named_areas('code = ?')} "
             "ORDER BY vintage DESC NULLS LAST LIMIT 1",
             [code],
         ).to_pylist()
@@ -225,12 +239,12 @@ def children(store: Store, code: str) -> list[Area]:
     if area(store, code).level in CITY_LEVELS and (units := _policing_units(store)):
         return units
     rows = store.query(
-        """
-        SELECT DISTINCT g.code, g.name, g.level FROM geography g
+        f"""
+        SELECT g.code, g.name, g.level FROM {named_areas()} g
         WHERE list_contains((SELECT first(members) FROM geography
                              WHERE code = ? AND vintage = 'partnership'), g.code)
            OR (list_contains(g.parents, ?) AND g.level = ?)
-        ORDER BY g.name
+        ORDER BY g.name, g.code
         """,
         [code, code, LEVEL_BELOW.get(area(store, code).level, "ward")],
     ).to_pylist()
@@ -287,10 +301,7 @@ def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
         if "geography" not in store.tables():
             return []
         rows = store.query(
-            # Each code's name in its newest vintage.
-            "SELECT code, name FROM (SELECT code, name, row_number() OVER ("
-            "PARTITION BY code ORDER BY vintage DESC NULLS LAST, name) AS newest "
-            "FROM geography WHERE level = ?) WHERE newest = 1 ORDER BY name, code",
+            f"SELECT code, name FROM {named_areas('level = ?')} ORDER BY name, code",
             [level],
             as_of=as_of,
         ).to_pylist()
@@ -323,6 +334,9 @@ def codes_within(store: Store, code: str) -> list[str]:
     return sorted(found)
 
 
+WARDS = "level = 'ward'"
+
+
 @dataclass(frozen=True)
 class PostcodePlace:
     """Where a postcode lies: its LSOA and the ward that LSOA is in."""
@@ -350,7 +364,7 @@ def postcode_place(store: Store, typed: str) -> PostcodePlace | None:
     lsoa = str(rows[0]["area_code"])
     wards = store.query(
         "SELECT w.code, w.name FROM geography l, unnest(l.parents) AS p(code) "
-        "JOIN geography w ON w.code = p.code AND w.level = 'ward' "
+        f"JOIN {named_areas(WARDS)} w ON w.code = p.code "
         "WHERE l.code = ? ORDER BY w.vintage DESC NULLS LAST LIMIT 1",
         [lsoa],
     ).to_pylist()

@@ -54,8 +54,31 @@ GEOGRAPHY_SCHEMA = pa.schema(
         ("successors", pa.list_(pa.string())),
         ("members", pa.list_(pa.string())),
         ("source_file", pa.string()),
+        # The file's own name, without its folder: a file replaces what a
+        # file of that name loaded before (GEOGRAPHY_PARTITIONS).
+        ("file_name", pa.string()),
     ]
 )
+
+
+GEOGRAPHY_PARTITIONS = ("level", "vintage", "file_name")
+
+
+def file_name(source_file: str) -> str:
+    """A loaded file's name without its folder (or its zip archive).
+
+    >>> file_name("/data/lookups.zip!LSOA11_WD19_LAD19_EW_LU.csv")
+    'LSOA11_WD19_LAD19_EW_LU.csv'
+    """
+    return re.split(r"[/\\!]", source_file)[-1]
+
+
+def areas_by_file(stored: pa.Table) -> pa.Table:
+    """Rows of a geography table kept by level and vintage alone (before a
+    file's areas were a partition of their own) in today's layout: the same
+    rows, each with its file's name."""
+    names = [file_name(str(path or "")) for path in stored.column("source_file")]
+    return stored.append_column("file_name", pa.array(names, pa.string()))
 
 
 def _ons_levels(header: list[str]) -> dict[tuple[str, str], dict[str, str]]:
@@ -125,6 +148,9 @@ def read_lookup(item: InputFile) -> FileRead:
                     "successors": successors,
                     "members": pa.nulls(accepted.num_rows, pa.list_(pa.string())),
                     "source_file": pa.repeat(pa.scalar(item.name), accepted.num_rows),
+                    "file_name": pa.repeat(
+                        pa.scalar(file_name(item.name)), accepted.num_rows
+                    ),
                 },
                 schema=GEOGRAPHY_SCHEMA,
             )
@@ -196,6 +222,7 @@ def read_partnership_areas(item: InputFile) -> FileRead:
                 "successors": [],
                 "members": [str(code) for code in area.get("contains", [])],
                 "source_file": item.name,
+                "file_name": file_name(item.name),
             }
         )
     return FileRead(
@@ -248,7 +275,9 @@ def read_geography(item: InputFile) -> FileRead:
 
 
 def combine_areas(data: pa.Table) -> pa.Table:
-    """One row per (code, level, vintage) across the files of one load."""
+    """One row per (code, level, vintage) of each file of one load (the
+    readers merge a code's rows across files and vintages: see
+    ``saferplaces.analytics.geography.named_areas``)."""
     import duckdb
 
     connection = duckdb.connect()
@@ -264,8 +293,9 @@ def combine_areas(data: pa.Table) -> pa.Table:
                    AS successors,
                list_sort(list_distinct(flatten(list(coalesce(members, [])))))
                    AS members,
-               min(source_file) AS source_file
-        FROM areas GROUP BY code, level, vintage ORDER BY level, code
+               first(source_file) AS source_file, file_name
+        FROM areas GROUP BY code, level, vintage, file_name
+        ORDER BY level, code
         """
     ).to_arrow_table()
     connection.close()
@@ -284,7 +314,11 @@ register(
         ),
         wanted=lambda name: name.lower().endswith((".csv", ".yaml", ".yml")),
         reader=read_geography,
-        partition_by=("level", "vintage"),
+        # A file replaces what a file of its name loaded before, and adds to
+        # what other files loaded: the UK ward lookup and the LSOA to ward
+        # lookup both name 2019 wards, and neither may take the other's away
+        # (issue 29, fault 3).
+        partition_by=GEOGRAPHY_PARTITIONS,
         combine=combine_areas,
         record_id=None,
     )

@@ -59,3 +59,22 @@ def test_census_population_of_birmingham(store):
 def test_boundaries_of_birmingham_lsoas_and_south_wards(store):
     report = run_load(store, get_source("boundaries"), [SHARED / "geography"])
     assert (report.accepted, report.rejected) == (659 + 20, 0)
+
+
+@pytest.mark.parametrize("codes_only_first", [True, False])
+def test_birminghams_wards_keep_their_names_and_appear_once(store, codes_only_first):
+    from saferplaces.analytics.geography import areas_of_level, children
+
+    files = [
+        SHARED / "geography" / "WD19_LAD19_UK_LU.csv",
+        SHARED / "geography" / "LSOA11_WD19_LAD19_EW_LU.csv",
+    ]
+    codes_only = SHARED / "geography" / "imd_lookups.csv"
+    files = [codes_only, *files] if codes_only_first else [*files, codes_only]
+    for file in files:
+        run_load(store, get_source("geography"), [file])
+    wards = children(store, BIRMINGHAM)
+    assert len(wards) == len({ward.code for ward in wards}) == 69
+    assert not [ward for ward in wards if ward.name == ward.code]
+    stirchley = [w for w in areas_of_level(store, "ward") if w.name == "Stirchley"]
+    assert [ward.code for ward in stirchley] == ["E05011172"]
