@@ -236,7 +236,9 @@ def children(store: Store, code: str) -> list[Area]:
     districts, a district's wards, a ward's LSOAs."""
     if "geography" not in store.tables():
         return []
-    if area(store, code).level in CITY_LEVELS and (units := _policing_units(store)):
+    if area(store, code).level in CITY_LEVELS and (
+        units := _policing_units_inside(store, code)
+    ):
         return units
     rows = store.query(
         f"""
@@ -262,7 +264,7 @@ def parent(store: Store, code: str) -> Area | None:
     if area(store, code).level in ("partnership", "policing_unit"):
         # Units are compared across the city ("the second best policing
         # unit"), not within the one partnership that lists them.
-        return _city(store)
+        return _city_containing(store, code)
     rows = store.query(
         "SELECT code FROM geography WHERE vintage = 'partnership' "
         "AND list_contains(members, ?) LIMIT 1",
@@ -276,22 +278,38 @@ def parent(store: Store, code: str) -> Area | None:
     return area(store, str(rows[0]["code"])) if rows else None
 
 
-def _policing_units(store: Store) -> list[Area]:
-    """Policing units are the partnership's own areas and name no parent, so
-    a city's units are all those the geography holds."""
-    rows = store.query(
-        "SELECT DISTINCT code, name, level FROM geography "
-        "WHERE level = 'policing_unit' ORDER BY name"
-    ).to_pylist()
-    return [Area(str(r["code"]), str(r["name"]), str(r["level"])) for r in rows]
+def _policing_units_inside(store: Store, code: str) -> list[Area]:
+    """Policing units are the partnership's own areas and name no parent:
+    a city's units are those whose LSOAs all lie in it."""
+    units = areas_of_level(store, "policing_unit")
+    inside = set(lsoas_in(store, code))
+    return [
+        unit
+        for unit, lsoas in zip(
+            units, lsoas_in_each(store, [u.code for u in units]).values(), strict=True
+        )
+        if lsoas and set(lsoas) <= inside
+    ]
 
 
-def _city(store: Store) -> Area | None:
+def _city_containing(store: Store, code: str) -> Area | None:
+    """The smallest city or local authority whose LSOAs hold every LSOA of
+    the area; None when none does (an area across two councils), never the
+    first in code order (issue 29, fault 2)."""
+    lsoas = set(lsoas_in(store, code))
+    if not lsoas:
+        return None
+    cities = store.cached("city-lsoas", lambda: _city_lsoas(store))
+    holding = [(len(held), city) for city, held in cities.items() if lsoas <= held]
+    return area(store, min(holding)[1]) if holding else None
+
+
+def _city_lsoas(store: Store) -> dict[str, set[str]]:
     rows = store.query(
-        "SELECT code FROM geography WHERE level IN ('city', 'local_authority') "
-        "ORDER BY level, code LIMIT 1"
+        "SELECT DISTINCT code FROM geography WHERE level IN ('city', 'local_authority')"
     ).to_pylist()
-    return area(store, str(rows[0]["code"])) if rows else None
+    codes = [str(row["code"]) for row in rows]
+    return {code: set(found) for code, found in lsoas_in_each(store, codes).items()}
 
 
 def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
