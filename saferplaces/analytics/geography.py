@@ -163,6 +163,97 @@ def lsoa_locator(store: Store) -> Callable[[float, float], tuple[str, str]]:
     return locate
 
 
+@dataclass(frozen=True)
+class LsoaChanges:
+    """The 2011 LSOAs a loaded LSOA (2011) to LSOA (2021) lookup changed,
+    each with the one 2021 LSOA its records count in.
+
+    Unchanged LSOAs keep their code; merged ones count in the LSOA they
+    became. A split (or redrawn) LSOA's records count in the first of its
+    2021 LSOAs in code order: police.uk gives a record the LSOA code only,
+    and the lookup names no best fit, so no rule can do better without the
+    record's point; the figure says how many records this placed. Only
+    2021 LSOAs another lookup places in wards and councils are used: with
+    none, a 2011 LSOA stays where the 2011 lookups put it."""
+
+    counted_in: dict[str, str]
+    split: frozenset[str]
+    files: tuple[str, ...]
+
+    def predecessors(self) -> dict[str, list[str]]:
+        """{2021 LSOA: the changed 2011 LSOAs counted in it}."""
+        found: dict[str, list[str]] = {}
+        for old, new in sorted(self.counted_in.items()):
+            found.setdefault(new, []).append(old)
+        return found
+
+    def note(self, moved: int, split: int) -> str:
+        """Words for a figure that counted ``moved`` records through the
+        lookup, ``split`` of them in split LSOAs ("" when none)."""
+        if not moved:
+            return ""
+        words = (
+            "crimes coded to 2011 LSOAs were counted in 2021 LSOAs using "
+            + ", ".join(self.files)
+        )
+        if split:
+            words += (
+                f"; {split:,} records in split LSOAs were placed in the first of "
+                "their 2021 LSOAs in code order"
+            )
+        return words
+
+
+NO_CHANGES = LsoaChanges({}, frozenset(), ())
+
+
+def lsoa_changes(store: Store) -> LsoaChanges:
+    """The LSOA 2011 to 2021 changes of the lookups loaded (see LsoaChanges)."""
+    if "geography" not in store.tables():
+        return NO_CHANGES
+    return store.cached("lsoa-changes", lambda: _lsoa_changes(store))
+
+
+def _lsoa_changes(store: Store) -> LsoaChanges:
+    rows = store.query(
+        "SELECT code, successors, file_name FROM geography "
+        "WHERE level = 'lsoa' AND len(successors) > 0"
+    ).to_pylist()
+    changed = {
+        str(row["code"]): sorted(str(code) for code in row["successors"])
+        for row in rows
+        if list(row["successors"]) != [row["code"]]
+    }
+    if not changed:
+        return NO_CHANGES
+    files = sorted({str(row["file_name"]) for row in rows})
+    placed = {
+        str(row["code"])
+        for row in store.query(
+            "SELECT DISTINCT code FROM geography WHERE level = 'lsoa' "
+            "AND len(parents) > 0 AND NOT list_contains(?, file_name)",
+            [files],
+        ).to_pylist()
+    }
+    counted_in = {old: new[0] for old, new in changed.items() if new[0] in placed}
+    split = frozenset(old for old in counted_in if len(changed[old]) > 1)
+    return LsoaChanges(counted_in, split, tuple(files))
+
+
+def known_lsoas(store: Store) -> frozenset[str]:
+    """Every LSOA code the geography knows, of any vintage."""
+    if "geography" not in store.tables():
+        return frozenset()
+
+    def load() -> frozenset[str]:
+        rows = store.query(
+            "SELECT DISTINCT code FROM geography WHERE level = 'lsoa'"
+        ).to_pylist()
+        return frozenset(str(row["code"]) for row in rows)
+
+    return store.cached("known-lsoas", load)
+
+
 def lsoas_in(store: Store, code: str) -> list[str]:
     """Every LSOA in an area of any level (an LSOA is in itself).
 
@@ -178,6 +269,8 @@ def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
         return {code: [code] if is_lsoa(code) else [] for code in codes}
     members = store.cached("memberships", lambda: _memberships(store))
     index = store.cached("lsoas_by_parent", lambda: _lsoas_by_parent(store))
+    changes = lsoa_changes(store)
+    predecessors = store.cached("lsoa-predecessors", changes.predecessors)
     result = {}
     for code in codes:
         found: set[str] = set()
@@ -185,6 +278,11 @@ def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
             found |= index.get(each, set())
             if is_lsoa(each):
                 found.add(each)
+        if changes.counted_in:
+            # A changed 2011 LSOA is in the areas its 2021 LSOA is in, and
+            # no others: its records are counted once (LsoaChanges).
+            found = {c for c in found if c == code or c not in changes.counted_in}
+            found |= {old for new in list(found) for old in predecessors.get(new, [])}
         result[code] = sorted(found)
     return result
 

@@ -62,6 +62,16 @@ GEOGRAPHY_SCHEMA = pa.schema(
 
 
 GEOGRAPHY_PARTITIONS = ("level", "vintage", "file_name")
+# The ONS "LSOA (2011) to LSOA (2021) to Local Authority District (2022)"
+# lookup says how each 2011 LSOA changed (its successors then say into
+# what; saferplaces.analytics.geography.LsoaChanges counts records by them).
+CHANGE_COLUMN = "CHGIND"
+LSOA_CHANGES = {
+    "U": "unchanged",
+    "S": "split into several 2021 LSOAs",
+    "M": "merged with others into one 2021 LSOA",
+    "X": "redrawn (an irregular change)",
+}
 
 
 def file_name(source_file: str) -> str:
@@ -111,6 +121,9 @@ def read_lookup(item: InputFile) -> FileRead:
         checks.matches(
             entry["CD"], ONS_CODE, "must be a 9-character ONS code", optional=False
         )
+    if CHANGE_COLUMN in header:
+        # ONS's LSOA (2011) to LSOA (2021) lookup: each row's change.
+        checks.one_of(CHANGE_COLUMN, list(LSOA_CHANGES), optional=False)
     accepted = parsed.table.filter(checks.accepted())
     parts = []
     for (level, vintage), entry in levels.items():

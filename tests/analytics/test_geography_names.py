@@ -87,7 +87,7 @@ def test_a_postcodes_ward_is_named(tmp_path):
     store = loaded(tmp_path, [CODES_ONLY, WARDS])
     directory = write_csv(
         tmp_path / "postcodes.csv",
-        "Postcode,Postcode Status,LSOA Code\nB30 2AA,Live,E01900005\n",
+        "Postcode,Postcode Status,LSOA Code\nB30 2AA,Live,E01900104\n",
     )
     run_load(store, get_source("postcodes"), [directory])
     place = postcode_place(store, "b30 2aa")

@@ -18,7 +18,7 @@ which measures are perturbed and which are open data, published exactly).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -26,7 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import special
 
-from saferplaces.analytics.geography import is_known, lsoas_in
+from saferplaces.analytics.geography import (
+    is_known,
+    known_lsoas,
+    lsoa_changes,
+    lsoas_in,
+)
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
@@ -142,14 +147,72 @@ def measure_series(
     if ptable is not None and group:
         groups, counts = _classified(measure, group, counts, lambda a, b: (
             a[0] + b[0], a[1] + b[1]))  # fmt: skip
+    placing = _placing_notes(store, measure, lsoas, months, by, as_of)
     points: list[SeriesPoint] = []
     for value in groups:
         cells = [counts.get((m, value), (0, 0)) for m in months]
-        points += _points(
-            measure, area_code, value, months, cells, by, population, ptable,
-            whole_only,
-        )  # fmt: skip
+        points += [
+            _with_note(point, placing.get(point.period, ""))
+            for point in _points(
+                measure, area_code, value, months, cells, by, population, ptable,
+                whole_only,
+            )
+        ]  # fmt: skip
     return points
+
+
+def _with_note(point: SeriesPoint, words: str) -> SeriesPoint:
+    if not words or point.numerator is None:
+        return point
+    return replace(point, note="; ".join(filter(None, [point.note, words])))
+
+
+def _placing_notes(
+    store: Store,
+    measure: Measure,
+    lsoas: list[str],
+    months: list[str],
+    by: Period,
+    as_of: AsOf,
+) -> dict[str, str]:
+    """{period: what its count owes to LSOA vintages}: the records counted
+    through the LSOA 2011 to 2021 lookup (and those of split LSOAs), and
+    the records of the whole store whose LSOA the geography does not know,
+    which no area counts (issue 29, fault 8)."""
+    known = known_lsoas(store)
+    if not known:
+        return {}  # no geography: a code is all there is, and is counted
+    changes = lsoa_changes(store)
+    counts = lsoa_month_counts(store, measure, None, as_of)
+    codes = counts.column("lsoa_code")
+    moved = pc.is_in(
+        codes, pa.array(sorted(set(lsoas) & set(changes.counted_in)), pa.string())
+    )
+    split = pc.is_in(codes, pa.array(sorted(set(lsoas) & changes.split), pa.string()))
+    unknown = pc.invert(pc.is_in(codes, pa.array(sorted(known), pa.string())))
+    monthly = {
+        kind: _sum_by_month(counts.filter(mask))
+        for kind, mask in (("moved", moved), ("split", split), ("unknown", unknown))
+    }
+    labels, starts, sizes = _periods(months, by)
+    notes = {}
+    for label, start, size in zip(labels, starts, sizes, strict=True):
+        span = months[start : start + size]
+        total = {kind: sum(by_month.get(m, 0) for m in span)
+                 for kind, by_month in monthly.items()}  # fmt: skip
+        words = [changes.note(total["moved"], total["split"])]
+        if total["unknown"]:
+            words.append(
+                f"{total['unknown']:,} records in these months had LSOA codes the "
+                "geography does not know and are counted in no area"
+            )
+        notes[label] = "; ".join(filter(None, words))
+    return notes
+
+
+def _sum_by_month(counts: pa.Table) -> dict[str, int]:
+    rows = counts.group_by("month").aggregate([("n", "sum")]).to_pylist()
+    return {str(row["month"]): int(row["n_sum"]) for row in rows}
 
 
 Cell = TypeVar("Cell")
