@@ -20,8 +20,9 @@ A rate for a period uses the residents of the calendar year of the first
 month it covers (2016/17 from April 2016: 2016; 2016/17 Q4, January to
 March 2017: 2017), in series, rankings, changes and breakdowns alike
 (`population_year` in `saferplaces/analytics/measures/population.py`);
-where that year is not loaded, the nearest earlier year (else the earliest)
-is used, and the figure says so ("rate uses the 2021 population").
+where that year is not loaded, the nearest year loaded on either side (the
+earlier of two equally near) is used, and the figure says so ("rate uses
+the 2021 population").
 The change beside a ranked area (an exact Poisson rate ratio) compares
 rates per month when the two periods cover different months (a partial
 quarter against a whole one) and rates per resident when their residents
