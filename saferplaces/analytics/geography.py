@@ -43,6 +43,9 @@ LEVEL_BELOW = {
     "ward": "lsoa",
 }
 CITY_LEVELS = ("city", "local_authority")
+# ONS levels from the smallest up, for the nearest of an area's parents.
+NESTING_ORDER = ("lsoa", "msoa", "ward", "constituency", "local_authority", "county",
+                 "region")  # fmt: skip
 
 
 def named_areas(where: str = "TRUE") -> str:
@@ -370,8 +373,18 @@ def parent(store: Store, code: str) -> Area | None:
     ).to_pylist()
     if rows:
         return area(store, str(rows[0]["code"]))
+    # Of the areas a lookup nests it in, one at a level whose next level
+    # down is this one (an LSOA's ward, not its MSOA, whose code sorts
+    # first), else the smallest.
+    above = [
+        lvl for lvl, below in LEVEL_BELOW.items() if below == area(store, code).level
+    ]
     rows = store.query(
-        "SELECT unnest(parents) AS code FROM geography WHERE code = ? LIMIT 1", [code]
+        "SELECT p.code FROM (SELECT DISTINCT unnest(parents) AS code FROM geography "
+        f"WHERE code = ?) p JOIN {named_areas()} a ON a.code = p.code "
+        "ORDER BY list_contains(?, a.level) DESC, "
+        "list_position(?, a.level) NULLS LAST, p.code LIMIT 1",
+        [code, above, list(NESTING_ORDER)],
     ).to_pylist()
     return area(store, str(rows[0]["code"])) if rows else None
 

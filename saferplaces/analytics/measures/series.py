@@ -179,21 +179,22 @@ def _placing_notes(
     through the LSOA 2011 to 2021 lookup (and those of split LSOAs), and
     the records of the whole store whose LSOA the geography does not know,
     which no area counts (issue 29, fault 8)."""
-    known = known_lsoas(store)
-    if not known:
+    if not known_lsoas(store):
         return {}  # no geography: a code is all there is, and is counted
     changes = lsoa_changes(store)
-    counts = lsoa_month_counts(store, measure, None, as_of)
-    codes = counts.column("lsoa_code")
-    moved = pc.is_in(
-        codes, pa.array(sorted(set(lsoas) & set(changes.counted_in)), pa.string())
+    unknown = store.cached(
+        f"unplaced:{measure.id}:{as_of}",
+        lambda: _unplaced_by_month(store, measure, as_of),
     )
-    split = pc.is_in(codes, pa.array(sorted(set(lsoas) & changes.split), pa.string()))
-    unknown = pc.invert(pc.is_in(codes, pa.array(sorted(known), pa.string())))
-    monthly = {
-        kind: _sum_by_month(counts.filter(mask))
-        for kind, mask in (("moved", moved), ("split", split), ("unknown", unknown))
-    }
+    moved = set(lsoas) & set(changes.counted_in)
+    monthly = {"unknown": unknown, "moved": {}, "split": {}}
+    if moved:
+        counts = lsoa_month_counts(store, measure, None, as_of)
+        for kind, codes in (("moved", moved), ("split", moved & changes.split)):
+            inside = pc.is_in(
+                counts.column("lsoa_code"), pa.array(sorted(codes), pa.string())
+            )
+            monthly[kind] = _sum_by_month(counts.filter(inside))
     labels, starts, sizes = _periods(months, by)
     notes = {}
     for label, start, size in zip(labels, starts, sizes, strict=True):
@@ -208,6 +209,14 @@ def _placing_notes(
             )
         notes[label] = "; ".join(filter(None, words))
     return notes
+
+
+def _unplaced_by_month(store: Store, measure: Measure, as_of: AsOf) -> dict[str, int]:
+    """The measure's records by month whose LSOA code the geography does
+    not know (in the whole store: no area counts them)."""
+    counts = lsoa_month_counts(store, measure, None, as_of)
+    known = pa.array(sorted(known_lsoas(store)), pa.string())
+    return _sum_by_month(counts.filter(pc.invert(pc.is_in(counts["lsoa_code"], known))))
 
 
 def _sum_by_month(counts: pa.Table) -> dict[str, int]:
