@@ -190,19 +190,21 @@ class LsoaChanges:
             found.setdefault(new, []).append(old)
         return found
 
-    def note(self, moved: int, split: int) -> str:
+    def note(self, moved: int, split: int, *, exact: bool = True) -> str:
         """Words for a figure that counted ``moved`` records through the
-        lookup, ``split`` of them in split LSOAs ("" when none)."""
+        lookup, ``split`` of them in split LSOAs ("" when none); without
+        ``exact`` (a perturbed figure), no counts."""
         if not moved:
             return ""
         words = (
-            "crimes coded to 2011 LSOAs were counted in 2021 LSOAs using "
+            "records coded to 2011 LSOAs were counted in 2021 LSOAs using "
             + ", ".join(self.files)
         )
         if split:
+            many = f"{split:,} records" if exact else "records"
             words += (
-                f"; {split:,} records in split LSOAs were placed in the first of "
-                "their 2021 LSOAs in code order"
+                f"; {many} in split LSOAs were placed in the first of their "
+                "2021 LSOAs in code order"
             )
         return words
 

@@ -57,9 +57,7 @@ def test_an_lsoa_sits_in_its_ward_not_the_first_parent_in_code_order(tmp_path):
     # imd_lookups.csv gives each LSOA an MSOA (E02), a ward (E05), a
     # constituency and a council: the MSOA's code sorts first.
     store = Store(tmp_path / "store")
-    run_load(
-        store, get_source("geography"), [GEOGRAPHY / "imd-lookups-codes-only.csv"]
-    )
+    run_load(store, get_source("geography"), [GEOGRAPHY / "imd-lookups-codes-only.csv"])
     above = parent(store, "E01900001")
     assert above is not None
     assert (above.code, above.level) == ("E05900001", "ward")
