@@ -353,8 +353,11 @@ def children(store: Store, code: str) -> list[Area]:
         """,
         [code, code, LEVEL_BELOW.get(area(store, code).level, "ward")],
     ).to_pylist()
+    replaced = lsoa_changes(store).counted_in
     return [
-        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"])) for r in rows
+        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"]))
+        for r in rows
+        if r["code"] not in replaced
     ]
 
 
@@ -436,7 +439,14 @@ def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
             [level],
             as_of=as_of,
         ).to_pylist()
-        return [Area(str(r["code"]), str(r["name"] or r["code"]), level) for r in rows]
+        # A 2011 LSOA the LSOA 2011 to 2021 lookup replaced is the 2021
+        # LSOA it became (LsoaChanges), not an area of its own.
+        replaced = lsoa_changes(store).counted_in if level == "lsoa" else {}
+        return [
+            Area(str(r["code"]), str(r["name"] or r["code"]), level)
+            for r in rows
+            if r["code"] not in replaced
+        ]
 
     return store.cached(f"areas-of-level:{level}:{as_of}", load)
 

@@ -120,3 +120,20 @@ def test_a_published_figures_note_gives_no_counts_of_its_own(store):
     assert "Some records in these months had LSOA codes" in published
     assert "6 records" not in published
     assert "7 records" not in published
+
+
+def test_a_ward_lists_todays_lsoas_not_the_2011_ones_they_replaced(tmp_path):
+    from saferplaces.analytics.geography import areas_of_level, children
+
+    store = Store(tmp_path / "store")
+    for file in (GEOGRAPHY / "lsoa11-wd19-lad19-ew-lu.csv", TODAY, CHANGES):
+        run_load(store, get_source("geography"), [file])
+    # E01900002 (2011) became E01900101 and E01900102: one place, once.
+    assert [a.code for a in children(store, OAK)] == [
+        "E01900001",
+        "E01900101",
+        "E01900102",
+    ]
+    lsoas = [a.code for a in areas_of_level(store, "lsoa")]
+    assert "E01900002" not in lsoas
+    assert "E01900101" in lsoas

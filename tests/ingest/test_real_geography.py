@@ -63,7 +63,7 @@ def test_boundaries_of_birmingham_lsoas_and_south_wards(store):
 
 @pytest.mark.parametrize("codes_only_first", [True, False])
 def test_birminghams_wards_keep_their_names_and_appear_once(store, codes_only_first):
-    from saferplaces.analytics.geography import areas_of_level, children
+    from saferplaces.analytics.geography import areas_of_level, children, parent
 
     files = [
         SHARED / "geography" / "WD19_LAD19_UK_LU.csv",
@@ -78,6 +78,9 @@ def test_birminghams_wards_keep_their_names_and_appear_once(store, codes_only_fi
     assert not [ward for ward in wards if ward.name == ward.code]
     stirchley = [w for w in areas_of_level(store, "ward") if w.name == "Stirchley"]
     assert [ward.code for ward in stirchley] == ["E05011172"]
+    assert {getattr(parent(store, ward.code), "code", None) for ward in wards} == {
+        BIRMINGHAM
+    }
 
 
 # The 20 wards of Birmingham South's three districts (PROVENANCE.md).
