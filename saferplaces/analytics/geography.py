@@ -220,8 +220,18 @@ def lsoa_changes(store: Store) -> LsoaChanges:
 
 
 def _lsoa_changes(store: Store) -> LsoaChanges:
+    columns = store.columns("geography")
+    if "successors" not in columns:
+        return NO_CHANGES  # kept by a version that read no successors
+    # A store kept before each file's areas were apart has no file_name
+    # until its next geography load: the file's name is the path's end.
+    file_of = (
+        "file_name"
+        if "file_name" in columns
+        else r"regexp_extract(source_file, '[^/\\!]+$')"
+    )
     rows = store.query(
-        "SELECT code, successors, file_name FROM geography "
+        f"SELECT code, successors, {file_of} AS file_name FROM geography "
         "WHERE level = 'lsoa' AND len(successors) > 0"
     ).to_pylist()
     changed = {
@@ -236,7 +246,7 @@ def _lsoa_changes(store: Store) -> LsoaChanges:
         str(row["code"])
         for row in store.query(
             "SELECT DISTINCT code FROM geography WHERE level = 'lsoa' "
-            "AND len(parents) > 0 AND NOT list_contains(?, file_name)",
+            f"AND len(parents) > 0 AND NOT list_contains(?, {file_of})",
             [files],
         ).to_pylist()
     }
