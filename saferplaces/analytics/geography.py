@@ -232,7 +232,7 @@ def _lsoa_changes(store: Store) -> LsoaChanges:
     )
     rows = store.query(
         f"SELECT code, successors, {file_of} AS file_name FROM geography "
-        "WHERE level = 'lsoa' AND len(successors) > 0"
+        "WHERE level = 'lsoa' AND array_length(successors) > 0"
     ).to_pylist()
     changed = {
         str(row["code"]): sorted(str(code) for code in row["successors"])
@@ -246,7 +246,7 @@ def _lsoa_changes(store: Store) -> LsoaChanges:
         str(row["code"])
         for row in store.query(
             "SELECT DISTINCT code FROM geography WHERE level = 'lsoa' "
-            f"AND len(parents) > 0 AND NOT list_contains(?, {file_of})",
+            f"AND array_length(parents) > 0 AND NOT list_contains(?, {file_of})",
             [files],
         ).to_pylist()
     }
