@@ -186,9 +186,10 @@ class TargetForm(VersionedForm[ActionMeasure]):
 
     class Meta:
         model = ActionMeasure
-        fields = ["direction", "baseline_from", "baseline_to", "target"]
+        fields = ["direction", "size", "baseline_from", "baseline_to", "target"]
         labels = {
             "direction": "The plan wants to",
+            "size": 'By how much (like "10%" or "5 points", optional)',
             "baseline_from": "Baseline from (YYYY-MM, optional)",
             "baseline_to": "Baseline to (YYYY-MM, optional)",
             "target": "Target, a month, in the measure's unit (optional)",
@@ -348,7 +349,9 @@ class MeasureLinkForm(VersionedForm[ActionMeasure]):
 
     class Meta:
         model = ActionMeasure
-        fields = ["measure_id", "direction", "baseline_from", "baseline_to", "target"]
+        fields = [
+            "measure_id", "direction", "size", "baseline_from", "baseline_to", "target",
+        ]  # fmt: skip
         labels = TargetForm.Meta.labels
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
