@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.codes import is_area_code
+from saferplaces.analytics.refusals import Refused
 from saferplaces.lib.fields import ModelMultipleChoiceField
+from saferplaces.partnership.areas import checked_area
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -133,7 +134,7 @@ class ActionForm(VersionedForm[Action]):
         label="Target areas (optional)",
         required=False,
         max_length=500,
-        help_text="Area codes, separated by commas, e.g. E05011118, SYN-D03",
+        help_text="Area codes or names, separated by commas, e.g. E05011118, Selly Oak",
     )
 
     class Meta:
@@ -159,13 +160,14 @@ class ActionForm(VersionedForm[Action]):
             self.initial["target_areas"] = ", ".join(self.instance.target_areas)
 
     def clean_target_areas(self) -> list[str]:
-        codes = [c.strip() for c in self.cleaned_data["target_areas"].split(",")]
-        bad = [c for c in codes if c and not is_area_code(c)]
-        if bad:
-            raise forms.ValidationError(
-                f"{bad[0]!r} is not an area code: letters, digits and hyphens only."
-            )
-        return [c for c in codes if c]
+        typed = [t.strip() for t in self.cleaned_data["target_areas"].split(",")]
+        codes = []
+        for area in filter(None, typed):
+            try:
+                codes.append(checked_area(area))
+            except Refused as error:
+                raise forms.ValidationError(f"{area!r}: {error}.") from None
+        return codes
 
 
 class MilestoneForm(VersionedForm[Milestone]):
