@@ -497,9 +497,33 @@ class NewPlanForm(forms.ModelForm[Plan]):
         widgets = PlanForm.Meta.widgets
         error_messages = {"slug": {"unique": "A plan has this short name already."}}
 
+    allow_duplicate = forms.BooleanField(
+        required=False,
+        label="Yes, start a second plan with this title and period",
+        help_text="Tick only if the partnership has such a plan and you mean "
+        "to keep two.",
+    )
+
     def __init__(self, *args: Any, partnerships: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["partnership"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = partnerships
         field.empty_label = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors or cleaned.get("allow_duplicate"):
+            return cleaned
+        # The instance takes the typed values only after clean(): ask of a
+        # plan made of them.
+        fields = ("partnership", "title", "starts", "ends")
+        same = Plan(**{f: cleaned[f] for f in fields}).same_plan()
+        if same is not None:
+            self.add_error(
+                "title",
+                f"{same.partnership.name} has a plan with this title and period "
+                f"already ({same.slug}). Change the title or dates, or tick the "
+                "box to start a second one.",
+            )
+        return cleaned

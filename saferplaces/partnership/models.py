@@ -198,6 +198,20 @@ class Plan(Versioned):
         if self.starts and self.ends and self.ends <= self.starts:
             raise ValidationError({"ends": "The plan must end after it starts."})
 
+    def same_plan(self) -> Plan | None:
+        """Another plan of the partnership with this title and period: a
+        second copy, most likely a file imported twice under a new slug."""
+        return (
+            Plan.objects.filter(
+                partnership_id=self.partnership_id,
+                title=self.title,
+                starts=self.starts,
+                ends=self.ends,
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
+
     def has_ended(self, today: datetime.date | None = None) -> bool:
         return self.ends < (today or timezone.localdate())
 

@@ -122,9 +122,12 @@ def read_plan_file(path: Path) -> _Mapping:
 class _Reader:
     """Field access that turns a missing or bad value into a PlanFileError."""
 
-    def __init__(self, path: Path, store: Store | None = None) -> None:
+    def __init__(
+        self, path: Path, store: Store | None = None, *, allow_duplicate: bool = False
+    ) -> None:
         self.path = path
         self.store = store
+        self.allow_duplicate = allow_duplicate
 
     def fail(self, item: Any, field: str, reason: str) -> PlanFileError:
         line = getattr(item, "line", 0)
@@ -219,11 +222,15 @@ FILE_NAMES = {
 }  # fmt: skip
 
 
-def import_plan(path: Path, store: Store | None = None) -> Plan:
+def import_plan(
+    path: Path, store: Store | None = None, *, allow_duplicate: bool = False
+) -> Plan:
     """Import a plan file; all or nothing. Its areas are checked against the
-    geography in ``store`` (the service's own by default)."""
+    geography in ``store`` (the service's own by default). A plan with the
+    title and period of one the partnership has is refused unless
+    ``allow_duplicate``."""
     data = read_plan_file(path)
-    read = _Reader(path, store)
+    read = _Reader(path, store, allow_duplicate=allow_duplicate)
     from saferplaces.partnership.signals import one_revision_for_many_changes
 
     with one_revision_for_many_changes(), transaction.atomic():
@@ -404,6 +411,13 @@ def _plan(
         synthetic=bool(entry.get("synthetic", False)),
     )
     read.valid(entry, plan, "plan")
+    if not read.allow_duplicate and (same := plan.same_plan()):
+        raise read.fail(
+            entry,
+            "title",
+            f"a plan with this title and period exists already ({same.slug}): "
+            "to keep a second copy, import it with --allow-duplicate",
+        )
     plan.save()
     for number, text in enumerate(read.items(entry, "principles"), 1):
         principle = Principle(plan=plan, number=number, text=str(text))
