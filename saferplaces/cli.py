@@ -807,13 +807,18 @@ def plan() -> None:
 
 @plan.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Import it even if the partnership has a plan with its title and period.",
+)
 @needs_django
-def plan_import(path: Path) -> None:
+def plan_import(path: Path, allow_duplicate: bool) -> None:
     """Import a plan file (YAML, docs/plan-format.md); all or nothing."""
     from saferplaces.partnership.plan_file import PlanFileError, import_plan
 
     try:
-        imported = import_plan(path)
+        imported = import_plan(path, allow_duplicate=allow_duplicate)
     except PlanFileError as error:
         click.echo(f"saferplaces: {error}", err=True)
         click.echo("Nothing was imported.", err=True)

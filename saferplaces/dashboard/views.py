@@ -129,13 +129,12 @@ def _plan_view(plan: Plan | None) -> PlanView:
             )
             if link.direction == ActionMeasure.Direction.WATCH:
                 continue  # followed, with no aim either way
-            # A target says most, then a size, then a direction alone.
-            says = (link.target is not None, bool(link.size))
+            # A target says most, then a size on stated baseline months,
+            # then a size, then a direction alone.
+            aim = link.aim()
             held = aims.get(link.measure_id)
-            if held is None or says > (held.target is not None, bool(held.size)):
-                aims[link.measure_id] = cards.Aim(
-                    link.direction, link.size, link.target
-                )
+            if held is None or _says(aim) > _says(held):
+                aims[link.measure_id] = aim
         status = _status_by_priority(plan)
         # Every priority has its section, even one whose measures are all
         # key measures or that links none (it then says so).
@@ -149,6 +148,10 @@ def _plan_view(plan: Plan | None) -> PlanView:
         for s in sections
     )
     return known, tuple(sorted(aims.items()))
+
+
+def _says(aim: cards.Aim) -> tuple[bool, bool, bool]:
+    return aim.target is not None, bool(aim.baseline_months()), bool(aim.size)
 
 
 def _status_by_priority(plan: Plan) -> dict[int, str]:

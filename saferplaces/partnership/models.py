@@ -22,7 +22,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
-from saferplaces.codes import is_month
+from saferplaces.analytics.cards import Aim
+from saferplaces.codes import SIZE_OF_CHANGE_RULE, is_month, size_of_change
 from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.versions import Versioned
 
@@ -196,6 +197,20 @@ class Plan(Versioned):
         # A blank or invalid date is the field's own error, already shown.
         if self.starts and self.ends and self.ends <= self.starts:
             raise ValidationError({"ends": "The plan must end after it starts."})
+
+    def same_plan(self) -> Plan | None:
+        """Another plan of the partnership with this title and period: a
+        second copy, most likely a file imported twice under a new slug."""
+        return (
+            Plan.objects.filter(
+                partnership_id=self.partnership_id,
+                title=self.title,
+                starts=self.starts,
+                ends=self.ends,
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
 
     def has_ended(self, today: datetime.date | None = None) -> bool:
         return self.ends < (today or timezone.localdate())
@@ -419,8 +434,21 @@ class ActionMeasure(Versioned):
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.measure_id}"
 
+    def aim(self) -> Aim:
+        """What the cards weigh the measure against: the target, else the
+        size of change on the stated baseline months."""
+        return Aim(
+            self.direction, self.size, self.target, self.baseline_from, self.baseline_to
+        )
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        if self.size and size_of_change(self.size) is None:
+            errors["size"] = SIZE_OF_CHANGE_RULE
+        elif self.size and self.direction == self.Direction.WATCH:
+            errors["size"] = (
+                "A watched measure has no size of change: choose a direction."
+            )
         for name in ("baseline_from", "baseline_to"):
             value = getattr(self, name)
             if value and not is_month(value):

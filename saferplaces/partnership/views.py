@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -387,15 +388,18 @@ def public_plan(request: HttpRequest) -> HttpResponse:
 def _targets(request: HttpRequest, plan: Plan) -> list[tuple[ActionMeasure, Any]]:
     """Each target the plan sets, with the measure's latest card (its
     assurance against the target) for the partnership's area."""
-    from saferplaces.analytics import cards, results
+    from saferplaces.analytics import results
     from saferplaces.lib.store import web_store
 
     found = []
     home = scope.home_area(request.user, web_store())
     clearance = scope.clearance(request.user)
-    links = ActionMeasure.objects.filter(action__plan=plan, target__isnull=False)
+    # A target set, or a size of change the cards turn into one.
+    links = ActionMeasure.objects.filter(action__plan=plan).filter(
+        Q(target__isnull=False) | ~Q(size="")
+    )
     for link in links.select_related("action").order_by("action__id"):
-        aim = cards.Aim(link.direction, link.size, link.target)
+        aim = link.aim()
         try:
             card = results.card(
                 web_store(), link.measure_id, home, aim, clearance=clearance
