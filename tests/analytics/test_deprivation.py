@@ -3,12 +3,15 @@ least deprived (issue 29, finding 6: there was no IMD anywhere)."""
 
 from __future__ import annotations
 
+import csv
 import doctest
+import io
 
 import pytest
 from numpy.testing import assert_allclose
 from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
 
+from saferplaces.analytics import results
 from saferplaces.analytics.measures import deprivation
 from saferplaces.analytics.measures.deprivation import by_decile, rate_ratio
 from saferplaces.analytics.refusals import Refused
@@ -133,3 +136,61 @@ def test_a_store_without_deprivation_is_told_what_to_load(tmp_path):
     load_crimes(store, tmp_path, [("2019-04", "E01900001", 3)])
     with pytest.raises(Refused, match="saferplaces ingest imd"):
         by_decile(store, "total-recorded-crime", "E01900001")
+
+
+def test_the_results_path_gives_a_row_per_decile_and_the_gap(store):
+    answer = results.by_deprivation(store, "total-recorded-crime", ANYTOWN)
+    rows = {row.group: row for row in answer.rows}
+    first = rows["decile 1 (most deprived)"]
+    assert (first.numerator, first.denominator, first.value) == (30, 1000, 30)
+    assert "crimes per 1,000 residents" in first.words
+    assert rows["not placed in a decile"].numerator == 5
+    gap = answer.rows[-1]
+    assert gap.group == "rate ratio, decile 1 to decile 10"
+    assert gap.value == 6.0
+    assert "6.00 times the rate of decile 10" in gap.words
+    assert any("IMD 2019" in note for note in answer.notes)
+
+
+def test_the_public_sees_open_data_by_decile_exactly(store):
+    answer = results.by_deprivation(
+        store, "total-recorded-crime", ANYTOWN, audience="public"
+    )
+    assert {row.treatment for row in answer.rows} == {"open"}
+    assert answer.rows[0].numerator == 30
+
+
+def test_the_public_is_refused_a_perturbed_measure_by_decile(store):
+    with pytest.raises(results.ResultError, match="by IMD decile"):
+        results.by_deprivation(
+            store, "violence-with-injury", ANYTOWN, audience="public"
+        )
+
+
+def test_the_cli_prints_the_deciles_and_the_gap(store, monkeypatch):
+    from click.testing import CliRunner
+    from django.conf import settings
+
+    from saferplaces.cli import main
+
+    monkeypatch.setattr(settings, "DATA_DIR", store.root.parent)
+    asked = ["measure", "deprivation", "total-recorded-crime", "--area", ANYTOWN]
+    shown = CliRunner().invoke(main, [*asked, "--format", "csv"])
+    assert shown.exit_code == 0, shown.output
+    rows = {r["group"]: r for r in csv.DictReader(io.StringIO(shown.output))}
+    first = rows["decile 1 (most deprived)"]
+    assert (first["numerator"], first["denominator"], first["value"]) == (
+        "30",
+        "1000",
+        "30",
+    )
+    assert float(rows["rate ratio, decile 1 to decile 10"]["value"]) == 6.0
+    table = CliRunner().invoke(main, asked)
+    assert "Note: Deciles of IMD 2019" in table.output
+    refused = CliRunner().invoke(
+        main, ["measure", "deprivation", "violence-with-injury", "--area", ANYTOWN,
+               "--public"],
+    )  # fmt: skip
+    assert refused.exit_code == 1
+    assert "by IMD decile" in refused.output
+    assert "Traceback" not in refused.output

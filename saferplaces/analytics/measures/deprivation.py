@@ -15,9 +15,10 @@ example one coded to an LSOA of the other census, cannot be placed in a
 decile: it is counted in a row of its own ("not placed in a decile") and the
 notes say how many and why, never dropped.
 
-Rates divide a decile's count by the residents of the area's LSOAs in that
-decile (``population``'s year rule); a decile some of whose LSOAs have no
-residents loaded gets no rate, and says so. Counts have exact Poisson
+Every decile has a rate, whether the measure is a rate or a count, as
+deciles differ in size: a decile's count over the residents of the area's
+LSOAs in that decile (``population``'s year rule). A decile some of whose
+LSOAs have no residents loaded gets no rate, and says so. Counts have exact Poisson
 intervals (``series.poisson_intervals``).
 
 The gap is the rate ratio of the most deprived decile present in the area
@@ -309,10 +310,12 @@ def _figures(
     members: dict[int, set[str]] = {}
     for lsoa, decile in deciles.items():
         members.setdefault(decile, set()).add(lsoa)
-    residents = (
-        _residents(store, members, months[0], as_of) if measure.denominator else {}
-    )
     notes: list[str] = []
+    residents: dict[int, tuple[float | None, str]] = {}
+    if store.held("population", as_of):
+        residents = _residents(store, members, months[0], as_of)
+    else:
+        notes.append("no rates: load population (saferplaces ingest population)")
     figures = []
     for decile in DECILES:
         mine = members.get(decile, set())
@@ -320,7 +323,7 @@ def _figures(
         people, note = residents.get(decile, (None, ""))
         if note and note not in notes:
             notes.append(note)
-        figures.append(_figure(decile, len(mine), count, people, measure, mine))
+        figures.append(_figure(decile, len(mine), count, people))
     unplaced = {lsoa: n for lsoa, n in counts.items() if lsoa not in deciles}
     if unplaced:
         figures.append(
@@ -332,19 +335,12 @@ def _figures(
     return figures, notes
 
 
-def _figure(
-    decile: int,
-    lsoas: int,
-    count: int,
-    people: float | None,
-    measure: Measure,
-    mine: set[str],
-) -> DecileFigure:
+def _figure(decile: int, lsoas: int, count: int, people: float | None) -> DecileFigure:
+    """One decile's count and its rate per 1,000 residents (whether the
+    measure itself is a rate or a count: deciles differ in size)."""
     if not lsoas:
         return DecileFigure(decile, 0, 0, None, None, None, None, "no LSOA here")
     [(low, high)] = poisson_intervals([count])
-    if not measure.denominator:
-        return DecileFigure(decile, lsoas, count, None, float(count), low, high)
     if people is None:
         return DecileFigure(
             decile, lsoas, count, None, None, None, None,
