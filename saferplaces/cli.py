@@ -963,6 +963,44 @@ def measure_show(
     _print_result(answer, output_format)
 
 
+@measure.command(
+    "deprivation",
+    epilog="One row per IMD decile (value: the rate per 1,000 residents), one for "
+    "counts in no decile, and a last row: the rate ratio of the most to the least "
+    "deprived decile. CSV columns as measure show.",
+)
+@click.argument("measure_id", metavar="MEASURE")
+@click.option("--area", required=True, help="Area code.")
+@click.option(
+    "--period",
+    help="A month (2024-05), financial quarter (2024/25 Q1) or year (2024/25); "
+    "default the latest financial year of data.",
+)
+@as_of_option
+@format_option
+@public_option
+@needs_django
+def measure_deprivation(
+    measure_id: str,
+    area: str,
+    period: str | None,
+    as_of: str | None,
+    output_format: str,
+    public: bool,
+) -> None:
+    """Break a count measure down by IMD decile (docs/measures.md)."""
+    from saferplaces.analytics import results
+
+    try:
+        answer = results.by_deprivation(
+            _store(), measure_id, area, period=period, as_of=_parse_as_of(as_of),
+            audience="public" if public else "partner", rules=_rules(),
+        )  # fmt: skip
+    except results.ResultError as error:
+        raise click.ClickException(str(error)) from None
+    _print_result(answer, output_format)
+
+
 def _rules() -> Any:
     from saferplaces.lib.store import publication_rules
 

@@ -45,7 +45,7 @@ from typing import Any, Literal, TypeVar
 
 from saferplaces.analytics import cards, evaluation, geography
 from saferplaces.analytics.geography import Area
-from saferplaces.analytics.measures import REGISTRY, Measure
+from saferplaces.analytics.measures import REGISTRY, Measure, deprivation
 from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
 from saferplaces.analytics.measures.groups import GroupShare, disproportionality
 from saferplaces.analytics.measures.lattice import WHOLE_ONLY, OffLattice
@@ -412,6 +412,116 @@ def disproportion(
             store, chosen.id, area_code, group, year,
             publishing=_publishing(store, audience, rules),
         )
+    )  # fmt: skip
+
+
+def by_deprivation(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    *,
+    period: str | None = None,
+    audience: Audience | Clearance = "partner",
+    rules: Rules = DEFAULT_RULES,
+    as_of: AsOf = None,
+) -> Result:
+    """A count measure for one period (default the latest financial year)
+    by IMD decile (``measures.deprivation``): a row per decile (value the
+    rate per 1,000, or the count), a row for counts in no decile, and a last
+    row, the rate ratio of the most to the least deprived decile.
+
+    The public sees it only for measures published as open data, whose
+    counts by LSOA and month anyone can make from the source; a decile is a
+    new grouping of LSOAs, not a cell of the publication lattice, so other
+    measures are not published by decile (docs/publication.md)."""
+    chosen = measure(measure_id)
+    audience = _resolve(store, chosen, area_code, audience)
+    here = _allowed(store, chosen, area_code, None, audience)
+    if audience != "partner" and chosen.publication.method != "open":
+        raise ResultError(
+            f"{chosen.title} is not published by IMD decile: only figures "
+            "counted from open data are. Its partners see it by decile."
+        )
+    found = _engine(
+        lambda: deprivation.by_decile(
+            store, chosen.id, area_code, period=period, as_of=as_of
+        )
+    )
+    partial = next((note for note in found.notes if note.startswith("partial")), "")
+    rows = [
+        _decile_row(chosen, here, found, figure, audience, bool(partial))
+        for figure in found.deciles
+    ]
+    if found.gap is not None:
+        rows.append(_gap_row(chosen, here, found, found.gap, audience))
+    notes = [
+        *_notes(chosen, audience, [], rules),
+        f"Deciles of {found.edition.name}: 1 is the most deprived tenth of "
+        "LSOAs, 10 the least.",
+        *(_sentence(note) for note in found.notes),
+    ]
+    return Result(chosen, here, audience, rows, notes)
+
+
+def _decile_group(decile: int | None) -> str:
+    if decile is None:
+        return "not placed in a decile"
+    meaning = {1: " (most deprived)", 10: " (least deprived)"}.get(decile, "")
+    return f"decile {decile}{meaning}"
+
+
+def _decile_row(
+    chosen: Measure,
+    here: Area,
+    found: deprivation.DecileBreakdown,
+    figure: deprivation.DecileFigure,
+    audience: Audience,
+    partial: bool,
+) -> Row:
+    group = _decile_group(figure.decile)
+    value = figure.rate if figure.decile is not None else None
+    unit = chosen.unit if chosen.denominator else f"{chosen.unit} per 1,000 residents"
+    words = _words(
+        chosen, here.name, found.period, group, value, figure.lower, figure.upper,
+        False, unit, " (partial)" if partial else "", figure.note,
+    )  # fmt: skip
+    if figure.decile is None or value is None:
+        words = f"{words[:-1]}; {_number(figure.count)} counted."
+    return Row(
+        measure=chosen.id, area_code=here.code, area_name=here.name,
+        period=found.period, partial=partial, months=len(found.months),
+        group=group, value=value, numerator=float(figure.count),
+        denominator=figure.residents, lower=figure.lower if value else None,
+        upper=figure.upper if value else None, signal=None, withheld=False,
+        treatment=_treatment(chosen, audience), words=words,
+    )  # fmt: skip
+
+
+def _gap_row(
+    chosen: Measure,
+    here: Area,
+    found: deprivation.DecileBreakdown,
+    gap: deprivation.RateRatio,
+    audience: Audience,
+) -> Row:
+    group = f"rate ratio, decile {gap.most} to decile {gap.least}"
+    interval = (
+        f" (95% interval {_number(gap.lower or 0)} to "
+        f"{'no upper bound' if gap.upper is None else _number(gap.upper)})"
+    )
+    said = (
+        "no ratio: the least deprived decile has none"
+        if gap.ratio is None
+        else f"{gap.ratio:,.2f} times the rate of decile {gap.least}{interval}"
+    )
+    return Row(
+        measure=chosen.id, area_code=here.code, area_name=here.name,
+        period=found.period, partial=False, months=len(found.months),
+        group=group, value=gap.ratio, numerator=None, denominator=None,
+        lower=gap.lower, upper=gap.upper, signal=None, withheld=False,
+        treatment=_treatment(chosen, audience),
+        words=f"{here.name}, {found.period}: decile {gap.most} has {said} "
+        "(exact conditional interval).",
     )  # fmt: skip
 
 

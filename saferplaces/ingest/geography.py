@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import yaml
 
 from saferplaces.codes import LSOA_CODE, ONS_CODE, ONS_COLUMN, ONS_COLUMN_PREFIXES
+from saferplaces.ingest.deprivation import left_for_imd
 from saferplaces.ingest.footers import without_footer
 from saferplaces.ingest.reading import LINE, FileRefused, InputFile, header_of, read_csv
 from saferplaces.ingest.sources import FileRead, Source, register
@@ -177,7 +178,7 @@ def read_lookup(item: InputFile) -> FileRead:
         pa.concat_tables(parts),
         rejects,
         rows_read,
-        parsed.notes,
+        [*parsed.notes, *left_for_imd(header)],
         lines_accepted=accepted.num_rows,
     )
 

@@ -105,6 +105,7 @@ def _register_all() -> None:
     # Importing the modules registers their sources.
     from saferplaces.ingest import (  # noqa: F401
         case_counts,
+        deprivation,
         geography,
         local_asb,
         local_concerns,
