@@ -104,6 +104,9 @@ class Measure:
     # A fuller measure of the same thing, shown instead where its data is
     # loaded (the local extract's recorded crime for police.uk's).
     superseded_by: str = ""
+    # What every figure of the measure needs said beside it (a result's
+    # notes carry it): e.g. that the latest months are provisional.
+    caveat: str = ""
 
     @property
     def from_sql(self) -> str:
