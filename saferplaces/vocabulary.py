@@ -128,3 +128,11 @@ SELF_DEFINED_ETHNIC_GROUPS: dict[str, str] = {
     "Other ethnic group": "Other",
 }
 SELF_DEFINED_NOT_STATED = "Other ethnic group - Not stated"
+# police.uk stop and search outcomes (older files' wording, then newer): an
+# arrest, and no further action; any other outcome is a further action.
+SEARCH_ARREST_OUTCOMES = ["Suspect arrested", "Arrest"]
+SEARCH_NO_FURTHER_ACTION_OUTCOMES = [
+    "Nothing found - no further action",
+    "Suspected psychoactive substances seized - No further action",
+    "A no further action disposal",
+]

@@ -107,6 +107,9 @@ class Measure:
     # What every figure of the measure needs said beside it (a result's
     # notes carry it): e.g. that the latest months are provisional.
     caveat: str = ""
+    # "force": records carry a police force, not a place; the measure is
+    # asked for by the force's police.uk name (``force_level``).
+    counted_at: Literal["lsoa", "force"] = "lsoa"
 
     @property
     def from_sql(self) -> str:
