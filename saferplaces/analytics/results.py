@@ -763,6 +763,8 @@ def _notes(
     chosen: Measure, audience: Audience, rows: Sequence[Row], rules: Rules
 ) -> list[str]:
     notes = [TREATMENTS[_treatment(chosen, audience)]]
+    if chosen.caveat:
+        notes.append(chosen.caveat)
     if _treatment(chosen, audience) == "perturbed":
         notes.append(
             f"Counts under {rules.threshold} are withheld; no published count "
