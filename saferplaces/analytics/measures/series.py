@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from scipy import special
 
 from saferplaces.analytics.geography import is_known, lsoas_in
+from saferplaces.analytics.measures.forces import force_month_counts, force_of
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
@@ -129,11 +130,17 @@ def measure_series(
             store, measure, area_code, months, by, group, as_of, ptable, whole_only
         )
     lsoas = lsoas_in(store, area_code)
-    if not lsoas:
+    # A force counts every row of its files, not only those in its LSOAs.
+    force = force_of(store, measure, area_code, as_of)
+    if not lsoas and force is None:
         raise Refused(f"no LSOAs are known for area {area_code!r}")
     counts = store.cached(
         f"monthly-counts:{measure.id}:{group}:{area_code}:{as_of}",
-        lambda: _monthly_counts(store, measure, lsoas, group, as_of),
+        lambda: (
+            force_month_counts(store, measure, force, group, as_of)
+            if force
+            else _monthly_counts(store, measure, lsoas, group, as_of)
+        ),
     )
     population = population_by_year(store, lsoas, as_of) if measure.denominator else {}
     groups: Sequence[str | None] = (
