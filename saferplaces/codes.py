@@ -86,6 +86,32 @@ def is_area_code(text: str) -> bool:
     return bool(_AREA_CODE.match(text))
 
 
+# -- Police forces -----------------------------------------------------------
+# police.uk names a force in words ("Falls within": "West Midlands Police")
+# and in its file names by a slug (west-midlands); ONS names police force
+# areas without the force's suffix ("West Midlands", "Metropolitan Police").
+_FORCE_SUFFIX = re.compile(r"\s+(police service|police|constabulary)$", re.IGNORECASE)
+# ONS police force area names whose words are not the police.uk slug's.
+_FORCE_AREA_SLUGS = {
+    "london, city of": "city-of-london",
+    "hampshire and isle of wight": "hampshire",
+}
+
+
+def force_slug(name: str) -> str:
+    """A force's police.uk slug from its name, as police.uk or ONS's police
+    force area lookups write it.
+
+    >>> force_slug("West Midlands Police"), force_slug("Metropolitan Police")
+    ('west-midlands', 'metropolitan')
+    >>> force_slug("City of London"), force_slug("London, City of")
+    ('city-of-london', 'city-of-london')
+    """
+    core = _FORCE_SUFFIX.sub("", name.strip())
+    known = _FORCE_AREA_SLUGS.get(core.lower())
+    return known or re.sub(r"[^a-z0-9]+", "-", core.lower()).strip("-")
+
+
 # -- Postcodes ---------------------------------------------------------------
 # A UK postcode, loosely, in upper case: outward code, optional space,
 # inward code (B29 6AA, B296AA).

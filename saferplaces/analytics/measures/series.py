@@ -32,10 +32,8 @@ from saferplaces.analytics.geography import (
     lsoa_changes,
     lsoas_in,
 )
-from saferplaces.analytics.measures.force_level import (
-    force_month_counts,
-    force_months,
-)
+from saferplaces.analytics.measures import force_level
+from saferplaces.analytics.measures.forces import force_month_counts, force_of
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
@@ -117,7 +115,7 @@ def measure_series(
         if (first is None or m >= first) and (last is None or m <= last)
     ]
     if measure.counted_at == "force":
-        months = force_months(store, measure, area_code, months, as_of)
+        months = force_level.force_months(store, measure, area_code, months, as_of)
     if by == "rolling12" and len(months) < MONTHS_IN["rolling12"]:
         raise Refused(_too_few_for_a_rolling_year(measure.id, months))
     ptable = publishing if measure.publication.method != "open" else None
@@ -142,11 +140,17 @@ def measure_series(
     if measure.counted_at == "force":
         return _force_series(store, measure, area_code, months, by, group, as_of)
     lsoas = lsoas_in(store, area_code)
-    if not lsoas:
+    # A force counts every row of its files, not only those in its LSOAs.
+    force = force_of(store, measure, area_code, as_of)
+    if not lsoas and force is None:
         raise Refused(f"no LSOAs are known for area {area_code!r}")
     counts = store.cached(
         f"monthly-counts:{measure.id}:{group}:{area_code}:{as_of}",
-        lambda: _monthly_counts(store, measure, lsoas, group, as_of),
+        lambda: (
+            force_month_counts(store, measure, force, group, as_of)
+            if force
+            else _monthly_counts(store, measure, lsoas, group, as_of)
+        ),
     )
     population = population_by_year(store, lsoas, as_of) if measure.denominator else {}
     groups: Sequence[str | None] = (
@@ -731,7 +735,7 @@ def _force_series(
     as_of: AsOf,
 ) -> list[SeriesPoint]:
     """A count of a force's records (``force_level``): open data, exact."""
-    counts = force_month_counts(store, measure, force, group, as_of)
+    counts = force_level.force_month_counts(store, measure, force, group, as_of)
     groups: Sequence[str | None] = (
         sorted({g for _, g in counts}, key=str) if group else [None]
     )
