@@ -108,21 +108,13 @@ def clearance(user: Any) -> Clearance:
 
 
 def home_area(user: Any, store: Any) -> str:
-    """The area a person's dashboard opens on: the installation's default
-    where they see it exact, or else the first area of their partnerships."""
-    from django.conf import settings
-
-    default = str(settings.DASHBOARD_AREA)
-    if clearance(user).covers(store, default):
-        return default
-    ids = partnership_ids(user) or frozenset()
-    first = (
-        PartnershipArea.objects.filter(partnership_id__in=ids)
-        .order_by("partnership__name", "code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    return first or default
+    """The area a person's dashboard opens on: the first area of their
+    partnerships (no installation setting names one: issue 29)."""
+    ids = partnership_ids(user)
+    areas = PartnershipArea.objects.order_by("partnership__name", "code")
+    if ids is not None:
+        areas = areas.filter(partnership_id__in=ids)
+    return areas.values_list("code", flat=True).first() or ""
 
 
 def not_exact_for(user: Any, store: Any, *codes: str) -> str:

@@ -14,7 +14,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     """What every page's header, navigation and footer need."""
     user = getattr(request, "user", None)
     return {
-        "partnership_name": settings.PARTNERSHIP_NAME,
+        "partnership_name": settings.PARTNERSHIP_NAME or "saferplaces",
         "partnership_purpose": settings.PARTNERSHIP_PURPOSE,
         "nav_links": links_for(user) if user is not None else [],
         "saferplaces_version": saferplaces.__version__,
