@@ -320,8 +320,9 @@ CACHES: dict[str, dict[str, Any]] = {
     ),
 }
 # What of the reader a kept page depends on (saferplaces/lib/pagecache.py):
-# the navigation they see. Named here so the toolbox never imports an app.
-PAGE_CACHE_READER = "saferplaces.accounts.permissions.navigation_labels"
+# the navigation they see and the partnership they are in. Named here so
+# the toolbox never imports an app.
+PAGE_CACHE_READER = "saferplaces.partnership.scope.page_reader"
 RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_IP_META_KEY = "saferplaces.accounts.audit.client_ip"
 RATELIMIT_VIEW = "saferplaces.web.views.too_many_requests"

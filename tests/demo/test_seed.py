@@ -208,6 +208,6 @@ def test_the_demo_partnership_has_one_name(demo_data, settings, tmp_path):
     assert south.purpose.startswith("A forum and platform")
     neighbour = Partnership.objects.get(slug="neighbouring-ldg-synthetic")
     assert neighbour.example_place == "Erdington"
-    assert settings.PARTNERSHIP_NAME != plan_name
+    assert plan_name != settings.PARTNERSHIP_NAME
     store = Store(demo_data / "store")
     assert geography.name_of(store, "SYN-PARTNERSHIP") == "Birmingham South"

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnership', '0011_area_code_field'),
+        ("partnership", "0011_area_code_field"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='partnership',
-            name='example_place',
-            field=models.CharField(blank=True, help_text='A place suggested on its public pages, e.g. Selly Oak (blank: the first ward of its areas).', max_length=200),
+            model_name="partnership",
+            name="example_place",
+            field=models.CharField(
+                blank=True,
+                help_text="A place suggested on its public pages, e.g. Selly Oak (blank: the first ward of its areas).",
+                max_length=200,
+            ),
         ),
     ]
