@@ -99,6 +99,8 @@ MATRIX: dict[str, Rule] = {
     # Publishing is a POST (GET is 405 for everyone, before the view runs);
     # only a partnership's manager may (tests/partnership and
     # tests/accounts/test_partnerships_apart.py).
+    # The header's partnership chooser: it only acts, by POST.
+    "partnership:choose": Rule(EVERYONE, status=405, navigation=False),
     "partnership:plan_publication": Rule(
         EVERYONE,
         kwargs={"slug": "birmingham-south-2014-15"},

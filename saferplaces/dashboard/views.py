@@ -32,7 +32,11 @@ def store() -> Store:
 
 
 def home_area(request: HttpRequest) -> str:
-    return scope.home_area(request.user, store())
+    return scope.home_area(request, store())
+
+
+# The areas the overview offers inside the partnership's, largest first.
+PICKER_LEVELS = ("policing_unit", "district", "ward")
 
 
 def seen_by(request: HttpRequest) -> results.Clearance:
@@ -66,19 +70,27 @@ def _overview_page(
     request: HttpRequest, code: str, plan: Plan | None, clearance: results.Clearance
 ) -> HttpResponse:
     here = geography.area(store(), code)
+    # The partnership itself first, then the areas inside its areas.
+    areas = scope.picker_areas(store(), scope.current(request), PICKER_LEVELS)
+    if not code:
+        return render(request, "dashboard/overview.html", {"no_area": True})
     if not clearance.covers(store(), code):
         # The cards are exact figures: another partnership's area (or a
         # larger one) has its published figures on each measure's page.
         return render(
             request,
             "dashboard/overview.html",
-            {"area": here, "cards": "", "published_only": True,
+            {"area": here, "areas": areas, "cards": "", "published_only": True,
              "measures": _overview_measures(_plan_view(plan))},
         )  # fmt: skip
     shown = _plan_view(plan)
     key = f"overview:{code}:{hash(shown)}:{clearance.key()}"
     cards = store().cached(key, lambda: _cards_html(code, shown, clearance))
-    return render(request, "dashboard/overview.html", {"area": here, "cards": cards})
+    return render(
+        request,
+        "dashboard/overview.html",
+        {"area": here, "areas": areas, "cards": cards},
+    )
 
 
 def _overview_measures(shown: PlanView) -> list[Any]:
@@ -90,11 +102,11 @@ def _overview_measures(shown: PlanView) -> list[Any]:
 
 def _plan_for(request: HttpRequest) -> Plan | None:
     """The plan asked for (``?plan=``, 404 if not one of the person's
-    partnerships'), or the newest of theirs."""
+    partnerships'), or the newest of the partnership they are in."""
     plans = scope.plans(request.user)
     slug = request.GET.get("plan")
     if not slug:
-        return plans.first()
+        return scope.current_plans(request).first()
     plan = plans.filter(slug=slug).first()
     if plan is None:
         raise Http404("None of your partnerships has a plan with that name.")
@@ -309,7 +321,7 @@ def _why_published(
 def _planned_target(request: HttpRequest, measure_id: str) -> ActionMeasure | None:
     """The target the person's plan sets on this measure (the first action
     linking it with one), if any."""
-    plan = scope.plans(request.user).first()
+    plan = scope.current_plans(request).first()
     if plan is None:
         return None
     return (

@@ -35,7 +35,16 @@ class Partnership(models.Model):
     board = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
     )
+    # What its public pages say: the name above is its public name, shown
+    # in the header; the purpose on its home page; and a place its residents
+    # may type, suggested on its neighbourhood page (blank: its first ward).
     purpose = models.TextField(blank=True)
+    example_place = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A place suggested on its public pages, e.g. Selly Oak "
+        "(blank: the first ward of its areas).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -51,7 +51,7 @@ FIELDS: dict[str, frozenset[str]] = {
     name: frozenset(fields.split())
     for name, fields in {
         "the file": "partnership agencies groups strands plan",
-        "partnership": "name slug board purpose areas",
+        "partnership": "name slug board purpose example_place areas",
         "an agency": "name kind",
         "a group": "slug name kind lead_agency lead_title lead_role "
         "joint_lead_agency joint_lead_role terms_of_reference delivery_method "
@@ -283,6 +283,7 @@ def _partnership(read: _Reader, data: _Mapping) -> Partnership:
     partnership.name = read.text(entry, "name")
     partnership.board = board
     partnership.purpose = read.text(entry, "purpose", required=False)
+    partnership.example_place = read.text(entry, "example_place", required=False)
     read.valid(entry, partnership, "partnership")
     partnership.save()
     if "areas" in entry:
@@ -617,6 +618,7 @@ def export_plan(plan: Plan) -> str:
                 "slug": partnership.slug,
                 "board": partnership.board.name if partnership.board else "",
                 "purpose": partnership.purpose,
+                "example_place": partnership.example_place,
                 "areas": partnership.area_codes(),
             }
         ),

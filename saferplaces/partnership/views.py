@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import User
@@ -238,6 +239,21 @@ def _action_page(
 
 @post_only
 @requires(Capability.USE_SERVICE)
+def choose_partnership(request: HttpRequest) -> HttpResponse:
+    """The header's chooser: the partnership a person in several is in (kept
+    in their session); one of another partnership is 404, as if it did not
+    exist. Back to the page it was chosen on."""
+    scope.choose(request, request.POST.get("partnership", ""))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("web:home")
+    return redirect(back)
+
+
+@post_only
+@requires(Capability.USE_SERVICE)
 def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     """Publish the plan (the public sees it at /our-plan/) or withdraw it.
     Another partnership's plan is 404 before any question of role."""
@@ -392,7 +408,7 @@ def _targets(request: HttpRequest, plan: Plan) -> list[tuple[ActionMeasure, Any]
     from saferplaces.lib.store import web_store
 
     found = []
-    home = scope.home_area(request.user, web_store())
+    home = scope.home_area(request, web_store())
     clearance = scope.clearance(request.user)
     # A target set, or a size of change the cards turn into one.
     links = ActionMeasure.objects.filter(action__plan=plan).filter(

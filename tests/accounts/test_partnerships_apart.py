@@ -54,6 +54,10 @@ PARTNERSHIP_FREE = {
     "api:not_found", "api:series", "api:compare", "dashboard:map",
     "dashboard:map_geojson", "dashboard:measure", "dashboard:chart",
     "dashboard:export", "dashboard:neighbourhood", "dashboard:neighbourhood_ward",
+    # The chooser's address names no partnership: one not the person's is
+    # refused as if it did not exist (tests/partnership/
+    # test_the_partnership_is_the_unit.py).
+    "partnership:choose",
 }  # fmt: skip
 
 
