@@ -45,6 +45,9 @@ LEVEL_BELOW = {
     "ward": "lsoa",
 }
 CITY_LEVELS = ("city", "local_authority")
+# ONS levels from the smallest up, for the nearest of an area's parents.
+NESTING_ORDER = ("lsoa", "msoa", "ward", "constituency", "local_authority", "county",
+                 "region")  # fmt: skip
 
 
 def named_areas(where: str = "TRUE") -> str:
@@ -189,19 +192,21 @@ class LsoaChanges:
             found.setdefault(new, []).append(old)
         return found
 
-    def note(self, moved: int, split: int) -> str:
+    def note(self, moved: int, split: int, *, exact: bool = True) -> str:
         """Words for a figure that counted ``moved`` records through the
-        lookup, ``split`` of them in split LSOAs ("" when none)."""
+        lookup, ``split`` of them in split LSOAs ("" when none); without
+        ``exact`` (a perturbed figure), no counts."""
         if not moved:
             return ""
         words = (
-            "crimes coded to 2011 LSOAs were counted in 2021 LSOAs using "
+            "records coded to 2011 LSOAs were counted in 2021 LSOAs using "
             + ", ".join(self.files)
         )
         if split:
+            many = f"{split:,} records" if exact else "records"
             words += (
-                f"; {split:,} records in split LSOAs were placed in the first of "
-                "their 2021 LSOAs in code order"
+                f"; {many} in split LSOAs were placed in the first of their "
+                "2021 LSOAs in code order"
             )
         return words
 
@@ -217,8 +222,18 @@ def lsoa_changes(store: Store) -> LsoaChanges:
 
 
 def _lsoa_changes(store: Store) -> LsoaChanges:
+    columns = store.columns("geography")
+    if "successors" not in columns:
+        return NO_CHANGES  # kept by a version that read no successors
+    # A store kept before each file's areas were apart has no file_name
+    # until its next geography load: the file's name is the path's end.
+    file_of = (
+        "file_name"
+        if "file_name" in columns
+        else r"regexp_extract(source_file, '[^/\\!]+$')"
+    )
     rows = store.query(
-        "SELECT code, successors, file_name FROM geography "
+        f"SELECT code, successors, {file_of} AS file_name FROM geography "
         "WHERE level = 'lsoa' AND len(successors) > 0"
     ).to_pylist()
     changed = {
@@ -233,7 +248,7 @@ def _lsoa_changes(store: Store) -> LsoaChanges:
         str(row["code"])
         for row in store.query(
             "SELECT DISTINCT code FROM geography WHERE level = 'lsoa' "
-            "AND len(parents) > 0 AND NOT list_contains(?, file_name)",
+            f"AND len(parents) > 0 AND NOT list_contains(?, {file_of})",
             [files],
         ).to_pylist()
     }
@@ -433,8 +448,11 @@ def children(store: Store, code: str) -> list[Area]:
         """,
         [code, code, LEVEL_BELOW.get(area(store, code).level, "ward")],
     ).to_pylist()
+    replaced = lsoa_changes(store).counted_in
     return [
-        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"])) for r in rows
+        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"]))
+        for r in rows
+        if r["code"] not in replaced
     ]
 
 
@@ -455,8 +473,18 @@ def parent(store: Store, code: str) -> Area | None:
     ).to_pylist()
     if rows:
         return area(store, str(rows[0]["code"]))
+    # Of the areas a lookup nests it in, one at a level whose next level
+    # down is this one (an LSOA's ward, not its MSOA, whose code sorts
+    # first), else the smallest.
+    above = [
+        lvl for lvl, below in LEVEL_BELOW.items() if below == area(store, code).level
+    ]
     rows = store.query(
-        "SELECT unnest(parents) AS code FROM geography WHERE code = ? LIMIT 1", [code]
+        "SELECT p.code FROM (SELECT DISTINCT unnest(parents) AS code FROM geography "
+        f"WHERE code = ?) p JOIN {named_areas()} a ON a.code = p.code "
+        "ORDER BY list_contains(?, a.level) DESC, "
+        "list_position(?, a.level) NULLS LAST, p.code LIMIT 1",
+        [code, above, list(NESTING_ORDER)],
     ).to_pylist()
     return area(store, str(rows[0]["code"])) if rows else None
 
@@ -506,7 +534,14 @@ def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
             [level],
             as_of=as_of,
         ).to_pylist()
-        return [Area(str(r["code"]), str(r["name"] or r["code"]), level) for r in rows]
+        # A 2011 LSOA the LSOA 2011 to 2021 lookup replaced is the 2021
+        # LSOA it became (LsoaChanges), not an area of its own.
+        replaced = lsoa_changes(store).counted_in if level == "lsoa" else {}
+        return [
+            Area(str(r["code"]), str(r["name"] or r["code"]), level)
+            for r in rows
+            if r["code"] not in replaced
+        ]
 
     return store.cached(f"areas-of-level:{level}:{as_of}", load)
 

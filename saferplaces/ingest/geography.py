@@ -324,8 +324,9 @@ register(
         title="Areas and how they nest",
         description=(
             "ONS lookup CSVs (LSOA to ward to local authority, any vintage, "
-            "recognised by column names such as LSOA11CD and WD19NM) and the "
-            "partnership's own areas from YAML (districts, policing units)."
+            "recognised by column names such as LSOA11CD and WD19NM; the LSOA "
+            "2011 to 2021 lookup with CHGIND too) and the partnership's own "
+            "areas from YAML (districts, policing units)."
         ),
         wanted=lambda name: name.lower().endswith((".csv", ".yaml", ".yml")),
         reader=read_geography,

@@ -51,3 +51,16 @@ def test_an_area_across_two_local_authorities_has_no_parent(store):
 def test_a_local_authority_lists_only_the_policing_units_inside_it(store):
     assert [a.code for a in children(store, ANYTOWN)] == ["ANY-LPU"]
     assert [a.code for a in children(store, OTHERTOWN)] == ["E05900004"]
+
+
+def test_an_lsoa_sits_in_its_ward_not_the_first_parent_in_code_order(tmp_path):
+    # imd_lookups.csv gives each LSOA an MSOA (E02), a ward (E05), a
+    # constituency and a council: the MSOA's code sorts first.
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("geography"), [GEOGRAPHY / "imd-lookups-codes-only.csv"])
+    above = parent(store, "E01900001")
+    assert above is not None
+    assert (above.code, above.level) == ("E05900001", "ward")
+    ward_above = parent(store, "E05900001")
+    assert ward_above is not None
+    assert ward_above.code == ANYTOWN

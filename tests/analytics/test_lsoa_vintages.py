@@ -46,7 +46,7 @@ def test_crimes_in_merged_lsoas_count_in_the_2021_lsoa(store):
     stirchley = crimes_in(store, STIRCHLEY)
     assert stirchley.numerator == 4 + 5
     assert (
-        "crimes coded to 2011 LSOAs were counted in 2021 LSOAs using "
+        "records coded to 2011 LSOAs were counted in 2021 LSOAs using "
         "lsoa11-lsoa21-lad22-lu.csv" in stirchley.note
     )
     assert "split" not in stirchley.note
@@ -89,3 +89,51 @@ def test_without_the_lookup_unknown_2011_lsoas_are_said_not_dropped(tmp_path):
         "26 records in these months had LSOA codes the geography does not "
         "know and are counted in no area" in anytown.note
     )
+
+
+def test_a_ranking_of_wards_says_what_the_lookup_did(store):
+    from saferplaces.analytics.measures.areas import compare_areas
+
+    ranked = {
+        row.area_code: row
+        for row in compare_areas(
+            store, "total-recorded-crime", "ward", ANYTOWN, "2016-10", by="month"
+        )
+    }
+    assert ranked[STIRCHLEY].numerator == 9
+    assert "using lsoa11-lsoa21-lad22-lu.csv" in ranked[STIRCHLEY].statement
+    assert "6 records in split LSOAs" in ranked[ELM].statement
+    assert "7 records in these months had LSOA codes" in ranked[OAK].statement
+
+
+def test_a_published_figures_note_gives_no_counts_of_its_own(store):
+    # A perturbed figure's words must not carry exact counts beside it.
+    from saferplaces.analytics.measures.registry import get_measure
+    from saferplaces.analytics.measures.series import Placing
+
+    placing = Placing.of(
+        store, get_measure("total-recorded-crime"), ["E01900008", "E01900105"], None
+    )
+    assert placing.note(["2016-10"]).startswith("records coded to 2011 LSOAs")
+    published = placing.note(["2016-10"], exact=False)
+    assert "records in split LSOAs" in published
+    assert "Some records in these months had LSOA codes" in published
+    assert "6 records" not in published
+    assert "7 records" not in published
+
+
+def test_a_ward_lists_todays_lsoas_not_the_2011_ones_they_replaced(tmp_path):
+    from saferplaces.analytics.geography import areas_of_level, children
+
+    store = Store(tmp_path / "store")
+    for file in (GEOGRAPHY / "lsoa11-wd19-lad19-ew-lu.csv", TODAY, CHANGES):
+        run_load(store, get_source("geography"), [file])
+    # E01900002 (2011) became E01900101 and E01900102: one place, once.
+    assert [a.code for a in children(store, OAK)] == [
+        "E01900001",
+        "E01900101",
+        "E01900102",
+    ]
+    lsoas = [a.code for a in areas_of_level(store, "lsoa")]
+    assert "E01900002" not in lsoas
+    assert "E01900101" in lsoas

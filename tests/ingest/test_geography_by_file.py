@@ -17,6 +17,7 @@ from tests.support import GEOGRAPHY
 
 UK_WARDS = GEOGRAPHY / "wd19-lad19-uk-lu.csv"
 LSOAS = GEOGRAPHY / "lsoa11-wd19-lad19-ew-lu.csv"
+CHANGES = GEOGRAPHY / "lsoa11-lsoa21-lad22-lu.csv"
 
 
 def ward_codes(store) -> list[str]:
@@ -58,3 +59,21 @@ def test_a_table_kept_by_level_and_vintage_is_upgraded_by_the_next_load(store):
     assert report.upgraded is not None
     assert "keeping its 10 rows" in report.upgraded
     assert "S13900001" in ward_codes(store)
+
+
+def test_lsoa_changes_are_read_from_a_store_not_yet_upgraded(store):
+    from saferplaces.analytics.geography import lsoa_changes
+
+    for lookup in (GEOGRAPHY / "imd-lookups-codes-only.csv", CHANGES):
+        old = read_lookup(InputFile(str(lookup), lookup)).accepted.drop_columns(
+            ["file_name"]
+        )
+        write_deltalake(
+            str(store.root / "geography"),
+            old,
+            partition_by=["level", "vintage"],
+            mode="append",
+        )
+    changes = lsoa_changes(store)
+    assert changes.files == (CHANGES.name,)
+    assert changes.counted_in["E01900005"] == "E01900104"

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from scipy import special
 
 from saferplaces.analytics.geography import (
+    LsoaChanges,
     is_known,
     known_lsoas,
     lsoa_changes,
@@ -159,7 +160,9 @@ def measure_series(
     if ptable is not None and group:
         groups, counts = _classified(measure, group, counts, lambda a, b: (
             a[0] + b[0], a[1] + b[1]))  # fmt: skip
-    placing = _placing_notes(store, measure, lsoas, months, by, as_of)
+    placing = _placing_notes(
+        store, measure, lsoas, months, by, as_of, exact=ptable is None
+    )
     points: list[SeriesPoint] = []
     for value in groups:
         cells = [counts.get((m, value), (0, 0)) for m in months]
@@ -186,40 +189,79 @@ def _placing_notes(
     months: list[str],
     by: Period,
     as_of: AsOf,
+    exact: bool,
 ) -> dict[str, str]:
-    """{period: what its count owes to LSOA vintages}: the records counted
-    through the LSOA 2011 to 2021 lookup (and those of split LSOAs), and
-    the records of the whole store whose LSOA the geography does not know,
-    which no area counts (issue 29, fault 8)."""
-    known = known_lsoas(store)
-    if not known:
-        return {}  # no geography: a code is all there is, and is counted
-    changes = lsoa_changes(store)
-    counts = lsoa_month_counts(store, measure, None, as_of)
-    codes = counts.column("lsoa_code")
-    moved = pc.is_in(
-        codes, pa.array(sorted(set(lsoas) & set(changes.counted_in)), pa.string())
-    )
-    split = pc.is_in(codes, pa.array(sorted(set(lsoas) & changes.split), pa.string()))
-    unknown = pc.invert(pc.is_in(codes, pa.array(sorted(known), pa.string())))
-    monthly = {
-        kind: _sum_by_month(counts.filter(mask))
-        for kind, mask in (("moved", moved), ("split", split), ("unknown", unknown))
-    }
+    """{period: what its count owes to LSOA vintages} (``Placing``)."""
+    placing = Placing.of(store, measure, lsoas, as_of)
     labels, starts, sizes = _periods(months, by)
-    notes = {}
-    for label, start, size in zip(labels, starts, sizes, strict=True):
-        span = months[start : start + size]
-        total = {kind: sum(by_month.get(m, 0) for m in span)
-                 for kind, by_month in monthly.items()}  # fmt: skip
-        words = [changes.note(total["moved"], total["split"])]
-        if total["unknown"]:
-            words.append(
-                f"{total['unknown']:,} records in these months had LSOA codes the "
-                "geography does not know and are counted in no area"
+    return {
+        label: placing.note(months[start : start + size], exact=exact)
+        for label, start, size in zip(labels, starts, sizes, strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class Placing:
+    """How an area's records were placed, by month: those counted through
+    the LSOA 2011 to 2021 lookup (``moved``, ``split`` of them in split
+    LSOAs), and those of the whole store whose LSOA the geography does not
+    know, which no area counts (``unknown``) (issue 29, fault 8)."""
+
+    changes: LsoaChanges
+    moved: dict[str, int]
+    split: dict[str, int]
+    unknown: dict[str, int]
+
+    @classmethod
+    def of(
+        cls, store: Store, measure: Measure, lsoas: list[str], as_of: AsOf
+    ) -> Placing:
+        changes = lsoa_changes(store)
+        if not known_lsoas(store):
+            # No geography: a code is all there is, and is counted.
+            return cls(changes, {}, {}, {})
+        unknown = store.cached(
+            f"unplaced:{measure.id}:{as_of}",
+            lambda: _unplaced_by_month(store, measure, as_of),
+        )
+        moved = set(lsoas) & set(changes.counted_in)
+        if not moved:
+            return cls(changes, {}, {}, unknown)
+        counts = lsoa_month_counts(store, measure, None, as_of)
+        by_kind = [
+            _sum_by_month(
+                counts.filter(
+                    pc.is_in(counts["lsoa_code"], pa.array(sorted(codes), pa.string()))
+                )
             )
-        notes[label] = "; ".join(filter(None, words))
-    return notes
+            for codes in (moved, moved & changes.split)
+        ]
+        return cls(changes, by_kind[0], by_kind[1], unknown)
+
+    def note(self, months: Sequence[str], *, exact: bool = True) -> str:
+        """Words for a figure over ``months`` ("" when there is nothing to
+        say); without ``exact`` (a published, perturbed figure) they give no
+        counts, which would be figures that bypass the perturbation."""
+        moved, split, unknown = (
+            sum(by_month.get(month, 0) for month in months)
+            for by_month in (self.moved, self.split, self.unknown)
+        )
+        words = [self.changes.note(moved, split, exact=exact)]
+        if unknown:
+            many = f"{unknown:,} records" if exact else "Some records"
+            words.append(
+                f"{many} in these months had LSOA codes the geography does not "
+                "know and are counted in no area"
+            )
+        return "; ".join(filter(None, words))
+
+
+def _unplaced_by_month(store: Store, measure: Measure, as_of: AsOf) -> dict[str, int]:
+    """The measure's records by month whose LSOA code the geography does
+    not know (in the whole store: no area counts them)."""
+    counts = lsoa_month_counts(store, measure, None, as_of)
+    known = pa.array(sorted(known_lsoas(store)), pa.string())
+    return _sum_by_month(counts.filter(pc.invert(pc.is_in(counts["lsoa_code"], known))))
 
 
 def _sum_by_month(counts: pa.Table) -> dict[str, int]:
