@@ -1217,11 +1217,14 @@ def history(table: str | None) -> None:
 @needs_django
 def query(sql: str, as_of: str | None, as_csv: bool) -> None:
     """Run SQL (DuckDB dialect) over the canonical tables."""
-    from saferplaces.analytics.store import StoreError
+    from saferplaces.analytics.store import StoreError, TableNotLoaded
     from saferplaces.ingest.report import print_table
+    from saferplaces.ingest.sources import load_first
 
     try:
         result = _store().query(sql, as_of=_parse_as_of(as_of))
+    except TableNotLoaded as missing:
+        raise click.ClickException(f"{missing}: {load_first(missing.table)}") from None
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     print_table(_nested_as_json(result) if as_csv else result, as_csv)
