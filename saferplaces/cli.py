@@ -1312,10 +1312,6 @@ def tables() -> None:
     print_tables(_store())
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command(
     "hotspots",
     epilog="CSV: one row per grid cell: cell_id (south-west corner, BNG metres), "
@@ -1390,3 +1386,7 @@ def hotspots_command(output_format: str, **options: Any) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
