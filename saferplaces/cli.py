@@ -1255,11 +1255,14 @@ def history(table: str | None) -> None:
 @needs_django
 def query(sql: str, as_of: str | None, as_csv: bool) -> None:
     """Run SQL (DuckDB dialect) over the canonical tables."""
-    from saferplaces.analytics.store import StoreError
+    from saferplaces.analytics.store import StoreError, TableNotLoaded
     from saferplaces.ingest.report import print_table
+    from saferplaces.ingest.sources import load_first
 
     try:
         result = _store().query(sql, as_of=_parse_as_of(as_of))
+    except TableNotLoaded as missing:
+        raise click.ClickException(f"{missing}: {load_first(missing.table)}") from None
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     print_table(_nested_as_json(result) if as_csv else result, as_csv)
@@ -1347,10 +1350,6 @@ def tables() -> None:
     print_tables(_store())
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command(
     "hotspots",
     epilog="CSV: one row per grid cell: cell_id (south-west corner, BNG metres), "
@@ -1425,3 +1424,7 @@ def hotspots_command(output_format: str, **options: Any) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

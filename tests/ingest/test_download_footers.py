@@ -102,3 +102,31 @@ def test_the_command_line_exits_0_and_names_the_footer(settings, tmp_path):
     result = CliRunner().invoke(main, ["ingest", "population", str(NOMIS_TS001)])
     assert result.exit_code == 0, result.output
     assert "the download's footer (Nomis's disclosure-control note)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("footer", "whose"),
+    [
+        (["", "Source: Office for National Statistics"], "ONS's source line"),
+        (["© Crown copyright 2023"], "a Crown copyright notice"),
+        (["", ""], "blank rows"),
+    ],
+)
+def test_each_known_footer_is_named(footer, whose):
+    import pyarrow as pa
+
+    from saferplaces.ingest.footers import without_footer
+
+    names = ["Anytown 001A", "Anytown 001B", *footer]
+    table = pa.table(
+        {
+            "total": ["10", "12", *[""] * len(footer)],
+            "name": names,
+            "_line": list(range(2, 2 + len(names))),
+        }
+    )
+    data, note = without_footer(table, "_line")
+    assert data.num_rows == 2
+    assert note == (
+        f"lines 4 to {3 + len(footer)} are the download's footer ({whose}), not data"
+    )
