@@ -463,6 +463,13 @@ def by_deprivation(
     return Result(chosen, here, audience, rows, notes)
 
 
+def area_deprivation(store: Store, area_code: str) -> deprivation.AreaDeprivation:
+    """Where an area stands in the latest index of deprivation loaded (its
+    decile, and for a larger area how its LSOAs spread over the deciles).
+    The index is published open data: the same for every audience."""
+    return _engine(lambda: deprivation.area_deprivation(store, area_code))
+
+
 def _decile_group(decile: int | None) -> str:
     if decile is None:
         return "not placed in a decile"

@@ -18,15 +18,13 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import LOOKUP, load_crimes, load_population, write_csv
-
-ANYTOWN = "E08900001"  # LSOAs E01900001-3 (line 5 of the lookup is rejected)
-FILE_7 = (
-    '"LSOA code (2011)","Local Authority District code (2019)",'
-    '"Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",'
-    '"Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% '
-    'of LSOAs)"\n'
+from tests.support import (
+    ANYTOWN,
+    load_crimes,
+    load_deprived_anytown,
+    write_csv,
 )
+
 # The interval's bounds solve the exact conditional test at 2.5% each side.
 TAIL_ATOL = 1e-6
 
@@ -34,26 +32,7 @@ TAIL_ATOL = 1e-6
 @pytest.fixture
 def store(tmp_path) -> Store:
     store = Store(tmp_path / "store")
-    run_load(store, get_source("geography"), [LOOKUP])
-    # IMD 2019 ranks 001A in decile 1 and 001B in decile 10; 002A is not in
-    # the file.
-    imd = write_csv(
-        tmp_path / "imd2019.csv",
-        FILE_7 + "E01900001,E08900001,604,1\nE01900002,E08900001,30121,10\n",
-    )
-    run_load(store, get_source("imd"), [imd])
-    load_population(
-        store,
-        tmp_path,
-        "E01900001,2019,all,all,1000\nE01900002,2019,all,all,2000\n"
-        "E01900003,2019,all,all,1500\n",
-    )
-    load_crimes(
-        store,
-        tmp_path,
-        [("2019-04", "E01900001", 30), ("2019-05", "E01900002", 10),
-         ("2019-05", "E01900003", 5)],
-    )  # fmt: skip
+    load_deprived_anytown(store, tmp_path)
     return store
 
 
@@ -194,3 +173,24 @@ def test_the_cli_prints_the_deciles_and_the_gap(store, monkeypatch):
     assert refused.exit_code == 1
     assert "by IMD decile" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_a_wards_decile_is_that_of_its_median_resident(store):
+    from saferplaces.analytics.measures.deprivation import area_deprivation
+
+    # Oak Ward: 001A (decile 1, 1,000 residents) and 001B (decile 10, 2,000):
+    # the 1,500th resident of 3,000 lives in decile 10.
+    oak = area_deprivation(store, "E05900001")
+    assert (oak.edition, oak.decile, oak.lsoas_by_decile) == (
+        "IMD 2019",
+        10,
+        {1: 1, 10: 1},
+    )
+    assert "the median of its residents" in oak.words
+    assert "1 in decile 1, 1 in decile 10" in oak.words
+    lsoa = area_deprivation(store, "E01900001")
+    assert lsoa.words.startswith("IMD 2019 decile 1 (decile 1 is the most deprived")
+    # Elm Ward's one LSOA is not in the file: no decile, said so.
+    elm = area_deprivation(store, "E05900002")
+    assert elm.decile is None
+    assert "ranks none" in elm.words

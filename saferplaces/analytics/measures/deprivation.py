@@ -44,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import special
 
-from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.geography import lsoas_in, lsoas_in_each
 from saferplaces.analytics.measures.population import (
     populations_by_year,
     residents_for,
@@ -434,3 +434,109 @@ def _vintages(store: Store, codes: list[str], as_of: AsOf) -> dict[str, str]:
         as_of=as_of,
     ).to_pylist()
     return {str(r["code"]): str(r["vintage"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class AreaDeprivation:
+    """Where an area stands in the latest index loaded for its nation."""
+
+    area_code: str
+    edition: str
+    # The area's LSOAs in each decile (1 to 10), and those the edition does
+    # not rank (coded to the other census, or not in the file).
+    lsoas_by_decile: dict[int, int]
+    unranked: int
+    # The decile of the middle resident: half the area's residents live in
+    # LSOAs of this decile or a more deprived one (by LSOAs where no
+    # population is loaded).
+    decile: int | None
+    weighted_by: str
+
+    @property
+    def words(self) -> str:
+        if self.decile is None:
+            return f"{self.edition} ranks none of this area's LSOAs"
+        lsoas = sum(self.lsoas_by_decile.values())
+        if lsoas == 1 and not self.unranked:
+            return (
+                f"{self.edition} decile {self.decile} (decile 1 is the most "
+                "deprived tenth of LSOAs, 10 the least)"
+            )
+        spread = ", ".join(
+            f"{n} in decile {d}" for d, n in sorted(self.lsoas_by_decile.items())
+        )
+        left = f"; {self.unranked} not ranked by it" if self.unranked else ""
+        weighted = (
+            "its residents"
+            if self.weighted_by == "residents"
+            else "its LSOAs (no population is loaded to weight them by)"
+        )
+        return (
+            f"{self.edition} decile {self.decile}, the median of {weighted}: "
+            f"half are in decile {self.decile} or a more deprived one, half in "
+            f"decile {self.decile} or a less deprived one (decile 1 is the most "
+            f"deprived tenth of LSOAs, 10 the least). Its LSOAs: {spread}{left}."
+        )
+
+
+def area_deprivation(
+    store: Store, area_code: str, as_of: AsOf = None
+) -> AreaDeprivation:
+    """The area's decile in the latest edition loaded: its own for an LSOA,
+    for a larger area the decile of its middle resident (see
+    ``AreaDeprivation``)."""
+    return deprivation_of_areas(store, [area_code], as_of)[area_code]
+
+
+def deprivation_of_areas(
+    store: Store, codes: list[str], as_of: AsOf = None
+) -> dict[str, AreaDeprivation]:
+    """``area_deprivation`` for many areas, looking the index up once."""
+    editions = loaded_editions(store, as_of)
+    members = lsoas_in_each(store, codes)
+    every = sorted({lsoa for lsoas in members.values() for lsoa in lsoas})
+    index = _index_of(every)
+    latest = max(
+        (e for e in editions if e.split(" ")[0] == index), key=edition_year, default=""
+    )
+    if not latest:
+        raise Refused(f"no {index} is loaded: saferplaces ingest imd FILE")
+    deciles = deciles_of(store, latest, every, as_of)
+    residents = _latest_residents(store, every, as_of)
+    return {
+        code: _placed(code, latest, members[code], deciles, residents) for code in codes
+    }
+
+
+def _latest_residents(store: Store, lsoas: list[str], as_of: AsOf) -> dict[str, float]:
+    if not store.held("population", as_of) or not lsoas:
+        return {}
+    each = populations_by_year(store, {lsoa: {lsoa} for lsoa in lsoas}, as_of)
+    return {lsoa: years[max(years)] for lsoa, years in each.items() if years}
+
+
+def _placed(
+    code: str,
+    edition: str,
+    lsoas: list[str],
+    deciles: dict[str, int],
+    residents: dict[str, float],
+) -> AreaDeprivation:
+    ranked = [lsoa for lsoa in lsoas if lsoa in deciles]
+    by_decile: dict[int, int] = {}
+    for lsoa in ranked:
+        by_decile[deciles[lsoa]] = by_decile.get(deciles[lsoa], 0) + 1
+    weighted = bool(ranked) and all(lsoa in residents for lsoa in ranked)
+    weights = [(deciles[x], residents[x] if weighted else 1.0) for x in ranked]
+    middle = None
+    if weights:
+        half, running = sum(w for _, w in weights) / 2, 0.0
+        for decile, weight in sorted(weights):
+            running += weight
+            if running >= half:
+                middle = decile
+                break
+    return AreaDeprivation(
+        code, edition, by_decile, len(lsoas) - len(ranked), middle,
+        "residents" if weighted else "LSOAs",
+    )  # fmt: skip
