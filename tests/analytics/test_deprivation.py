@@ -87,19 +87,37 @@ def test_the_gap_is_open_where_the_least_deprived_have_no_events():
     assert gap.lower > 0
 
 
-def test_an_edition_on_other_codes_places_nothing_and_says_why(store, tmp_path):
-    # IMD 2025 is on LSOA 2021 codes; these crimes are on 2011 ones.
+def test_counts_an_edition_does_not_rank_are_counted_apart_and_said(store, tmp_path):
+    # IMD 2025 is on LSOA 2021 codes: it ranks 001A (its code unchanged) but
+    # not 001B, which the geography knows by its 2011 code only.
     scores = write_csv(
         tmp_path / "imd2025.csv",
-        "LSOA21CD,IMDSCORE\nE01990001,40.0\nE01990002,10.0\n",
+        "LSOA21CD,IMDSCORE\nE01900001,40.0\nE01990002,10.0\n",
     )
     run_load(store, get_source("imd"), [scores])
-    load_crimes(store, tmp_path, [("2025-04", "E01900001", 7)])
+    load_crimes(
+        store, tmp_path, [("2025-04", "E01900001", 7), ("2025-04", "E01900002", 4)]
+    )
     found = by_decile(store, "total-recorded-crime", ANYTOWN, period="2025/26")
     assert found.edition.name == "IMD 2025"
     [unplaced] = [f for f in found.deciles if f.decile is None]
-    assert unplaced.count == 7
-    assert any("LSOA 2011" in note and "IMD 2025" in note for note in found.notes)
+    assert (unplaced.count, unplaced.lsoas) == (4, 1)
+    assert sum(f.count for f in found.deciles) == 11
+    said = " ".join(found.notes)
+    assert "4 counted in 1 LSOA that IMD 2025 does not rank" in said
+    assert "geography knows only by LSOA 2011 codes" in said
+    assert "ranks 2 of the 33,755 LSOAs" in said
+
+
+def test_an_edition_ranking_none_of_the_area_gives_way_to_one_that_does(
+    store, tmp_path
+):
+    scores = write_csv(tmp_path / "imd2025.csv", "LSOA21CD,IMDSCORE\nE01990001,40.0\n")
+    run_load(store, get_source("imd"), [scores])
+    load_crimes(store, tmp_path, [("2025-04", "E01900001", 7)])
+    found = by_decile(store, "total-recorded-crime", ANYTOWN, period="2025/26")
+    assert found.edition.name == "IMD 2019"
+    assert "IMD 2025 as loaded ranks none of this area's LSOAs" in found.notes[0]
 
 
 def test_a_period_before_every_edition_uses_the_earliest_and_says_so(store, tmp_path):

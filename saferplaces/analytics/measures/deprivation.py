@@ -5,7 +5,9 @@ Each LSOA of the area is put in its decile of the index of deprivation that
 applies to the period (``edition_for``): the latest edition published in or
 before the calendar year of the period's first month (IMD 2019 for periods
 beginning 2019 to 2024, IMD 2025 from 2025), or the earliest loaded for
-earlier periods, which the notes then say. English LSOAs take the IMD, Welsh
+earlier periods, which the notes then say; where that edition as loaded
+ranks none of the area's LSOAs (a file of part of the country), the nearest
+in years that does, which the notes say too. English LSOAs take the IMD, Welsh
 ones the WIMD; the two rank different things and are never mixed in one
 breakdown.
 
@@ -67,6 +69,14 @@ LOAD_IT = "load an index of deprivation first: saferplaces ingest imd FILE"
 # Which index ranks which nation's LSOAs, by the letter their codes begin.
 INDEX_OF_NATION = {"E": "IMD", "W": "WIMD"}
 DECILES = tuple(range(1, 11))
+# The LSOAs each index ranks, by the census its codes are of (England's
+# 32,844 LSOAs of 2011 and 33,755 of 2021; Wales' 1,909 and 1,917).
+NATIONAL_LSOAS = {
+    ("IMD", "2011"): 32_844,
+    ("IMD", "2021"): 33_755,
+    ("WIMD", "2011"): 1_909,
+    ("WIMD", "2021"): 1_917,
+}
 
 
 @dataclass(frozen=True)
@@ -252,9 +262,10 @@ def by_decile(
     if not lsoas:
         raise Refused(f"no LSOAs are known for area {area_code!r}")
     index = _index_of(lsoas)
-    edition = edition_for(editions, index, months[0])
+    edition, deciles = _covering(
+        store, editions, index, lsoas, edition_for(editions, index, months[0]), as_of
+    )
     counts = _counts_by_lsoa(store, measure, lsoas, months, as_of)
-    deciles = deciles_of(store, edition.name, lsoas, as_of)
     figures, notes = _figures(store, measure, edition, deciles, counts, months, as_of)
     notes = [n for n in [edition.note, _partial(label, months), *notes] if n]
     notes += _unplaced_notes(store, edition, index, deciles, counts, as_of)
@@ -268,6 +279,36 @@ def by_decile(
         gap=_gap(figures),
         notes=notes,
     )
+
+
+def _covering(
+    store: Store,
+    editions: dict[str, str],
+    index: str,
+    lsoas: list[str],
+    chosen: Edition,
+    as_of: AsOf,
+) -> tuple[Edition, dict[str, int]]:
+    """``chosen`` and its deciles of ``lsoas``; if it ranks none of them (a
+    file of part of the country was loaded for it), the edition nearest in
+    years that ranks some, saying so."""
+    deciles = deciles_of(store, chosen.name, lsoas, as_of)
+    if deciles:
+        return chosen, deciles
+    wanted = edition_year(chosen.name)
+    others = sorted(
+        (e for e in editions if e.split(" ")[0] == index and e != chosen.name),
+        key=lambda e: (abs(edition_year(e) - wanted), edition_year(e)),
+    )
+    for other in others:
+        found = deciles_of(store, other, lsoas, as_of)
+        if found:
+            note = (
+                f"{chosen.name} as loaded ranks none of this area's LSOAs, so "
+                f"{other} is used instead"
+            )
+            return Edition(other, editions[other], note), found
+    return chosen, deciles
 
 
 def _partial(label: str, months: list[str]) -> str:
@@ -405,14 +446,21 @@ def _unplaced_notes(
         f"{total:,} counted in {where:,} LSOA{'s' if where != 1 else ''} that "
         f"{edition.name} does not rank are in no decile (the row 'not placed')"
     ]
+    ranked = _ranked_count(store, edition.name, as_of)
+    nation = NATIONAL_LSOAS.get((index, edition.vintage))
+    if nation and ranked < nation:
+        notes.append(
+            f"{edition.name} as loaded ranks {ranked:,} of the {nation:,} LSOAs "
+            "it covers: load the national file to place the rest"
+        )
     vintages = _vintages(store, sorted(unplaced), as_of)
     other = {c: v for c, v in vintages.items() if v != edition.vintage}
     if other:
         notes.append(
             f"{edition.name} is on LSOA {edition.vintage} codes; "
-            f"{sum(unplaced[c] for c in other):,} of them are counted in LSOAs "
-            f"coded to LSOA {' and '.join(sorted(set(other.values())))}, which a "
-            "lookup between the two censuses would place"
+            f"{sum(unplaced[c] for c in other):,} of them are counted in LSOAs the "
+            f"geography knows only by LSOA {' and '.join(sorted(set(other.values())))}"
+            " codes"
         )
     abroad = [c for c in unplaced if INDEX_OF_NATION.get(c[0], index) != index]
     if abroad:
@@ -421,6 +469,18 @@ def _unplaced_notes(
             "nation, whose index of deprivation ranks different things"
         )
     return notes
+
+
+def _ranked_count(store: Store, edition: str, as_of: AsOf) -> int:
+    return int(
+        store.query(
+            f"SELECT count(*) AS n FROM {TABLE} WHERE edition = ?",
+            [edition],
+            as_of=as_of,
+        )
+        .column("n")[0]
+        .as_py()
+    )
 
 
 def _vintages(store: Store, codes: list[str], as_of: AsOf) -> dict[str, str]:

@@ -59,7 +59,10 @@ financial quarter or year; by default the latest financial year):
   published in or before the calendar year of its first month: IMD 2019 for
   periods beginning 2019 to 2024, IMD 2025 from 2025. Earlier periods take the
   earliest edition loaded, and the notes say so ("IMD 2019 is the earliest
-  deprivation index loaded; it is used for 2016"). Decile 1 is the most
+  deprivation index loaded; it is used for 2016"). Where that edition, as
+  loaded, ranks none of the area's LSOAs (a file of part of the country, such
+  as Birmingham's IMD 2019 postcode list, for the City of London), the edition
+  nearest in years that does is used, and the notes say so. Decile 1 is the most
   deprived tenth of LSOAs, 10 the least ([data/deprivation.md](data/deprivation.md)
   says how deciles are made from a file of scores only).
 - **counts and rates**: each decile's count, and its rate per 1,000 residents
@@ -71,7 +74,9 @@ financial quarter or year; by default the latest financial year):
   published on (IMD 2019: LSOA 2011; IMD 2025: LSOA 2021). A count in an LSOA
   the edition does not rank (coded to the other census, or missing from the
   file) is in a row of its own, "not placed in a decile", and the notes say
-  how many and why; it is never dropped.
+  how many, whether the edition as loaded covers only part of the country,
+  and how many are in LSOAs the geography knows only by the other census's
+  codes; it is never dropped.
 - **the gap**: the rate ratio of the most deprived decile in the area to the
   least deprived (decile 1 to decile 10 where the area has both), with the
   exact conditional 95% interval: given the two counts' total, the first is
