@@ -555,7 +555,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
                 if by_decile
                 else None
             ),
-            "map": maps.choropleth(
+            # Shaded by decile, the measure's own map is not drawn.
+            "map": None
+            if by_decile
+            else maps.choropleth(
                 store(),
                 measure_id,
                 level,
