@@ -510,8 +510,8 @@ def _decile_row(
         measure=chosen.id, area_code=here.code, area_name=here.name,
         period=found.period, partial=partial, months=len(found.months),
         group=group, value=value, numerator=float(figure.count),
-        denominator=figure.residents, lower=figure.lower if value else None,
-        upper=figure.upper if value else None, signal=None, withheld=False,
+        denominator=figure.residents, lower=None if value is None else figure.lower,
+        upper=None if value is None else figure.upper, signal=None, withheld=False,
         treatment=_treatment(chosen, audience), words=words,
     )  # fmt: skip
 

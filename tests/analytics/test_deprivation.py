@@ -212,3 +212,19 @@ def test_a_wards_decile_is_that_of_its_median_resident(store):
     elm = area_deprivation(store, "E05900002")
     assert elm.decile is None
     assert "ranks none" in elm.words
+
+
+def test_a_decile_with_no_events_has_a_rate_of_0_and_its_interval(store):
+    # April 2019 in Oak Ward: 30 crimes in decile 1, none in decile 10's
+    # 2,000 residents: 0 per 1,000, up to 3.689 / 2 (Poisson upper bound
+    # for 0, per 1,000 of 2,000).
+    answer = results.by_deprivation(
+        store, "total-recorded-crime", "E05900001", period="2019-04"
+    )
+    least = next(row for row in answer.rows if row.group.startswith("decile 10"))
+    assert (least.value, least.lower) == (0.0, 0.0)
+    assert_allclose(least.upper, 3.689 / 2, atol=1e-3)
+    gap = answer.rows[-1]
+    # No events in decile 10: no ratio and no upper bound, said in words.
+    assert (gap.value, gap.upper) == (None, None)
+    assert "no ratio" in gap.words
