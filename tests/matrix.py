@@ -73,6 +73,9 @@ MATRIX: dict[str, Rule] = {
     "api:compare": Rule(
         EVERYONE, kwargs={"measure_id": "total-recorded-crime"}, status=400
     ),
+    "api:deprivation": Rule(
+        EVERYONE, kwargs={"measure_id": "total-recorded-crime"}, status=400
+    ),
     # The partnership plan (the seed plan is loaded for these tests).
     "partnership:plan": Rule(SIGNED_IN),
     "partnership:progress": Rule(SIGNED_IN),

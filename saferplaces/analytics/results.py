@@ -463,6 +463,13 @@ def by_deprivation(
     return Result(chosen, here, audience, rows, notes)
 
 
+def area_deprivation(store: Store, area_code: str) -> deprivation.AreaDeprivation:
+    """Where an area stands in the latest index of deprivation loaded (its
+    decile, and for a larger area how its LSOAs spread over the deciles).
+    The index is published open data: the same for every audience."""
+    return _engine(lambda: deprivation.area_deprivation(store, area_code))
+
+
 def _decile_group(decile: int | None) -> str:
     if decile is None:
         return "not placed in a decile"
@@ -481,18 +488,30 @@ def _decile_row(
     group = _decile_group(figure.decile)
     value = figure.rate if figure.decile is not None else None
     unit = chosen.unit if chosen.denominator else f"{chosen.unit} per 1,000 residents"
-    words = _words(
-        chosen, here.name, found.period, group, value, figure.lower, figure.upper,
-        False, unit, " (partial)" if partial else "", figure.note,
-    )  # fmt: skip
-    if figure.decile is None or value is None:
-        words = f"{words[:-1]}; {_number(figure.count)} counted."
+    where = f"{here.name}, {found.period}{' (partial)' if partial else ''}, {group}"
+    counted = f"{_number(figure.count)} counted"
+    if figure.decile is None:
+        words = (
+            f"{where}: {counted} in {figure.lsoas} LSOA"
+            f"{'s' if figure.lsoas != 1 else ''} that {found.edition.name} does "
+            "not rank (see the notes)."
+        )
+    elif not figure.lsoas:
+        words = f"{where}: none of its LSOAs is in this decile."
+    elif value is None:
+        words = f"{where}: {counted}; {figure.note or 'no rate'}."
+    else:
+        words = _words(
+            chosen, here.name, found.period, group, value, figure.lower,
+            figure.upper, False, unit, " (partial)" if partial else "",
+            f"{counted} among {_number(figure.residents or 0)} residents",
+        )  # fmt: skip
     return Row(
         measure=chosen.id, area_code=here.code, area_name=here.name,
         period=found.period, partial=partial, months=len(found.months),
         group=group, value=value, numerator=float(figure.count),
-        denominator=figure.residents, lower=figure.lower if value else None,
-        upper=figure.upper if value else None, signal=None, withheld=False,
+        denominator=figure.residents, lower=None if value is None else figure.lower,
+        upper=None if value is None else figure.upper, signal=None, withheld=False,
         treatment=_treatment(chosen, audience), words=words,
     )  # fmt: skip
 
@@ -506,8 +525,9 @@ def _gap_row(
 ) -> Row:
     group = f"rate ratio, decile {gap.most} to decile {gap.least}"
     interval = (
-        f" (95% interval {_number(gap.lower or 0)} to "
-        f"{'no upper bound' if gap.upper is None else _number(gap.upper)})"
+        f" (95% interval {gap.lower or 0:,.2f} to "
+        f"{'no upper bound' if gap.upper is None else f'{gap.upper:,.2f}'}, exact "
+        "conditional)"
     )
     said = (
         "no ratio: the least deprived decile has none"
@@ -520,8 +540,7 @@ def _gap_row(
         group=group, value=gap.ratio, numerator=None, denominator=None,
         lower=gap.lower, upper=gap.upper, signal=None, withheld=False,
         treatment=_treatment(chosen, audience),
-        words=f"{here.name}, {found.period}: decile {gap.most} has {said} "
-        "(exact conditional interval).",
+        words=f"{here.name}, {found.period}: decile {gap.most} has {said}.",
     )  # fmt: skip
 
 

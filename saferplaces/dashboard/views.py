@@ -298,6 +298,9 @@ def _measure_page(
         )
     context["groups"] = _groups(measure, code, clearance)
     context["disproportion"] = _disproportion(measure, code, latest, clearance)
+    context["deprivation"], context["deprivation_refused"] = _deprivation(
+        measure, code, clearance
+    )
     return render(
         request,
         "dashboard/measure.html",
@@ -353,6 +356,21 @@ def _disproportion(
             continue  # no population by this group for the area: no table
         found.append((group, shares))
     return found
+
+
+def _deprivation(
+    measure: Any, code: str, clearance: results.Clearance
+) -> tuple[results.Result | None, str]:
+    """The latest financial year by IMD decile, or why it is not shown
+    (nothing for measures that are not counts)."""
+    if measure.kind != "count":
+        return None, ""
+    try:
+        return results.by_deprivation(
+            store(), measure.id, code, audience=clearance, rules=publication_rules()
+        ), ""
+    except results.ResultError as refused:
+        return None, str(refused)
 
 
 def _comparison(
@@ -441,6 +459,9 @@ def _export_table(
             level, code = geography.area(store(), code).level, parent.code
         return results.comparison(store(), measure.id, level, code, latest,
                                   audience=audience, rules=rules)  # fmt: skip
+    if table == "deprivation":
+        return results.by_deprivation(store(), measure.id, code, audience=audience,
+                                      rules=rules)  # fmt: skip
     if table in measure.groups:
         return results.series(store(), measure.id, code, by=by, group=table,
                               audience=audience, rules=rules)  # fmt: skip
@@ -535,6 +556,7 @@ def _map_options(request: HttpRequest) -> tuple[str, str, str]:
 @requires(Capability.USE_SERVICE)
 def map_page(request: HttpRequest) -> HttpResponse:
     measure_id, level, within = _map_options(request)
+    by_decile = request.GET.get("shade") == "imd"
     return render(
         request,
         "dashboard/map.html",
@@ -542,7 +564,16 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "measure": get_measure(measure_id),
             "level": level,
             "within": geography.area(store(), within),
-            "map": maps.choropleth(
+            "shade": "imd" if by_decile else "measure",
+            "decile_map": (
+                maps.decile_map(store(), measure_id, level, within)
+                if by_decile
+                else None
+            ),
+            # Shaded by decile, the measure's own map is not drawn.
+            "map": None
+            if by_decile
+            else maps.choropleth(
                 store(),
                 measure_id,
                 level,
@@ -654,5 +685,15 @@ def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "dashboard/neighbourhood.html",
-        {"ward": wards[code], "results": shown},
+        {"ward": wards[code], "results": shown, "deprivation": _deprived(code)},
     )
+
+
+def _deprived(code: str) -> str:
+    """The ward's IMD decile in words ("" before an index is loaded)."""
+    if "deprivation" not in store().tables():
+        return ""
+    try:
+        return results.area_deprivation(store(), code).words
+    except results.ResultError:
+        return ""  # no index for the ward's nation is loaded

@@ -18,15 +18,13 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import LOOKUP, load_crimes, load_population, write_csv
-
-ANYTOWN = "E08900001"  # LSOAs E01900001-3 (line 5 of the lookup is rejected)
-FILE_7 = (
-    '"LSOA code (2011)","Local Authority District code (2019)",'
-    '"Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",'
-    '"Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% '
-    'of LSOAs)"\n'
+from tests.support import (
+    ANYTOWN,
+    load_crimes,
+    load_deprived_anytown,
+    write_csv,
 )
+
 # The interval's bounds solve the exact conditional test at 2.5% each side.
 TAIL_ATOL = 1e-6
 
@@ -34,26 +32,7 @@ TAIL_ATOL = 1e-6
 @pytest.fixture
 def store(tmp_path) -> Store:
     store = Store(tmp_path / "store")
-    run_load(store, get_source("geography"), [LOOKUP])
-    # IMD 2019 ranks 001A in decile 1 and 001B in decile 10; 002A is not in
-    # the file.
-    imd = write_csv(
-        tmp_path / "imd2019.csv",
-        FILE_7 + "E01900001,E08900001,604,1\nE01900002,E08900001,30121,10\n",
-    )
-    run_load(store, get_source("imd"), [imd])
-    load_population(
-        store,
-        tmp_path,
-        "E01900001,2019,all,all,1000\nE01900002,2019,all,all,2000\n"
-        "E01900003,2019,all,all,1500\n",
-    )
-    load_crimes(
-        store,
-        tmp_path,
-        [("2019-04", "E01900001", 30), ("2019-05", "E01900002", 10),
-         ("2019-05", "E01900003", 5)],
-    )  # fmt: skip
+    load_deprived_anytown(store, tmp_path)
     return store
 
 
@@ -108,19 +87,37 @@ def test_the_gap_is_open_where_the_least_deprived_have_no_events():
     assert gap.lower > 0
 
 
-def test_an_edition_on_other_codes_places_nothing_and_says_why(store, tmp_path):
-    # IMD 2025 is on LSOA 2021 codes; these crimes are on 2011 ones.
+def test_counts_an_edition_does_not_rank_are_counted_apart_and_said(store, tmp_path):
+    # IMD 2025 is on LSOA 2021 codes: it ranks 001A (its code unchanged) but
+    # not 001B, which the geography knows by its 2011 code only.
     scores = write_csv(
         tmp_path / "imd2025.csv",
-        "LSOA21CD,IMDSCORE\nE01990001,40.0\nE01990002,10.0\n",
+        "LSOA21CD,IMDSCORE\nE01900001,40.0\nE01990002,10.0\n",
     )
     run_load(store, get_source("imd"), [scores])
-    load_crimes(store, tmp_path, [("2025-04", "E01900001", 7)])
+    load_crimes(
+        store, tmp_path, [("2025-04", "E01900001", 7), ("2025-04", "E01900002", 4)]
+    )
     found = by_decile(store, "total-recorded-crime", ANYTOWN, period="2025/26")
     assert found.edition.name == "IMD 2025"
     [unplaced] = [f for f in found.deciles if f.decile is None]
-    assert unplaced.count == 7
-    assert any("LSOA 2011" in note and "IMD 2025" in note for note in found.notes)
+    assert (unplaced.count, unplaced.lsoas) == (4, 1)
+    assert sum(f.count for f in found.deciles) == 11
+    said = " ".join(found.notes)
+    assert "4 counted in 1 LSOA that IMD 2025 does not rank" in said
+    assert "geography knows only by LSOA 2011 codes" in said
+    assert "ranks 2 of the 33,755 LSOAs" in said
+
+
+def test_an_edition_ranking_none_of_the_area_gives_way_to_one_that_does(
+    store, tmp_path
+):
+    scores = write_csv(tmp_path / "imd2025.csv", "LSOA21CD,IMDSCORE\nE01990001,40.0\n")
+    run_load(store, get_source("imd"), [scores])
+    load_crimes(store, tmp_path, [("2025-04", "E01900001", 7)])
+    found = by_decile(store, "total-recorded-crime", ANYTOWN, period="2025/26")
+    assert found.edition.name == "IMD 2019"
+    assert "IMD 2025 as loaded ranks none of this area's LSOAs" in found.notes[0]
 
 
 def test_a_period_before_every_edition_uses_the_earliest_and_says_so(store, tmp_path):
@@ -194,3 +191,40 @@ def test_the_cli_prints_the_deciles_and_the_gap(store, monkeypatch):
     assert refused.exit_code == 1
     assert "by IMD decile" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_a_wards_decile_is_that_of_its_median_resident(store):
+    from saferplaces.analytics.measures.deprivation import area_deprivation
+
+    # Oak Ward: 001A (decile 1, 1,000 residents) and 001B (decile 10, 2,000):
+    # the 1,500th resident of 3,000 lives in decile 10.
+    oak = area_deprivation(store, "E05900001")
+    assert (oak.edition, oak.decile, oak.lsoas_by_decile) == (
+        "IMD 2019",
+        10,
+        {1: 1, 10: 1},
+    )
+    assert "the median of its residents" in oak.words
+    assert "1 in decile 1, 1 in decile 10" in oak.words
+    lsoa = area_deprivation(store, "E01900001")
+    assert lsoa.words.startswith("IMD 2019 decile 1 (decile 1 is the most deprived")
+    # Elm Ward's one LSOA is not in the file: no decile, said so.
+    elm = area_deprivation(store, "E05900002")
+    assert elm.decile is None
+    assert "ranks none" in elm.words
+
+
+def test_a_decile_with_no_events_has_a_rate_of_0_and_its_interval(store):
+    # April 2019 in Oak Ward: 30 crimes in decile 1, none in decile 10's
+    # 2,000 residents: 0 per 1,000, up to 3.689 / 2 (Poisson upper bound
+    # for 0, per 1,000 of 2,000).
+    answer = results.by_deprivation(
+        store, "total-recorded-crime", "E05900001", period="2019-04"
+    )
+    least = next(row for row in answer.rows if row.group.startswith("decile 10"))
+    assert (least.value, least.lower) == (0.0, 0.0)
+    assert_allclose(least.upper, 3.689 / 2, atol=1e-3)
+    gap = answer.rows[-1]
+    # No events in decile 10: no ratio and no upper bound, said in words.
+    assert (gap.value, gap.upper) == (None, None)
+    assert "no ratio" in gap.words

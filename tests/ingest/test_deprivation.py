@@ -126,3 +126,18 @@ def _rejects(report):
 
 def _notes(report):
     return [note for result in report.files for note in result.notes]
+
+
+def test_mhclg_file_1_takes_its_edition_from_its_districts_year(store, tmp_path):
+    # IoD2015's File 1: districts of 2013; the rank and decile, no score.
+    file_1 = tmp_path / "File_1_ID_2015_Index_of_Multiple_Deprivation.csv"
+    file_1.write_text(
+        "LSOA code (2011),LSOA name (2011),Local Authority District code (2013),"
+        "Local Authority District name (2013),"
+        "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived),"
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% "
+        "of LSOAs)\n"
+        "E01900001,Anytown 001A,E08900001,Anytown,700,1\n"
+    )
+    run_load(store, get_source("imd"), [file_1])
+    assert _rows(store, "IMD 2015") == {"E01900001": (None, 700, 1)}

@@ -241,7 +241,7 @@ FORMS = [
         Role.ANALYST,
         MEASURE,
     ),
-    Form("dashboard:map", "get", ("measure", "level", "within"), Role.ANALYST),
+    Form("dashboard:map", "get", ("measure", "level", "within", "shade"), Role.ANALYST),
     Form("dashboard:overview", "get", ("area", "plan"), Role.ANALYST),
     Form("partnership:plan", "get", ("plan",), Role.VIEWER),
     Form("dashboard:neighbourhood", "get", ("place", "ward"), ANONYMOUS),

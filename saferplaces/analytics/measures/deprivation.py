@@ -5,7 +5,9 @@ Each LSOA of the area is put in its decile of the index of deprivation that
 applies to the period (``edition_for``): the latest edition published in or
 before the calendar year of the period's first month (IMD 2019 for periods
 beginning 2019 to 2024, IMD 2025 from 2025), or the earliest loaded for
-earlier periods, which the notes then say. English LSOAs take the IMD, Welsh
+earlier periods, which the notes then say; where that edition as loaded
+ranks none of the area's LSOAs (a file of part of the country), the nearest
+in years that does, which the notes say too. English LSOAs take the IMD, Welsh
 ones the WIMD; the two rank different things and are never mixed in one
 breakdown.
 
@@ -44,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import special
 
-from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.geography import lsoas_in, lsoas_in_each
 from saferplaces.analytics.measures.population import (
     populations_by_year,
     residents_for,
@@ -67,6 +69,14 @@ LOAD_IT = "load an index of deprivation first: saferplaces ingest imd FILE"
 # Which index ranks which nation's LSOAs, by the letter their codes begin.
 INDEX_OF_NATION = {"E": "IMD", "W": "WIMD"}
 DECILES = tuple(range(1, 11))
+# The LSOAs each index ranks, by the census its codes are of (England's
+# 32,844 LSOAs of 2011 and 33,755 of 2021; Wales' 1,909 and 1,917).
+NATIONAL_LSOAS = {
+    ("IMD", "2011"): 32_844,
+    ("IMD", "2021"): 33_755,
+    ("WIMD", "2011"): 1_909,
+    ("WIMD", "2021"): 1_917,
+}
 
 
 @dataclass(frozen=True)
@@ -252,9 +262,10 @@ def by_decile(
     if not lsoas:
         raise Refused(f"no LSOAs are known for area {area_code!r}")
     index = _index_of(lsoas)
-    edition = edition_for(editions, index, months[0])
+    edition, deciles = _covering(
+        store, editions, index, lsoas, edition_for(editions, index, months[0]), as_of
+    )
     counts = _counts_by_lsoa(store, measure, lsoas, months, as_of)
-    deciles = deciles_of(store, edition.name, lsoas, as_of)
     figures, notes = _figures(store, measure, edition, deciles, counts, months, as_of)
     notes = [n for n in [edition.note, _partial(label, months), *notes] if n]
     notes += _unplaced_notes(store, edition, index, deciles, counts, as_of)
@@ -268,6 +279,36 @@ def by_decile(
         gap=_gap(figures),
         notes=notes,
     )
+
+
+def _covering(
+    store: Store,
+    editions: dict[str, str],
+    index: str,
+    lsoas: list[str],
+    chosen: Edition,
+    as_of: AsOf,
+) -> tuple[Edition, dict[str, int]]:
+    """``chosen`` and its deciles of ``lsoas``; if it ranks none of them (a
+    file of part of the country was loaded for it), the edition nearest in
+    years that ranks some, saying so."""
+    deciles = deciles_of(store, chosen.name, lsoas, as_of)
+    if deciles:
+        return chosen, deciles
+    wanted = edition_year(chosen.name)
+    others = sorted(
+        (e for e in editions if e.split(" ")[0] == index and e != chosen.name),
+        key=lambda e: (abs(edition_year(e) - wanted), edition_year(e)),
+    )
+    for other in others:
+        found = deciles_of(store, other, lsoas, as_of)
+        if found:
+            note = (
+                f"{chosen.name} as loaded ranks none of this area's LSOAs, so "
+                f"{other} is used instead"
+            )
+            return Edition(other, editions[other], note), found
+    return chosen, deciles
 
 
 def _partial(label: str, months: list[str]) -> str:
@@ -405,14 +446,21 @@ def _unplaced_notes(
         f"{total:,} counted in {where:,} LSOA{'s' if where != 1 else ''} that "
         f"{edition.name} does not rank are in no decile (the row 'not placed')"
     ]
+    ranked = _ranked_count(store, edition.name, as_of)
+    nation = NATIONAL_LSOAS.get((index, edition.vintage))
+    if nation and ranked < nation:
+        notes.append(
+            f"{edition.name} as loaded ranks {ranked:,} of the {nation:,} LSOAs "
+            "it covers: load the national file to place the rest"
+        )
     vintages = _vintages(store, sorted(unplaced), as_of)
     other = {c: v for c, v in vintages.items() if v != edition.vintage}
     if other:
         notes.append(
             f"{edition.name} is on LSOA {edition.vintage} codes; "
-            f"{sum(unplaced[c] for c in other):,} of them are counted in LSOAs "
-            f"coded to LSOA {' and '.join(sorted(set(other.values())))}, which a "
-            "lookup between the two censuses would place"
+            f"{sum(unplaced[c] for c in other):,} of them are counted in LSOAs the "
+            f"geography knows only by LSOA {' and '.join(sorted(set(other.values())))}"
+            " codes"
         )
     abroad = [c for c in unplaced if INDEX_OF_NATION.get(c[0], index) != index]
     if abroad:
@@ -421,6 +469,18 @@ def _unplaced_notes(
             "nation, whose index of deprivation ranks different things"
         )
     return notes
+
+
+def _ranked_count(store: Store, edition: str, as_of: AsOf) -> int:
+    return int(
+        store.query(
+            f"SELECT count(*) AS n FROM {TABLE} WHERE edition = ?",
+            [edition],
+            as_of=as_of,
+        )
+        .column("n")[0]
+        .as_py()
+    )
 
 
 def _vintages(store: Store, codes: list[str], as_of: AsOf) -> dict[str, str]:
@@ -434,3 +494,109 @@ def _vintages(store: Store, codes: list[str], as_of: AsOf) -> dict[str, str]:
         as_of=as_of,
     ).to_pylist()
     return {str(r["code"]): str(r["vintage"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class AreaDeprivation:
+    """Where an area stands in the latest index loaded for its nation."""
+
+    area_code: str
+    edition: str
+    # The area's LSOAs in each decile (1 to 10), and those the edition does
+    # not rank (coded to the other census, or not in the file).
+    lsoas_by_decile: dict[int, int]
+    unranked: int
+    # The decile of the middle resident: half the area's residents live in
+    # LSOAs of this decile or a more deprived one (by LSOAs where no
+    # population is loaded).
+    decile: int | None
+    weighted_by: str
+
+    @property
+    def words(self) -> str:
+        if self.decile is None:
+            return f"{self.edition} ranks none of this area's LSOAs"
+        lsoas = sum(self.lsoas_by_decile.values())
+        if lsoas == 1 and not self.unranked:
+            return (
+                f"{self.edition} decile {self.decile} (decile 1 is the most "
+                "deprived tenth of LSOAs, 10 the least)"
+            )
+        spread = ", ".join(
+            f"{n} in decile {d}" for d, n in sorted(self.lsoas_by_decile.items())
+        )
+        left = f"; {self.unranked} not ranked by it" if self.unranked else ""
+        weighted = (
+            "its residents"
+            if self.weighted_by == "residents"
+            else "its LSOAs (no population is loaded to weight them by)"
+        )
+        return (
+            f"{self.edition} decile {self.decile}, the median of {weighted}: "
+            f"half are in decile {self.decile} or a more deprived one, half in "
+            f"decile {self.decile} or a less deprived one (decile 1 is the most "
+            f"deprived tenth of LSOAs, 10 the least). Its LSOAs: {spread}{left}."
+        )
+
+
+def area_deprivation(
+    store: Store, area_code: str, as_of: AsOf = None
+) -> AreaDeprivation:
+    """The area's decile in the latest edition loaded: its own for an LSOA,
+    for a larger area the decile of its middle resident (see
+    ``AreaDeprivation``)."""
+    return deprivation_of_areas(store, [area_code], as_of)[area_code]
+
+
+def deprivation_of_areas(
+    store: Store, codes: list[str], as_of: AsOf = None
+) -> dict[str, AreaDeprivation]:
+    """``area_deprivation`` for many areas, looking the index up once."""
+    editions = loaded_editions(store, as_of)
+    members = lsoas_in_each(store, codes)
+    every = sorted({lsoa for lsoas in members.values() for lsoa in lsoas})
+    index = _index_of(every)
+    latest = max(
+        (e for e in editions if e.split(" ")[0] == index), key=edition_year, default=""
+    )
+    if not latest:
+        raise Refused(f"no {index} is loaded: saferplaces ingest imd FILE")
+    deciles = deciles_of(store, latest, every, as_of)
+    residents = _latest_residents(store, every, as_of)
+    return {
+        code: _placed(code, latest, members[code], deciles, residents) for code in codes
+    }
+
+
+def _latest_residents(store: Store, lsoas: list[str], as_of: AsOf) -> dict[str, float]:
+    if not store.held("population", as_of) or not lsoas:
+        return {}
+    each = populations_by_year(store, {lsoa: {lsoa} for lsoa in lsoas}, as_of)
+    return {lsoa: years[max(years)] for lsoa, years in each.items() if years}
+
+
+def _placed(
+    code: str,
+    edition: str,
+    lsoas: list[str],
+    deciles: dict[str, int],
+    residents: dict[str, float],
+) -> AreaDeprivation:
+    ranked = [lsoa for lsoa in lsoas if lsoa in deciles]
+    by_decile: dict[int, int] = {}
+    for lsoa in ranked:
+        by_decile[deciles[lsoa]] = by_decile.get(deciles[lsoa], 0) + 1
+    weighted = bool(ranked) and all(lsoa in residents for lsoa in ranked)
+    weights = [(deciles[x], residents[x] if weighted else 1.0) for x in ranked]
+    middle = None
+    if weights:
+        half, running = sum(w for _, w in weights) / 2, 0.0
+        for decile, weight in sorted(weights):
+            running += weight
+            if running >= half:
+                middle = decile
+                break
+    return AreaDeprivation(
+        code, edition, by_decile, len(lsoas) - len(ranked), middle,
+        "residents" if weighted else "LSOAs",
+    )  # fmt: skip
