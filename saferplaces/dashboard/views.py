@@ -259,6 +259,7 @@ def _measure_page(
         context["points"] = points
         context["published"] = _why_published(answer, clearance, code)
         context["publication_notes"] = answer.notes
+        context["coverage"] = answer.coverage
         context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
             rebase = options.check_rebase([p.period for p in points])
@@ -443,6 +444,8 @@ def _metadata(
         ("area", f"{geography.area(store(), code).name} ({code})"),
         ("period", by),
         ("publication", " ".join(answer.notes)),
+        # What the figures cannot count, which force's files they hold.
+        *[("coverage", sentence) for sentence in answer.coverage],
         ("source", measure.source),
         (
             "loaded",
