@@ -1,7 +1,7 @@
 """Every surface prints what the results path says of coverage: a ward of a
 force whose files are not loaded has "no data" (not 0 with an interval),
 and a smaller area says what it cannot count (issue 29, findings 1, 4, 5):
-the measure page, its CSV export, the API, and the CLI."""
+the measure page, its CSV export, the API, the CLI and the tasking pack."""
 
 from __future__ import annotations
 
@@ -104,3 +104,13 @@ def test_the_cli_prints_it_after_the_table(loaded):
     assert result.exit_code == 0, result.output
     assert UNCOUNTED in result.output.replace("\n", " ")
 
+
+def test_the_tasking_pack_says_no_data_before_the_first_month(
+    client, loaded, make_user
+):
+    client.force_login(make_user(Role.VIEWER))
+    url = reverse("tasking:pack", kwargs={"code": CITY_LSOA})
+    page = client.get(url, {"from": "2016-10", "to": "2016-11"}).content.decode()
+    assert "no data before 2016-10" in page
+    assert ">new<" not in page
+    assert "had no location" in page
