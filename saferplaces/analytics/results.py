@@ -39,6 +39,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -375,7 +376,9 @@ def comparison(
         )
     )  # fmt: skip
     rows: list[Row] = [_comparison_row(chosen, item, audience) for item in ranked]
-    return Result(chosen, parent, audience, rows, _notes(chosen, audience, rows, rules))
+    rows, coverage = _covered_areas(store, chosen, rows, period, by, as_of)
+    notes = _notes(chosen, audience, rows, rules)
+    return Result(chosen, parent, audience, rows, notes, coverage)
 
 
 def chart(
@@ -492,7 +495,7 @@ def resident_measures() -> list[Measure]:
 # Said of an area when no police force area lookup is loaded.
 FORCE_UNKNOWN = (
     "Which police force's files cover {name} is not known (no local authority "
-    "to police force area lookup is loaded): every month any loaded police.uk "
+    "to police force area lookup loaded places it): every month any loaded police.uk "
     "file covers is counted, so a month of a force whose files are not loaded "
     "would show 0."
 )
@@ -541,6 +544,41 @@ def covered(
     if missed is not None:
         sentences.append(uncounted_sentence(chosen, missed))
     return shown, sentences
+
+
+def _covered_areas(
+    store: Store,
+    chosen: Measure,
+    rows: list[Row],
+    period: str,
+    by: Period,
+    as_of: AsOf,
+) -> tuple[list[Row], list[str]]:
+    """A comparison's (or map's) rows with each area's coverage of the
+    period applied: an area whose forces' files are not loaded for it has
+    no value, not 0 (its rank and statement say so)."""
+    months = period_months(measure_months(store, chosen, as_of), by).get(period, [])
+    shown: list[Row] = []
+    empty: dict[str, set[str]] = {}
+    for row in rows:
+        found = _engine(
+            functools.partial(coverage_of, store, chosen, row.area_code, months, as_of)
+        )
+        cover = found.of(months) if found and found.known else None
+        if cover is None:
+            shown.append(row)
+            continue
+        if cover.state == "none" and isinstance(row, ComparisonRow):
+            empty.setdefault(row.area_name, set()).update(cover.missing)
+            row = dataclasses.replace(row, rank=0, statement="no data")
+        shown.append(_covered_row(row, cover, row.area_name))
+    if not empty:
+        return shown, []
+    missing = sorted({name for names in empty.values() for name in names})
+    return shown, [
+        f"No data for {_listed(sorted(empty))} in {period}: {_listed(missing)}'s "
+        "police.uk files are not loaded for it (no data is not zero)."
+    ]
 
 
 def _refuse_months_without_data(

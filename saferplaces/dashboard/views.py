@@ -638,7 +638,8 @@ def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
         except results.ResultError:
             continue  # not loaded, or not published for wards
         if answer.rows:
-            shown.append((measure, answer.rows[-2:], answer.notes))
+            notes = [*answer.notes, *answer.coverage]
+            shown.append((measure, answer.rows[-2:], notes))
     return render(
         request,
         "dashboard/neighbourhood.html",

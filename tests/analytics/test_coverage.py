@@ -136,3 +136,22 @@ def test_the_public_is_not_told_exact_uncounted_rows_of_perturbed_records(tmp_pa
         store, "recorded-crime-local", "E01900001", audience="public"
     )
     assert not any("had no location" in s for s in public.coverage)
+
+
+def test_a_comparison_of_areas_says_no_data_for_the_unloaded_forces_ward(
+    store, tmp_path
+):
+    areas = tmp_path / "areas.yaml"
+    areas.write_text(
+        "areas:\n  - code: ALL\n    name: Three wards\n    level: partnership\n"
+        f"    contains: [E05009999, E05000999, {BIRMINGHAM_WARD}]\n"
+    )
+    run_load(store, get_source("geography"), [areas])
+    answer = results.comparison(
+        store, "total-recorded-crime", "ward", "ALL", "2016-10", by="month"
+    )
+    by_code = {row.area_code: row for row in answer.rows}
+    ward = by_code[BIRMINGHAM_WARD]
+    assert (ward.value, ward.coverage, ward.statement) == (None, "no data", "no data")
+    assert by_code["E05009999"].numerator == 2
+    assert any("No data for Bartley Green in 2016-10" in s for s in answer.coverage)

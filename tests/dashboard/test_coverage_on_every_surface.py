@@ -114,3 +114,11 @@ def test_the_tasking_pack_says_no_data_before_the_first_month(
     assert "no data before 2016-10" in page
     assert ">new<" not in page
     assert "had no location" in page
+
+
+def test_the_neighbourhood_page_says_no_data_not_zero(client, loaded):
+    url = reverse("dashboard:neighbourhood_ward", kwargs={"code": BIRMINGHAM_WARD})
+    page = client.get(url).content.decode()
+    assert "likely between" not in page
+    assert "no data" in page
+    assert "West Midlands&#x27;s police.uk files are not loaded" in page

@@ -195,7 +195,7 @@ def coverage_of(
         lsoas = geography.lsoas_in(store, area_code)
         expected = {index[lsoa] for lsoa in lsoas if lsoa in index}
         known = bool(expected)
-    found = {} if force else _forces_with_rows_in(store, measure, area_code, as_of)
+    found: dict[str, set[str]] | None = None  # looked for only when needed
     covered: dict[str, MonthCoverage] = {}
     for month in months:
         here = loaded.get(month, set())
@@ -204,7 +204,11 @@ def coverage_of(
             covered[month] = MonthCoverage(month, state)
             continue
         missing = expected - here
-        others = found.get(month, set()) - expected
+        if missing and found is None:
+            found = (
+                {} if force else _forces_with_rows_in(store, measure, area_code, as_of)
+            )
+        others = (found or {}).get(month, set()) - expected
         counted = (expected & here) | others
         state = "full" if not missing else "partial" if counted else "none"
         covered[month] = MonthCoverage(
@@ -235,6 +239,48 @@ def _forces_with_rows_in(
     return found
 
 
+def _uncounted_cells(
+    store: Store, measure: Measure, as_of: AsOf
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """{(force, month): (rows with no location, rows placed in an LSOA that
+    is not the force's own)}, for the whole store; kept until the next load,
+    so an area's sentence is a sum, not a scan (the national benchmark)."""
+
+    def count() -> dict[tuple[str, str], tuple[int, int]]:
+        rows = _rows_by_force(store, measure, as_of)
+        index = lsoa_forces(store, as_of)
+        placed = rows.column("lsoa_code")
+        owner = pc.take(
+            pa.array(list(index.values()), pa.string()),
+            pc.index_in(placed, value_set=pa.array(list(index), pa.string())),
+        )
+        # An LSOA the lookup does not place counts as outside the force.
+        outside = pc.and_(
+            pc.is_valid(placed),
+            pc.fill_null(pc.not_equal(owner, rows.column("force")), True),
+        )
+        table = pa.table(
+            {
+                "force": rows.column("force"),
+                "month": rows.column("month"),
+                "nowhere": pc.if_else(pc.is_null(placed), rows.column("n"), 0),
+                "outside": pc.if_else(outside, rows.column("n"), 0),
+            }
+        )
+        sums = table.group_by(["force", "month"]).aggregate(
+            [("nowhere", "sum"), ("outside", "sum")]
+        )
+        return {
+            (str(r["force"]), str(r["month"])): (
+                int(r["nowhere_sum"]),
+                int(r["outside_sum"]),
+            )
+            for r in sums.to_pylist()
+        }
+
+    return store.cached(f"uncounted-cells:{measure.id}:{as_of}", count)
+
+
 def uncounted(
     store: Store, measure: Measure, area_code: str, months: list[str], as_of: AsOf
 ) -> Uncounted | None:
@@ -253,21 +299,10 @@ def uncounted(
         forces = {f for m in months for f in found.get(m, set())}
     if not forces:
         return None
-    rows = _rows_by_force(store, measure, as_of)
-    mine = rows.filter(
-        pc.and_(
-            pc.is_in(rows.column("force"), pa.array(sorted(forces), pa.string())),
-            pc.is_in(rows.column("month"), pa.array(months, pa.string())),
-        )
-    )
-    placed = mine.column("lsoa_code")
-    no_location = int(pc.sum(mine.filter(pc.is_null(placed)).column("n")).as_py() or 0)
-    elsewhere = None
-    if index:
-        located = mine.filter(pc.is_valid(placed)).to_pylist()
-        elsewhere = sum(
-            int(r["n"]) for r in located if index.get(r["lsoa_code"]) != r["force"]
-        )
+    cells = _uncounted_cells(store, measure, as_of)
+    asked = [cells.get((force, month), (0, 0)) for force in forces for month in months]
+    no_location = sum(cell[0] for cell in asked)
+    elsewhere = sum(cell[1] for cell in asked) if index else None
     names = _names(store, measure, as_of)
     return Uncounted(
         tuple(sorted(names.get(f, f) for f in forces)),

@@ -43,7 +43,8 @@ Police" -> `metropolitan`, "West Midlands" -> `west-midlands`).
 
 No data is not zero. With the police force area lookup loaded, a period in
 which none of an area's forces' files are loaded has no figure ("no data",
-value null in the API, no interval, no chart), and one in which only some
+value null in the API, no interval, no chart; in a ranking or on a map, no
+rank: "no data"), and one in which only some
 are, or only another force's rows fall in the area, is marked "partial: only
 City of London Police's rows". Without the lookup which force covers an area
 cannot be known: every month any loaded file covers is counted, and the
