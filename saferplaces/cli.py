@@ -1017,7 +1017,12 @@ def _print_result(answer: Any, output_format: str) -> None:
 
     rows = [row.as_dict() for row in answer.rows]
     if output_format == "json":
-        click.echo(json.dumps({"notes": answer.notes, "rows": rows}, indent=2))
+        click.echo(
+            json.dumps(
+                {"notes": answer.notes, "coverage": answer.coverage, "rows": rows},
+                indent=2,
+            )
+        )
         return
     if output_format == "table":  # people read two decimals; CSV keeps them all
         for row in rows:
@@ -1025,8 +1030,11 @@ def _print_result(answer: Any, output_format: str) -> None:
             row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
     print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
     if output_format == "table":
-        for note in answer.notes:
+        for note in [*answer.notes, *answer.coverage]:
             click.echo(f"Note: {note}")
+    else:  # CSV stays parseable: what it cannot count goes to stderr
+        for sentence in answer.coverage:
+            click.echo(f"Note: {sentence}", err=True)
 
 
 @measure.command("spc")

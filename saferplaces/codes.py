@@ -47,6 +47,8 @@ ONS_COLUMN_PREFIXES = {
     "LA": "local_authority",
     "CTY": "county",
     "RGN": "region",
+    # Police force areas (ONS's LAD to CSP to PFA lookup): see force_slug.
+    "PFA": "force",
 }
 ONS_COLUMN = re.compile(rf"^({'|'.join(ONS_COLUMN_PREFIXES)})(\d{{2}})(CD|NM)$")
 

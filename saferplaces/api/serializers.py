@@ -133,6 +133,11 @@ class RowSerializer(serializers.Serializer[Any]):
         help_text="How the figure was treated for publication.",
     )
     words = serializers.CharField(help_text="The figure in a sentence.")
+    coverage = serializers.ChoiceField(
+        ["", "partial", "no data"],
+        help_text="'no data': none of the area's forces' files are loaded for "
+        "the period (the value is null, not 0); 'partial': only some are.",
+    )
 
 
 class SeriesSerializer(serializers.Serializer[Any]):
@@ -141,6 +146,11 @@ class SeriesSerializer(serializers.Serializer[Any]):
         help_text="True for callers not signed in: published figures."
     )
     notes = serializers.ListField(child=serializers.CharField())
+    coverage = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the figures cannot count (rows with no location, "
+        "placed outside the force) and which force's files they hold.",
+    )
     points = RowSerializer(many=True)
 
 
@@ -176,4 +186,5 @@ class ComparisonSerializer(serializers.Serializer[Any]):
     measure = MeasureSerializer()
     public = serializers.BooleanField()
     notes = serializers.ListField(child=serializers.CharField())
+    coverage = serializers.ListField(child=serializers.CharField())
     areas = ComparisonRowSerializer(many=True)

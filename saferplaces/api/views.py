@@ -167,6 +167,7 @@ def _answer(measure: Measure, answer: results.Result, key: str) -> dict[str, Any
         "measure": _describe(measure),
         "public": answer.public,
         "notes": answer.notes,
+        "coverage": answer.coverage,
         key: [row.as_dict() for row in answer.rows],
     }
 

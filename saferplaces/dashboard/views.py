@@ -274,6 +274,7 @@ def _measure_page(
         context["points"] = points
         context["published"] = _why_published(answer, clearance, code)
         context["publication_notes"] = answer.notes
+        context["coverage"] = answer.coverage
         context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
             rebase = options.check_rebase([p.period for p in points])
@@ -479,6 +480,8 @@ def _metadata(
         ("area", f"{geography.area(store(), code).name} ({code})"),
         ("period", by),
         ("publication", " ".join(answer.notes)),
+        # What the figures cannot count, which force's files they hold.
+        *[("coverage", sentence) for sentence in answer.coverage],
         ("source", measure.source),
         (
             "loaded",
@@ -681,7 +684,8 @@ def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
         except results.ResultError:
             continue  # not loaded, or not published for wards
         if answer.rows:
-            shown.append((measure, answer.rows[-2:], answer.notes))
+            notes = [*answer.notes, *answer.coverage]
+            shown.append((measure, answer.rows[-2:], notes))
     return render(
         request,
         "dashboard/neighbourhood.html",

@@ -41,9 +41,10 @@ NESTS_IN = {
     "msoa": ["local_authority", "region"],
     "ward": ["local_authority", "region"],
     "constituency": ["region"],
-    "local_authority": ["county", "region"],
+    "local_authority": ["county", "region", "force"],
     "county": ["region"],
     "region": [],
+    "force": [],
 }
 
 GEOGRAPHY_SCHEMA = pa.schema(
@@ -325,8 +326,10 @@ register(
         description=(
             "ONS lookup CSVs (LSOA to ward to local authority, any vintage, "
             "recognised by column names such as LSOA11CD and WD19NM; the LSOA "
-            "2011 to 2021 lookup with CHGIND too) and the partnership's own "
-            "areas from YAML (districts, policing units)."
+            "2011 to 2021 lookup with CHGIND too; ONS's local authority to "
+            "police force area lookup, LAD23CD to PFA23CD, says which force's "
+            "files cover which area) and the partnership's own areas from YAML "
+            "(districts, policing units)."
         ),
         wanted=lambda name: name.lower().endswith((".csv", ".yaml", ".yml")),
         reader=read_geography,

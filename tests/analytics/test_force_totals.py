@@ -112,3 +112,62 @@ def test_the_real_city_force_total_equals_its_files(tmp_path):
         assert (
             sum(p.numerator or 0 for p in points) == raw[("City of London Police", asb)]
         )
+
+
+LOOKUP = SHARED.parent / "geography" / "imd_lookups.csv"
+PFA_LOOKUP = (
+    Path(__file__).resolve().parents[1]
+    / "fixtures"
+    / "geography"
+    / "lookup-lad23-csp23-pfa23.csv"
+)
+CITY_AUTHORITY = "E09000001"
+
+
+@pytest.mark.skipif(
+    not (CITY.is_dir() and LOOKUP.is_file()),
+    reason=f"real City of London police.uk files and the ONS lookup are not here "
+    f"({CITY.resolve()}, {LOOKUP.resolve()}); they are never committed, so this "
+    "test runs only beside ../shared/data",
+)
+def test_the_real_citys_figures_say_what_they_cannot_count(tmp_path):
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("police-uk-street"), [CITY])
+    run_load(store, get_source("geography"), [LOOKUP, PFA_LOOKUP])
+    with open(LOOKUP, newline="", encoding="utf-8-sig") as handle:
+        city_lsoas = {
+            row["LSOA21CD"]
+            for row in csv.DictReader(handle)
+            if row["LA24CD"] == CITY_AUTHORITY
+        }
+    inside = no_location = elsewhere = 0
+    months = set()
+    for path in CITY.rglob("*-street.csv"):
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                if row["Crime type"] == "Anti-social behaviour":
+                    continue
+                months.add(row["Month"])
+                if not row["LSOA code"]:
+                    no_location += 1
+                elif row["LSOA code"] in city_lsoas:
+                    inside += 1
+                else:
+                    elsewhere += 1
+    answer = results.series(store, "total-recorded-crime", CITY_AUTHORITY)
+    assert sum(row.numerator or 0 for row in answer.rows) == inside
+    assert all(row.coverage == "" for row in answer.rows)
+    first, last = min(months), max(months)
+    assert (
+        f"In these months ({first} to {last}) {no_location:,} crimes of City of "
+        f"London Police had no location and {elsewhere:,} were placed outside the "
+        "force's LSOAs; they are in the force's total, not in any smaller area's."
+    ) in answer.coverage
+    force = results.series(store, "total-recorded-crime", "city-of-london")
+    assert sum(row.numerator or 0 for row in force.rows) == (
+        inside + no_location + elsewhere
+    )
+    # A Birmingham ward: West Midlands Police's files are not loaded.
+    ward = results.series(store, "total-recorded-crime", "E05011119")
+    assert {row.coverage for row in ward.rows} == {"no data"}
+    assert all(row.value is None for row in ward.rows)

@@ -28,6 +28,32 @@ rates per month when the two periods cover different months (a partial
 quarter against a whole one) and rates per resident when their residents
 differ; its statement says which ("change per month (2 months against 3)").
 
+A police force is counted by its files, not its LSOAs: an area of level
+`force` (from the partnership's areas file, or ONS's local authority to
+police force area lookup, `LAD23CD,...,PFA23CD,PFA23NM`, loaded as geography)
+or a force's police.uk slug as the area code (`city-of-london`) counts every
+row whose "Falls within" is that force, those police.uk publishes with no
+location and those it places in a neighbouring force's LSOAs included. Any
+smaller area counts the rows placed in its LSOAs, and its figures say how
+many of its force's rows in the months shown no smaller area counts ("In
+these months (2016-10 to 2017-02) 89 crimes of City of London Police had no
+location and 76 were placed outside the force's LSOAs"). ONS's force area
+names become police.uk slugs by `force_slug` in `saferplaces/codes.py`
+("City of London" and "London, City of" -> `city-of-london`, "Metropolitan
+Police" -> `metropolitan`, "West Midlands" -> `west-midlands`).
+
+No data is not zero. With the police force area lookup loaded, a period in
+which none of an area's forces' files are loaded has no figure ("no data",
+value null in the API, no interval, no chart; in a ranking or on a map, no
+rank: "no data"), and one in which only some
+are, or only another force's rows fall in the area, is marked "partial: only
+City of London Police's rows". Without the lookup which force covers an area
+cannot be known: every month any loaded file covers is counted, and the
+figures say so (`saferplaces/analytics/measures/coverage.py`; the sentences
+in `saferplaces.analytics.results.covered`, printed by the measure page,
+its CSV and XLSX exports, the API's `coverage`, `measure show` and the
+tasking pack).
+
 Partners see exact figures. The public sees each measure as its
 "Published" line says ([publication.md](publication.md)): open data
 exactly; other counts cell key perturbed, small ones withheld; surveys under

@@ -570,6 +570,15 @@ def _aggregate_tallies(
     return labels, sums, sizes
 
 
+def period_months(months: list[str], by: Period) -> dict[str, list[str]]:
+    """{period label: the months of ``months`` it holds}."""
+    labels, starts, sizes = _periods(months, by)
+    return {
+        label: months[start : start + size]
+        for label, start, size in zip(labels, starts, sizes, strict=True)
+    }
+
+
 def _periods(months: list[str], by: Period) -> tuple[list[str], list[int], list[int]]:
     """Each period's label, the index of its first month and its months."""
     if by == "month":
