@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -24,7 +25,7 @@ from saferplaces.lib.downloads import csv_download, xlsx_download
 from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import publication_rules, web_store
 from saferplaces.partnership import scope
-from saferplaces.partnership.models import ActionMeasure, Plan, Status
+from saferplaces.partnership.models import ActionMeasure, Partnership, Plan, Status
 
 
 def store() -> Store:
@@ -602,24 +603,44 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     )
 
 
-def neighbourhood(request: HttpRequest) -> HttpResponse:
-    """A resident chooses a ward, or types its name (no sign-in needed)."""
-    wards = geography.areas_of_level(store(), "ward")
+def _partnership_at(request: HttpRequest, slug: str) -> Partnership:
+    """The partnership a public page's address names (404 if none): the
+    page shows its name, its place and only its areas."""
+    partnership = Partnership.objects.filter(slug=slug).first()
+    if partnership is None:
+        raise Http404("No partnership has that address.")
+    request.partnership = partnership  # type: ignore[attr-defined]
+    return partnership
+
+
+def _public_areas(partnership: Partnership) -> list[tuple[str, str]]:
+    """The partnership itself, then its wards: what a resident chooses from."""
+    return scope.picker_areas(store(), partnership, ("ward",))
+
+
+def neighbourhood(request: HttpRequest, slug: str) -> HttpResponse:
+    """A resident chooses one of the partnership's wards, or types its name
+    or their postcode (no sign-in needed)."""
+    partnership = _partnership_at(request, slug)
+    areas = _public_areas(partnership)
     form = NeighbourhoodForm(
-        request.GET, wards, example_postcode=geography.example_postcode(store())
+        request.GET,
+        areas,
+        example_postcode=geography.example_postcode(store()),
+        example_place=scope.example_place(store(), partnership),
     )
     context: dict[str, Any] = {"form": form, "place": request.GET.get("place", "")}
     if not form.is_valid():
         return render(request, TEMPLATE_CHOOSE, context, status=400)
     chosen, typed = form.cleaned_data["ward"], form.cleaned_data["place"]
     if chosen:
-        return redirect("dashboard:neighbourhood_ward", code=chosen)
+        return _to_area(slug, chosen)
     if typed and form.is_postcode():
-        return _postcode(request, typed, context)
+        return _postcode(request, slug, areas, typed, context)
     if typed:
-        found = [w for w in wards if typed.casefold() in w.name.casefold()]
+        found = [(c, n) for c, n in areas if typed.casefold() in n.casefold()]
         if len(found) == 1:
-            return redirect("dashboard:neighbourhood_ward", code=found[0].code)
+            return _to_area(slug, found[0][0])
         if not found:
             form.add_error(
                 "place",
@@ -631,13 +652,26 @@ def neighbourhood(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE_CHOOSE, context)
 
 
+def _to_area(slug: str, code: str) -> HttpResponse:
+    return redirect("dashboard:neighbourhood_ward", slug=slug, code=code)
+
+
 def _postcode(
-    request: HttpRequest, typed: str, context: dict[str, Any]
+    request: HttpRequest,
+    slug: str,
+    areas: list[tuple[str, str]],
+    typed: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
     """A postcode goes to its ward, from the postcode directory loaded."""
     place = geography.postcode_place(store(), typed)
-    if place is not None and place.ward is not None:
-        return redirect("dashboard:neighbourhood_ward", code=place.ward.code)
+    ours = (
+        place is not None
+        and place.ward is not None
+        and (place.ward.code in dict(areas))
+    )
+    if ours and place is not None and place.ward is not None:
+        return _to_area(slug, place.ward.code)
     shown = typed.upper()
     if "postcodes" not in store().tables():
         message = (
@@ -651,8 +685,8 @@ def _postcode(
         )
     else:
         message = (
-            f"The postcode {shown} is outside the areas this service covers. "
-            "Choose your ward from the list if you live here."
+            f"The postcode {shown} is outside the areas this partnership "
+            "covers. Choose your ward from the list if you live here."
         )
     context["form"].add_error("place", message)
     return render(request, TEMPLATE_CHOOSE, context, status=400)
@@ -661,19 +695,25 @@ def _postcode(
 TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 
 
-def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
-    """Published measures for one ward, in plain language, as the public
-    sees them (the measures the registry puts on the resident page); kept
-    until the next load."""
+def neighbourhood_ward(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """Published measures for one of the partnership's wards (or the whole
+    partnership), in plain language, as the public sees them (the measures
+    the registry puts on the resident page); kept until the next load or a
+    change to the partnership's areas."""
+    partnership = _partnership_at(request, slug)
+    revision = (store_revision(), partnership.name, tuple(partnership.area_codes()))
     return cached_page(
-        request, store_revision(), lambda: _neighbourhood_ward(request, code)
+        request, revision, lambda: _neighbourhood_ward(request, partnership, code)
     )
 
 
-def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
-    wards = {w.code: w for w in geography.areas_of_level(store(), "ward")}
-    if code not in wards:
-        raise Http404("No such ward.")
+def _neighbourhood_ward(
+    request: HttpRequest, partnership: Partnership, code: str
+) -> HttpResponse:
+    areas = dict(_public_areas(partnership))
+    if code not in areas:
+        raise Http404("This partnership has no such ward.")
+    whole = code == scope.own_area(store(), partnership)
     shown = []
     for measure in results.resident_measures():
         try:
@@ -686,10 +726,31 @@ def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
         if answer.rows:
             notes = [*answer.notes, *answer.coverage]
             shown.append((measure, answer.rows[-2:], notes))
+    name = partnership.name if whole else areas[code]
     return render(
         request,
         "dashboard/neighbourhood.html",
-        {"ward": wards[code], "results": shown, "deprivation": _deprived(code)},
+        {"ward": geography.Area(code, name, "partnership" if whole else "ward"),
+         "whole": whole, "results": shown, "deprivation": _deprived(code)},
+    )  # fmt: skip
+
+
+def any_neighbourhood(request: HttpRequest, code: str = "") -> HttpResponse:
+    """The addresses before partnerships had their own: the only
+    partnership's page, or (with several, or none) a list of them."""
+    everyone = list(Partnership.objects.all())
+    if len(everyone) == 1:
+        slug = everyone[0].slug
+        if code:
+            return _to_area(slug, code)
+        target = reverse("dashboard:neighbourhood", kwargs={"slug": slug})
+        query = request.GET.urlencode()
+        return redirect(f"{target}?{query}" if query else target)
+    return render(
+        request,
+        "dashboard/neighbourhood_which.html",
+        {"partnerships": everyone},
+        status=404,
     )
 
 

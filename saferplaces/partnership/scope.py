@@ -189,14 +189,27 @@ def own_area(store: Any, partnership: Partnership) -> str:
 WHOLE_LEVELS = ("partnership", "policing_unit", "local_authority", "district")
 
 
+def whole_area(store: Any, partnership: Partnership) -> str:
+    """The area figures for the whole partnership are given for: its whole
+    area, or else its first area ("" if it has none yet)."""
+    return own_area(store, partnership) or next(iter(partnership.area_codes()), "")
+
+
 def home_area(request: Any, store: Any) -> str:
     """The area a person's dashboard opens on: the whole area of the
-    partnership they are in, or its first area (no installation setting
-    names one: issue 29)."""
+    partnership they are in (no installation setting names one: issue 29)."""
     here = current(request)
-    if here is None:
-        return ""
-    return own_area(store, here) or next(iter(here.area_codes()), "")
+    return whole_area(store, here) if here else ""
+
+
+def example_place(store: Any, partnership: Partnership) -> str:
+    """The place the partnership's public pages suggest: its own choice, or
+    the first of its wards ("" if it has none)."""
+    if partnership.example_place:
+        return partnership.example_place
+    wards = picker_areas(store, partnership, ("ward",))
+    whole = own_area(store, partnership)
+    return next((label for code, label in wards if code != whole), "")
 
 
 def picker_areas(
@@ -208,13 +221,29 @@ def picker_areas(
     """(code, label) of what a picker offers: the partnership itself first,
     then the areas of ``levels`` inside its areas (by level, then name),
     never the rest of the country; the council's name is added where two
-    share a name, and each area's level if ``say_level``."""
-    from saferplaces.analytics import geography
-    from saferplaces.lib.templatetags.govuk import words
-
+    share a name, and each area's level if ``say_level``. Kept until the
+    next load."""
     if partnership is None:
         return []
     codes = partnership.area_codes()
+    key = f"picker:{partnership.name}:{codes}:{levels}:{say_level}"
+    return list(
+        store.cached(
+            key, lambda: _picker_areas(store, partnership, codes, levels, say_level)
+        )
+    )
+
+
+def _picker_areas(
+    store: Any,
+    partnership: Partnership,
+    codes: list[str],
+    levels: tuple[str, ...],
+    say_level: bool,
+) -> list[tuple[str, str]]:
+    from saferplaces.analytics import geography
+    from saferplaces.lib.templatetags.govuk import words
+
     whole = own_area(store, partnership)
     inside = set().union(*geography.lsoas_in_each(store, codes).values())
     # Without one area for its whole, the partnership's own areas come first.

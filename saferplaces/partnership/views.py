@@ -44,13 +44,16 @@ from saferplaces.partnership.models import (
 
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
     """The plan asked for (``?plan=``) or the newest, among the published
-    plans for the public page and the person's own partnerships' otherwise."""
+    plans for the public page and the person's own partnerships' otherwise
+    (the newest of the partnership they are in first)."""
     if published_only:
         plans = Plan.objects.select_related("partnership").filter(published=True)
+        newest = plans.first()
     else:
         plans = scope.plans(request.user)
+        newest = scope.current_plans(request).first() or plans.first()
     slug = request.GET.get("plan")
-    plan = plans.filter(slug=slug).first() if slug else plans.first()
+    plan = plans.filter(slug=slug).first() if slug else newest
     if plan is None:
         raise Http404("No plan has been loaded yet.")
     return plan
@@ -396,6 +399,7 @@ def _progress_page(request: HttpRequest, plan: Plan) -> HttpResponse:
 def public_plan(request: HttpRequest) -> HttpResponse:
     """The published plan: narrative, priorities, groups, leads, progress."""
     plan = _current_plan(request, published_only=True)
+    request.partnership = plan.partnership  # type: ignore[attr-defined]
     return cached_page(
         request, _plan_revision(plan), lambda: _public_plan_page(request, plan)
     )
@@ -403,12 +407,12 @@ def public_plan(request: HttpRequest) -> HttpResponse:
 
 def _targets(request: HttpRequest, plan: Plan) -> list[tuple[ActionMeasure, Any]]:
     """Each target the plan sets, with the measure's latest card (its
-    assurance against the target) for the partnership's area."""
+    assurance against the target) for its partnership's whole area."""
     from saferplaces.analytics import results
     from saferplaces.lib.store import web_store
 
     found = []
-    home = scope.home_area(request, web_store())
+    home = scope.whole_area(web_store(), plan.partnership)
     clearance = scope.clearance(request.user)
     # A target set, or a size of change the cards turn into one.
     links = ActionMeasure.objects.filter(action__plan=plan).filter(

@@ -58,6 +58,9 @@ PARTNERSHIP_FREE = {
     # refused as if it did not exist (tests/partnership/
     # test_the_partnership_is_the_unit.py).
     "partnership:choose",
+    # Public pages: each partnership's own address shows what it publishes.
+    "web:partnership", "dashboard:any_neighbourhood",
+    "dashboard:any_neighbourhood_ward",
 }  # fmt: skip
 
 

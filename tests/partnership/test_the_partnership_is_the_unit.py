@@ -6,49 +6,14 @@ its areas share a name."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
-from saferplaces.analytics.store import Store
-from saferplaces.ingest.loader import run_load
-from saferplaces.ingest.sources import get_source
-from tests.factories import SITE_ADMIN, PartnershipAreaFactory, PartnershipFactory
+from tests.factories import SITE_ADMIN
+from tests.partnership.conftest import options, partnership
 
 pytestmark = pytest.mark.django_db
-
-# Two councils with a ward called Abbey each, as in the national lookup.
-LOOKUP = """\
-LSOA21CD,LSOA21NM,WD24CD,WD24NM,LAD24CD,LAD24NM
-E01010001,Leicester 001A,E05010001,Abbey,E06000016,Leicester
-E01010002,Leicester 002A,E05010002,Castle,E06000016,Leicester
-E01020001,Barking and Dagenham 001A,E05020001,Abbey,E09000002,Barking and Dagenham
-E01020002,Barking and Dagenham 002A,E05020002,Eastbury,E09000002,Barking and Dagenham
-"""
-
-
-@pytest.fixture
-def two_councils(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    lookup = tmp_path / "lookup.csv"
-    lookup.write_text(LOOKUP)
-    run_load(Store(tmp_path / "store"), get_source("geography"), [lookup])
-
-
-def partnership(name: str, *codes: str):
-    made = PartnershipFactory(name=name)
-    for code in codes:
-        PartnershipAreaFactory(partnership=made, code=code)
-    return made
-
-
-def options(html: str, name: str) -> list[tuple[str, str]]:
-    select = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S)
-    assert select, f"no {name} picker on the page"
-    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[0])
-    return [(value, label.strip()) for value, label in found if value]
 
 
 def signed_in(client, make_user, *partnerships, role=Role.ANALYST):
@@ -136,3 +101,16 @@ def test_one_partnership_shows_no_chooser(two_councils, client, make_user):
     leicester = partnership("Leicester Community Safety Partnership", "E06000016")
     home = signed_in(client, make_user, leicester).get(reverse("web:home"))
     assert 'name="partnership"' not in home.content.decode()
+
+
+def test_a_partnership_without_areas_is_told_so_not_shown_the_demos(
+    two_councils, client, make_user
+):
+    """Every card said "no LSOAs are known for area 'SYN-PARTNERSHIP'" on a
+    real install until a setting was found (issue 29)."""
+    new = partnership("Leicester Community Safety Partnership")
+    html = signed_in(client, make_user, new).get(reverse("dashboard:overview"))
+    page = html.content.decode()
+    assert "Leicester Community Safety Partnership has no areas yet" in page
+    assert "SYN-" not in page
+    assert "no LSOAs are known" not in page
