@@ -80,6 +80,41 @@ def load_population(store: Store, folder, rows: str) -> None:
     run_load(store, get_source("population"), [path])
 
 
+# -- deprivation: IMD deciles of Anytown, with crimes and residents ---------------
+
+ANYTOWN = "E08900001"  # LSOAs E01900001-3 (line 5 of the lookup is rejected)
+FILE_7 = (
+    '"LSOA code (2011)","Local Authority District code (2019)",'
+    '"Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",'
+    '"Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% '
+    'of LSOAs)"\n'
+)
+
+
+def load_deprived_anytown(store: Store, folder: Path) -> None:
+    """Anytown's geography; IMD 2019 with 001A in decile 1 and 001B in
+    decile 10 (002A not in the file); 1,000, 2,000 and 1,500 residents in
+    2019; and 30, 10 and 5 crimes in 2019/20."""
+    run_load(store, get_source("geography"), [LOOKUP])
+    imd = write_csv(
+        folder / "imd2019.csv",
+        FILE_7 + "E01900001,E08900001,604,1\nE01900002,E08900001,30121,10\n",
+    )
+    run_load(store, get_source("imd"), [imd])
+    load_population(
+        store,
+        folder,
+        "E01900001,2019,all,all,1000\nE01900002,2019,all,all,2000\n"
+        "E01900003,2019,all,all,1500\n",
+    )
+    load_crimes(
+        store,
+        folder,
+        [("2019-04", "E01900001", 30), ("2019-05", "E01900002", 10),
+         ("2019-05", "E01900003", 5)],
+    )  # fmt: skip
+
+
 # -- a server started in another process ----------------------------------------
 
 

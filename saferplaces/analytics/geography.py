@@ -18,10 +18,12 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import AsOf, Store, StoreError
 from saferplaces.codes import is_lsoa, level_of_code, normalise_postcode
 
@@ -342,6 +344,89 @@ def is_known(store: Store, code: str) -> bool:
     return bool(
         store.query("SELECT 1 FROM geography WHERE code = ? LIMIT 1", [code]).num_rows
     )
+
+
+def area_named(store: Store, typed: str) -> str:
+    """The code of the area ``typed`` names: a code the geography holds, or
+    the name of exactly one area (a person types "Selly Oak" as readily as
+    E05011119). Refused for any other, with the nearest names and codes the
+    geography holds, or every area of a shared name ("Abbey" is a ward of
+    many councils), in words fit to show.
+
+    Example:
+        >>> import tempfile
+        >>> try:
+        ...     area_named(Store(tempfile.mkdtemp()), "E05011119")
+        ... except Refused as refused:
+        ...     print(refused)
+        no geography is loaded to check it against
+    """
+    text = typed.strip()
+    known = _every_area(store)
+    if not known:
+        raise Refused("no geography is loaded to check it against")
+    for code in (text, text.upper()):
+        if code in known:
+            return code
+    called = [a for a in known.values() if a.name.casefold() == text.casefold()]
+    if len(called) == 1:
+        return called[0].code
+    if called:
+        raise Refused(
+            f"{len(called)} areas are called {text}: "
+            + "; ".join(_told_apart(store, a) for a in called)
+            + ". Give the code of the one you mean"
+        )
+    raise Refused(
+        "no area in the geography has this code or name" + _nearest(known, text)
+    )
+
+
+# Suggestions offered for an area not found, and how alike they must be.
+NEAREST_AREAS = 3
+NEAREST_CUTOFF = 0.6
+
+
+def _nearest(known: dict[str, Area], text: str) -> str:
+    codes_by_word: dict[str, list[str]] = {}
+    for found in known.values():
+        codes_by_word.setdefault(found.name, []).append(found.code)
+        codes_by_word.setdefault(found.code, []).append(found.code)
+    near = difflib.get_close_matches(
+        text, list(codes_by_word), n=NEAREST_AREAS, cutoff=NEAREST_CUTOFF
+    )
+    named = dict.fromkeys(
+        f"{known[code].name} ({code})" for word in near for code in codes_by_word[word]
+    )
+    return f" (did you mean {' or '.join(named)}?)" if named else ""
+
+
+def _told_apart(store: Store, found: Area) -> str:
+    """ "Abbey (E05009999, a ward in City of London)"."""
+    above = parent(store, found.code)
+    where = f" in {above.name}" if above is not None else ""
+    return f"{found.name} ({found.code}, a {found.level.replace('_', ' ')}{where})"
+
+
+def _every_area(store: Store) -> dict[str, Area]:
+    """Every code the geography holds with its newest name: {code: Area}."""
+
+    def load() -> dict[str, Area]:
+        if "geography" not in store.tables():
+            return {}
+        rows = store.query(
+            "SELECT code, name, level FROM (SELECT code, name, level, row_number() "
+            "OVER (PARTITION BY code ORDER BY vintage DESC NULLS LAST, name) AS newest "
+            "FROM geography) WHERE newest = 1"
+        ).to_pylist()
+        return {
+            str(r["code"]): Area(
+                str(r["code"]), str(r["name"] or r["code"]), str(r["level"])
+            )
+            for r in rows
+        }
+
+    return store.cached("every-area", load)
 
 
 def children(store: Store, code: str) -> list[Area]:

@@ -28,6 +28,8 @@ import pyarrow.compute as pc
 import yaml
 
 from saferplaces.codes import LSOA_CODE, ONS_CODE, ONS_COLUMN, ONS_COLUMN_PREFIXES
+from saferplaces.ingest.deprivation import left_for_imd
+from saferplaces.ingest.footers import without_footer
 from saferplaces.ingest.reading import LINE, FileRefused, InputFile, header_of, read_csv
 from saferplaces.ingest.sources import FileRead, Source, register
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
@@ -39,9 +41,10 @@ NESTS_IN = {
     "msoa": ["local_authority", "region"],
     "ward": ["local_authority", "region"],
     "constituency": ["region"],
-    "local_authority": ["county", "region"],
+    "local_authority": ["county", "region", "force"],
     "county": ["region"],
     "region": [],
+    "force": [],
 }
 
 GEOGRAPHY_SCHEMA = pa.schema(
@@ -176,7 +179,7 @@ def read_lookup(item: InputFile) -> FileRead:
         pa.concat_tables(parts),
         rejects,
         rows_read,
-        parsed.notes,
+        [*parsed.notes, *left_for_imd(header)],
         lines_accepted=accepted.num_rows,
     )
 
@@ -323,8 +326,10 @@ register(
         description=(
             "ONS lookup CSVs (LSOA to ward to local authority, any vintage, "
             "recognised by column names such as LSOA11CD and WD19NM; the LSOA "
-            "2011 to 2021 lookup with CHGIND too) and the partnership's own "
-            "areas from YAML (districts, policing units)."
+            "2011 to 2021 lookup with CHGIND too; ONS's local authority to "
+            "police force area lookup, LAD23CD to PFA23CD, says which force's "
+            "files cover which area) and the partnership's own areas from YAML "
+            "(districts, policing units)."
         ),
         wanted=lambda name: name.lower().endswith((".csv", ".yaml", ".yml")),
         reader=read_geography,
@@ -515,11 +520,13 @@ def read_population(item: InputFile) -> FileRead:
     )
     parsed = read_csv(item, header_of(item) if census else columns)
     table = parsed.table.rename_columns([*columns, LINE])
+    notes = list(parsed.notes)
+    if census:  # a Nomis download: its footer is not data
+        table, footer = without_footer(table, LINE)
+        notes += [footer] if footer else []
     checks = RowChecks(item.name, table)
     if census:
-        # TS001 ends with blank rows and a disclosure-control footnote.
-        footnote = "not an LSOA row (the file's footnote)"
-        checks.matches("mnemonic", LSOA_CODE, footnote, optional=False)
+        checks.matches("mnemonic", LSOA_CODE, "is not an LSOA code", optional=False)
         checks.matches("total", r"^\d+$", "must be a whole number", optional=False)
         count = table.num_rows
         canonical = {
@@ -558,9 +565,7 @@ def read_population(item: InputFile) -> FileRead:
     rejects = pa.concat_tables(
         [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
     )
-    return FileRead(
-        accepted, rejects, table.num_rows + len(parsed.malformed), parsed.notes
-    )
+    return FileRead(accepted, rejects, table.num_rows + len(parsed.malformed), notes)
 
 
 def _read_ts021(item: InputFile) -> FileRead:
@@ -571,7 +576,7 @@ def _read_ts021(item: InputFile) -> FileRead:
     if missing:
         raise FileRefused(item.name, f"is TS021 without the column {missing[0]!r}")
     parsed = read_csv(item, header)
-    table = parsed.table
+    table, footer = without_footer(parsed.table, LINE)
     checks = RowChecks(item.name, table)
     checks.matches(TS021_CODE, ONS_CODE, "must be a 9-character ONS code",
                    optional=False)  # fmt: skip
@@ -604,7 +609,7 @@ def _read_ts021(item: InputFile) -> FileRead:
         pa.concat_tables(parts),
         rejects,
         table.num_rows + len(parsed.malformed),
-        parsed.notes,
+        [*parsed.notes, *([footer] if footer else [])],
         lines_accepted=kept.num_rows,
     )
 

@@ -33,6 +33,8 @@ from saferplaces.analytics.geography import (
     lsoa_changes,
     lsoas_in,
 )
+from saferplaces.analytics.measures import force_level
+from saferplaces.analytics.measures.forces import force_month_counts, force_of
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.lattice import OffLattice, check_window
 from saferplaces.analytics.measures.population import (
@@ -113,6 +115,8 @@ def measure_series(
         for m in measure_months(store, measure, as_of)
         if (first is None or m >= first) and (last is None or m <= last)
     ]
+    if measure.counted_at == "force":
+        months = force_level.force_months(store, measure, area_code, months, as_of)
     if by == "rolling12" and len(months) < MONTHS_IN["rolling12"]:
         raise Refused(_too_few_for_a_rolling_year(measure.id, months))
     ptable = publishing if measure.publication.method != "open" else None
@@ -134,12 +138,20 @@ def measure_series(
         return _tally_series(
             store, measure, area_code, months, by, group, as_of, ptable, whole_only
         )
+    if measure.counted_at == "force":
+        return _force_series(store, measure, area_code, months, by, group, as_of)
     lsoas = lsoas_in(store, area_code)
-    if not lsoas:
+    # A force counts every row of its files, not only those in its LSOAs.
+    force = force_of(store, measure, area_code, as_of)
+    if not lsoas and force is None:
         raise Refused(f"no LSOAs are known for area {area_code!r}")
     counts = store.cached(
         f"monthly-counts:{measure.id}:{group}:{area_code}:{as_of}",
-        lambda: _monthly_counts(store, measure, lsoas, group, as_of),
+        lambda: (
+            force_month_counts(store, measure, force, group, as_of)
+            if force
+            else _monthly_counts(store, measure, lsoas, group, as_of)
+        ),
     )
     population = population_by_year(store, lsoas, as_of) if measure.denominator else {}
     groups: Sequence[str | None] = (
@@ -558,6 +570,15 @@ def _aggregate_tallies(
     return labels, sums, sizes
 
 
+def period_months(months: list[str], by: Period) -> dict[str, list[str]]:
+    """{period label: the months of ``months`` it holds}."""
+    labels, starts, sizes = _periods(months, by)
+    return {
+        label: months[start : start + size]
+        for label, start, size in zip(labels, starts, sizes, strict=True)
+    }
+
+
 def _periods(months: list[str], by: Period) -> tuple[list[str], list[int], list[int]]:
     """Each period's label, the index of its first month and its months."""
     if by == "month":
@@ -753,3 +774,24 @@ def poisson_intervals(
         low = np.where(values > 0, special.gammaincinv(values, tail), 0.0)
     high = special.gammaincinv(values + 1, 1 - tail)
     return [(float(a), float(b)) for a, b in zip(low, high, strict=True)]
+
+
+def _force_series(
+    store: Store,
+    measure: Measure,
+    force: str,
+    months: list[str],
+    by: Period,
+    group: str | None,
+    as_of: AsOf,
+) -> list[SeriesPoint]:
+    """A count of a force's records (``force_level``): open data, exact."""
+    counts = force_level.force_month_counts(store, measure, force, group, as_of)
+    groups: Sequence[str | None] = (
+        sorted({g for _, g in counts}, key=str) if group else [None]
+    )
+    points: list[SeriesPoint] = []
+    for value in groups:
+        cells = [counts.get((m, value), (0, 0)) for m in months]
+        points += _points(measure, force, value, months, cells, by, {}, None)
+    return points
