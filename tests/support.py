@@ -26,6 +26,12 @@ SQLITE_LEG_ONLY = pytest.mark.skipif(
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The real open files (never committed): beside the checkout, or where
+# SAFERPLACES_SHARED_DATA says. Tests that need them skip when absent.
+SHARED_DATA = Path(
+    os.environ.get("SAFERPLACES_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 EXTRACT = FIXTURES / "local_extract" / "local-crimes-2024-01.csv"
 GEOGRAPHY = FIXTURES / "geography"
 TS021 = GEOGRAPHY / "census-2021-ts021-ethnic-group-lsoa.csv"
