@@ -110,3 +110,16 @@ def test_the_neighbourhood_page_says_the_wards_decile(client, settings, tmp_path
     html = client.get(url).content.decode()
     assert "IMD 2019 decile 10, the median of its residents" in html
     assert "1 in decile 1, 1 in decile 10" in html
+
+
+def test_the_map_by_decile_says_what_to_load_before_an_index(
+    client, settings, make_user, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    load_crimes(Store(tmp_path / "store"), tmp_path / "files",
+                [("2019-04", "E01900001", 3)])  # fmt: skip
+    client.force_login(make_user(Role.ANALYST))
+    html = client.get(
+        reverse("dashboard:map"), {"within": "E01900001", "shade": "imd"}
+    ).content.decode()
+    assert "Not available: Load an index of deprivation first" in html
