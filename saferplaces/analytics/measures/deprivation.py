@@ -266,7 +266,7 @@ def by_decile(
         store, editions, index, lsoas, edition_for(editions, index, months[0]), as_of
     )
     counts = _counts_by_lsoa(store, measure, lsoas, months, as_of)
-    figures, notes = _figures(store, measure, edition, deciles, counts, months, as_of)
+    figures, notes = _figures(store, edition, deciles, counts, months, as_of)
     notes = [n for n in [edition.note, _partial(label, months), *notes] if n]
     notes += _unplaced_notes(store, edition, index, deciles, counts, as_of)
     return DecileBreakdown(
@@ -341,7 +341,6 @@ def _counts_by_lsoa(
 
 def _figures(
     store: Store,
-    measure: Measure,
     edition: Edition,
     deciles: dict[str, int],
     counts: dict[str, int],
