@@ -50,7 +50,6 @@ from saferplaces.analytics.geography import lsoas_in, lsoas_in_each
 from saferplaces.analytics.measures.population import (
     populations_by_year,
     residents_for,
-    year_used,
 )
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import (
@@ -149,10 +148,13 @@ def edition_for(editions: dict[str, str], index: str, first_month: str) -> Editi
     'IMD 2019 is the earliest deprivation index loaded; it is used for 2016'
     """
     mine = {edition_year(e): e for e in editions if e.split(" ")[0] == index}
-    wanted = int(first_month[:4])
-    year = year_used(set(mine), wanted)
-    if year is None:
+    if not mine:
         raise Refused(f"no {index} is loaded: saferplaces ingest imd FILE")
+    wanted = int(first_month[:4])
+    # Nearest before, never after: an index describes the years up to its
+    # publication (unlike population, where the nearest year either side is
+    # the best estimate).
+    year = max((y for y in mine if y <= wanted), default=min(mine))
     name = mine[year]
     note = (
         f"{name} is the earliest deprivation index loaded; it is used for {wanted}"
