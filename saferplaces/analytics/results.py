@@ -493,6 +493,13 @@ def area_deprivation(store: Store, area_code: str) -> deprivation.AreaDeprivatio
     return _engine(lambda: deprivation.area_deprivation(store, area_code))
 
 
+def areas_deprivation(
+    store: Store, codes: list[str]
+) -> dict[str, deprivation.AreaDeprivation]:
+    """``area_deprivation`` of many areas at once (a map's)."""
+    return _engine(lambda: deprivation.deprivation_of_areas(store, codes))
+
+
 def _decile_group(decile: int | None) -> str:
     if decile is None:
         return "not placed in a decile"
