@@ -631,9 +631,9 @@ def resident_measures() -> list[Measure]:
 # Said of an area when no police force area lookup is loaded.
 FORCE_UNKNOWN = (
     "Which police force's files cover {name} is not known (no local authority "
-    "to police force area lookup loaded places it): every month any loaded police.uk "
-    "file covers is counted, so a month of a force whose files are not loaded "
-    "would show 0."
+    "to police force area lookup loaded places it): a month is counted when a "
+    "loaded police.uk file places rows in its local authority, and has no data "
+    "otherwise; load the lookup to know whether a force's files are missing."
 )
 
 
