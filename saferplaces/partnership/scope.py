@@ -120,8 +120,8 @@ def partnerships(user: Any) -> QuerySet[Partnership]:
 def current(request: Any) -> Partnership | None:
     """The partnership the reader is in: the one a public page's address
     names; signed in, the one they chose in the header or else the first of
-    theirs with areas; a visitor elsewhere, the installation's only partnership. Found
-    once per request."""
+    theirs with areas; a visitor elsewhere, the installation's only
+    partnership with areas. Found once per request."""
     if not hasattr(request, "partnership"):
         request.partnership = _current(request)
     found: Partnership | None = request.partnership
