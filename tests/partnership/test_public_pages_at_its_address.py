@@ -139,3 +139,12 @@ def test_the_demo_shows_each_of_its_partnerships_its_own(
     assert "Erdington" not in south_wards
     assert "Bournville" in south_wards
     assert "Bournville" not in north_wards
+
+
+def test_a_board_without_areas_is_not_where_a_visitor_lands(client, leicester):
+    """The demo's city board has no areas: the installation's home goes to
+    the one partnership that is a place."""
+    partnership("Leicestershire Police and Crime Board")
+    home = client.get(reverse("web:home"))
+    assert home["Location"] == reverse("web:partnership",
+                                       kwargs={"slug": leicester.slug})  # fmt: skip

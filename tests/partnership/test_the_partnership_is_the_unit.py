@@ -114,3 +114,14 @@ def test_a_partnership_without_areas_is_told_so_not_shown_the_demos(
     assert "Leicester Community Safety Partnership has no areas yet" in page
     assert "SYN-" not in page
     assert "no LSOAs are known" not in page
+
+
+def test_a_member_of_a_board_too_opens_on_the_partnership_with_areas(
+    two_councils, client, make_user
+):
+    board = partnership("A Police and Crime Board")  # no areas of its own
+    leicester = partnership("Leicester Community Safety Partnership", "E06000016")
+    html = signed_in(client, make_user, board, leicester).get(
+        reverse("dashboard:overview")
+    )
+    assert '<span class="govuk-caption-l">Leicester</span>' in html.content.decode()
