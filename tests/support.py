@@ -6,6 +6,7 @@ other."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 import urllib.error
@@ -144,3 +145,10 @@ def wait_for_a_worker(port: int) -> None:
         except OSError:
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
+
+
+def picker_options(html: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S)
+    assert select, f"no {name} picker on the page"
+    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[0])
+    return [(value, label.strip()) for value, label in found if value]
