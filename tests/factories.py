@@ -683,3 +683,11 @@ def add_incident(
     IncidentPerson.objects.create(incident=incident, person=person, role=role)
     case.incidents.add(incident)
     return incident
+
+
+def partnership_covering(name: str, *codes: str, **fields):
+    """A partnership covering ``codes``, with ``fields`` of its record."""
+    made = PartnershipFactory(name=name, **fields)
+    for code in codes:
+        PartnershipAreaFactory(partnership=made, code=code)
+    return made

@@ -6,6 +6,7 @@ other."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 import urllib.error
@@ -26,6 +27,12 @@ SQLITE_LEG_ONLY = pytest.mark.skipif(
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The real open files (never committed): beside the checkout, or where
+# SAFERPLACES_SHARED_DATA says. Tests that need them skip when absent.
+SHARED_DATA = Path(
+    os.environ.get("SAFERPLACES_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 EXTRACT = FIXTURES / "local_extract" / "local-crimes-2024-01.csv"
 GEOGRAPHY = FIXTURES / "geography"
 TS021 = GEOGRAPHY / "census-2021-ts021-ethnic-group-lsoa.csv"
@@ -138,3 +145,10 @@ def wait_for_a_worker(port: int) -> None:
         except OSError:
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
+
+
+def picker_options(html: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S)
+    assert select, f"no {name} picker on the page"
+    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[0])
+    return [(value, label.strip()) for value, label in found if value]

@@ -493,6 +493,13 @@ def area_deprivation(store: Store, area_code: str) -> deprivation.AreaDeprivatio
     return _engine(lambda: deprivation.area_deprivation(store, area_code))
 
 
+def areas_deprivation(
+    store: Store, codes: list[str]
+) -> dict[str, deprivation.AreaDeprivation]:
+    """``area_deprivation`` of many areas at once (a map's)."""
+    return _engine(lambda: deprivation.deprivation_of_areas(store, codes))
+
+
 def _decile_group(decile: int | None) -> str:
     if decile is None:
         return "not placed in a decile"
@@ -624,9 +631,9 @@ def resident_measures() -> list[Measure]:
 # Said of an area when no police force area lookup is loaded.
 FORCE_UNKNOWN = (
     "Which police force's files cover {name} is not known (no local authority "
-    "to police force area lookup loaded places it): every month any loaded police.uk "
-    "file covers is counted, so a month of a force whose files are not loaded "
-    "would show 0."
+    "to police force area lookup loaded places it): a month is counted when a "
+    "loaded police.uk file places rows in its local authority, and has no data "
+    "otherwise; load the lookup to know whether a force's files are missing."
 )
 
 

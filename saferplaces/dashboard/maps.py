@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from saferplaces.analytics import geography, results
 from saferplaces.analytics.measures import deprivation, get_measure
-from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.results import ComparisonRow
 from saferplaces.analytics.store import Store
 
@@ -278,11 +277,11 @@ def _decile_map(store: Store, measure_id: str, level: str, within: str) -> Decil
         for code, (name, _) in sorted(inside.items(), key=lambda item: item[1][0])
     ]
     try:
-        placed = deprivation.deprivation_of_areas(store, [a.code for a in areas])
-    except Refused as refused:
+        placed = results.areas_deprivation(store, [a.code for a in areas])
+    except results.ResultError as refused:
         return DecileMap("", [], [], "", problem=str(refused))
     if not areas:
-        return DecileMap("", [], [], "", problem=f"no {level}s are known here")
+        return DecileMap("", [], [], "", problem=f"No {level}s are known here.")
     pairs = [(area, placed[area.code]) for area in areas]
     edition = pairs[0][1].edition
     shapes = (

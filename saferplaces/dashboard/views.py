@@ -738,7 +738,7 @@ def _neighbourhood_ward(
 def any_neighbourhood(request: HttpRequest, code: str = "") -> HttpResponse:
     """The addresses before partnerships had their own: the only
     partnership's page, or (with several, or none) a list of them."""
-    everyone = list(Partnership.objects.all())
+    everyone = scope.public_partnerships()
     if len(everyone) == 1:
         slug = everyone[0].slug
         if code:

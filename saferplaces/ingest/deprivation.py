@@ -38,7 +38,7 @@ contradicts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -85,64 +85,31 @@ _MHCLG_IMD = "index of multiple deprivation (imd) "
 _POSTCODE_IMD = "index of multiple deprivation "
 
 
+@dataclass(frozen=True)
 class _Layout:
     """Where one file's figures are: column names (None if absent)."""
 
-    def __init__(
-        self,
-        edition: str,
-        vintage: str,
-        code: str,
-        *,
-        score: str | None = None,
-        rank: str | None = None,
-        decile: str | None = None,
-        country: str = IMD_ENGLAND,
-        postcodes: bool = False,
-    ) -> None:
-        self.edition, self.vintage, self.code = edition, vintage, code
-        self.score, self.rank, self.decile = score, rank, decile
-        self.country, self.postcodes = country, postcodes
+    edition: str
+    vintage: str
+    code: str
+    score: str | None = None
+    rank: str | None = None
+    decile: str | None = None
+    country: str = IMD_ENGLAND
+    postcodes: bool = False
+
+
+# Columns by their lower-case names, for recognising a layout.
+Columns = dict[str, str]
 
 
 def _layout(name: str, header: list[str]) -> _Layout:
+    """The layout ``header`` is in; a file in none is refused whole."""
     lower = {column.strip().lower(): column for column in header}
-    starting = _starting(lower)
-    for key, column in lower.items():
-        if (found := _SCORES_LSOA.match(key)) and "imdscore" in lower:
-            vintage = f"20{found.group(1)}"
-            if vintage in EDITION_ON_VINTAGE:
-                edition = EDITION_ON_VINTAGE[vintage]
-                return _Layout(edition, vintage, column, score=lower["imdscore"])
-        if found := _MHCLG_LSOA.match(key):
-            vintage = found.group(1)
-            district = next(
-                (m.group(1) for k in lower if (m := _MHCLG_DISTRICT.match(k))), None
-            )
-            edition = EDITION_OF_DISTRICT_YEAR.get(
-                district or "", EDITION_ON_VINTAGE.get(vintage, "")
-            )
-            rank = starting(_MHCLG_IMD + "rank")
-            if edition and rank:
-                return _Layout(
-                    edition, vintage, column, score=starting(_MHCLG_IMD + "score"),
-                    rank=rank, decile=starting(_MHCLG_IMD + "decile"),
-                )  # fmt: skip
-    rank = lower.get(_POSTCODE_IMD + "rank")
-    if "lsoa code" in lower and "postcode" in lower and rank:
-        # The postcode lists derived from IMD 2019 key it to LSOA 2011.
-        return _Layout(
-            "IMD 2019", "2011", lower["lsoa code"], rank=rank,
-            decile=lower.get(_POSTCODE_IMD + "decile"), postcodes=True,
-        )  # fmt: skip
-    wimd = next((m.group(1) for k in lower if (m := _WIMD_RANK.match(k))), None)
-    if "lsoa code" in lower and wimd:
-        # WIMD before 2025 is published on LSOA 2011 codes.
-        vintage = "2011" if int(wimd) < 2025 else "2021"
-        return _Layout(
-            f"WIMD {wimd}", vintage, lower["lsoa code"], rank=lower[f"wimd {wimd}"],
-            country=WIMD_WALES,
-        )  # fmt: skip
+    for recognise in (_scores_only, _mhclg, _postcode_list, _welsh):
+        found = recognise(lower)
+        if found is not None:
+            return found
     raise FileRefused(
         name,
         "is not an index of deprivation: it needs an LSOA code column and the "
@@ -151,13 +118,67 @@ def _layout(name: str, header: list[str]) -> _Layout:
     )
 
 
-def _starting(lower: dict[str, str]) -> Callable[[str], str | None]:
-    """The first column whose lower-case name starts with a prefix."""
+def _scores_only(lower: Columns) -> _Layout | None:
+    """An ONS-style lookup with IMDSCORE: the edition of its LSOA vintage."""
+    if "imdscore" not in lower:
+        return None
+    for key, column in lower.items():
+        found = _SCORES_LSOA.match(key)
+        vintage = f"20{found.group(1)}" if found else ""
+        if vintage in EDITION_ON_VINTAGE:
+            edition = EDITION_ON_VINTAGE[vintage]
+            return _Layout(edition, vintage, column, score=lower["imdscore"])
+    return None
 
-    def first(prefix: str) -> str | None:
-        return next((col for key, col in lower.items() if key.startswith(prefix)), None)
 
-    return first
+def _mhclg(lower: Columns) -> _Layout | None:
+    """MHCLG's File 1 or File 7: the edition from its districts' year."""
+    code = next(
+        ((m.group(1), c) for k, c in lower.items() if (m := _MHCLG_LSOA.match(k))),
+        None,
+    )
+    rank = _starting(lower, _MHCLG_IMD + "rank")
+    if code is None or rank is None:
+        return None
+    vintage, column = code
+    district = next((m.group(1) for k in lower if (m := _MHCLG_DISTRICT.match(k))), "")
+    edition = EDITION_OF_DISTRICT_YEAR.get(
+        district, EDITION_ON_VINTAGE.get(vintage, "")
+    )
+    if not edition:
+        return None
+    return _Layout(
+        edition, vintage, column, score=_starting(lower, _MHCLG_IMD + "score"),
+        rank=rank, decile=_starting(lower, _MHCLG_IMD + "decile"),
+    )  # fmt: skip
+
+
+def _postcode_list(lower: Columns) -> _Layout | None:
+    """A postcode list with IMD 2019's rank and decile, keyed to LSOA 2011."""
+    rank = lower.get(_POSTCODE_IMD + "rank")
+    if "lsoa code" not in lower or "postcode" not in lower or rank is None:
+        return None
+    return _Layout(
+        "IMD 2019", "2011", lower["lsoa code"], rank=rank,
+        decile=lower.get(_POSTCODE_IMD + "decile"), postcodes=True,
+    )  # fmt: skip
+
+
+def _welsh(lower: Columns) -> _Layout | None:
+    """WIMD's ranks (WIMD before 2025 is on LSOA 2011 codes)."""
+    year = next((m.group(1) for k in lower if (m := _WIMD_RANK.match(k))), None)
+    if "lsoa code" not in lower or year is None:
+        return None
+    vintage = "2011" if int(year) < 2025 else "2021"
+    return _Layout(
+        f"WIMD {year}", vintage, lower["lsoa code"], rank=lower[f"wimd {year}"],
+        country=WIMD_WALES,
+    )  # fmt: skip
+
+
+def _starting(lower: Columns, prefix: str) -> str | None:
+    """The first column whose lower-case name starts with ``prefix``."""
+    return next((col for key, col in lower.items() if key.startswith(prefix)), None)
 
 
 def read_deprivation(item: InputFile) -> FileRead:

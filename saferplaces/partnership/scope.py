@@ -120,8 +120,8 @@ def partnerships(user: Any) -> QuerySet[Partnership]:
 def current(request: Any) -> Partnership | None:
     """The partnership the reader is in: the one a public page's address
     names; signed in, the one they chose in the header or else the first of
-    theirs; a visitor elsewhere, the installation's only partnership. Found
-    once per request."""
+    theirs with areas; a visitor elsewhere, the installation's only
+    partnership with areas. Found once per request."""
     if not hasattr(request, "partnership"):
         request.partnership = _current(request)
     found: Partnership | None = request.partnership
@@ -133,9 +133,22 @@ def _current(request: Any) -> Partnership | None:
     if user is not None and user.is_authenticated:
         theirs = partnerships(user)
         chosen = getattr(request, "session", {}).get(SESSION_KEY)
-        return (chosen and theirs.filter(pk=chosen).first()) or theirs.first()
-    only = list(Partnership.objects.all()[:2])
-    return only[0] if len(only) == 1 else None
+        if chosen and (kept := theirs.filter(pk=chosen).first()):
+            return kept
+        # A board with no areas of its own (the demo's city board) is a
+        # place to report to, not a place: one with areas comes first.
+        with_areas = theirs.filter(areas__isnull=False).distinct()
+        return with_areas.first() or theirs.first()
+    offered = public_partnerships()
+    return offered[0] if len(offered) == 1 else None
+
+
+def public_partnerships() -> list[Partnership]:
+    """The partnerships a visitor is offered: those with areas (a board
+    with none is reported to, not lived in), or every one if none has."""
+    everyone = list(Partnership.objects.all())
+    with_areas = list(Partnership.objects.filter(areas__isnull=False).distinct())
+    return with_areas or everyone
 
 
 def current_plans(request: Any) -> QuerySet[Plan]:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from saferplaces.analytics.measures import REGISTRY
+from saferplaces.partnership import scope
 from saferplaces.partnership.models import Partnership
 
 
@@ -15,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     partnerships, or straight to the only one."""
     if request.user.is_authenticated:
         return render(request, "web/home.html")
-    everyone = list(Partnership.objects.all())
+    everyone = scope.public_partnerships()
     if len(everyone) == 1:
         return redirect("web:partnership", slug=everyone[0].slug)
     if everyone:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from saferplaces.accounts.models import Role
 from saferplaces.analytics.store import Store
+from tests.factories import PartnershipAreaFactory, PartnershipFactory
 from tests.support import ANYTOWN, load_crimes, load_deprived_anytown
 
 
@@ -103,10 +104,28 @@ def test_the_map_shades_wards_by_decile_with_its_table(analyst, tmp_path):
     assert "IMD 2019 ranks none of this area&#x27;s LSOAs" in html
 
 
-def test_the_neighbourhood_page_says_the_wards_decile(client, settings, tmp_path):
+def test_the_neighbourhood_page_says_the_wards_decile(client, db, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     load_deprived_anytown(Store(tmp_path / "store"), tmp_path / "files")
-    url = reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900001"})
+    anytown = PartnershipFactory(name="Anytown")
+    PartnershipAreaFactory(partnership=anytown, code=ANYTOWN)
+    url = reverse(
+        "dashboard:neighbourhood_ward",
+        kwargs={"slug": anytown.slug, "code": "E05900001"},
+    )
     html = client.get(url).content.decode()
     assert "IMD 2019 decile 10, the median of its residents" in html
     assert "1 in decile 1, 1 in decile 10" in html
+
+
+def test_the_map_by_decile_says_what_to_load_before_an_index(
+    client, settings, make_user, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    load_crimes(Store(tmp_path / "store"), tmp_path / "files",
+                [("2019-04", "E01900001", 3)])  # fmt: skip
+    client.force_login(make_user(Role.ANALYST))
+    html = client.get(
+        reverse("dashboard:map"), {"within": "E01900001", "shade": "imd"}
+    ).content.decode()
+    assert "Not available: Load an index of deprivation first" in html

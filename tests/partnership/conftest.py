@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.factories import PartnershipAreaFactory, PartnershipFactory, road_safety_plan
+from tests.factories import road_safety_plan
 
 
 @pytest.fixture
@@ -35,18 +33,3 @@ def two_councils(tmp_path, settings):
     lookup = tmp_path / "lookup.csv"
     lookup.write_text(LOOKUP)
     run_load(Store(tmp_path / "store"), get_source("geography"), [lookup])
-
-
-def partnership(name: str, *codes: str, **fields):
-    """A partnership covering ``codes``, with ``fields`` of its record."""
-    made = PartnershipFactory(name=name, **fields)
-    for code in codes:
-        PartnershipAreaFactory(partnership=made, code=code)
-    return made
-
-
-def options(html: str, name: str) -> list[tuple[str, str]]:
-    select = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S)
-    assert select, f"no {name} picker on the page"
-    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[0])
-    return [(value, label.strip()) for value, label in found if value]

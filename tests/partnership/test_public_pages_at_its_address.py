@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from saferplaces.demo import seed
-from tests.partnership.conftest import options, partnership
+from tests.factories import partnership_covering
+from tests.support import picker_options
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +22,14 @@ def address(name: str, slug: str, code: str = "") -> str:
 
 @pytest.fixture
 def leicester(two_councils):
-    return partnership("Leicester Community Safety Partnership", "E06000016",
+    return partnership_covering("Leicester Community Safety Partnership", "E06000016",
                        purpose="Leicester, safer together.",
                        example_place="Castle")  # fmt: skip
 
 
 @pytest.fixture
 def barking(two_councils):
-    return partnership("Barking and Dagenham Community Safety Partnership",
+    return partnership_covering("Barking and Dagenham Community Safety Partnership",
                        "E05020001", "E05020002")  # fmt: skip
 
 
@@ -51,7 +52,7 @@ def test_its_neighbourhood_page_suggests_its_place_and_offers_only_its_areas(
     header = html[: html.index("</header>")]
     assert "Leicester Community Safety Partnership" in header
     assert "For example, Castle" in html
-    assert options(html, "ward") == [
+    assert picker_options(html, "ward") == [
         ("E06000016", "Leicester Community Safety Partnership (the whole partnership)"),
         ("E05010001", "Abbey"),
         ("E05010002", "Castle"),
@@ -133,9 +134,18 @@ def test_the_demo_shows_each_of_its_partnerships_its_own(
     assert "Selly Oak" not in north_html
     assert "For example, ZZ1 1AA or Erdington" in north_html
     assert "Neighbouring Local Delivery Group (SYNTHETIC)" in north_html
-    south_wards = {label for _, label in options(south_html, "ward")}
-    north_wards = {label for _, label in options(north_html, "ward")}
+    south_wards = {label for _, label in picker_options(south_html, "ward")}
+    north_wards = {label for _, label in picker_options(north_html, "ward")}
     assert "Erdington" in north_wards
     assert "Erdington" not in south_wards
     assert "Bournville" in south_wards
     assert "Bournville" not in north_wards
+
+
+def test_a_board_without_areas_is_not_where_a_visitor_lands(client, leicester):
+    """The demo's city board has no areas: the installation's home goes to
+    the one partnership that is a place."""
+    partnership_covering("Leicestershire Police and Crime Board")
+    home = client.get(reverse("web:home"))
+    assert home["Location"] == reverse("web:partnership",
+                                       kwargs={"slug": leicester.slug})  # fmt: skip

@@ -50,7 +50,6 @@ from saferplaces.analytics.geography import lsoas_in, lsoas_in_each
 from saferplaces.analytics.measures.population import (
     populations_by_year,
     residents_for,
-    year_used,
 )
 from saferplaces.analytics.measures.registry import Measure, get_measure
 from saferplaces.analytics.measures.series import (
@@ -149,10 +148,13 @@ def edition_for(editions: dict[str, str], index: str, first_month: str) -> Editi
     'IMD 2019 is the earliest deprivation index loaded; it is used for 2016'
     """
     mine = {edition_year(e): e for e in editions if e.split(" ")[0] == index}
-    wanted = int(first_month[:4])
-    year = year_used(set(mine), wanted)
-    if year is None:
+    if not mine:
         raise Refused(f"no {index} is loaded: saferplaces ingest imd FILE")
+    wanted = int(first_month[:4])
+    # Nearest before, never after: an index describes the years up to its
+    # publication (unlike population, where the nearest year either side is
+    # the best estimate).
+    year = max((y for y in mine if y <= wanted), default=min(mine))
     name = mine[year]
     note = (
         f"{name} is the earliest deprivation index loaded; it is used for {wanted}"
@@ -266,7 +268,7 @@ def by_decile(
         store, editions, index, lsoas, edition_for(editions, index, months[0]), as_of
     )
     counts = _counts_by_lsoa(store, measure, lsoas, months, as_of)
-    figures, notes = _figures(store, measure, edition, deciles, counts, months, as_of)
+    figures, notes = _figures(store, edition, deciles, counts, months, as_of)
     notes = [n for n in [edition.note, _partial(label, months), *notes] if n]
     notes += _unplaced_notes(store, edition, index, deciles, counts, as_of)
     return DecileBreakdown(
@@ -341,7 +343,6 @@ def _counts_by_lsoa(
 
 def _figures(
     store: Store,
-    measure: Measure,
     edition: Edition,
     deciles: dict[str, int],
     counts: dict[str, int],

@@ -48,8 +48,10 @@ value null in the API, no interval, no chart; in a ranking or on a map, no
 rank: "no data"), and one in which only some
 are, or only another force's rows fall in the area, is marked "partial: only
 City of London Police's rows". Without the lookup which force covers an area
-cannot be known: every month any loaded file covers is counted, and the
-figures say so (`saferplaces/analytics/measures/coverage.py`; the sentences
+cannot be known: a month counts when a loaded file places rows in the
+area's local authority, and has no data otherwise (every council has crime
+every month, so one no file reaches is one whose force's files are not
+loaded), and the figures say so (`saferplaces/analytics/measures/coverage.py`; the sentences
 in `saferplaces.analytics.results.covered`, printed by the measure page,
 its CSV and XLSX exports, the API's `coverage`, `measure show` and the
 tasking pack).
