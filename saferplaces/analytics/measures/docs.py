@@ -51,7 +51,8 @@ City of London Police's rows". Without the lookup which force covers an area
 cannot be known: a month counts when a loaded file places rows in the
 area's local authority, and has no data otherwise (every council has crime
 every month, so one no file reaches is one whose force's files are not
-loaded), and the figures say so (`saferplaces/analytics/measures/coverage.py`; the sentences
+loaded), and the figures say so
+(`saferplaces/analytics/measures/coverage.py`; the sentences
 in `saferplaces.analytics.results.covered`, printed by the measure page,
 its CSV and XLSX exports, the API's `coverage`, `measure show` and the
 tasking pack).
