@@ -31,8 +31,8 @@ import pyarrow.compute as pc
 
 from saferplaces.analytics import geography
 from saferplaces.analytics.measures.forces import (
-    FORCE_COLUMN,
     FORCE_LEVEL,
+    FORCE_SQL,
     counts_by_force,
     force_of,
 )
@@ -139,10 +139,10 @@ def _rows_by_force(store: Store, measure: Measure, as_of: AsOf) -> pa.Table:
 
     def count() -> pa.Table:
         return store.query(
-            f"SELECT {FORCE_COLUMN} AS force, {name_sql} AS name, "
+            f"SELECT {FORCE_SQL} AS {FORCE_SQL}, {name_sql} AS name, "
             "lsoa_code, month, count(*) AS n "
             f"FROM {measure.table} WHERE ({measure.where}) "
-            f"GROUP BY {FORCE_COLUMN}, lsoa_code, month",
+            f"GROUP BY {FORCE_SQL}, lsoa_code, month",
             as_of=as_of,
         )
 
