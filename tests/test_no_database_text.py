@@ -33,17 +33,25 @@ STORE_PAGES = [
     if name.startswith(("dashboard:", "tasking:", "api:", "web:home"))
     or name in ("partnership:plan", "partnership:progress", "partnership:public_plan")
 ]
+
+
+def asked(url_name: str, query: str = "", **kwargs: str) -> tuple[str, dict, str]:
+    """A page as the matrix opens it (its partnership's address and all),
+    with ``kwargs`` and ``query`` asked of it."""
+    return url_name, {**MATRIX[url_name].kwargs, **kwargs}, query
+
+
 ASKED = [
-    ("dashboard:map", {}, "?measure=total-recorded-crime&level=ward&within=E08000025"),
-    ("dashboard:map", {}, "?measure=road-casualties-ksi&level=lsoa"),
-    ("dashboard:map_geojson", {}, "?measure=total-recorded-crime&level=ward"),
-    ("dashboard:measure", {"measure_id": "total-recorded-crime"}, "?by=rolling12"),
-    ("dashboard:measure", {"measure_id": "total-recorded-crime"}, "?area=E05011119"),
-    ("dashboard:neighbourhood", {}, "?place=Selly+Oak"),
-    ("dashboard:neighbourhood", {}, "?place=B29+6AA"),
-    ("dashboard:neighbourhood_ward", {"code": "E05011119"}, ""),
-    ("api:series", {"measure_id": "total-recorded-crime"}, "?area=E05011119"),
-    ("tasking:pack", {"code": "E05011119"}, "?from=2024-01&to=2024-03"),
+    asked("dashboard:map", "?measure=total-recorded-crime&level=ward&within=E08000025"),
+    asked("dashboard:map", "?measure=road-casualties-ksi&level=lsoa"),
+    asked("dashboard:map_geojson", "?measure=total-recorded-crime&level=ward"),
+    asked("dashboard:measure", "?by=rolling12"),
+    asked("dashboard:measure", "?area=E05011119"),
+    asked("dashboard:neighbourhood", "?place=Selly+Oak"),
+    asked("dashboard:neighbourhood", "?place=B29+6AA"),
+    asked("dashboard:neighbourhood_ward", code="E05011119"),
+    asked("api:series", "?area=E05011119"),
+    asked("tasking:pack", "?from=2024-01&to=2024-03", code="E05011119"),
 ]
 COMMANDS = [
     "measure show total-recorded-crime --area E05011119",

@@ -388,17 +388,25 @@ NEAREST_CUTOFF = 0.6
 
 
 def _nearest(known: dict[str, Area], text: str) -> str:
+    """The areas whose name holds what was typed ("Selly Oak" in "Weoley &
+    Selly Oak"), then those whose name or code is most alike, whatever the
+    case of the letters."""
     codes_by_word: dict[str, list[str]] = {}
     for found in known.values():
-        codes_by_word.setdefault(found.name, []).append(found.code)
-        codes_by_word.setdefault(found.code, []).append(found.code)
-    near = difflib.get_close_matches(
-        text, list(codes_by_word), n=NEAREST_AREAS, cutoff=NEAREST_CUTOFF
+        codes_by_word.setdefault(found.name.casefold(), []).append(found.code)
+        codes_by_word.setdefault(found.code.casefold(), []).append(found.code)
+    typed = text.casefold()
+    holding = sorted(word for word in codes_by_word if typed and typed in word)
+    alike = difflib.get_close_matches(
+        typed, list(codes_by_word), n=NEAREST_AREAS, cutoff=NEAREST_CUTOFF
     )
     named = dict.fromkeys(
-        f"{known[code].name} ({code})" for word in near for code in codes_by_word[word]
+        f"{known[code].name} ({code})"
+        for word in [*holding, *alike]
+        for code in codes_by_word[word]
     )
-    return f" (did you mean {' or '.join(named)}?)" if named else ""
+    shown = list(named)[:NEAREST_AREAS]
+    return f" (did you mean {' or '.join(shown)}?)" if shown else ""
 
 
 def _told_apart(store: Store, found: Area) -> str:

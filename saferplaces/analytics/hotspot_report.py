@@ -191,14 +191,21 @@ def cells_of_area(
         inside = np.asarray(shapely.contains_xy(outline, lon, lat), bool)
     else:
         ever = replace(request, kind=None)
-        x, y = incidents(store, ever, *EVER)
+        x, y = store.cached(
+            f"hotspot-footprint:{request.source}:{request.area}",
+            lambda: incidents(store, ever, *EVER),
+        )
         inside = hotspots.grid_counts(grid, x, y) > 0
     return inside | (counts > 0)
 
 
 def _outline(store: Store, code: str) -> Any:
     """The area's boundary, else the union of its LSOAs'; None if neither
-    is loaded."""
+    is loaded (kept until the next load: a pack asks once per crime type)."""
+    return store.cached(f"hotspot-outline:{code}", lambda: _union(store, code))
+
+
+def _union(store: Store, code: str) -> Any:
     from shapely import union_all
     from shapely.geometry import shape
 

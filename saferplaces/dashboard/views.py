@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -232,7 +233,7 @@ def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
 def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     """Kept until the next load (or a change to the plan's target on it)."""
     planned = _planned_target(request, measure_id)
-    target = (planned.pk, planned.target) if planned else None
+    target = (planned.pk, planned.aim()) if planned else None
     clearance = seen_by(request)
     return cached_page(
         request,
@@ -265,9 +266,11 @@ def _measure_page(
     target, rebase = options.asked_target, options.asked_rebase
     asked = target is not None or request.GET.get("target")
     if planned is not None and not asked and by == "month":
-        # The plan's own target for this measure, kept on its action.
-        target = planned.target
-        context["planned_target"] = planned
+        # The plan's own target for this measure, kept on its action or
+        # worked out from its size of change on its baseline months.
+        target = _planned_value(planned, code, clearance)
+        if target is not None:
+            context["planned_target"], context["planned_value"] = planned, target
     try:
         answer = results.series(store(), measure.id, code, by=by,
                                 audience=clearance, rules=rules)  # fmt: skip
@@ -330,13 +333,27 @@ def _planned_target(request: HttpRequest, measure_id: str) -> ActionMeasure | No
     if plan is None:
         return None
     return (
-        ActionMeasure.objects.filter(
-            action__plan=plan, measure_id=measure_id, target__isnull=False
-        )
+        ActionMeasure.objects.filter(action__plan=plan, measure_id=measure_id)
+        .filter(Q(target__isnull=False) | ~Q(size=""))
         .select_related("action")
         .order_by("action__id")
         .first()
     )
+
+
+def _planned_value(
+    planned: ActionMeasure, code: str, clearance: results.Clearance
+) -> float | None:
+    """The target set, or the one its size of change gives on the area's
+    baseline months (exact figures, so only where the person sees them)."""
+    if planned.target is not None:
+        return planned.target
+    try:
+        aim = planned.aim()
+        return results.card(store(), planned.measure_id, code, aim,
+                            clearance=clearance).target  # fmt: skip
+    except results.ResultError:
+        return None  # no exact figures here (or no data): no target drawn
 
 
 def _disproportion(

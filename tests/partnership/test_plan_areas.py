@@ -70,6 +70,9 @@ def test_a_misspelt_name_is_refused_with_the_nearest_areas(geography, tmp_path):
         import_plan(plan_file(tmp_path, "Sely Oak"))
     with pytest.raises(PlanFileError, match=r"did you mean .*\(E05011119\)"):
         import_plan(plan_file(tmp_path, "E0501111"))
+    # Part of a name, in any case: "oak" is in "Selly Oak".
+    with pytest.raises(PlanFileError, match=r"did you mean Selly Oak \(E05011119\)"):
+        import_plan(plan_file(tmp_path, "oak"))
 
 
 def test_an_areas_name_is_taken_for_its_code(geography, tmp_path):

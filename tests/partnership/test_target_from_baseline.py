@@ -75,3 +75,12 @@ def test_the_actions_form_takes_a_size_and_keeps_a_bad_one(client, link, make_us
     assert client.post(url, {**sent, f"{form}-size": "15%"}).status_code == 302
     link.refresh_from_db()
     assert link.size == "15%"
+
+
+def test_the_measure_page_draws_the_target_worked_out(client, link, make_user):
+    client.force_login(make_user(Role.ANALYST))
+    url = reverse("dashboard:measure", kwargs={"measure_id": "total-recorded-crime"})
+    html = client.get(url + f"?area={ELM}").content.decode()
+    assert 'data-testid="planned-target"' in html
+    assert "aims to reduce it by 10% to 9.9" in " ".join(html.split())
+    assert "Target 9.9" in html
