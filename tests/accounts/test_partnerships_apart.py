@@ -51,7 +51,7 @@ PARTNERSHIP_FREE = {
     "api:measures", "api:measure", "partnership:plan_new", "tasking:choose",
     "tasking:pack", "tasking:problems", "tasking:problem_new", "tasking:pack_geojson",
     "tasking:pack_pdf",
-    "api:not_found", "api:series", "api:compare", "dashboard:map",
+    "api:not_found", "api:series", "api:compare", "api:deprivation", "dashboard:map",
     "dashboard:map_geojson", "dashboard:measure", "dashboard:chart",
     "dashboard:export", "dashboard:neighbourhood", "dashboard:neighbourhood_ward",
     # The chooser's address names no partnership: one not the person's is

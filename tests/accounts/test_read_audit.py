@@ -20,7 +20,8 @@ EXEMPT_ON_PURPOSE = {
     "accounts:password_change", "accounts:password_change_done",
     "api:root", "api:schema", "api:measures", "api:measure", "api:not_found",
     "partnership:public_plan", "dashboard:neighbourhood",
-    "dashboard:neighbourhood_ward",
+    "dashboard:neighbourhood_ward", "dashboard:any_neighbourhood",
+    "dashboard:any_neighbourhood_ward", "web:partnership",
 }  # fmt: skip
 
 
