@@ -250,3 +250,15 @@ def test_every_force_level_measure_is_open_data():
     force_level = [m for m in REGISTRY.values() if m.counted_at == "force"]
     assert force_level
     assert {m.publication.method for m in force_level} == {"open"}
+
+
+def test_residents_loaded_for_part_of_the_area_are_said(store, tmp_path):
+    # E01900001 has residents by ethnic group, E01900099 none.
+    areas = tmp_path / "areas.yaml"
+    areas.write_text(
+        "areas:\n- code: city-of-london\n  name: City of London Police\n"
+        "  level: force\n  contains: [E01900001, E01900099]\n"
+    )
+    run_load(store, get_source("geography"), [areas])
+    answer = search_disproportionality(store, "city-of-london", "2020-01")
+    assert "loaded for 1 of its 2 LSOAs only" in answer.note

@@ -262,6 +262,12 @@ def search_disproportionality(
         if group not in missing
     ]
     note = f"residents from the {year} population of {name_of(store, area, as_of)}"
+    counted = _lsoas_with_ethnicity(store, lsoas, year, as_of)
+    if counted < len(lsoas):
+        note += (
+            f"; residents by ethnic group are loaded for {counted} of its "
+            f"{len(lsoas)} LSOAs only, so the rates read high"
+        )
     if missing:
         note += f"; no residents loaded for: {', '.join(missing)}"
     return SearchDisproportionality(
@@ -288,6 +294,20 @@ def _rate(
         if group == BASELINE
         else rate_ratio(searches, white, people, residents[BASELINE]),
     )
+
+
+def _lsoas_with_ethnicity(
+    store: Store, lsoas: list[str], year: int, as_of: AsOf
+) -> int:
+    """How many of the LSOAs have residents by ethnic group for the year."""
+    [row] = store.query(
+        "SELECT count(DISTINCT area_code) AS n FROM population "
+        "WHERE year = ? AND ethnicity NOT IN ('all', '') "
+        "AND area_code IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+        [year, lsoas],
+        as_of=as_of,
+    ).to_pylist()
+    return int(row["n"])
 
 
 def _searches_by_group(
