@@ -807,13 +807,18 @@ def plan() -> None:
 
 @plan.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Import it even if the partnership has a plan with its title and period.",
+)
 @needs_django
-def plan_import(path: Path) -> None:
+def plan_import(path: Path, allow_duplicate: bool) -> None:
     """Import a plan file (YAML, docs/plan-format.md); all or nothing."""
     from saferplaces.partnership.plan_file import PlanFileError, import_plan
 
     try:
-        imported = import_plan(path)
+        imported = import_plan(path, allow_duplicate=allow_duplicate)
     except PlanFileError as error:
         click.echo(f"saferplaces: {error}", err=True)
         click.echo("Nothing was imported.", err=True)
@@ -959,6 +964,44 @@ def measure_show(
     _print_result(answer, output_format)
 
 
+@measure.command(
+    "deprivation",
+    epilog="One row per IMD decile (value: the rate per 1,000 residents), one for "
+    "counts in no decile, and a last row: the rate ratio of the most to the least "
+    "deprived decile. CSV columns as measure show.",
+)
+@click.argument("measure_id", metavar="MEASURE")
+@click.option("--area", required=True, help="Area code.")
+@click.option(
+    "--period",
+    help="A month (2024-05), financial quarter (2024/25 Q1) or year (2024/25); "
+    "default the latest financial year of data.",
+)
+@as_of_option
+@format_option
+@public_option
+@needs_django
+def measure_deprivation(
+    measure_id: str,
+    area: str,
+    period: str | None,
+    as_of: str | None,
+    output_format: str,
+    public: bool,
+) -> None:
+    """Break a count measure down by IMD decile (docs/measures.md)."""
+    from saferplaces.analytics import results
+
+    try:
+        answer = results.by_deprivation(
+            _store(), measure_id, area, period=period, as_of=_parse_as_of(as_of),
+            audience="public" if public else "partner", rules=_rules(),
+        )  # fmt: skip
+    except results.ResultError as error:
+        raise click.ClickException(str(error)) from None
+    _print_result(answer, output_format)
+
+
 def _rules() -> Any:
     from saferplaces.lib.store import publication_rules
 
@@ -975,7 +1018,12 @@ def _print_result(answer: Any, output_format: str) -> None:
 
     rows = [row.as_dict() for row in answer.rows]
     if output_format == "json":
-        click.echo(json.dumps({"notes": answer.notes, "rows": rows}, indent=2))
+        click.echo(
+            json.dumps(
+                {"notes": answer.notes, "coverage": answer.coverage, "rows": rows},
+                indent=2,
+            )
+        )
         return
     if output_format == "table":  # people read two decimals; CSV keeps them all
         for row in rows:
@@ -983,8 +1031,11 @@ def _print_result(answer: Any, output_format: str) -> None:
             row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
     print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
     if output_format == "table":
-        for note in answer.notes:
+        for note in [*answer.notes, *answer.coverage]:
             click.echo(f"Note: {note}")
+    else:  # CSV stays parseable: what it cannot count goes to stderr
+        for sentence in answer.coverage:
+            click.echo(f"Note: {sentence}", err=True)
 
 
 @measure.command("spc")
@@ -1277,11 +1328,14 @@ def history(table: str | None) -> None:
 @needs_django
 def query(sql: str, as_of: str | None, as_csv: bool) -> None:
     """Run SQL (DuckDB dialect) over the canonical tables."""
-    from saferplaces.analytics.store import StoreError
+    from saferplaces.analytics.store import StoreError, TableNotLoaded
     from saferplaces.ingest.report import print_table
+    from saferplaces.ingest.sources import load_first
 
     try:
         result = _store().query(sql, as_of=_parse_as_of(as_of))
+    except TableNotLoaded as missing:
+        raise click.ClickException(f"{missing}: {load_first(missing.table)}") from None
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     print_table(_nested_as_json(result) if as_csv else result, as_csv)
@@ -1369,10 +1423,6 @@ def tables() -> None:
     print_tables(_store())
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command(
     "hotspots",
     epilog="CSV: one row per grid cell: cell_id (south-west corner, BNG metres), "
@@ -1447,3 +1497,7 @@ def hotspots_command(output_format: str, **options: Any) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

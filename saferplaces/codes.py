@@ -47,6 +47,8 @@ ONS_COLUMN_PREFIXES = {
     "LA": "local_authority",
     "CTY": "county",
     "RGN": "region",
+    # Police force areas (ONS's LAD to CSP to PFA lookup): see force_slug.
+    "PFA": "force",
 }
 ONS_COLUMN = re.compile(rf"^({'|'.join(ONS_COLUMN_PREFIXES)})(\d{{2}})(CD|NM)$")
 
@@ -84,6 +86,32 @@ def is_area_code(text: str) -> bool:
     (True, True, False)
     """
     return bool(_AREA_CODE.match(text))
+
+
+# -- Police forces -----------------------------------------------------------
+# police.uk names a force in words ("Falls within": "West Midlands Police")
+# and in its file names by a slug (west-midlands); ONS names police force
+# areas without the force's suffix ("West Midlands", "Metropolitan Police").
+_FORCE_SUFFIX = re.compile(r"\s+(police service|police|constabulary)$", re.IGNORECASE)
+# ONS police force area names whose words are not the police.uk slug's.
+_FORCE_AREA_SLUGS = {
+    "london, city of": "city-of-london",
+    "hampshire and isle of wight": "hampshire",
+}
+
+
+def force_slug(name: str) -> str:
+    """A force's police.uk slug from its name, as police.uk or ONS's police
+    force area lookups write it.
+
+    >>> force_slug("West Midlands Police"), force_slug("Metropolitan Police")
+    ('west-midlands', 'metropolitan')
+    >>> force_slug("City of London"), force_slug("London, City of")
+    ('city-of-london', 'city-of-london')
+    """
+    core = _FORCE_SUFFIX.sub("", name.strip())
+    known = _FORCE_AREA_SLUGS.get(core.lower())
+    return known or re.sub(r"[^a-z0-9]+", "-", core.lower()).strip("-")
 
 
 # -- Postcodes ---------------------------------------------------------------
@@ -172,6 +200,29 @@ def financial_quarter(month: str) -> str:
     number = int(month[5:7])
     quarter = (number - 4) % 12 // 3 + 1
     return f"{financial_year(month)} Q{quarter}"
+
+
+# -- Sizes of change ---------------------------------------------------------
+# How far a plan wants a measure to move: "10%" of its baseline, or "5 points"
+# (or "5 point") in the measure's own unit.
+SIZE_OF_CHANGE = r"^\s*(\d+(?:\.\d+)?)\s*(%|points?)\s*$"
+SIZE_OF_CHANGE_RULE = (
+    'Enter the size as a percentage or points, like "10%" or "5 points".'
+)
+_SIZE_RX = re.compile(SIZE_OF_CHANGE)
+
+
+def size_of_change(text: str) -> tuple[float, bool] | None:
+    """A size of change as (amount, whether a percentage), or None if it is
+    not one.
+
+    >>> size_of_change("10%"), size_of_change("5 points"), size_of_change("a lot")
+    ((10.0, True), (5.0, False), None)
+    """
+    found = _SIZE_RX.match(text)
+    if not found:
+        return None
+    return float(found.group(1)), found.group(2) == "%"
 
 
 # -- Pseudonyms --------------------------------------------------------------

@@ -39,14 +39,22 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from saferplaces.analytics import cards, evaluation, geography
 from saferplaces.analytics.geography import Area
-from saferplaces.analytics.measures import REGISTRY, Measure
+from saferplaces.analytics.measures import REGISTRY, Measure, deprivation
 from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
+from saferplaces.analytics.measures.coverage import (
+    Coverage,
+    MonthCoverage,
+    Uncounted,
+    coverage_of,
+    uncounted,
+)
 from saferplaces.analytics.measures.force_level import forces_loaded
 from saferplaces.analytics.measures.groups import GroupShare, disproportionality
 from saferplaces.analytics.measures.lattice import WHOLE_ONLY, OffLattice
@@ -56,7 +64,9 @@ from saferplaces.analytics.measures.series import (
     Period,
     SeriesPoint,
     measure_chart,
+    measure_months,
     measure_series,
+    period_months,
 )
 from saferplaces.analytics.measures.stop_search import (
     SearchDisproportionality,
@@ -156,6 +166,9 @@ class Row:
     # "exact", "open", "perturbed" or "survey" (TREATMENTS).
     treatment: str
     words: str
+    # "" (covered, or unknown: see Result.coverage), "partial" (only some
+    # of the area's forces' files are loaded) or "no data" (none are).
+    coverage: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         # Shallow: every field is a plain value. dataclasses.asdict's deep
@@ -188,6 +201,9 @@ class Result:
     rows: list[Row]
     # What a reader should know: the treatment, partial periods.
     notes: list[str]
+    # What the figures cannot count and which force's files they hold
+    # (``covered``): every surface prints these beside the figures.
+    coverage: list[str] = field(default_factory=list)
 
     @property
     def public(self) -> bool:
@@ -292,6 +308,10 @@ def series(
         )
     )  # fmt: skip
     rows = [_row(chosen, here, point, audience) for point in points]
+    exact = audience == "partner" or chosen.publication.method == "open"
+    rows, coverage = covered(
+        store, chosen, here, rows, by, first, last, as_of, exact=exact
+    )
     notes = _notes(chosen, audience, rows, rules)
     if (
         audience != "partner"
@@ -299,7 +319,7 @@ def series(
         and chosen.publication.method != "open"
     ):
         notes.append(ROLLING_FROM_QUARTERS)
-    return Result(chosen, here, audience, rows, notes)
+    return Result(chosen, here, audience, rows, notes, coverage)
 
 
 def breakdown(
@@ -361,7 +381,9 @@ def comparison(
         )
     )  # fmt: skip
     rows: list[Row] = [_comparison_row(chosen, item, audience) for item in ranked]
-    return Result(chosen, parent, audience, rows, _notes(chosen, audience, rows, rules))
+    rows, coverage = _covered_areas(store, chosen, rows, period, by, as_of)
+    notes = _notes(chosen, audience, rows, rules)
+    return Result(chosen, parent, audience, rows, notes, coverage)
 
 
 def chart(
@@ -387,7 +409,8 @@ def chart(
             "A rolling sum overlaps itself: chart by month, quarter or year."
         )
     audience = _resolve(store, chosen, area_code, audience)
-    _allowed(store, chosen, area_code, None, audience)
+    here = _allowed(store, chosen, area_code, None, audience)
+    _refuse_months_without_data(store, chosen, here, first, last, as_of)
     return _engine(
         lambda: measure_chart(
             store, chosen.id, area_code, by=by, target=target, rebase_at=rebase_at,
@@ -446,6 +469,142 @@ def search_disproportion(
     )
 
 
+def by_deprivation(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    *,
+    period: str | None = None,
+    audience: Audience | Clearance = "partner",
+    rules: Rules = DEFAULT_RULES,
+    as_of: AsOf = None,
+) -> Result:
+    """A count measure for one period (default the latest financial year)
+    by IMD decile (``measures.deprivation``): a row per decile (value the
+    rate per 1,000, or the count), a row for counts in no decile, and a last
+    row, the rate ratio of the most to the least deprived decile.
+
+    The public sees it only for measures published as open data, whose
+    counts by LSOA and month anyone can make from the source; a decile is a
+    new grouping of LSOAs, not a cell of the publication lattice, so other
+    measures are not published by decile (docs/publication.md)."""
+    chosen = measure(measure_id)
+    audience = _resolve(store, chosen, area_code, audience)
+    here = _allowed(store, chosen, area_code, None, audience)
+    if audience != "partner" and chosen.publication.method != "open":
+        raise ResultError(
+            f"{chosen.title} is not published by IMD decile: only figures "
+            "counted from open data are. Its partners see it by decile."
+        )
+    found = _engine(
+        lambda: deprivation.by_decile(
+            store, chosen.id, area_code, period=period, as_of=as_of
+        )
+    )
+    partial = next((note for note in found.notes if note.startswith("partial")), "")
+    rows = [
+        _decile_row(chosen, here, found, figure, audience, bool(partial))
+        for figure in found.deciles
+    ]
+    if found.gap is not None:
+        rows.append(_gap_row(chosen, here, found, found.gap, audience))
+    notes = [
+        *_notes(chosen, audience, [], rules),
+        f"Deciles of {found.edition.name}: 1 is the most deprived tenth of "
+        "LSOAs, 10 the least.",
+        *(_sentence(note) for note in found.notes),
+    ]
+    return Result(chosen, here, audience, rows, notes)
+
+
+def area_deprivation(store: Store, area_code: str) -> deprivation.AreaDeprivation:
+    """Where an area stands in the latest index of deprivation loaded (its
+    decile, and for a larger area how its LSOAs spread over the deciles).
+    The index is published open data: the same for every audience."""
+    return _engine(lambda: deprivation.area_deprivation(store, area_code))
+
+
+def areas_deprivation(
+    store: Store, codes: list[str]
+) -> dict[str, deprivation.AreaDeprivation]:
+    """``area_deprivation`` of many areas at once (a map's)."""
+    return _engine(lambda: deprivation.deprivation_of_areas(store, codes))
+
+
+def _decile_group(decile: int | None) -> str:
+    if decile is None:
+        return "not placed in a decile"
+    meaning = {1: " (most deprived)", 10: " (least deprived)"}.get(decile, "")
+    return f"decile {decile}{meaning}"
+
+
+def _decile_row(
+    chosen: Measure,
+    here: Area,
+    found: deprivation.DecileBreakdown,
+    figure: deprivation.DecileFigure,
+    audience: Audience,
+    partial: bool,
+) -> Row:
+    group = _decile_group(figure.decile)
+    value = figure.rate if figure.decile is not None else None
+    unit = chosen.unit if chosen.denominator else f"{chosen.unit} per 1,000 residents"
+    where = f"{here.name}, {found.period}{' (partial)' if partial else ''}, {group}"
+    counted = f"{_number(figure.count)} counted"
+    if figure.decile is None:
+        words = (
+            f"{where}: {counted} in {figure.lsoas} LSOA"
+            f"{'s' if figure.lsoas != 1 else ''} that {found.edition.name} does "
+            "not rank (see the notes)."
+        )
+    elif not figure.lsoas:
+        words = f"{where}: none of its LSOAs is in this decile."
+    elif value is None:
+        words = f"{where}: {counted}; {figure.note or 'no rate'}."
+    else:
+        words = _words(
+            chosen, here.name, found.period, group, value, figure.lower,
+            figure.upper, False, unit, " (partial)" if partial else "",
+            f"{counted} among {_number(figure.residents or 0)} residents",
+        )  # fmt: skip
+    return Row(
+        measure=chosen.id, area_code=here.code, area_name=here.name,
+        period=found.period, partial=partial, months=len(found.months),
+        group=group, value=value, numerator=float(figure.count),
+        denominator=figure.residents, lower=None if value is None else figure.lower,
+        upper=None if value is None else figure.upper, signal=None, withheld=False,
+        treatment=_treatment(chosen, audience), words=words,
+    )  # fmt: skip
+
+
+def _gap_row(
+    chosen: Measure,
+    here: Area,
+    found: deprivation.DecileBreakdown,
+    gap: deprivation.RateRatio,
+    audience: Audience,
+) -> Row:
+    group = f"rate ratio, decile {gap.most} to decile {gap.least}"
+    interval = (
+        f" (95% interval {gap.lower or 0:,.2f} to "
+        f"{'no upper bound' if gap.upper is None else f'{gap.upper:,.2f}'}, exact "
+        "conditional)"
+    )
+    said = (
+        "no ratio: the least deprived decile has none"
+        if gap.ratio is None
+        else f"{gap.ratio:,.2f} times the rate of decile {gap.least}{interval}"
+    )
+    return Row(
+        measure=chosen.id, area_code=here.code, area_name=here.name,
+        period=found.period, partial=False, months=len(found.months),
+        group=group, value=gap.ratio, numerator=None, denominator=None,
+        lower=gap.lower, upper=gap.upper, signal=None, withheld=False,
+        treatment=_treatment(chosen, audience),
+        words=f"{here.name}, {found.period}: decile {gap.most} has {said}.",
+    )  # fmt: skip
+
+
 def card(
     store: Store,
     measure_id: str,
@@ -496,6 +655,218 @@ def preferred(store: Store, measure_id: str) -> str:
 def resident_measures() -> list[Measure]:
     """The measures the registry puts on the public neighbourhood page."""
     return [m for m in REGISTRY.values() if m.publication.on_resident_page]
+
+
+# -- coverage: what a figure holds and what it cannot count --------------
+
+# Said of an area when no police force area lookup is loaded.
+FORCE_UNKNOWN = (
+    "Which police force's files cover {name} is not known (no local authority "
+    "to police force area lookup loaded places it): a month is counted when a "
+    "loaded police.uk file places rows in its local authority, and has no data "
+    "otherwise; load the lookup to know whether a force's files are missing."
+)
+
+
+def covered(
+    store: Store,
+    chosen: Measure,
+    here: Area,
+    rows: list[Row],
+    by: Period,
+    first: str | None = None,
+    last: str | None = None,
+    as_of: AsOf = None,
+    *,
+    exact: bool = True,
+) -> tuple[list[Row], list[str]]:
+    """The rows with each period's coverage (``measures.coverage``) applied,
+    and the sentences every surface prints beside them: which periods have
+    no data or only some forces' rows, and what the area cannot count
+    (only where the reader sees ``exact`` counts: the number uncounted is an
+    unperturbed count). The one home of these sentences."""
+    months = [
+        m
+        for m in measure_months(store, chosen, as_of)
+        if (first is None or m >= first) and (last is None or m <= last)
+    ]
+    found = _engine(lambda: coverage_of(store, chosen, here.code, months, as_of))
+    if found is None:
+        return rows, []
+    spans = period_months(months, by)
+    each = {row.period: found.of(spans.get(row.period, [row.period])) for row in rows}
+    shown = [_covered_row(row, each[row.period], here.name) for row in rows]
+    counted = sorted(
+        {
+            m
+            for row in shown
+            if row.coverage != "no data"
+            for m in spans.get(row.period, [])
+        }
+    )
+    sentences = _coverage_sentences(found, each, here.name)
+    if not exact:
+        return shown, sentences
+    missed = _engine(lambda: uncounted(store, chosen, here.code, counted, as_of))
+    if missed is not None:
+        sentences.append(uncounted_sentence(chosen, missed))
+    return shown, sentences
+
+
+def _covered_areas(
+    store: Store,
+    chosen: Measure,
+    rows: list[Row],
+    period: str,
+    by: Period,
+    as_of: AsOf,
+) -> tuple[list[Row], list[str]]:
+    """A comparison's (or map's) rows with each area's coverage of the
+    period applied: an area whose forces' files are not loaded for it has
+    no value, not 0 (its rank and statement say so)."""
+    months = period_months(measure_months(store, chosen, as_of), by).get(period, [])
+    shown: list[Row] = []
+    empty: dict[str, set[str]] = {}
+    for row in rows:
+        found = _engine(
+            functools.partial(coverage_of, store, chosen, row.area_code, months, as_of)
+        )
+        cover = found.of(months) if found and found.known else None
+        if cover is None:
+            shown.append(row)
+            continue
+        if cover.state == "none" and isinstance(row, ComparisonRow):
+            empty.setdefault(row.area_name, set()).update(cover.missing)
+            row = dataclasses.replace(row, rank=0, statement="no data")
+        shown.append(_covered_row(row, cover, row.area_name))
+    if not empty:
+        return shown, []
+    missing = sorted({name for names in empty.values() for name in names})
+    return shown, [
+        f"No data for {_listed(sorted(empty))} in {period}: {_listed(missing)}'s "
+        "police.uk files are not loaded for it (no data is not zero)."
+    ]
+
+
+def _refuse_months_without_data(
+    store: Store,
+    chosen: Measure,
+    here: Area,
+    first: str | None,
+    last: str | None,
+    as_of: AsOf,
+) -> None:
+    """A chart would draw months without data as zeros: refuse it."""
+    if not store.held(chosen.table, as_of):
+        return  # the engine says what to load
+    months = [
+        m
+        for m in measure_months(store, chosen, as_of)
+        if (first is None or m >= first) and (last is None or m <= last)
+    ]
+    found = _engine(lambda: coverage_of(store, chosen, here.code, months, as_of))
+    empty = [m for m in months if found and found.months[m].state == "none"]
+    if empty:
+        which = _listed(empty) if len(empty) <= 6 else f"{empty[0]}, ..., {empty[-1]}"
+        raise ResultError(
+            f"{here.name} has no data for {len(empty)} of the {len(months)} months "
+            f"({which}): no chart, as it would draw them as zeros."
+        )
+
+
+def coverage_sentences(
+    store: Store, measure_id: str, area_code: str, months: list[str]
+) -> list[str]:
+    """What ``covered`` says beside an area's figures for ``months`` (a
+    tasking pack's period), without the figures."""
+    chosen = measure(measure_id)
+    if not store.held(chosen.table):
+        return []
+    here = geography.area(store, area_code)
+    found = _engine(lambda: coverage_of(store, chosen, area_code, months, None))
+    if found is None:
+        return []
+    whole = {f"{months[0]} to {months[-1]}": found.of(months)}
+    sentences = _coverage_sentences(found, whole, here.name)
+    if found.of(months).state != "none":
+        missed = _engine(lambda: uncounted(store, chosen, area_code, months, None))
+        if missed is not None:
+            sentences.append(uncounted_sentence(chosen, missed))
+    return sentences
+
+
+def _covered_row(row: Row, cover: MonthCoverage, name: str) -> Row:
+    if cover.state == "none":
+        why = (
+            f"{_listed(cover.missing)}'s police.uk files are not loaded for it"
+            if cover.missing
+            else "no loaded police.uk file covers it"
+        )
+        return dataclasses.replace(
+            row, value=None, numerator=None, lower=None, upper=None, signal=None,
+            coverage="no data", words=f"{name}, {row.period}: no data ({why}).",
+        )  # fmt: skip
+    if cover.state == "partial":
+        only = f"partial: only {_listed(cover.counted)}'s rows"
+        return dataclasses.replace(
+            row, coverage="partial", words=f"{row.words.rstrip('.')}; {only}."
+        )
+    return row
+
+
+def _coverage_sentences(
+    found: Coverage, each: dict[str, MonthCoverage], name: str
+) -> list[str]:
+    sentences = [] if found.known else [FORCE_UNKNOWN.format(name=name)]
+    empty = [period for period, c in each.items() if c.state == "none"]
+    if empty and found.known:
+        missing = sorted({f for p in empty for f in each[p].missing})
+        sentences.append(
+            f"No data for {_listed(empty)}: {_listed(missing)}'s police.uk files "
+            "are not loaded for those months (no data is not zero)."
+        )
+    elif empty:
+        sentences.append(f"No data for {_listed(empty)}: no police.uk file is loaded.")
+    part = [period for period, c in each.items() if c.state == "partial"]
+    if part:
+        counted = sorted({f for p in part for f in each[p].counted})
+        missing = sorted({f for p in part for f in each[p].missing})
+        sentences.append(
+            f"Partial for {_listed(part)}: only {_listed(counted)}'s rows are "
+            f"counted; {_listed(missing)}'s files are not loaded."
+        )
+    return sentences
+
+
+def uncounted_sentence(chosen: Measure, missed: Uncounted) -> str:
+    """What an area smaller than a force cannot count, in one sentence."""
+    unit = chosen.unit.split(" per ")[0]
+    span = (
+        missed.first
+        if missed.first == missed.last
+        else f"{missed.first} to {missed.last}"
+    )
+    forces = _listed(missed.forces)
+    if missed.elsewhere is None:
+        return (
+            f"In these months ({span}) {missed.no_location:,} {unit} of {forces} "
+            "had no location; they are in the force's total, not in any smaller "
+            "area's (with a local authority to police force area lookup loaded, "
+            "this also says how many were placed outside the force's LSOAs)."
+        )
+    return (
+        f"In these months ({span}) {missed.no_location:,} {unit} of {forces} had "
+        f"no location and {missed.elsewhere:,} were placed outside the force's "
+        "LSOAs; they are in the force's total, not in any smaller area's."
+    )
+
+
+def _listed(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    items = list(names)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # -- inside --------------------------------------------------------------

@@ -15,15 +15,17 @@ Django-free; the tasking app adds the plan's open actions for the area.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from saferplaces.analytics import geography, hotspots
+from saferplaces.analytics import geography, hotspots, results
 from saferplaces.analytics.hotspot_report import (
     HotspotError,
     Request,
     analyse,
+    cells_of_area,
     incidents,
     months_between,
 )
@@ -40,12 +42,17 @@ class Line:
 
     label: str
     count: int
-    previous: int
+    # None: the store holds no data (or not all of it) for the months before.
+    previous: int | None
     hot_cells: int | None = None
     busiest: str = ""  # the busiest cell, "406000-286000 (12)"
+    # Why there is no earlier figure ("no data before 2016-10").
+    previous_words: str = ""
 
     @property
     def change(self) -> str:
+        if self.previous is None:
+            return "not compared"
         if self.previous == 0:
             return "new" if self.count else "none either period"
         percent = 100 * (self.count - self.previous) / self.previous
@@ -157,6 +164,11 @@ def pack(store: Store, area_code: str, first: str, last: str) -> Pack:
         result.repeat_locations = _repeat_locations(store, lsoas, months, before)
         result.cells = area_cells(store, area_code, months[0], months[-1])
         _emerging(store, area_code, months, result)
+        result.notes += results.coverage_sentences(
+            store, "total-recorded-crime", area_code, months
+        )
+        _uncompared(store, "street crime", "street_crime", before, result.crime,
+                    result.repeat_locations, notes=result.notes)  # fmt: skip
     else:
         result.notes.append("Street crime is not loaded.")
     if "road_collisions" in store.tables():
@@ -165,11 +177,49 @@ def pack(store: Store, area_code: str, first: str, last: str) -> Pack:
             for kind, label in (("ksi", "Killed or seriously injured"),
                                 ("slight", "Slight injuries only"))
         ]  # fmt: skip
+        _uncompared(store, "road collisions", "road_collisions", before,
+                    result.roads, notes=result.notes)  # fmt: skip
     if "local_concerns" in store.tables():
         result.concerns = _by_kind(store, "concerns", area_code, months, before)
+        _uncompared(store, "community concerns", "local_concerns", before,
+                    result.concerns, notes=result.notes)  # fmt: skip
     else:
         result.notes.append("Community concerns are not loaded.")
     return result
+
+
+def _uncompared(
+    store: Store,
+    what: str,
+    table: str,
+    before: tuple[str, str],
+    *lines: list[Line],
+    notes: list[str],
+) -> None:
+    """Withdraw the earlier figures of ``lines`` when the store does not
+    hold every month before: months without data are not zero, so a type
+    is never "new" for want of them. Says how many months it needs and has."""
+    needed = months_between(*before)
+    held = store.months(table)
+    have = [month for month in needed if month in held]
+    if len(have) == len(needed):
+        return
+    starts = min((m for m in held if m > before[1]), default=None)
+    words = (
+        f"no data before {starts}"
+        if starts and not have
+        else f"{len(have)} of {len(needed)} months of data"
+    )
+    for each in lines:
+        each[:] = [
+            dataclasses.replace(line, previous=None, previous_words=words)
+            for line in each
+        ]
+    notes.append(
+        f"A comparison of {what} with the months before needs the "
+        f"{len(needed)} months {before[0]} to {before[1]}; the store has "
+        f"{len(have)} of them ({words}): no change is shown."
+    )
 
 
 KIND_COLUMNS = {"street-crime": "crime_type", "concerns": "category"}
@@ -213,7 +263,8 @@ def _line(
         return Line(label or kind, len(x), previous)
     grid = hotspots.Grid.covering(x, y, CELL)
     counts = hotspots.grid_counts(grid, x, y)
-    hot = hotspots.gi_star(counts).hot if counts.size >= 3 else counts < 0
+    mask = cells_of_area(store, request, grid, counts)
+    hot = hotspots.gi_star(counts, mask=mask).hot if mask.sum() >= 3 else counts < 0
     busiest = divmod(int(counts.argmax()), grid.columns)
     cell_id = str(grid.cell_ids()[busiest])
     return Line(

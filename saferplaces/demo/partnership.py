@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from saferplaces.ingest.police_uk import force_slug
+from saferplaces.codes import force_slug
 from saferplaces.vocabulary import POPULATION_AGE_BANDS
 
 SEED = 20140401

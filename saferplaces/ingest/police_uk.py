@@ -17,7 +17,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferplaces.codes import LSOA_CODE, MONTH, MONTH_TEXT
+from saferplaces.codes import LSOA_CODE, MONTH, MONTH_TEXT, force_slug
 from saferplaces.ingest.reading import FileRefused, InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
@@ -62,13 +62,6 @@ NUMBER = r"^\s*-?\d+(\.\d+)?\s*$"
 # Generous bounds around the UK (police.uk snaps points to map features).
 LONGITUDE_RANGE = (-9.0, 2.5)
 LATITUDE_RANGE = (49.0, 61.0)
-_FORCE_SUFFIX = re.compile(r"\s+(police service|police|constabulary)$", re.IGNORECASE)
-
-
-def force_slug(name: str) -> str:
-    """'West Midlands Police' -> 'west-midlands', as in police.uk file names."""
-    core = _FORCE_SUFFIX.sub("", name.strip())
-    return re.sub(r"[^a-z0-9]+", "-", core.lower()).strip("-")
 
 
 def force_slugs(names: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
