@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from saferplaces.analytics import results
 from saferplaces.analytics.measures.areas import compare_areas
+from saferplaces.analytics.measures.deprivation import by_decile
 from saferplaces.analytics.measures.registry import REGISTRY
 from saferplaces.analytics.measures.series import measure_series
 from saferplaces.analytics.measures.stop_search import (
@@ -262,3 +263,8 @@ def test_residents_loaded_for_part_of_the_area_are_said(store, tmp_path):
     run_load(store, get_source("geography"), [areas])
     answer = search_disproportionality(store, "city-of-london", "2020-01")
     assert "loaded for 1 of its 2 LSOAs only" in answer.note
+
+
+def test_a_force_level_measure_has_no_imd_decile(store):
+    with pytest.raises(Refused, match="counted for a whole police force only"):
+        by_decile(store, "stop-searches", "city-of-london")
