@@ -915,7 +915,8 @@ def measure_docs(output: Path) -> None:
 @click.option(
     "--area",
     required=True,
-    help="Area code: LSOA, ward, local authority or a partnership area.",
+    help="Area code: LSOA, ward, local authority or a partnership area; a "
+    "police force by its police.uk name (city-of-london) for stop and search.",
 )
 @click.option(
     "--by",
@@ -1162,6 +1163,70 @@ def measure_compare(
     except results.ResultError as error:
         raise click.ClickException(str(error)) from None
     _print_result(answer, output_format)
+
+
+@measure.command(
+    "search-rates",
+    epilog="CSV columns: group, searches, residents, per_1000, ratio, lower, "
+    "upper (against the White group's rate, with its exact 95% interval).",
+)
+@click.argument("force")
+@click.option(
+    "--period",
+    required=True,
+    help="A month (2020-01), financial quarter (2019/20 Q4) or year (2019/20).",
+)
+@click.option(
+    "--residents-area",
+    help="The area whose residents are the force's (default: the area whose "
+    "code is the force's police.uk name).",
+)
+@format_option
+@needs_django
+def measure_search_rates(
+    force: str, period: str, residents_area: str | None, output_format: str
+) -> None:
+    """Stop and searches per 1,000 residents of each ethnic group, against
+    the White group's rate (FORCE: its police.uk name, e.g. city-of-london)."""
+    import json
+
+    import pyarrow as pa
+
+    from saferplaces.analytics import results
+    from saferplaces.ingest.report import print_table
+
+    try:
+        answer = results.search_disproportion(
+            _store("duckdb"), force, period, residents_area=residents_area
+        )
+    except results.ResultError as error:
+        raise click.ClickException(str(error)) from None
+    rows = [
+        {
+            "group": rate.group,
+            "searches": rate.searches,
+            "residents": rate.residents,
+            "per_1000": rate.per_1000,
+            "ratio": rate.against_white.ratio if rate.against_white else None,
+            "lower": rate.against_white.lower if rate.against_white else None,
+            "upper": rate.against_white.upper if rate.against_white else None,
+        }
+        for rate in answer.rates
+    ]
+    notes = [
+        answer.note,
+        f"{answer.unknown} searches with no ethnic group recorded are left out.",
+    ]
+    if output_format == "json":
+        click.echo(json.dumps({"notes": notes, "rows": rows}, indent=2))
+        return
+    if output_format == "table":  # people read two decimals; CSV keeps them all
+        for row in rows:
+            row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
+    print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
+    if output_format == "table":
+        for note in notes:
+            click.echo(f"Note: {note}")
 
 
 @measure.command("batch")

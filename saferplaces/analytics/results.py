@@ -55,6 +55,7 @@ from saferplaces.analytics.measures.coverage import (
     coverage_of,
     uncounted,
 )
+from saferplaces.analytics.measures.force_level import forces_loaded
 from saferplaces.analytics.measures.groups import GroupShare, disproportionality
 from saferplaces.analytics.measures.lattice import WHOLE_ONLY, OffLattice
 from saferplaces.analytics.measures.series import (
@@ -66,6 +67,10 @@ from saferplaces.analytics.measures.series import (
     measure_months,
     measure_series,
     period_months,
+)
+from saferplaces.analytics.measures.stop_search import (
+    SearchDisproportionality,
+    search_disproportionality,
 )
 from saferplaces.analytics.perturbation import PTable, default_ptable
 from saferplaces.analytics.refusals import Refused
@@ -436,6 +441,32 @@ def disproportion(
             publishing=_publishing(store, audience, rules),
         )
     )  # fmt: skip
+
+
+def forces(store: Store, measure_id: str) -> list[str]:
+    """The forces a force-level measure has records of (none loaded: [])."""
+    chosen = measure(measure_id)
+    if chosen.counted_at != "force" or chosen.table not in store.tables():
+        return []
+    return forces_loaded(store, chosen, None)
+
+
+def search_disproportion(
+    store: Store,
+    force: str,
+    period: str,
+    *,
+    residents_area: str | None = None,
+) -> SearchDisproportionality:
+    """Stop and searches per 1,000 residents of each ethnic group in the
+    force's area, against the White group's rate. Counted from open data
+    (police.uk stop and search, Census residents), so the same for
+    everyone: exact."""
+    return _engine(
+        lambda: search_disproportionality(
+            store, force, period, residents_area=residents_area
+        )
+    )
 
 
 def by_deprivation(

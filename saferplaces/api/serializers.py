@@ -51,12 +51,19 @@ class MeasureSerializer(serializers.Serializer[Any]):
         "counts, or the survey rule (docs/publication.md).",
     )
     public_groups = serializers.ListField(child=serializers.CharField())
+    counted_at = serializers.ChoiceField(
+        ["lsoa", "force"],
+        help_text="force: counted for a whole police force only (stop and "
+        "search); ask for the force by its police.uk name.",
+    )
 
 
 class SeriesQuery(serializers.Serializer[Any]):
     area = serializers.CharField(
         max_length=AREA_CODE_LENGTH,
-        help_text="Area code: LSOA, ward, local authority or own area.",
+        help_text="Area code: LSOA, ward, local authority or own area; for a "
+        "measure counted for whole forces (counted_at: force), the force's "
+        "police.uk name (city-of-london).",
     )
     by = serializers.ChoiceField(PERIODS, default="month")
     group = serializers.ChoiceField(

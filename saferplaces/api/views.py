@@ -67,6 +67,8 @@ def _describe(measure: Measure) -> dict[str, Any]:
         "groups": list(measure.groups),
         "publication": measure.publication.method,
         "public_groups": list(measure.public_groups),
+        # "force": asked for by a police force's police.uk name only.
+        "counted_at": measure.counted_at,
     }
 
 

@@ -19,6 +19,10 @@ from saferplaces.accounts.permissions import Capability, requires
 from saferplaces.analytics import cards, geography, results
 from saferplaces.analytics.measures import REGISTRY, get_measure
 from saferplaces.analytics.measures.series import PERIODS, Period
+from saferplaces.analytics.measures.stop_search import (
+    SEARCHES,
+    SearchDisproportionality,
+)
 from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts, maps
 from saferplaces.dashboard.forms import ChartOptionsForm, NeighbourhoodForm
@@ -222,11 +226,22 @@ def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
     by = request.GET.get("by", "month")
     if by not in PERIODS:
         by = "month"
+    measure = get_measure(measure_id)
     return (
-        get_measure(measure_id),
-        request.GET.get("area") or home_area(request),
+        measure,
+        request.GET.get("area") or _opening_area(request, measure),
         cast(Period, by),
     )
+
+
+def _opening_area(request: HttpRequest, measure: Any) -> str:
+    """The reader's home area; for a measure counted for whole forces only
+    (stop and search), the first force with records loaded."""
+    if measure.counted_at == "force":
+        forces = results.forces(store(), measure.id)
+        if forces:
+            return forces[0]
+    return home_area(request)
 
 
 @requires(Capability.USE_SERVICE)
@@ -303,6 +318,7 @@ def _measure_page(
         )
     context["groups"] = _groups(measure, code, clearance)
     context["disproportion"] = _disproportion(measure, code, latest, clearance)
+    context["search_rates"] = _search_rates(measure, code, latest)
     context["deprivation"], context["deprivation_refused"] = _deprivation(
         measure, code, clearance
     )
@@ -375,6 +391,20 @@ def _disproportion(
             continue  # no population by this group for the area: no table
         found.append((group, shares))
     return found
+
+
+def _search_rates(
+    measure: Any, code: str, latest: str | None
+) -> SearchDisproportionality | str | None:
+    """Searches per 1,000 residents of each ethnic group against the White
+    group's (the searches' own measure, for a force); where that cannot be
+    worked out, why, in words (no residents loaded for the force's area)."""
+    if measure.id != SEARCHES or latest is None:
+        return None
+    try:
+        return results.search_disproportion(store(), code, latest)
+    except results.ResultError as error:
+        return str(error)
 
 
 def _deprivation(

@@ -31,6 +31,7 @@ from saferplaces.demo.partnership import (
     write_population,
     write_postcodes,
 )
+from saferplaces.demo.police_records import write_outcomes, write_stop_searches
 from saferplaces.ingest.loader import LoadReport, Progress, run_load
 from saferplaces.ingest.sources import Source, get_source
 from saferplaces.ingest.surveys import load_questions, with_questions
@@ -60,6 +61,11 @@ def write_demo_files(folder: Path) -> list[tuple[Source, list[Path]]]:
         (get_source("population"), [write_population(folder, plan, rng)]),
         (get_source("postcodes"), [write_postcodes(folder, plan)]),
         (get_source("police-uk-street"), street),
+        (get_source("police-uk-outcomes"), write_outcomes(folder, street, SEED)),
+        (
+            get_source("police-uk-stop-search"),
+            write_stop_searches(folder, plan, SEED),
+        ),
         (get_source("local-crimes"), local),
         (get_source("local-asb"), asb),
         (get_source("reoffending"), [write_reoffending(folder, plan, SEED)]),

@@ -23,12 +23,16 @@ from pathlib import Path
 
 import yaml
 
+from saferplaces.codes import force_slug
 from saferplaces.vocabulary import POPULATION_AGE_BANDS
 
 SEED = 20140401
 CITY_CODE = "E08900025"
 CITY_NAME = "Birmingham (synthetic)"
 FORCE = "West Midlands Police"
+# The force as an area, by police.uk's name for it: stop and search is
+# counted for it, against the residents of the synthetic city.
+FORCE_AREA = force_slug(FORCE)
 # The years up to and through the seed plan's period (April 2014 to March
 # 2015), and one more: the plan's 2013/14 findings can be asked of the data,
 # and its evaluations have a year of follow-up.
@@ -171,6 +175,10 @@ def write_geography(folder: Path, plan: Layout) -> list[Path]:
         areas.append(_area(f"SYN-PU{u_index}", unit, "policing_unit", district_codes))
     south = [str(a["code"]) for a in areas if a["name"] == "Birmingham South"]
     areas.append(_area("SYN-PARTNERSHIP", "Birmingham South", "partnership", south))
+    # Made of the policing units (together the whole city): an area that
+    # listed wards would become their parent in place of their district.
+    units = [str(a["code"]) for a in areas if a["level"] == "policing_unit"]
+    areas.append(_area(FORCE_AREA, f"{FORCE} (synthetic)", "force", units))
     areas_file = folder / "synthetic-partnership-areas.yaml"
     areas_file.write_text(
         "# SYNTHETIC demo areas for saferplaces: real ward names, invented codes.\n"

@@ -3,14 +3,19 @@ by ethnic group against the residents of the force's area."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 
 import pytest
+from click.testing import CliRunner
 from scipy.stats import binomtest
 from statsmodels.stats import rates as poisson_rates
 from statsmodels.stats.proportion import proportion_confint
 
 from saferplaces.analytics import results
+from saferplaces.analytics.measures.areas import compare_areas
+from saferplaces.analytics.measures.deprivation import by_decile
 from saferplaces.analytics.measures.registry import REGISTRY
 from saferplaces.analytics.measures.series import measure_series
 from saferplaces.analytics.measures.stop_search import (
@@ -19,6 +24,7 @@ from saferplaces.analytics.measures.stop_search import (
 )
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
+from saferplaces.cli import main
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.police_uk import STOP_SEARCH_COLUMNS
 from saferplaces.ingest.sources import get_source
@@ -152,7 +158,8 @@ def test_share_leading_to_arrest_leaves_out_searches_with_no_outcome(store):
 def test_stop_search_is_published_exactly_for_forces():
     for measure_id in ("stop-searches", "stop-search-arrest"):
         publication = REGISTRY[measure_id].publication
-        assert (publication.method, publication.levels) == ("open", ("force",))
+        assert publication.method == "open"
+        assert REGISTRY[measure_id].counted_at == "force"
 
 
 def test_rates_per_1000_residents_against_the_white_groups(store):
@@ -208,3 +215,56 @@ def test_the_api_path_gives_force_series_to_the_public(store):
     answer = results.series(store, "stop-searches", "city-of-london", audience="public")
     assert [row.numerator for row in answer.rows] == [24]
     assert answer.rows[0].treatment == "open"
+
+
+def test_areas_are_not_ranked_on_a_force_level_measure(store):
+    with pytest.raises(Refused, match="counted for a whole police force only"):
+        compare_areas(store, "stop-searches", "ward", "city-of-london", "2019/20")
+
+
+def test_the_cli_gives_the_rates_and_says_what_it_leaves_out(store, settings):
+    settings.DATA_DIR = store.root.parent
+    result = CliRunner().invoke(
+        main,
+        ["measure", "search-rates", "city-of-london", "--period", "2020-01",
+         f"--residents-area={RESIDENTS}", "--format=csv"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    black = next(row for row in rows if row["group"] == "Black")
+    assert (black["searches"], float(black["ratio"])) == ("8", 4.0)
+
+
+def test_the_cli_says_when_no_residents_are_loaded(store, settings):
+    settings.DATA_DIR = store.root.parent
+    result = CliRunner().invoke(
+        main, ["measure", "search-rates", "city-of-london", "--period", "2020-01"]
+    )
+    assert result.exit_code == 1
+    assert "no rate is given without residents" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_force_level_measure_is_open_data():
+    # A force's counts are never perturbed (force_level keeps no record
+    # keys), so only open data may be counted at force level.
+    force_level = [m for m in REGISTRY.values() if m.counted_at == "force"]
+    assert force_level
+    assert {m.publication.method for m in force_level} == {"open"}
+
+
+def test_residents_loaded_for_part_of_the_area_are_said(store, tmp_path):
+    # E01900001 has residents by ethnic group, E01900099 none.
+    areas = tmp_path / "areas.yaml"
+    areas.write_text(
+        "areas:\n- code: city-of-london\n  name: City of London Police\n"
+        "  level: force\n  contains: [E01900001, E01900099]\n"
+    )
+    run_load(store, get_source("geography"), [areas])
+    answer = search_disproportionality(store, "city-of-london", "2020-01")
+    assert "loaded for 1 of its 2 LSOAs only" in answer.note
+
+
+def test_a_force_level_measure_has_no_imd_decile(store):
+    with pytest.raises(Refused, match="counted for a whole police force only"):
+        by_decile(store, "stop-searches", "city-of-london")

@@ -51,6 +51,8 @@ def test_every_row_loads(demo_store):
         "population",
         "postcodes",
         "street_crime",
+        "outcomes",
+        "stop_search",
         "local_crimes",
         "local_asb",
         "local_concerns",
@@ -186,3 +188,15 @@ def test_local_extract_keeps_domestic_violence_apart_and_has_repeat_victims(
         "WHERE domestic_abuse GROUP BY 1 HAVING count(*) > 1)"
     ).to_pylist()
     assert repeat["victims"] > 100
+
+
+def test_every_outcome_row_is_of_a_street_crime_of_an_earlier_month(demo_store):
+    _, store, _ = demo_store
+    [row] = store.query(
+        "SELECT count(*) AS outcomes, count(crime.crime_id) AS linked, "
+        "count(*) FILTER (WHERE outcome.month < crime.month) AS too_early "
+        "FROM outcomes AS outcome LEFT JOIN street_crime AS crime USING (crime_id)"
+    ).to_pylist()
+    assert row["outcomes"] > 0
+    assert row["linked"] == row["outcomes"]
+    assert row["too_early"] == 0

@@ -130,6 +130,11 @@ def compare_areas(
     measure = get_measure(measure_id)
     if by not in LABELS:
         raise Refused("compare by month, quarter or year")
+    if measure.counted_at == "force":
+        raise Refused(
+            f"{measure.title} is counted for a whole police force only: it has "
+            "no smaller areas to compare"
+        )
     require_tables(store, measure, as_of)
     parent_lsoas = set(lsoas_in(store, within))
     if not parent_lsoas:

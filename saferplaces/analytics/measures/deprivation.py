@@ -257,6 +257,11 @@ def by_decile(
         raise Refused(
             f"{measure.title} is not a count: only counts break down by IMD decile"
         )
+    if measure.counted_at == "force":
+        raise Refused(
+            f"{measure.title} is counted for a whole police force only: its "
+            "records have no LSOA, so no IMD decile"
+        )
     require_tables(store, measure, as_of)
     editions = loaded_editions(store, as_of)
     label, months = period_months(measure_months(store, measure, as_of), period)

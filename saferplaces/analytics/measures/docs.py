@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from saferplaces.analytics.measures.outcomes import OUTCOME_LAG
 from saferplaces.analytics.measures.registry import ALL_LEVELS, REGISTRY, Measure
+from saferplaces.vocabulary import (
+    OUTCOME_GROUPS,
+    SEARCH_ARREST_OUTCOMES,
+    SEARCH_NO_FURTHER_ACTION_OUTCOMES,
+    SELF_DEFINED_ETHNIC_GROUPS,
+    SELF_DEFINED_NOT_STATED,
+    UNMAPPED_OUTCOME_GROUP,
+)
 
 HEADER = """# Measures
 
@@ -125,7 +134,7 @@ median resident, with how its LSOAs spread over the deciles.
 
 
 def measures_markdown() -> str:
-    parts = [HEADER, DEPRIVATION]
+    parts = [HEADER, DEPRIVATION, _outcomes_and_searches()]
     for measure in sorted(REGISTRY.values(), key=lambda m: m.id):
         better = {"up": "a rise", "down": "a fall", "neither": "neither"}[
             measure.polarity
@@ -181,3 +190,64 @@ def _arithmetic(measure: Measure) -> str:
         f"- Numerator: {rows}\n- Denominator: {denominator}\n"
         "- Interval: exact Poisson 95%\n"
     )
+
+
+def _outcomes_and_searches() -> str:
+    """How police.uk's outcome categories and stop and search ethnicities
+    are grouped, from the vocabulary that groups them."""
+    outcome_rows = "".join(
+        f"| {group} | {'; '.join(categories)} |\n"
+        for group, categories in OUTCOME_GROUPS.items()
+    )
+    ethnic_rows = "".join(
+        f"| {prefix} - ... | {group} |\n"
+        for prefix, group in SELF_DEFINED_ETHNIC_GROUPS.items()
+    )
+    return f"""
+## Outcomes of crimes
+
+The `outcome-*` measures share out police.uk's crimes (anti-social
+behaviour has no outcomes) by the outcome police.uk gives each: the latest
+outcome in the loaded outcomes files (of two in the same month, the one
+nearer a charge, in the order below), else the street file's last outcome
+category. A crime counts in the month and LSOA it was recorded in.
+{OUTCOME_LAG}
+
+| outcome group | police.uk outcome categories |
+|---|---|
+{outcome_rows}
+A category not listed (police.uk adds some over the years) counts as
+"{UNMAPPED_OUTCOME_GROUP}" until it is added to `OUTCOME_GROUPS` in
+`saferplaces/vocabulary.py`.
+
+## Stop and search
+
+Stop and search is counted for a whole police force only: police.uk gives
+a search no LSOA, and many no location. Ask for the force by its police.uk
+name (the file name's: `city-of-london`). A search's outcome is an arrest
+({"; ".join(SEARCH_ARREST_OUTCOMES)}); any further action is every outcome
+but no further action ({"; ".join(SEARCH_NO_FURTHER_ACTION_OUTCOMES)});
+searches with no outcome recorded are left out of both shares' base.
+
+The person's ethnic group is one of Census 2021's five high-level groups:
+their self-defined ethnicity (a Census category) by the part before " - ",
+else, where it is blank or "{SELF_DEFINED_NOT_STATED}", the officer-defined
+ethnicity (Asian, Black, Mixed, White or Other), else "Unknown".
+
+| self-defined ethnicity | group |
+|---|---|
+{ethnic_rows}
+Searches against residents (the measure page of `stop-searches`; in Python
+`saferplaces.analytics.results.search_disproportion`): each group's
+searches in the period per 1,000 of its residents in the force's area,
+divided by the White group's rate. The 95% interval is the exact
+conditional interval for a ratio of two Poisson rates: given both groups'
+searches together, a group's share of them is binomial; its Clopper-Pearson
+limits, as odds, times the White residents over the group's, are the
+ratio's limits. Searches whose group is unknown are left out, and the
+figure says how many. The force's area is the area whose code is the
+force's police.uk name (define it in your areas file, level `force`, made
+of the wards or LSOAs the force polices); its residents by ethnic group
+come from Census 2021 TS021 (`saferplaces ingest population`). Without
+them the figure is refused in words: no rate is divided by nothing.
+"""

@@ -6,18 +6,15 @@ asked for by that name; any other area is refused in words."""
 
 from __future__ import annotations
 
+from saferplaces.analytics.measures import forces
 from saferplaces.analytics.measures.registry import Measure
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import AsOf, Store
 
 
 def forces_loaded(store: Store, measure: Measure, as_of: AsOf) -> list[str]:
-    """The forces the measure's records come from."""
-    rows = store.query(
-        f"SELECT DISTINCT area_code FROM {measure.from_sql} ORDER BY area_code",
-        as_of=as_of,
-    ).to_pylist()
-    return [str(row["area_code"]) for row in rows if row["area_code"] is not None]
+    """The forces the measure's records come from, by police.uk name."""
+    return sorted(forces.forces_loaded(store, measure.table, as_of))
 
 
 def force_months(

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from saferplaces.analytics.compare import RateRatio, rate_ratio
-from saferplaces.analytics.geography import lsoas_in
+from saferplaces.analytics.geography import lsoas_in, name_of
 from saferplaces.analytics.measures.force_level import force_months
 from saferplaces.analytics.measures.groups import _residents_by as residents_by
 from saferplaces.analytics.measures.population import population_year
@@ -44,6 +44,8 @@ from saferplaces.vocabulary import (
     SELF_DEFINED_NOT_STATED,
 )
 
+# The measure whose records the rates by ethnic group count.
+SEARCHES = "stop-searches"
 UNKNOWN = "Unknown"
 BASELINE = "White"
 SOURCE = "police.uk stop and search (saferplaces ingest police-uk-stop-search)"
@@ -95,8 +97,8 @@ ETHNIC_GROUP_SQL = (
     f"({_listed(ETHNIC_GROUPS)}) THEN officer_defined_ethnicity END, "
     f"{_quoted(UNKNOWN)})"
 )
-SEARCHES = (
-    "(SELECT force AS area_code, month, type, object_of_search, outcome, "
+SEARCH_ROWS = (
+    '(SELECT "force" AS area_code, month, type, object_of_search, outcome, '
     "legislation, age_range, gender, "
     f"{ETHNIC_GROUP_SQL} AS ethnic_group FROM stop_search)"
 )
@@ -105,10 +107,12 @@ WITH_OUTCOME = "outcome IS NOT NULL"
 
 
 def _register_stop_search_measures() -> None:
-    force_only = Publication("open", levels=("force",))
+    # Open data, exact. Any area but a force is refused by the engine, in
+    # words naming the forces loaded, for everyone alike.
+    force_only = Publication("open")
     common = {
         "table": "stop_search",
-        "relation": SEARCHES,
+        "relation": SEARCH_ROWS,
         "denominator": None,
         "source": SOURCE,
         "groups": GROUPS,
@@ -117,7 +121,7 @@ def _register_stop_search_measures() -> None:
     }
     register(
         Measure(
-            id="stop-searches",
+            id=SEARCHES,
             title="Stop and searches",
             definition=(
                 "Stop and searches the force carried out (police.uk stop and "
@@ -221,7 +225,7 @@ def search_disproportionality(
     group come from the population table (Census 2021 TS021). Where they are
     not loaded the answer is refused in words: no rate without residents.
     """
-    measure = get_measure("stop-searches")
+    measure = get_measure(SEARCHES)
     require_tables(store, measure, as_of)
     months = [
         month
@@ -257,7 +261,13 @@ def search_disproportionality(
         for group in ETHNIC_GROUPS
         if group not in missing
     ]
-    note = f"residents from the {year} population of {area}"
+    note = f"residents from the {year} population of {name_of(store, area, as_of)}"
+    counted = _lsoas_with_ethnicity(store, lsoas, year, as_of)
+    if counted < len(lsoas):
+        note += (
+            f"; residents by ethnic group are loaded for {counted} of its "
+            f"{len(lsoas)} LSOAs only, so the rates read high"
+        )
     if missing:
         note += f"; no residents loaded for: {', '.join(missing)}"
     return SearchDisproportionality(
@@ -284,6 +294,20 @@ def _rate(
         if group == BASELINE
         else rate_ratio(searches, white, people, residents[BASELINE]),
     )
+
+
+def _lsoas_with_ethnicity(
+    store: Store, lsoas: list[str], year: int, as_of: AsOf
+) -> int:
+    """How many of the LSOAs have residents by ethnic group for the year."""
+    [row] = store.query(
+        "SELECT count(DISTINCT area_code) AS n FROM population "
+        "WHERE year = ? AND ethnicity NOT IN ('all', '') "
+        "AND area_code IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+        [year, lsoas],
+        as_of=as_of,
+    ).to_pylist()
+    return int(row["n"])
 
 
 def _searches_by_group(
