@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from saferplaces.analytics.store import Store
 from saferplaces.demo.concerns import write_concerns
 from saferplaces.demo.crimes import write_crimes
+from saferplaces.demo.deprivation import write_deprivation
 from saferplaces.demo.outcomes import (
     write_reoffending,
     write_road_casualties,
@@ -72,6 +73,7 @@ def write_demo_files(folder: Path) -> list[tuple[Source, list[Path]]]:
         (get_source("stats19-collisions"), [collisions]),
         (get_source("stats19-casualties"), [casualties]),
         (get_source("local-concerns"), [write_concerns(folder, plan, SEED)]),
+        (get_source("imd"), [write_deprivation(folder, plan, SEED)]),
     ]
     for responses, questions in write_surveys(folder, plan, SEED):
         survey = with_questions(get_source("survey"), load_questions(questions))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from django.urls import reverse
 
 from saferplaces.accounts.models import Agency, Membership, Role, User
-from saferplaces.analytics import geography
+from saferplaces.analytics import geography, results
 from saferplaces.analytics.store import Store
 from saferplaces.cases.models import Case
 from saferplaces.cli import main
@@ -211,3 +211,52 @@ def test_the_demo_partnership_has_one_name(demo_data, settings, tmp_path):
     assert plan_name != settings.PARTNERSHIP_NAME
     store = Store(demo_data / "store")
     assert geography.name_of(store, "SYN-PARTNERSHIP") == "Birmingham South"
+
+
+def test_the_demos_crime_breaks_down_by_deprivation(demo_data):
+    """The demo loads a SYNTHETIC index of deprivation through ``ingest imd``
+    (issue 29): its partnership's crime of a year falls in IMD deciles that
+    add up to the year's total, every LSOA placed."""
+    store = Store(demo_data / "store")
+    found = results.by_deprivation(store, "total-recorded-crime", "SYN-PARTNERSHIP")
+    deciles = [row for row in found.rows if (row.group or "").startswith("decile")]
+    assert [row.group for row in deciles] == [
+        f"decile {n}{' (most deprived)' if n == 1 else ''}"
+        f"{' (least deprived)' if n == 10 else ''}"
+        for n in range(1, 11)
+    ]
+    assert all(row.value is not None for row in deciles)  # each has LSOAs
+    [year] = [
+        row
+        for row in results.series(
+            store, "total-recorded-crime", "SYN-PARTNERSHIP", by="year"
+        ).rows
+        if row.period == deciles[0].period
+    ]
+    assert sum(row.numerator or 0 for row in deciles) == year.numerator > 0
+    assert (
+        "Deciles of IMD 2015: 1 is the most deprived tenth of LSOAs, 10 the least."
+        in (found.notes)
+    )
+
+
+def test_the_demos_higher_crime_wards_are_the_more_deprived(demo_data):
+    """Planted: the higher an LSOA's crime risk, the more deprived it is, so
+    the most deprived decile has the highest crime rate."""
+    store = Store(demo_data / "store")
+    found = results.by_deprivation(store, "total-recorded-crime", "SYN-PARTNERSHIP")
+    gap = found.rows[-1]
+    assert gap.group == "rate ratio, decile 1 to decile 10"
+    assert (gap.lower or 0) > 1
+
+
+def test_a_demo_wards_neighbourhood_page_says_its_decile(client, demo_data, settings):
+    settings.DATA_DIR = demo_data
+    seed(demo_data, data=False, users=False, cases=False)
+    kings_norton = reverse(
+        "dashboard:neighbourhood_ward",
+        kwargs={"slug": "birmingham-south-ldg", "code": "E05900005"},
+    )
+    html = client.get(kings_norton).content.decode()
+    assert "Kings Norton" in html
+    assert "IMD 2015 decile 1, the median of its residents" in html
