@@ -60,6 +60,7 @@ def test_every_row_loads(demo_store):
         "road_collisions",
         "road_casualties",
         "survey_responses",
+        "deprivation",
     }
 
 
