@@ -53,6 +53,7 @@ from saferplaces.analytics.measures.coverage import (
     MonthCoverage,
     Uncounted,
     coverage_of,
+    lsoa_forces,
     uncounted,
 )
 from saferplaces.analytics.measures.groups import GroupShare, disproportionality
@@ -557,6 +558,8 @@ def _covered_areas(
     """A comparison's (or map's) rows with each area's coverage of the
     period applied: an area whose forces' files are not loaded for it has
     no value, not 0 (its rank and statement say so)."""
+    if not lsoa_forces(store, as_of):
+        return rows, []  # no police force area lookup: coverage is not known
     months = period_months(measure_months(store, chosen, as_of), by).get(period, [])
     shown: list[Row] = []
     empty: dict[str, set[str]] = {}
