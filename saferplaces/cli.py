@@ -807,13 +807,18 @@ def plan() -> None:
 
 @plan.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Import it even if the partnership has a plan with its title and period.",
+)
 @needs_django
-def plan_import(path: Path) -> None:
+def plan_import(path: Path, allow_duplicate: bool) -> None:
     """Import a plan file (YAML, docs/plan-format.md); all or nothing."""
     from saferplaces.partnership.plan_file import PlanFileError, import_plan
 
     try:
-        imported = import_plan(path)
+        imported = import_plan(path, allow_duplicate=allow_duplicate)
     except PlanFileError as error:
         click.echo(f"saferplaces: {error}", err=True)
         click.echo("Nothing was imported.", err=True)
@@ -953,6 +958,44 @@ def measure_show(
     except results.RefusedQuestion as refused:
         may = "".join(f"\n  {line}" for line in refused.allowed)
         raise click.ClickException(f"{refused}\nYou may ask for:{may}") from None
+    except results.ResultError as error:
+        raise click.ClickException(str(error)) from None
+    _print_result(answer, output_format)
+
+
+@measure.command(
+    "deprivation",
+    epilog="One row per IMD decile (value: the rate per 1,000 residents), one for "
+    "counts in no decile, and a last row: the rate ratio of the most to the least "
+    "deprived decile. CSV columns as measure show.",
+)
+@click.argument("measure_id", metavar="MEASURE")
+@click.option("--area", required=True, help="Area code.")
+@click.option(
+    "--period",
+    help="A month (2024-05), financial quarter (2024/25 Q1) or year (2024/25); "
+    "default the latest financial year of data.",
+)
+@as_of_option
+@format_option
+@public_option
+@needs_django
+def measure_deprivation(
+    measure_id: str,
+    area: str,
+    period: str | None,
+    as_of: str | None,
+    output_format: str,
+    public: bool,
+) -> None:
+    """Break a count measure down by IMD decile (docs/measures.md)."""
+    from saferplaces.analytics import results
+
+    try:
+        answer = results.by_deprivation(
+            _store(), measure_id, area, period=period, as_of=_parse_as_of(as_of),
+            audience="public" if public else "partner", rules=_rules(),
+        )  # fmt: skip
     except results.ResultError as error:
         raise click.ClickException(str(error)) from None
     _print_result(answer, output_format)
@@ -1220,11 +1263,14 @@ def history(table: str | None) -> None:
 @needs_django
 def query(sql: str, as_of: str | None, as_csv: bool) -> None:
     """Run SQL (DuckDB dialect) over the canonical tables."""
-    from saferplaces.analytics.store import StoreError
+    from saferplaces.analytics.store import StoreError, TableNotLoaded
     from saferplaces.ingest.report import print_table
+    from saferplaces.ingest.sources import load_first
 
     try:
         result = _store().query(sql, as_of=_parse_as_of(as_of))
+    except TableNotLoaded as missing:
+        raise click.ClickException(f"{missing}: {load_first(missing.table)}") from None
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     print_table(_nested_as_json(result) if as_csv else result, as_csv)
@@ -1312,10 +1358,6 @@ def tables() -> None:
     print_tables(_store())
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command(
     "hotspots",
     epilog="CSV: one row per grid cell: cell_id (south-west corner, BNG metres), "
@@ -1390,3 +1432,7 @@ def hotspots_command(output_format: str, **options: Any) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -202,6 +202,29 @@ def financial_quarter(month: str) -> str:
     return f"{financial_year(month)} Q{quarter}"
 
 
+# -- Sizes of change ---------------------------------------------------------
+# How far a plan wants a measure to move: "10%" of its baseline, or "5 points"
+# (or "5 point") in the measure's own unit.
+SIZE_OF_CHANGE = r"^\s*(\d+(?:\.\d+)?)\s*(%|points?)\s*$"
+SIZE_OF_CHANGE_RULE = (
+    'Enter the size as a percentage or points, like "10%" or "5 points".'
+)
+_SIZE_RX = re.compile(SIZE_OF_CHANGE)
+
+
+def size_of_change(text: str) -> tuple[float, bool] | None:
+    """A size of change as (amount, whether a percentage), or None if it is
+    not one.
+
+    >>> size_of_change("10%"), size_of_change("5 points"), size_of_change("a lot")
+    ((10.0, True), (5.0, False), None)
+    """
+    found = _SIZE_RX.match(text)
+    if not found:
+        return None
+    return float(found.group(1)), found.group(2) == "%"
+
+
 # -- Pseudonyms --------------------------------------------------------------
 # A person's pseudonym in the local extracts, cohorts and case counts: never
 # a name, long enough to be unguessable.

@@ -70,3 +70,69 @@ CASE_TYPES = [
     "child_safeguarding", "repeat_caller",
 ]  # fmt: skip
 RISK_LEVELS = ["standard", "medium", "high"]
+
+# police.uk outcome categories (street files' "Last outcome category" and
+# outcomes files' "Outcome type"), grouped into a few outcome groups, in the
+# order a crime moves towards a charge (docs/measures.md, "Outcomes"). A
+# court result follows a charge, so it counts as charged or summonsed;
+# "Status update unavailable" says police.uk has no outcome to give.
+OUTCOME_GROUPS: dict[str, list[str]] = {
+    "Charged or summonsed": [
+        "Suspect charged",
+        "Suspect charged as part of another case",
+        "Awaiting court outcome",
+        "Defendant sent to Crown Court",
+        "Offender sent to prison",
+        "Offender given suspended prison sentence",
+        "Offender given community sentence",
+        "Offender fined",
+        "Offender given conditional discharge",
+        "Offender given absolute discharge",
+        "Offender ordered to pay compensation",
+        "Offender deprived of property",
+        "Offender otherwise dealt with",
+        "Defendant found not guilty",
+        "Court case unable to proceed",
+        "Court result unavailable",
+    ],
+    "Out-of-court disposal": [
+        "Offender given a caution",
+        "Offender given a drugs possession warning",
+        "Offender given penalty notice",
+        "Local resolution",
+    ],
+    "Evidential difficulties": ["Unable to prosecute suspect"],
+    "No suspect identified": ["Investigation complete; no suspect identified"],
+    "Under investigation": ["Under investigation"],
+    "Other or not known": [
+        "Formal action is not in the public interest",
+        "Further investigation is not in the public interest",
+        "Further action is not in the public interest",
+        "Action to be taken by another organisation",
+        "Status update unavailable",
+    ],
+}
+# A category police.uk adds later counts here until it is mapped above.
+UNMAPPED_OUTCOME_GROUP = "Other or not known"
+
+# Census 2021's five high-level ethnic groups from police.uk stop and search:
+# the self-defined ethnicity (a Census 2021 category, "Black/African/
+# Caribbean/Black British - African") by the group before " - "; where the
+# person did not state it, the officer-defined ethnicity (already one of the
+# five). Neither known: "Unknown".
+SELF_DEFINED_ETHNIC_GROUPS: dict[str, str] = {
+    "Asian/Asian British": "Asian",
+    "Black/African/Caribbean/Black British": "Black",
+    "Mixed/Multiple ethnic groups": "Mixed",
+    "White": "White",
+    "Other ethnic group": "Other",
+}
+SELF_DEFINED_NOT_STATED = "Other ethnic group - Not stated"
+# police.uk stop and search outcomes (older files' wording, then newer): an
+# arrest, and no further action; any other outcome is a further action.
+SEARCH_ARREST_OUTCOMES = ["Suspect arrested", "Arrest"]
+SEARCH_NO_FURTHER_ACTION_OUTCOMES = [
+    "Nothing found - no further action",
+    "Suspected psychoactive substances seized - No further action",
+    "A no further action disposal",
+]

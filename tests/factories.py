@@ -282,7 +282,9 @@ def road_safety_plan(**fields) -> SimpleNamespace:
     against SYN-D02), published, with a SYNTHETIC progress update.
     ``fields`` change the plan's."""
     partnership = PartnershipFactory(
-        slug=DEMO_PARTNERSHIP_SLUG, name="Birmingham South Local Delivery Group"
+        slug=DEMO_PARTNERSHIP_SLUG,
+        name="Birmingham South Local Delivery Group",
+        example_place="Selly Oak",
     )
     for code in ("SYN-D01", "SYN-D02", "SYN-D03"):
         PartnershipAreaFactory(partnership=partnership, code=code)
@@ -455,7 +457,9 @@ def neighbouring_plan() -> Plan:
     districts SYN-D05 and SYN-D06) and its unpublished draft plan: two
     actions of priority 1, the first of its road safety group."""
     partnership = PartnershipFactory(
-        slug=NEIGHBOUR_PARTNERSHIP, name="Neighbouring Local Delivery Group (SYNTHETIC)"
+        slug=NEIGHBOUR_PARTNERSHIP,
+        name="Neighbouring Local Delivery Group (SYNTHETIC)",
+        example_place="Erdington",
     )
     for code in ("SYN-D05", "SYN-D06"):
         PartnershipAreaFactory(partnership=partnership, code=code)
@@ -679,3 +683,11 @@ def add_incident(
     IncidentPerson.objects.create(incident=incident, person=person, role=role)
     case.incidents.add(incident)
     return incident
+
+
+def partnership_covering(name: str, *codes: str, **fields):
+    """A partnership covering ``codes``, with ``fields`` of its record."""
+    made = PartnershipFactory(name=name, **fields)
+    for code in codes:
+        PartnershipAreaFactory(partnership=made, code=code)
+    return made

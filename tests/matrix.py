@@ -45,6 +45,8 @@ MATRIX: dict[str, Rule] = {
     "web:privacy": Rule(EVERYONE),
     "web:publication": Rule(EVERYONE),
     "web:health": Rule(EVERYONE),
+    # A partnership's public home, at its own address (issue 29).
+    "web:partnership": Rule(EVERYONE, kwargs={"slug": "birmingham-south-ldg"}),
     "accounts:login": Rule(EVERYONE, signed_in_status=302),
     "accounts:logout": Rule(EVERYONE, status=405),
     "accounts:password_reset": Rule(EVERYONE),
@@ -73,6 +75,9 @@ MATRIX: dict[str, Rule] = {
     "api:compare": Rule(
         EVERYONE, kwargs={"measure_id": "total-recorded-crime"}, status=400
     ),
+    "api:deprivation": Rule(
+        EVERYONE, kwargs={"measure_id": "total-recorded-crime"}, status=400
+    ),
     # The partnership plan (the seed plan is loaded for these tests).
     "partnership:plan": Rule(SIGNED_IN),
     "partnership:progress": Rule(SIGNED_IN),
@@ -99,6 +104,8 @@ MATRIX: dict[str, Rule] = {
     # Publishing is a POST (GET is 405 for everyone, before the view runs);
     # only a partnership's manager may (tests/partnership and
     # tests/accounts/test_partnerships_apart.py).
+    # The header's partnership chooser: it only acts, by POST.
+    "partnership:choose": Rule(EVERYONE, status=405, navigation=False),
     "partnership:plan_publication": Rule(
         EVERYONE,
         kwargs={"slug": "birmingham-south-2014-15"},
@@ -168,7 +175,13 @@ MATRIX: dict[str, Rule] = {
     "dashboard:export": Rule(
         SIGNED_IN, kwargs={**MEASURE, "kind": "csv"}, status=404, navigation=False
     ),
-    "dashboard:neighbourhood": Rule(EVERYONE),
+    "dashboard:neighbourhood": Rule(EVERYONE, kwargs={"slug": "birmingham-south-ldg"}),
+    # The addresses from before partnerships had their own: with the demo's
+    # two partnerships, a list of them (404: there is no one page here).
+    "dashboard:any_neighbourhood": Rule(EVERYONE, status=404),
+    "dashboard:any_neighbourhood_ward": Rule(
+        EVERYONE, kwargs={"code": "E05900012"}, status=404
+    ),
     "cases:list": Rule(CASE_WORKERS),
     # A site administrator works no cases: running the site is not a need
     # to know, so opening a case is refused.
@@ -213,7 +226,9 @@ MATRIX: dict[str, Rule] = {
         EVERYONE, kwargs={**NO_CASE, "share": "1"}, status=405, navigation=False
     ),
     "dashboard:neighbourhood_ward": Rule(
-        EVERYONE, kwargs={"code": "E05900012"}, status=404
+        EVERYONE,
+        kwargs={"slug": "birmingham-south-ldg", "code": "E05900012"},
+        status=404,  # an empty store: the partnership has no wards yet
     ),
 }
 
@@ -223,7 +238,7 @@ def needs_the_plan(callspec) -> bool:
     it for every other URL was most of this file's time."""
     url_name = callspec.params.get("url_name", "") if callspec else ""
     return not url_name or url_name.startswith(
-        ("partnership:", "dashboard:", "tasking:problem")
+        ("partnership:", "dashboard:", "tasking:problem", "web:partnership")
     )
 
 

@@ -6,6 +6,7 @@ other."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 import urllib.error
@@ -26,6 +27,12 @@ SQLITE_LEG_ONLY = pytest.mark.skipif(
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The real open files (never committed): beside the checkout, or where
+# SAFERPLACES_SHARED_DATA says. Tests that need them skip when absent.
+SHARED_DATA = Path(
+    os.environ.get("SAFERPLACES_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 EXTRACT = FIXTURES / "local_extract" / "local-crimes-2024-01.csv"
 GEOGRAPHY = FIXTURES / "geography"
 TS021 = GEOGRAPHY / "census-2021-ts021-ethnic-group-lsoa.csv"
@@ -80,6 +87,41 @@ def load_population(store: Store, folder, rows: str) -> None:
     run_load(store, get_source("population"), [path])
 
 
+# -- deprivation: IMD deciles of Anytown, with crimes and residents ---------------
+
+ANYTOWN = "E08900001"  # LSOAs E01900001-3 (line 5 of the lookup is rejected)
+FILE_7 = (
+    '"LSOA code (2011)","Local Authority District code (2019)",'
+    '"Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",'
+    '"Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% '
+    'of LSOAs)"\n'
+)
+
+
+def load_deprived_anytown(store: Store, folder: Path) -> None:
+    """Anytown's geography; IMD 2019 with 001A in decile 1 and 001B in
+    decile 10 (002A not in the file); 1,000, 2,000 and 1,500 residents in
+    2019; and 30, 10 and 5 crimes in 2019/20."""
+    run_load(store, get_source("geography"), [LOOKUP])
+    imd = write_csv(
+        folder / "imd2019.csv",
+        FILE_7 + "E01900001,E08900001,604,1\nE01900002,E08900001,30121,10\n",
+    )
+    run_load(store, get_source("imd"), [imd])
+    load_population(
+        store,
+        folder,
+        "E01900001,2019,all,all,1000\nE01900002,2019,all,all,2000\n"
+        "E01900003,2019,all,all,1500\n",
+    )
+    load_crimes(
+        store,
+        folder,
+        [("2019-04", "E01900001", 30), ("2019-05", "E01900002", 10),
+         ("2019-05", "E01900003", 5)],
+    )  # fmt: skip
+
+
 # -- a server started in another process ----------------------------------------
 
 
@@ -103,3 +145,10 @@ def wait_for_a_worker(port: int) -> None:
         except OSError:
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
+
+
+def picker_options(html: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S)
+    assert select, f"no {name} picker on the page"
+    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[0])
+    return [(value, label.strip()) for value, label in found if value]

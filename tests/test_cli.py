@@ -115,3 +115,16 @@ def test_createadmin_asks_for_what_it_needs_in_order():
     asked = [line.split(":")[0] for line in result.output.splitlines() if ":" in line]
     assert asked[:4] == ["Username", "Email", "Agency", "Password"]
     assert User.objects.get(username="chair").agency.name == "Partnership Office"
+
+
+def test_python_dash_m_knows_every_command():
+    """`python -m saferplaces.cli hotspots` was "No such command": the
+    module ran main() before the commands defined below that line."""
+    import subprocess
+    import sys
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "saferplaces.cli", "--help"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "hotspots" in listed

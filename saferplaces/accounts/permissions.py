@@ -267,8 +267,8 @@ def links_for(user: Any) -> list[ResolvedLink]:
 
 
 def navigation_labels(user: Any) -> list[str]:
-    """What of a reader a kept page depends on: the links their navigation
-    shows (``settings.PAGE_CACHE_READER``, saferplaces/lib/pagecache.py)."""
+    """The links a reader's navigation shows: part of what a kept page
+    depends on (``partnership.scope.page_reader``)."""
     return [link.label for link in links_for(user)]
 
 

@@ -4,7 +4,6 @@ snapshot (a load invalidates it: ``Store.cached``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,24 +12,55 @@ from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.series import SeriesPoint, measure_chart
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
+from saferplaces.codes import month_number, month_of, size_of_change
 
 
 @dataclass(frozen=True)
 class Aim:
     """What the plan wants of a measure: its direction and, if it says, how
-    far (e.g. "10%" or "5 points"), read as a change on the year before."""
+    far (e.g. "10%" or "5 points"), read as a change on the baseline months
+    it states, else on the year before the latest."""
 
     direction: str  # "up" or "down"
     size: str = ""
     # A target set on the plan's link, in the measure's unit (per month for
     # a monthly series); it stands before any size.
     target: float | None = None
+    # The baseline months (YYYY-MM) the size is a change on, when stated.
+    baseline_from: str = ""
+    baseline_to: str = ""
 
     def words(self) -> str:
         verb = "increase" if self.direction == "up" else "reduce"
         if self.target is not None:
             return f"{verb} it to {self.target:,g} a month"
         return f"{verb} it by {self.size}" if self.size else f"{verb} it"
+
+    def baseline_months(self) -> list[str]:
+        """The stated baseline's months, first to last ([] if not stated)."""
+        if not (self.baseline_from and self.baseline_to):
+            return []
+        first, last = month_number(self.baseline_from), month_number(self.baseline_to)
+        return [month_of(n) for n in range(first, last + 1)]
+
+    def why_no_target(self, months: list[SeriesPoint]) -> str:
+        """Why a size gives no target on these months, in words ("" if it
+        gives one, or the aim has no size)."""
+        if not self.size or plan_target(self, months) is not None:
+            return ""
+        if size_of_change(self.size) is None:
+            return f'"{self.size}" is not a size the service can work out'
+        stated = self.baseline_months()
+        if stated:
+            have = sum(1 for m in stated if m in _loaded(months))
+            return (
+                f"the baseline {self.baseline_from} to {self.baseline_to} has "
+                f"{have} of its {len(stated)} months loaded"
+            )
+        return (
+            f"with no baseline months stated it needs {YEAR_ON_YEAR} months, "
+            f"and {len(months)} are loaded"
+        )
 
 
 @dataclass(frozen=True)
@@ -81,36 +111,68 @@ def _card(store: Store, measure_id: str, code: str, aim: Aim | None) -> Card:
         assurance=(chart.assurance or "no target set").replace("_", " "),
         variation_icon=chart.variation,
         assurance_icon=chart.assurance or "none",
-        aim_text=_aim_words(aim, significant, rising, target),
+        aim_text=_aim_words(aim, months, significant, rising, target),
         target=target,
     )
 
 
 def plan_target(aim: Aim | None, months: list[SeriesPoint]) -> float | None:
-    """The plan's size of change applied to the 12 months before the latest
-    12: "reduce by 10%" on a mean of 200 a month is a target of 180."""
+    """The plan's size of change applied to the mean a month of its stated
+    baseline months, or, when none are stated, of the 12 months before the
+    latest 12: "reduce by 10%" on a mean of 200 a month is a target of 180.
+    None when the baseline's months are not all loaded."""
     if aim is not None and aim.target is not None:
         return aim.target
-    if aim is None or not aim.size or len(months) < 24:
+    size = size_of_change(aim.size) if aim is not None and aim.size else None
+    if aim is None or size is None:
         return None
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(%|points?)\s*", aim.size)
-    values = [p.value for p in months[-24:-12] if p.value is not None]
-    if not found or not values:
+    values = _baseline_values(aim, months)
+    if not values:
         return None
     baseline = sum(values) / len(values)
-    amount = float(found.group(1))
-    step = baseline * amount / 100 if found.group(2) == "%" else amount
+    amount, percent = size
+    step = baseline * amount / 100 if percent else amount
     return baseline + step if aim.direction == "up" else baseline - step
 
 
+# A year and the year before it: the months a baseline of "the year before
+# the latest" needs.
+YEAR_ON_YEAR = 24
+
+
+def _baseline_values(aim: Aim, months: list[SeriesPoint]) -> list[float]:
+    stated = aim.baseline_months()
+    if stated:
+        loaded = _loaded(months)
+        return [loaded[m] for m in stated] if all(m in loaded for m in stated) else []
+    if len(months) < YEAR_ON_YEAR:
+        return []
+    return [p.value for p in months[-YEAR_ON_YEAR:-12] if p.value is not None]
+
+
+def _loaded(months: list[SeriesPoint]) -> dict[str, float]:
+    return {p.period: p.value for p in months if p.value is not None}
+
+
 def _aim_words(
-    aim: Aim | None, significant: bool | None, rising: bool | None, target: float | None
+    aim: Aim | None,
+    months: list[SeriesPoint],
+    significant: bool | None,
+    rising: bool | None,
+    target: float | None,
 ) -> str:
     if aim is None:
         return ""
     text = f"The plan aims to {aim.words()}"
     if target is not None and aim.target is None:
-        text += f" (a target of {target:,.1f} a month)"
+        against = (
+            f" against {aim.baseline_from} to {aim.baseline_to}"
+            if aim.baseline_months()
+            else ""
+        )
+        text += f" (a target of {target:,.1f} a month{against})"
+    elif target is None and (why := aim.why_no_target(months)):
+        text += f" (no target: {why})"
     if significant is None or rising is None:
         return text + "."
     if not significant:

@@ -18,10 +18,12 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import AsOf, Store, StoreError
 from saferplaces.codes import is_lsoa, level_of_code, normalise_postcode
 
@@ -43,6 +45,23 @@ LEVEL_BELOW = {
     "ward": "lsoa",
 }
 CITY_LEVELS = ("city", "local_authority")
+# ONS levels from the smallest up, for the nearest of an area's parents.
+NESTING_ORDER = ("lsoa", "msoa", "ward", "constituency", "local_authority", "county",
+                 "region")  # fmt: skip
+
+
+def named_areas(where: str = "TRUE") -> str:
+    """SQL for one row per area (code and level) among the geography rows
+    ``where`` picks: its name from the newest vintage that names it, so a
+    newer codes-only lookup (imd_lookups.csv's WD25CD) never hides the name
+    an older named file gave, in whichever order they were loaded; and the
+    parents every vintage gives it (issue 29, fault 3)."""
+    return (
+        "(SELECT code, level, coalesce(arg_max(name, vintage) FILTER ("
+        "WHERE coalesce(name, '') <> ''), code) AS name, max(vintage) AS vintage, "
+        "list_distinct(flatten(list(coalesce(parents, [])))) AS parents "
+        f"FROM geography WHERE {where} GROUP BY code, level)"
+    )
 
 
 def _memberships(store: Store) -> dict[str, list[str]]:
@@ -149,6 +168,109 @@ def lsoa_locator(store: Store) -> Callable[[float, float], tuple[str, str]]:
     return locate
 
 
+@dataclass(frozen=True)
+class LsoaChanges:
+    """The 2011 LSOAs a loaded LSOA (2011) to LSOA (2021) lookup changed,
+    each with the one 2021 LSOA its records count in.
+
+    Unchanged LSOAs keep their code; merged ones count in the LSOA they
+    became. A split (or redrawn) LSOA's records count in the first of its
+    2021 LSOAs in code order: police.uk gives a record the LSOA code only,
+    and the lookup names no best fit, so no rule can do better without the
+    record's point; the figure says how many records this placed. Only
+    2021 LSOAs another lookup places in wards and councils are used: with
+    none, a 2011 LSOA stays where the 2011 lookups put it."""
+
+    counted_in: dict[str, str]
+    split: frozenset[str]
+    files: tuple[str, ...]
+
+    def predecessors(self) -> dict[str, list[str]]:
+        """{2021 LSOA: the changed 2011 LSOAs counted in it}."""
+        found: dict[str, list[str]] = {}
+        for old, new in sorted(self.counted_in.items()):
+            found.setdefault(new, []).append(old)
+        return found
+
+    def note(self, moved: int, split: int, *, exact: bool = True) -> str:
+        """Words for a figure that counted ``moved`` records through the
+        lookup, ``split`` of them in split LSOAs ("" when none); without
+        ``exact`` (a perturbed figure), no counts."""
+        if not moved:
+            return ""
+        words = (
+            "records coded to 2011 LSOAs were counted in 2021 LSOAs using "
+            + ", ".join(self.files)
+        )
+        if split:
+            many = f"{split:,} records" if exact else "records"
+            words += (
+                f"; {many} in split LSOAs were placed in the first of their "
+                "2021 LSOAs in code order"
+            )
+        return words
+
+
+NO_CHANGES = LsoaChanges({}, frozenset(), ())
+
+
+def lsoa_changes(store: Store) -> LsoaChanges:
+    """The LSOA 2011 to 2021 changes of the lookups loaded (see LsoaChanges)."""
+    if "geography" not in store.tables():
+        return NO_CHANGES
+    return store.cached("lsoa-changes", lambda: _lsoa_changes(store))
+
+
+def _lsoa_changes(store: Store) -> LsoaChanges:
+    columns = store.columns("geography")
+    if "successors" not in columns:
+        return NO_CHANGES  # kept by a version that read no successors
+    # A store kept before each file's areas were apart has no file_name
+    # until its next geography load: the file's name is the path's end.
+    file_of = (
+        "file_name"
+        if "file_name" in columns
+        else r"regexp_extract(source_file, '[^/\\!]+$')"
+    )
+    rows = store.query(
+        f"SELECT code, successors, {file_of} AS file_name FROM geography "
+        "WHERE level = 'lsoa' AND array_length(successors) > 0"
+    ).to_pylist()
+    changed = {
+        str(row["code"]): sorted(str(code) for code in row["successors"])
+        for row in rows
+        if list(row["successors"]) != [row["code"]]
+    }
+    if not changed:
+        return NO_CHANGES
+    files = sorted({str(row["file_name"]) for row in rows})
+    placed = {
+        str(row["code"])
+        for row in store.query(
+            "SELECT DISTINCT code FROM geography WHERE level = 'lsoa' "
+            f"AND array_length(parents) > 0 AND NOT list_contains(?, {file_of})",
+            [files],
+        ).to_pylist()
+    }
+    counted_in = {old: new[0] for old, new in changed.items() if new[0] in placed}
+    split = frozenset(old for old in counted_in if len(changed[old]) > 1)
+    return LsoaChanges(counted_in, split, tuple(files))
+
+
+def known_lsoas(store: Store) -> frozenset[str]:
+    """Every LSOA code the geography knows, of any vintage."""
+    if "geography" not in store.tables():
+        return frozenset()
+
+    def load() -> frozenset[str]:
+        rows = store.query(
+            "SELECT DISTINCT code FROM geography WHERE level = 'lsoa'"
+        ).to_pylist()
+        return frozenset(str(row["code"]) for row in rows)
+
+    return store.cached("known-lsoas", load)
+
+
 def lsoas_in(store: Store, code: str) -> list[str]:
     """Every LSOA in an area of any level (an LSOA is in itself).
 
@@ -164,6 +286,8 @@ def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
         return {code: [code] if is_lsoa(code) else [] for code in codes}
     members = store.cached("memberships", lambda: _memberships(store))
     index = store.cached("lsoas_by_parent", lambda: _lsoas_by_parent(store))
+    changes = lsoa_changes(store)
+    predecessors = store.cached("lsoa-predecessors", changes.predecessors)
     result = {}
     for code in codes:
         found: set[str] = set()
@@ -171,6 +295,11 @@ def lsoas_in_each(store: Store, codes: list[str]) -> dict[str, list[str]]:
             found |= index.get(each, set())
             if is_lsoa(each):
                 found.add(each)
+        if changes.counted_in:
+            # A changed 2011 LSOA is in the areas its 2021 LSOA is in, and
+            # no others: its records are counted once (LsoaChanges).
+            found = {c for c in found if c == code or c not in changes.counted_in}
+            found |= {old for new in list(found) for old in predecessors.get(new, [])}
         result[code] = sorted(found)
     return result
 
@@ -184,7 +313,7 @@ def area(store: Store, code: str) -> Area:
 def _area(store: Store, code: str) -> Area:
     if "geography" in store.tables():
         rows = store.query(
-            "SELECT name, level FROM geography WHERE code = ? "
+            f"SELECT name, level FROM {named_areas('code = ?')} "
             "ORDER BY vintage DESC NULLS LAST LIMIT 1",
             [code],
         ).to_pylist()
@@ -217,25 +346,121 @@ def is_known(store: Store, code: str) -> bool:
     )
 
 
+def area_named(store: Store, typed: str) -> str:
+    """The code of the area ``typed`` names: a code the geography holds, or
+    the name of exactly one area (a person types "Selly Oak" as readily as
+    E05011119). Refused for any other, with the nearest names and codes the
+    geography holds, or every area of a shared name ("Abbey" is a ward of
+    many councils), in words fit to show.
+
+    Example:
+        >>> import tempfile
+        >>> try:
+        ...     area_named(Store(tempfile.mkdtemp()), "E05011119")
+        ... except Refused as refused:
+        ...     print(refused)
+        no geography is loaded to check it against
+    """
+    text = typed.strip()
+    known = _every_area(store)
+    if not known:
+        raise Refused("no geography is loaded to check it against")
+    for code in (text, text.upper()):
+        if code in known:
+            return code
+    called = [a for a in known.values() if a.name.casefold() == text.casefold()]
+    if len(called) == 1:
+        return called[0].code
+    if called:
+        raise Refused(
+            f"{len(called)} areas are called {text}: "
+            + "; ".join(_told_apart(store, a) for a in called)
+            + ". Give the code of the one you mean"
+        )
+    raise Refused(
+        "no area in the geography has this code or name" + _nearest(known, text)
+    )
+
+
+# Suggestions offered for an area not found, and how alike they must be.
+NEAREST_AREAS = 3
+NEAREST_CUTOFF = 0.6
+
+
+def _nearest(known: dict[str, Area], text: str) -> str:
+    """The areas whose name holds what was typed ("Selly Oak" in "Weoley &
+    Selly Oak"), then those whose name or code is most alike, whatever the
+    case of the letters."""
+    codes_by_word: dict[str, list[str]] = {}
+    for found in known.values():
+        codes_by_word.setdefault(found.name.casefold(), []).append(found.code)
+        codes_by_word.setdefault(found.code.casefold(), []).append(found.code)
+    typed = text.casefold()
+    holding = sorted(word for word in codes_by_word if typed and typed in word)
+    alike = difflib.get_close_matches(
+        typed, list(codes_by_word), n=NEAREST_AREAS, cutoff=NEAREST_CUTOFF
+    )
+    named = dict.fromkeys(
+        f"{known[code].name} ({code})"
+        for word in [*holding, *alike]
+        for code in codes_by_word[word]
+    )
+    shown = list(named)[:NEAREST_AREAS]
+    return f" (did you mean {' or '.join(shown)}?)" if shown else ""
+
+
+def _told_apart(store: Store, found: Area) -> str:
+    """ "Abbey (E05009999, a ward in City of London)"."""
+    above = parent(store, found.code)
+    where = f" in {above.name}" if above is not None else ""
+    return f"{found.name} ({found.code}, a {found.level.replace('_', ' ')}{where})"
+
+
+def _every_area(store: Store) -> dict[str, Area]:
+    """Every code the geography holds with its newest name: {code: Area}."""
+
+    def load() -> dict[str, Area]:
+        if "geography" not in store.tables():
+            return {}
+        rows = store.query(
+            "SELECT code, name, level FROM (SELECT code, name, level, row_number() "
+            "OVER (PARTITION BY code ORDER BY vintage DESC NULLS LAST, name) AS newest "
+            "FROM geography) WHERE newest = 1"
+        ).to_pylist()
+        return {
+            str(r["code"]): Area(
+                str(r["code"]), str(r["name"] or r["code"]), str(r["level"])
+            )
+            for r in rows
+        }
+
+    return store.cached("every-area", load)
+
+
 def children(store: Store, code: str) -> list[Area]:
     """The areas one level down: a city's policing units, a unit's
     districts, a district's wards, a ward's LSOAs."""
     if "geography" not in store.tables():
         return []
-    if area(store, code).level in CITY_LEVELS and (units := _policing_units(store)):
+    if area(store, code).level in CITY_LEVELS and (
+        units := _policing_units_inside(store, code)
+    ):
         return units
     rows = store.query(
-        """
-        SELECT DISTINCT g.code, g.name, g.level FROM geography g
+        f"""
+        SELECT g.code, g.name, g.level FROM {named_areas()} g
         WHERE list_contains((SELECT first(members) FROM geography
                              WHERE code = ? AND vintage = 'partnership'), g.code)
            OR (list_contains(g.parents, ?) AND g.level = ?)
-        ORDER BY g.name
+        ORDER BY g.name, g.code
         """,
         [code, code, LEVEL_BELOW.get(area(store, code).level, "ward")],
     ).to_pylist()
+    replaced = lsoa_changes(store).counted_in
     return [
-        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"])) for r in rows
+        Area(str(r["code"]), str(r["name"] or r["code"]), str(r["level"]))
+        for r in rows
+        if r["code"] not in replaced
     ]
 
 
@@ -248,7 +473,7 @@ def parent(store: Store, code: str) -> Area | None:
     if area(store, code).level in ("partnership", "policing_unit"):
         # Units are compared across the city ("the second best policing
         # unit"), not within the one partnership that lists them.
-        return _city(store)
+        return _city_containing(store, code)
     rows = store.query(
         "SELECT code FROM geography WHERE vintage = 'partnership' "
         "AND list_contains(members, ?) LIMIT 1",
@@ -256,28 +481,54 @@ def parent(store: Store, code: str) -> Area | None:
     ).to_pylist()
     if rows:
         return area(store, str(rows[0]["code"]))
+    # Of the areas a lookup nests it in, one at a level whose next level
+    # down is this one (an LSOA's ward, not its MSOA, whose code sorts
+    # first), else the smallest.
+    above = [
+        lvl for lvl, below in LEVEL_BELOW.items() if below == area(store, code).level
+    ]
     rows = store.query(
-        "SELECT unnest(parents) AS code FROM geography WHERE code = ? LIMIT 1", [code]
+        "SELECT p.code FROM (SELECT DISTINCT unnest(parents) AS code FROM geography "
+        f"WHERE code = ?) p JOIN {named_areas()} a ON a.code = p.code "
+        "ORDER BY list_contains(?, a.level) DESC, "
+        "list_position(?, a.level) NULLS LAST, p.code LIMIT 1",
+        [code, above, list(NESTING_ORDER)],
     ).to_pylist()
     return area(store, str(rows[0]["code"])) if rows else None
 
 
-def _policing_units(store: Store) -> list[Area]:
-    """Policing units are the partnership's own areas and name no parent, so
-    a city's units are all those the geography holds."""
-    rows = store.query(
-        "SELECT DISTINCT code, name, level FROM geography "
-        "WHERE level = 'policing_unit' ORDER BY name"
-    ).to_pylist()
-    return [Area(str(r["code"]), str(r["name"]), str(r["level"])) for r in rows]
+def _policing_units_inside(store: Store, code: str) -> list[Area]:
+    """Policing units are the partnership's own areas and name no parent:
+    a city's units are those whose LSOAs all lie in it."""
+    units = areas_of_level(store, "policing_unit")
+    inside = set(lsoas_in(store, code))
+    return [
+        unit
+        for unit, lsoas in zip(
+            units, lsoas_in_each(store, [u.code for u in units]).values(), strict=True
+        )
+        if lsoas and set(lsoas) <= inside
+    ]
 
 
-def _city(store: Store) -> Area | None:
+def _city_containing(store: Store, code: str) -> Area | None:
+    """The smallest city or local authority whose LSOAs hold every LSOA of
+    the area; None when none does (an area across two councils), never the
+    first in code order (issue 29, fault 2)."""
+    lsoas = set(lsoas_in(store, code))
+    if not lsoas:
+        return None
+    cities = store.cached("city-lsoas", lambda: _city_lsoas(store))
+    holding = [(len(held), city) for city, held in cities.items() if lsoas <= held]
+    return area(store, min(holding)[1]) if holding else None
+
+
+def _city_lsoas(store: Store) -> dict[str, set[str]]:
     rows = store.query(
-        "SELECT code FROM geography WHERE level IN ('city', 'local_authority') "
-        "ORDER BY level, code LIMIT 1"
+        "SELECT DISTINCT code FROM geography WHERE level IN ('city', 'local_authority')"
     ).to_pylist()
-    return area(store, str(rows[0]["code"])) if rows else None
+    codes = [str(row["code"]) for row in rows]
+    return {code: set(found) for code, found in lsoas_in_each(store, codes).items()}
 
 
 def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
@@ -287,14 +538,18 @@ def areas_of_level(store: Store, level: str, as_of: AsOf = None) -> list[Area]:
         if "geography" not in store.tables():
             return []
         rows = store.query(
-            # Each code's name in its newest vintage.
-            "SELECT code, name FROM (SELECT code, name, row_number() OVER ("
-            "PARTITION BY code ORDER BY vintage DESC NULLS LAST, name) AS newest "
-            "FROM geography WHERE level = ?) WHERE newest = 1 ORDER BY name, code",
+            f"SELECT code, name FROM {named_areas('level = ?')} ORDER BY name, code",
             [level],
             as_of=as_of,
         ).to_pylist()
-        return [Area(str(r["code"]), str(r["name"] or r["code"]), level) for r in rows]
+        # A 2011 LSOA the LSOA 2011 to 2021 lookup replaced is the 2021
+        # LSOA it became (LsoaChanges), not an area of its own.
+        replaced = lsoa_changes(store).counted_in if level == "lsoa" else {}
+        return [
+            Area(str(r["code"]), str(r["name"] or r["code"]), level)
+            for r in rows
+            if r["code"] not in replaced
+        ]
 
     return store.cached(f"areas-of-level:{level}:{as_of}", load)
 
@@ -321,6 +576,9 @@ def codes_within(store: Store, code: str) -> list[str]:
         index = store.cached("codes_by_parent", lambda: _codes_by_parent(store))
         found |= set().union(*(index.get(each, set()) for each in found))
     return sorted(found)
+
+
+WARDS = "level = 'ward'"
 
 
 @dataclass(frozen=True)
@@ -350,7 +608,7 @@ def postcode_place(store: Store, typed: str) -> PostcodePlace | None:
     lsoa = str(rows[0]["area_code"])
     wards = store.query(
         "SELECT w.code, w.name FROM geography l, unnest(l.parents) AS p(code) "
-        "JOIN geography w ON w.code = p.code AND w.level = 'ward' "
+        f"JOIN {named_areas(WARDS)} w ON w.code = p.code "
         "WHERE l.code = ? ORDER BY w.vintage DESC NULLS LAST LIMIT 1",
         [lsoa],
     ).to_pylist()

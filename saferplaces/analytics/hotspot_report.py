@@ -11,7 +11,7 @@ An area limits the incidents to its LSOAs (the grid covers them).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -155,7 +155,9 @@ def analyse(store: Store, request: Request) -> list[dict[str, Any]]:
             grid, x, y, request.bandwidth
         )
     elif request.method == "gi":
-        columns.update(_gi(counts, request))
+        columns.update(
+            _gi(counts, cells_of_area(store, request, grid, counts), request)
+        )
     elif request.method == "change":
         columns.update(_change(store, request, grid, months))
     elif request.method == "classify":
@@ -163,8 +165,62 @@ def analyse(store: Store, request: Request) -> list[dict[str, Any]]:
     return _rows(grid, columns)
 
 
-def _gi(counts: np.ndarray, request: Request) -> dict[str, Any]:
-    result = hotspots.gi_star(counts, permutations=request.permutations, seed=0)
+# Every month there could be: the area's footprint is where its incidents
+# have ever been recorded.
+EVER = ("0000-01", "9999-12")
+
+
+def cells_of_area(
+    store: Store, request: Request, grid: hotspots.Grid, counts: np.ndarray
+) -> np.ndarray:
+    """The grid's cells that are the area's, for Gi*: the grid is the
+    rectangle around the incidents, and its cells beyond the area (empty
+    because they are not the area, not because nothing happens there) would
+    be tested as cold spots and weigh on their neighbours.
+
+    A cell is the area's when its centre lies within the area's boundary
+    (or its LSOAs'), or, with no boundary loaded, when any incident of the
+    source in the area's LSOAs was ever recorded in it (police.uk places
+    each at a point within its LSOA); and always when it holds an incident
+    counted."""
+    outline = _outline(store, request.area)
+    if outline is not None:
+        import shapely
+
+        lon, lat = hotspots.to_wgs84(*grid.centres())
+        inside = np.asarray(shapely.contains_xy(outline, lon, lat), bool)
+    else:
+        ever = replace(request, kind=None)
+        x, y = store.cached(
+            f"hotspot-footprint:{request.source}:{request.area}",
+            lambda: incidents(store, ever, *EVER),
+        )
+        inside = hotspots.grid_counts(grid, x, y) > 0
+    return inside | (counts > 0)
+
+
+def _outline(store: Store, code: str) -> Any:
+    """The area's boundary, else the union of its LSOAs'; None if neither
+    is loaded (kept until the next load: a pack asks once per crime type)."""
+    return store.cached(f"hotspot-outline:{code}", lambda: _union(store, code))
+
+
+def _union(store: Store, code: str) -> Any:
+    from shapely import union_all
+    from shapely.geometry import shape
+
+    found = geography.boundaries(store, geography.area_codes(store, code))
+    if not found:
+        found = geography.boundaries(store, geography.lsoas_in(store, code))
+    if not found:
+        return None
+    return union_all([shape(geometry) for geometry in found.values()])
+
+
+def _gi(counts: np.ndarray, mask: np.ndarray, request: Request) -> dict[str, Any]:
+    result = hotspots.gi_star(
+        counts, mask=mask, permutations=request.permutations, seed=0
+    )
     found = {"gi_z": result.z, "p": result.p, "p_fdr": result.p_fdr}
     if result.p_sim is not None:
         found["p_sim"] = result.p_sim
@@ -193,9 +249,11 @@ def _classify(
     if request.periods < 2 or len(months) < request.periods:
         raise HotspotError("classify needs at least two periods of a month or more")
     hot, cold = [], []
+    x, y = incidents(store, request, months[0], months[-1])
+    mask = cells_of_area(store, request, grid, hotspots.grid_counts(grid, x, y))
     for run in np.array_split(np.array(months), request.periods):
         x, y = incidents(store, request, str(run[0]), str(run[-1]))
-        result = hotspots.gi_star(hotspots.grid_counts(grid, x, y))
+        result = hotspots.gi_star(hotspots.grid_counts(grid, x, y), mask=mask)
         hot.append(result.hot)
         cold.append(result.cold)
     return hotspots.classify(np.array(hot), np.array(cold))

@@ -68,6 +68,19 @@ def to_bng(longitude: Any, latitude: Any) -> tuple[Floats, Floats]:
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
+@cache
+def _from_bng() -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(BNG, "EPSG:4326", always_xy=True)
+
+
+def to_wgs84(x: Any, y: Any) -> tuple[Floats, Floats]:
+    """British National Grid metres -> WGS84 longitude and latitude."""
+    lon, lat = _from_bng().transform(np.asarray(x), np.asarray(y))
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
 @dataclass(frozen=True)
 class Grid:
     """Square cells of ``cell`` metres; column 0, row 0 at (x0, y0)."""

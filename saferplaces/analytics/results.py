@@ -46,7 +46,7 @@ from typing import Any, Literal, TypeVar
 
 from saferplaces.analytics import cards, evaluation, geography
 from saferplaces.analytics.geography import Area
-from saferplaces.analytics.measures import REGISTRY, Measure
+from saferplaces.analytics.measures import REGISTRY, Measure, deprivation
 from saferplaces.analytics.measures.areas import AreaComparison, compare_areas
 from saferplaces.analytics.measures.coverage import (
     Coverage,
@@ -56,6 +56,7 @@ from saferplaces.analytics.measures.coverage import (
     lsoa_forces,
     uncounted,
 )
+from saferplaces.analytics.measures.forces import force_of
 from saferplaces.analytics.measures.groups import GroupShare, disproportionality
 from saferplaces.analytics.measures.lattice import WHOLE_ONLY, OffLattice
 from saferplaces.analytics.measures.series import (
@@ -439,6 +440,142 @@ def disproportion(
     )  # fmt: skip
 
 
+def by_deprivation(
+    store: Store,
+    measure_id: str,
+    area_code: str,
+    *,
+    period: str | None = None,
+    audience: Audience | Clearance = "partner",
+    rules: Rules = DEFAULT_RULES,
+    as_of: AsOf = None,
+) -> Result:
+    """A count measure for one period (default the latest financial year)
+    by IMD decile (``measures.deprivation``): a row per decile (value the
+    rate per 1,000, or the count), a row for counts in no decile, and a last
+    row, the rate ratio of the most to the least deprived decile.
+
+    The public sees it only for measures published as open data, whose
+    counts by LSOA and month anyone can make from the source; a decile is a
+    new grouping of LSOAs, not a cell of the publication lattice, so other
+    measures are not published by decile (docs/publication.md)."""
+    chosen = measure(measure_id)
+    audience = _resolve(store, chosen, area_code, audience)
+    here = _allowed(store, chosen, area_code, None, audience)
+    if audience != "partner" and chosen.publication.method != "open":
+        raise ResultError(
+            f"{chosen.title} is not published by IMD decile: only figures "
+            "counted from open data are. Its partners see it by decile."
+        )
+    found = _engine(
+        lambda: deprivation.by_decile(
+            store, chosen.id, area_code, period=period, as_of=as_of
+        )
+    )
+    partial = next((note for note in found.notes if note.startswith("partial")), "")
+    rows = [
+        _decile_row(chosen, here, found, figure, audience, bool(partial))
+        for figure in found.deciles
+    ]
+    if found.gap is not None:
+        rows.append(_gap_row(chosen, here, found, found.gap, audience))
+    notes = [
+        *_notes(chosen, audience, [], rules),
+        f"Deciles of {found.edition.name}: 1 is the most deprived tenth of "
+        "LSOAs, 10 the least.",
+        *(_sentence(note) for note in found.notes),
+    ]
+    return Result(chosen, here, audience, rows, notes)
+
+
+def area_deprivation(store: Store, area_code: str) -> deprivation.AreaDeprivation:
+    """Where an area stands in the latest index of deprivation loaded (its
+    decile, and for a larger area how its LSOAs spread over the deciles).
+    The index is published open data: the same for every audience."""
+    return _engine(lambda: deprivation.area_deprivation(store, area_code))
+
+
+def areas_deprivation(
+    store: Store, codes: list[str]
+) -> dict[str, deprivation.AreaDeprivation]:
+    """``area_deprivation`` of many areas at once (a map's)."""
+    return _engine(lambda: deprivation.deprivation_of_areas(store, codes))
+
+
+def _decile_group(decile: int | None) -> str:
+    if decile is None:
+        return "not placed in a decile"
+    meaning = {1: " (most deprived)", 10: " (least deprived)"}.get(decile, "")
+    return f"decile {decile}{meaning}"
+
+
+def _decile_row(
+    chosen: Measure,
+    here: Area,
+    found: deprivation.DecileBreakdown,
+    figure: deprivation.DecileFigure,
+    audience: Audience,
+    partial: bool,
+) -> Row:
+    group = _decile_group(figure.decile)
+    value = figure.rate if figure.decile is not None else None
+    unit = chosen.unit if chosen.denominator else f"{chosen.unit} per 1,000 residents"
+    where = f"{here.name}, {found.period}{' (partial)' if partial else ''}, {group}"
+    counted = f"{_number(figure.count)} counted"
+    if figure.decile is None:
+        words = (
+            f"{where}: {counted} in {figure.lsoas} LSOA"
+            f"{'s' if figure.lsoas != 1 else ''} that {found.edition.name} does "
+            "not rank (see the notes)."
+        )
+    elif not figure.lsoas:
+        words = f"{where}: none of its LSOAs is in this decile."
+    elif value is None:
+        words = f"{where}: {counted}; {figure.note or 'no rate'}."
+    else:
+        words = _words(
+            chosen, here.name, found.period, group, value, figure.lower,
+            figure.upper, False, unit, " (partial)" if partial else "",
+            f"{counted} among {_number(figure.residents or 0)} residents",
+        )  # fmt: skip
+    return Row(
+        measure=chosen.id, area_code=here.code, area_name=here.name,
+        period=found.period, partial=partial, months=len(found.months),
+        group=group, value=value, numerator=float(figure.count),
+        denominator=figure.residents, lower=None if value is None else figure.lower,
+        upper=None if value is None else figure.upper, signal=None, withheld=False,
+        treatment=_treatment(chosen, audience), words=words,
+    )  # fmt: skip
+
+
+def _gap_row(
+    chosen: Measure,
+    here: Area,
+    found: deprivation.DecileBreakdown,
+    gap: deprivation.RateRatio,
+    audience: Audience,
+) -> Row:
+    group = f"rate ratio, decile {gap.most} to decile {gap.least}"
+    interval = (
+        f" (95% interval {gap.lower or 0:,.2f} to "
+        f"{'no upper bound' if gap.upper is None else f'{gap.upper:,.2f}'}, exact "
+        "conditional)"
+    )
+    said = (
+        "no ratio: the least deprived decile has none"
+        if gap.ratio is None
+        else f"{gap.ratio:,.2f} times the rate of decile {gap.least}{interval}"
+    )
+    return Row(
+        measure=chosen.id, area_code=here.code, area_name=here.name,
+        period=found.period, partial=False, months=len(found.months),
+        group=group, value=gap.ratio, numerator=None, denominator=None,
+        lower=gap.lower, upper=gap.upper, signal=None, withheld=False,
+        treatment=_treatment(chosen, audience),
+        words=f"{here.name}, {found.period}: decile {gap.most} has {said}.",
+    )  # fmt: skip
+
+
 def card(
     store: Store,
     measure_id: str,
@@ -496,9 +633,9 @@ def resident_measures() -> list[Measure]:
 # Said of an area when no police force area lookup is loaded.
 FORCE_UNKNOWN = (
     "Which police force's files cover {name} is not known (no local authority "
-    "to police force area lookup loaded places it): every month any loaded police.uk "
-    "file covers is counted, so a month of a force whose files are not loaded "
-    "would show 0."
+    "to police force area lookup loaded places it): a month is counted when a "
+    "loaded police.uk file places rows in its local authority, and has no data "
+    "otherwise; load the lookup to know whether a force's files are missing."
 )
 
 
@@ -558,8 +695,15 @@ def _covered_areas(
     """A comparison's (or map's) rows with each area's coverage of the
     period applied: an area whose forces' files are not loaded for it has
     no value, not 0 (its rank and statement say so)."""
-    if not lsoa_forces(store, as_of):
-        return rows, []  # no police force area lookup: coverage is not known
+    # No police force area lookup: an area's coverage is known only when it
+    # is a force itself (the areas compared are all of one level), so a
+    # national ranking of wards is not slowed by asking each.
+    if (
+        rows
+        and not lsoa_forces(store, as_of)
+        and force_of(store, chosen, rows[0].area_code, as_of) is None
+    ):
+        return rows, []
     months = period_months(measure_months(store, chosen, as_of), by).get(period, [])
     shown: list[Row] = []
     empty: dict[str, set[str]] = {}
@@ -891,6 +1035,8 @@ def _notes(
     chosen: Measure, audience: Audience, rows: Sequence[Row], rules: Rules
 ) -> list[str]:
     notes = [TREATMENTS[_treatment(chosen, audience)]]
+    if chosen.caveat:
+        notes.append(chosen.caveat)
     if _treatment(chosen, audience) == "perturbed":
         notes.append(
             f"Counts under {rules.threshold} are withheld; no published count "

@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -80,6 +81,19 @@ class NotInStore(StoreError, Refused):
     """A question about something the store does not hold: a table not
     loaded yet, a load that does not exist. The engine passes it on as a
     refusal; the message is fit to show."""
+
+
+class TableNotLoaded(NotInStore):
+    """SQL asked of a table no load has made yet; ``table`` names it, so the
+    command line can say which source to load."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"the store has no table {table!r} yet")
+        self.table = table
+
+
+# DuckDB's words for a table it does not have (kept from the person).
+_MISSING_TABLE = re.compile(r"Table with name (\w+) does not exist")
 
 
 class UnreadableVersion(StoreError):
@@ -305,6 +319,11 @@ class Store:
         cursor = self._snapshot(as_of).cursor()
         try:
             return cursor.sql(sql, params=params or None).to_arrow_table()
+        except duckdb.CatalogException as error:
+            missing = _MISSING_TABLE.search(str(error))
+            if missing is None:
+                raise StoreError(str(error).splitlines()[0]) from None
+            raise TableNotLoaded(missing.group(1)) from None
         except duckdb.Error as error:
             raise StoreError(str(error).splitlines()[0]) from None
         finally:

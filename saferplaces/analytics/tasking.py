@@ -25,6 +25,7 @@ from saferplaces.analytics.hotspot_report import (
     HotspotError,
     Request,
     analyse,
+    cells_of_area,
     incidents,
     months_between,
 )
@@ -262,7 +263,8 @@ def _line(
         return Line(label or kind, len(x), previous)
     grid = hotspots.Grid.covering(x, y, CELL)
     counts = hotspots.grid_counts(grid, x, y)
-    hot = hotspots.gi_star(counts).hot if counts.size >= 3 else counts < 0
+    mask = cells_of_area(store, request, grid, counts)
+    hot = hotspots.gi_star(counts, mask=mask).hot if mask.sum() >= 3 else counts < 0
     busiest = divmod(int(counts.argmax()), grid.columns)
     cell_id = str(grid.cell_ids()[busiest])
     return Line(

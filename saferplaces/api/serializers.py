@@ -82,6 +82,20 @@ class SeriesQuery(serializers.Serializer[Any]):
     )
 
 
+class DeprivationQuery(serializers.Serializer[Any]):
+    area = serializers.CharField(
+        max_length=AREA_CODE_LENGTH,
+        help_text="Area code: LSOA, ward, local authority or own area.",
+    )
+    period = serializers.RegexField(
+        PERIOD,
+        max_length=20,
+        required=False,
+        help_text="2024/25, 2024/25 Q1 or 2024-05; default the latest financial "
+        "year of data.",
+    )
+
+
 class CompareQuery(serializers.Serializer[Any]):
     level = serializers.ChoiceField(
         list(ALL_LEVELS), help_text="The level of the areas to rank."
@@ -138,6 +152,20 @@ class SeriesSerializer(serializers.Serializer[Any]):
         "placed outside the force) and which force's files they hold.",
     )
     points = RowSerializer(many=True)
+
+
+class DeprivationSerializer(serializers.Serializer[Any]):
+    measure = MeasureSerializer()
+    public = serializers.BooleanField(
+        help_text="True for callers not signed in: published figures."
+    )
+    notes = serializers.ListField(child=serializers.CharField())
+    deciles = RowSerializer(
+        many=True,
+        help_text="A row per IMD decile (value: per 1,000 residents), one for "
+        "counts in no decile, and a last row, the rate ratio of the most to the "
+        "least deprived decile.",
+    )
 
 
 class ComparisonRowSerializer(RowSerializer):

@@ -27,6 +27,11 @@ urlpatterns = [
         views.MeasureCompare.as_view(),
         name="compare",
     ),
+    path(
+        "measures/<str:measure_id>/deprivation/",
+        views.MeasureDeprivation.as_view(),
+        name="deprivation",
+    ),
     # Any other path under /api/ is a JSON 404, as the API's other errors are.
     re_path(
         r"^(?P<path>.+)$",

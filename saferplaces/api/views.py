@@ -26,6 +26,8 @@ from saferplaces.analytics.store import Store
 from saferplaces.api.serializers import (
     CompareQuery,
     ComparisonSerializer,
+    DeprivationQuery,
+    DeprivationSerializer,
     ErrorSerializer,
     MeasureSerializer,
     SeriesQuery,
@@ -193,6 +195,32 @@ class MeasureCompare(APIView):
         except results.ResultError as error:
             raise ValidationError({"detail": str(error)}) from None
         return Response(_answer(measure, answer, "areas"))
+
+
+class MeasureDeprivation(APIView):
+    @extend_schema(
+        parameters=[MEASURE_ID, DeprivationQuery],
+        responses={
+            200: DeprivationSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        description="A count measure for one period by IMD decile: counts, rates "
+        "per 1,000 residents with exact intervals, counts in no decile, and the "
+        "rate ratio of the most to the least deprived. Callers not signed in get "
+        "it for measures published as open data only.",
+    )
+    def get(self, request: Request, measure_id: str) -> Response:
+        measure = _measure(measure_id)
+        query = _query(DeprivationQuery, request)
+        try:
+            answer = results.by_deprivation(
+                store(), measure.id, query["area"], period=query.get("period"),
+                audience=_seen_by(request), rules=publication_rules(),
+            )  # fmt: skip
+        except results.ResultError as error:
+            raise ValidationError({"detail": str(error)}) from None
+        return Response(_answer(measure, answer, "deciles"))
 
 
 @extend_schema(exclude=True)

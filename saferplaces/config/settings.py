@@ -101,9 +101,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-PARTNERSHIP_NAME = env.text(
-    "SAFERPLACES_PARTNERSHIP_NAME", "Birmingham South Local Delivery Group"
-)
+# A partnership's public name, purpose and example place are its record's
+# (saferplaces/partnership/models.py). These name the installation where a
+# reader is in no one partnership (a visitor's list of several, or before the
+# first is set up), and give a purpose to a partnership that states none.
+PARTNERSHIP_NAME = env.text("SAFERPLACES_PARTNERSHIP_NAME", "")
 PARTNERSHIP_PURPOSE = env.text(
     "SAFERPLACES_PARTNERSHIP_PURPOSE",
     "Police, council, fire, health, probation, housing and voluntary groups "
@@ -318,8 +320,9 @@ CACHES: dict[str, dict[str, Any]] = {
     ),
 }
 # What of the reader a kept page depends on (saferplaces/lib/pagecache.py):
-# the navigation they see. Named here so the toolbox never imports an app.
-PAGE_CACHE_READER = "saferplaces.accounts.permissions.navigation_labels"
+# the navigation they see and the partnership they are in. Named here so
+# the toolbox never imports an app.
+PAGE_CACHE_READER = "saferplaces.partnership.scope.page_reader"
 RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_IP_META_KEY = "saferplaces.accounts.audit.client_ip"
 RATELIMIT_VIEW = "saferplaces.web.views.too_many_requests"
@@ -338,9 +341,6 @@ DUPLICATE_CHECK_RATE = env.text("SAFERPLACES_DUPLICATE_CHECK_RATE", "30/h")
 # https://tile.example.org/{z}/{x}/{y}.png (its host is added to img-src).
 MAP_TILE_URL = env.text("SAFERPLACES_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env.text("SAFERPLACES_MAP_TILE_ATTRIBUTION", "")
-
-# The area the dashboard opens on (a partnership area, ward, LSOA, ...).
-DASHBOARD_AREA = env.text("SAFERPLACES_DASHBOARD_AREA", "SYN-PARTNERSHIP")
 
 # Published figures (docs/publication.md): cell key perturbation with a
 # perturbation table, a threshold under which counts are withheld and the

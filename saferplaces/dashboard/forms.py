@@ -102,15 +102,22 @@ class NeighbourhoodForm(forms.Form):
     )
 
     def __init__(
-        self, data: Any, wards: Iterable[Any], example_postcode: str | None
+        self,
+        data: Any,
+        areas: Iterable[tuple[str, str]],
+        example_postcode: str | None,
+        example_place: str,
     ) -> None:
+        """``areas``: (code, label) of the partnership's areas, in order;
+        the hint suggests the postcode and the partnership's place."""
         super().__init__(data, auto_id="%s")
         # The hint is drawn as written (GOV.UK hints may carry links).
-        example = f"{escape(example_postcode)} or " if example_postcode else ""
-        self.fields["place"].help_text = f"For example, {example}Selly Oak"
+        examples = [escape(e) for e in (example_postcode, example_place) if e]
+        if examples:
+            self.fields["place"].help_text = f"For example, {' or '.join(examples)}"
         ward = self.fields["ward"]
         assert isinstance(ward, forms.ChoiceField)
-        ward.choices = [("", "Choose a ward"), *((w.code, w.name) for w in wards)]
+        ward.choices = [("", "Choose a ward"), *areas]
 
     def is_postcode(self) -> bool:
         # However typed: a postcode is looked up, never searched as a ward name.

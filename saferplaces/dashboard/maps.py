@@ -17,7 +17,7 @@ from typing import Any
 from django.urls import reverse
 
 from saferplaces.analytics import geography, results
-from saferplaces.analytics.measures import get_measure
+from saferplaces.analytics.measures import deprivation, get_measure
 from saferplaces.analytics.results import ComparisonRow
 from saferplaces.analytics.store import Store
 
@@ -149,6 +149,30 @@ def _svg(
     measure_id: str,
     unit: str,
 ) -> str:
+    base = reverse("dashboard:measure", kwargs={"measure_id": measure_id})
+    areas = []
+    for row in rows:
+        value = "no data" if row.value is None else f"{row.value:,.1f} {unit}"
+        title = f"{row.area_name}: {value}, rank {row.rank}"
+        areas.append(
+            Shaded(row.area_code, row.area_name, title, _bin(row.value, edges),
+                   f"{base}?area={row.area_code}")
+        )  # fmt: skip
+    return _draw(shapes, areas)
+
+
+@dataclass(frozen=True)
+class Shaded:
+    """One area on a map: its shade (a css class), title and link."""
+
+    code: str
+    name: str
+    title: str
+    shade: str
+    href: str
+
+
+def _draw(shapes: dict[str, dict[str, Any]], areas: list[Shaded]) -> str:
     points = [pt for g in shapes.values() for ring in _rings(g) for pt in ring]
     if not points:
         return ""
@@ -169,24 +193,18 @@ def _svg(
             for ring in _rings(geometry)
         )
 
-    base = reverse("dashboard:measure", kwargs={"measure_id": measure_id})
-    areas = []
-    for row in rows:
-        if row.area_code not in shapes:
-            continue
-        value = "no data" if row.value is None else f"{row.value:,.1f} {unit}"
-        areas.append(
-            f'<a href="{base}?area={escape(row.area_code)}">'
-            f"<title>{escape(row.area_name)}: {escape(value)}, rank {row.rank}</title>"
-            f'<path class="{_bin(row.value, edges)}" '
-            f'd="{path(shapes[row.area_code])}"/></a>'
-        )
-    labels = _labels(shapes, rows, lambda x, y: ((x - west) * squash * scale,
-                                                  (north - y) * scale))  # fmt: skip
+    drawn = [
+        f'<a href="{escape(area.href)}"><title>{escape(area.title)}</title>'
+        f'<path class="{area.shade}" d="{path(shapes[area.code])}"/></a>'
+        for area in areas
+        if area.code in shapes
+    ]
+    labels = _labels(shapes, areas, lambda x, y: ((x - west) * squash * scale,
+                                                   (north - y) * scale))  # fmt: skip
     return (
         f'<svg class="app-map" viewBox="0 0 {WIDTH} {height:.0f}" role="group" '
         f'aria-label="Map: each area links to its figures" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(areas)}{labels}</svg>'
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(drawn)}{labels}</svg>'
     )
 
 
@@ -197,22 +215,94 @@ MOST_LABELS = 40
 
 def _labels(
     shapes: dict[str, dict[str, Any]],
-    rows: list[ComparisonRow],
+    rows: list[Shaded],
     place: Callable[[float, float], tuple[float, float]],
 ) -> str:
     """Each area's name at a point inside it. Hidden from screen readers:
     each area's link already says its name and figure."""
     from shapely.geometry import shape
 
-    shown = [row for row in rows if row.area_code in shapes]
+    shown = [row for row in rows if row.code in shapes]
     if len(shown) > MOST_LABELS:
         return ""
     texts = []
     for row in shown:
-        point = shape(shapes[row.area_code]).representative_point()
+        point = shape(shapes[row.code]).representative_point()
         x, y = place(point.x, point.y)
         texts.append(
             f'<text class="app-map-label" x="{x:.1f}" y="{y:.1f}" '
-            f'text-anchor="middle" aria-hidden="true">{escape(row.area_name)}</text>'
+            f'text-anchor="middle" aria-hidden="true">{escape(row.name)}</text>'
         )
     return "".join(texts)
+
+
+# -- shaded by deprivation -------------------------------------------------
+
+# Deciles two to a shade, the most deprived darkest (the five shades above).
+DECILE_SHADES = [
+    ("app-bin-4", "deciles 1 and 2 (the most deprived fifth)"),
+    ("app-bin-3", "deciles 3 and 4"),
+    ("app-bin-2", "deciles 5 and 6"),
+    ("app-bin-1", "deciles 7 and 8"),
+    ("app-bin-0", "deciles 9 and 10 (the least deprived fifth)"),
+]
+
+
+@dataclass(frozen=True)
+class DecileMap:
+    svg: str
+    legend: list[tuple[str, str]]
+    areas: list[tuple[geography.Area, deprivation.AreaDeprivation]]
+    edition: str
+    problem: str | None = None
+
+
+def decile_map(store: Store, measure_id: str, level: str, within: str) -> DecileMap:
+    """The areas of ``level`` inside ``within`` shaded by IMD decile (an
+    area's decile: ``deprivation.area_deprivation``), each a link to the
+    measure's page for it. The index is open data, so everyone sees the same
+    map."""
+    return store.cached(
+        f"decile-map:{measure_id}:{level}:{within}",
+        lambda: _decile_map(store, measure_id, level, within),
+    )
+
+
+def _decile_map(store: Store, measure_id: str, level: str, within: str) -> DecileMap:
+    inside = geography.areas_inside(
+        store, level, set(geography.lsoas_in(store, within))
+    )
+    areas = [
+        geography.Area(code, name, level)
+        for code, (name, _) in sorted(inside.items(), key=lambda item: item[1][0])
+    ]
+    try:
+        placed = results.areas_deprivation(store, [a.code for a in areas])
+    except results.ResultError as refused:
+        return DecileMap("", [], [], "", problem=str(refused))
+    if not areas:
+        return DecileMap("", [], [], "", problem=f"No {level}s are known here.")
+    pairs = [(area, placed[area.code]) for area in areas]
+    edition = pairs[0][1].edition
+    shapes = (
+        geography.boundaries(store, [a.code for a in areas])
+        if "boundaries" in store.tables()
+        else {}
+    )
+    base = reverse("dashboard:measure", kwargs={"measure_id": measure_id})
+    shaded = [
+        Shaded(area.code, area.name, f"{area.name}: {_decile_words(found)}",
+               _decile_shade(found.decile), f"{base}?area={area.code}")
+        for area, found in pairs
+    ]  # fmt: skip
+    return DecileMap(_draw(shapes, shaded), DECILE_SHADES, pairs, edition)
+
+
+def _decile_words(found: deprivation.AreaDeprivation) -> str:
+    return "no decile" if found.decile is None else f"decile {found.decile}"
+
+
+def _decile_shade(decile: int | None) -> str:
+    if decile is None:
+        return "app-bin-none"
+    return DECILE_SHADES[(decile - 1) // 2][0]

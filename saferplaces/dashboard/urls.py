@@ -20,12 +20,26 @@ urlpatterns = [
         views.measure_export,
         name="export",
     ),
+    # A partnership's public pages, under its own address (/p/<slug>/).
     path(
-        "neighbourhood/", not_audited(PUBLIC)(views.neighbourhood), name="neighbourhood"
+        "p/<slug:slug>/neighbourhood/",
+        not_audited(PUBLIC)(views.neighbourhood),
+        name="neighbourhood",
+    ),
+    path(
+        "p/<slug:slug>/neighbourhood/<str:code>/",
+        not_audited(PUBLIC)(views.neighbourhood_ward),
+        name="neighbourhood_ward",
+    ),
+    # The addresses from before partnerships had their own.
+    path(
+        "neighbourhood/",
+        not_audited(PUBLIC)(views.any_neighbourhood),
+        name="any_neighbourhood",
     ),
     path(
         "neighbourhood/<str:code>/",
-        not_audited(PUBLIC)(views.neighbourhood_ward),
-        name="neighbourhood_ward",
+        not_audited(PUBLIC)(views.any_neighbourhood),
+        name="any_neighbourhood_ward",
     ),
 ]

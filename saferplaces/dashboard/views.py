@@ -7,9 +7,11 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -24,7 +26,7 @@ from saferplaces.lib.downloads import csv_download, xlsx_download
 from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import publication_rules, web_store
 from saferplaces.partnership import scope
-from saferplaces.partnership.models import ActionMeasure, Plan, Status
+from saferplaces.partnership.models import ActionMeasure, Partnership, Plan, Status
 
 
 def store() -> Store:
@@ -32,7 +34,11 @@ def store() -> Store:
 
 
 def home_area(request: HttpRequest) -> str:
-    return scope.home_area(request.user, store())
+    return scope.home_area(request, store())
+
+
+# The areas the overview offers inside the partnership's, largest first.
+PICKER_LEVELS = ("policing_unit", "district", "ward")
 
 
 def seen_by(request: HttpRequest) -> results.Clearance:
@@ -66,19 +72,27 @@ def _overview_page(
     request: HttpRequest, code: str, plan: Plan | None, clearance: results.Clearance
 ) -> HttpResponse:
     here = geography.area(store(), code)
+    # The partnership itself first, then the areas inside its areas.
+    areas = scope.picker_areas(store(), scope.current(request), PICKER_LEVELS)
+    if not code:
+        return render(request, "dashboard/overview.html", {"no_area": True})
     if not clearance.covers(store(), code):
         # The cards are exact figures: another partnership's area (or a
         # larger one) has its published figures on each measure's page.
         return render(
             request,
             "dashboard/overview.html",
-            {"area": here, "cards": "", "published_only": True,
+            {"area": here, "areas": areas, "cards": "", "published_only": True,
              "measures": _overview_measures(_plan_view(plan))},
         )  # fmt: skip
     shown = _plan_view(plan)
     key = f"overview:{code}:{hash(shown)}:{clearance.key()}"
     cards = store().cached(key, lambda: _cards_html(code, shown, clearance))
-    return render(request, "dashboard/overview.html", {"area": here, "cards": cards})
+    return render(
+        request,
+        "dashboard/overview.html",
+        {"area": here, "areas": areas, "cards": cards},
+    )
 
 
 def _overview_measures(shown: PlanView) -> list[Any]:
@@ -90,11 +104,11 @@ def _overview_measures(shown: PlanView) -> list[Any]:
 
 def _plan_for(request: HttpRequest) -> Plan | None:
     """The plan asked for (``?plan=``, 404 if not one of the person's
-    partnerships'), or the newest of theirs."""
+    partnerships'), or the newest of the partnership they are in."""
     plans = scope.plans(request.user)
     slug = request.GET.get("plan")
     if not slug:
-        return plans.first()
+        return scope.current_plans(request).first()
     plan = plans.filter(slug=slug).first()
     if plan is None:
         raise Http404("None of your partnerships has a plan with that name.")
@@ -129,13 +143,12 @@ def _plan_view(plan: Plan | None) -> PlanView:
             )
             if link.direction == ActionMeasure.Direction.WATCH:
                 continue  # followed, with no aim either way
-            # A target says most, then a size, then a direction alone.
-            says = (link.target is not None, bool(link.size))
+            # A target says most, then a size on stated baseline months,
+            # then a size, then a direction alone.
+            aim = link.aim()
             held = aims.get(link.measure_id)
-            if held is None or says > (held.target is not None, bool(held.size)):
-                aims[link.measure_id] = cards.Aim(
-                    link.direction, link.size, link.target
-                )
+            if held is None or _says(aim) > _says(held):
+                aims[link.measure_id] = aim
         status = _status_by_priority(plan)
         # Every priority has its section, even one whose measures are all
         # key measures or that links none (it then says so).
@@ -149,6 +162,10 @@ def _plan_view(plan: Plan | None) -> PlanView:
         for s in sections
     )
     return known, tuple(sorted(aims.items()))
+
+
+def _says(aim: cards.Aim) -> tuple[bool, bool, bool]:
+    return aim.target is not None, bool(aim.baseline_months()), bool(aim.size)
 
 
 def _status_by_priority(plan: Plan) -> dict[int, str]:
@@ -216,7 +233,7 @@ def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
 def measure_page(request: HttpRequest, measure_id: str) -> HttpResponse:
     """Kept until the next load (or a change to the plan's target on it)."""
     planned = _planned_target(request, measure_id)
-    target = (planned.pk, planned.target) if planned else None
+    target = (planned.pk, planned.aim()) if planned else None
     clearance = seen_by(request)
     return cached_page(
         request,
@@ -249,9 +266,11 @@ def _measure_page(
     target, rebase = options.asked_target, options.asked_rebase
     asked = target is not None or request.GET.get("target")
     if planned is not None and not asked and by == "month":
-        # The plan's own target for this measure, kept on its action.
-        target = planned.target
-        context["planned_target"] = planned
+        # The plan's own target for this measure, kept on its action or
+        # worked out from its size of change on its baseline months.
+        target = _planned_value(planned, code, clearance)
+        if target is not None:
+            context["planned_target"], context["planned_value"] = planned, target
     try:
         answer = results.series(store(), measure.id, code, by=by,
                                 audience=clearance, rules=rules)  # fmt: skip
@@ -284,6 +303,9 @@ def _measure_page(
         )
     context["groups"] = _groups(measure, code, clearance)
     context["disproportion"] = _disproportion(measure, code, latest, clearance)
+    context["deprivation"], context["deprivation_refused"] = _deprivation(
+        measure, code, clearance
+    )
     return render(
         request,
         "dashboard/measure.html",
@@ -307,17 +329,31 @@ def _why_published(
 def _planned_target(request: HttpRequest, measure_id: str) -> ActionMeasure | None:
     """The target the person's plan sets on this measure (the first action
     linking it with one), if any."""
-    plan = scope.plans(request.user).first()
+    plan = scope.current_plans(request).first()
     if plan is None:
         return None
     return (
-        ActionMeasure.objects.filter(
-            action__plan=plan, measure_id=measure_id, target__isnull=False
-        )
+        ActionMeasure.objects.filter(action__plan=plan, measure_id=measure_id)
+        .filter(Q(target__isnull=False) | ~Q(size=""))
         .select_related("action")
         .order_by("action__id")
         .first()
     )
+
+
+def _planned_value(
+    planned: ActionMeasure, code: str, clearance: results.Clearance
+) -> float | None:
+    """The target set, or the one its size of change gives on the area's
+    baseline months (exact figures, so only where the person sees them)."""
+    if planned.target is not None:
+        return planned.target
+    try:
+        aim = planned.aim()
+        return results.card(store(), planned.measure_id, code, aim,
+                            clearance=clearance).target  # fmt: skip
+    except results.ResultError:
+        return None  # no exact figures here (or no data): no target drawn
 
 
 def _disproportion(
@@ -339,6 +375,21 @@ def _disproportion(
             continue  # no population by this group for the area: no table
         found.append((group, shares))
     return found
+
+
+def _deprivation(
+    measure: Any, code: str, clearance: results.Clearance
+) -> tuple[results.Result | None, str]:
+    """The latest financial year by IMD decile, or why it is not shown
+    (nothing for measures that are not counts)."""
+    if measure.kind != "count":
+        return None, ""
+    try:
+        return results.by_deprivation(
+            store(), measure.id, code, audience=clearance, rules=publication_rules()
+        ), ""
+    except results.ResultError as refused:
+        return None, str(refused)
 
 
 def _comparison(
@@ -427,6 +478,9 @@ def _export_table(
             level, code = geography.area(store(), code).level, parent.code
         return results.comparison(store(), measure.id, level, code, latest,
                                   audience=audience, rules=rules)  # fmt: skip
+    if table == "deprivation":
+        return results.by_deprivation(store(), measure.id, code, audience=audience,
+                                      rules=rules)  # fmt: skip
     if table in measure.groups:
         return results.series(store(), measure.id, code, by=by, group=table,
                               audience=audience, rules=rules)  # fmt: skip
@@ -523,6 +577,7 @@ def _map_options(request: HttpRequest) -> tuple[str, str, str]:
 @requires(Capability.USE_SERVICE)
 def map_page(request: HttpRequest) -> HttpResponse:
     measure_id, level, within = _map_options(request)
+    by_decile = request.GET.get("shade") == "imd"
     return render(
         request,
         "dashboard/map.html",
@@ -530,7 +585,16 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "measure": get_measure(measure_id),
             "level": level,
             "within": geography.area(store(), within),
-            "map": maps.choropleth(
+            "shade": "imd" if by_decile else "measure",
+            "decile_map": (
+                maps.decile_map(store(), measure_id, level, within)
+                if by_decile
+                else None
+            ),
+            # Shaded by decile, the measure's own map is not drawn.
+            "map": None
+            if by_decile
+            else maps.choropleth(
                 store(),
                 measure_id,
                 level,
@@ -556,24 +620,44 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     )
 
 
-def neighbourhood(request: HttpRequest) -> HttpResponse:
-    """A resident chooses a ward, or types its name (no sign-in needed)."""
-    wards = geography.areas_of_level(store(), "ward")
+def _partnership_at(request: HttpRequest, slug: str) -> Partnership:
+    """The partnership a public page's address names (404 if none): the
+    page shows its name, its place and only its areas."""
+    partnership = Partnership.objects.filter(slug=slug).first()
+    if partnership is None:
+        raise Http404("No partnership has that address.")
+    request.partnership = partnership  # type: ignore[attr-defined]
+    return partnership
+
+
+def _public_areas(partnership: Partnership) -> list[tuple[str, str]]:
+    """The partnership itself, then its wards: what a resident chooses from."""
+    return scope.picker_areas(store(), partnership, ("ward",))
+
+
+def neighbourhood(request: HttpRequest, slug: str) -> HttpResponse:
+    """A resident chooses one of the partnership's wards, or types its name
+    or their postcode (no sign-in needed)."""
+    partnership = _partnership_at(request, slug)
+    areas = _public_areas(partnership)
     form = NeighbourhoodForm(
-        request.GET, wards, example_postcode=geography.example_postcode(store())
+        request.GET,
+        areas,
+        example_postcode=geography.example_postcode(store()),
+        example_place=scope.example_place(store(), partnership),
     )
     context: dict[str, Any] = {"form": form, "place": request.GET.get("place", "")}
     if not form.is_valid():
         return render(request, TEMPLATE_CHOOSE, context, status=400)
     chosen, typed = form.cleaned_data["ward"], form.cleaned_data["place"]
     if chosen:
-        return redirect("dashboard:neighbourhood_ward", code=chosen)
+        return _to_area(slug, chosen)
     if typed and form.is_postcode():
-        return _postcode(request, typed, context)
+        return _postcode(request, slug, areas, typed, context)
     if typed:
-        found = [w for w in wards if typed.casefold() in w.name.casefold()]
+        found = [(c, n) for c, n in areas if typed.casefold() in n.casefold()]
         if len(found) == 1:
-            return redirect("dashboard:neighbourhood_ward", code=found[0].code)
+            return _to_area(slug, found[0][0])
         if not found:
             form.add_error(
                 "place",
@@ -585,13 +669,26 @@ def neighbourhood(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE_CHOOSE, context)
 
 
+def _to_area(slug: str, code: str) -> HttpResponse:
+    return redirect("dashboard:neighbourhood_ward", slug=slug, code=code)
+
+
 def _postcode(
-    request: HttpRequest, typed: str, context: dict[str, Any]
+    request: HttpRequest,
+    slug: str,
+    areas: list[tuple[str, str]],
+    typed: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
     """A postcode goes to its ward, from the postcode directory loaded."""
     place = geography.postcode_place(store(), typed)
-    if place is not None and place.ward is not None:
-        return redirect("dashboard:neighbourhood_ward", code=place.ward.code)
+    ours = (
+        place is not None
+        and place.ward is not None
+        and (place.ward.code in dict(areas))
+    )
+    if ours and place is not None and place.ward is not None:
+        return _to_area(slug, place.ward.code)
     shown = typed.upper()
     if "postcodes" not in store().tables():
         message = (
@@ -605,8 +702,8 @@ def _postcode(
         )
     else:
         message = (
-            f"The postcode {shown} is outside the areas this service covers. "
-            "Choose your ward from the list if you live here."
+            f"The postcode {shown} is outside the areas this partnership "
+            "covers. Choose your ward from the list if you live here."
         )
     context["form"].add_error("place", message)
     return render(request, TEMPLATE_CHOOSE, context, status=400)
@@ -615,19 +712,25 @@ def _postcode(
 TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 
 
-def neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
-    """Published measures for one ward, in plain language, as the public
-    sees them (the measures the registry puts on the resident page); kept
-    until the next load."""
+def neighbourhood_ward(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """Published measures for one of the partnership's wards (or the whole
+    partnership), in plain language, as the public sees them (the measures
+    the registry puts on the resident page); kept until the next load or a
+    change to the partnership's areas."""
+    partnership = _partnership_at(request, slug)
+    revision = (store_revision(), partnership.name, tuple(partnership.area_codes()))
     return cached_page(
-        request, store_revision(), lambda: _neighbourhood_ward(request, code)
+        request, revision, lambda: _neighbourhood_ward(request, partnership, code)
     )
 
 
-def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
-    wards = {w.code: w for w in geography.areas_of_level(store(), "ward")}
-    if code not in wards:
-        raise Http404("No such ward.")
+def _neighbourhood_ward(
+    request: HttpRequest, partnership: Partnership, code: str
+) -> HttpResponse:
+    areas = dict(_public_areas(partnership))
+    if code not in areas:
+        raise Http404("This partnership has no such ward.")
+    whole = code == scope.own_area(store(), partnership)
     shown = []
     for measure in results.resident_measures():
         try:
@@ -640,8 +743,39 @@ def _neighbourhood_ward(request: HttpRequest, code: str) -> HttpResponse:
         if answer.rows:
             notes = [*answer.notes, *answer.coverage]
             shown.append((measure, answer.rows[-2:], notes))
+    name = partnership.name if whole else areas[code]
     return render(
         request,
         "dashboard/neighbourhood.html",
-        {"ward": wards[code], "results": shown},
+        {"ward": geography.Area(code, name, "partnership" if whole else "ward"),
+         "whole": whole, "results": shown, "deprivation": _deprived(code)},
+    )  # fmt: skip
+
+
+def any_neighbourhood(request: HttpRequest, code: str = "") -> HttpResponse:
+    """The addresses before partnerships had their own: the only
+    partnership's page, or (with several, or none) a list of them."""
+    everyone = scope.public_partnerships()
+    if len(everyone) == 1:
+        slug = everyone[0].slug
+        if code:
+            return _to_area(slug, code)
+        target = reverse("dashboard:neighbourhood", kwargs={"slug": slug})
+        query = request.GET.urlencode()
+        return redirect(f"{target}?{query}" if query else target)
+    return render(
+        request,
+        "dashboard/neighbourhood_which.html",
+        {"partnerships": everyone},
+        status=404,
     )
+
+
+def _deprived(code: str) -> str:
+    """The ward's IMD decile in words ("" before an index is loaded)."""
+    if "deprivation" not in store().tables():
+        return ""
+    try:
+        return results.area_deprivation(store(), code).words
+    except results.ResultError:
+        return ""  # no index for the ward's nation is loaded

@@ -28,6 +28,8 @@ import pyarrow.compute as pc
 import yaml
 
 from saferplaces.codes import LSOA_CODE, ONS_CODE, ONS_COLUMN, ONS_COLUMN_PREFIXES
+from saferplaces.ingest.deprivation import left_for_imd
+from saferplaces.ingest.footers import without_footer
 from saferplaces.ingest.reading import LINE, FileRefused, InputFile, header_of, read_csv
 from saferplaces.ingest.sources import FileRead, Source, register
 from saferplaces.ingest.validation import REJECT_SCHEMA, RowChecks, malformed_rejects
@@ -55,8 +57,41 @@ GEOGRAPHY_SCHEMA = pa.schema(
         ("successors", pa.list_(pa.string())),
         ("members", pa.list_(pa.string())),
         ("source_file", pa.string()),
+        # The file's own name, without its folder: a file replaces what a
+        # file of that name loaded before (GEOGRAPHY_PARTITIONS).
+        ("file_name", pa.string()),
     ]
 )
+
+
+GEOGRAPHY_PARTITIONS = ("level", "vintage", "file_name")
+# The ONS "LSOA (2011) to LSOA (2021) to Local Authority District (2022)"
+# lookup says how each 2011 LSOA changed (its successors then say into
+# what; saferplaces.analytics.geography.LsoaChanges counts records by them).
+CHANGE_COLUMN = "CHGIND"
+LSOA_CHANGES = {
+    "U": "unchanged",
+    "S": "split into several 2021 LSOAs",
+    "M": "merged with others into one 2021 LSOA",
+    "X": "redrawn (an irregular change)",
+}
+
+
+def file_name(source_file: str) -> str:
+    """A loaded file's name without its folder (or its zip archive).
+
+    >>> file_name("/data/lookups.zip!LSOA11_WD19_LAD19_EW_LU.csv")
+    'LSOA11_WD19_LAD19_EW_LU.csv'
+    """
+    return re.split(r"[/\\!]", source_file)[-1]
+
+
+def areas_by_file(stored: pa.Table) -> pa.Table:
+    """Rows of a geography table kept by level and vintage alone (before a
+    file's areas were a partition of their own) in today's layout: the same
+    rows, each with its file's name."""
+    names = [file_name(str(path or "")) for path in stored.column("source_file")]
+    return stored.append_column("file_name", pa.array(names, pa.string()))
 
 
 def _ons_levels(header: list[str]) -> dict[tuple[str, str], dict[str, str]]:
@@ -89,6 +124,9 @@ def read_lookup(item: InputFile) -> FileRead:
         checks.matches(
             entry["CD"], ONS_CODE, "must be a 9-character ONS code", optional=False
         )
+    if CHANGE_COLUMN in header:
+        # ONS's LSOA (2011) to LSOA (2021) lookup: each row's change.
+        checks.one_of(CHANGE_COLUMN, list(LSOA_CHANGES), optional=False)
     accepted = parsed.table.filter(checks.accepted())
     parts = []
     for (level, vintage), entry in levels.items():
@@ -126,6 +164,9 @@ def read_lookup(item: InputFile) -> FileRead:
                     "successors": successors,
                     "members": pa.nulls(accepted.num_rows, pa.list_(pa.string())),
                     "source_file": pa.repeat(pa.scalar(item.name), accepted.num_rows),
+                    "file_name": pa.repeat(
+                        pa.scalar(file_name(item.name)), accepted.num_rows
+                    ),
                 },
                 schema=GEOGRAPHY_SCHEMA,
             )
@@ -138,7 +179,7 @@ def read_lookup(item: InputFile) -> FileRead:
         pa.concat_tables(parts),
         rejects,
         rows_read,
-        parsed.notes,
+        [*parsed.notes, *left_for_imd(header)],
         lines_accepted=accepted.num_rows,
     )
 
@@ -197,6 +238,7 @@ def read_partnership_areas(item: InputFile) -> FileRead:
                 "successors": [],
                 "members": [str(code) for code in area.get("contains", [])],
                 "source_file": item.name,
+                "file_name": file_name(item.name),
             }
         )
     return FileRead(
@@ -249,7 +291,9 @@ def read_geography(item: InputFile) -> FileRead:
 
 
 def combine_areas(data: pa.Table) -> pa.Table:
-    """One row per (code, level, vintage) across the files of one load."""
+    """One row per (code, level, vintage) of each file of one load (the
+    readers merge a code's rows across files and vintages: see
+    ``saferplaces.analytics.geography.named_areas``)."""
     import duckdb
 
     connection = duckdb.connect()
@@ -265,8 +309,9 @@ def combine_areas(data: pa.Table) -> pa.Table:
                    AS successors,
                list_sort(list_distinct(flatten(list(coalesce(members, [])))))
                    AS members,
-               min(source_file) AS source_file
-        FROM areas GROUP BY code, level, vintage ORDER BY level, code
+               first(source_file) AS source_file, file_name
+        FROM areas GROUP BY code, level, vintage, file_name
+        ORDER BY level, code
         """
     ).to_arrow_table()
     connection.close()
@@ -280,14 +325,19 @@ register(
         title="Areas and how they nest",
         description=(
             "ONS lookup CSVs (LSOA to ward to local authority, any vintage, "
-            "recognised by column names such as LSOA11CD and WD19NM; ONS's "
-            "local authority to police force area lookup, LAD23CD to PFA23CD, "
-            "says which force's files cover which area) and the partnership's "
-            "own areas from YAML (districts, policing units)."
+            "recognised by column names such as LSOA11CD and WD19NM; the LSOA "
+            "2011 to 2021 lookup with CHGIND too; ONS's local authority to "
+            "police force area lookup, LAD23CD to PFA23CD, says which force's "
+            "files cover which area) and the partnership's own areas from YAML "
+            "(districts, policing units)."
         ),
         wanted=lambda name: name.lower().endswith((".csv", ".yaml", ".yml")),
         reader=read_geography,
-        partition_by=("level", "vintage"),
+        # A file replaces what a file of its name loaded before, and adds to
+        # what other files loaded: the UK ward lookup and the LSOA to ward
+        # lookup both name 2019 wards, and neither may take the other's away
+        # (issue 29, fault 3).
+        partition_by=GEOGRAPHY_PARTITIONS,
         combine=combine_areas,
         record_id=None,
     )
@@ -470,11 +520,13 @@ def read_population(item: InputFile) -> FileRead:
     )
     parsed = read_csv(item, header_of(item) if census else columns)
     table = parsed.table.rename_columns([*columns, LINE])
+    notes = list(parsed.notes)
+    if census:  # a Nomis download: its footer is not data
+        table, footer = without_footer(table, LINE)
+        notes += [footer] if footer else []
     checks = RowChecks(item.name, table)
     if census:
-        # TS001 ends with blank rows and a disclosure-control footnote.
-        footnote = "not an LSOA row (the file's footnote)"
-        checks.matches("mnemonic", LSOA_CODE, footnote, optional=False)
+        checks.matches("mnemonic", LSOA_CODE, "is not an LSOA code", optional=False)
         checks.matches("total", r"^\d+$", "must be a whole number", optional=False)
         count = table.num_rows
         canonical = {
@@ -513,9 +565,7 @@ def read_population(item: InputFile) -> FileRead:
     rejects = pa.concat_tables(
         [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
     )
-    return FileRead(
-        accepted, rejects, table.num_rows + len(parsed.malformed), parsed.notes
-    )
+    return FileRead(accepted, rejects, table.num_rows + len(parsed.malformed), notes)
 
 
 def _read_ts021(item: InputFile) -> FileRead:
@@ -526,7 +576,7 @@ def _read_ts021(item: InputFile) -> FileRead:
     if missing:
         raise FileRefused(item.name, f"is TS021 without the column {missing[0]!r}")
     parsed = read_csv(item, header)
-    table = parsed.table
+    table, footer = without_footer(parsed.table, LINE)
     checks = RowChecks(item.name, table)
     checks.matches(TS021_CODE, ONS_CODE, "must be a 9-character ONS code",
                    optional=False)  # fmt: skip
@@ -559,7 +609,7 @@ def _read_ts021(item: InputFile) -> FileRead:
         pa.concat_tables(parts),
         rejects,
         table.num_rows + len(parsed.malformed),
-        parsed.notes,
+        [*parsed.notes, *([footer] if footer else [])],
         lines_accepted=kept.num_rows,
     )
 

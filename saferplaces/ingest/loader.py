@@ -48,7 +48,7 @@ from saferplaces import __version__
 from saferplaces.analytics.perturbation import STORED_KEY_RANGE
 from saferplaces.analytics.store import LOAD_KEY, Committed, Load, Store
 from saferplaces.codes import MONTH_TEXT
-from saferplaces.ingest.geography import population_in_breakdowns
+from saferplaces.ingest.geography import areas_by_file, population_in_breakdowns
 from saferplaces.ingest.reading import (
     FileRefused,
     InputFile,
@@ -77,6 +77,8 @@ _NAMED_MONTH = re.compile(rf"^({MONTH_TEXT})-")
 LAYOUT_UPGRADES: dict[tuple[str, tuple[str, ...]], Callable[[pa.Table], pa.Table]] = {
     # Before each breakdown was a partition of its own (issue 26, fault 6).
     ("population", ("year",)): population_in_breakdowns,
+    # Before each file's areas were a partition of their own (issue 29).
+    ("geography", ("level", "vintage")): areas_by_file,
 }
 
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from saferplaces.codes import ONS_CODE, POSTCODE, POSTCODE_INWARD
+from saferplaces.ingest.deprivation import left_for_imd
 from saferplaces.ingest.reading import LINE, FileRefused, InputFile, header_of, read_csv
 from saferplaces.ingest.sources import FileRead, Source, register
 from saferplaces.ingest.validation import RowChecks, malformed_rejects
@@ -100,7 +101,8 @@ def read_postcodes(item: InputFile) -> FileRead:
     rejects = pa.concat_tables(
         [checks.rejects(), malformed_rejects(item.name, parsed.malformed)]
     )
-    return FileRead(accepted, rejects, count + len(parsed.malformed), parsed.notes)
+    notes = [*parsed.notes, *left_for_imd(header)]
+    return FileRead(accepted, rejects, count + len(parsed.malformed), notes)
 
 
 def _newest_area(

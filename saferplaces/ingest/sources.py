@@ -105,6 +105,7 @@ def _register_all() -> None:
     # Importing the modules registers their sources.
     from saferplaces.ingest import (  # noqa: F401
         case_counts,
+        deprivation,
         geography,
         local_asb,
         local_concerns,
@@ -131,3 +132,15 @@ def all_sources() -> list[Source]:
     _register_all()
 
     return [SOURCES[name] for name in sorted(SOURCES)]
+
+
+def load_first(table: str) -> str:
+    """What to load for ``table``, from the sources that write it: "load
+    street crime first (`saferplaces ingest police-uk-street ...`)"."""
+    commands = [
+        f"`saferplaces ingest {s.name} ...`" for s in all_sources() if s.table == table
+    ]
+    what = table.replace("_", " ")
+    if not commands:
+        return f"no source loads {what}"
+    return f"load {what} first ({' or '.join(commands)})"

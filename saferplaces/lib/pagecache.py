@@ -11,9 +11,9 @@ Every form's CSRF token (``{% csrf_field %}``, the sign-out form's too) is
 kept as a placeholder and filled with the reader's own token as the page is
 served: one reader's token is never shown to another.
 
-What of the reader a page depends on (their navigation) is asked of the
-function ``settings.PAGE_CACHE_READER`` names, so this toolbox, below the
-apps, never imports one.
+What of the reader a page depends on (their navigation, the partnership
+they are in) is asked of the function ``settings.PAGE_CACHE_READER``
+names, so this toolbox, below the apps, never imports one.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def cached_page(
     ``revision``; only a 200 is kept."""
     if request.method != "GET" or len(messages.get_messages(request)):
         return render()
-    reader = import_string(settings.PAGE_CACHE_READER)(request.user)
+    reader = import_string(settings.PAGE_CACHE_READER)(request)
     key = "page:" + _tag([request.get_full_path(), reader, revision])
     content = cache.get(key)
     if content is None:

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.codes import is_area_code
+from saferplaces.analytics.refusals import Refused
 from saferplaces.lib.fields import ModelMultipleChoiceField
+from saferplaces.partnership.areas import checked_area
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -133,7 +134,7 @@ class ActionForm(VersionedForm[Action]):
         label="Target areas (optional)",
         required=False,
         max_length=500,
-        help_text="Area codes, separated by commas, e.g. E05011118, SYN-D03",
+        help_text="Area codes or names, separated by commas, e.g. E05011118, Selly Oak",
     )
 
     class Meta:
@@ -159,13 +160,14 @@ class ActionForm(VersionedForm[Action]):
             self.initial["target_areas"] = ", ".join(self.instance.target_areas)
 
     def clean_target_areas(self) -> list[str]:
-        codes = [c.strip() for c in self.cleaned_data["target_areas"].split(",")]
-        bad = [c for c in codes if c and not is_area_code(c)]
-        if bad:
-            raise forms.ValidationError(
-                f"{bad[0]!r} is not an area code: letters, digits and hyphens only."
-            )
-        return [c for c in codes if c]
+        typed = [t.strip() for t in self.cleaned_data["target_areas"].split(",")]
+        codes = []
+        for area in filter(None, typed):
+            try:
+                codes.append(checked_area(area))
+            except Refused as error:
+                raise forms.ValidationError(f"{area!r}: {error}.") from None
+        return codes
 
 
 class MilestoneForm(VersionedForm[Milestone]):
@@ -186,9 +188,10 @@ class TargetForm(VersionedForm[ActionMeasure]):
 
     class Meta:
         model = ActionMeasure
-        fields = ["direction", "baseline_from", "baseline_to", "target"]
+        fields = ["direction", "size", "baseline_from", "baseline_to", "target"]
         labels = {
             "direction": "The plan wants to",
+            "size": 'By how much (like "10%" or "5 points", optional)',
             "baseline_from": "Baseline from (YYYY-MM, optional)",
             "baseline_to": "Baseline to (YYYY-MM, optional)",
             "target": "Target, a month, in the measure's unit (optional)",
@@ -348,7 +351,9 @@ class MeasureLinkForm(VersionedForm[ActionMeasure]):
 
     class Meta:
         model = ActionMeasure
-        fields = ["measure_id", "direction", "baseline_from", "baseline_to", "target"]
+        fields = [
+            "measure_id", "direction", "size", "baseline_from", "baseline_to", "target",
+        ]  # fmt: skip
         labels = TargetForm.Meta.labels
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -492,9 +497,33 @@ class NewPlanForm(forms.ModelForm[Plan]):
         widgets = PlanForm.Meta.widgets
         error_messages = {"slug": {"unique": "A plan has this short name already."}}
 
+    allow_duplicate = forms.BooleanField(
+        required=False,
+        label="Yes, start a second plan with this title and period",
+        help_text="Tick only if the partnership has such a plan and you mean "
+        "to keep two.",
+    )
+
     def __init__(self, *args: Any, partnerships: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["partnership"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = partnerships
         field.empty_label = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors or cleaned.get("allow_duplicate"):
+            return cleaned
+        # The instance takes the typed values only after clean(): ask of a
+        # plan made of them.
+        fields = ("partnership", "title", "starts", "ends")
+        same = Plan(**{f: cleaned[f] for f in fields}).same_plan()
+        if same is not None:
+            self.add_error(
+                "title",
+                f"{same.partnership.name} has a plan with this title and period "
+                f"already ({same.slug}). Change the title or dates, or tick the "
+                "box to start a second one.",
+            )
+        return cleaned

@@ -22,7 +22,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
-from saferplaces.codes import is_month
+from saferplaces.analytics.cards import Aim
+from saferplaces.codes import SIZE_OF_CHANGE_RULE, is_month, size_of_change
 from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.versions import Versioned
 
@@ -34,7 +35,16 @@ class Partnership(models.Model):
     board = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
     )
+    # What its public pages say: the name above is its public name, shown
+    # in the header; the purpose on its home page; and a place its residents
+    # may type, suggested on its neighbourhood page (blank: its first ward).
     purpose = models.TextField(blank=True)
+    example_place = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A place suggested on its public pages, e.g. Selly Oak "
+        "(blank: the first ward of its areas).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -196,6 +206,20 @@ class Plan(Versioned):
         # A blank or invalid date is the field's own error, already shown.
         if self.starts and self.ends and self.ends <= self.starts:
             raise ValidationError({"ends": "The plan must end after it starts."})
+
+    def same_plan(self) -> Plan | None:
+        """Another plan of the partnership with this title and period: a
+        second copy, most likely a file imported twice under a new slug."""
+        return (
+            Plan.objects.filter(
+                partnership_id=self.partnership_id,
+                title=self.title,
+                starts=self.starts,
+                ends=self.ends,
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
 
     def has_ended(self, today: datetime.date | None = None) -> bool:
         return self.ends < (today or timezone.localdate())
@@ -419,8 +443,21 @@ class ActionMeasure(Versioned):
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.measure_id}"
 
+    def aim(self) -> Aim:
+        """What the cards weigh the measure against: the target, else the
+        size of change on the stated baseline months."""
+        return Aim(
+            self.direction, self.size, self.target, self.baseline_from, self.baseline_to
+        )
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        if self.size and size_of_change(self.size) is None:
+            errors["size"] = SIZE_OF_CHANGE_RULE
+        elif self.size and self.direction == self.Direction.WATCH:
+            errors["size"] = (
+                "A watched measure has no size of change: choose a direction."
+            )
         for name in ("baseline_from", "baseline_to"):
             value = getattr(self, name)
             if value and not is_month(value):

@@ -23,6 +23,9 @@ from django.db import models, transaction
 
 from saferplaces.accounts.models import Agency, AgencyKind
 from saferplaces.analytics.measures import REGISTRY
+from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.store import Store
+from saferplaces.partnership.areas import checked_area
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -48,7 +51,7 @@ FIELDS: dict[str, frozenset[str]] = {
     name: frozenset(fields.split())
     for name, fields in {
         "the file": "partnership agencies groups strands plan",
-        "partnership": "name slug board purpose areas",
+        "partnership": "name slug board purpose example_place areas",
         "an agency": "name kind",
         "a group": "slug name kind lead_agency lead_title lead_role "
         "joint_lead_agency joint_lead_role terms_of_reference delivery_method "
@@ -119,8 +122,12 @@ def read_plan_file(path: Path) -> _Mapping:
 class _Reader:
     """Field access that turns a missing or bad value into a PlanFileError."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, store: Store | None = None, *, allow_duplicate: bool = False
+    ) -> None:
         self.path = path
+        self.store = store
+        self.allow_duplicate = allow_duplicate
 
     def fail(self, item: Any, field: str, reason: str) -> PlanFileError:
         line = getattr(item, "line", 0)
@@ -177,6 +184,17 @@ class _Reader:
                 hint = f" (did you mean {near[0]}?)" if near else ""
                 raise self.fail(item, str(field), f"is not a field of {section}{hint}")
 
+    def area(self, item: Any, field: str, typed: Any) -> str:
+        """The code of an area the file names by code or name, refused when
+        the geography holds no such area (``partnership.areas``)."""
+        try:
+            return checked_area(str(typed), self.store)
+        except Refused as error:
+            raise self.fail(item, field, f"{str(typed).strip()!r}: {error}") from None
+
+    def areas(self, item: Any, field: str) -> list[str]:
+        return [self.area(item, field, typed) for typed in self.items(item, field)]
+
     def choice(self, item: Any, field: str, allowed: list[str], default: str) -> str:
         value = self.text(item, field, required=False) or default
         if value not in allowed:
@@ -204,10 +222,15 @@ FILE_NAMES = {
 }  # fmt: skip
 
 
-def import_plan(path: Path) -> Plan:
-    """Import a plan file; all or nothing."""
+def import_plan(
+    path: Path, store: Store | None = None, *, allow_duplicate: bool = False
+) -> Plan:
+    """Import a plan file; all or nothing. Its areas are checked against the
+    geography in ``store`` (the service's own by default). A plan with the
+    title and period of one the partnership has is refused unless
+    ``allow_duplicate``."""
     data = read_plan_file(path)
-    read = _Reader(path)
+    read = _Reader(path, store, allow_duplicate=allow_duplicate)
     from saferplaces.partnership.signals import one_revision_for_many_changes
 
     with one_revision_for_many_changes(), transaction.atomic():
@@ -260,6 +283,7 @@ def _partnership(read: _Reader, data: _Mapping) -> Partnership:
     partnership.name = read.text(entry, "name")
     partnership.board = board
     partnership.purpose = read.text(entry, "purpose", required=False)
+    partnership.example_place = read.text(entry, "example_place", required=False)
     read.valid(entry, partnership, "partnership")
     partnership.save()
     if "areas" in entry:
@@ -269,7 +293,7 @@ def _partnership(read: _Reader, data: _Mapping) -> Partnership:
 
 def _areas(read: _Reader, entry: dict[str, Any], partnership: Partnership) -> None:
     """The areas the file says the partnership covers, replacing any held."""
-    codes = [str(code).strip() for code in read.items(entry, "areas")]
+    codes = read.areas(entry, "areas")
     for code in codes:
         try:
             PartnershipArea(partnership=partnership, code=code).clean_fields(
@@ -388,6 +412,13 @@ def _plan(
         synthetic=bool(entry.get("synthetic", False)),
     )
     read.valid(entry, plan, "plan")
+    if not read.allow_duplicate and (same := plan.same_plan()):
+        raise read.fail(
+            entry,
+            "title",
+            f"a plan with this title and period exists already ({same.slug}): "
+            "to keep a second copy, import it with --allow-duplicate",
+        )
     plan.save()
     for number, text in enumerate(read.items(entry, "principles"), 1):
         principle = Principle(plan=plan, number=number, text=str(text))
@@ -479,7 +510,7 @@ def _action(
         group=group,
         lead_agency=_agency(read, entry, "lead_agency", agencies) or group.lead_agency,
         lead_role=read.text(entry, "lead_role", required=False) or group.lead_role,
-        target_areas=[str(a) for a in read.items(entry, "target_areas")],
+        target_areas=read.areas(entry, "target_areas"),
         starts=read.date(entry, "starts", required=False) or plan.starts,
         due=read.date(entry, "due", required=False) or plan.ends,
         status=read.choice(entry, "status", statuses, Status.NOT_STARTED),
@@ -548,13 +579,18 @@ def _evaluation(read: _Reader, entry: Any, action: Action) -> None:
         action=action,
         question=read.text(entry, "question"),
         measure_id=measure_id,
-        target_area=read.text(entry, "target_area"),
-        comparison_area=read.text(entry, "comparison_area", required=False),
+        target_area=read.area(entry, "target_area", read.text(entry, "target_area")),
+        comparison_area=_comparison_area(read, entry),
         method=read.choice(entry, "method", methods, "before_after"),
         **months,
     )
     read.valid(entry, evaluation, "an evaluation")
     evaluation.save()
+
+
+def _comparison_area(read: _Reader, entry: Any) -> str:
+    typed = read.text(entry, "comparison_area", required=False)
+    return read.area(entry, "comparison_area", typed) if typed else ""
 
 
 def export_plan(plan: Plan) -> str:
@@ -582,6 +618,7 @@ def export_plan(plan: Plan) -> str:
                 "slug": partnership.slug,
                 "board": partnership.board.name if partnership.board else "",
                 "purpose": partnership.purpose,
+                "example_place": partnership.example_place,
                 "areas": partnership.area_codes(),
             }
         ),

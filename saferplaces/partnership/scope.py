@@ -107,22 +107,204 @@ def clearance(user: Any) -> Clearance:
     return found
 
 
-def home_area(user: Any, store: Any) -> str:
-    """The area a person's dashboard opens on: the installation's default
-    where they see it exact, or else the first area of their partnerships."""
-    from django.conf import settings
+# Where the partnership a signed-in person chose in the header is kept.
+SESSION_KEY = "partnership"
 
-    default = str(settings.DASHBOARD_AREA)
-    if clearance(user).covers(store, default):
-        return default
-    ids = partnership_ids(user) or frozenset()
-    first = (
-        PartnershipArea.objects.filter(partnership_id__in=ids)
-        .order_by("partnership__name", "code")
-        .values_list("code", flat=True)
-        .first()
+
+def partnerships(user: Any) -> QuerySet[Partnership]:
+    """The partnerships ``user`` belongs to (every one for a site
+    administrator), by name."""
+    return visible(user, Partnership.objects.all())
+
+
+def current(request: Any) -> Partnership | None:
+    """The partnership the reader is in: the one a public page's address
+    names; signed in, the one they chose in the header or else the first of
+    theirs with areas; a visitor elsewhere, the installation's only
+    partnership with areas. Found once per request."""
+    if not hasattr(request, "partnership"):
+        request.partnership = _current(request)
+    found: Partnership | None = request.partnership
+    return found
+
+
+def _current(request: Any) -> Partnership | None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        theirs = partnerships(user)
+        chosen = getattr(request, "session", {}).get(SESSION_KEY)
+        if chosen and (kept := theirs.filter(pk=chosen).first()):
+            return kept
+        # A board with no areas of its own (the demo's city board) is a
+        # place to report to, not a place: one with areas comes first.
+        with_areas = theirs.filter(areas__isnull=False).distinct()
+        return with_areas.first() or theirs.first()
+    offered = public_partnerships()
+    return offered[0] if len(offered) == 1 else None
+
+
+def public_partnerships() -> list[Partnership]:
+    """The partnerships a visitor is offered: those with areas (a board
+    with none is reported to, not lived in), or every one if none has."""
+    everyone = list(Partnership.objects.all())
+    with_areas = list(Partnership.objects.filter(areas__isnull=False).distinct())
+    return with_areas or everyone
+
+
+def current_plans(request: Any) -> QuerySet[Plan]:
+    """The plans of the partnership the reader is in, newest first."""
+    here = current(request)
+    return plans(request.user).filter(partnership=here) if here else Plan.objects.none()
+
+
+def choose(request: Any, slug: str) -> Partnership:
+    """Make one of the reader's partnerships the one they are in; one they
+    are not in is refused as if it did not exist."""
+    from django.http import Http404
+
+    chosen = partnerships(request.user).filter(slug=slug).first()
+    if chosen is None:
+        raise Http404("None of your partnerships has that name.")
+    request.session[SESSION_KEY] = chosen.pk
+    request.partnership = chosen
+    return chosen
+
+
+def page_reader(request: Any) -> list[Any]:
+    """What of a reader a kept page depends on (settings.PAGE_CACHE_READER):
+    their navigation and the partnership they are in."""
+    from saferplaces.accounts.permissions import navigation_labels
+
+    here = current(request)
+    return [*navigation_labels(request.user), here.pk if here else None]
+
+
+def own_area(store: Any, partnership: Partnership) -> str:
+    """The code of the partnership's whole area: its one area, or the area
+    the geography holds whose LSOAs are exactly those of its areas (a
+    local authority, or a partnership area loaded from an areas file); ""
+    when no one area is its whole."""
+    from saferplaces.analytics import geography
+
+    codes = partnership.area_codes()
+    if len(codes) <= 1:
+        return codes[0] if codes else ""
+    wanted = set().union(*geography.lsoas_in_each(store, codes).values())
+    for level in WHOLE_LEVELS:
+        candidates = [a.code for a in geography.areas_of_level(store, level)]
+        for code, lsoas in geography.lsoas_in_each(store, candidates).items():
+            if wanted and set(lsoas) == wanted:
+                return code
+    return ""
+
+
+# The levels an area of a partnership's whole may have, the likeliest first.
+WHOLE_LEVELS = ("partnership", "policing_unit", "local_authority", "district")
+
+
+def whole_area(store: Any, partnership: Partnership) -> str:
+    """The area figures for the whole partnership are given for: its whole
+    area, or else its first area ("" if it has none yet)."""
+    return own_area(store, partnership) or next(iter(partnership.area_codes()), "")
+
+
+def home_area(request: Any, store: Any) -> str:
+    """The area a person's dashboard opens on: the whole area of the
+    partnership they are in (no installation setting names one: issue 29)."""
+    here = current(request)
+    return whole_area(store, here) if here else ""
+
+
+def example_place(store: Any, partnership: Partnership) -> str:
+    """The place the partnership's public pages suggest: its own choice, or
+    the first of its wards ("" if it has none)."""
+    if partnership.example_place:
+        return partnership.example_place
+    wards = picker_areas(store, partnership, ("ward",))
+    whole = own_area(store, partnership)
+    return next((label for code, label in wards if code != whole), "")
+
+
+def picker_areas(
+    store: Any,
+    partnership: Partnership | None,
+    levels: tuple[str, ...],
+    say_level: bool = False,
+) -> list[tuple[str, str]]:
+    """(code, label) of what a picker offers: the partnership itself first,
+    then the areas of ``levels`` inside its areas (by level, then name),
+    never the rest of the country; the council's name is added where two
+    share a name, and each area's level if ``say_level``. Kept until the
+    next load."""
+    if partnership is None:
+        return []
+    codes = partnership.area_codes()
+    key = f"picker:{partnership.name}:{codes}:{levels}:{say_level}"
+    return list(
+        store.cached(
+            key, lambda: _picker_areas(store, partnership, codes, levels, say_level)
+        )
     )
-    return first or default
+
+
+def _picker_areas(
+    store: Any,
+    partnership: Partnership,
+    codes: list[str],
+    levels: tuple[str, ...],
+    say_level: bool,
+) -> list[tuple[str, str]]:
+    from saferplaces.analytics import geography
+    from saferplaces.lib.templatetags.govuk import words
+
+    whole = own_area(store, partnership)
+    inside = set().union(*geography.lsoas_in_each(store, codes).values())
+    # Without one area for its whole, the partnership's own areas come first.
+    offered = {} if whole else {code: geography.area(store, code) for code in codes}
+    for level in levels:
+        for code, (name, _) in geography.areas_inside(store, level, inside).items():
+            offered.setdefault(code, geography.Area(code, name, level))
+    offered.pop(whole, None)
+    labels = _labels_told_apart(store, list(offered.values()))
+    rank = {level: n for n, level in enumerate(levels)}
+    ordered = sorted(
+        offered.values(),
+        key=lambda a: (a.code not in codes, rank.get(a.level, -1), labels[a.code]),
+    )
+    found = [
+        (
+            a.code,
+            f"{labels[a.code]} ({words(a.level)})" if say_level else labels[a.code],
+        )
+        for a in ordered
+    ]
+    if whole:
+        found.insert(0, (whole, f"{partnership.name} (the whole partnership)"))
+    return found
+
+
+def _labels_told_apart(store: Any, areas: list[Any]) -> dict[str, str]:
+    """Each area's name, with its council's where two areas share a name
+    ("Abbey (Leicester)")."""
+    from collections import Counter
+
+    from saferplaces.analytics import geography
+
+    repeated = Counter(a.name for a in areas)
+    labels = {a.code: a.name for a in areas}
+    shared = [a for a in areas if repeated[a.name] > 1]
+    if shared:
+        councils = geography.areas_of_level(store, "local_authority")
+        lsoas = geography.lsoas_in_each(store, [c.code for c in councils])
+        for each in shared:
+            mine = set(geography.lsoas_in(store, each.code))
+            council = next(
+                (c.name for c in councils if mine and mine <= set(lsoas[c.code])),
+                None,
+            )
+            if council:
+                labels[each.code] = f"{each.name} ({council})"
+    return labels
 
 
 def not_exact_for(user: Any, store: Any, *codes: str) -> str:

@@ -6,6 +6,7 @@ from saferplaces.partnership import authoring, views
 app_name = "partnership"
 
 urlpatterns = [
+    path("partnership/choose/", views.choose_partnership, name="choose"),
     path("plan/", views.plan_overview, name="plan"),
     path("plan/progress/", views.progress_report, name="progress"),
     path(

@@ -8,10 +8,12 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import User
@@ -42,13 +44,16 @@ from saferplaces.partnership.models import (
 
 def _current_plan(request: HttpRequest, published_only: bool = False) -> Plan:
     """The plan asked for (``?plan=``) or the newest, among the published
-    plans for the public page and the person's own partnerships' otherwise."""
+    plans for the public page and the person's own partnerships' otherwise
+    (the newest of the partnership they are in first)."""
     if published_only:
         plans = Plan.objects.select_related("partnership").filter(published=True)
+        newest = plans.first()
     else:
         plans = scope.plans(request.user)
+        newest = scope.current_plans(request).first() or plans.first()
     slug = request.GET.get("plan")
-    plan = plans.filter(slug=slug).first() if slug else plans.first()
+    plan = plans.filter(slug=slug).first() if slug else newest
     if plan is None:
         raise Http404("No plan has been loaded yet.")
     return plan
@@ -237,6 +242,21 @@ def _action_page(
 
 @post_only
 @requires(Capability.USE_SERVICE)
+def choose_partnership(request: HttpRequest) -> HttpResponse:
+    """The header's chooser: the partnership a person in several is in (kept
+    in their session); one of another partnership is 404, as if it did not
+    exist. Back to the page it was chosen on."""
+    scope.choose(request, request.POST.get("partnership", ""))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("web:home")
+    return redirect(back)
+
+
+@post_only
+@requires(Capability.USE_SERVICE)
 def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     """Publish the plan (the public sees it at /our-plan/) or withdraw it.
     Another partnership's plan is 404 before any question of role."""
@@ -379,6 +399,7 @@ def _progress_page(request: HttpRequest, plan: Plan) -> HttpResponse:
 def public_plan(request: HttpRequest) -> HttpResponse:
     """The published plan: narrative, priorities, groups, leads, progress."""
     plan = _current_plan(request, published_only=True)
+    request.partnership = plan.partnership  # type: ignore[attr-defined]
     return cached_page(
         request, _plan_revision(plan), lambda: _public_plan_page(request, plan)
     )
@@ -386,16 +407,19 @@ def public_plan(request: HttpRequest) -> HttpResponse:
 
 def _targets(request: HttpRequest, plan: Plan) -> list[tuple[ActionMeasure, Any]]:
     """Each target the plan sets, with the measure's latest card (its
-    assurance against the target) for the partnership's area."""
-    from saferplaces.analytics import cards, results
+    assurance against the target) for its partnership's whole area."""
+    from saferplaces.analytics import results
     from saferplaces.lib.store import web_store
 
     found = []
-    home = scope.home_area(request.user, web_store())
+    home = scope.whole_area(web_store(), plan.partnership)
     clearance = scope.clearance(request.user)
-    links = ActionMeasure.objects.filter(action__plan=plan, target__isnull=False)
+    # A target set, or a size of change the cards turn into one.
+    links = ActionMeasure.objects.filter(action__plan=plan).filter(
+        Q(target__isnull=False) | ~Q(size="")
+    )
     for link in links.select_related("action").order_by("action__id"):
-        aim = cards.Aim(link.direction, link.size, link.target)
+        aim = link.aim()
         try:
             card = results.card(
                 web_store(), link.measure_id, home, aim, clearance=clearance

@@ -8,9 +8,7 @@ from typing import Any
 
 from django import forms
 
-from saferplaces.analytics.geography import Area
 from saferplaces.codes import is_area_code
-from saferplaces.lib.templatetags.govuk import words
 from saferplaces.partnership.models import Group
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.versions import VersionedForm
@@ -38,14 +36,12 @@ class PackChooserForm(forms.Form):
     )
     to = _Month(label="To (YYYY-MM, optional)")
 
-    def __init__(self, data: Any, areas: list[Area]) -> None:
+    def __init__(self, data: Any, areas: list[tuple[str, str]]) -> None:
+        """``areas``: (code, label) of each area offered, in order."""
         super().__init__(data, auto_id="%s")
         area = self.fields["area"]
         assert isinstance(area, forms.ChoiceField)
-        area.choices = [
-            ("", "Choose an area"),
-            *((a.code, f"{a.name} ({words(a.level)})") for a in areas),
-        ]
+        area.choices = [("", "Choose an area"), *areas]
         # "from" is Python's: the field is added by its name here, before
         # "to" as the page asks for them.
         first = _Month(

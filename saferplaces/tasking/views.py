@@ -22,19 +22,12 @@ from saferplaces.tasking.forms import PackChooserForm
 LEVELS = ("district", "ward", "policing_unit")
 
 
-def _areas(request: HttpRequest) -> list[geography.Area]:
-    """The areas a pack may be made for: those wholly inside the person's
-    partnerships (a pack counts exactly, over any run of months)."""
-    store = web_store()
-    seen = scope.clearance(request.user)
-    found: list[geography.Area] = []
-    for level in LEVELS:
-        found += [
-            area
-            for area in geography.areas_of_level(store, level)
-            if seen.covers(store, area.code)
-        ]
-    return found
+def _areas(request: HttpRequest) -> list[tuple[str, str]]:
+    """The areas a pack may be made for: the partnership the person is in,
+    then the areas inside its areas (a pack counts exactly, over any run of
+    months, so only for the person's own)."""
+    here = scope.current(request)
+    return scope.picker_areas(web_store(), here, LEVELS, say_level=True)
 
 
 def _latest_year() -> tuple[str, str]:

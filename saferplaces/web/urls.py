@@ -14,6 +14,11 @@ urlpatterns = [
         name="home",
     ),
     path(
+        "p/<slug:slug>/",
+        not_audited(PUBLIC)(views.partnership_home),
+        name="partnership",
+    ),
+    path(
         "accessibility/", not_audited(PUBLIC)(views.accessibility), name="accessibility"
     ),
     path("privacy/", not_audited(PUBLIC)(views.privacy), name="privacy"),

@@ -3,18 +3,34 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from saferplaces.analytics.measures import REGISTRY
+from saferplaces.partnership import scope
+from saferplaces.partnership.models import Partnership
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The partnership's front page; signed in, it shows what you may use."""
-    template = (
-        "web/home.html" if request.user.is_authenticated else "web/public_home.html"
-    )
-    return render(request, template)
+    """Signed in, what you may use; for a visitor, the installation's
+    partnerships, or straight to the only one."""
+    if request.user.is_authenticated:
+        return render(request, "web/home.html")
+    everyone = scope.public_partnerships()
+    if len(everyone) == 1:
+        return redirect("web:partnership", slug=everyone[0].slug)
+    if everyone:
+        return render(request, "web/partnerships.html", {"partnerships": everyone})
+    return render(request, "web/public_home.html")
+
+
+def partnership_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """A partnership's public front page, at its own address: its name and
+    purpose, its neighbourhood pages and its published plan."""
+    partnership = get_object_or_404(Partnership, slug=slug)
+    request.partnership = partnership  # type: ignore[attr-defined]
+    plan = partnership.plans.filter(published=True).first()
+    return render(request, "web/public_home.html", {"public_plan": plan})
 
 
 def too_many_requests(request: HttpRequest, exception: Exception) -> HttpResponse:

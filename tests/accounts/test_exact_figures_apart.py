@@ -34,7 +34,6 @@ OUR_DISTRICT = "SYN-D01"
 @pytest.fixture
 def store_dir(demo_data, settings, db):
     settings.DATA_DIR = demo_data
-    settings.DASHBOARD_AREA = "SYN-PARTNERSHIP"
     # The two partnerships with their areas, small plans under their names.
     road_safety_plan()
     neighbouring_plan()

@@ -54,6 +54,13 @@ PARTNERSHIP_FREE = {
     "api:not_found", "api:series", "api:compare", "dashboard:map",
     "dashboard:map_geojson", "dashboard:measure", "dashboard:chart",
     "dashboard:export", "dashboard:neighbourhood", "dashboard:neighbourhood_ward",
+    # The chooser's address names no partnership: one not the person's is
+    # refused as if it did not exist (tests/partnership/
+    # test_the_partnership_is_the_unit.py).
+    "partnership:choose",
+    # Public pages: each partnership's own address shows what it publishes.
+    "web:partnership", "dashboard:any_neighbourhood",
+    "dashboard:any_neighbourhood_ward",
 }  # fmt: skip
 
 

@@ -142,3 +142,33 @@ def test_a_series_rate_on_another_years_residents_says_which_year(store, tmp_pat
     assert all("rate uses the 2021 population" in row.words for row in rows)
     own = results.series(store, "total-recorded-crime-rate", ELM).rows
     assert all(row.denominator == 1000 for row in own)
+
+
+def test_residents_come_from_the_nearest_year_loaded_on_either_side():
+    # 2019 is two years from 2021 and eight from 2011: the Census of 2021.
+    residents = {2011: 900.0, 2021: 1000.0}
+    used = population.residents_for(residents, "2019-04")
+    assert used is not None
+    assert (used.residents, used.year) == (1000.0, 2021)
+    assert used.note == "rate uses the 2021 population"
+    # Equally far from both: the earlier, known at the time.
+    tie = population.residents_for(residents, "2016-04")
+    assert tie is not None
+    assert tie.year == 2011
+
+
+def test_a_series_rate_uses_the_nearest_year_and_says_which(store, tmp_path):
+    load_population(
+        store,
+        tmp_path,
+        "E01900003,2011,all,all,500\nE01900003,2021,all,all,1000\n",
+    )
+    points = {
+        point.period: point
+        for point in measure_series(store, "total-recorded-crime-rate", ELM)
+    }
+    # January 2017 is four years from 2021 and six from 2011.
+    assert points["2017-01"].denominator == 1000
+    assert points["2017-01"].note == "rate uses the 2021 population"
+    assert points["2016-10"].denominator == 500
+    assert points["2016-10"].note == "rate uses the 2011 population"

@@ -156,14 +156,21 @@ def test_the_drawn_chart_runs_under_the_csp_and_passes_axe(
 def test_a_resident_reaches_their_neighbourhood_and_the_plan_in_two_clicks(
     page, live_server, seeded_plan
 ):
-    """The public home page led only to Sign in (issue 14)."""
+    """The public home page led only to Sign in (issue 14); the
+    installation's home lists its partnerships, each with its own pages
+    (issue 29)."""
     page.goto("/")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Birmingham South Local Delivery Group").click()
     page.get_by_role("link", name="Crime and safety in your neighbourhood").click()
+    assert "For example" in page.locator("#place-hint").inner_text()
+    assert "Selly Oak" in page.locator("#place-hint").inner_text()
     page.get_by_label("Or choose your ward").select_option(label="Selly Oak")
     page.get_by_role("button", name="Show my area").click()
-    page.wait_for_url("**/neighbourhood/E05900012/")
+    page.wait_for_url("**/p/birmingham-south-ldg/neighbourhood/E05900012/")
     assert page.get_by_test_id("synthetic-data").is_visible()
     assert axe_violations(page) == []
     page.goto("/")
+    page.get_by_role("link", name="Birmingham South Local Delivery Group").click()
     page.get_by_role("link", name="The partnership's plan").click()
     assert page.locator("h1").inner_text().startswith("Birmingham South")

@@ -30,6 +30,10 @@ NOT_HTML = {
 }
 
 
+# The demo partnership's public pages (issue 29).
+SOUTH = {"slug": "birmingham-south-ldg"}
+
+
 @pytest.fixture(autouse=True)
 def _seed_plan(seeded_plan):
     """Every page is checked with the demo data and plan loaded."""
@@ -42,10 +46,10 @@ def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
         reverse("dashboard:measure", kwargs={"measure_id": "perceptions-of-safety"})
         + "?area=SYN-D03&by=quarter",
         reverse("dashboard:map") + "?level=lsoa",
-        reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"}),
-        reverse("dashboard:neighbourhood") + "?ward=nowhere",
-        reverse("dashboard:neighbourhood") + "?place=Atlantis",
-        reverse("dashboard:neighbourhood") + "?place=ton",
+        reverse("dashboard:neighbourhood_ward", kwargs={**SOUTH, "code": "E05900012"}),
+        reverse("dashboard:neighbourhood", kwargs=SOUTH) + "?ward=nowhere",
+        reverse("dashboard:neighbourhood", kwargs=SOUTH) + "?place=Atlantis",
+        reverse("dashboard:neighbourhood", kwargs=SOUTH) + "?place=ton",
         reverse("tasking:pack", kwargs={"code": "SYN-D03"})
         + "?from=2014-04&to=2015-03",
     ]:

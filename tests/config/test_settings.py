@@ -150,3 +150,11 @@ def test_a_failing_deployment_check_prints_its_messages_not_a_traceback(tmp_path
     assert result.returncode == 1
     assert "security.W008" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_no_setting_defaults_to_the_demos_partnership(settings):
+    """A real install's header said "Birmingham South Local Delivery Group"
+    and its cards "no LSOAs are known for area 'SYN-PARTNERSHIP'" until two
+    settings were found (issue 29): the partnership's record says these."""
+    assert settings.PARTNERSHIP_NAME == ""
+    assert not hasattr(settings, "DASHBOARD_AREA")

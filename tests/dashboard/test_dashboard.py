@@ -21,7 +21,12 @@ from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.factories import plan_with_every_priority
+from tests.factories import (
+    DEMO_PARTNERSHIP_SLUG,
+    PartnershipAreaFactory,
+    PartnershipFactory,
+    plan_with_every_priority,
+)
 from tests.support import JANUARY
 
 
@@ -33,11 +38,31 @@ def demo_dir(demo_data):
 @pytest.fixture
 def analyst(client, demo_dir, settings, make_user):
     settings.DATA_DIR = demo_dir
-    settings.DASHBOARD_AREA = "SYN-PARTNERSHIP"
     # The seed plan's priorities and the measures their actions link.
     plan_with_every_priority()
     client.force_login(make_user(Role.ANALYST))
     return client
+
+
+@pytest.fixture
+def south(db):
+    """The demo's partnership, whose public pages the resident opens."""
+    partnership = PartnershipFactory(
+        slug=DEMO_PARTNERSHIP_SLUG,
+        name="Birmingham South Local Delivery Group",
+        example_place="Selly Oak",
+    )
+    for code in ("SYN-D01", "SYN-D02", "SYN-D03"):
+        PartnershipAreaFactory(partnership=partnership, code=code)
+    return partnership
+
+
+def public_url(code: str = "") -> str:
+    """The demo partnership's neighbourhood page, or one of its wards'."""
+    south = {"slug": DEMO_PARTNERSHIP_SLUG}
+    if code:
+        return reverse("dashboard:neighbourhood_ward", kwargs={**south, "code": code})
+    return reverse("dashboard:neighbourhood", kwargs=south)
 
 
 def measure_url(measure="total-recorded-crime", **query):
@@ -180,21 +205,16 @@ def test_the_map_shades_every_ward_and_lists_them(analyst):
 
 
 def test_the_neighbourhood_page_is_public_and_published_only(
-    client, demo_dir, settings, monkeypatch
+    south, client, demo_dir, settings, monkeypatch
 ):
     settings.DATA_DIR = demo_dir
-    chooser = client.get(reverse("dashboard:neighbourhood"))
+    chooser = client.get(public_url())
     assert chooser.status_code == 200
-    assert (
-        client.get(reverse("dashboard:neighbourhood") + "?ward=E05900012").status_code
-        == 302
-    )
-    wrong = client.get(reverse("dashboard:neighbourhood") + "?ward=nowhere")
+    assert client.get(public_url() + "?ward=E05900012").status_code == 302
+    wrong = client.get(public_url() + "?ward=nowhere")
     assert wrong.status_code == 400
     assert "Choose a ward from the list." in wrong.content.decode()
-    page = client.get(
-        reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"})
-    )
+    page = client.get(public_url("E05900012"))
     html = page.content.decode()
     assert "Selly Oak" in html
     assert "Total recorded crime" in html
@@ -206,9 +226,7 @@ def test_the_neighbourhood_page_is_public_and_published_only(
     from django.core.cache import cache
 
     cache.clear()  # the registry is code: a running server is restarted for it
-    quiet = client.get(
-        reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"})
-    )
+    quiet = client.get(public_url("E05900012"))
     assert "too few to show" in quiet.content.decode()
 
 
@@ -339,16 +357,14 @@ def test_a_card_links_its_small_chart_drawn_from_the_last_24_months(analyst):
     assert svg.content.count(b"<path") > 3
 
 
-def test_a_resident_can_type_their_areas_name(client, demo_dir, settings):
+def test_a_resident_can_type_their_areas_name(south, client, demo_dir, settings):
     settings.DATA_DIR = demo_dir
-    url = reverse("dashboard:neighbourhood")
+    url = public_url()
     found = client.get(url + "?place=  selly oak ")
     assert found.status_code == 302
-    assert found["Location"] == reverse(
-        "dashboard:neighbourhood_ward", kwargs={"code": "E05900012"}
-    )
+    assert found["Location"] == public_url("E05900012")
     several = client.get(url + "?place=ton")
-    names = [w.name for w in several.context["matches"]]
+    names = [name for _, name in several.context["matches"]]
     assert len(names) > 1
     assert all("ton" in name.lower() for name in names)
     missing = client.get(url + "?place=Atlantis")
@@ -383,13 +399,13 @@ def test_pages_showing_synthetic_figures_say_so(analyst, client):
     for url in pages:
         html = analyst.get(url).content.decode()
         assert 'data-testid="synthetic-data"' in html, url
-    public = client.get(reverse("dashboard:neighbourhood")).content.decode()
+    public = client.get(public_url()).content.decode()
     assert "SYNTHETIC DATA" in public
 
 
-def test_no_synthetic_label_over_real_data(client, settings, tmp_path):
+def test_no_synthetic_label_over_real_data(south, client, settings, tmp_path):
     settings.DATA_DIR = tmp_path  # an empty store: nothing synthetic in it
-    html = client.get(reverse("dashboard:neighbourhood")).content.decode()
+    html = client.get(public_url()).content.decode()
     assert "SYNTHETIC DATA" not in html
 
 
@@ -404,9 +420,7 @@ def test_counts_are_whole_numbers_and_their_intervals_too(analyst, client):
     for html in (
         analyst.get(reverse("dashboard:overview")).content.decode(),
         analyst.get(measure_url(area="SYN-D03")).content.decode(),
-        client.get(
-            reverse("dashboard:neighbourhood_ward", kwargs={"code": "E05900012"})
-        ).content.decode(),
+        client.get(public_url("E05900012")).content.decode(),
     ):
         assert not re.search(r"\d\.\d crimes", html)
         assert not re.search(r"crimes \(likely between \d+\.\d", html)
@@ -486,21 +500,21 @@ def test_the_map_names_its_areas(analyst):
 
 
 def test_one_form_finds_a_neighbourhood_and_a_postcode_is_answered_in_words(
-    client, demo_dir, settings
+    south, client, demo_dir, settings
 ):
     """The page had two forms, and a postcode got "No ward is called B29 6BD"."""
     settings.DATA_DIR = demo_dir
-    page = client.get(reverse("dashboard:neighbourhood")).content.decode()
+    page = client.get(public_url()).content.decode()
     assert page.count("<form") == 1
     assert "For example, ZZ1 1AA or Selly Oak" in page  # the demo's postcodes
-    postcode = client.get(reverse("dashboard:neighbourhood") + "?place=B29 6BD")
+    postcode = client.get(public_url() + "?place=B29 6BD")
     assert postcode.status_code == 400
     html = postcode.content.decode()
     assert "We could not find the postcode B29 6BD" in html
     assert 'value="B29 6BD"' in html  # what was typed is kept
 
 
-def test_a_postcode_finds_its_ward(client, demo_dir, settings):
+def test_a_postcode_finds_its_ward(south, client, demo_dir, settings):
     """A resident types their postcode, however they write it (issue 14)."""
     from saferplaces.analytics import geography
     from saferplaces.analytics.store import Store
@@ -515,11 +529,9 @@ def test_a_postcode_finds_its_ward(client, demo_dir, settings):
     ward_name = geography.name_of(store, row["area_code"]).rsplit(" ", 2)[0]
     [ward] = [w for w in geography.areas_of_level(store, "ward") if w.name == ward_name]
     typed = row["postcode"].lower().replace(" ", "")
-    found = client.get(reverse("dashboard:neighbourhood"), {"place": typed})
+    found = client.get(public_url(), {"place": typed})
     assert found.status_code == 302
-    assert found["Location"] == reverse(
-        "dashboard:neighbourhood_ward", kwargs={"code": ward.code}
-    )
+    assert found["Location"] == public_url(ward.code)
 
 
 def test_a_rate_is_not_per_1000_twice(analyst):

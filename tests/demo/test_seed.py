@@ -194,11 +194,20 @@ def test_the_demo_has_a_record_whose_assessment_finds_the_planted_drop(
     assert "SYNTHETIC DATA" in page
 
 
-def test_the_demo_partnership_has_one_name(demo_data, settings):
+def test_the_demo_partnership_has_one_name(demo_data, settings, tmp_path):
     """The header, the plan and the area called the one body three names
     (issue 14): the service and the plan use the group's name, the area the
-    place's."""
+    place's. The name, purpose and example place are the partnership's
+    record's, seeded on each demo partnership, never an installation
+    setting's (issue 29)."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    seed(demo_data, data=False, users=False, cases=False)
     plan_name = read_plan_file(DEMO_PLAN)["partnership"]["name"]
-    assert plan_name == settings.PARTNERSHIP_NAME
+    south = Partnership.objects.get(slug="birmingham-south-ldg")
+    assert (south.name, south.example_place) == (plan_name, "Selly Oak")
+    assert south.purpose.startswith("A forum and platform")
+    neighbour = Partnership.objects.get(slug="neighbouring-ldg-synthetic")
+    assert neighbour.example_place == "Erdington"
+    assert plan_name != settings.PARTNERSHIP_NAME
     store = Store(demo_data / "store")
     assert geography.name_of(store, "SYN-PARTNERSHIP") == "Birmingham South"

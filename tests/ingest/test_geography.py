@@ -145,3 +145,27 @@ def test_crimes_in_lsoas_missing_from_the_geography_are_kept_and_flagged(
         {"lsoa_code": "E01900001", "lsoa_known": True},
         {"lsoa_code": "E01009001", "lsoa_known": False},
     ]
+
+
+def test_the_ons_lsoa_2011_to_2021_lookup_loads_splits_merges_and_redrawn(store):
+    report = run_load(
+        store, get_source("geography"), [FIXTURES / "lsoa11-lsoa21-lad22-lu.csv"]
+    )
+    # Line 12 says its LSOA changed in a way ONS has no letter for.
+    assert rejects_of(report) == [
+        (12, "CHGIND", "Q", "CHGIND must be one of: U, S, M, X")
+    ]
+    rows = store.query(
+        "SELECT code, successors FROM geography "
+        "WHERE level = 'lsoa' AND vintage = '2011' ORDER BY code"
+    ).to_pylist()
+    assert {row["code"]: row["successors"] for row in rows} == {
+        "E01900001": ["E01900001"],
+        "E01900002": ["E01900101", "E01900102"],
+        "E01900003": ["E01900003"],
+        "E01900004": ["E01900004"],
+        "E01900005": ["E01900104"],
+        "E01900006": ["E01900104"],
+        "E01900007": ["E01900105"],
+        "E01900008": ["E01900105", "E01900106"],
+    }

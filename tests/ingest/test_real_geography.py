@@ -59,3 +59,52 @@ def test_census_population_of_birmingham(store):
 def test_boundaries_of_birmingham_lsoas_and_south_wards(store):
     report = run_load(store, get_source("boundaries"), [SHARED / "geography"])
     assert (report.accepted, report.rejected) == (659 + 20, 0)
+
+
+@pytest.mark.parametrize("codes_only_first", [True, False])
+def test_birminghams_wards_keep_their_names_and_appear_once(store, codes_only_first):
+    from saferplaces.analytics.geography import areas_of_level, children, parent
+
+    files = [
+        SHARED / "geography" / "WD19_LAD19_UK_LU.csv",
+        SHARED / "geography" / "LSOA11_WD19_LAD19_EW_LU.csv",
+    ]
+    codes_only = SHARED / "geography" / "imd_lookups.csv"
+    files = [codes_only, *files] if codes_only_first else [*files, codes_only]
+    for file in files:
+        run_load(store, get_source("geography"), [file])
+    wards = children(store, BIRMINGHAM)
+    assert len(wards) == len({ward.code for ward in wards}) == 69
+    assert not [ward for ward in wards if ward.name == ward.code]
+    stirchley = [w for w in areas_of_level(store, "ward") if w.name == "Stirchley"]
+    assert [ward.code for ward in stirchley] == ["E05011172"]
+    assert {getattr(parent(store, ward.code), "code", None) for ward in wards} == {
+        BIRMINGHAM
+    }
+
+
+# The 20 wards of Birmingham South's three districts (PROVENANCE.md).
+SOUTH_WARDS = [
+    "E05011119", "E05011123", "E05011124", "E05011128", "E05011129",
+    "E05011130", "E05011133", "E05011134", "E05011136", "E05011144",
+    "E05011146", "E05011148", "E05011149", "E05011152", "E05011157",
+    "E05011158", "E05011163", "E05011164", "E05011172", "E05011184",
+]  # fmt: skip
+
+
+def test_a_partnership_in_a_national_lookup_sits_in_birmingham(store, tmp_path):
+    from saferplaces.analytics.geography import children, parent
+
+    areas = tmp_path / "south.yaml"
+    areas.write_text(
+        "areas:\n"
+        f"  - {{code: BS-LPU, name: Birmingham South, level: policing_unit, "
+        f"contains: [{', '.join(SOUTH_WARDS)}]}}\n"
+    )
+    for file in (SHARED / "geography" / "LSOA11_WD19_LAD19_EW_LU.csv", areas):
+        run_load(store, get_source("geography"), [file])
+    above = parent(store, "BS-LPU")
+    assert above is not None
+    assert (above.code, above.name) == (BIRMINGHAM, "Birmingham")
+    assert [unit.code for unit in children(store, BIRMINGHAM)] == ["BS-LPU"]
+    assert [unit.code for unit in children(store, "E06000001")] != ["BS-LPU"]

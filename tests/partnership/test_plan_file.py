@@ -234,3 +234,10 @@ def test_a_watched_measure_takes_no_target(tmp_path):
     )
     with pytest.raises(PlanFileError, match="target: A watched measure has no target"):
         import_plan(path)
+
+
+def test_the_plan_file_gives_the_partnership_its_example_place(tmp_path):
+    path = broken(tmp_path, "  purpose:", "  example_place: Selly Oak\n  purpose:")
+    partnership = import_plan(path).partnership
+    assert partnership.example_place == "Selly Oak"
+    assert "example_place: Selly Oak" in export_plan(partnership.plans.get())

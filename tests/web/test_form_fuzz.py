@@ -241,10 +241,18 @@ FORMS = [
         Role.ANALYST,
         MEASURE,
     ),
-    Form("dashboard:map", "get", ("measure", "level", "within"), Role.ANALYST),
+    Form("dashboard:map", "get", ("measure", "level", "within", "shade"), Role.ANALYST),
     Form("dashboard:overview", "get", ("area", "plan"), Role.ANALYST),
     Form("partnership:plan", "get", ("plan",), Role.VIEWER),
-    Form("dashboard:neighbourhood", "get", ("place", "ward"), ANONYMOUS),
+    Form(
+        "dashboard:neighbourhood",
+        "get",
+        ("place", "ward"),
+        ANONYMOUS,
+        (("slug", "birmingham-south-ldg"),),
+    ),
+    # The header's partnership chooser (one not the person's is 404).
+    Form("partnership:choose", "post", ("partnership", "next"), Role.VIEWER),
 ]
 
 

@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import PartnershipFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -61,7 +63,12 @@ def test_the_health_check_is_not_redirected_to_https(client, settings):
 
 
 def test_a_resident_finds_the_neighbourhood_page_and_the_plan_from_home():
-    """The public home page linked only to Sign in (issue 14)."""
-    html = Client().get(reverse("web:home")).content.decode()
-    for name in ("dashboard:neighbourhood", "partnership:public_plan", "api:root"):
-        assert f'href="{reverse(name)}"' in html
+    """The public home page linked only to Sign in (issue 14); it is the
+    partnership's own, at its address (issue 29)."""
+    partnership = PartnershipFactory(name="Anytown Safer Streets Partnership")
+    html = Client().get(reverse("web:home"), follow=True).content.decode()
+    neighbourhood = reverse(
+        "dashboard:neighbourhood", kwargs={"slug": partnership.slug}
+    )
+    for url in (neighbourhood, reverse("partnership:public_plan"), reverse("api:root")):
+        assert f'href="{url}' in html

@@ -6,6 +6,8 @@ measure for an area by month, financial quarter, financial year or rolling
 12 months, with exact intervals and SPC signals.
 """
 
+# Measure families registered from their own modules (imported for that).
+from saferplaces.analytics.measures import outcomes, stop_search  # noqa: F401
 from saferplaces.analytics.measures.registry import REGISTRY, Measure, get_measure
 from saferplaces.analytics.measures.series import SeriesPoint, measure_series
 

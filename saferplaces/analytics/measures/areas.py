@@ -31,6 +31,7 @@ from saferplaces.analytics.measures.series import (
     MONTHS_IN,
     PER,
     Period,
+    Placing,
     lsoa_month_counts,
     measure_months,
     measure_series,
@@ -77,6 +78,9 @@ class AreaComparison:
     # like ("change per month (2 months against 3)"; "" for plain counts).
     months: int = 0
     change_note: str = ""
+    # What the count owes to LSOA vintages ("records coded to 2011 LSOAs
+    # were counted in 2021 LSOAs using ..."; ``series.Placing``).
+    placing_note: str = ""
     # "Birmingham South: 2nd lowest of 4 policing units; change in line
     # with Birmingham".
     statement: str = ""
@@ -248,6 +252,11 @@ def compare_areas(
             population_note=used.note if used and value is not None else "",
             months=len(covered),
             change_note=change_notes.get(code, "") if change else "",
+            placing_note=Placing.of(store, measure, sorted(members[code]), as_of).note(
+                covered, exact=ptable is None
+            )
+            if numerator is not None
+            else "",
         )
         for rank, (
             code,
@@ -347,6 +356,8 @@ def _described(
             )
         if row.change_note:
             text += f"; {row.change_note}"
+        if row.placing_note:
+            text += f"; {row.placing_note}"
         described.append(dataclasses.replace(row, statement=text))
     return described
 

@@ -10,8 +10,10 @@ comes from ONS's "Local Authority District to Community Safety Partnership
 to Police Force Area" lookup, loaded as geography (``PFA23CD``/``PFA23NM``
 columns give areas of level ``force``, parents of the local authorities);
 the force's name becomes its police.uk slug by ``codes.force_slug``.
-Without that lookup the forces of an area cannot be known: every month any
-loaded file covers counts, and the answer says so.
+Without that lookup the forces of an area cannot be known: a month counts
+when a loaded file places rows in the area's local authority (every
+council has crime every month, so one no file reaches is one whose force's
+files are not loaded: no data), and the answer says so.
 
 A smaller area counts the rows police.uk placed in its LSOAs, so the rows
 of its forces with no location, or placed outside the force's own LSOAs,
@@ -29,8 +31,8 @@ import pyarrow.compute as pc
 
 from saferplaces.analytics import geography
 from saferplaces.analytics.measures.forces import (
-    FORCE_COLUMN,
     FORCE_LEVEL,
+    FORCE_SQL,
     counts_by_force,
     force_of,
 )
@@ -137,10 +139,10 @@ def _rows_by_force(store: Store, measure: Measure, as_of: AsOf) -> pa.Table:
 
     def count() -> pa.Table:
         return store.query(
-            f"SELECT {FORCE_COLUMN} AS force, {name_sql} AS name, "
+            f"SELECT {FORCE_SQL} AS {FORCE_SQL}, {name_sql} AS name, "
             "lsoa_code, month, count(*) AS n "
             f"FROM {measure.table} WHERE ({measure.where}) "
-            f"GROUP BY {FORCE_COLUMN}, lsoa_code, month",
+            f"GROUP BY {FORCE_SQL}, lsoa_code, month",
             as_of=as_of,
         )
 
@@ -197,10 +199,17 @@ def coverage_of(
         known = bool(expected)
     found: dict[str, set[str]] | None = None  # looked for only when needed
     covered: dict[str, MonthCoverage] = {}
+    councils = set() if known else _councils_of(store, area_code, as_of)
+    reached = {} if known else _councils_reached(store, measure, as_of)
     for month in months:
         here = loaded.get(month, set())
         if not known:
-            state: State = "full" if here else "none"
+            # With no lookup, a month of an area counts only when some loaded
+            # file places rows in its council: every council has crime every
+            # month, so a council no file reaches is one whose force's files
+            # are not loaded.
+            reaches = not councils or bool(councils & reached.get(month, set()))
+            state: State = "full" if here and reaches else "none"
             covered[month] = MonthCoverage(month, state)
             continue
         missing = expected - here
@@ -218,6 +227,55 @@ def coverage_of(
             tuple(sorted(names.get(f, f) for f in missing)),
         )
     return Coverage(area_code, known, covered)
+
+
+def lsoa_councils(store: Store, as_of: AsOf = None) -> dict[str, frozenset[str]]:
+    """{LSOA: the local authorities the geography puts it in}."""
+    if not store.held("geography", as_of):
+        return {}
+
+    def index() -> dict[str, frozenset[str]]:
+        rows = store.query(
+            """
+            WITH lsoa AS (SELECT DISTINCT code, unnest(parents) AS parent
+                          FROM geography WHERE level = 'lsoa')
+            SELECT lsoa.code AS lsoa, list(DISTINCT la.code) AS councils
+            FROM lsoa JOIN geography la
+              ON la.code = lsoa.parent AND la.level = 'local_authority'
+            GROUP BY lsoa.code
+            """,
+            as_of=as_of,
+        ).to_pylist()
+        return {str(r["lsoa"]): frozenset(r["councils"]) for r in rows}
+
+    return store.cached(f"lsoa-councils:{as_of}", index)
+
+
+def _councils_of(store: Store, area_code: str, as_of: AsOf) -> set[str]:
+    """The local authorities the area's LSOAs lie in."""
+    index = lsoa_councils(store, as_of)
+    return {
+        c for lsoa in geography.lsoas_in(store, area_code) for c in index.get(lsoa, ())
+    }
+
+
+def _councils_reached(
+    store: Store, measure: Measure, as_of: AsOf
+) -> dict[str, set[str]]:
+    """{month: the local authorities in whose LSOAs a loaded file placed a
+    row}; kept until the next load."""
+
+    def reached() -> dict[str, set[str]]:
+        rows = _rows_by_force(store, measure, as_of)
+        index = lsoa_councils(store, as_of)
+        found: dict[str, set[str]] = {}
+        pairs = rows.group_by(["month", "lsoa_code"]).aggregate([]).to_pylist()
+        for pair in pairs:
+            councils = index.get(str(pair["lsoa_code"]), frozenset())
+            found.setdefault(str(pair["month"]), set()).update(councils)
+        return found
+
+    return store.cached(f"councils-reached:{measure.id}:{as_of}", reached)
 
 
 def _forces_with_rows_in(

@@ -19,6 +19,8 @@ from saferplaces.codes import force_slug, level_of_code
 
 # Every row of these tables names the force whose file it came from.
 FORCE_COLUMN = "force"
+# Quoted in SQL: FORCE is a keyword to SQLGlot, which hands queries to Spark.
+FORCE_SQL = f'"{FORCE_COLUMN}"'
 FORCE_LEVEL = "force"
 
 
@@ -34,7 +36,7 @@ def forces_loaded(store: Store, table: str, as_of: AsOf) -> frozenset[str]:
 
     def distinct() -> frozenset[str]:
         result = store.query(
-            f"SELECT DISTINCT {FORCE_COLUMN} AS force FROM {table}", as_of=as_of
+            f"SELECT DISTINCT {FORCE_SQL} AS {FORCE_SQL} FROM {table}", as_of=as_of
         )
         return frozenset(str(f) for f in result.column("force").to_pylist() if f)
 
@@ -63,7 +65,7 @@ def force_month_counts(
     keys = key_sum_sql(store, measure, as_of)
     rows = store.query(
         f"SELECT month, {group_sql} AS grp, count(*) AS n, {keys} AS keys "
-        f"FROM {measure.table} WHERE ({measure.where}) AND {FORCE_COLUMN} = ? "
+        f"FROM {measure.table} WHERE ({measure.where}) AND {FORCE_SQL} = ? "
         "GROUP BY ALL",
         [force],
         as_of=as_of,

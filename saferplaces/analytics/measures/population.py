@@ -7,13 +7,14 @@ year's population belongs to a period, and ``residents_for`` for that
 year's residents: the calendar year of the first month the period's figure
 covers ("2016/17" from April 2016: 2016; "2016/17 Q4", January to March
 2017: 2017; a rolling 12 months: the year of its first month). Where that
-year is not loaded, the nearest earlier year is used, else the earliest,
-and ``Residents.note`` says which year ("rate uses the 2021 population").
+year is not loaded, the nearest year loaded on either side is used (the
+earlier of two equally near: it was known at the time), and
+``Residents.note`` says which year ("rate uses the 2021 population").
 
 Example:
     >>> used = residents_for({2011: 900.0, 2021: 1000.0}, "2017-01")
     >>> used.residents, used.year, used.note
-    (900.0, 2011, 'rate uses the 2011 population')
+    (1000.0, 2021, 'rate uses the 2021 population')
 """
 
 from __future__ import annotations
@@ -62,16 +63,17 @@ class Residents:
 
 
 def year_used(years: set[int] | list[int], wanted: int) -> int | None:
-    """``wanted`` if loaded, else the nearest earlier year, else the earliest
-    (None when no year is loaded).
+    """``wanted`` if loaded, else the nearest year loaded on either side,
+    the earlier of two equally near (None when no year is loaded).
 
-    >>> year_used({2011, 2021}, 2016), year_used({2011, 2021}, 2009)
-    (2011, 2011)
+    >>> year_used({2011, 2021}, 2017), year_used({2011, 2021}, 2016)
+    (2021, 2011)
+    >>> year_used({2011, 2021}, 2009), year_used({2011, 2021}, 2024)
+    (2011, 2021)
     """
     if not years:
         return None
-    earlier = [year for year in years if year <= wanted]
-    return max(earlier) if earlier else min(years)
+    return min(years, key=lambda year: (abs(year - wanted), year))
 
 
 def residents_for(population: dict[int, float], first_month: str) -> Residents | None:
@@ -85,7 +87,7 @@ def residents_for(population: dict[int, float], first_month: str) -> Residents |
 
 
 def residents_in_year(population: dict[int, float], year: int) -> float | None:
-    """That year's population, else the nearest earlier one, else the earliest."""
+    """That year's population, else the nearest year's (``year_used``)."""
     used = year_used(set(population), year)
     return None if used is None else population[used]
 

@@ -104,6 +104,12 @@ class Measure:
     # A fuller measure of the same thing, shown instead where its data is
     # loaded (the local extract's recorded crime for police.uk's).
     superseded_by: str = ""
+    # What every figure of the measure needs said beside it (a result's
+    # notes carry it): e.g. that the latest months are provisional.
+    caveat: str = ""
+    # "force": records carry a police force, not a place; the measure is
+    # asked for by the force's police.uk name (``force_level``).
+    counted_at: Literal["lsoa", "force"] = "lsoa"
 
     @property
     def from_sql(self) -> str:

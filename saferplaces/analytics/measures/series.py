@@ -18,7 +18,7 @@ which measures are perturbed and which are open data, published exactly).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -26,7 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import special
 
-from saferplaces.analytics.geography import is_known, lsoas_in
+from saferplaces.analytics.geography import (
+    LsoaChanges,
+    is_known,
+    known_lsoas,
+    lsoa_changes,
+    lsoas_in,
+)
+from saferplaces.analytics.measures import force_level
 from saferplaces.analytics.measures.forces import force_month_counts, force_of
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.lattice import OffLattice, check_window
@@ -108,6 +115,8 @@ def measure_series(
         for m in measure_months(store, measure, as_of)
         if (first is None or m >= first) and (last is None or m <= last)
     ]
+    if measure.counted_at == "force":
+        months = force_level.force_months(store, measure, area_code, months, as_of)
     if by == "rolling12" and len(months) < MONTHS_IN["rolling12"]:
         raise Refused(_too_few_for_a_rolling_year(measure.id, months))
     ptable = publishing if measure.publication.method != "open" else None
@@ -129,6 +138,8 @@ def measure_series(
         return _tally_series(
             store, measure, area_code, months, by, group, as_of, ptable, whole_only
         )
+    if measure.counted_at == "force":
+        return _force_series(store, measure, area_code, months, by, group, as_of)
     lsoas = lsoas_in(store, area_code)
     # A force counts every row of its files, not only those in its LSOAs.
     force = force_of(store, measure, area_code, as_of)
@@ -149,14 +160,113 @@ def measure_series(
     if ptable is not None and group:
         groups, counts = _classified(measure, group, counts, lambda a, b: (
             a[0] + b[0], a[1] + b[1]))  # fmt: skip
+    placing = _placing_notes(
+        store, measure, lsoas, months, by, as_of, exact=ptable is None
+    )
     points: list[SeriesPoint] = []
     for value in groups:
         cells = [counts.get((m, value), (0, 0)) for m in months]
-        points += _points(
-            measure, area_code, value, months, cells, by, population, ptable,
-            whole_only,
-        )  # fmt: skip
+        points += [
+            _with_note(point, placing.get(point.period, ""))
+            for point in _points(
+                measure, area_code, value, months, cells, by, population, ptable,
+                whole_only,
+            )
+        ]  # fmt: skip
     return points
+
+
+def _with_note(point: SeriesPoint, words: str) -> SeriesPoint:
+    if not words or point.numerator is None:
+        return point
+    return replace(point, note="; ".join(filter(None, [point.note, words])))
+
+
+def _placing_notes(
+    store: Store,
+    measure: Measure,
+    lsoas: list[str],
+    months: list[str],
+    by: Period,
+    as_of: AsOf,
+    exact: bool,
+) -> dict[str, str]:
+    """{period: what its count owes to LSOA vintages} (``Placing``)."""
+    placing = Placing.of(store, measure, lsoas, as_of)
+    labels, starts, sizes = _periods(months, by)
+    return {
+        label: placing.note(months[start : start + size], exact=exact)
+        for label, start, size in zip(labels, starts, sizes, strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class Placing:
+    """How an area's records were placed, by month: those counted through
+    the LSOA 2011 to 2021 lookup (``moved``, ``split`` of them in split
+    LSOAs), and those of the whole store whose LSOA the geography does not
+    know, which no area counts (``unknown``) (issue 29, fault 8)."""
+
+    changes: LsoaChanges
+    moved: dict[str, int]
+    split: dict[str, int]
+    unknown: dict[str, int]
+
+    @classmethod
+    def of(
+        cls, store: Store, measure: Measure, lsoas: list[str], as_of: AsOf
+    ) -> Placing:
+        changes = lsoa_changes(store)
+        if not known_lsoas(store):
+            # No geography: a code is all there is, and is counted.
+            return cls(changes, {}, {}, {})
+        unknown = store.cached(
+            f"unplaced:{measure.id}:{as_of}",
+            lambda: _unplaced_by_month(store, measure, as_of),
+        )
+        moved = set(lsoas) & set(changes.counted_in)
+        if not moved:
+            return cls(changes, {}, {}, unknown)
+        counts = lsoa_month_counts(store, measure, None, as_of)
+        by_kind = [
+            _sum_by_month(
+                counts.filter(
+                    pc.is_in(counts["lsoa_code"], pa.array(sorted(codes), pa.string()))
+                )
+            )
+            for codes in (moved, moved & changes.split)
+        ]
+        return cls(changes, by_kind[0], by_kind[1], unknown)
+
+    def note(self, months: Sequence[str], *, exact: bool = True) -> str:
+        """Words for a figure over ``months`` ("" when there is nothing to
+        say); without ``exact`` (a published, perturbed figure) they give no
+        counts, which would be figures that bypass the perturbation."""
+        moved, split, unknown = (
+            sum(by_month.get(month, 0) for month in months)
+            for by_month in (self.moved, self.split, self.unknown)
+        )
+        words = [self.changes.note(moved, split, exact=exact)]
+        if unknown:
+            many = f"{unknown:,} records" if exact else "Some records"
+            words.append(
+                f"{many} in these months had LSOA codes the geography does not "
+                "know and are counted in no area"
+            )
+        return "; ".join(filter(None, words))
+
+
+def _unplaced_by_month(store: Store, measure: Measure, as_of: AsOf) -> dict[str, int]:
+    """The measure's records by month whose LSOA code the geography does
+    not know (in the whole store: no area counts them)."""
+    counts = lsoa_month_counts(store, measure, None, as_of)
+    known = pa.array(sorted(known_lsoas(store)), pa.string())
+    return _sum_by_month(counts.filter(pc.invert(pc.is_in(counts["lsoa_code"], known))))
+
+
+def _sum_by_month(counts: pa.Table) -> dict[str, int]:
+    rows = counts.group_by("month").aggregate([("n", "sum")]).to_pylist()
+    return {str(row["month"]): int(row["n_sum"]) for row in rows}
 
 
 Cell = TypeVar("Cell")
@@ -664,3 +774,24 @@ def poisson_intervals(
         low = np.where(values > 0, special.gammaincinv(values, tail), 0.0)
     high = special.gammaincinv(values + 1, 1 - tail)
     return [(float(a), float(b)) for a, b in zip(low, high, strict=True)]
+
+
+def _force_series(
+    store: Store,
+    measure: Measure,
+    force: str,
+    months: list[str],
+    by: Period,
+    group: str | None,
+    as_of: AsOf,
+) -> list[SeriesPoint]:
+    """A count of a force's records (``force_level``): open data, exact."""
+    counts = force_level.force_month_counts(store, measure, force, group, as_of)
+    groups: Sequence[str | None] = (
+        sorted({g for _, g in counts}, key=str) if group else [None]
+    )
+    points: list[SeriesPoint] = []
+    for value in groups:
+        cells = [counts.get((m, value), (0, 0)) for m in months]
+        points += _points(measure, force, value, months, cells, by, {}, None)
+    return points
