@@ -22,8 +22,10 @@ from saferplaces.analytics.compare import rate_ratio, relative_to_parent
 from saferplaces.analytics.geography import name_of
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.proportions import Tally, monthly_tallies
+from saferplaces.analytics.measures.series import measure_months
 from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
+from saferplaces.codes import month_number, month_of
 
 Z95 = NormalDist().inv_cdf(0.975)
 
@@ -66,9 +68,27 @@ def evaluate(
     measure = get_measure(measure_id)
     if measure.kind == "ratio":
         raise Refused("evaluation is built for counts and shares")
+    held = set(measure_months(store, measure, None))
+    for name, window in (("baseline", baseline), ("follow-up", followup)):
+        _require_months(measure_id, name, window, held)
     if measure.kind == "count":
         return _counts(store, measure_id, target, baseline, followup, comparison)
     return _shares(store, measure_id, target, baseline, followup, comparison)
+
+
+def _require_months(measure_id: str, name: str, window: Window, held: set[str]) -> None:
+    """Refuse a window with months the store holds no data for: they are
+    not zero, so the change would be wrong (as ``_too_few_for_a_rolling_year``
+    says how many months it needs and has)."""
+    start = month_number(window.first)
+    needed = [month_of(start + offset) for offset in range(window.months)]
+    have = [month for month in needed if month in held]
+    if len(have) < len(needed):
+        raise Refused(
+            f"the {name} needs the {len(needed)} months {window.first} to "
+            f"{window.last} of {measure_id}; the store has {len(have)} of them: "
+            "choose months it holds"
+        )
 
 
 def _total(store: Store, measure_id: str, area: str, window: Window) -> int:

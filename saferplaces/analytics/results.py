@@ -53,9 +53,11 @@ from saferplaces.analytics.measures.coverage import (
     MonthCoverage,
     Uncounted,
     coverage_of,
+    lsoa_forces,
     uncounted,
 )
 from saferplaces.analytics.measures.force_level import forces_loaded
+from saferplaces.analytics.measures.forces import force_of
 from saferplaces.analytics.measures.groups import GroupShare, disproportionality
 from saferplaces.analytics.measures.lattice import WHOLE_ONLY, OffLattice
 from saferplaces.analytics.measures.series import (
@@ -724,6 +726,15 @@ def _covered_areas(
     """A comparison's (or map's) rows with each area's coverage of the
     period applied: an area whose forces' files are not loaded for it has
     no value, not 0 (its rank and statement say so)."""
+    # No police force area lookup: an area's coverage is known only when it
+    # is a force itself (the areas compared are all of one level), so a
+    # national ranking of wards is not slowed by asking each.
+    if (
+        rows
+        and not lsoa_forces(store, as_of)
+        and force_of(store, chosen, rows[0].area_code, as_of) is None
+    ):
+        return rows, []
     months = period_months(measure_months(store, chosen, as_of), by).get(period, [])
     shown: list[Row] = []
     empty: dict[str, set[str]] = {}

@@ -281,20 +281,22 @@ def _councils_reached(
 def _forces_with_rows_in(
     store: Store, measure: Measure, area_code: str, as_of: AsOf
 ) -> dict[str, set[str]]:
-    """{month: slugs of the forces with rows placed in the area's LSOAs}."""
-    rows = _rows_by_force(store, measure, as_of)
-    lsoas = geography.lsoas_in(store, area_code)
-    inside = rows.filter(
-        pc.is_in(rows.column("lsoa_code"), pa.array(lsoas, pa.string()))
-    )
-    found: dict[str, set[str]] = {}
-    for slug, month in zip(
-        inside.column("force").to_pylist(),
-        inside.column("month").to_pylist(),
-        strict=True,
-    ):
-        found.setdefault(str(month), set()).add(str(slug))
-    return found
+    """{month: slugs of the forces with rows placed in the area's LSOAs};
+    kept until the next load (a filter of every force's rows)."""
+
+    def look() -> dict[str, set[str]]:
+        rows = _rows_by_force(store, measure, as_of)
+        lsoas = geography.lsoas_in(store, area_code)
+        inside = rows.filter(
+            pc.is_in(rows.column("lsoa_code"), pa.array(lsoas, pa.string()))
+        )
+        pairs = inside.group_by(["month", "force"]).aggregate([]).to_pylist()
+        found: dict[str, set[str]] = {}
+        for pair in pairs:
+            found.setdefault(str(pair["month"]), set()).add(str(pair["force"]))
+        return found
+
+    return store.cached(f"forces-in:{measure.id}:{area_code}:{as_of}", look)
 
 
 def _uncounted_cells(

@@ -15,7 +15,7 @@ from saferplaces.analytics import geography
 from saferplaces.analytics.measures.keys import key_sum_sql
 from saferplaces.analytics.measures.registry import Measure
 from saferplaces.analytics.store import AsOf, Store
-from saferplaces.codes import force_slug
+from saferplaces.codes import force_slug, level_of_code
 
 # Every row of these tables names the force whose file it came from.
 FORCE_COLUMN = "force"
@@ -50,6 +50,8 @@ def force_of(store: Store, measure: Measure, area_code: str, as_of: AsOf) -> str
         return None
     if area_code in forces_loaded(store, measure.table, as_of):
         return area_code
+    if level_of_code(area_code) is not None:
+        return None  # an LSOA, ward, authority...: its code says it is no force
     here = geography.area(store, area_code)
     return force_slug(here.name) if here.level == FORCE_LEVEL else None
 
