@@ -155,9 +155,14 @@ def analyse(store: Store, request: Request) -> list[dict[str, Any]]:
             grid, x, y, request.bandwidth
         )
     elif request.method == "gi":
-        columns.update(
-            _gi(counts, cells_of_area(store, request, grid, counts), request)
-        )
+        mask = cells_of_area(store, request, grid, counts)
+        if mask.sum() < 3:
+            raise HotspotError(
+                f"{geography.name_of(store, request.area)} has incidents in fewer "
+                f"than three {request.cell_size:g} m cells in these months: too few "
+                "to look for hot spots; see the counts by place instead"
+            )
+        columns.update(_gi(counts, mask, request))
     elif request.method == "change":
         columns.update(_change(store, request, grid, months))
     elif request.method == "classify":

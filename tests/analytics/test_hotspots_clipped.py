@@ -95,3 +95,21 @@ def test_no_cell_outside_the_area_is_a_hot_or_cold_spot(store, permutations):
     assert labelled == [], f"cells outside {OAK} labelled: {labelled[:5]}"
     # The area's own cells are tested: each has a z-score.
     assert all(row["gi_z"] is not None for row in rows if inside(row["x"], row["y"]))
+
+
+def test_an_area_of_fewer_than_three_cells_is_refused_in_words(tmp_path):
+    """A small area whose incidents fall in one or two cells (and no
+    boundary to say it has more) cannot be tested: a refusal the tasking pack
+    shows, not a server error (a bare ValueError was a 500)."""
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("geography"), [LOOKUP])
+    lon, lat = to_wgs84(400_100.0, 280_100.0)
+    row = f",2024-01,WMP,WMP,{lon:.6f},{lat:.6f},Road,E01900001,X,Burglary,,\n"
+    path = tmp_path / "few-street.csv"
+    path.write_text(HEADER + row * 3)
+    run_load(store, get_source("police-uk-street"), [path])
+    with pytest.raises(hotspot_report.HotspotError, match="three"):
+        hotspot_report.analyse(
+            store, Request("gi", "street-crime", OAK, "2024-01", "2024-01",
+                           cell_size=250),
+        )  # fmt: skip
