@@ -21,6 +21,7 @@ from saferplaces.demo.problem import load_demo_problem
 from saferplaces.partnership.models import Group, Partnership, Plan, Strand
 from saferplaces.partnership.plan_file import import_plan, read_plan_file
 from saferplaces.tasking.models import ProblemSolving
+from tests.support import picker_options
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +261,30 @@ def test_a_demo_wards_neighbourhood_page_says_its_decile(client, demo_data, sett
     html = client.get(kings_norton).content.decode()
     assert "Kings Norton" in html
     assert "IMD 2015 decile 1, the median of its residents" in html
+
+
+def test_the_demo_shows_each_of_its_partnerships_its_own(
+    client, demo_data, settings, tmp_path
+):
+    settings.DATA_DIR = demo_data
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    seed(demo_data, data=False, users=False, cases=False)
+    south = client.get(
+        reverse("dashboard:neighbourhood", kwargs={"slug": "birmingham-south-ldg"})
+    )
+    north = client.get(
+        reverse(
+            "dashboard:neighbourhood", kwargs={"slug": "neighbouring-ldg-synthetic"}
+        )
+    )
+    south_html, north_html = south.content.decode(), north.content.decode()
+    assert "For example, ZZ1 1AA or Selly Oak" in south_html
+    assert "Selly Oak" not in north_html
+    assert "For example, ZZ1 1AA or Erdington" in north_html
+    assert "Neighbouring Local Delivery Group (SYNTHETIC)" in north_html
+    south_wards = {label for _, label in picker_options(south_html, "ward")}
+    north_wards = {label for _, label in picker_options(north_html, "ward")}
+    assert "Erdington" in north_wards
+    assert "Erdington" not in south_wards
+    assert "Bournville" in south_wards
+    assert "Bournville" not in north_wards

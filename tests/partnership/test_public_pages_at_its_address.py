@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from saferplaces.demo import seed
 from tests.factories import partnership_covering
 from tests.support import picker_options
 
@@ -119,27 +118,6 @@ def test_the_old_addresses_list_the_partnerships_where_there_are_several(
         html = page.content.decode()
         for each in (leicester, barking):
             assert address("neighbourhood", each.slug) in html
-
-
-def test_the_demo_shows_each_of_its_partnerships_its_own(
-    client, demo_data, settings, tmp_path
-):
-    settings.DATA_DIR = demo_data
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    seed(demo_data, data=False, users=False, cases=False)
-    south = client.get(address("neighbourhood", "birmingham-south-ldg"))
-    north = client.get(address("neighbourhood", "neighbouring-ldg-synthetic"))
-    south_html, north_html = south.content.decode(), north.content.decode()
-    assert "For example, ZZ1 1AA or Selly Oak" in south_html
-    assert "Selly Oak" not in north_html
-    assert "For example, ZZ1 1AA or Erdington" in north_html
-    assert "Neighbouring Local Delivery Group (SYNTHETIC)" in north_html
-    south_wards = {label for _, label in picker_options(south_html, "ward")}
-    north_wards = {label for _, label in picker_options(north_html, "ward")}
-    assert "Erdington" in north_wards
-    assert "Erdington" not in south_wards
-    assert "Bournville" in south_wards
-    assert "Bournville" not in north_wards
 
 
 def test_a_board_without_areas_is_not_where_a_visitor_lands(client, leicester):
