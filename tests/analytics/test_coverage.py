@@ -155,3 +155,36 @@ def test_a_comparison_of_areas_says_no_data_for_the_unloaded_forces_ward(
     assert (ward.value, ward.coverage, ward.statement) == (None, "no data", "no data")
     assert by_code["E05009999"].numerator == 2
     assert any("No data for Bartley Green in 2016-10" in s for s in answer.coverage)
+
+
+def test_with_nothing_uncounted_no_sentence_counts_zero_rows(tmp_path):
+    """A month where every row of the force has a place: no sentence says
+    "0 crimes had no location" (it read as noise on the neighbourhood page)."""
+    store = Store(tmp_path / "store")
+    crimes = tmp_path / "street.csv"
+    crimes.write_text(STREET_HEADER + "\n" + street(1, "2016-10", CITY, CITY_LSOA))
+    run_load(store, get_source("police-uk-street"), [crimes])
+    lookup = tmp_path / "lsoa-ward-lad.csv"
+    lookup.write_text(
+        "LSOA21CD,LSOA21NM,WD22CD,WD22NM,LAD22CD,LAD22NM\n"
+        f"{CITY_LSOA},City of London 001A,E05009999,Aldgate,E09000001,City of London\n"
+    )
+    run_load(store, get_source("geography"), [lookup, PFA_LOOKUP])
+    answer = results.series(store, "total-recorded-crime", "E05009999")
+    assert not [s for s in answer.coverage if "no location" in s], answer.coverage
+
+
+def test_a_force_area_of_the_partnerships_own_says_which_force_covers_it(tmp_path):
+    """An areas file may define the force as an area made of the places it
+    covers (the demo does): its areas' coverage is then known, as with
+    ONS's police force area lookup."""
+    store = _load(tmp_path, pfa=False)
+    areas = tmp_path / "areas.yaml"
+    areas.write_text(
+        "areas:\n"
+        "  - {code: city-of-london, name: City of London Police, level: force,"
+        " contains: [E09000001]}\n"
+    )
+    run_load(store, get_source("geography"), [areas])
+    answer = results.series(store, "total-recorded-crime", "E05009999")
+    assert not [s for s in answer.coverage if "is not known" in s], answer.coverage

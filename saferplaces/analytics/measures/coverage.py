@@ -112,9 +112,27 @@ def lsoa_forces(store: Store, as_of: AsOf = None) -> dict[str, str]:
             """,
             as_of=as_of,
         ).to_pylist()
-        return {str(r["lsoa"]): force_slug(str(r["name"])) for r in rows}
+        found = {str(r["lsoa"]): force_slug(str(r["name"])) for r in rows}
+        found.update(_own_force_areas(store, as_of))
+        return found
 
     return store.cached(f"lsoa-forces:{as_of}", index)
+
+
+def _own_force_areas(store: Store, as_of: AsOf) -> dict[str, str]:
+    """{LSOA: force} from force areas a partnership's areas file defines by
+    what they contain (the demo's force, made of its policing units)."""
+    rows = store.query(
+        f"SELECT DISTINCT code, name FROM geography WHERE level = '{FORCE_LEVEL}' "
+        "AND vintage = 'partnership'",
+        as_of=as_of,
+    ).to_pylist()
+    found: dict[str, str] = {}
+    for row in rows:
+        code = str(row["code"])
+        slug = code if force_slug(code) == code else force_slug(str(row["name"]))
+        found.update(dict.fromkeys(geography.lsoas_in(store, code), slug))
+    return found
 
 
 def _force_area_names(store: Store, as_of: AsOf) -> dict[str, str]:
@@ -346,7 +364,8 @@ def uncounted(
 ) -> Uncounted | None:
     """The rows of the area's forces in ``months`` that no area smaller
     than a force counts; None for a force itself, for a measure whose rows
-    do not name their force, and for an area no force's rows reach."""
+    do not name their force, for an area no force's rows reach, and when
+    every row has a place in the force's LSOAs."""
     if not months or not counts_by_force(store, measure, as_of):
         return None
     if force_of(store, measure, area_code, as_of) is not None:
@@ -363,6 +382,8 @@ def uncounted(
     asked = [cells.get((force, month), (0, 0)) for force in forces for month in months]
     no_location = sum(cell[0] for cell in asked)
     elsewhere = sum(cell[1] for cell in asked) if index else None
+    if not no_location and not elsewhere:
+        return None  # nothing left uncounted: nothing to say
     names = _names(store, measure, as_of)
     return Uncounted(
         tuple(sorted(names.get(f, f) for f in forces)),
