@@ -837,7 +837,10 @@ def _coverage_sentences(
             "are not loaded for those months (no data is not zero)."
         )
     elif empty:
-        sentences.append(f"No data for {_listed(empty)}: no police.uk file is loaded.")
+        sentences.append(
+            f"No data for {_listed(empty)}: no loaded police.uk file places rows "
+            f"in {name}'s local authority (no data is not zero)."
+        )
     part = [period for period, c in each.items() if c.state == "partial"]
     if part:
         counted = sorted({f for p in part for f in each[p].counted})
