@@ -163,6 +163,9 @@ MATRIX: dict[str, Rule] = {
     "partnership:export_csv": Rule(SIGNED_IN, navigation=False),
     "partnership:export_xlsx": Rule(SIGNED_IN, navigation=False),
     "partnership:public_plan": Rule(EVERYONE),
+    "partnership:partnership_plan": Rule(
+        EVERYONE, kwargs={"slug": "birmingham-south-ldg"}
+    ),
     # The dashboard, over an empty store here (tests/dashboard has data):
     # pages say what is missing; downloads of nothing are 404.
     "dashboard:overview": Rule(SIGNED_IN),

@@ -44,4 +44,9 @@ urlpatterns = [
     path("plan/export.csv", views.export_csv, name="export_csv"),
     path("plan/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("our-plan/", not_audited(PUBLIC)(views.public_plan), name="public_plan"),
+    path(
+        "p/<slug:slug>/plan/",
+        not_audited(PUBLIC)(views.partnership_plan),
+        name="partnership_plan",
+    ),
 ]

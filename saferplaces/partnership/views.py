@@ -36,6 +36,7 @@ from saferplaces.partnership.models import (
     ActionMeasure,
     Finding,
     Group,
+    Partnership,
     Plan,
     ProgressUpdate,
     Status,
@@ -400,6 +401,21 @@ def public_plan(request: HttpRequest) -> HttpResponse:
     """The published plan: narrative, priorities, groups, leads, progress."""
     plan = _current_plan(request, published_only=True)
     request.partnership = plan.partnership  # type: ignore[attr-defined]
+    return cached_page(
+        request, _plan_revision(plan), lambda: _public_plan_page(request, plan)
+    )
+
+
+def partnership_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    """A partnership's published plan at its own address (``?plan=`` one of
+    its other published plans); 404 before it publishes one."""
+    partnership = get_object_or_404(Partnership, slug=slug)
+    plans = partnership.plans.filter(published=True)
+    asked = request.GET.get("plan")
+    plan = plans.filter(slug=asked).first() if asked else plans.first()
+    if plan is None:
+        raise Http404(f"{partnership.name} has not published a plan yet.")
+    request.partnership = partnership  # type: ignore[attr-defined]
     return cached_page(
         request, _plan_revision(plan), lambda: _public_plan_page(request, plan)
     )

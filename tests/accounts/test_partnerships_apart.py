@@ -59,7 +59,7 @@ PARTNERSHIP_FREE = {
     # test_the_partnership_is_the_unit.py).
     "partnership:choose",
     # Public pages: each partnership's own address shows what it publishes.
-    "web:partnership", "dashboard:any_neighbourhood",
+    "web:partnership", "partnership:partnership_plan", "dashboard:any_neighbourhood",
     "dashboard:any_neighbourhood_ward",
 }  # fmt: skip
 

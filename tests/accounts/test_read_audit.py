@@ -22,6 +22,7 @@ EXEMPT_ON_PURPOSE = {
     "partnership:public_plan", "dashboard:neighbourhood",
     "dashboard:neighbourhood_ward", "dashboard:any_neighbourhood",
     "dashboard:any_neighbourhood_ward", "web:partnership",
+    "partnership:partnership_plan",
 }  # fmt: skip
 
 

@@ -127,3 +127,36 @@ def test_a_board_without_areas_is_not_where_a_visitor_lands(client, leicester):
     home = client.get(reverse("web:home"))
     assert home["Location"] == reverse("web:partnership",
                                        kwargs={"slug": leicester.slug})  # fmt: skip
+
+
+def test_each_partnerships_published_plan_is_at_its_own_address(
+    client, leicester, barking
+):
+    """/our-plan/ showed the newest published plan of any partnership; each
+    partnership's plan lives at /p/<slug>/plan/ (issue 29)."""
+    from tests.factories import PlanFactory
+
+    PlanFactory(
+        partnership=leicester,
+        title="Leicester plan 2016/17",
+        slug="leicester-2016-17",
+        published=True,
+    )
+    PlanFactory(partnership=barking, title="Barking plan 2017/18",
+                slug="barking-2017-18", published=True)  # fmt: skip
+    page = client.get(reverse("partnership:partnership_plan",
+                              kwargs={"slug": leicester.slug}))  # fmt: skip
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Leicester plan 2016/17" in html
+    assert "Barking plan 2017/18" not in html
+    home = client.get(reverse("web:partnership", kwargs={"slug": leicester.slug}))
+    assert reverse("partnership:partnership_plan", kwargs={"slug": leicester.slug}) in (
+        home.content.decode()
+    )
+
+
+def test_a_partnership_with_no_published_plan_says_so(client, leicester):
+    page = client.get(reverse("partnership:partnership_plan",
+                              kwargs={"slug": leicester.slug}))  # fmt: skip
+    assert page.status_code == 404
