@@ -15,9 +15,9 @@ from saferplaces.analytics.measures.series import measure_series
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import STREET_HEADER
+from tests.support import SHARED_DATA, STREET_HEADER
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "police-uk"
+SHARED = SHARED_DATA / "police-uk"
 CITY = SHARED / "city-of-london"
 CITY_LSOA = "E01000001"  # City of London 001A
 CAMDEN_LSOA = "E01000914"  # Camden 028B, next to the City

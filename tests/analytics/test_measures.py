@@ -16,10 +16,10 @@ from saferplaces.analytics.store import Store
 from saferplaces.codes import financial_quarter, financial_year
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import FEBRUARY, GEOGRAPHY, JANUARY
+from tests.support import FEBRUARY, GEOGRAPHY, JANUARY, SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT / ".." / "shared" / "data" / "police-uk"
+SHARED = SHARED_DATA / "police-uk"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import math
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,9 @@ from saferplaces.analytics import results
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
+from tests.support import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SHARED = SHARED_DATA
 LOOKUP = SHARED / "geography" / "imd_lookups.csv"
 CITY = SHARED / "police-uk" / "city-of-london"
 POPULATION = SHARED / "population"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -15,15 +14,9 @@ from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from saferplaces.vocabulary import OUTCOME_GROUPS
+from tests.support import SHARED_DATA
 
-CITY = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "data"
-    / "police-uk"
-    / "city-of-london"
-)
+CITY = SHARED_DATA / "police-uk" / "city-of-london"
 
 pytestmark = pytest.mark.skipif(
     not CITY.is_dir(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -15,15 +14,9 @@ from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from saferplaces.vocabulary import SEARCH_ARREST_OUTCOMES
+from tests.support import SHARED_DATA
 
-SHARED = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "data"
-    / "police-uk"
-    / "stop-and-search-other-forces"
-)
+SHARED = SHARED_DATA / "police-uk" / "stop-and-search-other-forces"
 
 pytestmark = pytest.mark.skipif(
     not SHARED.is_dir(),

@@ -15,18 +15,11 @@ import pytest
 from saferplaces.codes import LSOA_CODE
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import GEOGRAPHY, write_csv
+from tests.support import GEOGRAPHY, SHARED_DATA, write_csv
 
 # Four hand-made areas, then the footer exactly as Nomis writes it.
 NOMIS_TS001 = GEOGRAPHY / "census-2021-ts001-nomis.csv"
-REAL_TS001 = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "data"
-    / "population"
-    / "TS001_usual_residents_LSOA2021.csv"
-)
+REAL_TS001 = SHARED_DATA / "population" / "TS001_usual_residents_LSOA2021.csv"
 
 
 def data_rows(path: Path) -> int:

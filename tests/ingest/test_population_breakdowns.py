@@ -19,10 +19,10 @@ from saferplaces.ingest import loader
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.reading import FileRefused
 from saferplaces.ingest.sources import get_source
-from tests.support import EXTRACT, TS021, write_csv
+from tests.support import EXTRACT, SHARED_DATA, TS021, write_csv
 
 TS001_HEADER = "total,2021 super output area - lower layer,mnemonic\n"
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "population"
+REAL = SHARED_DATA / "population"
 
 
 def residents_by_ethnicity(store) -> dict[str, int]:

@@ -8,9 +8,10 @@ import pytest
 
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
+from tests.support import SHARED_DATA
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "postcodes"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "deprivation"
+SHARED = SHARED_DATA / "deprivation"
 
 
 def test_the_ons_postcode_directory_loads_with_bad_rows_reported(store):

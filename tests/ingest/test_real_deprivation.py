@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import pytest
 
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
+from tests.support import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SHARED = SHARED_DATA
 LOOKUP = SHARED / "geography" / "imd_lookups.csv"
 POSTCODES = SHARED / "deprivation" / "deprivation-data-2019.csv"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
+from tests.support import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SHARED = SHARED_DATA
 BIRMINGHAM = "E08000025"
 
 pytestmark = pytest.mark.skipif(

@@ -8,8 +8,9 @@ import pytest
 
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
+from tests.support import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "police-uk"
+SHARED = SHARED_DATA / "police-uk"
 
 pytestmark = pytest.mark.skipif(
     not SHARED.is_dir(),

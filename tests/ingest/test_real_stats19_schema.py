@@ -8,7 +8,6 @@ the loader itself against hand-made fixtures (tests/analytics).
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
@@ -19,15 +18,9 @@ from saferplaces.ingest.stats19 import (
     COLLISION_COLUMNS,
     SEVERITY,
 )
+from tests.support import SHARED_DATA
 
-SCHEMA = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "data"
-    / "stats19"
-    / "stats19_schema.csv"
-)
+SCHEMA = SHARED_DATA / "stats19" / "stats19_schema.csv"
 
 pytestmark = pytest.mark.skipif(
     not SCHEMA.exists(),

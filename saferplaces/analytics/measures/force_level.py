@@ -43,20 +43,13 @@ def force_month_counts(
     store: Store, measure: Measure, force: str, group: str | None, as_of: AsOf
 ) -> dict[tuple[str, str | None], tuple[int, int]]:
     """{(month, group): (count, sum of record keys)} of the force's records."""
-    group_sql = group if group else "NULL::VARCHAR"
-    rows = store.query(
-        f"SELECT month, {group_sql} AS grp, count(*) AS n "
-        f"FROM {measure.from_sql} WHERE ({measure.where}) AND area_code = ? "
-        "GROUP BY ALL",
-        [force],
-        as_of=as_of,
-    ).to_pylist()
     # No record keys: only open data is counted at force level (published
     # exactly), so no count here is ever perturbed.
-    return {
-        (str(r["month"]), None if r["grp"] is None else str(r["grp"])): (
-            int(r["n"]),
-            0,
-        )
-        for r in rows
-    }
+    return forces.monthly_cells(
+        store,
+        f"{measure.from_sql} WHERE ({measure.where}) AND area_code = ?",
+        force,
+        group,
+        "0",
+        as_of,
+    )

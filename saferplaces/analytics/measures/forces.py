@@ -61,12 +61,30 @@ def force_month_counts(
 ) -> dict[tuple[str, str | None], tuple[int, int]]:
     """{(month, group): (count, sum of record keys)} of every row of the
     force's files, located or not."""
+    return monthly_cells(
+        store,
+        f"{measure.table} WHERE ({measure.where}) AND {FORCE_SQL} = ?",
+        force,
+        group,
+        key_sum_sql(store, measure, as_of),
+        as_of,
+    )
+
+
+def monthly_cells(
+    store: Store,
+    rows_sql: str,
+    force: str,
+    group: str | None,
+    keys_sql: str,
+    as_of: AsOf,
+) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """{(month, group): (count, sum of record keys)} of ``rows_sql`` (a
+    relation and its WHERE clause, with one parameter: the force)."""
     group_sql = group if group else "NULL::VARCHAR"
-    keys = key_sum_sql(store, measure, as_of)
     rows = store.query(
-        f"SELECT month, {group_sql} AS grp, count(*) AS n, {keys} AS keys "
-        f"FROM {measure.table} WHERE ({measure.where}) AND {FORCE_SQL} = ? "
-        "GROUP BY ALL",
+        f"SELECT month, {group_sql} AS grp, count(*) AS n, {keys_sql} AS keys "
+        f"FROM {rows_sql} GROUP BY ALL",
         [force],
         as_of=as_of,
     ).to_pylist()
