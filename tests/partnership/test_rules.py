@@ -125,6 +125,10 @@ def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
         evaluation, "_total", lambda _s, _m, area, window: totals[(area, window.first)]
     )
     monkeypatch.setattr(evaluation, "name_of", lambda _store, code: f"area {code}")
+    every_month = [
+        f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)
+    ]
+    monkeypatch.setattr(evaluation, "measure_months", lambda *_: every_month)
     result = evaluate(
         None,  # type: ignore[arg-type]
         "total-recorded-crime",
