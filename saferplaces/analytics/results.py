@@ -303,17 +303,18 @@ def series(
         raise ResultError(f"Choose the period from {', '.join(PERIODS)}.")
     audience = _resolve(store, chosen, area_code, audience)
     here = _allowed(store, chosen, area_code, group, audience)
-    points = _engine(
-        lambda: measure_series(
-            store, chosen.id, area_code, by=by, group=group, first=first, last=last,
-            as_of=as_of, publishing=_publishing(store, audience, rules),
-        )
-    )  # fmt: skip
-    rows = [_row(chosen, here, point, audience) for point in points]
     exact = audience == "partner" or chosen.publication.method == "open"
-    rows, coverage = covered(
-        store, chosen, here, rows, by, first, last, as_of, exact=exact
-    )
+    with store.steady():
+        points = _engine(
+            lambda: measure_series(
+                store, chosen.id, area_code, by=by, group=group, first=first,
+                last=last, as_of=as_of, publishing=_publishing(store, audience, rules),
+            )
+        )  # fmt: skip
+        rows = [_row(chosen, here, point, audience) for point in points]
+        rows, coverage = covered(
+            store, chosen, here, rows, by, first, last, as_of, exact=exact
+        )
     notes = _notes(chosen, audience, rows, rules)
     if (
         audience != "partner"
@@ -376,14 +377,15 @@ def comparison(
     chosen = measure(measure_id)
     audience = _resolve(store, chosen, within, audience)
     parent = _allowed(store, chosen, within, None, audience, level=level)
-    ranked = _engine(
-        lambda: compare_areas(
-            store, chosen.id, level, within, period, by=by, as_of=as_of,
-            publishing=_publishing(store, audience, rules),
-        )
-    )  # fmt: skip
-    rows: list[Row] = [_comparison_row(chosen, item, audience) for item in ranked]
-    rows, coverage = _covered_areas(store, chosen, rows, period, by, as_of)
+    with store.steady():
+        ranked = _engine(
+            lambda: compare_areas(
+                store, chosen.id, level, within, period, by=by, as_of=as_of,
+                publishing=_publishing(store, audience, rules),
+            )
+        )  # fmt: skip
+        rows: list[Row] = [_comparison_row(chosen, i, audience) for i in ranked]
+        rows, coverage = _covered_areas(store, chosen, rows, period, by, as_of)
     notes = _notes(chosen, audience, rows, rules)
     return Result(chosen, parent, audience, rows, notes, coverage)
 

@@ -144,13 +144,30 @@ class Store:
         self._derived: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._recheck_seconds = recheck_seconds
         self._heads: tuple[float, tuple[tuple[str, int], ...]] | None = None
+        # Set by ``steady``: the newest versions one answer reads, per thread.
+        self._steady = threading.local()
 
     # -- reading -----------------------------------------------------------
+
+    @contextmanager
+    def steady(self) -> Iterator[None]:
+        """Within it, this thread reads the store as it stood on entry: one
+        answer (a ranking of 7,000 wards, each with its coverage) reads one
+        version of each table, and the log folders are listed once, not at
+        every cached lookup."""
+        if getattr(self._steady, "heads", None) is not None:
+            yield  # already steady: the outer answer's versions hold
+            return
+        self._steady.heads = self._read_log_heads()
+        try:
+            yield
+        finally:
+            self._steady.heads = None
 
     def tables(self) -> list[str]:
         """Names of the tables that have had at least one load (taken as
         read for ``recheck_seconds``, as the newest versions are)."""
-        if self._recheck_seconds > 0:
+        if self._recheck_seconds > 0 or getattr(self._steady, "heads", None):
             return [table for table, _version in self._log_heads()]
         return self._listed_tables()
 
@@ -363,6 +380,9 @@ class Store:
 
     def _log_heads(self) -> tuple[tuple[str, int], ...]:
         """Each table's newest commit number, read from the log folder alone."""
+        steady = getattr(self._steady, "heads", None)
+        if steady is not None:
+            return steady  # type: ignore[no-any-return]
         now = time.monotonic()
         remembered = self._heads
         if remembered is not None and now - remembered[0] < self._recheck_seconds:

@@ -143,3 +143,28 @@ def test_a_load_over_many_partitions_writes_as_it_goes(tmp_path, monkeypatch):
     assert all(
         pq.ParquetFile(f.removeprefix("file://")).num_row_groups > 1 for f in files
     )
+
+
+def test_a_steady_answer_reads_one_version_and_lists_the_logs_once(
+    tmp_path, monkeypatch
+):
+    """Within ``steady`` a load that commits meanwhile is not half seen, and
+    cached lookups do not list every table's log folder again (a national
+    ranking made 92,772 such listings: 14 s of its 15)."""
+    store = Store(tmp_path / "store")
+    run_load(store, get_source("police-uk-street"), [JANUARY])
+    count = lambda: store.cached("rows", lambda: store.query(  # noqa: E731
+        "SELECT count(*) AS n FROM street_crime").to_pylist()[0]["n"])  # fmt: skip
+    listings = []
+    real = Store._read_log_heads
+    monkeypatch.setattr(
+        Store, "_read_log_heads", lambda self: listings.append(1) or real(self)
+    )
+    with store.steady():
+        before = count()
+        run_load(Store(tmp_path / "store"), get_source("police-uk-street"), [FEBRUARY])
+        assert count() == before  # the version the answer began on
+        for _ in range(100):
+            store.tables()
+    assert len(listings) == 1
+    assert count() > before  # outside, the new load is read
