@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import random
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from saferplaces.demo.partnership import FIRST_MONTH, MONTHS, Layout
+from saferplaces.demo.partnership import FIRST_MONTH, MONTHS, Layout, lsoa_shapes
 from saferplaces.vocabulary import ADULT_AGE_BANDS, KNOWN_SEXES
 
 SOUTH = "Birmingham South"
@@ -218,6 +219,10 @@ def write_reoffending(folder: Path, plan: Layout, seed: int) -> Path:
 def write_road_casualties(folder: Path, plan: Layout, seed: int) -> list[Path]:
     """STATS19-shaped collision and casualty files, in DfT's current naming."""
     rng = random.Random(seed + 3)
+    # Redraws for points that miss their LSOA come from their own stream, so
+    # the collisions' counts and severities are those of earlier demos.
+    spare = random.Random(seed + 4)
+    shapes = lsoa_shapes(plan)
     collisions = folder / "synthetic-dft-road-casualty-statistics-collision.csv"
     casualties = folder / "synthetic-dft-road-casualty-statistics-casualty.csv"
     with (
@@ -243,14 +248,35 @@ def write_road_casualties(folder: Path, plan: Layout, seed: int) -> list[Path]:
                         _casualty(rng, ksi) for _ in range(1 + _poisson(rng, 0.3))
                     ]
                     worst = min(int(row[-1]) for row in casualty_rows)
+                    lon, lat = _point_in(
+                        shapes[lsoa.code], rng.random(), rng.random(), spare
+                    )
                     collision_out.writerow(
-                        [index, year, f"{-1.9 + rng.uniform(-0.1, 0.1):.5f}",
-                         f"{52.47 + rng.uniform(-0.08, 0.08):.5f}", "20", worst,
+                        [index, year, f"{lon:.5f}", f"{lat:.5f}", "20", worst,
                          f"{rng.randint(1, 28):02d}/{month:02d}/{year}", lsoa.code]
                     )  # fmt: skip
                     for number, row in enumerate(casualty_rows, 1):
                         casualty_out.writerow([index, year, "1", number, *row])
     return [collisions, casualties]
+
+
+def _point_in(
+    lsoa: Any, first_x: float, first_y: float, spare: random.Random
+) -> tuple[float, float]:
+    """A point inside the LSOA's boundary: (first_x, first_y) as fractions
+    of its bounding box, redrawn from ``spare`` until it lies inside (the
+    SYNTHETIC LSOAs are Voronoi cells, which fill much of their box)."""
+    import shapely
+
+    west, south, east, north = lsoa.bounds
+    x, y = first_x, first_y
+    while True:
+        lon, lat = west + x * (east - west), south + y * (north - south)
+        # Rounded as written, so the written point is the one tested.
+        lon, lat = round(lon, 5), round(lat, 5)
+        if shapely.contains_xy(lsoa, lon, lat):
+            return lon, lat
+        x, y = spare.random(), spare.random()
 
 
 def _district(plan: Layout, ward: str) -> str:

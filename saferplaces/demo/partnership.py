@@ -20,6 +20,7 @@ import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -191,27 +192,37 @@ def _area(code: str, name: str, level: str, contains: list[str]) -> dict[str, ob
     return {"code": code, "name": name, "level": level, "contains": contains}
 
 
-def write_boundaries(folder: Path, plan: Layout) -> Path:
-    """Voronoi cells around the synthetic LSOA centres, clipped to the city."""
+def lsoa_shapes(plan: Layout) -> dict[str, Any]:
+    """Each LSOA's boundary (WGS84 shapely polygons, by code): Voronoi cells
+    around the synthetic LSOA centres, clipped to the city. The boundaries
+    file and the placing of road collisions both draw on it."""
     import shapely
-    from shapely.geometry import MultiPoint, Point, mapping
+    from shapely.geometry import MultiPoint, Point
 
     points = [_lonlat(lsoa.x, lsoa.y) for lsoa in plan.lsoas]
     centre = _lonlat(0.5, 0.5)
     city = shapely.affinity.scale(Point(centre).buffer(1.0), 0.17, 0.13)
     cells = shapely.voronoi_polygons(MultiPoint(points), extend_to=city, ordered=True)
-    features = []
-    lsoa_cells = {}
-    for lsoa, cell in zip(plan.lsoas, cells.geoms, strict=True):
-        clipped = shapely.set_precision(cell.intersection(city), 1e-6)
-        lsoa_cells[lsoa.code] = clipped
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"lsoa21cd": lsoa.code, "lsoa21nm": lsoa.name},
-                "geometry": mapping(clipped),
-            }
-        )
+    return {
+        lsoa.code: shapely.set_precision(cell.intersection(city), 1e-6)
+        for lsoa, cell in zip(plan.lsoas, cells.geoms, strict=True)
+    }
+
+
+def write_boundaries(folder: Path, plan: Layout) -> Path:
+    """The LSOAs' boundaries (``lsoa_shapes``) and the wards' (their union)."""
+    import shapely
+    from shapely.geometry import mapping
+
+    lsoa_cells = lsoa_shapes(plan)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"lsoa21cd": lsoa.code, "lsoa21nm": lsoa.name},
+            "geometry": mapping(lsoa_cells[lsoa.code]),
+        }
+        for lsoa in plan.lsoas
+    ]
     for ward in plan.wards:
         cells_of_ward = [
             lsoa_cells[lsoa.code] for lsoa in plan.lsoas if lsoa.ward == ward.code
