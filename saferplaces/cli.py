@@ -1427,7 +1427,7 @@ def tables() -> None:
     "hotspots",
     epilog="CSV: one row per grid cell: cell_id (south-west corner, BNG metres), "
     "x, y (its centre), count, and the method's outputs: kde density_per_km2; "
-    "gi gi_z, p, p_fdr, p_sim (with --permutations), spot; change before, "
+    "gi gi_z, p, p_fdr, p_sim (where permutations are drawn), spot; change before, "
     "difference, p (the period against as many months just before it); "
     "classify class (over --periods equal runs of months).",
 )
@@ -1450,7 +1450,12 @@ def tables() -> None:
 @click.option("--from", "first", required=True, help="First month, YYYY-MM.")
 @click.option("--to", "last", required=True, help="Last month, YYYY-MM.")
 @click.option("--cell-size", default=250.0, show_default=True, help="Metres.")
-@click.option("--permutations", default=0, show_default=True, help="For gi.")
+@click.option(
+    "--permutations",
+    type=int,
+    help="For gi: conditional permutations (default: enough where counts are "
+    "small, under 5 a cell on average, else none); 0: the normal approximation.",
+)
 @click.option("--periods", default=4, show_default=True, help="For classify.")
 @click.option(
     "--bandwidth",

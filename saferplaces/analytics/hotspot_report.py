@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from saferplaces.analytics import geography, hotspots
+from saferplaces.analytics import geography, hotspots, places
 from saferplaces.analytics.store import Store
 from saferplaces.codes import month_number, month_of
 
@@ -48,7 +48,7 @@ class Request:
     last: str
     kind: str | None = None
     cell_size: float = 250.0
-    permutations: int = 0
+    permutations: int | None = None  # gi: None is by the counts (hotspots.gi_star)
     periods: int = 4
     bandwidth: float | None = None  # kde: metres (default: the normal rule)
 
@@ -167,7 +167,8 @@ def analyse(store: Store, request: Request) -> list[dict[str, Any]]:
         columns.update(_change(store, request, grid, months))
     elif request.method == "classify":
         columns["class"] = _classify(store, request, grid, months)
-    return _rows(grid, columns)
+    names = places.cell_places(store, request.area, *grid.centres())
+    return _rows(grid, columns, names)
 
 
 # Every month there could be: the area's footprint is where its incidents
@@ -223,9 +224,7 @@ def _union(store: Store, code: str) -> Any:
 
 
 def _gi(counts: np.ndarray, mask: np.ndarray, request: Request) -> dict[str, Any]:
-    result = hotspots.gi_star(
-        counts, mask=mask, permutations=request.permutations, seed=0
-    )
+    result = hotspots.gi_star(counts, mask=mask, permutations=request.permutations)
     found = {"gi_z": result.z, "p": result.p, "p_fdr": result.p_fdr}
     if result.p_sim is not None:
         found["p_sim"] = result.p_sim
@@ -264,7 +263,9 @@ def _classify(
     return hotspots.classify(np.array(hot), np.array(cold))
 
 
-def _rows(grid: hotspots.Grid, columns: dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(
+    grid: hotspots.Grid, columns: dict[str, Any], names: list[str]
+) -> list[dict[str, Any]]:
     ids = grid.cell_ids().flatten()
     cx, cy = (a.flatten() for a in grid.centres())
     flat = {name: np.asarray(values).flatten() for name, values in columns.items()}
@@ -272,6 +273,7 @@ def _rows(grid: hotspots.Grid, columns: dict[str, Any]) -> list[dict[str, Any]]:
     for index, cell_id in enumerate(ids):
         row: dict[str, Any] = {
             "cell_id": str(cell_id),
+            "place": names[index],
             "x": round(float(cx[index]), 1),
             "y": round(float(cy[index]), 1),
         }
