@@ -19,10 +19,14 @@ if (container) {
           attribution: container.dataset.tileAttribution || "",
         }).addTo(map);
       }
+      // Outlines (the wards around a tasking pack's cells) are drawn over the
+      // areas, named, and not links.
+      const outlines = areas.features.filter((feature) => feature.properties.outline);
+      const shaded = { ...areas, features: areas.features.filter((f) => !f.properties.outline) };
       // Few enough areas to read (wards of a district): each is named on the
       // map, as on the SVG map; otherwise its name and figure show on hover.
-      const named = areas.features.length <= 40;
-      const layer = L.geoJSON(areas, {
+      const named = shaded.features.length <= 40;
+      const layer = L.geoJSON(shaded, {
         style: (feature) => ({ className: feature.properties.bin, weight: 1, fillOpacity: 1 }),
         onEachFeature: (feature, path) => {
           if (named) {
@@ -37,7 +41,22 @@ if (container) {
           path.on("click", () => window.location.assign(feature.properties.href));
         },
       }).addTo(map);
-      map.fitBounds(layer.getBounds());
+      if (outlines.length) {
+        const wards = L.geoJSON({ type: "FeatureCollection", features: outlines }, {
+          style: () => ({ className: "app-map-outline", weight: 2, fill: false }),
+          interactive: false,
+          onEachFeature: (feature, path) => {
+            path.bindTooltip(feature.properties.name, {
+              permanent: true,
+              direction: "center",
+              className: "app-map-name",
+            });
+          },
+        }).addTo(map);
+        map.fitBounds(layer.getBounds().extend(wards.getBounds()));
+      } else {
+        map.fitBounds(layer.getBounds());
+      }
       const fallback = document.querySelector("[data-map-fallback]");
       if (fallback) fallback.hidden = true;
     })

@@ -25,9 +25,11 @@ named by its south-west corner: "406000-286000".
   p-values as esda's ``p_sim``, with ties counted as at least as extreme on
   either side, which counts on a grid have many of); Benjamini-Hochberg
   false discovery rate over all cells (``p_fdr``). A cell is **hot** when
-  z > 0 and p_fdr < alpha and it or a neighbour holds an incident (an empty
-  neighbourhood is never hot, whatever a p-value says); **cold** when z < 0
-  and p_fdr < alpha.
+  z > 0 and p_fdr < alpha and it holds an incident itself: Gi* tests a
+  neighbourhood, and an empty cell beside busy ones belongs to their hot
+  spot, not a hot spot of its own (a tasking group sent there would find
+  nothing; an empty neighbourhood is never hot, whatever a p-value says).
+  **Cold** when z < 0 and p_fdr < alpha.
 * **Change** (``change``): each cell's count in two periods of equal length,
   the difference, and a two-sided exact test of it (the later count given
   the total is binomial with p = 1/2 when nothing changed).
@@ -236,7 +238,7 @@ class GiStar:
     p_sim: Floats | None  # folded pseudo p-value from permutations
     p_fdr: Floats  # Benjamini-Hochberg over the cells of the area
     alpha: float
-    # Whether the cell or one of its neighbours holds any incident.
+    # Whether the cell holds an incident (only such a cell is called hot).
     occupied: NDArray[np.bool_]
 
     @property
@@ -304,7 +306,7 @@ def gi_star(
     p_fdr[inside] = stats.false_discovery_control(
         np.nan_to_num(tested[inside], nan=1.0), method="bh"
     )
-    return GiStar(z, p, p_sim, p_fdr, alpha, inside & (sums > 0))
+    return GiStar(z, p, p_sim, p_fdr, alpha, inside & (y > 0))
 
 
 # Above this many distinct (value, neighbours) pairs, cells share one null
@@ -323,8 +325,11 @@ def _permutation_p(
     neighbours are drawn without replacement from the other cells.
 
     Cells with the same value and number of neighbours share one null
-    distribution, so draws are made once per (value, k), not once per cell:
-    counts on a grid take few values. When values are many (rates, jittered
+    distribution, so nulls are built once per (value, k), not once per cell:
+    counts on a grid take few values. The neighbours' positions are drawn
+    once per k and shared by the values (as esda shares one set of
+    permutations among all its cells), each value's own place in the pool
+    skipped. When values are many (rates, jittered
     counts) and there are more than MOST_GROUPS pairs, cells share one null
     per k drawn from all cells; leaving the cell itself in the pool changes
     a p-value by about k / n (under 1e-4 on a city's grid), far inside its
@@ -344,11 +349,14 @@ def _permutation_p(
                 neighbours, sums[members] - observed[members], permutations
             )
         return p_sim
+    positions: dict[int, NDArray[np.int64]] = {}
     for index, (value, k) in enumerate(groups):
         members = np.flatnonzero(inverse == index)
         # One occurrence of the value is the cell itself: leave it out.
         own = int(np.searchsorted(pool, value))
-        drawn = _distinct_draws(rng, permutations, int(k) - 1, n - 1)
+        if int(k) not in positions:
+            positions[int(k)] = _distinct_draws(rng, permutations, int(k) - 1, n - 1)
+        drawn = positions[int(k)]
         drawn = drawn + (drawn >= own)
         null = np.sort(value + pool[drawn].sum(axis=1))
         p_sim[members] = _folded(null, sums[members], permutations)

@@ -1,7 +1,9 @@
 """Grid cells named in words (issue 30): a hot cell called "404500-280500"
 tells a tasking group nothing, so each cell is named by the police.uk snap
-point nearest its centre and that point's ward: "On or near Bristol Road,
-Selly Oak ward".
+point nearest its centre and its ward: "On or near Bristol Road, Selly Oak
+ward". The ward is the one whose boundary holds the cell's centre, as the
+map outlines it; with no ward boundaries loaded, the snap point's (police.uk
+gives each point's LSOA).
 
 police.uk publishes every street crime at one of a fixed set of snap points,
 each with its street ("On or near ...") and LSOA; the snap points of the
@@ -26,7 +28,8 @@ class SnapPoints:
     coordinates, and each point's name in words."""
 
     tree: Any  # scipy.spatial.cKDTree
-    names: list[str]
+    streets: list[str]
+    wards: list[str]  # each point's LSOA's ward
 
 
 def cell_places(store: Store, area_code: str, x: Any, y: Any) -> list[str]:
@@ -40,7 +43,35 @@ def cell_places(store: Store, area_code: str, x: Any, y: Any) -> list[str]:
     if len(xs) == 0:
         return []
     _, nearest = points.tree.query(np.column_stack([xs, ys]))
-    return [points.names[int(index)] for index in nearest]
+    outlined = _wards_holding(store, xs, ys)
+    return [
+        _named(points.streets[int(index)], outlined[at] or points.wards[int(index)])
+        for at, index in enumerate(nearest)
+    ]
+
+
+def _wards_holding(store: Store, x: Any, y: Any) -> list[str]:
+    """The name of the ward whose boundary holds each point, "" where none
+    (or no ward boundary) is loaded."""
+    import shapely
+
+    outlines = store.cached("ward-outlines", lambda: _ward_outlines(store))
+    found = [""] * len(x)
+    if not outlines:
+        return found
+    lon, lat = hotspots.to_wgs84(x, y)
+    for name, outline in outlines:
+        for at in np.flatnonzero(shapely.contains_xy(outline, lon, lat)):
+            found[int(at)] = found[int(at)] or name
+    return found
+
+
+def _ward_outlines(store: Store) -> list[tuple[str, Any]]:
+    from shapely.geometry import shape
+
+    wards = {ward.code: ward.name for ward in geography.areas_of_level(store, "ward")}
+    found = geography.boundaries(store, sorted(wards))
+    return [(wards[code], shape(geometry)) for code, geometry in sorted(found.items())]
 
 
 def _snap(store: Store, area_code: str) -> SnapPoints | None:
@@ -62,15 +93,11 @@ def _snap(store: Store, area_code: str) -> SnapPoints | None:
         rows.column("longitude").to_numpy(), rows.column("latitude").to_numpy()
     )
     wards = _ward_names(store)
-    names = [
-        _named(str(location), wards.get(str(lsoa), ""))
-        for location, lsoa in zip(
-            rows.column("location").to_pylist(),
-            rows.column("lsoa_code").to_pylist(),
-            strict=True,
-        )
-    ]
-    return SnapPoints(cKDTree(np.column_stack([x, y])), names)
+    return SnapPoints(
+        cKDTree(np.column_stack([x, y])),
+        [str(location) for location in rows.column("location").to_pylist()],
+        [wards.get(str(lsoa), "") for lsoa in rows.column("lsoa_code").to_pylist()],
+    )
 
 
 def _named(street: str, ward: str) -> str:

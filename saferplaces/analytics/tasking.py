@@ -20,7 +20,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from saferplaces.analytics import geography, hotspots, results
+import numpy as np
+
+from saferplaces.analytics import geography, hotspots, places, results
 from saferplaces.analytics.hotspot_report import (
     HotspotError,
     Request,
@@ -45,7 +47,11 @@ class Line:
     # None: the store holds no data (or not all of it) for the months before.
     previous: int | None
     hot_cells: int | None = None
-    busiest: str = ""  # the busiest cell, "406000-286000 (12)"
+    # The busiest cell by its place, "On or near Bristol Road, Selly Oak
+    # ward (12)".
+    busiest: str = ""
+    # The hot cells by place with their counts, busiest first.
+    hot_places: tuple[tuple[str, int], ...] = ()
     # Why there is no earlier figure ("no data before 2016-10").
     previous_words: str = ""
 
@@ -74,6 +80,8 @@ class Pack:
     concerns: list[Line] = field(default_factory=list)
     # Every cell with crime or ASB in the period, with its Gi* result.
     cells: list[dict[str, Any]] = field(default_factory=list)
+    # The wards drawn on the map: (name, GeoJSON geometry).
+    wards: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -82,6 +90,15 @@ class Pack:
         hot = [cell for cell in self.cells if cell["spot"] == "hot"]
         return sorted(hot, key=lambda cell: -cell["count"])
 
+    @property
+    def road_hot_places(self) -> list[tuple[str, str, int]]:
+        """Each road line's hot cells: (what, place, collisions in it)."""
+        return [
+            (line.label, place, count)
+            for line in self.roads
+            for place, count in line.hot_places
+        ]
+
 
 def area_cells(store: Store, area_code: str, first: str, last: str) -> list[Any]:
     """Every 250 m cell with crime or ASB in the months, with its Gi*."""
@@ -89,60 +106,162 @@ def area_cells(store: Store, area_code: str, first: str, last: str) -> list[Any]
     return [row for row in analyse(store, everything) if row["count"]]
 
 
-def cells_geojson(cells: list[dict[str, Any]], href: str) -> dict[str, Any]:
+def ward_outlines(store: Store, area_code: str) -> list[tuple[str, dict[str, Any]]]:
+    """The wards to draw on the area's map, by name with their boundaries:
+    the wards inside the area, or the ward it lies in (an LSOA's); none
+    where no boundary is loaded."""
+    lsoas = set(geography.lsoas_in(store, area_code))
+    wards = {
+        code: name
+        for code, (name, _) in geography.areas_inside(store, "ward", lsoas).items()
+    }
+    if not wards:
+        above = geography.parent(store, area_code)
+        if above is not None and above.level == "ward":
+            wards = {above.code: above.name}
+    shapes = geography.boundaries(store, sorted(wards))
+    return sorted((wards[code], shape) for code, shape in shapes.items())
+
+
+def cells_geojson(
+    cells: list[dict[str, Any]],
+    href: str,
+    wards: list[tuple[str, dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
     """Cells as WGS84 squares for the dashboard's Leaflet map:
-    hot cells darkest; each names its count and links to ``href`` with the
-    cell (opening a problem-solving record)."""
+    hot cells darkest; each names its place and count and links to ``href``
+    with the cell (opening a problem-solving record). The wards follow as
+    outlines named on the map (``"outline": true``)."""
     from saferplaces.analytics.hotspot_report import geojson
 
     shapes: dict[str, Any] = json.loads(geojson(cells, CELL))
     for feature in shapes["features"]:
         cell = feature["properties"]
         spot = cell["spot"] or "not a hot spot"
+        place = cell.get("place") or f"Cell {cell['cell_id']}"
         feature["properties"] = {
-            "name": cell["cell_id"],
-            "label": f"Cell {cell['cell_id']}: {cell['count']} incidents, {spot}",
+            "name": place,
+            "label": f"{place}: {cell['count']} incidents, {spot}",
             "bin": {"hot": "app-bin-4", "cold": "app-bin-0"}.get(
                 cell["spot"], "app-bin-1"
             ),
             "href": f"{href}&cells={cell['cell_id']}",
         }
+    shapes["features"] += [
+        {
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {"name": name, "outline": True},
+        }
+        for name, geometry in wards or []
+    ]
     return shapes
 
 
 SPOT_COLOURS = {"hot": "#54278f", "cold": "#f2f0f7", "": "#cbc9e2"}
 
 
-def cells_svg(pack: Pack, width: int = 480) -> str:
-    """The pack's cells drawn as an SVG map (for print): hot cells darkest,
-    north up, one square per cell with incidents."""
+def cells_svg(pack: Pack, width: int = 480, fluid: bool = False) -> str:
+    """The pack's cells drawn as an SVG map (for print, and the page without
+    scripts): hot cells darkest, north up, one square per cell with
+    incidents, each titled with its place; the wards outlined and named.
+    ``width`` in pixels; ``fluid``: as wide as its box instead (a page on a
+    phone), lettering sized for ``width``."""
     from html import escape
 
     if not pack.cells:
         return ""
-    xs = [cell["x"] for cell in pack.cells]
-    ys = [cell["y"] for cell in pack.cells]
     half = CELL / 2
-    left, bottom = min(xs) - half, min(ys) - half
-    span_x, span_y = max(xs) + half - left, max(ys) + half - bottom
+    outlines = [(name, _rings_bng(geometry)) for name, geometry in pack.wards]
+    xs = [c["x"] + d for c in pack.cells for d in (-half, half)]
+    ys = [c["y"] + d for c in pack.cells for d in (-half, half)]
+    for _, rings in outlines:
+        xs += [x for ring in rings for x in ring[0]]
+        ys += [y for ring in rings for y in ring[1]]
+    left, bottom = min(xs), min(ys)
+    span_x, span_y = max(xs) - left, max(ys) - bottom
     height = round(width * span_y / span_x)
+
+    def at(x: float, y: float) -> str:
+        return f"{x - left:.0f},{bottom + span_y - y:.0f}"
+
     squares = "".join(
         f'<rect x="{cell["x"] - half - left:.0f}" '
         f'y="{bottom + span_y - (cell["y"] + half):.0f}" '
         f'width="{CELL:.0f}" height="{CELL:.0f}" '
         f'fill="{SPOT_COLOURS.get(cell["spot"], "#cbc9e2")}" stroke="#ffffff" '
-        f'stroke-width="10"/>'
+        f'stroke-width="10"><title>{escape(_cell_title(cell))}</title></rect>'
         for cell in pack.cells
     )
+    metres_per_pixel = span_x / width
+    lines = "".join(
+        '<path fill="none" stroke="#0b0c0c" '
+        f'stroke-width="{2 * metres_per_pixel:.0f}" d="'
+        + " ".join(
+            "M" + " L".join(at(x, y) for x, y in zip(*ring, strict=True)) + " Z"
+            for ring in rings
+        )
+        + '"/>'
+        for _, rings in outlines
+    )
+    labels = "".join(
+        _svg_label(name, *_inside(geometry), at, 12 * metres_per_pixel)
+        for name, geometry in pack.wards
+    )
     hot = len(pack.hot_cells)
+    wards = f", in {len(pack.wards)} wards outlined and named" if pack.wards else ""
     title = escape(
         f"Map of {pack.area.name}: {len(pack.cells)} cells of {CELL:.0f} m with "
-        f"crime or anti-social behaviour, {hot} of them hot spots (darkest)"
+        f"crime or anti-social behaviour, {hot} of them hot spots (darkest){wards}"
     )
+    size = 'width="100%"' if fluid else f'width="{width}" height="{height}"'
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-        f'height="{height}" viewBox="0 0 {span_x:.0f} {span_y:.0f}">'
-        f"<title>{title}</title>{squares}</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" {size} '
+        f'viewBox="0 0 {span_x:.0f} {span_y:.0f}">'
+        f"<title>{title}</title>{squares}{lines}{labels}</svg>"
+    )
+
+
+def _cell_title(cell: dict[str, Any]) -> str:
+    spot = {"hot": ", a hot spot", "cold": ", a cold spot"}.get(cell["spot"], "")
+    return f"{cell.get('place') or cell['cell_id']}: {cell['count']} incidents{spot}"
+
+
+def _rings_bng(geometry: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """A GeoJSON polygon's or multipolygon's rings in national grid metres."""
+    polygons = (
+        [geometry["coordinates"]]
+        if geometry["type"] == "Polygon"
+        else geometry["coordinates"]
+    )
+    rings = []
+    for polygon in polygons:
+        for ring in polygon:
+            lon, lat = zip(*((point[0], point[1]) for point in ring), strict=True)
+            rings.append(hotspots.to_bng(lon, lat))
+    return rings
+
+
+def _inside(geometry: dict[str, Any]) -> tuple[float, float]:
+    """A point inside the area, in national grid metres, for its label."""
+    from shapely.geometry import shape
+
+    point = shape(geometry).representative_point()
+    x, y = hotspots.to_bng([point.x], [point.y])
+    return float(x[0]), float(y[0])
+
+
+def _svg_label(name: str, x: float, y: float, at: Any, size: float) -> str:
+    """A ward's name with a white halo, readable on the darkest cells.
+    Hidden from screen readers: the map's title and the tables say it."""
+    from html import escape
+
+    left, top = at(x, y).split(",")
+    return (
+        f'<text x="{left}" y="{top}" font-size="{size:.0f}" text-anchor="middle" '
+        'font-family="DejaVu Sans, sans-serif" font-weight="bold" fill="#0b0c0c" '
+        f'stroke="#ffffff" stroke-width="{size / 5:.0f}" paint-order="stroke" '
+        f'aria-hidden="true">{escape(name)}</text>'
     )
 
 
@@ -163,6 +282,7 @@ def pack(store: Store, area_code: str, first: str, last: str) -> Pack:
         result.crime = _by_kind(store, "street-crime", area_code, months, before)
         result.repeat_locations = _repeat_locations(store, lsoas, months, before)
         result.cells = area_cells(store, area_code, months[0], months[-1])
+        result.wards = ward_outlines(store, area_code)
         _emerging(store, area_code, months, result)
         result.notes += results.coverage_sentences(
             store, "total-recorded-crime", area_code, months
@@ -265,12 +385,32 @@ def _line(
     counts = hotspots.grid_counts(grid, x, y)
     mask = cells_of_area(store, request, grid, counts)
     hot = hotspots.gi_star(counts, mask=mask).hot if mask.sum() >= 3 else counts < 0
-    busiest = divmod(int(counts.argmax()), grid.columns)
-    cell_id = str(grid.cell_ids()[busiest])
-    return Line(
-        label or kind, len(x), previous, int(hot.sum()),
-        f"{cell_id} ({int(counts[busiest])})",
-    )  # fmt: skip
+    busiest = int(counts.argmax())
+    hot_cells = np.flatnonzero(hot.reshape(-1))
+    hot_cells = hot_cells[np.argsort(-counts.reshape(-1)[hot_cells], kind="stable")]
+    named = _named_cells(store, area_code, grid, counts, [busiest, *hot_cells])
+    place, count = named[0]
+    return Line(label or kind, len(x), previous, int(hot.sum()),
+                f"{place} ({count})", tuple(named[1:]))  # fmt: skip
+
+
+def _named_cells(
+    store: Store,
+    area_code: str,
+    grid: hotspots.Grid,
+    counts: np.ndarray,
+    cells: list[int],
+) -> list[tuple[str, int]]:
+    """The cells (flat indices) by place, with their counts; by grid
+    corner where no place is known."""
+    cx, cy = (centres.reshape(-1)[cells] for centres in grid.centres())
+    names = places.cell_places(store, area_code, cx, cy)
+    ids = grid.cell_ids().reshape(-1)
+    flat = counts.reshape(-1)
+    return [
+        (name or f"cell {ids[cell]}", int(flat[cell]))
+        for name, cell in zip(names, cells, strict=True)
+    ]
 
 
 def _repeat_locations(

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from saferplaces.accounts.permissions import Capability, can, requires
 from saferplaces.analytics import geography, tasking
@@ -76,7 +77,6 @@ def pack_pdf(request: HttpRequest, code: str) -> HttpResponse:
     contents with page numbers, the map and every table, and the load the
     figures are as of."""
     from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
     from weasyprint import HTML
 
     first, last = _months(request)
@@ -118,9 +118,9 @@ def pack_geojson(request: HttpRequest, code: str) -> JsonResponse:
     except HotspotError as error:
         return JsonResponse({"detail": str(error)}, status=400)
     new = reverse("tasking:problem_new")
-    return JsonResponse(
-        tasking.cells_geojson(cells, f"{new}?area={code}&source=street-crime")
-    )
+    href = f"{new}?area={code}&source=street-crime"
+    wards = tasking.ward_outlines(web_store(), code)
+    return JsonResponse(tasking.cells_geojson(cells, href, wards))
 
 
 # Said on the chooser, where the pack would otherwise be a bare "not found".
@@ -156,6 +156,8 @@ def _pack(request: HttpRequest, code: str, first: str, last: str) -> HttpRespons
             "actions": _actions(request, code),
             "load": _load(),
             "may_solve": can(request.user, Capability.SOLVE_PROBLEMS),
+            # Built from numbers, with its texts escaped (cells_svg).
+            "map": mark_safe(tasking.cells_svg(pack, fluid=True)),
         },
     )
 

@@ -4,6 +4,8 @@ grid corner ("404500-280500"), so a tasking group can tell where to go."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from pyproj import Transformer
@@ -81,4 +83,46 @@ def test_without_street_crime_cells_are_not_named(tmp_path):
     run_load(store, get_source("geography"), [LOOKUP])
     assert places.cell_places(store, ANYTOWN, np.array([400_000.0]), [280_000.0]) == [
         ""
+    ]
+
+
+def ward_square_file(folder, code, x0, y0, side):
+    """A ward's boundary: a square, south-west corner (x0, y0), in metres."""
+    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    xs = [x0, x0 + side, x0 + side, x0, x0]
+    ys = [y0, y0, y0 + side, y0 + side, y0]
+    lon, lat = to_wgs84.transform(xs, ys)
+    ring = [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
+    path = folder / "wards.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"wd22cd": code},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                ],
+            }
+        )
+    )
+    return path
+
+
+def test_the_ward_is_the_one_the_map_outlines_around_the_cell(store, tmp_path):
+    """With ward boundaries loaded, a cell's ward is the one holding its
+    centre (as the map draws it), though its nearest snap point is recorded
+    in another ward's LSOA."""
+    run_load(
+        store, get_source("boundaries"),
+        [ward_square_file(tmp_path, "E05900002", 400_000.0, 280_000.0, 500.0)],
+    )  # fmt: skip
+    names = places.cell_places(
+        store, ANYTOWN, [400_125.0, 400_625.0], [280_125.0, 280_375.0]
+    )
+    assert names == [
+        "On or near Bristol Road, Elm Ward",  # inside the square
+        "On or near Bristol Road, Oak Ward",  # outside it: the point's ward
     ]

@@ -33,7 +33,10 @@ def test_gi_star_finds_the_planted_drugs_hotspot(store):
     hot = [row for row in rows if row["spot"] == "hot"]
     assert hot, "the drugs focus wards should show as hot"
     assert sum(row["count"] for row in rows) > 0
-    assert set(rows[0]) == {"cell_id", "x", "y", "count", "gi_z", "p", "p_fdr", "spot"}
+    # Counts this small (under 5 a cell) are tested by permutation: p_sim.
+    assert set(rows[0]) == {
+        "cell_id", "place", "x", "y", "count", "gi_z", "p", "p_sim", "p_fdr", "spot",
+    }  # fmt: skip
     # Cell centres are on the grid, in British National Grid metres.
     assert all((row["x"] - 250) % 500 == 0 for row in rows)
 
@@ -125,3 +128,33 @@ def test_counts_by_ward_and_lsoa_add_up_to_the_cells(store):
         "Selly Oak",
     }
     assert lsoas[0]["name"].startswith("Selly Oak")  # the planted student area
+
+
+def test_selly_oak_ksi_collisions_make_no_lone_collision_hot(store):
+    """Issue 30, fault 10: a year of Selly Oak's serious road collisions (44)
+    gave 40 hot cells, each one collision alone; the whole of 2014/15, 28.
+    Neither a cell without a collision nor a lone collision is hot now, and
+    every cell with a collision is named by its place (fault 11)."""
+    for first, last in (("2015-04", "2016-03"), ("2014-04", "2015-03")):
+        rows = hotspot_report.analyse(
+            store,
+            Request("gi", "road-collisions", "SYN-D03", first, last, kind="ksi"),
+        )
+        assert 25 <= sum(row["count"] for row in rows) <= 60
+        counts = {(row["x"], row["y"]): row["count"] for row in rows}
+        hot = [row for row in rows if row["spot"] == "hot"]
+        assert [row["cell_id"] for row in hot if row["count"] == 0] == []
+        assert [row["cell_id"] for row in hot if around(counts, row) == 1] == []
+        assert "p_sim" in rows[0]  # sparse: the permutation test
+        named = [row["place"] for row in rows if row["count"]]
+        assert all(name.startswith("On or near ") for name in named), named[:3]
+        assert all(name.endswith(" ward") for name in named), named[:3]
+
+
+def around(counts, row):
+    """Incidents in the cell and its eight neighbours (250 m cells)."""
+    return sum(
+        counts.get((row["x"] + dx, row["y"] + dy), 0)
+        for dx in (-250, 0, 250)
+        for dy in (-250, 0, 250)
+    )
