@@ -252,16 +252,20 @@ def _inside(geometry: dict[str, Any]) -> tuple[float, float]:
 
 
 def _svg_label(name: str, x: float, y: float, at: Any, size: float) -> str:
-    """A ward's name with a white halo, readable on the darkest cells.
+    """A ward's name with a white halo, readable on the darkest cells: the
+    halo drawn first as its own text (WeasyPrint has no paint-order).
     Hidden from screen readers: the map's title and the tables say it."""
     from html import escape
 
     left, top = at(x, y).split(",")
-    return (
+    text = (
         f'<text x="{left}" y="{top}" font-size="{size:.0f}" text-anchor="middle" '
-        'font-family="DejaVu Sans, sans-serif" font-weight="bold" fill="#0b0c0c" '
-        f'stroke="#ffffff" stroke-width="{size / 5:.0f}" paint-order="stroke" '
-        f'aria-hidden="true">{escape(name)}</text>'
+        'font-family="DejaVu Sans, sans-serif" font-weight="bold" '
+        'aria-hidden="true" '
+    )
+    return (
+        f'{text}fill="#ffffff" stroke="#ffffff" stroke-width="{size / 4:.0f}">'
+        f'{escape(name)}</text>{text}fill="#0b0c0c">{escape(name)}</text>'
     )
 
 
