@@ -34,7 +34,7 @@ def test_a_workers_caseload_lists_their_cases_and_actions_due_and_overdue(
     theirs = make_case(casework, given="Bilal", family="Coleby", officer=colleague)
     late = action(mine, casework.police, -3, "Visit the victim")
     action(mine, casework.police, 5, "Call the landlord")
-    action(theirs, casework.police, -1, "Colleague's task")
+    action(theirs, casework.police, -1, "Chase the landlord")
     client.force_login(casework.officer)
     url = reverse("cases:caseload")
 
@@ -43,9 +43,9 @@ def test_a_workers_caseload_lists_their_cases_and_actions_due_and_overdue(
     assert mine.reference in page
     assert theirs.reference not in page
     assert "Visit the victim" in page and "Call the landlord" in page
-    assert "Colleague's task" not in page
+    assert "Chase the landlord" not in page
     agency = client.get(url, {"for": "agency"}).content.decode()
-    assert theirs.reference in agency and "Colleague's task" in agency
+    assert theirs.reference in agency and "Chase the landlord" in agency
     # Done, it leaves the caseload.
     workflow.mark_action_done(late, casework.officer)
     assert "Visit the victim" not in client.get(url).content.decode()
