@@ -415,7 +415,9 @@ class CaseAction(models.Model):
         """Past its target date and not done: done, it is never overdue."""
         return self.done_on is None and self.target_date < today
 
-    def may_be_marked_done_by(self, agency_id: int | None, owner_agency_id: int) -> bool:
+    def may_be_marked_done_by(
+        self, agency_id: int | None, owner_agency_id: int
+    ) -> bool:
         """The agency doing the action marks it done, and so does the case's
         owner (who keeps the case); nobody else."""
         return self.done_on is None and agency_id in (

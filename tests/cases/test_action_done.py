@@ -60,9 +60,7 @@ def test_marking_done_is_by_post_only_and_once(casework, client):
     assert AuditEvent.objects.filter(action="case_action_done").count() == 1
 
 
-def test_the_agency_doing_an_action_marks_it_on_a_case_shared_with_it(
-    casework, client
-):
+def test_the_agency_doing_an_action_marks_it_on_a_case_shared_with_it(casework, client):
     case = make_case(casework)
     routing.refer(case, casework.fire_safety, casework.officer)
     theirs = overdue_action(casework, case, agency=casework.fire)

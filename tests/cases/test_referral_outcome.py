@@ -35,9 +35,7 @@ def test_the_receiving_case_page_links_to_deciding_the_referral(casework, client
     assert f'href="{decide}"' not in page
 
 
-def test_the_fire_service_records_alarms_fitted_and_the_police_see_it(
-    casework, client
-):
+def test_the_fire_service_records_alarms_fitted_and_the_police_see_it(casework, client):
     case, referral = accepted_referral(casework)
     client.force_login(casework.firefighter)
     page = client.get(reverse("cases:case", args=[case.reference])).content.decode()

@@ -6,56 +6,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_area_code_field'),
+        ("cases", "0003_area_code_field"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caseaction',
-            name='done_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="caseaction",
+            name="done_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='completed_at',
+            model_name="referral",
+            name="completed_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='completed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="referral",
+            name="completed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='outcome',
+            model_name="referral",
+            name="outcome",
             field=models.CharField(blank=True, max_length=120),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='outcome_at',
+            model_name="referral",
+            name="outcome_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='outcome_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="referral",
+            name="outcome_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='outcome_note',
+            model_name="referral",
+            name="outcome_note",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='routingrule',
-            name='outcomes',
-            field=models.JSONField(blank=True, default=list, help_text="What the receiving agency may record as the referral's outcome"),
+            model_name="routingrule",
+            name="outcomes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="What the receiving agency may record as the referral's outcome",
+            ),
         ),
         migrations.AlterField(
-            model_name='referral',
-            name='status',
-            field=models.CharField(choices=[('waiting', 'Waiting for a decision'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('completed', 'Completed')], default='waiting', max_length=10),
+            model_name="referral",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("waiting", "Waiting for a decision"),
+                    ("accepted", "Accepted"),
+                    ("declined", "Declined"),
+                    ("completed", "Completed"),
+                ],
+                default="waiting",
+                max_length=10,
+            ),
         ),
     ]

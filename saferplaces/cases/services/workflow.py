@@ -263,8 +263,7 @@ def mark_action_done(
             )
         if not current.may_be_marked_done_by(user.agency_id, case.owner_agency_id):
             raise CaseworkError(
-                "Only the agency doing this action, or the case's owner, marks "
-                "it done."
+                "Only the agency doing this action, or the case's owner, marks it done."
             )
         current.done_on = timezone.localdate()
         current.done_by = user
