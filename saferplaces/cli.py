@@ -689,8 +689,9 @@ def demo(quiet: bool, no_users: bool) -> None:
             f"Cases: {seeded.cases_made} SYNTHETIC cases with invented people, "
             "referral pathways and a sharing agreement."
         )
-    if seeded.cases_published is not None:
-        print_report(seeded.cases_published, quiet=True)
+    for published in (seeded.cases_published, seeded.outcomes_published):
+        if published is not None:
+            print_report(published, quiet=True)
 
 
 @main.group()
