@@ -96,9 +96,10 @@ OUTCOMES: dict[str, list[str]] = {
     "ASB case management": ["Case opened", "Resolved by mediation",
                             "No further action"],
 }  # fmt: skip
-# Of the closed demo cases, one in this many had a referral that was
-# completed with an outcome (enough for the referral-outcomes measure to show
-# figures); open police cases get actions, some overdue, for the caseload.
+# One demo case in this many had a referral that was completed with an
+# outcome (enough for the referral-outcomes measure to show a district's
+# figures by year); open police cases get actions, some overdue, for the
+# caseload.
 COMPLETED_REFERRAL_EVERY = 2
 ACTIONS = ["Visit the victim at home", "Call the housing officer back",
            "Send the warning letter", "Check the CCTV with the council"]  # fmt: skip
@@ -309,9 +310,10 @@ def _case(
 def _finished_referrals(
     partnership: Partnership, agreement: SharingAgreement, rng: random.Random
 ) -> None:
-    """Referrals of closed cases, decided and completed with an outcome from
-    their pathway's list, each share for them ended: the history the
-    referral-outcomes measure counts. Nobody sees a case through them."""
+    """Referrals decided and completed with an outcome from their pathway's
+    list, each share for them ended: the history the referral-outcomes
+    measure counts. Nobody sees a case through them, and Edna Hollis's case
+    (the first) has none: her referral is the journey to try."""
     rules = [
         rule
         for rule in RoutingRule.objects.filter(partnership=partnership)
@@ -319,19 +321,23 @@ def _finished_referrals(
         .select_related("to_agency")
         if rule.outcomes and not rule.case_types and rule.minimum_age is None
     ]
-    closed = Case.objects.filter(
-        partnership=partnership, status=CaseStatus.CLOSED, anonymised_at__isnull=True
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    cases = Case.objects.filter(
+        partnership=partnership, anonymised_at__isnull=True
     ).order_by("pk")
-    for number, case in enumerate(closed):
-        if number % COMPLETED_REFERRAL_EVERY or case.closed_on is None:
+    for number, case in enumerate(cases[1:], start=1):
+        if number % COMPLETED_REFERRAL_EVERY:
             continue
+        ended = case.closed_on or yesterday
         rule = rng.choice([r for r in rules if r.to_agency_id != case.owner_agency_id])
         made = datetime.datetime.combine(
             case.opened_on, datetime.time(10), datetime.UTC
         ) + datetime.timedelta(days=rng.randint(1, 10))
+        if made.date() >= ended:
+            continue  # opened too recently for a referral to have finished
         done = min(
             made + datetime.timedelta(days=rng.randint(5, 40)),
-            datetime.datetime.combine(case.closed_on, datetime.time(16), datetime.UTC),
+            datetime.datetime.combine(ended, datetime.time(16), datetime.UTC),
         )
         Referral.objects.create(
             case=case, pathway=rule.pathway, rule=rule,
