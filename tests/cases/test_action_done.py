@@ -39,7 +39,7 @@ def test_an_overdue_action_marked_done_says_who_and_when_and_is_no_longer_overdu
 
     action.refresh_from_db()
     assert (action.done_on, action.done_by) == (TODAY, casework.officer)
-    shown = client.get(page).content.decode()
+    shown = " ".join(client.get(page).content.decode().split())
     assert "Overdue" not in shown
     assert f"Done on {TODAY.day} {TODAY:%B %Y} by pc-owner" in shown
     entry = AuditEvent.objects.get(action="case_action_done")
