@@ -800,7 +800,8 @@ def case_export(request: HttpRequest, reference: str) -> HttpResponse:
             "referral",
             r.pathway,
             r.made_at.date(),
-            f"{r.to_agency}: {r.get_status_display()}",
+            f"{r.to_agency}: {r.get_status_display()}"
+            + (f"; outcome: {r.outcome}" if r.outcome else ""),
         ]
         for r in case.referrals.select_related("to_agency")
     ]
