@@ -363,14 +363,19 @@ def cases_publish(quiet: bool) -> None:
     """Load the cases opened before this month, de-identified (month opened,
     type, risk level, area; no person, reference or text), into the store as
     the cases-opened source, so the dashboard's measure cases-opened counts
-    them. Run it nightly; each run replaces the last. Exits 3 if a case was
-    refused (its line and reason are printed), as ingest does."""
-    from saferplaces.cases.publish import publish_cases
+    them; and the referrals completed before this month (month, pathway,
+    outcome, area) as the referral-outcomes source, which the measure
+    referral-outcomes counts per pathway. Run it nightly; each run replaces
+    the last. Exits 3 if a row was refused (its line and reason are
+    printed), as ingest does."""
+    from saferplaces.cases.publish import publish_cases, publish_referral_outcomes
     from saferplaces.ingest.report import print_report
 
-    report = publish_cases(_store())
-    print_report(report, quiet)
-    if report.rejected:
+    store = _store()
+    reports = [publish_cases(store), publish_referral_outcomes(store)]
+    for report in reports:
+        print_report(report, quiet)
+    if any(report.rejected for report in reports):
         sys.exit(EXIT_ROWS_REJECTED)
 
 
@@ -684,8 +689,9 @@ def demo(quiet: bool, no_users: bool) -> None:
             f"Cases: {seeded.cases_made} SYNTHETIC cases with invented people, "
             "referral pathways and a sharing agreement."
         )
-    if seeded.cases_published is not None:
-        print_report(seeded.cases_published, quiet=True)
+    for published in (seeded.cases_published, seeded.outcomes_published):
+        if published is not None:
+            print_report(published, quiet=True)
 
 
 @main.group()

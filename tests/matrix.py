@@ -190,6 +190,8 @@ MATRIX: dict[str, Rule] = {
     # to know, so opening a case is refused.
     "cases:new": Rule(frozenset({"case_worker"}), navigation=False),
     "cases:search": Rule(CASE_WORKERS, navigation=False),
+    # A site administrator's caseload is empty: they work no cases.
+    "cases:caseload": Rule(CASE_WORKERS),
     "cases:counts": Rule(frozenset({SITE_ADMIN, "administrator", "analyst"})),
     "cases:settings": Rule(frozenset({SITE_ADMIN, "administrator"})),
     # A partnership nobody belongs to: 404 for those allowed in (tests/cases
@@ -213,6 +215,12 @@ MATRIX: dict[str, Rule] = {
         status=404,
         navigation=False,
     ),
+    "cases:referral_outcome": Rule(
+        CASE_WORKERS,
+        kwargs={"public_id": "5f0c6a52-0000-4000-8000-000000000000"},
+        status=404,
+        navigation=False,
+    ),
     **{
         f"cases:{name}": Rule(
             CASE_WORKERS, kwargs=NO_CASE, status=404, navigation=False
@@ -227,6 +235,9 @@ MATRIX: dict[str, Rule] = {
     ),
     "cases:share_end": Rule(
         EVERYONE, kwargs={**NO_CASE, "share": "1"}, status=405, navigation=False
+    ),
+    "cases:action_done": Rule(
+        EVERYONE, kwargs={**NO_CASE, "action": "1"}, status=405, navigation=False
     ),
     "dashboard:neighbourhood_ward": Rule(
         EVERYONE,
@@ -278,12 +289,14 @@ CASE_URLS = {
     "cases:list": "any",
     "cases:new": "any",
     "cases:search": "any",
+    "cases:caseload": "any",
     "cases:counts": "counts",
     "cases:settings": "settings",
     "cases:settings_policy": "configure",
     "cases:rule_new": "configure",
     "cases:rule_edit": "configure",
     "cases:referral_decide": "receiver",
+    "cases:referral_outcome": "receiver",
     "cases:case": "read",
     "cases:case_edit": "owner",
     "cases:case_export": "owner",
@@ -295,6 +308,7 @@ CASE_URLS = {
     "cases:refer": "owner",
     "cases:share": "owner",
     "cases:share_end": "posted",
+    "cases:action_done": "posted",
     "cases:close": "owner",
     "cases:who_viewed": "owner",
 }

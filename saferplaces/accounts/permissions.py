@@ -218,6 +218,12 @@ LINKS: list[Link] = [
         "Cases your agency owns or that are shared with it; referrals to decide.",
     ),
     Link(
+        "Caseload",
+        "cases:caseload",
+        Capability.WORK_CASES,
+        "Your open cases, actions due and overdue, and referrals waiting on you.",
+    ),
+    Link(
         "Case counts",
         "cases:counts",
         Capability.COUNT_CASES,

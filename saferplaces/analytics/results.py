@@ -213,7 +213,7 @@ class Result:
 
 
 # Measures counted from casework: seen by those who may count its cases.
-CASE_TABLES = frozenset({"cases_opened"})
+CASE_TABLES = frozenset({"cases_opened", "referral_outcomes"})
 
 
 @dataclass(frozen=True)

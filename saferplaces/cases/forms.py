@@ -9,6 +9,7 @@ from django import forms
 from saferplaces.accounts.models import Agency
 from saferplaces.cases import risk
 from saferplaces.cases.models import (
+    OUTCOME_LENGTH,
     Case,
     CaseAction,
     CasePolicy,
@@ -241,6 +242,35 @@ class DecisionForm(forms.Form):
         return data
 
 
+class OutcomeForm(forms.Form):
+    """The outcome of an accepted referral, from its pathway's list."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the outcome",
+            "invalid_choice": "Choose the outcome from the list",
+        },
+    )
+    note = forms.CharField(
+        label="What was done (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    complete = forms.BooleanField(
+        label="The work is finished: complete the referral",
+        required=False,
+        help_text="Your agency then no longer sees the case; the referrer sees "
+        "the outcome.",
+    )
+
+    def __init__(self, *args: Any, outcomes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [(o, o) for o in outcomes]  # type: ignore[attr-defined]
+
+
 class ShareForm(forms.Form):
     agency = forms.ModelChoiceField(label="Share with", queryset=Agency.objects.none())
     purpose = forms.CharField(label="Purpose: why they need to know", max_length=300)
@@ -348,13 +378,20 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
         max_length=2000,
         help_text="LSOA, ward or district codes, separated by commas. Blank: anywhere.",
     )
+    outcomes = forms.CharField(
+        label="Outcomes the receiving agency records",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One a line, e.g. Alarms fitted, Declined, No access.",
+    )
 
     class Meta:
         model = RoutingRule
         fields = [
             "pathway", "to_agency", "agreement", "order", "case_types",
             "minimum_risk", "area_codes", "minimum_age", "maximum_age",
-            "response_days", "is_active",
+            "response_days", "outcomes", "is_active",
         ]  # fmt: skip
         labels = {
             "pathway": "What the referral is for",
@@ -377,6 +414,18 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True)  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial["area_codes"] = ", ".join(self.instance.area_codes or [])
+            self.initial["outcomes"] = "\n".join(self.instance.outcomes or [])
+
+    def clean_outcomes(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["outcomes"].splitlines()]
+        outcomes = list(dict.fromkeys(line for line in lines if line))
+        too_long = [o for o in outcomes if len(o) > OUTCOME_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"Outcomes are at most {OUTCOME_LENGTH} characters: "
+                f"“{too_long[0][:40]}…” is longer"
+            )
+        return outcomes
 
     def clean_area_codes(self) -> list[str]:
         codes = [c.strip() for c in self.cleaned_data["area_codes"].split(",")]

@@ -79,6 +79,9 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", "High"
 
 
+# The longest outcome a pathway may list (and a referral keep).
+OUTCOME_LENGTH = 120
+
 RISK_ORDER: dict[str, int] = {"standard": 0, "medium": 1, "high": 2}
 
 
@@ -394,12 +397,33 @@ class CaseAction(models.Model):
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     target_date = models.DateField()
     done_on = models.DateField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["target_date", "pk"]
 
     def __str__(self) -> str:
         return self.description
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Past its target date and not done: done, it is never overdue."""
+        return self.done_on is None and self.target_date < today
+
+    def may_be_marked_done_by(
+        self, agency_id: int | None, owner_agency_id: int
+    ) -> bool:
+        """The agency doing the action marks it done, and so does the case's
+        owner (who keeps the case); nobody else."""
+        return self.done_on is None and agency_id in (
+            self.owner_agency_id,
+            owner_agency_id,
+        )
 
 
 class DisposalKind(models.TextChoices):
@@ -511,6 +535,11 @@ class RoutingRule(models.Model):
         SharingAgreement, on_delete=models.PROTECT, related_name="+"
     )
     response_days = models.PositiveSmallIntegerField(default=5)
+    outcomes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the receiving agency may record as the referral's outcome",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -524,6 +553,7 @@ class ReferralStatus(models.TextChoices):
     WAITING = "waiting", "Waiting for a decision"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
+    COMPLETED = "completed", "Completed"
 
 
 class Referral(models.Model):
@@ -555,6 +585,26 @@ class Referral(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # The receiving agency's outcome, from its pathway's list (``outcomes``),
+    # with a note; kept as words so a pathway changed later keeps its history.
+    outcome = models.CharField(max_length=OUTCOME_LENGTH, blank=True)
+    outcome_note = models.TextField(blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-made_at", "-pk"]
@@ -567,3 +617,18 @@ class Referral(models.Model):
         return self.status == ReferralStatus.WAITING and timezone.localdate() > (
             self.due_by
         )
+
+    def outcome_refusal(self) -> str | None:
+        """Why no outcome may be recorded now (None: it may)."""
+        if self.status == ReferralStatus.WAITING:
+            return "Accept the referral before recording its outcome."
+        if self.status != ReferralStatus.ACCEPTED:
+            return (
+                f"This referral is {self.get_status_display().lower()}: its outcome "
+                "can no longer be changed."
+            )
+        return None
+
+    def outcome_choices(self) -> list[str]:
+        """The outcomes its pathway defines (none when the rule is gone)."""
+        return list(self.rule.outcomes) if self.rule else []

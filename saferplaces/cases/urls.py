@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/new/", views.case_new, name="new"),
     path("cases/search/", views.case_search, name="search"),
     path("cases/counts/", views.case_counts, name="counts"),
+    path("cases/caseload/", views.case_caseload, name="caseload"),
     path("cases/settings/", views.case_settings, name="settings"),
     path(
         "cases/settings/<slug:partnership>/policy/",
@@ -30,6 +31,11 @@ urlpatterns = [
         views.referral_decide,
         name="referral_decide",
     ),
+    path(
+        "cases/referrals/<uuid:public_id>/outcome/",
+        views.referral_outcome,
+        name="referral_outcome",
+    ),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/edit/", views.case_edit, name="case_edit"),
     path("cases/<str:reference>/case.csv", views.case_export, name="case_export"),
@@ -38,6 +44,11 @@ urlpatterns = [
         "cases/<str:reference>/incidents/add/", views.incident_add, name="incident_add"
     ),
     path("cases/<str:reference>/actions/add/", views.action_add, name="action_add"),
+    path(
+        "cases/<str:reference>/actions/<int:action>/done/",
+        views.action_done,
+        name="action_done",
+    ),
     path(
         "cases/<str:reference>/disposals/add/", views.disposal_add, name="disposal_add"
     ),

@@ -33,6 +33,7 @@ from saferplaces.cases.forms import (
     DisposalForm,
     IncidentForm,
     NewCaseForm,
+    OutcomeForm,
     PersonForm,
     ReferralForm,
     SearchForm,
@@ -55,6 +56,7 @@ from saferplaces.cases.risk import RiskError
 from saferplaces.cases.services import (
     alerts,
     assessment,
+    caseload,
     configuration,
     counts,
     routing,
@@ -152,6 +154,23 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 status=ReferralStatus.WAITING,
                 case__in=visible,
             ).select_related("case", "to_agency"),
+        },
+    )
+
+
+@requires(Capability.WORK_CASES)
+def case_caseload(request: HttpRequest) -> HttpResponse:
+    """What waits on the worker (``?for=agency``: on their agency): open
+    cases, actions due and overdue, referrals to decide or finish."""
+    whole_agency = request.GET.get("for") == "agency"
+    return render(
+        request,
+        "cases/caseload.html",
+        {
+            "load": caseload.caseload(
+                _user(request), timezone.localdate(), whole_agency=whole_agency
+            ),
+            "today": timezone.localdate(),
         },
     )
 
@@ -299,15 +318,23 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if owner
         else []
     )
+    actions = list(case.actions.select_related("owner_agency", "done_by"))
+    agency_id = _user(request).agency_id
     return render(
         request,
         "cases/case.html",
         {
             "case": case,
             "owner": owner,
+            "agency_id": agency_id,
             "involved": facts.involved,
             "incidents": case.incidents.select_related("reporting_agency", "address"),
-            "actions": case.actions.select_related("owner_agency"),
+            "actions": actions,
+            "markable": {
+                a.pk
+                for a in actions
+                if a.may_be_marked_done_by(agency_id, case.owner_agency_id)
+            },
             "disposals": case.disposals.all(),
             "assessments": case.assessments.select_related("assessed_by"),
             "referrals": referrals,
@@ -454,6 +481,28 @@ def action_add(request: HttpRequest, reference: str) -> HttpResponse:
     return _owner_form(request, reference, ActionForm, "Add an action", save)
 
 
+@post_only
+@requires(Capability.WORK_CASES)
+def action_done(request: HttpRequest, reference: str, action: int) -> HttpResponse:
+    """Mark a case action done: by the agency doing it or the case's owner."""
+    case = _case(request, reference)
+    row = get_object_or_404(CaseAction, pk=action, case=case)
+    user = _user(request)
+    if row.done_on is None and not row.may_be_marked_done_by(
+        user.agency_id, case.owner_agency_id
+    ):
+        return refused(request, case=case.reference)
+    try:
+        workflow.mark_action_done(row, user, ip=_ip(request))
+    except workflow.CaseworkError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Done: {row.description}.")
+    if request.POST.get("back_to") == "caseload":
+        return redirect("cases:caseload")
+    return redirect("cases:case", reference=case.reference)
+
+
 @accepts_post
 @requires(Capability.WORK_CASES)
 def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
@@ -542,17 +591,26 @@ def refer(request: HttpRequest, reference: str, rule: int) -> HttpResponse:
     )
 
 
-@accepts_post
-@requires(Capability.WORK_CASES)
-def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
+def _received(request: HttpRequest, public_id: str) -> Referral:
+    """A referral sent to the person's agency, of a case they may see;
+    otherwise 404, as if it did not exist."""
     user = _user(request)
-    referral = get_object_or_404(
-        Referral.objects.select_related("case", "from_agency", "to_agency").filter(
+    return get_object_or_404(
+        Referral.objects.select_related(
+            "case", "from_agency", "to_agency", "rule"
+        ).filter(
             to_agency_id=user.agency_id,
             case__in=access.visible_cases(user),
         ),
         public_id=public_id,
     )
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
+def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    referral = _received(request, public_id)
     form = DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -575,6 +633,50 @@ def referral_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     return _form_page(
         request, "cases/decide.html", form, referral=referral, case=referral.case
     )
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
+def referral_outcome(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The receiving agency records what came of an accepted referral, and
+    may complete it."""
+    referral = _received(request, public_id)
+    form = OutcomeForm(
+        posted(request),
+        outcomes=referral.outcome_choices(),
+        initial={"outcome": referral.outcome, "note": referral.outcome_note},
+    )
+    refusal = referral.outcome_refusal()
+    if request.method == "POST" and refusal:
+        form.is_valid()  # the fields' own errors, and what was typed, kept
+        form.add_error(None, refusal)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            routing.record_outcome(
+                referral, data["outcome"], data["note"], data["complete"],
+                _user(request), ip=_ip(request),
+            )  # fmt: skip
+        except workflow.CaseworkError as error:
+            form.add_error(None, str(error))
+        else:
+            return _outcome_saved(request, referral)
+    return _form_page(
+        request, "cases/outcome.html", form, referral=referral, case=referral.case,
+        refusal=refusal,
+    )  # fmt: skip
+
+
+def _outcome_saved(request: HttpRequest, referral: Referral) -> HttpResponse:
+    if referral.status == ReferralStatus.COMPLETED:
+        messages.success(
+            request,
+            f"Referral completed: {referral.outcome}. {referral.from_agency} sees "
+            "the outcome on their case; your agency no longer sees the case.",
+        )
+        return redirect("cases:caseload")
+    messages.success(request, f"Outcome saved: {referral.outcome}.")
+    return redirect("cases:case", reference=referral.case.reference)
 
 
 @accepts_post
@@ -698,7 +800,8 @@ def case_export(request: HttpRequest, reference: str) -> HttpResponse:
             "referral",
             r.pathway,
             r.made_at.date(),
-            f"{r.to_agency}: {r.get_status_display()}",
+            f"{r.to_agency}: {r.get_status_display()}"
+            + (f"; outcome: {r.outcome}" if r.outcome else ""),
         ]
         for r in case.referrals.select_related("to_agency")
     ]

@@ -102,6 +102,7 @@ class Seeded:
     accounts: list[DemoAccount] = field(default_factory=list)
     cases_made: int = 0
     cases_published: LoadReport | None = None
+    outcomes_published: LoadReport | None = None
 
 
 def seed(
@@ -135,9 +136,11 @@ def seed(
     if users:
         seeded.accounts = seed_users()
     if cases:
-        from saferplaces.cases.publish import publish_cases
+        from saferplaces.cases.publish import publish_cases, publish_referral_outcomes
 
         seeded.cases_made = load_demo_cases(demo_postcodes(store))
-        # The dashboard's cases-opened measure counts them, de-identified.
+        # The dashboard's cases-opened and referral-outcomes measures count
+        # them, de-identified.
         seeded.cases_published = publish_cases(store)
+        seeded.outcomes_published = publish_referral_outcomes(store)
     return seeded

@@ -18,6 +18,7 @@ from saferplaces.cases.models import (
     Address,
     AsbRiskQuestion,
     Case,
+    CaseAction,
     CasePerson,
     CasePolicy,
     CaseStatus,
@@ -29,6 +30,8 @@ from saferplaces.cases.models import (
     IncidentPerson,
     InvolvementRole,
     Person,
+    Referral,
+    ReferralStatus,
     RiskLevel,
     RoutingRule,
     SharingAgreement,
@@ -79,6 +82,28 @@ PATHWAYS = [
     ("ASB case management", "West Midlands Police", [CaseType.ASB], "", None, 5),
 ]  # fmt: skip
 
+# What each receiving agency records as a referral's outcome (SYNTHETIC
+# lists, in the words such services use).
+OUTCOMES: dict[str, list[str]] = {
+    "Home fire safety visit": ["Alarms fitted", "Advice given, no alarms needed",
+                               "Declined", "No access"],
+    "Child safeguarding: council front door": [
+        "Strategy discussion held", "Early help offered", "No further action"],
+    MARAC: ["Heard at MARAC: actions agreed", "Not heard: below the threshold"],
+    "Housing support": ["Tenancy sustained", "Moved to a new home", "Declined"],
+    "Drug and alcohol support": ["Engaged in treatment", "Declined", "No contact"],
+    "Offender management": ["Managed under IOM", "Not eligible"],
+    "ASB case management": ["Case opened", "Resolved by mediation",
+                            "No further action"],
+}  # fmt: skip
+# One demo case in this many had a referral that was completed with an
+# outcome (enough for the referral-outcomes measure to show a district's
+# figures by year); open police cases get actions, some overdue, for the
+# caseload.
+COMPLETED_REFERRAL_EVERY = 2
+ACTIONS = ["Visit the victim at home", "Call the housing officer back",
+           "Send the warning letter", "Check the CCTV with the council"]  # fmt: skip
+
 
 def demo_postcodes(store: Store) -> list[tuple[str, str]]:
     """(postcode, LSOA) pairs of the demo's postcode directory, for addresses."""
@@ -113,6 +138,8 @@ def load_demo_cases(postcodes: list[tuple[str, str]], seed: int = 2016) -> int:
                 defaults={"text": text, "weight": weight},
             )
         made = _cases(partnership, agencies, postcodes, rng)
+        _finished_referrals(partnership, agreement, rng)
+        _actions(partnership, agencies, rng)
     return made
 
 
@@ -153,6 +180,7 @@ def _rules(
                 "minimum_age": ages[0] if ages else None,
                 "maximum_age": ages[1] if ages else None,
                 "response_days": days,
+                "outcomes": OUTCOMES.get(pathway, []),
             },
         )
 
@@ -277,3 +305,66 @@ def _case(
         )
         case.save(update_fields=["status", "closure_reason", "closed_on"])
     return case
+
+
+def _finished_referrals(
+    partnership: Partnership, agreement: SharingAgreement, rng: random.Random
+) -> None:
+    """Referrals decided and completed with an outcome from their pathway's
+    list, each share for them ended: the history the referral-outcomes
+    measure counts. Nobody sees a case through them, and Edna Hollis's case
+    (the first) has none: her referral is the journey to try."""
+    rules = [
+        rule
+        for rule in RoutingRule.objects.filter(partnership=partnership)
+        .exclude(pathway=MARAC)
+        .select_related("to_agency")
+        if rule.outcomes and not rule.case_types and rule.minimum_age is None
+    ]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    cases = Case.objects.filter(
+        partnership=partnership, anonymised_at__isnull=True
+    ).order_by("pk")
+    for number, case in enumerate(cases[1:], start=1):
+        if number % COMPLETED_REFERRAL_EVERY:
+            continue
+        ended = case.closed_on or yesterday
+        rule = rng.choice([r for r in rules if r.to_agency_id != case.owner_agency_id])
+        made = datetime.datetime.combine(
+            case.opened_on, datetime.time(10), datetime.UTC
+        ) + datetime.timedelta(days=rng.randint(1, 10))
+        if made.date() >= ended:
+            continue  # opened too recently for a referral to have finished
+        done = min(
+            made + datetime.timedelta(days=rng.randint(5, 40)),
+            datetime.datetime.combine(ended, datetime.time(16), datetime.UTC),
+        )
+        Referral.objects.create(
+            case=case, pathway=rule.pathway, rule=rule,
+            from_agency=case.owner_agency, to_agency=rule.to_agency,
+            reason="SYNTHETIC referral.", status=ReferralStatus.COMPLETED,
+            due_by=(made + datetime.timedelta(days=rule.response_days)).date(),
+            made_at=made, decided_at=made + datetime.timedelta(days=1),
+            outcome=rng.choice(rule.outcomes), outcome_at=done, completed_at=done,
+        )  # fmt: skip
+        case.shares.create(
+            agency=rule.to_agency, purpose=f"Referral: {rule.pathway}",
+            agreement=agreement, shared_at=made, ended_at=done,
+        )  # fmt: skip
+
+
+def _actions(
+    partnership: Partnership, agencies: dict[str, Agency], rng: random.Random
+) -> None:
+    """Actions on the police's open cases, a few days either side of today:
+    the demo police officer's caseload has some due and some overdue."""
+    police = agencies["West Midlands Police"]
+    today = timezone.localdate()
+    open_cases = Case.objects.filter(
+        partnership=partnership, owner_agency=police, status=CaseStatus.OPEN
+    ).order_by("pk")[1:9]  # the first is Edna Hollis's, left for the journey
+    for case in open_cases:
+        CaseAction.objects.create(
+            case=case, description=rng.choice(ACTIONS), owner_agency=police,
+            target_date=today + datetime.timedelta(days=rng.randint(-14, 21)),
+        )  # fmt: skip

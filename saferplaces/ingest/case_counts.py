@@ -75,3 +75,70 @@ register(
         record_id=("case_id",),
     )
 )
+
+
+OUTCOME_COLUMNS = [
+    "referral_id", "partnership", "completed_on", "pathway", "outcome", "area_code",
+]  # fmt: skip
+# Pathways and outcomes are the partnership's own words (its routing rules).
+LONGEST_WORDS = 120
+
+
+def referral_outcomes(checks: RowChecks, source: InputFile) -> pa.Table:
+    checks.withheld.add("referral_id")
+    checks.few_values("partnership", "pathway", "outcome")
+    checks.matches(
+        "referral_id",
+        PSEUDONYM,
+        "referral_id must be a pseudonym (8 to 128 letters, digits, - or _)",
+        optional=False,
+    )
+    checks.matches(
+        "partnership", SLUG, "partnership must be a partnership's slug", optional=False
+    )
+    completed = checks.date("completed_on")
+    for name in ("pathway", "outcome"):
+        checks.matches(
+            name,
+            rf"^\S.{{0,{LONGEST_WORDS - 1}}}$",
+            f"{name} must be given, in at most {LONGEST_WORDS} characters",
+            optional=False,
+        )
+    pathway = checks.trimmed("pathway")
+    area = checks.trimmed("area_code")
+    return pa.table(
+        {
+            "referral_id": checks.trimmed("referral_id"),
+            "partnership": checks.trimmed("partnership"),
+            "completed_on": completed,
+            "month": pc.strftime(completed, format="%Y-%m"),
+            "pathway": pathway,
+            # An outcome is read with its pathway ("Home fire safety visit:
+            # No access"): the same words mean different things on two.
+            "outcome": pc.binary_join_element_wise(
+                pathway, checks.trimmed("outcome"), ": "
+            ),
+            "area_code": area,
+            "lsoa_code": lsoa_or_null(area),
+            **provenance_columns(checks, source),
+        }
+    )
+
+
+register(
+    Source(
+        name="referral-outcomes",
+        table="referral_outcomes",
+        title="Referral outcomes (de-identified)",
+        description=(
+            "One row per completed referral with its month completed, pathway, "
+            "outcome and the case's area, and no one in it; written by "
+            "`saferplaces cases publish` from the case database (docs/cases.md)."
+        ),
+        columns=OUTCOME_COLUMNS,
+        wanted=lambda name: name.lower().endswith(".csv"),
+        transform=referral_outcomes,
+        partition_by=("partnership",),
+        record_id=("referral_id",),
+    )
+)

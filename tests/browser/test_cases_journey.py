@@ -120,3 +120,60 @@ def test_every_case_form_and_rules_page_passes_axe_blank_and_refused(
     if violations := axe_violations(page):
         failures["rule_new refused"] = violations
     assert failures == {}
+
+
+def test_the_loop_closes_an_outcome_comes_back_and_a_done_action_leaves_the_caseload(
+    page, live_server, casework
+):
+    """Issue 30: the police refer, the fire service accepts, records "Alarms
+    fitted" and completes the referral, and the police see the outcome; an
+    action marked done leaves the officer's caseload."""
+    import datetime
+
+    from django.utils import timezone
+
+    from saferplaces.cases.models import CaseAction
+
+    casework.fire_safety.outcomes = ["Alarms fitted", "Declined", "No access"]
+    casework.fire_safety.save()
+    edna = make_case(casework, officer=casework.officer)
+    CaseAction.objects.create(
+        case=edna, description="Visit Edna with the fire service",
+        owner_agency=casework.police,
+        target_date=timezone.localdate() - datetime.timedelta(days=2),
+    )  # fmt: skip
+    sign_in_as(page, live_server, casework.officer)
+    page.goto(reverse("cases:case", args=[edna.reference]))
+    page.get_by_role("link", name="Refer to Test Fire: Home fire safety visit").click()
+    page.get_by_role("button", name="Send the referral").click()
+    page.get_by_text("Referred to Test Fire").wait_for()
+
+    sign_in_as(page, live_server, casework.firefighter)
+    page.goto(reverse("cases:case", args=[edna.reference]))
+    page.get_by_role("link", name=re.compile("^Decide")).click()
+    page.get_by_label("Accept the referral").check()
+    page.get_by_role("button", name="Save the decision").click()
+    page.get_by_role("link", name=re.compile("^Record the outcome")).click()
+    assert axe_violations(page) == []
+    page.get_by_label("Alarms fitted").check()
+    page.get_by_label("What was done (optional)").fill("Two alarms fitted.")
+    page.get_by_label(re.compile("complete the referral")).check()
+    page.get_by_role("button", name="Save the outcome").click()
+    page.get_by_text("Referral completed: Alarms fitted").wait_for()
+    assert axe_violations(page) == []
+
+    sign_in_as(page, live_server, casework.officer)
+    page.goto(reverse("cases:case", args=[edna.reference]))
+    outcome = page.get_by_test_id("referrals").inner_text()
+    assert "Completed" in outcome
+    assert "Alarms fitted" in outcome
+    assert "Two alarms fitted." in outcome
+
+    page.goto(reverse("cases:caseload"))
+    assert axe_violations(page) == []
+    overdue = page.get_by_test_id("overdue")
+    assert "Visit Edna with the fire service" in overdue.inner_text()
+    overdue.get_by_role("button", name=re.compile("^Mark done")).click()
+    page.get_by_text("Done: Visit Edna with the fire service").wait_for()
+    assert "Visit Edna" not in page.get_by_test_id("overdue").inner_text()
+    assert "Visit Edna" not in page.get_by_test_id("due").inner_text()

@@ -33,7 +33,9 @@ def address(url_name, case, referral, rule):
         kwargs["rule"] = rule.pk
     elif url_name == "cases:share_end":
         kwargs["share"] = case.shares.first().pk
-    elif url_name == "cases:referral_decide":
+    elif url_name == "cases:action_done":
+        kwargs["action"] = 1
+    elif url_name in ("cases:referral_decide", "cases:referral_outcome"):
         kwargs = {"public_id": referral.public_id}
     elif CASE_URLS[url_name] in ("any", "counts", "settings"):
         kwargs = {}

@@ -143,3 +143,82 @@ def test_only_whole_months_are_published(casework, store):
     publish_cases(store)
     months = [p.period for p in measure_series(store, "cases-opened", LSOA)]
     assert months == [last_month.strftime("%Y-%m")]
+
+
+def completed_referral(casework, outcome, day, area_code=LSOA, pathway=None):
+    """A home fire safety referral, accepted and completed with ``outcome``
+    on ``day``."""
+    from saferplaces.cases.services import routing
+
+    rule = pathway or casework.fire_safety
+    rule.outcomes = ["Alarms fitted", "Declined", "No access"]
+    rule.save()
+    case = make_case(casework, area_code=area_code, opened_on=day)
+    referral = routing.refer(case, rule, casework.officer)
+    routing.decide(referral, True, "", casework.firefighter)
+    routing.record_outcome(referral, outcome, "SYNTHETIC note", True,
+                           casework.firefighter)  # fmt: skip
+    type(referral).objects.filter(pk=referral.pk).update(
+        completed_at=datetime.datetime.combine(day, datetime.time(12), datetime.UTC)
+    )
+    return referral
+
+
+def test_referral_outcomes_are_published_and_counted_per_pathway(casework, store):
+    from saferplaces.cases.publish import publish_referral_outcomes
+
+    day = datetime.date(2025, 4, 3)
+    for outcome in ("Alarms fitted", "Alarms fitted", "No access"):
+        completed_referral(casework, outcome, day)
+    completed_referral(casework, "Declined", datetime.date(2025, 5, 9))
+
+    report = publish_referral_outcomes(store)
+
+    assert (report.accepted, report.rejected) == (4, 0)
+    total = measure_series(store, "referral-outcomes", LSOA)
+    assert [(p.period, p.numerator) for p in total] == [("2025-04", 3), ("2025-05", 1)]
+    by_pathway = measure_series(store, "referral-outcomes", LSOA, group="pathway")
+    assert {(p.period, p.group, p.numerator) for p in by_pathway} == {
+        ("2025-04", "Home fire safety visit", 3),
+        ("2025-05", "Home fire safety visit", 1),
+    }  # fmt: skip
+    by_outcome = measure_series(store, "referral-outcomes", LSOA, group="outcome")
+    assert {(p.period, p.group, p.numerator) for p in by_outcome} >= {
+        ("2025-04", "Home fire safety visit: Alarms fitted", 2),
+        ("2025-04", "Home fire safety visit: No access", 1),
+        ("2025-05", "Home fire safety visit: Declined", 1),
+    }  # fmt: skip
+    text = repr(store.query("SELECT * FROM referral_outcomes").to_pylist())
+    assert "SYNTHETIC note" not in text
+    assert "Hollis" not in text
+
+
+def test_published_outcomes_list_every_pathway_for_those_who_count_cases(
+    casework, store
+):
+    """A published breakdown lists every category, zero or not: here the
+    pathways and outcomes the store holds, so a pathway with no outcome in
+    this area or month still shows (as withheld), and the public gets no
+    breakdown by pathway at all."""
+    from saferplaces.analytics.perturbation import default_ptable
+    from saferplaces.analytics.refusals import Refused
+    from saferplaces.cases.publish import publish_referral_outcomes
+
+    completed_referral(casework, "Alarms fitted", datetime.date(2025, 4, 3))
+    completed_referral(casework, "No access", datetime.date(2025, 4, 3),
+                       area_code=OTHER_LSOA)  # fmt: skip
+    publish_referral_outcomes(store)
+    published = measure_series(store, "referral-outcomes", LSOA, group="outcome",
+                               publishing=default_ptable())  # fmt: skip
+    groups = {p.group for p in published}
+    assert groups == {
+        "Home fire safety visit: Alarms fitted",
+        "Home fire safety visit: No access",
+        None,
+    }
+    assert all(p.suppressed for p in published), "1 case: under the threshold"
+    from saferplaces.analytics.measures import get_measure
+
+    assert get_measure("referral-outcomes").public_groups == ()
+    with pytest.raises(Refused):
+        measure_series(store, "referral-outcomes", LSOA, group="nope")

@@ -375,6 +375,13 @@ CASE_FORMS = [
         (("public_id", "{referral}"),),
     ),
     Form(
+        "cases:referral_outcome",
+        "post",
+        ("outcome", "note", "complete"),
+        "receiver",
+        (("public_id", "{referral}"),),
+    ),
+    Form(
         "cases:settings_policy",
         "post",
         (
@@ -399,6 +406,7 @@ CASE_FORMS = [
             "area_codes",
             "minimum_age",
             "maximum_age",
+            "outcomes",
         ),
         "configure",
         (("partnership", "{partnership}"),),

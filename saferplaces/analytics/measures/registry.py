@@ -110,6 +110,11 @@ class Measure:
     # "force": records carry a police force, not a place; the measure is
     # asked for by the force's police.uk name (``force_level``).
     counted_at: Literal["lsoa", "force"] = "lsoa"
+    # Breakdowns whose categories are the partnership's own words (referral
+    # pathways and their outcomes): their classification is every value the
+    # table holds, so each is listed, zero or not, in every area and month.
+    # Never public: the public sees only breakdowns with a fixed list.
+    classified_by_store: tuple[str, ...] = ()
 
     @property
     def from_sql(self) -> str:
@@ -126,7 +131,8 @@ class Measure:
         return tuple(g for g in allowed if self.classification(g) is not None)
 
     def classification(self, group: str) -> tuple[str, ...] | None:
-        """Every category of a breakdown (None: it has no classification)."""
+        """Every category of a breakdown with a fixed list (None: it has
+        none; see ``classified_by_store``)."""
         return CLASSIFICATIONS.get((self.table, group))
 
 
@@ -673,5 +679,44 @@ register(
             levels=DISTRICT_AND_LARGER,
             groups=("case_type",),
         ),
+    )
+)
+register(
+    Measure(
+        id="referral-outcomes",
+        title="Referral outcomes",
+        definition=(
+            "Referrals between the partnership's agencies completed with an "
+            "outcome, by the month the receiving agency completed them and the "
+            "area recorded on the case; break it down by pathway (home fire "
+            "safety visit, housing support, ...) or by outcome within its "
+            'pathway ("Home fire safety visit: Alarms fitted"). The pathways '
+            "and their outcomes are the partnership's own (its casework rules). "
+            "Counted from de-identified rows with no person, reference or note "
+            "in them; every month from the first completed referral to the last "
+            "counts, a month with none as 0."
+        ),
+        table="referral_outcomes",
+        where="TRUE",
+        # As cases-opened: filler rows with no area make every month from
+        # the first to the last a month with data.
+        relation=(
+            "(SELECT lsoa_code, month, pathway, outcome, record_key "
+            "FROM referral_outcomes UNION ALL "
+            "SELECT NULL, strftime(day, '%Y-%m'), NULL, NULL, NULL FROM ("
+            "SELECT unnest(generate_series("
+            "date_trunc('month', min(completed_on))::TIMESTAMP, "
+            "max(completed_on)::TIMESTAMP, INTERVAL 1 MONTH)) AS day "
+            "FROM referral_outcomes))"
+        ),
+        denominator=None,
+        unit="referrals",
+        polarity="neither",
+        source="the partnership's casework (saferplaces cases publish)",
+        groups=("pathway", "outcome"),
+        classified_by_store=("pathway", "outcome"),
+        # The public sees districts and larger, in total only: a pathway's
+        # outcomes in a small area would say too much about the people.
+        publication=Publication("perturbed", levels=DISTRICT_AND_LARGER, groups=()),
     )
 )

@@ -158,8 +158,10 @@ def measure_series(
         sorted({g for _, g in counts}, key=str) if group else [None]
     )
     if ptable is not None and group:
-        groups, counts = _classified(measure, group, counts, lambda a, b: (
-            a[0] + b[0], a[1] + b[1]))  # fmt: skip
+        groups, counts = _classified(
+            classification_of(store, measure, group, as_of), measure, group, counts,
+            lambda a, b: (a[0] + b[0], a[1] + b[1]),
+        )  # fmt: skip
     placing = _placing_notes(
         store, measure, lsoas, months, by, as_of, exact=ptable is None
     )
@@ -272,17 +274,39 @@ def _sum_by_month(counts: pa.Table) -> dict[str, int]:
 Cell = TypeVar("Cell")
 
 
+def classification_of(
+    store: Store, measure: Measure, group: str, as_of: AsOf
+) -> tuple[str, ...] | None:
+    """Every category of ``measure``'s breakdown by ``group``: its fixed
+    list, or for a breakdown ``classified_by_store`` every value the whole
+    table holds (so a category with no record in one area or month is still
+    listed there, as a zero); None when it has neither."""
+    if group not in measure.classified_by_store:
+        return measure.classification(group)
+
+    def values() -> tuple[str, ...]:
+        found = store.query(
+            f"SELECT DISTINCT {group} AS value FROM {measure.table} "
+            f"WHERE {group} IS NOT NULL ORDER BY 1",
+            as_of=as_of,
+        )
+        return tuple(str(v) for v in found.column("value").to_pylist())
+
+    return store.cached(f"classification:{measure.id}:{group}:{as_of}", values)
+
+
 def _classified(
+    classification: tuple[str, ...] | None,
     measure: Measure,
     group: str,
     cells: dict[tuple[str, str | None], Cell],
     add: Callable[[Cell, Cell], Cell],
 ) -> tuple[list[str | None], dict[tuple[str, str | None], Cell]]:
     """A published breakdown's groups and cells: every category of the
-    breakdown's classification, zero or not, then "not recorded" (None),
+    breakdown's ``classification``, zero or not, then "not recorded" (None),
     which also holds any value outside the classification. Which groups
-    have records is itself a figure, so it is never left to the data."""
-    classification = measure.classification(group)
+    have records is itself a figure, so it is never left to the data of
+    the cell."""
     if classification is None:
         raise OffLattice(f"{measure.title} is not published by {group}.")
     folded: dict[tuple[str, str | None], Cell] = {}
@@ -451,7 +475,10 @@ def _tally_series(
         sorted({g for _, g in tallies}, key=str) if group else [None]
     )
     if ptable is not None and group:
-        groups, tallies = _classified(measure, group, tallies, lambda a, b: a + b)
+        groups, tallies = _classified(
+            classification_of(store, measure, group, as_of), measure, group, tallies,
+            lambda a, b: a + b,
+        )  # fmt: skip
     points: list[SeriesPoint] = []
     for value in groups:
         monthly = [tallies.get((m, value), Tally()) for m in months]

@@ -149,18 +149,65 @@ def decide(
     with transaction.atomic():
         referral.save()
         if not accept:
-            CaseShare.objects.filter(
-                case=referral.case,
-                agency_id=referral.to_agency_id,
-                purpose=f"Referral: {referral.pathway}",
-                ended_at__isnull=True,
-            ).update(ended_at=timezone.now())
+            _end_referral_share(referral)
         record_change(
             referral.case,
             f"referral_{referral.status}",
             user,
             ip,
             pathway=referral.pathway,
+        )
+    return referral
+
+
+def _end_referral_share(referral: Referral) -> None:
+    """The receiving agency's sight of the case for this referral ends (a
+    share for another purpose stays)."""
+    CaseShare.objects.filter(
+        case=referral.case,
+        agency_id=referral.to_agency_id,
+        purpose=f"Referral: {referral.pathway}",
+        ended_at__isnull=True,
+    ).update(ended_at=timezone.now())
+
+
+def record_outcome(
+    referral: Referral,
+    outcome: str,
+    note: str,
+    complete: bool,
+    user: Any,
+    *,
+    ip: str | None = None,
+) -> Referral:
+    """The receiving agency's outcome of an accepted referral: one of its
+    pathway's outcomes, with a note. ``complete`` also completes the
+    referral, which ends the receiving agency's sight of the case (the work
+    it was shared for is done); the referrer sees the outcome on the case.
+    The audit entry names the outcome, never the note."""
+    refusal = referral.outcome_refusal()
+    if refusal:
+        raise CaseworkError(refusal)
+    if outcome not in referral.outcome_choices():
+        raise CaseworkError("Choose the outcome from the pathway's list.")
+    now = timezone.now()
+    referral.outcome, referral.outcome_note = outcome, note.strip()
+    referral.outcome_by, referral.outcome_at = user, now
+    if complete:
+        referral.status = ReferralStatus.COMPLETED
+        referral.completed_by, referral.completed_at = user, now
+    with transaction.atomic():
+        referral.save()
+        if complete:
+            _end_referral_share(referral)
+        touch(referral.case, user)
+        record_change(
+            referral.case,
+            "referral_completed" if complete else "referral_outcome",
+            user,
+            ip,
+            pathway=referral.pathway,
+            outcome=outcome,
         )
     return referral
 

@@ -243,3 +243,32 @@ def add_to_case(
         touch(case, user)
         record_change(case, what, user, ip)
     return row
+
+
+def mark_action_done(
+    action: CaseAction, user: Any, *, ip: str | None = None
+) -> CaseAction:
+    """Mark ``action`` done today by ``user``: from then on it is not
+    overdue and leaves every caseload. Refused if it is done already, or
+    if ``user``'s agency neither does the action nor owns the case."""
+    case = action.case
+    with transaction.atomic():
+        # Read again under the lock of the write: two workers pressing the
+        # button at once mark it once.
+        current = CaseAction.objects.select_for_update().get(pk=action.pk)
+        if current.done_on is not None:
+            raise CaseworkError(
+                f"“{current.description}” is already done "
+                f"(on {current.done_on.day} {current.done_on:%B %Y})."
+            )
+        if not current.may_be_marked_done_by(user.agency_id, case.owner_agency_id):
+            raise CaseworkError(
+                "Only the agency doing this action, or the case's owner, marks it done."
+            )
+        current.done_on = timezone.localdate()
+        current.done_by = user
+        current.save(update_fields=["done_on", "done_by"])
+        touch(case, user)
+        record_change(case, "action_done", user, ip, action=current.pk)
+    action.done_on, action.done_by = current.done_on, current.done_by
+    return action

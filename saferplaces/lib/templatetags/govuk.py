@@ -99,6 +99,17 @@ def is_checkboxes(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
 
 
+@register.filter
+def is_radios(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.RadioSelect)
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    """A single yes-or-no box (a ``BooleanField``)."""
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
 @register.simple_tag(takes_context=True)
 def csrf_field(context: template.Context) -> SafeString:
     """``{% csrf_token %}`` for a page that may be kept (lib/pagecache.py):
