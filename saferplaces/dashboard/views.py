@@ -305,7 +305,14 @@ def _measure_page(
             context["chart"] = chart
             period = charts.PERIOD_WORDS[by].lower()
             title = f"{measure.title}, {here.name}, by {period}"
-            context["spec"] = charts.spc_spec(chart, title, measure.unit, by=by)
+            context["spec"] = charts.spc_spec(
+                chart, title, measure.unit, by=by, possible=measure.possible
+            )
+            context["segments"] = charts.segments(chart, measure.possible)
+            context["limits_moved"] = any(
+                s.limits.lower_moved or s.limits.upper_moved
+                for s in context["segments"]
+            )
             context["chart_query"] = urlencode(
                 {"area": code, "by": by, "target": str(target or ""), "rebase": rebase}
             )
@@ -576,7 +583,8 @@ def measure_chart_image(
             rebase_at=[rebase] if rebase else [], audience=clearance, rules=rules,
         )  # fmt: skip
         title = f"{measure.title}, {geography.area(store(), code).name}, by {by}"
-        spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact)
+        spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact,
+                               possible=measure.possible)  # fmt: skip
         return charts.to_png(spec) if kind == "png" else charts.to_svg(spec).encode()
 
     key = (
