@@ -425,6 +425,17 @@ def chart(
     )  # fmt: skip
 
 
+def with_chart_signals(answer: Result, drawn: XmRChart) -> Result:
+    """The series with each period's signal as ``drawn`` marks it (with its
+    rebasing, screening and fixed limits), so a table under a chart, or its
+    download, reads as the chart does."""
+    signals = {point.period: point.special_cause for point in drawn.points}
+    rows = [
+        dataclasses.replace(row, signal=signals.get(row.period)) for row in answer.rows
+    ]
+    return dataclasses.replace(answer, rows=rows)
+
+
 def disproportion(
     store: Store,
     measure_id: str,

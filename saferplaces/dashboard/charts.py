@@ -103,6 +103,22 @@ def _signal_words(point: XmRPoint) -> str:
     return f"{kind} ({side}): {rule}" if kind != "neither" else f"{side}: {rule}"
 
 
+def options_words(screen_outliers: bool, fix_after: int | None) -> str:
+    """The chart's SPC options in a sentence (as ``saferplaces measure spc``
+    takes them)."""
+    limits = (
+        f"Limits fixed on the first {fix_after} points of each segment"
+        if fix_after
+        else "Limits from every point of each segment"
+    )
+    ranges = (
+        "unusually large moving ranges screened out (the default)"
+        if screen_outliers
+        else "every moving range kept, as the Making Data Count spreadsheet"
+    )
+    return f"{limits}; {ranges}."
+
+
 def _rows(chart: XmRChart, unit: str, possible: Possible) -> list[dict[str, Any]]:
     return [
         {

@@ -297,12 +297,20 @@ def _measure_page(
         context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
             rebase = options.check_rebase([p.period for p in points])
+            screen = options.asked_screen_outliers
+            fix_after = options.check_fix_after(len(points))
             chart = results.chart(
                 store(), measure.id, code, by=by, target=target,
                 rebase_at=[rebase] if rebase else [], audience=clearance,
-                rules=rules,
+                rules=rules, screen_outliers=screen, fix_after_n_points=fix_after,
             )  # fmt: skip
             context["chart"] = chart
+            # The table is the chart's: its signals as the options give them.
+            context["points"] = results.with_chart_signals(answer, chart).rows
+            context["spc_words"] = charts.options_words(screen, fix_after)
+            context["spc_query"] = urlencode(
+                {k: v for k, v in _spc_query(options, rebase).items() if v}
+            )
             period = charts.PERIOD_WORDS[by].lower()
             title = f"{measure.title}, {here.name}, by {period}"
             context["spec"] = charts.spc_spec(
@@ -314,8 +322,9 @@ def _measure_page(
                 for s in context["segments"]
             )
             context["chart_query"] = urlencode(
-                {"area": code, "by": by, "target": str(target or ""), "rebase": rebase}
-            )
+                {"area": code, "by": by, "target": str(target or ""),
+                 **_spc_query(options, rebase)}
+            )  # fmt: skip
     except results.ResultError as error:
         context["problem"] = str(error)
     latest = results.latest_year(store(), measure.id, code, clearance)
@@ -335,6 +344,12 @@ def _measure_page(
         context,
         status=400 if options.errors else 200,
     )
+
+
+def _spc_query(options: ChartOptionsForm, rebase: str) -> dict[str, str]:
+    """What the chart's picture and the series' downloads need to draw and
+    mark the chart as the page does: its rebasing and SPC options."""
+    return {"rebase": rebase, **options.query()}
 
 
 def _why_published(
@@ -474,12 +489,21 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
         raise Http404("Tables download as CSV or XLSX.")
     measure, code, by = _options(request, measure_id)
     table = request.GET.get("table", "series")
+    options = ChartOptionsForm(request.GET, measure.unit)
+    if options.errors:
+        raise Http404(next(iter(options.errors.values()))[0])
     try:
         answer = _export_table(measure, code, by, table, request.GET.get("level"),
                                seen_by(request))  # fmt: skip
+        signals = ""
+        if table == "series" and by != "rolling12" and len(answer.rows) >= 2:
+            answer, signals = _as_charted(measure, code, by, answer, options,
+                                          seen_by(request))  # fmt: skip
     except results.ResultError as error:
         raise Http404(str(error)) from None
     metadata = _metadata(measure, code, f"{by}, {table}", answer)
+    if signals:
+        metadata.insert(5, ("signals", signals))
     rows = [row.as_dict() for row in answer.rows]
     columns = list(rows[0]) if rows else []
     values = [[row[c] for c in columns] for row in rows]
@@ -487,6 +511,32 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
     if kind == "csv":
         return csv_download(name, columns, values, comments=metadata)
     return xlsx_download(name, [("Data", columns, values), ("About", [], metadata)])
+
+
+def _as_charted(
+    measure: Any,
+    code: str,
+    by: Period,
+    answer: results.Result,
+    options: ChartOptionsForm,
+    audience: results.Clearance,
+) -> tuple[results.Result, str]:
+    """The series with the signals of the page's chart (its rebasing and SPC
+    options), and those options in words."""
+    rebase = options.check_rebase([row.period for row in answer.rows])
+    screen = options.asked_screen_outliers
+    fix_after = options.check_fix_after(len(answer.rows))
+    if options.errors:
+        raise results.ResultError(next(iter(options.errors.values()))[0])
+    drawn = results.chart(
+        store(), measure.id, code, by=by, rebase_at=[rebase] if rebase else [],
+        screen_outliers=screen, fix_after_n_points=fix_after, audience=audience,
+        rules=publication_rules(),
+    )  # fmt: skip
+    words = charts.options_words(screen, fix_after)
+    if rebase:
+        words += f" New limits from {rebase}."
+    return results.with_chart_signals(answer, drawn), words
 
 
 def _export_table(
@@ -565,6 +615,7 @@ def measure_chart_image(
         by = "month"
     options = ChartOptionsForm(request.GET, measure.unit)
     target, rebase = options.asked_target, options.asked_rebase
+    screen, fix_after = options.asked_screen_outliers, options.asked_fix_after
     compact = bool(request.GET.get("compact"))
     if options.errors:
         raise Http404(next(iter(options.errors.values()))[0])
@@ -581,6 +632,7 @@ def measure_chart_image(
         chart = results.chart(
             store(), measure.id, code, by=by, target=target, first=first,
             rebase_at=[rebase] if rebase else [], audience=clearance, rules=rules,
+            screen_outliers=screen, fix_after_n_points=fix_after,
         )  # fmt: skip
         title = f"{measure.title}, {geography.area(store(), code).name}, by {by}"
         spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact,
@@ -588,7 +640,8 @@ def measure_chart_image(
         return charts.to_png(spec) if kind == "png" else charts.to_svg(spec).encode()
 
     key = (
-        f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}:{clearance.key()}"
+        f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}:{screen}:"
+        f"{fix_after}:{clearance.key()}"
     )
     try:
         image = store().cached(f"chart:{key}", draw)
