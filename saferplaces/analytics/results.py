@@ -93,6 +93,10 @@ TREATMENTS = {
 }
 
 
+# Treatments whose figures are estimates (Row.estimated).
+ESTIMATED = frozenset({"perturbed", "survey"})
+
+
 # The publication lattice's rolling year (docs/decisions/0007).
 ROLLING_FROM_QUARTERS = (
     "Each rolling 12 months is the sum of four published quarters, so it is "
@@ -171,6 +175,13 @@ class Row:
     # "" (covered, or unknown: see Result.coverage), "partial" (only some
     # of the area's forces' files are loaded) or "no data" (none are).
     coverage: str = ""
+
+    @property
+    def estimated(self) -> bool:
+        """Whether the figure is an estimate, so its interval is news to a
+        reader: a survey share, or a count published with noise. An open
+        count (police.uk's, DfT's) is the count itself."""
+        return self.treatment in ESTIMATED
 
     def as_dict(self) -> dict[str, Any]:
         # Shallow: every field is a plain value. dataclasses.asdict's deep

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from saferplaces.accounts.permissions import Capability, requires
-from saferplaces.analytics import cards, geography, results
+from saferplaces.analytics import cards, geography, resident_words, results
 from saferplaces.analytics.measures import REGISTRY, get_measure
 from saferplaces.analytics.measures.series import PERIODS, Period
 from saferplaces.analytics.measures.stop_search import (
@@ -29,7 +29,7 @@ from saferplaces.dashboard.forms import ChartOptionsForm, NeighbourhoodForm
 from saferplaces.lib.downloads import csv_download, xlsx_download
 from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import publication_rules, web_store
-from saferplaces.partnership import scope
+from saferplaces.partnership import public, scope
 from saferplaces.partnership.models import ActionMeasure, Partnership, Plan, Status
 
 
@@ -806,22 +806,41 @@ TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 def neighbourhood_ward(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """Published measures for one of the partnership's wards (or the whole
     partnership), in plain language, as the public sees them (the measures
-    the registry puts on the resident page); kept until the next load or a
-    change to the partnership's areas."""
+    the registry puts on the resident page), with what its published plan
+    does there; kept until the next load, a change to the partnership's
+    areas or a change to its published plan."""
     partnership = _partnership_at(request, slug)
-    revision = (store_revision(), partnership.name, tuple(partnership.area_codes()))
+    plan = public.published_plan(partnership)
+    revision = (
+        store_revision(), partnership.name, tuple(partnership.area_codes()),
+        (plan.pk, plan.revision) if plan else None,
+    )  # fmt: skip
     return cached_page(
-        request, revision, lambda: _neighbourhood_ward(request, partnership, code)
+        request, revision, lambda: _neighbourhood_ward(request, partnership, plan, code)
     )
 
 
+@dataclass(frozen=True)
+class ResidentFigure:
+    """A measure on the resident's page: its last two years, what to know
+    of them, and the latest in words against the year before and among the
+    wards around it ("" where there is nothing to say)."""
+
+    measure: Any
+    rows: list[results.Row]
+    notes: list[str]
+    change: str
+    among: str
+
+
 def _neighbourhood_ward(
-    request: HttpRequest, partnership: Partnership, code: str
+    request: HttpRequest, partnership: Partnership, plan: Plan | None, code: str
 ) -> HttpResponse:
     areas = dict(_public_areas(partnership))
     if code not in areas:
         raise Http404("This partnership has no such ward.")
     whole = code == scope.own_area(store(), partnership)
+    around = None if whole else geography.parent(store(), code)
     shown = []
     for measure in results.resident_measures():
         try:
@@ -832,15 +851,66 @@ def _neighbourhood_ward(
         except results.ResultError:
             continue  # not loaded, or not published for wards
         if answer.rows:
-            notes = [*answer.notes, *answer.coverage]
-            shown.append((measure, answer.rows[-2:], notes))
+            rows = answer.rows[-2:]
+            shown.append(
+                ResidentFigure(
+                    measure, rows, [*answer.notes, *answer.coverage],
+                    _year_on_year(measure, rows),
+                    _among(measure, code, around, rows[-1]) if around else "",
+                )
+            )  # fmt: skip
     name = partnership.name if whole else areas[code]
     return render(
         request,
         "dashboard/neighbourhood.html",
         {"ward": geography.Area(code, name, "partnership" if whole else "ward"),
-         "whole": whole, "results": shown, "deprivation": _deprived(code)},
+         "whole": whole, "results": shown, "deprivation": _deprived(code),
+         "plan": plan,
+         "actions": public.actions_in(plan, _and_around(code)) if plan else []},
     )  # fmt: skip
+
+
+def _year_on_year(measure: Any, rows: list[results.Row]) -> str:
+    """The latest year against the one before, in words."""
+    if len(rows) < 2:
+        return ""
+    before, now = (
+        resident_words.Figure(r.period, r.value, r.numerator, r.denominator,
+                              r.months, r.lower, r.upper)
+        for r in rows
+    )  # fmt: skip
+    change = resident_words.year_on_year(measure, before, now)
+    return change.words if change else ""
+
+
+def _among(measure: Any, code: str, around: geography.Area, latest: results.Row) -> str:
+    """The area's place among the areas of its level in ``around``, as
+    published, on the latest period ("" if it has no figure there)."""
+    level = geography.area(store(), code).level
+    try:
+        rows = results.comparison(
+            store(), measure.id, level, around.code, latest.period, by="year",
+            audience="public", rules=publication_rules(),
+        ).rows  # fmt: skip
+    except results.ResultError:
+        return ""  # not published for that level, or the parent has no data
+    ranked = [
+        row for row in rows
+        if isinstance(row, results.ComparisonRow) and row.value is not None
+    ]  # fmt: skip
+    mine = next((row for row in ranked if row.area_code == code), None)
+    if mine is None or len(ranked) < 2:
+        return ""
+    return resident_words.among(measure, mine.rank, len(ranked), level,
+                                around.name, mine.in_line_with_parent)  # fmt: skip
+
+
+def _and_around(code: str) -> list[str]:
+    """``code`` and every area it lies in, up the geography."""
+    codes = [code]
+    while (parent := geography.parent(store(), codes[-1])) and parent.code not in codes:
+        codes.append(parent.code)
+    return codes
 
 
 def any_neighbourhood(request: HttpRequest, code: str = "") -> HttpResponse:
