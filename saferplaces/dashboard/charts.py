@@ -51,12 +51,15 @@ def number(value: float) -> str:
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def limit_words(shown: float, computed: float) -> str:
+def limit_words(shown: float, computed: float, short: bool = False) -> str:
     """A process limit as drawn, saying where it was computed if it was
     moved to what the measure can be: "0 (computed -6.1, below zero:
-    shown at 0)"."""
+    shown at 0)"; ``short`` (a table's cell, whose page says why): "0
+    (computed -6.1)"."""
     if shown == computed:
         return number(shown)
+    if short:
+        return f"{number(shown)} (computed {number(computed)})"
     edge = number(shown)
     side = f"below {edge}" if computed < shown else f"above {edge}"
     if computed < shown == 0:
@@ -81,6 +84,14 @@ class Segment:
     @property
     def upper_words(self) -> str:
         return limit_words(self.limits.upper, self.limits.computed_upper)
+
+    @property
+    def lower_cell(self) -> str:
+        return limit_words(self.limits.lower, self.limits.computed_lower, short=True)
+
+    @property
+    def upper_cell(self) -> str:
+        return limit_words(self.limits.upper, self.limits.computed_upper, short=True)
 
 
 def segments(chart: XmRChart, possible: Possible = UNBOUNDED) -> list[Segment]:

@@ -47,9 +47,11 @@ class ChartOptionsForm(forms.Form):
     screen_outliers = forms.ChoiceField(
         label="Moving ranges",
         required=False,
+        help_text="Screening stops one wild month widening the limits; the "
+        "Making Data Count spreadsheet keeps every one",
         choices=[
-            ("yes", "Screen out unusually large ones (the default)"),
-            ("no", "Keep every one, as the Making Data Count spreadsheet does"),
+            ("yes", "Screen out unusual ones (default)"),
+            ("no", "Keep every one"),
         ],
         error_messages={
             "invalid_choice": "Choose whether to screen out unusually large "
