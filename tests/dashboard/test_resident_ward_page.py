@@ -161,3 +161,16 @@ def test_without_a_published_plan_the_page_says_so(client, anytown):
 
 def test_examples_in_the_docstrings_run():
     assert doctest.testmod(resident_words).failed == 0
+
+
+def test_another_partnerships_plan_is_not_shown(client, anytown):
+    """A neighbouring partnership's published plan, even aimed at the same
+    ward, is its own page's business."""
+    neighbour = PartnershipFactory(slug="neighbour-csp", name="Neighbour CSP")
+    theirs = PlanFactory(partnership=neighbour, published=True,
+                         starts=datetime.date(2024, 4, 1),
+                         ends=datetime.date(2025, 3, 31))  # fmt: skip
+    ActionFactory(plan=theirs, text="Their patrols in Oak", target_areas=[OAK])
+    doing = section(ward_page(client), "What the partnership is doing here")
+    assert "Their patrols in Oak" not in doing
+    assert "has not published a plan" in doing
