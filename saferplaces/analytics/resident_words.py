@@ -84,7 +84,7 @@ def year_on_year(measure: Measure, before: Figure, now: Figure) -> YearOnYear | 
     if real is True and direction != "same":
         better = _better(measure, direction)
         words += f" A statistical test says this is a real change{better}, not chance."
-    elif real is False:
+    elif real is False and direction != "same":
         words += (
             " A change this size could be chance: a statistical test does not "
             "find a real change."

@@ -174,3 +174,13 @@ def test_another_partnerships_plan_is_not_shown(client, anytown):
     doing = section(ward_page(client), "What the partnership is doing here")
     assert "Their patrols in Oak" not in doing
     assert "has not published a plan" in doing
+
+
+def test_no_change_is_not_called_chance_or_real():
+    from saferplaces.analytics.measures import REGISTRY
+
+    crimes = REGISTRY["total-recorded-crime"]
+    before = resident_words.Figure("2014/15", 6.0, 6.0, None, 12, None, None)
+    now = resident_words.Figure("2015/16", 6.0, 6.0, None, 12, None, None)
+    change = resident_words.year_on_year(crimes, before, now)
+    assert change.words == "The same as in 2014/15."
