@@ -501,9 +501,7 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
                                           seen_by(request))  # fmt: skip
     except results.ResultError as error:
         raise Http404(str(error)) from None
-    metadata = _metadata(measure, code, f"{by}, {table}", answer)
-    if signals:
-        metadata.insert(5, ("signals", signals))
+    metadata = _metadata(measure, code, f"{by}, {table}", answer, signals)
     rows = [row.as_dict() for row in answer.rows]
     columns = list(rows[0]) if rows else []
     values = [[row[c] for c in columns] for row in rows]
@@ -528,11 +526,16 @@ def _as_charted(
     fix_after = options.check_fix_after(len(answer.rows))
     if options.errors:
         raise results.ResultError(next(iter(options.errors.values()))[0])
-    drawn = results.chart(
-        store(), measure.id, code, by=by, rebase_at=[rebase] if rebase else [],
-        screen_outliers=screen, fix_after_n_points=fix_after, audience=audience,
-        rules=publication_rules(),
-    )  # fmt: skip
+    try:
+        drawn = results.chart(
+            store(), measure.id, code, by=by, rebase_at=[rebase] if rebase else [],
+            screen_outliers=screen, fix_after_n_points=fix_after, audience=audience,
+            rules=publication_rules(),
+        )  # fmt: skip
+    except results.ResultError:
+        # No chart (e.g. periods withheld as too few to show): the series
+        # downloads as it is, with no signals, as before.
+        return answer, ""
     words = charts.options_words(screen, fix_after)
     if rebase:
         words += f" New limits from {rebase}."
@@ -575,7 +578,7 @@ def _export_table(
 
 
 def _metadata(
-    measure: Any, code: str, by: str, answer: results.Result
+    measure: Any, code: str, by: str, answer: results.Result, signals: str = ""
 ) -> list[tuple[str, str]]:
     fresh = cards.freshness(store(), measure.table)
     return [
@@ -584,6 +587,8 @@ def _metadata(
         ("unit", measure.unit),
         ("area", f"{geography.area(store(), code).name} ({code})"),
         ("period", by),
+        # How the series' signals were worked out (the page's chart options).
+        *([("signals", signals)] if signals else []),
         ("publication", " ".join(answer.notes)),
         # What the figures cannot count, which force's files they hold.
         *[("coverage", sentence) for sentence in answer.coverage],
