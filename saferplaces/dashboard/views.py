@@ -29,7 +29,7 @@ from saferplaces.dashboard.forms import ChartOptionsForm, NeighbourhoodForm
 from saferplaces.lib.downloads import csv_download, xlsx_download
 from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import publication_rules, web_store
-from saferplaces.partnership import public, scope
+from saferplaces.partnership import scope
 from saferplaces.partnership.models import ActionMeasure, Partnership, Plan, Status
 
 
@@ -815,7 +815,7 @@ def neighbourhood_ward(request: HttpRequest, slug: str, code: str) -> HttpRespon
     does there; kept until the next load, a change to the partnership's
     areas or a change to its published plan."""
     partnership = _partnership_at(request, slug)
-    plan = public.published_plan(partnership)
+    plan = scope.published_plan(partnership)
     revision = (
         store_revision(), partnership.name, tuple(partnership.area_codes()),
         (plan.pk, plan.revision) if plan else None,
@@ -871,7 +871,7 @@ def _neighbourhood_ward(
         {"ward": geography.Area(code, name, "partnership" if whole else "ward"),
          "whole": whole, "results": shown, "deprivation": _deprived(code),
          "plan": plan,
-         "actions": public.actions_in(plan, _and_around(code)) if plan else []},
+         "actions": scope.actions_in(plan, _and_around(code)) if plan else []},
     )  # fmt: skip
 
 
