@@ -93,6 +93,10 @@ TREATMENTS = {
 }
 
 
+# Treatments whose figures are estimates (Row.estimated).
+ESTIMATED = frozenset({"perturbed", "survey"})
+
+
 # The publication lattice's rolling year (docs/decisions/0007).
 ROLLING_FROM_QUARTERS = (
     "Each rolling 12 months is the sum of four published quarters, so it is "
@@ -171,6 +175,13 @@ class Row:
     # "" (covered, or unknown: see Result.coverage), "partial" (only some
     # of the area's forces' files are loaded) or "no data" (none are).
     coverage: str = ""
+
+    @property
+    def estimated(self) -> bool:
+        """Whether the figure is an estimate, so its interval is news to a
+        reader: a survey share, or a count published with noise. An open
+        count (police.uk's, DfT's) is the count itself."""
+        return self.treatment in ESTIMATED
 
     def as_dict(self) -> dict[str, Any]:
         # Shallow: every field is a plain value. dataclasses.asdict's deep
@@ -423,6 +434,17 @@ def chart(
             publishing=_publishing(store, audience, rules),
         )
     )  # fmt: skip
+
+
+def with_chart_signals(answer: Result, drawn: XmRChart) -> Result:
+    """The series with each period's signal as ``drawn`` marks it (with its
+    rebasing, screening and fixed limits), so a table under a chart, or its
+    download, reads as the chart does."""
+    signals = {point.period: point.special_cause for point in drawn.points}
+    rows = [
+        dataclasses.replace(row, signal=signals.get(row.period)) for row in answer.rows
+    ]
+    return dataclasses.replace(answer, rows=rows)
 
 
 def disproportion(

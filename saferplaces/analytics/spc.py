@@ -89,6 +89,48 @@ class XmRChart:
     warnings: list[str]
 
 
+@dataclass(frozen=True)
+class DrawnLimits:
+    """A segment's process limits as drawn: the computed limits, each moved
+    to the nearest value the measure can take (a count's lower limit of
+    -2.2 is drawn at 0). Signals are judged on the computed limits, as
+    NHSRplotthedots does; only the drawing and its words change."""
+
+    lower: float
+    upper: float
+    computed_lower: float
+    computed_upper: float
+
+    @property
+    def lower_moved(self) -> bool:
+        return self.lower != self.computed_lower
+
+    @property
+    def upper_moved(self) -> bool:
+        return self.upper != self.computed_upper
+
+
+def drawn(
+    point: XmRPoint, possible: tuple[float | None, float | None] = (None, None)
+) -> DrawnLimits:
+    """The limits of ``point``'s segment as drawn, inside ``possible`` (the
+    least and most the measure can be; None: no bound).
+
+    Example (a count cannot fall below zero):
+        >>> chart = xmr([0, 3, 0, 5, 1, 0, 4, 0, 2, 6, 0, 1])
+        >>> limits = drawn(chart.points[0], (0.0, None))
+        >>> round(limits.computed_lower, 2), limits.lower, limits.lower_moved
+        (-7.11, 0.0, True)
+    """
+    least, most = possible
+    lower, upper = point.lower, point.upper
+    if least is not None:
+        lower, upper = max(lower, least), max(upper, least)
+    if most is not None:
+        lower, upper = min(lower, most), min(upper, most)
+    return DrawnLimits(lower, upper, point.lower, point.upper)
+
+
 def xmr(
     values: Sequence[float],
     periods: Sequence[str] | None = None,

@@ -12,11 +12,17 @@ description and the page's table, not by colour alone.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
 
-from saferplaces.analytics.spc import XmRChart, XmRPoint
+from saferplaces.analytics.spc import DrawnLimits, XmRChart, XmRPoint, drawn
+
+# The least and most a measure can be (Measure.possible): no bound.
+Possible = tuple[float | None, float | None]
+UNBOUNDED: Possible = (None, None)
 
 # vl-convert renders with this Vega-Lite; package.json pins the same minor
 # version for the browser, so both ends draw the same chart.
@@ -40,7 +46,64 @@ PERIOD_WORDS = {
 
 
 def number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def limit_words(shown: float, computed: float, short: bool = False) -> str:
+    """A process limit as drawn, saying where it was computed if it was
+    moved to what the measure can be: "0 (computed -6.1, below zero:
+    shown at 0)"; ``short`` (a table's cell, whose page says why): "0
+    (computed -6.1)"."""
+    if shown == computed:
+        return number(shown)
+    if short:
+        return f"{number(shown)} (computed {number(computed)})"
+    edge = number(shown)
+    side = f"below {edge}" if computed < shown else f"above {edge}"
+    if computed < shown == 0:
+        side = "below zero"
+    return f"{edge} (computed {number(computed)}, {side}: shown at {edge})"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One segment of a chart's limits (a new one after each rebase), for
+    the chart's table and words."""
+
+    first: str
+    last: str
+    mean: float
+    limits: DrawnLimits
+
+    @property
+    def lower_words(self) -> str:
+        return limit_words(self.limits.lower, self.limits.computed_lower)
+
+    @property
+    def upper_words(self) -> str:
+        return limit_words(self.limits.upper, self.limits.computed_upper)
+
+    @property
+    def lower_cell(self) -> str:
+        return limit_words(self.limits.lower, self.limits.computed_lower, short=True)
+
+    @property
+    def upper_cell(self) -> str:
+        return limit_words(self.limits.upper, self.limits.computed_upper, short=True)
+
+
+def segments(chart: XmRChart, possible: Possible = UNBOUNDED) -> list[Segment]:
+    """The chart's segments with their limits as drawn."""
+    found = []
+    for _, group in itertools.groupby(chart.points, key=lambda p: p.segment):
+        points = list(group)
+        found.append(
+            Segment(points[0].period, points[-1].period, points[0].mean,
+                    drawn(points[0], possible))
+        )  # fmt: skip
+    return found
 
 
 def _signal_words(point: XmRPoint) -> str:
@@ -51,14 +114,31 @@ def _signal_words(point: XmRPoint) -> str:
     return f"{kind} ({side}): {rule}" if kind != "neither" else f"{side}: {rule}"
 
 
-def _rows(chart: XmRChart, unit: str) -> list[dict[str, Any]]:
+def options_words(screen_outliers: bool, fix_after: int | None) -> str:
+    """The chart's SPC options in a sentence (as ``saferplaces measure spc``
+    takes them)."""
+    limits = (
+        f"Limits fixed on the first {fix_after} points of each segment"
+        if fix_after
+        else "Limits from every point of each segment"
+    )
+    ranges = (
+        "unusually large moving ranges screened out (the default)"
+        if screen_outliers
+        else "every moving range kept, as the Making Data Count spreadsheet"
+    )
+    return f"{limits}; {ranges}."
+
+
+def _rows(chart: XmRChart, unit: str, possible: Possible) -> list[dict[str, Any]]:
     return [
         {
             "period": p.period,
             "value": p.value,
             "mean": p.mean,
-            "lower": p.lower,
-            "upper": p.upper,
+            # Drawn where the measure can be; signals used the computed ones.
+            "lower": drawn(p, possible).lower,
+            "upper": drawn(p, possible).upper,
             "segment": p.segment,
             "signal": (p.special_cause or "").split("_")[0] or "common cause",
             "explained": _signal_words(p),
@@ -73,15 +153,16 @@ def _data(values: list[dict[str, Any]]) -> Any:
     return alt.Data(values=values)  # type: ignore[no-untyped-call]
 
 
-def describe(chart: XmRChart, unit: str) -> str:
+def describe(chart: XmRChart, unit: str, possible: Possible = UNBOUNDED) -> str:
     """The chart in words: for screen readers and for the image's alt text."""
     points = chart.points
     signals = sum(1 for p in points if p.special_cause)
     latest = points[-1]
+    limits = segments(chart, possible)[-1]
     text = (
         f"{len(points)} periods from {points[0].period} to {latest.period}; "
         f"latest {number(latest.value)} {unit}; mean {number(latest.mean)}; "
-        f"process limits {number(latest.lower)} to {number(latest.upper)}; "
+        f"process limits {limits.lower_words} to {limits.upper_words}; "
         f"{signals} point(s) with a special-cause signal (square markers). "
         f"Variation: {chart.variation.replace('_', ' ')}."
     )
@@ -103,11 +184,14 @@ def spc_spec(
     *,
     by: str = "month",
     compact: bool = False,
+    possible: Possible = UNBOUNDED,
 ) -> dict[str, Any]:
     """An XmR chart: values, mean, process limits (a new segment after each
     rebase), signals as squares, and the target as a dotted line.
-    ``compact`` is the overview card's chart: no axes, only signals marked."""
-    rows = _rows(chart, unit)
+    ``compact`` is the overview card's chart: no axes, only signals marked.
+    ``possible`` (the measure's ``possible``): limits are drawn inside it,
+    and a count's axis never goes below zero."""
+    rows = _rows(chart, unit, possible)
     periods = [row["period"] for row in rows]
     # A card's chart has no axes: every layer must say so, or Vega-Lite
     # merges the layers' axes and fails.
@@ -172,7 +256,7 @@ def spc_spec(
     layered = alt.layer(*layers, data=_data(rows)).properties(
         width=240 if compact else 640,
         height=64 if compact else 260,
-        description=f"{title}. {describe(chart, unit)}",
+        description=f"{title}. {describe(chart, unit, possible)}",
     )
     if not compact:
         layered = layered.properties(title=title)

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
+from saferplaces.analytics.spc import MIN_FIXED_POINTS
 from saferplaces.codes import normalise_postcode
 
 # A UK postcode, loosely (spaces optional): said so, not "no ward is called".
@@ -27,8 +28,10 @@ class _Typed(forms.CharField):
 
 
 class ChartOptionsForm(forms.Form):
-    """The measure page's chart options: a target for the assurance icon and
-    a period to recalculate the limits from."""
+    """The measure page's chart options: a target for the assurance icon, a
+    period to recalculate the limits from, and the CLI's ``measure spc``
+    options: whether unusually large moving ranges are screened out, and
+    limits fixed after the first N points."""
 
     target = _Typed(
         label="",  # set in __init__: it names the measure's unit
@@ -39,6 +42,29 @@ class ChartOptionsForm(forms.Form):
     rebase = _Typed(
         label="Recalculate the limits from (e.g. when an intervention started)",
         widget=forms.Select,
+    )
+
+    screen_outliers = forms.ChoiceField(
+        label="Moving ranges",
+        required=False,
+        help_text="Screening stops one wild month widening the limits; the "
+        "Making Data Count spreadsheet keeps every one",
+        choices=[
+            ("yes", "Screen out unusual ones (default)"),
+            ("no", "Keep every one"),
+        ],
+        error_messages={
+            "invalid_choice": "Choose whether to screen out unusually large "
+            "moving ranges or keep every one."
+        },
+    )
+    fix_after = _Typed(
+        label="Fix the limits after this many points (optional)",
+        help_text=f"{MIN_FIXED_POINTS} or more; leave blank for limits from every "
+        "point of each segment",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-4", "inputmode": "numeric"}
+        ),
     )
 
     def __init__(self, data: Any, unit: str) -> None:
@@ -57,6 +83,56 @@ class ChartOptionsForm(forms.Form):
             raise ValidationError(
                 "Enter the target as a number, like 70 or 12.5."
             ) from None
+
+    def clean_fix_after(self) -> int | None:
+        typed: str = self.cleaned_data["fix_after"]
+        if not typed:
+            return None
+        if not typed.isdigit():
+            raise ValidationError(
+                "Enter the number of points as a whole number, like 12 or 24."
+            )
+        points = int(typed)
+        if points < MIN_FIXED_POINTS:
+            raise ValidationError(
+                f"Limits can be fixed after {MIN_FIXED_POINTS} or more points, "
+                f"not {points}."
+            )
+        return points
+
+    @property
+    def asked_screen_outliers(self) -> bool:
+        """Screen out unusually large moving ranges (the default: yes)."""
+        return self.cleaned_data.get("screen_outliers") != "no"
+
+    @property
+    def asked_fix_after(self) -> int | None:
+        """The points the limits rest on, if a good number was asked."""
+        points: int | None = self.cleaned_data.get("fix_after")
+        return points
+
+    def check_fix_after(self, points: int) -> int | None:
+        """The points to fix the limits after, if the chart has that many
+        (``points``); otherwise None, and the form says what it may be."""
+        asked = self.asked_fix_after
+        if asked is not None and asked > points:
+            self.add_error(
+                "fix_after",
+                f"The chart has {points} points: fix the limits after "
+                f"{MIN_FIXED_POINTS} to {points}, or leave it blank.",
+            )
+            return None
+        return asked
+
+    def query(self) -> dict[str, str]:
+        """The SPC options asked for, as a query for the chart's picture and
+        downloads (only those that differ from the defaults)."""
+        asked = {}
+        if not self.asked_screen_outliers:
+            asked["screen_outliers"] = "no"
+        if self.asked_fix_after is not None:
+            asked["fix_after"] = str(self.asked_fix_after)
+        return asked
 
     def offer(self, periods: Sequence[str]) -> None:
         """The periods the chart may be rebased at (those shown)."""

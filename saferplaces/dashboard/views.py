@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from saferplaces.accounts.permissions import Capability, requires
-from saferplaces.analytics import cards, geography, results
+from saferplaces.analytics import cards, geography, resident_words, results
 from saferplaces.analytics.measures import REGISTRY, get_measure
 from saferplaces.analytics.measures.series import PERIODS, Period
 from saferplaces.analytics.measures.stop_search import (
@@ -297,18 +297,34 @@ def _measure_page(
         context["partial"] = [p.period for p in points if p.partial]
         if by != "rolling12" and len(points) >= 2:
             rebase = options.check_rebase([p.period for p in points])
+            screen = options.asked_screen_outliers
+            fix_after = options.check_fix_after(len(points))
             chart = results.chart(
                 store(), measure.id, code, by=by, target=target,
                 rebase_at=[rebase] if rebase else [], audience=clearance,
-                rules=rules,
+                rules=rules, screen_outliers=screen, fix_after_n_points=fix_after,
             )  # fmt: skip
             context["chart"] = chart
+            # The table is the chart's: its signals as the options give them.
+            context["points"] = results.with_chart_signals(answer, chart).rows
+            context["spc_words"] = charts.options_words(screen, fix_after)
+            context["spc_query"] = urlencode(
+                {k: v for k, v in _spc_query(options, rebase).items() if v}
+            )
             period = charts.PERIOD_WORDS[by].lower()
             title = f"{measure.title}, {here.name}, by {period}"
-            context["spec"] = charts.spc_spec(chart, title, measure.unit, by=by)
-            context["chart_query"] = urlencode(
-                {"area": code, "by": by, "target": str(target or ""), "rebase": rebase}
+            context["spec"] = charts.spc_spec(
+                chart, title, measure.unit, by=by, possible=measure.possible
             )
+            context["segments"] = charts.segments(chart, measure.possible)
+            context["limits_moved"] = any(
+                s.limits.lower_moved or s.limits.upper_moved
+                for s in context["segments"]
+            )
+            context["chart_query"] = urlencode(
+                {"area": code, "by": by, "target": str(target or ""),
+                 **_spc_query(options, rebase)}
+            )  # fmt: skip
     except results.ResultError as error:
         context["problem"] = str(error)
     latest = results.latest_year(store(), measure.id, code, clearance)
@@ -328,6 +344,12 @@ def _measure_page(
         context,
         status=400 if options.errors else 200,
     )
+
+
+def _spc_query(options: ChartOptionsForm, rebase: str) -> dict[str, str]:
+    """What the chart's picture and the series' downloads need to draw and
+    mark the chart as the page does: its rebasing and SPC options."""
+    return {"rebase": rebase, **options.query()}
 
 
 def _why_published(
@@ -467,12 +489,19 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
         raise Http404("Tables download as CSV or XLSX.")
     measure, code, by = _options(request, measure_id)
     table = request.GET.get("table", "series")
+    options = ChartOptionsForm(request.GET, measure.unit)
+    if options.errors:
+        raise Http404(next(iter(options.errors.values()))[0])
     try:
         answer = _export_table(measure, code, by, table, request.GET.get("level"),
                                seen_by(request))  # fmt: skip
+        signals = ""
+        if table == "series" and by != "rolling12" and len(answer.rows) >= 2:
+            answer, signals = _as_charted(measure, code, by, answer, options,
+                                          seen_by(request))  # fmt: skip
     except results.ResultError as error:
         raise Http404(str(error)) from None
-    metadata = _metadata(measure, code, f"{by}, {table}", answer)
+    metadata = _metadata(measure, code, f"{by}, {table}", answer, signals)
     rows = [row.as_dict() for row in answer.rows]
     columns = list(rows[0]) if rows else []
     values = [[row[c] for c in columns] for row in rows]
@@ -480,6 +509,37 @@ def measure_export(request: HttpRequest, measure_id: str, kind: str) -> HttpResp
     if kind == "csv":
         return csv_download(name, columns, values, comments=metadata)
     return xlsx_download(name, [("Data", columns, values), ("About", [], metadata)])
+
+
+def _as_charted(
+    measure: Any,
+    code: str,
+    by: Period,
+    answer: results.Result,
+    options: ChartOptionsForm,
+    audience: results.Clearance,
+) -> tuple[results.Result, str]:
+    """The series with the signals of the page's chart (its rebasing and SPC
+    options), and those options in words."""
+    rebase = options.check_rebase([row.period for row in answer.rows])
+    screen = options.asked_screen_outliers
+    fix_after = options.check_fix_after(len(answer.rows))
+    if options.errors:
+        raise results.ResultError(next(iter(options.errors.values()))[0])
+    try:
+        drawn = results.chart(
+            store(), measure.id, code, by=by, rebase_at=[rebase] if rebase else [],
+            screen_outliers=screen, fix_after_n_points=fix_after, audience=audience,
+            rules=publication_rules(),
+        )  # fmt: skip
+    except results.ResultError:
+        # No chart (e.g. periods withheld as too few to show): the series
+        # downloads as it is, with no signals, as before.
+        return answer, ""
+    words = charts.options_words(screen, fix_after)
+    if rebase:
+        words += f" New limits from {rebase}."
+    return results.with_chart_signals(answer, drawn), words
 
 
 def _export_table(
@@ -518,7 +578,7 @@ def _export_table(
 
 
 def _metadata(
-    measure: Any, code: str, by: str, answer: results.Result
+    measure: Any, code: str, by: str, answer: results.Result, signals: str = ""
 ) -> list[tuple[str, str]]:
     fresh = cards.freshness(store(), measure.table)
     return [
@@ -527,6 +587,8 @@ def _metadata(
         ("unit", measure.unit),
         ("area", f"{geography.area(store(), code).name} ({code})"),
         ("period", by),
+        # How the series' signals were worked out (the page's chart options).
+        *([("signals", signals)] if signals else []),
         ("publication", " ".join(answer.notes)),
         # What the figures cannot count, which force's files they hold.
         *[("coverage", sentence) for sentence in answer.coverage],
@@ -558,6 +620,7 @@ def measure_chart_image(
         by = "month"
     options = ChartOptionsForm(request.GET, measure.unit)
     target, rebase = options.asked_target, options.asked_rebase
+    screen, fix_after = options.asked_screen_outliers, options.asked_fix_after
     compact = bool(request.GET.get("compact"))
     if options.errors:
         raise Http404(next(iter(options.errors.values()))[0])
@@ -574,13 +637,16 @@ def measure_chart_image(
         chart = results.chart(
             store(), measure.id, code, by=by, target=target, first=first,
             rebase_at=[rebase] if rebase else [], audience=clearance, rules=rules,
+            screen_outliers=screen, fix_after_n_points=fix_after,
         )  # fmt: skip
         title = f"{measure.title}, {geography.area(store(), code).name}, by {by}"
-        spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact)
+        spec = charts.spc_spec(chart, title, measure.unit, by=by, compact=compact,
+                               possible=measure.possible)  # fmt: skip
         return charts.to_png(spec) if kind == "png" else charts.to_svg(spec).encode()
 
     key = (
-        f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}:{clearance.key()}"
+        f"{measure.id}:{code}:{by}:{compact}:{kind}:{target}:{rebase}:{screen}:"
+        f"{fix_after}:{clearance.key()}"
     )
     try:
         image = store().cached(f"chart:{key}", draw)
@@ -745,22 +811,41 @@ TEMPLATE_CHOOSE = "dashboard/neighbourhood_choose.html"
 def neighbourhood_ward(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """Published measures for one of the partnership's wards (or the whole
     partnership), in plain language, as the public sees them (the measures
-    the registry puts on the resident page); kept until the next load or a
-    change to the partnership's areas."""
+    the registry puts on the resident page), with what its published plan
+    does there; kept until the next load, a change to the partnership's
+    areas or a change to its published plan."""
     partnership = _partnership_at(request, slug)
-    revision = (store_revision(), partnership.name, tuple(partnership.area_codes()))
+    plan = scope.published_plan(partnership)
+    revision = (
+        store_revision(), partnership.name, tuple(partnership.area_codes()),
+        (plan.pk, plan.revision) if plan else None,
+    )  # fmt: skip
     return cached_page(
-        request, revision, lambda: _neighbourhood_ward(request, partnership, code)
+        request, revision, lambda: _neighbourhood_ward(request, partnership, plan, code)
     )
 
 
+@dataclass(frozen=True)
+class ResidentFigure:
+    """A measure on the resident's page: its last two years, what to know
+    of them, and the latest in words against the year before and among the
+    wards around it ("" where there is nothing to say)."""
+
+    measure: Any
+    rows: list[results.Row]
+    notes: list[str]
+    change: str
+    among: str
+
+
 def _neighbourhood_ward(
-    request: HttpRequest, partnership: Partnership, code: str
+    request: HttpRequest, partnership: Partnership, plan: Plan | None, code: str
 ) -> HttpResponse:
     areas = dict(_public_areas(partnership))
     if code not in areas:
         raise Http404("This partnership has no such ward.")
     whole = code == scope.own_area(store(), partnership)
+    around = None if whole else geography.parent(store(), code)
     shown = []
     for measure in results.resident_measures():
         try:
@@ -771,15 +856,66 @@ def _neighbourhood_ward(
         except results.ResultError:
             continue  # not loaded, or not published for wards
         if answer.rows:
-            notes = [*answer.notes, *answer.coverage]
-            shown.append((measure, answer.rows[-2:], notes))
+            rows = answer.rows[-2:]
+            shown.append(
+                ResidentFigure(
+                    measure, rows, [*answer.notes, *answer.coverage],
+                    _year_on_year(measure, rows),
+                    _among(measure, code, around, rows[-1]) if around else "",
+                )
+            )  # fmt: skip
     name = partnership.name if whole else areas[code]
     return render(
         request,
         "dashboard/neighbourhood.html",
         {"ward": geography.Area(code, name, "partnership" if whole else "ward"),
-         "whole": whole, "results": shown, "deprivation": _deprived(code)},
+         "whole": whole, "results": shown, "deprivation": _deprived(code),
+         "plan": plan,
+         "actions": scope.actions_in(plan, _and_around(code)) if plan else []},
     )  # fmt: skip
+
+
+def _year_on_year(measure: Any, rows: list[results.Row]) -> str:
+    """The latest year against the one before, in words."""
+    if len(rows) < 2:
+        return ""
+    before, now = (
+        resident_words.Figure(r.period, r.value, r.numerator, r.denominator,
+                              r.months, r.lower, r.upper)
+        for r in rows
+    )  # fmt: skip
+    change = resident_words.year_on_year(measure, before, now)
+    return change.words if change else ""
+
+
+def _among(measure: Any, code: str, around: geography.Area, latest: results.Row) -> str:
+    """The area's place among the areas of its level in ``around``, as
+    published, on the latest period ("" if it has no figure there)."""
+    level = geography.area(store(), code).level
+    try:
+        rows = results.comparison(
+            store(), measure.id, level, around.code, latest.period, by="year",
+            audience="public", rules=publication_rules(),
+        ).rows  # fmt: skip
+    except results.ResultError:
+        return ""  # not published for that level, or the parent has no data
+    ranked = [
+        row for row in rows
+        if isinstance(row, results.ComparisonRow) and row.value is not None
+    ]  # fmt: skip
+    mine = next((row for row in ranked if row.area_code == code), None)
+    if mine is None or len(ranked) < 2:
+        return ""
+    return resident_words.among(measure, mine.rank, len(ranked), level,
+                                around.name, mine.in_line_with_parent)  # fmt: skip
+
+
+def _and_around(code: str) -> list[str]:
+    """``code`` and every area it lies in, up the geography."""
+    codes = [code]
+    while (parent := geography.parent(store(), codes[-1])) and parent.code not in codes:
+        codes.append(parent.code)
+    return codes
 
 
 def any_neighbourhood(request: HttpRequest, code: str = "") -> HttpResponse:

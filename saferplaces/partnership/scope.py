@@ -8,6 +8,7 @@ its pages answer 404, never 403, so its existence is not given away.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -22,6 +23,7 @@ from saferplaces.partnership.models import (
     Plan,
     ProgressUpdate,
 )
+from saferplaces.partnership.progress import plan_actions
 
 if TYPE_CHECKING:
     from saferplaces.analytics.results import Clearance
@@ -149,6 +151,19 @@ def public_partnerships() -> list[Partnership]:
     everyone = list(Partnership.objects.all())
     with_areas = list(Partnership.objects.filter(areas__isnull=False).distinct())
     return with_areas or everyone
+
+
+def published_plan(partnership: Partnership) -> Plan | None:
+    """The partnership's newest published plan (None before it has one):
+    all a public page may show of its plans, never a draft."""
+    return partnership.plans.filter(published=True).first()
+
+
+def actions_in(plan: Plan, codes: Iterable[str]) -> list[Action]:
+    """The plan's actions aimed at any of ``codes`` (an area and the areas
+    it lies in): those whose target areas name one, in the plan's order."""
+    wanted = set(codes)
+    return [a for a in plan_actions(plan) if wanted.intersection(a.target_areas)]
 
 
 def current_plans(request: Any) -> QuerySet[Plan]:

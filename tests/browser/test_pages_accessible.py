@@ -56,6 +56,9 @@ def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
         reverse("dashboard:measure", kwargs={"measure_id": "total-recorded-crime"})
         + "?area=SYN-PARTNERSHIP",
         reverse("dashboard:map") + "?shade=imd",
+        # Issue 30: limits drawn at zero, and the SPC options refused in words.
+        reverse("dashboard:measure", kwargs={"measure_id": "road-casualties-ksi"})
+        + "?area=SYN-D03&screen_outliers=no&fix_after=5",
         reverse("dashboard:measure", kwargs={"measure_id": "stop-searches"})
         + "?area=west-midlands&by=year",
     ]:
@@ -80,6 +83,9 @@ def test_measure_and_map_pages_do_not_scroll_sideways_on_a_phone(page, live_serv
         + "?area=SYN-D01&by=quarter",
         reverse("dashboard:map") + "?measure=domestic-violence&within=SYN-D01",
         reverse("dashboard:map") + "?shade=imd",
+        # Issue 30: limits drawn at zero, and the SPC options refused in words.
+        reverse("dashboard:measure", kwargs={"measure_id": "road-casualties-ksi"})
+        + "?area=SYN-D03&screen_outliers=no&fix_after=5",
         reverse("dashboard:measure", kwargs={"measure_id": "stop-searches"})
         + "?area=west-midlands&by=year",
     ]:

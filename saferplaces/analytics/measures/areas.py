@@ -452,8 +452,13 @@ def _sum_by_period(
     table = lsoa_month_counts(store, measure, None, as_of)
     months = pc.unique(table.column("month")).to_pylist()
     periods = pc.take(
-        pa.array([label(str(m)) for m in months]),
-        pc.index_in(table.column("month"), value_set=pa.array(months)),
+        # Typed: a measure none of whose rows match has no months, and an
+        # untyped empty array (null) cannot be looked up in.
+        pa.array([label(str(m)) for m in months], type=pa.string()),
+        pc.index_in(
+            table.column("month"),
+            value_set=pa.array(months, type=table.column("month").type),
+        ),
     )
     summed = (
         table.append_column("period", periods)

@@ -33,6 +33,15 @@ ALL_LEVELS = (
 DISTRICT_AND_LARGER = ALL_LEVELS[ALL_LEVELS.index("district") :]
 
 
+# What a value of each kind can be (Measure.possible): the one home of the
+# rule that a count or a rate is never negative.
+POSSIBLE: dict[Kind, tuple[float | None, float | None]] = {
+    "count": (0.0, None),
+    "proportion": (0.0, 100.0),
+    "ratio": (0.0, None),
+}
+
+
 @dataclass(frozen=True)
 class Publication:
     """What the public (anyone not signed in) may see of a measure.
@@ -115,6 +124,14 @@ class Measure:
     # table holds, so each is listed, zero or not, in every area and month.
     # Never public: the public sees only breakdowns with a fixed list.
     classified_by_store: tuple[str, ...] = ()
+
+    @property
+    def possible(self) -> tuple[float | None, float | None]:
+        """The least and the most the measure's value can be (None: no
+        bound). Every kind counts things: a count, a rate per resident and
+        a ratio of counts cannot go below zero, a percentage not beyond
+        0 to 100. Charts draw no limit outside these (``spc.drawn``)."""
+        return POSSIBLE[self.kind]
 
     @property
     def from_sql(self) -> str:
