@@ -99,6 +99,26 @@ def is_checkboxes(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
 
 
+@register.filter
+def is_area_list(field: BoundField) -> bool:
+    """Whether the field is several area boxes (partnership/areas.py's
+    ``AreasField``, which this bottom layer knows only by its boxes)."""
+    return hasattr(field.field.widget, "boxes")
+
+
+@register.filter
+def area_boxes(field: BoundField) -> list[str]:
+    """What each of an ``AreasField``'s boxes shows."""
+    boxes: list[str] = field.field.widget.boxes(field.value())
+    return boxes
+
+
+@register.filter
+def area_labels(field: BoundField) -> list[str]:
+    """The labels of the areas an ``AreasField`` offers."""
+    return [label for _, label in field.field.widget.choices.listed]
+
+
 @register.simple_tag(takes_context=True)
 def csrf_field(context: template.Context) -> SafeString:
     """``{% csrf_token %}`` for a page that may be kept (lib/pagecache.py):
