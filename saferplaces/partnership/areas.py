@@ -139,6 +139,11 @@ class AreaField(forms.CharField):
         typed = str(super().clean(value) or "")
         return _code_for(self.choices, typed) if typed else ""
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        """Whether ``data`` names another area than ``initial``'s code (a
+        label or name for the same area is no change)."""
+        return _named_other(self, initial or "", data)
+
 
 class AreaInputs(forms.Widget):
     """Several area boxes under one name, one more than is filled plus
@@ -201,6 +206,17 @@ class AreasField(forms.Field):
         if errors:
             raise forms.ValidationError(errors)
         return list(dict.fromkeys(codes))
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        """Whether ``data`` names other areas than ``initial``'s codes."""
+        return _named_other(self, list(initial or []), data)
+
+
+def _named_other(field: forms.Field, initial: Any, data: Any) -> bool:
+    try:
+        return bool(initial != field.clean(data))
+    except forms.ValidationError:
+        return True
 
 
 def _code_for(choices: AreaChoices, typed: str) -> str:
