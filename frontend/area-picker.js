@@ -16,6 +16,7 @@ function enhance(box) {
   box.parentNode.insertBefore(holder, box);
   const { id, name, value } = box;
   const refused = box.classList.contains("govuk-input--error");
+  const describedBy = box.getAttribute("aria-describedby");
   box.remove();
   accessibleAutocomplete({
     element: holder,
@@ -28,6 +29,21 @@ function enhance(box) {
     showNoOptionsFound: false,
     inputClasses: refused ? "app-area-picker__input--error" : null,
   });
+  if (describedBy) keepDescribed(document.getElementById(id), describedBy);
+}
+
+// The autocomplete's box points aria-describedby at its own hint only (and
+// at nothing once something is typed): keep the field's hint and error
+// message named too, whatever it sets.
+function keepDescribed(input, ours) {
+  const wanted = ours.split(" ");
+  const add = () => {
+    const now = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    const missing = wanted.filter((one) => !now.includes(one));
+    if (missing.length) input.setAttribute("aria-describedby", [...now, ...missing].join(" "));
+  };
+  add();
+  new MutationObserver(add).observe(input, { attributeFilter: ["aria-describedby"] });
 }
 
 document.querySelectorAll('input[data-module="app-area-picker"]').forEach(enhance);
