@@ -165,11 +165,23 @@ class AreaInputs(forms.Widget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return name not in data
 
-    def boxes(self, value: Any) -> list[str]:
-        """What each box shows: each area (a code as its label), then the
-        spare boxes."""
+    def boxes(self, value: Any, refused: bool = False) -> list[tuple[str, bool]]:
+        """What each box shows (an area's code as its label), then the
+        spare boxes; and, when the field was ``refused``, whether each
+        box's area was."""
         shown = [self.choices.label_of(str(v)) for v in value or [] if str(v).strip()]
-        return [*shown, *[""] * (self.SPARE + (0 if shown else 1))]
+        spare = [""] * (self.SPARE + (0 if shown else 1))
+        choices = self.choices
+        marked = [(text, refused and not _is_area(choices, text)) for text in shown]
+        return marked + [(text, False) for text in spare]
+
+
+def _is_area(choices: AreaChoices, typed: str) -> bool:
+    try:
+        choices.code_for(typed)
+    except Refused:
+        return False
+    return True
 
 
 class AreasField(forms.Field):

@@ -107,9 +107,12 @@ def is_area_list(field: BoundField) -> bool:
 
 
 @register.filter
-def area_boxes(field: BoundField) -> list[str]:
-    """What each of an ``AreasField``'s boxes shows."""
-    boxes: list[str] = field.field.widget.boxes(field.value())
+def area_boxes(field: BoundField) -> list[tuple[str, bool]]:
+    """What each of an ``AreasField``'s boxes shows, and whether its area
+    was refused."""
+    boxes: list[tuple[str, bool]] = field.field.widget.boxes(
+        field.value(), refused=bool(field.errors)
+    )
     return boxes
 
 
