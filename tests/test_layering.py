@@ -57,7 +57,8 @@ ALLOWED: dict[str, set[str]] = {
 # What an app offers the apps above it; anything else is its own business.
 PUBLIC = {
     "accounts": {"audit", "models", "permissions", "read_audit"},
-    "partnership": {"authoring", "history", "models", "progress", "scope"},
+    # areas: the partnership's areas, as every app's forms pick them.
+    "partnership": {"areas", "authoring", "history", "models", "progress", "scope"},
 }
 for _app in APPS - PUBLIC.keys():
     PUBLIC[_app] = set()

@@ -19,7 +19,8 @@ Example:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -346,12 +347,22 @@ def is_known(store: Store, code: str) -> bool:
     )
 
 
-def area_named(store: Store, typed: str) -> str:
+def area_named(
+    store: Store,
+    typed: str,
+    among: Collection[str] | None = None,
+    preferring: Collection[str] = (),
+    among_called: str = "the areas given",
+) -> str:
     """The code of the area ``typed`` names: a code the geography holds, or
     the name of exactly one area (a person types "Selly Oak" as readily as
-    E05011119). Refused for any other, with the nearest names and codes the
-    geography holds, or every area of a shared name ("Abbey" is a ward of
-    many councils), in words fit to show.
+    E05011119). Only the areas ``among`` (called ``among_called``) are
+    taken or suggested, when given (a partnership's, for its forms); a
+    name several of them share is the one of them ``preferring`` holds, if
+    exactly one (a partnership's own district "Selly Oak" over the ward
+    inside it). Refused for any other,
+    with the nearest names and codes, or every area of a shared name
+    ("Abbey" is a ward of many councils), in words fit to show.
 
     Example:
         >>> import tempfile
@@ -365,23 +376,30 @@ def area_named(store: Store, typed: str) -> str:
     known = _every_area(store)
     if not known:
         raise Refused("no geography is loaded to check it against")
-    for code in (text, text.upper()):
+    if among is not None:
+        known = {code: known[code] for code in among if code in known}
+    # A suggestion as offered, "Selly Oak (E05011119)", is taken by its code.
+    quoted = _QUOTED_CODE.match(text)
+    for code in (text, text.upper(), *(quoted.groups() if quoted else ())):
         if code in known:
             return code
     called = [a for a in known.values() if a.name.casefold() == text.casefold()]
-    if len(called) == 1:
-        return called[0].code
+    preferred = [a for a in called if a.code in preferring]
+    if len(called) == 1 or len(preferred) == 1:
+        return (preferred or called)[0].code
     if called:
         raise Refused(
             f"{len(called)} areas are called {text}: "
             + "; ".join(_told_apart(store, a) for a in called)
             + ". Give the code of the one you mean"
         )
-    raise Refused(
-        "no area in the geography has this code or name" + _nearest(known, text)
-    )
+    nearest = _nearest(known, text)
+    if among is not None:
+        raise Refused(f"{text} is not one of {among_called}{nearest}")
+    raise Refused("no area in the geography has this code or name" + nearest)
 
 
+_QUOTED_CODE = re.compile(r"^.*\(([A-Za-z0-9-]+)\)$")
 # Suggestions offered for an area not found, and how alike they must be.
 NEAREST_AREAS = 3
 NEAREST_CUTOFF = 0.6

@@ -23,7 +23,8 @@ from saferplaces.cases.models import (
     RoutingRule,
     SharingAgreement,
 )
-from saferplaces.codes import is_area_code, normalise_postcode
+from saferplaces.codes import normalise_postcode
+from saferplaces.partnership.areas import AreasField, area_choices
 from saferplaces.versions import VersionedForm
 
 DATE_HELP = "For example, 2015-03-27"
@@ -372,11 +373,11 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    area_codes = forms.CharField(
+    area_codes = AreasField(
         label="Areas (optional)",
-        required=False,
-        max_length=2000,
-        help_text="LSOA, ward or district codes, separated by commas. Blank: anywhere.",
+        help_text="The partnership's areas the pathway is for, one to a box: "
+        "a district, ward or LSOA by name or code, chosen from the list. "
+        "Blank: anywhere.",
     )
     outcomes = forms.CharField(
         label="Outcomes the receiving agency records",
@@ -412,8 +413,10 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
             partnership=partnership, is_active=True
         )
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        area_codes = self.fields["area_codes"]
+        assert isinstance(area_codes, AreasField)
+        area_codes.offer(area_choices(partnership))
         if not self.is_bound:
-            self.initial["area_codes"] = ", ".join(self.instance.area_codes or [])
             self.initial["outcomes"] = "\n".join(self.instance.outcomes or [])
 
     def clean_outcomes(self) -> list[str]:
@@ -426,14 +429,6 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
                 f"“{too_long[0][:40]}…” is longer"
             )
         return outcomes
-
-    def clean_area_codes(self) -> list[str]:
-        codes = [c.strip() for c in self.cleaned_data["area_codes"].split(",")]
-        codes = [c for c in codes if c]
-        bad = [c for c in codes if not is_area_code(c)]
-        if bad:
-            raise forms.ValidationError(f"{bad[0]} is not an area code")
-        return codes
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

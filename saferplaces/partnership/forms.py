@@ -12,9 +12,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from saferplaces.analytics.measures import REGISTRY
-from saferplaces.analytics.refusals import Refused
 from saferplaces.lib.fields import ModelMultipleChoiceField
-from saferplaces.partnership.areas import checked_area
+from saferplaces.partnership.areas import AreasField, area_choices
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -130,11 +129,11 @@ class ActionForm(VersionedForm[Action]):
     """An action's details. The model's rules (due not before start, an
     emerging issue's decision) apply here as in the importer and the admin."""
 
-    target_areas = forms.CharField(
+    target_areas = AreasField(
         label="Target areas (optional)",
-        required=False,
-        max_length=500,
-        help_text="Area codes or names, separated by commas, e.g. E05011118, Selly Oak",
+        help_text="The partnership's areas the action is aimed at, one to a "
+        "box: type a name or code, like Selly Oak, and choose it from the "
+        "list. Save to have more boxes.",
     )
 
     class Meta:
@@ -156,18 +155,9 @@ class ActionForm(VersionedForm[Action]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_bound:  # codes as typed, not a Python list ("[]")
-            self.initial["target_areas"] = ", ".join(self.instance.target_areas)
-
-    def clean_target_areas(self) -> list[str]:
-        typed = [t.strip() for t in self.cleaned_data["target_areas"].split(",")]
-        codes = []
-        for area in filter(None, typed):
-            try:
-                codes.append(checked_area(area))
-            except Refused as error:
-                raise forms.ValidationError(f"{area!r}: {error}.") from None
-        return codes
+        target_areas = self.fields["target_areas"]
+        assert isinstance(target_areas, AreasField)
+        target_areas.offer(area_choices(self.instance.plan.partnership))
 
 
 class MilestoneForm(VersionedForm[Milestone]):

@@ -280,7 +280,7 @@ def _picker_areas(
         for code, (name, _) in geography.areas_inside(store, level, inside).items():
             offered.setdefault(code, geography.Area(code, name, level))
     offered.pop(whole, None)
-    labels = _labels_told_apart(store, list(offered.values()))
+    labels = _labels_told_apart(store, list(offered.values()), say_level)
     rank = {level: n for n, level in enumerate(levels)}
     ordered = sorted(
         offered.values(),
@@ -298,16 +298,23 @@ def _picker_areas(
     return found
 
 
-def _labels_told_apart(store: Any, areas: list[Any]) -> dict[str, str]:
+def _labels_told_apart(
+    store: Any, areas: list[Any], say_level: bool = False
+) -> dict[str, str]:
     """Each area's name, with its council's where two areas share a name
-    ("Abbey (Leicester)")."""
+    ("Abbey (Leicester)"); where each label will say its level, only two of
+    one level need it (a district and a ward both called Selly Oak are told
+    apart by their levels)."""
     from collections import Counter
 
     from saferplaces.analytics import geography
 
-    repeated = Counter(a.name for a in areas)
+    def alike(area: Any) -> tuple[str, str]:
+        return (area.name, area.level if say_level else "")
+
+    repeated = Counter(alike(a) for a in areas)
     labels = {a.code: a.name for a in areas}
-    shared = [a for a in areas if repeated[a.name] > 1]
+    shared = [a for a in areas if repeated[alike(a)] > 1]
     if shared:
         councils = geography.areas_of_level(store, "local_authority")
         lsoas = geography.lsoas_in_each(store, [c.code for c in councils])

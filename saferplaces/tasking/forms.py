@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from saferplaces.codes import is_area_code
+from saferplaces.partnership.areas import AreaField, area_choices
 from saferplaces.partnership.models import Group
 from saferplaces.tasking.models import ProblemSolving
 from saferplaces.versions import VersionedForm
@@ -52,6 +52,17 @@ class PackChooserForm(forms.Form):
 
 
 class ProblemForm(VersionedForm[ProblemSolving]):
+    area_code = AreaField(
+        label="Area",
+        help_text="One of the partnership's areas: type its name or code, "
+        "and choose it from the list.",
+    )
+    comparison_area = AreaField(
+        label="Comparison area (for another area)",
+        required=False,
+        help_text="Only for another area: its name or code, like Northfield. "
+        "Leave blank for the rest of the district.",
+    )
     cells = forms.CharField(
         label="Hot spot cells (optional)",
         required=False,
@@ -75,9 +86,7 @@ class ProblemForm(VersionedForm[ProblemSolving]):
             "group": "Tasking group (optional)",
             "source": "Data that shows it",
             "kind": "Which kind (optional), e.g. Burglary or fly-tipping",
-            "area_code": "Area code",
             "compare_with": "Compare with",
-            "comparison_area": "Comparison area code (for another area)",
             "scanning": "Scanning: what was noticed, by whom (optional)",
             "analysis": "Analysis: why it happens here (optional)",
             "response": "Response: what partners agreed to do (optional)",
@@ -90,8 +99,6 @@ class ProblemForm(VersionedForm[ProblemSolving]):
             "happened anyway: the assessment sets the target against it. The "
             "target, and for hot spot cells the ring of cells around them, are "
             "taken out of it, so that nothing counts on both sides.",
-            "comparison_area": "Only for another area: its code, like SYN-D02. "
-            "Leave blank for the rest of the district.",
         }
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
@@ -105,6 +112,11 @@ class ProblemForm(VersionedForm[ProblemSolving]):
         group.queryset = Group.objects.filter(
             partnership_id=self.instance.partnership_id
         )
+        offered = area_choices(self.instance.partnership)
+        for name in ("area_code", "comparison_area"):
+            area = self.fields[name]
+            assert isinstance(area, AreaField)
+            area.offer(offered)
         if not self.is_bound:
             self.initial["cells"] = ", ".join(self.instance.cells or [])
         whole = ProblemSolving.CompareWith.WHOLE_AREA
@@ -128,12 +140,6 @@ class ProblemForm(VersionedForm[ProblemSolving]):
             )
         return cells
 
-    def clean_area_code(self) -> str:
-        return _code(self.cleaned_data["area_code"], required=True)
-
-    def clean_comparison_area(self) -> str:
-        return _code(self.cleaned_data["comparison_area"], required=False)
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         district = ProblemSolving.CompareWith.REST_OF_DISTRICT
@@ -144,10 +150,3 @@ class ProblemForm(VersionedForm[ProblemSolving]):
                 "the district, or choose the rest of another area.",
             )
         return cleaned
-
-
-def _code(value: str, required: bool) -> str:
-    code = value.strip()
-    if (code or required) and not is_area_code(code):
-        raise forms.ValidationError("Letters, digits and hyphens only, like SYN-D03.")
-    return code

@@ -91,8 +91,8 @@ class ProblemSolving(Versioned):
             self.comparison_area
         ):
             errors["comparison_area"] = (
-                "Enter the code of the area to compare with, or compare with "
-                "the rest of the district."
+                "Choose the area to compare with, or compare with the rest "
+                "of the district."
             )
         if self.group is not None and self.group.partnership_id != self.partnership_id:
             errors["group"] = "Choose a group of this partnership."

@@ -17,6 +17,7 @@ cells far away (eight cells off) hold the rest of the district's crime.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pyproj import Transformer
@@ -52,8 +53,9 @@ HEADER = (
 )
 
 
-def build_store(folder: Path) -> Store:
-    """The store at ``folder``/store, with geography and street crime."""
+def build_store(folder: Path, more_geography: Sequence[Path] = ()) -> Store:
+    """The store at ``folder``/store, with geography (and ``more_geography``,
+    areas files of more areas) and street crime."""
     store = Store(folder / "store")
     run_load(
         store,
@@ -61,6 +63,7 @@ def build_store(folder: Path) -> Store:
         [
             GEOGRAPHY / "lookup-lsoa11-wd19-lad19.csv",
             GEOGRAPHY / "partnership-areas.yaml",
+            *more_geography,
         ],
     )
     to_degrees = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)

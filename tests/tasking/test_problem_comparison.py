@@ -100,7 +100,7 @@ def test_the_migration_keeps_whole_area_comparisons_of_saved_records(analyst):
     assert unchosen.compare_with == "rest-of-district"  # never assessed
 
 
-def test_the_rest_of_another_area_needs_its_code(client, analyst):
+def test_the_rest_of_another_area_needs_that_area(client, analyst):
     client.force_login(analyst)
     data = {
         "title": "Burglary", "stage": "response", "owner": analyst.agency_id,
@@ -110,6 +110,6 @@ def test_the_rest_of_another_area_needs_its_code(client, analyst):
     }  # fmt: skip
     refused = client.post(reverse("tasking:problem_new"), data)
     assert refused.status_code == 400
-    assert "Enter the code of the area to compare with" in refused.content.decode()
+    assert "Choose the area to compare with" in refused.content.decode()
     saved = client.post(reverse("tasking:problem_new"), {**data, "compare_with": ""})
     assert saved.status_code == 400  # a choice is needed

@@ -108,6 +108,26 @@ def is_radios(field: BoundField) -> bool:
 def is_checkbox(field: BoundField) -> bool:
     """A single yes-or-no box (a ``BooleanField``)."""
     return isinstance(field.field.widget, forms.CheckboxInput)
+def is_area_list(field: BoundField) -> bool:
+    """Whether the field is several area boxes (partnership/areas.py's
+    ``AreasField``, which this bottom layer knows only by its boxes)."""
+    return hasattr(field.field.widget, "boxes")
+
+
+@register.filter
+def area_boxes(field: BoundField) -> list[tuple[str, bool]]:
+    """What each of an ``AreasField``'s boxes shows, and whether its area
+    was refused."""
+    boxes: list[tuple[str, bool]] = field.field.widget.boxes(
+        field.value(), refused=bool(field.errors)
+    )
+    return boxes
+
+
+@register.filter
+def area_labels(field: BoundField) -> list[str]:
+    """The labels of the areas an ``AreasField`` offers."""
+    return [label for _, label in field.field.widget.choices.listed]
 
 
 @register.simple_tag(takes_context=True)
