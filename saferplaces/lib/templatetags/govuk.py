@@ -108,6 +108,9 @@ def is_radios(field: BoundField) -> bool:
 def is_checkbox(field: BoundField) -> bool:
     """A single yes-or-no box (a ``BooleanField``)."""
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
 def is_area_list(field: BoundField) -> bool:
     """Whether the field is several area boxes (partnership/areas.py's
     ``AreasField``, which this bottom layer knows only by its boxes)."""
