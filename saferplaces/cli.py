@@ -370,6 +370,7 @@ def cases_publish(quiet: bool) -> None:
 
     report = publish_cases(_store())
     print_report(report, quiet)
+    _warm_dashboards(quiet)
     if report.rejected:
         sys.exit(EXIT_ROWS_REJECTED)
 
@@ -626,6 +627,7 @@ def ingest(
     with progress_bar(quiet) as progress:
         report = _load_or_exit(_store(), spec, list(paths), progress, allow_shrink)
     print_report(report, quiet)
+    _warm_dashboards(quiet)
     if report.rejected:
         sys.exit(EXIT_ROWS_REJECTED)
 
@@ -686,6 +688,17 @@ def demo(quiet: bool, no_users: bool) -> None:
         )
     if seeded.cases_published is not None:
         print_report(seeded.cases_published, quiet=True)
+    _warm_dashboards(quiet)
+
+
+def _warm_dashboards(quiet: bool) -> None:
+    """Build the readers' dashboards for the store a load just changed, so
+    the first reader after it need not wait (saferplaces/dashboard/warming.py)."""
+    from saferplaces.dashboard.warming import warm_dashboards
+
+    ready = warm_dashboards()
+    if not quiet:
+        click.echo(f"Dashboards ready for {ready} readers.")
 
 
 @main.group()
