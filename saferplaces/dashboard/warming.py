@@ -18,7 +18,6 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
-from django.core.management import call_command
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -36,7 +35,8 @@ def warm_dashboards() -> int:
     ``MOST_READERS_WARMED``); returns how many readers' pages are ready."""
     from saferplaces.dashboard.views import overview
 
-    _static_files_named()
+    if not _served_yet():
+        return 0
     ready = 0
     for reader in _readers():
         if not can(reader, Capability.USE_SERVICE):
@@ -46,13 +46,13 @@ def warm_dashboards() -> int:
     return ready
 
 
-def _static_files_named() -> None:
+def _served_yet() -> bool:
     """Pages name their static files by the manifest `saferplaces serve`
-    writes as it starts; before any server has, it is written here."""
-    manifest = isinstance(staticfiles_storage, ManifestFilesMixin)
-    if manifest and not staticfiles_storage.exists(staticfiles_storage.manifest_name):
-        call_command("collectstatic", interactive=False, verbosity=0)
-        staticfiles_storage.hashed_files = staticfiles_storage.load_manifest()
+    writes as it starts: until a server has, no worker waits for a page
+    (and none could be drawn)."""
+    if isinstance(staticfiles_storage, ManifestFilesMixin):
+        return bool(staticfiles_storage.exists(staticfiles_storage.manifest_name))
+    return True
 
 
 def _readers() -> list[User]:
