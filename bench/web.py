@@ -13,11 +13,12 @@ is the cost of the page itself. Load only ever targets 127.0.0.1.
                         [--only NAME ...] [--national DIR]
 
 It also times the dashboard just after a fresh load (a corrected month of
-street crime, one row fewer): the first and the second reader, after a load
-that builds no dashboards (the loader called alone: every card scans the
-store) and after `saferplaces ingest`, which builds them in the cache every
-worker shares (saferplaces/dashboard/warming.py); the goal is a first
-reader within 1.5x of the second. --after-load times only that.
+street crime, a few rows fewer): the first reader and the median of the
+next five, after a load that builds no dashboards (the loader called
+alone: every card scans the store) and after `saferplaces ingest`, which
+builds them in the cache every worker shares
+(saferplaces/dashboard/warming.py); the goal is a first reader within 1.5x
+of the next. --after-load times only that.
 
 With --national (bench/national.py's --keep folder) it serves the demo's
 users and plan over the SYNTHETIC national store instead, and loads the
@@ -64,6 +65,7 @@ PAGES = {
 GOAL_MS = 300
 # The first reader after a load at most this many times the second's wait.
 AFTER_LOAD_GOAL = 1.5
+NEXT_READERS = 5
 LOADER_ALONE = """
 import sys
 from pathlib import Path
@@ -120,7 +122,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_up(port: int, seconds: float = 60) -> None:
+def wait_until_up(port: int, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -214,10 +216,10 @@ def after_a_load(port: int, cookie: str, folder: Path, env: dict[str, str]) -> b
             "ingest", "police-uk-street", str(path), "--quiet", env=env
         ),
     }
-    print("\n/dashboard/ just after a load: first and second reader")
-    # Rows left out of the month: a file no earlier run loaded (a load of
-    # the same file again would change nothing).
-    fewer = int(time.time()) % 500
+    print("\n/dashboard/ just after a load: the first reader, the next (median of 5)")
+    # Rows left out of the month: a file the last run did not load (the same
+    # file again would change nothing), under the 5% a load may take away.
+    fewer = int(time.time()) % 100
     ratio = 0.0
     for name, load_it in loads.items():
         fewer += 1
@@ -226,11 +228,14 @@ def after_a_load(port: int, cookie: str, folder: Path, env: dict[str, str]) -> b
         took = time.perf_counter() - started
         time.sleep(1.2)  # workers look at the store's versions once a second
         first = timed_get(port, "/dashboard/", cookie)
-        second = timed_get(port, "/dashboard/", cookie)
+        # The next readers' median: one request on a busy machine is noise.
+        second = statistics.median(
+            timed_get(port, "/dashboard/", cookie) for _ in range(NEXT_READERS)
+        )
         ratio = first / second
         print(
             f"  {name:<36} load {took:5.1f} s   first {first * 1000:7.0f} ms"
-            f"   second {second * 1000:6.0f} ms   ratio {ratio:5.1f}"
+            f"   next {second * 1000:6.0f} ms   ratio {ratio:5.1f}"
         )
     met = ratio <= AFTER_LOAD_GOAL  # the ingest command's, the last
     verdict = "meets" if met else "MISSES"
