@@ -8,9 +8,14 @@ needs no query."""
 
 from __future__ import annotations
 
+import os
+import socket
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import redis
 from click.testing import CliRunner
 from django.urls import reverse
 
@@ -26,6 +31,7 @@ from tests.support import HEADER, LOOKUP
 OAK, ELM = "E05900001", "E05900002"  # wards of Anytown (tests/fixtures/geography)
 OAK_LSOA, ELM_LSOA = "E01900001", "E01900003"
 MEASURE = "total-recorded-crime"
+REDIS = "redis://127.0.0.1:6379/15"
 
 
 def crimes_file(folder, name: str, month: str, counts: dict[str, int]):
@@ -47,19 +53,58 @@ def load_with_the_cli(path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+IN_FILES_AND_IN_REDIS = pytest.mark.parametrize(
+    "shared_cache",
+    [
+        "files",
+        pytest.param(
+            "redis",
+            marks=pytest.mark.skipif(
+                not redis_reachable(), reason="no Redis at 127.0.0.1:6379"
+            ),
+        ),
+    ],
+    indirect=True,
+)
+
+
 @pytest.fixture
-def anytown(settings, tmp_path, db, make_user):
-    """Anytown's geography and a year of crimes; the cache every worker
-    shares in files; two partnerships, one ward each, each with a plan and
-    an analyst."""
-    settings.DATA_DIR = tmp_path
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
+def shared_cache(request, tmp_path) -> Iterator[dict[str, str]]:
+    """The cache every worker shares, as the settings configure it: files
+    in the data folder, or Redis (keys of this test's own: the SQLite and
+    PostgreSQL legs run at once against the same server)."""
+    if getattr(request, "param", "files") == "files":
+        yield {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "kept"),
-        },
+        }
+        return
+    prefix = f"test-kept-{os.getpid()}-{time.time_ns()}"
+    yield {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS,
+        "KEY_PREFIX": prefix,
     }
+    server = redis.Redis.from_url(REDIS)
+    for key in server.scan_iter(match=f"{prefix}:*"):
+        server.delete(key)
+
+
+@pytest.fixture
+def anytown(settings, tmp_path, db, make_user, shared_cache):
+    """Anytown's geography and a year of crimes; the cache every worker
+    shares; two partnerships, one ward each, each with a plan and an
+    analyst."""
+    settings.DATA_DIR = tmp_path
+    settings.CACHES = {**settings.CACHES, "default": shared_cache}
     run_load(Store(tmp_path / "store"), get_source("geography"), [LOOKUP])
     year = [
         crimes_file(tmp_path, "a", f"2023-{month:02d}", counts)
@@ -98,6 +143,7 @@ def dashboard(client, user, query: str = "") -> str:
     return response.content.decode()
 
 
+@IN_FILES_AND_IN_REDIS
 def test_the_first_reader_after_a_load_is_served_a_kept_dashboard(
     anytown, tmp_path, client
 ):
