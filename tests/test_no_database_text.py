@@ -71,22 +71,15 @@ COMMANDS = [
 ]
 
 
-@pytest.fixture(scope="module", params=["nothing loaded", "geography alone"])
-def before_the_first_load(request, tmp_path_factory):
-    """A data folder whose store is before the first load, or has the
-    geography alone: either way, no crime, survey or population table yet.
-    Made once for the module: its tests only read it."""
-    folder = tmp_path_factory.mktemp("before-the-first-load")
+@pytest.fixture(params=["nothing loaded", "geography alone"])
+def empty_store(request, db, settings, tmp_path):
+    """A store before the first load, or with the geography alone: either
+    way, no crime, survey or population table yet."""
+    settings.DATA_DIR = tmp_path
     if request.param == "geography alone":
-        run_load(Store(folder / "store"), get_source("geography"), [LOOKUP])
-    return folder
-
-
-@pytest.fixture
-def empty_store(before_the_first_load, db, settings):
-    settings.DATA_DIR = before_the_first_load
+        run_load(Store(tmp_path / "store"), get_source("geography"), [LOOKUP])
     road_safety_plan()
-    return before_the_first_load
+    return tmp_path
 
 
 def body_of(response) -> str:
@@ -111,10 +104,8 @@ def test_no_page_shows_database_text_before_the_first_load(
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_no_command_shows_database_text_before_the_first_load(
-    empty_store, tmp_path, command
-):
-    result = CliRunner().invoke(main, shlex.split(command.format(tmp=tmp_path)))
+def test_no_command_shows_database_text_before_the_first_load(empty_store, command):
+    result = CliRunner().invoke(main, shlex.split(command.format(tmp=empty_store)))
     said = result.output + (
         repr(result.exception) if not isinstance(result.exception, SystemExit) else ""
     )
