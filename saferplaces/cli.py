@@ -375,6 +375,7 @@ def cases_publish(quiet: bool) -> None:
     reports = [publish_cases(store), publish_referral_outcomes(store)]
     for report in reports:
         print_report(report, quiet)
+    _warm_dashboards(quiet)
     if any(report.rejected for report in reports):
         sys.exit(EXIT_ROWS_REJECTED)
 
@@ -631,6 +632,7 @@ def ingest(
     with progress_bar(quiet) as progress:
         report = _load_or_exit(_store(), spec, list(paths), progress, allow_shrink)
     print_report(report, quiet)
+    _warm_dashboards(quiet)
     if report.rejected:
         sys.exit(EXIT_ROWS_REJECTED)
 
@@ -692,6 +694,17 @@ def demo(quiet: bool, no_users: bool) -> None:
     for published in (seeded.cases_published, seeded.outcomes_published):
         if published is not None:
             print_report(published, quiet=True)
+    _warm_dashboards(quiet)
+
+
+def _warm_dashboards(quiet: bool) -> None:
+    """Build the readers' dashboards for the store a load just changed, so
+    the first reader after it need not wait (saferplaces/dashboard/warming.py)."""
+    from saferplaces.dashboard.warming import warm_dashboards
+
+    ready = warm_dashboards()
+    if not quiet:
+        click.echo(f"Dashboards ready for {ready} readers.")
 
 
 @main.group()

@@ -85,6 +85,9 @@ def _fast_test_settings(settings):
     # outlives the run (tests/web/test_abuse_limits.py tests the shared ones).
     settings.CACHES = {
         **settings.CACHES,
+        # Kept pages in this process alone, emptied below for each test (the
+        # shared one is tested in tests/dashboard/test_dashboard_warmed_by_load.py).
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "limits": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "saferplaces-test-limits",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import time
 import urllib.error
@@ -52,6 +53,15 @@ ASB_ROW = (
     ",2024-03,West Midlands Police,West Midlands Police,-1.93,52.44,"
     "On or near Bristol Road,E01009001,Birmingham 100A,Anti-social behaviour,,"
 )
+
+
+def store_copied_from(template: Path, folder: Path) -> Store:
+    """A store of the test's own at ``folder``/store, copied from
+    ``template``, a store its module built once (a module-scoped fixture):
+    copying a few small files takes milliseconds where the loads that made
+    them take a second or more, and a test may load more into its copy."""
+    shutil.copytree(template, folder / "store")
+    return Store(folder / "store")
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -302,7 +302,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: form fields, not fi
 # file cache in the data folder that the workers of one machine share.
 REDIS_URL = env.optional_text("SAFERPLACES_REDIS_URL")
 CACHES: dict[str, dict[str, Any]] = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Kept pages and answers (saferplaces/lib/pagecache.py), where every
+    # worker finds them: a load builds the dashboards there as it ends
+    # (saferplaces/dashboard/warming.py), so no reader waits for the first.
+    # Keyed by the store's version, so none outlives the data it shows.
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "saferplaces-kept",
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "kept"),
+            "OPTIONS": {"MAX_ENTRIES": 5_000},
+        }
+    ),
     "limits": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

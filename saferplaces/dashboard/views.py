@@ -27,7 +27,12 @@ from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts, maps
 from saferplaces.dashboard.forms import ChartOptionsForm, NeighbourhoodForm
 from saferplaces.lib.downloads import csv_download, xlsx_download
-from saferplaces.lib.pagecache import cached_page, store_revision
+from saferplaces.lib.pagecache import (
+    KEEP_FOR_THE_DAY,
+    cached_page,
+    kept_value,
+    store_revision,
+)
 from saferplaces.lib.store import publication_rules, web_store
 from saferplaces.partnership import scope
 from saferplaces.partnership.models import ActionMeasure, Partnership, Plan, Status
@@ -38,7 +43,16 @@ def store() -> Store:
 
 
 def home_area(request: HttpRequest) -> str:
-    return scope.home_area(request, store())
+    """The area the reader's dashboard opens on, kept where every worker
+    finds it until the next load: it is asked before a kept page is looked
+    up, and finding it reads the geography."""
+    here = scope.current(request)
+    if here is None:
+        return ""
+    return kept_value(
+        ["home-area", here.pk, here.area_codes(), store_revision()],
+        lambda: scope.home_area(request, store()),
+    )
 
 
 # The areas the overview offers inside the partnership's, largest first.
@@ -69,6 +83,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         (plan_revision, timezone.localdate(), store_revision(), clearance.key()),
         lambda: _overview_page(request, code, plan, clearance),
+        keep_seconds=KEEP_FOR_THE_DAY,
     )
 
 

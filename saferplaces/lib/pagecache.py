@@ -34,20 +34,28 @@ from saferplaces.lib.csrf import CSRF_PLACEHOLDER
 
 T = TypeVar("T")
 KEEP_SECONDS = 600
+# For a page whose revision names the day: a load builds it
+# (saferplaces/dashboard/warming.py) for readers who may come hours later.
+KEEP_FOR_THE_DAY = 86_400
 
 
 def store_revision() -> str:
-    """The analytic store's table versions, as a short tag."""
+    """The analytic store's folder and table versions, as a short tag (the
+    folder too: installations may share one Redis)."""
     from saferplaces.lib.store import web_store
 
-    return _tag(sorted(web_store().table_versions().items()))
+    store = web_store()
+    return _tag([str(store.root), sorted(store.table_versions().items())])
 
 
 def cached_page(
-    request: HttpRequest, revision: Any, render: Callable[[], HttpResponse]
+    request: HttpRequest,
+    revision: Any,
+    render: Callable[[], HttpResponse],
+    keep_seconds: int = KEEP_SECONDS,
 ) -> HttpResponse:
     """``render()``'s page, kept for this address, reader's navigation and
-    ``revision``; only a 200 is kept."""
+    ``revision`` (for ``keep_seconds``); only a 200 is kept."""
     if request.method != "GET" or len(messages.get_messages(request)):
         return render()
     reader = import_string(settings.PAGE_CACHE_READER)(request)
@@ -62,7 +70,7 @@ def cached_page(
         content = response.content if not response.streaming else b""
         if response.status_code != 200 or response.streaming:
             return _with_token(request, response)
-        cache.set(key, content, KEEP_SECONDS)
+        cache.set(key, content, keep_seconds)
     return HttpResponse(_filled(request, content))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics.measures.areas import compare_areas
@@ -9,7 +11,7 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import GEOGRAPHY
+from tests.support import GEOGRAPHY, store_copied_from
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
@@ -25,8 +27,10 @@ CRIMES = [
 ]
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Loaded once for the module; each test has a copy."""
+    tmp_path = tmp_path_factory.mktemp("compare-areas")
     store = Store(tmp_path / "store")
     run_load(
         store, get_source("geography"), [GEOGRAPHY / "lookup-lsoa11-wd19-lad19.csv"]
@@ -42,7 +46,12 @@ def store(tmp_path):
     path = tmp_path / "crimes-street.csv"
     path.write_text(HEADER + "".join(lines))
     run_load(store, get_source("police-uk-street"), [path])
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_wards_ranked_best_first_with_their_change(store):

@@ -4,6 +4,8 @@ when the population changed; the row says so, and carries its months."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics import results
@@ -12,7 +14,13 @@ from saferplaces.analytics.measures.series import Period
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import ELM, GEOGRAPHY, load_crimes, load_population
+from tests.support import (
+    ELM,
+    GEOGRAPHY,
+    load_crimes,
+    load_population,
+    store_copied_from,
+)
 
 # The audit's hand-worked example ("Aldersgate"): 22 crimes in the two
 # months of 2016/17 Q4 the data covers (January and February 2017) against
@@ -23,8 +31,10 @@ from tests.support import ELM, GEOGRAPHY, load_crimes, load_population
 PLACES = 3
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Loaded once for the module; each test has a copy."""
+    tmp_path = tmp_path_factory.mktemp("like-with-like")
     store = Store(tmp_path / "store")
     run_load(
         store, get_source("geography"), [GEOGRAPHY / "lookup-lsoa11-wd19-lad19.csv"]
@@ -41,7 +51,12 @@ def store(tmp_path) -> Store:
             ("2017-02", "E01900001", 10),
         ],
     )  # fmt: skip
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def ranked(

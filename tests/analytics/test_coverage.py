@@ -5,13 +5,15 @@ force area lookup (tests/fixtures/geography/lookup-lad23-csp23-pfa23.csv)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics import results
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import EXTRACT, GEOGRAPHY, STREET_HEADER
+from tests.support import EXTRACT, GEOGRAPHY, STREET_HEADER, store_copied_from
 
 PFA_LOOKUP = GEOGRAPHY / "lookup-lad23-csp23-pfa23.csv"
 CITY_LSOA = "E01000001"  # in the City of London (E09000001)
@@ -62,9 +64,15 @@ def _load(tmp_path, *, pfa: bool) -> Store:
     return store
 
 
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """The store, loaded once for the module; each test has a copy."""
+    return _load(tmp_path_factory.mktemp("coverage"), pfa=True).root
+
+
 @pytest.fixture
-def store(tmp_path):
-    return _load(tmp_path, pfa=True)
+def store(loaded_once, tmp_path):
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_a_ward_of_a_force_with_no_files_loaded_has_no_data_not_zero(store):

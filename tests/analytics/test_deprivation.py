@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import doctest
 import io
+from pathlib import Path
 
 import pytest
 from numpy.testing import assert_allclose
@@ -22,6 +23,7 @@ from tests.support import (
     ANYTOWN,
     load_crimes,
     load_deprived_anytown,
+    store_copied_from,
     write_csv,
 )
 
@@ -29,11 +31,17 @@ from tests.support import (
 TAIL_ATOL = 1e-6
 
 
+@pytest.fixture(scope="module")
+def anytown(tmp_path_factory) -> Path:
+    """Anytown's store, loaded once for the module; each test has a copy."""
+    folder = tmp_path_factory.mktemp("anytown")
+    load_deprived_anytown(Store(folder / "store"), folder)
+    return folder / "store"
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
-    store = Store(tmp_path / "store")
-    load_deprived_anytown(store, tmp_path)
-    return store
+def store(anytown, tmp_path) -> Store:
+    return store_copied_from(anytown, tmp_path)
 
 
 def test_module_examples_run():

@@ -15,7 +15,7 @@ from saferplaces.analytics.measures.series import measure_series
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import SHARED_DATA, STREET_HEADER
+from tests.support import SHARED_DATA, STREET_HEADER, store_copied_from
 
 SHARED = SHARED_DATA / "police-uk"
 CITY = SHARED / "city-of-london"
@@ -29,11 +29,13 @@ def street_row(n: int, force: str, lsoa: str, crime_type: str = "Burglary") -> s
     return f"{n:064x},2016-10,{force},{force},{where},{lsoa},{name},{crime_type},,\n"
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
     """Four City of London Police crimes (two in the City, one with no
     location, one placed in Camden) and one Metropolitan Police crime in
-    Camden; a force area and a ward-sized area of the partnership's own."""
+    Camden; a force area and a ward-sized area of the partnership's own.
+    Loaded once for the module; each test has a copy."""
+    tmp_path = tmp_path_factory.mktemp("force-totals")
     store = Store(tmp_path / "store")
     rows = [
         street_row(1, "City of London Police", CITY_LSOA),
@@ -58,7 +60,12 @@ def store(tmp_path):
         f"    contains: [{CITY_LSOA}]\n"
     )
     run_load(store, get_source("geography"), [areas])
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_a_force_area_counts_every_row_its_force_published(store):

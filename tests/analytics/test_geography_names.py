@@ -34,9 +34,11 @@ def loaded(tmp_path, files) -> Store:
     return store
 
 
-@pytest.fixture(params=list(permutations([WARDS, LSOAS, CODES_ONLY])))
-def store(request, tmp_path) -> Store:
-    return loaded(tmp_path, request.param)
+@pytest.fixture(scope="module", params=list(permutations([WARDS, LSOAS, CODES_ONLY])))
+def store(request, tmp_path_factory) -> Store:
+    """The lookups loaded in one order, once for the module: its tests only
+    read the store."""
+    return loaded(tmp_path_factory.mktemp("lookups"), request.param)
 
 
 def test_a_ward_keeps_its_name_after_a_codes_only_lookup(store):

@@ -3,13 +3,15 @@ contains it, never the first in code order (issue 29, fault 2)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics.geography import children, parent
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import GEOGRAPHY, write_csv
+from tests.support import GEOGRAPHY, store_copied_from, write_csv
 
 ANYTOWN, OTHERTOWN = "E08900001", "E06900001"  # Othertown is coded lower
 AREAS = """\
@@ -23,13 +25,20 @@ areas:
 """
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Loaded once for the module; each test has a copy."""
+    tmp_path = tmp_path_factory.mktemp("parents")
     store = Store(tmp_path / "store")
     areas = write_csv(tmp_path / "areas.yaml", AREAS)
     for file in (GEOGRAPHY / "lsoa11-wd19-lad19-ew-lu.csv", areas):
         run_load(store, get_source("geography"), [file])
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_a_partnership_sits_in_the_local_authority_that_contains_it(store):

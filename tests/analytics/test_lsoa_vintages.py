@@ -5,13 +5,15 @@ silence (issue 29, fault 8)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics.measures.series import measure_series
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import GEOGRAPHY, load_crimes
+from tests.support import GEOGRAPHY, load_crimes, store_copied_from
 
 CHANGES = GEOGRAPHY / "lsoa11-lsoa21-lad22-lu.csv"
 TODAY = GEOGRAPHY / "imd-lookups-codes-only.csv"  # 2021 LSOAs in 2025 wards
@@ -33,13 +35,21 @@ def crimes_in(store: Store, code: str):
     return point
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    store = Store(tmp_path / "store")
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Today's LSOAs, their changes and the crimes, loaded once for the
+    module; each test has a copy."""
+    folder = tmp_path_factory.mktemp("vintages")
+    store = Store(folder / "store")
     run_load(store, get_source("geography"), [TODAY])
     run_load(store, get_source("geography"), [CHANGES])
-    load_crimes(store, tmp_path, CRIMES)
-    return store
+    load_crimes(store, folder, CRIMES)
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_crimes_in_merged_lsoas_count_in_the_2021_lsoa(store):

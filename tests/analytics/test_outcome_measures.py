@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
@@ -17,7 +19,7 @@ from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from saferplaces.vocabulary import OUTCOME_GROUPS
-from tests.support import STREET_HEADER, write_csv
+from tests.support import STREET_HEADER, store_copied_from, write_csv
 
 OUTCOME_HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
@@ -43,8 +45,8 @@ def outcome(number: int, month: str, outcome_type: str) -> str:
     )
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
     """Four crimes of 2024-01 and one anti-social behaviour incident:
 
     1. Burglary, charged in 2024-02 then fined in 2024-03: charged;
@@ -53,7 +55,8 @@ def store(tmp_path) -> Store:
        one, the other charged: the one nearer a charge counts, charged;
     4. Robbery, "Under investigation" in the street file, a caution in the
        outcomes of 2024-02: the outcomes file is later, out-of-court.
-    """
+    Loaded once for the module; each test has a copy."""
+    tmp_path = tmp_path_factory.mktemp("outcomes")
     store = Store(tmp_path / "store")
     street = [
         crime(1, "Burglary", "Suspect charged"),
@@ -83,7 +86,12 @@ def store(tmp_path) -> Store:
         )
     run_load(store, get_source("police-uk-street"), [tmp_path])
     run_load(store, get_source("police-uk-outcomes"), [tmp_path])
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_every_outcome_group_is_a_measure_in_the_registry():

@@ -5,6 +5,7 @@ which year they used when it is not the period's own."""
 from __future__ import annotations
 
 import doctest
+from pathlib import Path
 
 import pytest
 
@@ -14,11 +15,19 @@ from saferplaces.analytics.measures.series import measure_series
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import ELM, GEOGRAPHY, load_crimes, load_population
+from tests.support import (
+    ELM,
+    GEOGRAPHY,
+    load_crimes,
+    load_population,
+    store_copied_from,
+)
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Loaded once for the module; each test has a copy."""
+    tmp_path = tmp_path_factory.mktemp("population-year")
     store = Store(tmp_path / "store")
     run_load(
         store, get_source("geography"), [GEOGRAPHY / "lookup-lsoa11-wd19-lad19.csv"]
@@ -32,7 +41,12 @@ def store(tmp_path) -> Store:
             ("2017-01", "E01900001", 30), ("2017-01", "E01900003", 50),
         ],
     )  # fmt: skip
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_population_module_examples_run():

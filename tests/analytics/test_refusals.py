@@ -4,6 +4,8 @@ people see, and any other exception is a bug that propagates."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics import cards, results
@@ -15,16 +17,23 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import FEBRUARY, JANUARY
+from tests.support import FEBRUARY, JANUARY, store_copied_from
 
 AREA = "E01009002"  # an LSOA of the street crime fixtures
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    store = Store(tmp_path / "store")
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Two months of street crime, loaded once for the module; each test
+    has a copy."""
+    store = Store(tmp_path_factory.mktemp("refusals") / "store")
     run_load(store, get_source("police-uk-street"), [JANUARY, FEBRUARY])
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def plant(monkeypatch, error: Exception) -> None:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics import results
 from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import EXTRACT, FEBRUARY, JANUARY
+from tests.support import EXTRACT, FEBRUARY, JANUARY, store_copied_from
+
+
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Two months of street crime and the local extract, loaded once for
+    the module; each test has a copy."""
+    store = Store(tmp_path_factory.mktemp("results") / "store")
+    run_load(store, get_source("police-uk-street"), [JANUARY, FEBRUARY])
+    run_load(store, get_source("local-crimes"), [EXTRACT])
+    return store.root
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    store = Store(tmp_path / "store")
-    run_load(store, get_source("police-uk-street"), [JANUARY, FEBRUARY])
-    run_load(store, get_source("local-crimes"), [EXTRACT])
-    return store
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_a_year_with_two_months_of_data_is_marked_partial(store):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -28,7 +29,7 @@ from saferplaces.cli import main
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.police_uk import STOP_SEARCH_COLUMNS
 from saferplaces.ingest.sources import get_source
-from tests.support import TS021, write_csv
+from tests.support import TS021, store_copied_from, write_csv
 
 # The TS021 fixture's first LSOA: 300 Asian, 100 Black, 50 Mixed, 500 White
 # and 50 Other residents.
@@ -59,10 +60,16 @@ def write_searches(folder, name: str, rows: list[str]):
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
     """City of London, 2020-01: White 10 (one by the officer's view: not
     stated), Black 8, Asian 3, Mixed 0, Other 1, unknown 2; four arrests.
-    Derbyshire has 2020-02 only."""
+    Derbyshire has 2020-02 only. Loaded once for the module; each test has
+    a copy."""
     rows = (
         [search("2020-01-02", WHITE, "White", "Arrest")] * 2
         + [search("2020-01-03", WHITE, "White", "A no further action disposal")] * 7
@@ -73,16 +80,17 @@ def store(tmp_path) -> Store:
         + [search("2020-01-08", OTHER, "Other", "A no further action disposal")]
         + [search("2020-01-09", "", "", "A no further action disposal")] * 2
     )
-    store = Store(tmp_path / "store")
-    write_searches(tmp_path, "2020-01-city-of-london-stop-and-search.csv", rows)
+    files = tmp_path_factory.mktemp("searches")
+    store = Store(files.parent / f"{files.name}-store")
+    write_searches(files, "2020-01-city-of-london-stop-and-search.csv", rows)
     write_searches(
-        tmp_path,
+        files,
         "2020-02-derbyshire-stop-and-search.csv",
         [search("2020-02-01", WHITE, "White", "Arrest")],
     )
-    run_load(store, get_source("police-uk-stop-search"), [tmp_path])
+    run_load(store, get_source("police-uk-stop-search"), [files])
     run_load(store, get_source("population"), [TS021])
-    return store
+    return store.root
 
 
 @pytest.mark.parametrize(

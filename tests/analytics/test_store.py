@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saferplaces.analytics.store import Store, StoreError
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
-from tests.support import CORRECTED_JANUARY, FEBRUARY, JANUARY
+from tests.support import CORRECTED_JANUARY, FEBRUARY, JANUARY, store_copied_from
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """Loaded once for the module; each test has a copy."""
+    tmp_path = tmp_path_factory.mktemp("store")
     store = Store(tmp_path / "store")
     street = get_source("police-uk-street")
     run_load(store, street, [JANUARY, FEBRUARY])
     run_load(store, street, [CORRECTED_JANUARY], allow_shrink=True)
-    return store
+    return store.root
+
+
+@pytest.fixture
+def store(loaded_once, tmp_path) -> Store:
+    return store_copied_from(loaded_once, tmp_path)
 
 
 def test_an_empty_store_has_nothing(tmp_path):

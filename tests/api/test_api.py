@@ -15,19 +15,27 @@ from saferplaces.analytics.store import Store
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
 from tests.factories import ANONYMOUS, SITE_ADMIN, covering
-from tests.support import EXTRACT, FEBRUARY, JANUARY
+from tests.support import EXTRACT, FEBRUARY, JANUARY, store_copied_from
 
 pytestmark = pytest.mark.django_db
 
 SERIES = reverse("api:series", kwargs={"measure_id": "total-recorded-crime"})
 
 
-@pytest.fixture
-def loaded(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    store = Store(tmp_path / "store")
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory):
+    """Two months of street crime and the local extract, loaded once for
+    the module; each test has a copy."""
+    store = Store(tmp_path_factory.mktemp("api") / "store")
     run_load(store, get_source("police-uk-street"), [JANUARY, FEBRUARY])
     run_load(store, get_source("local-crimes"), [EXTRACT])
+    return store.root
+
+
+@pytest.fixture
+def loaded(settings, tmp_path, loaded_once):
+    settings.DATA_DIR = tmp_path
+    store_copied_from(loaded_once, tmp_path)
     # Partners see exact figures in their partnership's areas only.
     covering("E01009002", "E01900001")
 

@@ -8,14 +8,21 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.analytics.store import Store
 from tests.factories import ANONYMOUS
-from tests.support import ANYTOWN, load_deprived_anytown
+from tests.support import ANYTOWN, load_deprived_anytown, store_copied_from
+
+
+@pytest.fixture(scope="module")
+def anytown(tmp_path_factory):
+    """Anytown's store, loaded once for the module; each test has a copy."""
+    folder = tmp_path_factory.mktemp("anytown")
+    load_deprived_anytown(Store(folder / "store"), folder)
+    return folder / "store"
 
 
 @pytest.fixture
-def loaded(settings, tmp_path):
+def loaded(settings, tmp_path, anytown):
     settings.DATA_DIR = tmp_path
-    (tmp_path / "files").mkdir()
-    load_deprived_anytown(Store(tmp_path / "store"), tmp_path / "files")
+    store_copied_from(anytown, tmp_path)
 
 
 def url(measure="total-recorded-crime"):

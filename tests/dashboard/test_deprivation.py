@@ -12,13 +12,26 @@ from django.urls import reverse
 from saferplaces.accounts.models import Role
 from saferplaces.analytics.store import Store
 from tests.factories import PartnershipAreaFactory, PartnershipFactory
-from tests.support import ANYTOWN, load_crimes, load_deprived_anytown
+from tests.support import (
+    ANYTOWN,
+    load_crimes,
+    load_deprived_anytown,
+    store_copied_from,
+)
+
+
+@pytest.fixture(scope="module")
+def anytown(tmp_path_factory):
+    """Anytown's store, loaded once for the module; each test has a copy."""
+    folder = tmp_path_factory.mktemp("anytown")
+    load_deprived_anytown(Store(folder / "store"), folder)
+    return folder / "store"
 
 
 @pytest.fixture
-def analyst(client, settings, make_user, tmp_path):
+def analyst(client, settings, make_user, tmp_path, anytown):
     settings.DATA_DIR = tmp_path
-    load_deprived_anytown(Store(tmp_path / "store"), tmp_path / "files")
+    store_copied_from(anytown, tmp_path)
     client.force_login(make_user(Role.ANALYST))
     return client
 
@@ -104,9 +117,11 @@ def test_the_map_shades_wards_by_decile_with_its_table(analyst, tmp_path):
     assert "IMD 2019 ranks none of this area&#x27;s LSOAs" in html
 
 
-def test_the_neighbourhood_page_says_the_wards_decile(client, db, settings, tmp_path):
+def test_the_neighbourhood_page_says_the_wards_decile(
+    client, db, settings, tmp_path, anytown
+):
     settings.DATA_DIR = tmp_path
-    load_deprived_anytown(Store(tmp_path / "store"), tmp_path / "files")
+    store_copied_from(anytown, tmp_path)
     anytown = PartnershipFactory(name="Anytown")
     PartnershipAreaFactory(partnership=anytown, code=ANYTOWN)
     url = reverse(
