@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
-from saferplaces.accounts import audit
+from saferplaces.accounts import audit, read_audit
 from saferplaces.accounts.models import Role, User
 from saferplaces.accounts.permissions import Capability, can, requires
 from saferplaces.cases import access, search
@@ -130,8 +130,14 @@ def _ip(request: HttpRequest) -> str | None:
 @requires(Capability.WORK_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    visible = access.visible_cases(user).select_related("owner_agency")
+    visible = access.visible_cases(user)
     today = timezone.localdate()
+    open_cases = search.for_listing(visible.filter(status="open"))
+    owned = list(open_cases.filter(owner_agency_id=user.agency_id))
+    shared = list(open_cases.exclude(owner_agency_id=user.agency_id))
+    read_audit.name_what_was_shown(
+        request, cases=[case.reference for case in owned + shared]
+    )
     waiting = Referral.objects.filter(
         to_agency_id=user.agency_id,
         status=ReferralStatus.WAITING,
@@ -141,10 +147,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request,
         "cases/list.html",
         {
-            "owned": visible.filter(owner_agency_id=user.agency_id, status="open"),
-            "shared": visible.exclude(owner_agency_id=user.agency_id).filter(
-                status="open"
-            ),
+            "owned": owned,
+            "shared": shared,
             "waiting": waiting,
             "today": today,
             "sent": Referral.objects.filter(
@@ -659,11 +663,10 @@ def who_viewed(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    return render(
-        request,
-        "cases/who_viewed.html",
-        {"case": case, "events": access.who_viewed(case)},
-    )
+    events = list(access.who_viewed(case))
+    for event in events:
+        event.list_look = access.list_look(event)  # type: ignore[attr-defined]
+    return render(request, "cases/who_viewed.html", {"case": case, "events": events})
 
 
 @requires(Capability.WORK_CASES)
