@@ -180,7 +180,9 @@ class DisposalForm(forms.ModelForm[Disposal]):
 
 
 class AssessmentForm(forms.Form):
-    """One yes/no field per question; judgement may raise the level."""
+    """One field per question: for DASH (``three_way``) a required choice
+    of yes, no or not known, as the checklist's columns; for the ASB
+    assessment a tick for yes. Judgement may raise the level."""
 
     judged = forms.ChoiceField(
         label="Professional judgement (optional)",
@@ -195,19 +197,47 @@ class AssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, questions: list[tuple[int, str]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[tuple[int, str]],
+        three_way: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.numbers = [number for number, _ in questions]
+        self.three_way = three_way
         for number, text in questions:
-            self.fields[f"q{number}"] = forms.BooleanField(
-                label=f"{number}. {text}", required=False
+            self.fields[f"q{number}"] = (
+                _three_way_answer(number, text)
+                if three_way
+                else forms.BooleanField(label=f"{number}. {text}", required=False)
             )
         self.order_fields(
             [f"q{n}" for n in self.numbers] + ["judged", "judgement_reason"]
         )
 
-    def answers(self) -> dict[int, bool]:
-        return {n: bool(self.cleaned_data.get(f"q{n}")) for n in self.numbers}
+    def answers(self) -> dict[int, str]:
+        """Each question's answer: yes, no or not known (a tick is yes, no
+        tick no)."""
+        if self.three_way:
+            return {n: self.cleaned_data[f"q{n}"] for n in self.numbers}
+        return {
+            n: risk.YES if self.cleaned_data.get(f"q{n}") else risk.NO
+            for n in self.numbers
+        }
+
+
+def _three_way_answer(number: int, text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=f"{number}. {text}",
+        choices=list(risk.ANSWERS.items()),
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        error_messages={
+            "required": f"Answer question {number}: yes, no or not known",
+            "invalid_choice": f"Answer question {number}: yes, no or not known",
+        },
+    )
 
 
 def dash_questions() -> list[tuple[int, str]]:
@@ -260,9 +290,14 @@ class ShareForm(forms.Form):
 
 
 class CloseForm(forms.Form):
+    """No reason is chosen for the worker: closing says why, every time."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     closure_reason = forms.ChoiceField(
-        label="Why it is closed", choices=ClosureReason.choices
+        label="Why it is closed",
+        choices=ClosureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the case is closed"},
     )
     closed_on = date_field("Date closed")
 

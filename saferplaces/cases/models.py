@@ -79,7 +79,19 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", "High"
 
 
-RISK_ORDER: dict[str, int] = {"standard": 0, "medium": 1, "high": 2}
+class CaseRisk(models.TextChoices):
+    """A case's risk now: an assessment's level, or not assessed yet (a new
+    case is not "standard" before anyone has asked)."""
+
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+# Not assessed is below every level: a pathway with a minimum risk waits
+# for an assessment that reaches it.
+RISK_ORDER: dict[str, int] = {"not_assessed": -1, "standard": 0, "medium": 1, "high": 2}
 
 
 class SharingAgreement(models.Model):
@@ -341,7 +353,7 @@ class Case(models.Model):
     opened_on = models.DateField(default=timezone.localdate, db_index=True)
     closed_on = models.DateField(null=True, blank=True)
     risk_level = models.CharField(
-        max_length=10, choices=RiskLevel.choices, default="standard"
+        max_length=12, choices=CaseRisk.choices, default=CaseRisk.NOT_ASSESSED
     )
     needs_reassessment = models.BooleanField(default=False)
     incidents = models.ManyToManyField(Incident, related_name="cases", blank=True)
@@ -444,7 +456,9 @@ class RiskAssessment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     kind = models.CharField(max_length=4, choices=AssessmentKind.choices)
-    answers = models.JSONField(default=dict)  # question number -> yes
+    # Question number -> "yes", "no" or "not_known" (before issue 30, a
+    # DASH kept true for yes and false for anything else).
+    answers = models.JSONField(default=dict)
     score = models.PositiveSmallIntegerField()
     scored_level = models.CharField(max_length=10, choices=RiskLevel.choices)
     level = models.CharField(max_length=10, choices=RiskLevel.choices)

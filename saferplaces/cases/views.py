@@ -488,7 +488,9 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
             ).values_list("number", "text")
         )
     )
-    form = AssessmentForm(posted(request), questions=questions)
+    form = AssessmentForm(
+        posted(request), questions=questions, three_way=kind == AssessmentKind.DASH
+    )
     if request.method == "POST" and form.is_valid():
         try:
             made = assessment.assess(

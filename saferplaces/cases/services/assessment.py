@@ -34,14 +34,15 @@ from saferplaces.cases.services.workflow import record_change
 def assess(
     case: Case,
     kind: str,
-    answers: dict[int, bool],
+    answers: dict[int, str],
     user: Any,
     judged: str = "",
     judgement_reason: str = "",
     *,
     ip: str | None = None,
 ) -> RiskAssessment:
-    """Score and keep an assessment, audited; the case takes its level.
+    """Score and keep an assessment (each answer yes, no or not known),
+    audited; the case takes its level.
     ``risk.RiskError`` when the judgement breaks a rule, nothing written."""
     if kind == AssessmentKind.DASH:
         scored = risk.dash(answers, judged, judgement_reason)
