@@ -41,6 +41,7 @@ CASE_VIEWS = (
     "cases:refer",
     "cases:share",
     "cases:person_add",
+    "cases:vulnerability",
     "cases:incident_add",
     "cases:action_add",
     "cases:disposal_add",

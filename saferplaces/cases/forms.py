@@ -21,11 +21,17 @@ from saferplaces.cases.models import (
     RiskLevel,
     RoutingRule,
     SharingAgreement,
+    VulnerabilityReason,
 )
 from saferplaces.codes import is_area_code, normalise_postcode
 from saferplaces.versions import VersionedForm
 
 DATE_HELP = "For example, 2015-03-27"
+HATE_FLAG_HELP = (
+    "Any case can be flagged: an ASB or domestic abuse case where the victim "
+    "was targeted for who they are. Choose the strand the victim or anyone else "
+    "perceives. A hate crime case must have one."
+)
 
 
 def date_field(label: str, required: bool = True) -> forms.DateField:
@@ -84,9 +90,10 @@ class NewCaseForm(PersonFields):
     ]  # fmt: skip
     case_type = forms.ChoiceField(label="Type of case", choices=CaseType.choices)
     hate_strand = forms.ChoiceField(
-        label="Hate crime strand (hate crime cases only)",
-        choices=[("", "Not a hate crime case"), *HateStrand.choices],
+        label="Hate crime flag (optional for other types of case)",
+        choices=[("", "Not flagged as hate crime"), *HateStrand.choices],
         required=False,
+        help_text=HATE_FLAG_HELP,
     )
     summary = forms.CharField(
         label="Summary (optional)",
@@ -105,8 +112,6 @@ class NewCaseForm(PersonFields):
         data = super().clean() or {}
         if data.get("case_type") == CaseType.HATE_CRIME and not data.get("hate_strand"):
             self.add_error("hate_strand", "Choose the hate crime strand")
-        if data.get("case_type") != CaseType.HATE_CRIME and data.get("hate_strand"):
-            self.add_error("hate_strand", "Only hate crime cases have a strand")
         return data
 
 
@@ -114,7 +119,8 @@ class CaseDetailsForm(VersionedForm[Case]):
     class Meta:
         model = Case
         fields = ["case_type", "hate_strand", "summary", "officer", "risk_level"]
-        labels = {"hate_strand": "Hate crime strand (hate crime cases only)"}
+        labels = {"hate_strand": "Hate crime flag (optional for other types of case)"}
+        help_texts = {"hate_strand": HATE_FLAG_HELP}
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
@@ -122,6 +128,10 @@ class CaseDetailsForm(VersionedForm[Case]):
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
         self.fields["risk_level"].disabled = True
         self.fields["risk_level"].help_text = "Set by a risk assessment"
+        self.fields["hate_strand"].choices = [  # type: ignore[attr-defined]
+            ("", "Not flagged as hate crime"),
+            *HateStrand.choices,
+        ]
 
     def reopened(self, current: Any) -> CaseDetailsForm:
         officer = self.fields["officer"]
@@ -287,6 +297,21 @@ class ShareForm(forms.Form):
         self.fields["agreement"].queryset = SharingAgreement.objects.filter(  # type: ignore[attr-defined]
             partnership_id=case.partnership_id, is_active=True
         )
+
+
+class VulnerabilityForm(forms.Form):
+    """The reasons a person is a vulnerable victim (none ticked: not
+    flagged), with the version of the case the form was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reasons = forms.MultipleChoiceField(
+        label="Why this person is a vulnerable victim (tick all that apply)",
+        choices=VulnerabilityReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Untick every reason to remove the flag.",
+        error_messages={"invalid_choice": "Choose reasons from the list"},
+    )
 
 
 class CloseForm(forms.Form):

@@ -581,3 +581,105 @@ class Referral(models.Model):
         return self.status == ReferralStatus.WAITING and timezone.localdate() > (
             self.due_by
         )
+
+
+class VulnerabilityReason(models.TextChoices):
+    """Why a victim is vulnerable: the factors ASB and hate crime risk
+    assessments ask about, so partners see at once who needs more."""
+
+    AGE = "age", "Age (an older person or a child)"
+    DISABILITY = "disability", "Physical disability"
+    LEARNING_DISABILITY = "learning_disability", "Learning disability"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    ILL_HEALTH = "ill_health", "Long-term illness"
+    ISOLATED = "isolated", "Isolated or living alone"
+    REPEAT_VICTIM = "repeat_victim", "Repeat victim"
+    TARGETED = "targeted", "Targeted because of who they are"
+    SUBSTANCE_USE = "substance_use", "Alcohol or drug use"
+    COMMUNICATION = "communication", "Language or communication needs"
+    OTHER = "other", "Other (say why in the case summary)"
+
+
+class VulnerableVictimFlag(models.Model):
+    """A person flagged as a vulnerable victim, for one reason: set and
+    removed on a case's page by its owner agency (audited on that case),
+    shown on every case the person is in."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="vulnerability_flags"
+    )
+    reason = models.CharField(max_length=24, choices=VulnerabilityReason.choices)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flagged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reason"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "reason"], name="one_flag_per_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+
+class CaseReviewApplication(models.Model):
+    """An application for an ASB Case Review (the "community trigger",
+    Anti-social Behaviour, Crime and Policing Act 2014 s.104): received,
+    the threshold decided, the review held, its recommendations and
+    outcome. The applicant is personal data: read only on the application's
+    own page, each read audited."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="case_reviews"
+    )
+    received_on = models.DateField("Date received", db_index=True)
+    applicant_name = models.CharField("Applicant's name", max_length=200)
+    applicant_contact = models.CharField(
+        "Applicant's contact details", max_length=300, blank=True
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    area_code = AreaCodeField(blank=True)
+    # None: not decided yet.
+    threshold_met = models.BooleanField(null=True, blank=True)
+    decided_on = models.DateField("Date decided", null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    review_held_on = models.DateField("Date the review was held", null=True, blank=True)
+    recommendations = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"ASB Case Review application received {self.received_on:%d %B %Y}"
+
+    def last_change(self) -> tuple[Any, datetime.datetime | None]:
+        return self.updated_by, self.updated_at
+
+    @property
+    def stage(self) -> str:
+        """Where the application stands, in words."""
+        if self.threshold_met is None:
+            return "Threshold not decided yet"
+        if not self.threshold_met:
+            return "Threshold not met"
+        if self.review_held_on is None:
+            return "Threshold met: review to be held"
+        if self.recommendations.strip():
+            return "Review held: recommendations made"
+        return "Review held: no recommendations"

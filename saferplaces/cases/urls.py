@@ -41,6 +41,11 @@ urlpatterns = [
     path(
         "cases/<str:reference>/disposals/add/", views.disposal_add, name="disposal_add"
     ),
+    path(
+        "cases/<str:reference>/people/<int:row>/vulnerable/",
+        views.vulnerability,
+        name="vulnerability",
+    ),
     path("cases/<str:reference>/assess/<str:kind>/", views.assess, name="assess"),
     path("cases/<str:reference>/refer/<int:rule>/", views.refer, name="refer"),
     path("cases/<str:reference>/share/", views.case_share, name="share"),

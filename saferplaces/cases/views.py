@@ -37,6 +37,7 @@ from saferplaces.cases.forms import (
     ReferralForm,
     SearchForm,
     ShareForm,
+    VulnerabilityForm,
     dash_questions,
 )
 from saferplaces.cases.models import (
@@ -44,6 +45,7 @@ from saferplaces.cases.models import (
     AssessmentKind,
     Case,
     CaseAction,
+    CasePerson,
     CaseShare,
     Disposal,
     Incident,
@@ -57,6 +59,7 @@ from saferplaces.cases.services import (
     assessment,
     configuration,
     counts,
+    flags,
     routing,
     workflow,
 )
@@ -469,6 +472,39 @@ def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
     return _owner_form(
         request, reference, DisposalForm, "Record a legal tool or disposal", save
     )
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
+def vulnerability(request: HttpRequest, reference: str, row: int) -> HttpResponse:
+    """Flag a person of the case as a vulnerable victim, for reasons from
+    the list (the case's owner agency only)."""
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    person_row = get_object_or_404(
+        CasePerson.objects.select_related("person"), pk=row, case=case
+    )
+    held = list(person_row.person.vulnerability_flags.values_list("reason", flat=True))
+    form = VulnerabilityForm(
+        posted(request), initial={"version": case.version, "reasons": held}
+    )
+    stale: StaleEdit | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            flags.set_vulnerability(
+                case, person_row, form.cleaned_data["reasons"],
+                form.cleaned_data["version"], request.user, ip=_ip(request),
+            )  # fmt: skip
+        except StaleEdit as conflict:
+            stale = conflict
+        else:
+            messages.success(request, f"Saved the flags of {person_row.person}.")
+            return redirect("cases:case", reference=case.reference)
+    return _form_page(
+        request, "cases/vulnerability.html", form, conflict=stale, case=case,
+        row=person_row, held=held,
+    )  # fmt: skip
 
 
 @accepts_post

@@ -107,7 +107,11 @@ def facts_of(case: Case) -> CaseFacts:
         latest = case.assessments.filter(kind=AssessmentKind.DASH).first()
     return CaseFacts(
         CasePolicy.of(case.partnership_id),
-        list(case.involved.select_related("person__address")),
+        list(
+            case.involved.select_related("person__address").prefetch_related(
+                "person__vulnerability_flags"
+            )
+        ),
         latest,
     )
 

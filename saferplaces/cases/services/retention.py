@@ -22,6 +22,7 @@ from saferplaces.cases.models import (
     Person,
     Referral,
     RiskAssessment,
+    VulnerableVictimFlag,
 )
 
 
@@ -126,6 +127,8 @@ def _anonymise(
         answers={}, judgement_reason=""
     )
     Referral.objects.filter(case_id__in=case_ids).update(reason="", decision_reason="")
+    # Why someone was vulnerable says much about who they were.
+    VulnerableVictimFlag.objects.filter(person_id__in=person_ids).delete()
     Person.objects.filter(pk__in=person_ids).update(
         given_name="",
         family_name="",
