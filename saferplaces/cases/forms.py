@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -459,3 +460,131 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
                 "agreement", f"{agency} is not a party to {agreement.reference}"
             )
         return data
+
+
+class CaseReviewApplicationForm(forms.Form):
+    """An ASB Case Review application as received. The case, when given,
+    must be one the worker may see; the area is one of the partnership's."""
+
+    received_on = date_field("Date received")
+    applicant_name = forms.CharField(label="Applicant's name", max_length=200)
+    applicant_contact = forms.CharField(
+        label="Applicant's contact details (optional)",
+        max_length=300,
+        required=False,
+        help_text="A telephone number, email or address to give the decision to",
+    )
+    case_reference = forms.CharField(
+        label="Case reference (optional)",
+        max_length=16,
+        required=False,
+        help_text="The case the application is about, if one is open. "
+        "For example, CASE-7KQ39XRT",
+    )
+    area_code = forms.ChoiceField(label="Area (optional)", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        visible: Any,
+        areas: list[tuple[str, str]],
+        today: datetime.date,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.visible, self.today = visible, today
+        self.fields["area_code"].choices = [("", "Not given"), *areas]  # type: ignore[attr-defined]
+
+    def clean_received_on(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["received_on"]
+        if day > self.today:
+            raise forms.ValidationError("The date received cannot be in the future")
+        return day
+
+    def clean_case_reference(self) -> str:
+        typed = self.cleaned_data["case_reference"].strip().upper()
+        self.cleaned_data["case"] = None
+        if typed:
+            case = self.visible.filter(reference=typed).first()
+            if case is None:
+                raise forms.ValidationError(
+                    f"No case you may see has the reference {typed}"
+                )
+            self.cleaned_data["case"] = case
+        return typed
+
+
+THRESHOLD_CHOICES = [
+    ("", "Not decided yet"),
+    ("met", "Met: a review will be held"),
+    ("not_met", "Not met"),
+]
+
+
+class CaseReviewForm(forms.Form):
+    """The decision on the threshold, the review and what came of it, in
+    order: each step only once the one before it is recorded."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    threshold = forms.ChoiceField(
+        label="Is the threshold for a review met?",
+        choices=THRESHOLD_CHOICES,
+        required=False,
+    )
+    decided_on = date_field("Date decided (optional until decided)", required=False)
+    decision_reason = forms.CharField(
+        label="Reasons for the decision (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The applicant is told the decision and, if not met, why",
+    )
+    review_held_on = date_field(
+        "Date the review was held (optional until held)", required=False
+    )
+    recommendations = forms.CharField(
+        label="Recommendations (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Leave blank if the review made none",
+    )
+    outcome = forms.CharField(
+        label="Outcome (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was done, and what the applicant was told",
+    )
+
+    def __init__(self, *args: Any, received_on: datetime.date, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.received_on = received_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        threshold = data.get("threshold")
+        decided, held = data.get("decided_on"), data.get("review_held_on")
+        if threshold and not decided and "decided_on" not in self.errors:
+            self.add_error("decided_on", "Enter the date the threshold was decided")
+        if decided and not threshold:
+            self.add_error("threshold", "Choose whether the threshold is met")
+        if decided and decided < self.received_on:
+            self.add_error(
+                "decided_on",
+                "The decision cannot come before the application was received "
+                f"({self.received_on:%d %B %Y})",
+            )
+        if held and threshold != "met":
+            self.add_error(
+                "review_held_on", "A review is held only where the threshold is met"
+            )
+        elif held and decided and held < decided:
+            self.add_error(
+                "review_held_on", "The review cannot come before the decision"
+            )
+        if data.get("recommendations", "").strip() and not held:
+            self.add_error(
+                "recommendations", "Enter the date the review was held first"
+            )
+        return data
+
+    def threshold_met(self) -> bool | None:
+        return {"met": True, "not_met": False}.get(self.cleaned_data["threshold"])

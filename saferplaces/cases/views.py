@@ -28,6 +28,8 @@ from saferplaces.cases.forms import (
     ActionForm,
     AssessmentForm,
     CaseDetailsForm,
+    CaseReviewApplicationForm,
+    CaseReviewForm,
     CloseForm,
     DecisionForm,
     DisposalForm,
@@ -46,6 +48,7 @@ from saferplaces.cases.models import (
     Case,
     CaseAction,
     CasePerson,
+    CaseReviewApplication,
     CaseShare,
     Disposal,
     Incident,
@@ -63,6 +66,7 @@ from saferplaces.cases.services import (
     routing,
     workflow,
 )
+from saferplaces.cases.services import case_reviews as case_reviews_service
 from saferplaces.cases.services.duplicates import (
     PossibleDuplicate,
     possible_duplicates,
@@ -869,3 +873,158 @@ def rule_edit(
         return redirect("cases:settings")
     title = f"Change the {rule.pathway} pathway" if pk else "Add a referral pathway"
     return _form_page(request, "cases/settings_form.html", form, title=title)
+
+
+# --- the ASB Case Review register ---------------------------------------
+
+
+def _review_areas(partnership: Any) -> list[tuple[str, str]]:
+    """The partnership's areas and the wards within them, by name where
+    the store knows it, for the application's area."""
+    from saferplaces.analytics import geography
+    from saferplaces.lib.store import web_store
+
+    store = web_store()
+    found: list[tuple[str, str]] = []
+    for code in partnership.area_codes():
+        found.append((code, geography.name_of(store, code)))
+        if geography.is_known(store, code):
+            found += [(a.code, f"{a.name}, in {found[-1][1]}") for a in
+                      geography.children(store, code)]  # fmt: skip
+    return found
+
+
+@requires(Capability.WORK_CASES)
+def case_reviews(request: HttpRequest) -> HttpResponse:
+    """The register of the partnerships where the person works cases:
+    dates and stages, never an applicant (they are on each entry's page)."""
+    entries = list(
+        CaseReviewApplication.objects.filter(
+            partnership_id__in=access.casework_partnerships(request.user)
+        ).select_related("partnership", "case")
+    )
+    read_audit.name_what_was_shown(
+        request, case_reviews=[str(e.public_id) for e in entries]
+    )
+    return render(
+        request,
+        "cases/case_reviews.html",
+        {
+            "entries": entries,
+            "visible": set(
+                access.visible_cases(request.user)
+                .filter(reviews__in=entries)
+                .values_list("pk", flat=True)
+            ),
+            "may_count": can(request.user, Capability.COUNT_CASES),
+        },
+    )
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
+def case_review_new(request: HttpRequest) -> HttpResponse:
+    partnerships = access.casework_partnerships(request.user)
+    if not partnerships:
+        return refused(request, case_review="new")
+    from saferplaces.partnership.models import Partnership
+
+    partnership = Partnership.objects.get(pk=partnerships[0])
+    form = CaseReviewApplicationForm(
+        posted(request),
+        visible=access.visible_cases(request.user).filter(partnership=partnership),
+        areas=_review_areas(partnership),
+        today=timezone.localdate(),
+    )
+    if request.method == "POST" and form.is_valid():
+        entry = case_reviews_service.receive(
+            partnership.pk, form.cleaned_data, request.user, ip=_ip(request)
+        )
+        messages.success(request, "The application is in the register.")
+        return redirect("cases:case_review", public_id=entry.public_id)
+    return _form_page(request, "cases/case_review_new.html", form)
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
+def case_review(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One application, with its applicant (a read of personal data,
+    audited under its id), and the form that records what followed."""
+    entry = get_object_or_404(
+        CaseReviewApplication.objects.select_related("partnership", "case").filter(
+            partnership_id__in=access.casework_partnerships(request.user)
+        ),
+        public_id=public_id,
+    )
+    saved = {name: getattr(entry, name) for name in case_reviews_service.UPDATE_FIELDS}
+    saved["threshold"] = {True: "met", False: "not_met"}.get(entry.threshold_met, "")  # type: ignore[call-overload]
+    form = CaseReviewForm(
+        posted(request),
+        received_on=entry.received_on,
+        initial={"version": entry.version, **saved},
+    )
+    stale: StaleEdit | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry.threshold_met = form.threshold_met()
+        for name in case_reviews_service.UPDATE_FIELDS[1:]:
+            setattr(entry, name, data[name])
+        try:
+            case_reviews_service.update(
+                entry, data["version"], request.user, form.changed_data,
+                ip=_ip(request),
+            )  # fmt: skip
+        except StaleEdit as conflict:
+            stale = conflict
+        else:
+            messages.success(request, "The register is updated.")
+            return redirect("cases:case_review", public_id=entry.public_id)
+    case_visible = bool(
+        entry.case_id
+        and access.visible_cases(request.user).filter(pk=entry.case_id).exists()
+    )
+    return _form_page(
+        request, "cases/case_review.html", form, conflict=stale, entry=entry,
+        case_visible=case_visible, area_name=_area_name(entry.area_code),
+    )  # fmt: skip
+
+
+def _figures(request: HttpRequest) -> list[tuple[Any, list[Any]]]:
+    from saferplaces.partnership.scope import partnerships_where
+
+    return [
+        (p, case_reviews_service.yearly_figures(p.pk))
+        for p in partnerships_where(request.user, Capability.COUNT_CASES)
+    ]
+
+
+@requires(Capability.COUNT_CASES)
+def case_review_figures(request: HttpRequest) -> HttpResponse:
+    """The yearly figures each partnership publishes, exact, for those who
+    may count its cases: no applicant, no case."""
+    return render(
+        request, "cases/case_review_figures.html", {"sections": _figures(request)}
+    )
+
+
+@requires(Capability.COUNT_CASES)
+def case_review_figures_csv(request: HttpRequest) -> HttpResponse:
+    rows = [
+        [p.slug, f.year, f.received, f.threshold_not_met, f.reviews,
+         f.with_recommendations, f.undecided]
+        for p, years in _figures(request)
+        for f in years
+    ]  # fmt: skip
+    return csv_download(
+        "asb-case-reviews.csv",
+        ["partnership", "year", "applications_received", "threshold_not_met",
+         "reviews_carried_out", "reviews_with_recommendations",
+         "applications_not_yet_decided"],
+        rows,
+        comments=[
+            ("what", "ASB Case Reviews (community trigger), by financial year "
+             "(April to March): applications by the year received, reviews by "
+             "the year held"),
+            ("produced", f"{timezone.now():%Y-%m-%d %H:%M}"),
+        ],
+    )  # fmt: skip

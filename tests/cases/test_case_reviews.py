@@ -42,7 +42,8 @@ def test_an_application_is_received_decided_and_reviewed(casework, client):
     assert "Threshold not decided yet" in page
     decided = client.post(url, {
         "version": entry.version, "threshold": "met", "decided_on": "2025-06-20",
-        "decision_reason": "Three reports in six months", "review_held_on": "2025-07-10",
+        "decision_reason": "Three reports in six months",
+        "review_held_on": "2025-07-10",
         "recommendations": "Mediation; a CPW for the neighbour", "outcome": "",
     })  # fmt: skip
     assert decided.status_code == 302
@@ -119,7 +120,10 @@ def test_figures_and_register_are_the_partnerships_own(casework, client):
     assert client.get(url).status_code == 404
     analyst = casework.worker("analyst", casework.police, Role.ANALYST)
     client.force_login(analyst)
-    assert client.get(reverse("cases:case_review", args=[ours.public_id])).status_code == 403
+    assert (
+        client.get(reverse("cases:case_review", args=[ours.public_id])).status_code
+        == 403
+    )
     figures = client.get(reverse("cases:case_review_figures")).content.decode()
     assert "Test CSP" in figures
     assert "Other CSP" not in figures
@@ -130,4 +134,7 @@ def test_figures_and_register_are_the_partnerships_own(casework, client):
     assert client.get(reverse("cases:case_review_figures")).status_code == 403
     outsider = UserFactory(role=Role.CASE_WORKER, role__partnerships=[other])
     client.force_login(outsider)
-    assert client.get(reverse("cases:case_review", args=[ours.public_id])).status_code == 404
+    assert (
+        client.get(reverse("cases:case_review", args=[ours.public_id])).status_code
+        == 404
+    )
