@@ -514,6 +514,8 @@ class CaseReviewApplicationForm(forms.Form):
         return typed
 
 
+# The register's threshold_met (None: not decided) as the form's choice.
+THRESHOLD_OF: dict[bool | None, str] = {None: "", True: "met", False: "not_met"}
 THRESHOLD_CHOICES = [
     ("", "Not decided yet"),
     ("met", "Met: a review will be held"),
@@ -587,4 +589,5 @@ class CaseReviewForm(forms.Form):
         return data
 
     def threshold_met(self) -> bool | None:
-        return {"met": True, "not_met": False}.get(self.cleaned_data["threshold"])
+        chosen = self.cleaned_data["threshold"]
+        return next(met for met, choice in THRESHOLD_OF.items() if choice == chosen)

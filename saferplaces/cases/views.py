@@ -25,6 +25,7 @@ from saferplaces.accounts.models import Role, User
 from saferplaces.accounts.permissions import Capability, can, requires
 from saferplaces.cases import access, search
 from saferplaces.cases.forms import (
+    THRESHOLD_OF,
     ActionForm,
     AssessmentForm,
     CaseDetailsForm,
@@ -957,7 +958,7 @@ def case_review(request: HttpRequest, public_id: str) -> HttpResponse:
         public_id=public_id,
     )
     saved = {name: getattr(entry, name) for name in case_reviews_service.UPDATE_FIELDS}
-    saved["threshold"] = {True: "met", False: "not_met"}.get(entry.threshold_met, "")  # type: ignore[call-overload]
+    saved["threshold"] = THRESHOLD_OF[entry.threshold_met]
     form = CaseReviewForm(
         posted(request),
         received_on=entry.received_on,

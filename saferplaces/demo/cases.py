@@ -182,7 +182,12 @@ def _cases(
     kinds = list(CaseType)
     for n in range(DEMO_CASES - 1):
         case_type = kinds[n % len(kinds)]
-        owner = owners[n % len(owners)]
+        # Owners move on by one each round of the types, so every owning
+        # agency has cases of every type: the police (demo-police) own
+        # domestic abuse and repeat-caller cases to try DASH, MARAC and the
+        # repeat alerts on (with six types and three owners, n % 3 alone
+        # gave every one of those to the council, which no demo user works).
+        owner = owners[(n + n // len(kinds)) % len(owners)]
         born = today - datetime.timedelta(days=rng.randint(8 * 365, 85 * 365))
         if case_type == CaseType.CHILD_SAFEGUARDING:
             born = today - datetime.timedelta(days=rng.randint(2 * 365, 16 * 365))
@@ -244,7 +249,6 @@ def _case(
         risk_level=rng.choice([RiskLevel.STANDARD] * 3 + [RiskLevel.MEDIUM] * 2
                               + [RiskLevel.HIGH]),
     )  # fmt: skip
-    CasePerson.objects.create(case=case, person=person, role=InvolvementRole.VICTIM)
     category = {
         CaseType.ASB: IncidentCategory.ASB_PERSONAL,
         CaseType.HATE_CRIME: IncidentCategory.HATE,
@@ -256,6 +260,9 @@ def _case(
         if case_type == CaseType.REPEAT_CALLER
         else InvolvementRole.VICTIM
     )
+    # A repeat caller is the caller in the case as in its incidents, so the
+    # repeat-caller alert can find them.
+    CasePerson.objects.create(case=case, person=person, role=role)
     for _ in range(incidents):
         day = min(today, opened + datetime.timedelta(days=rng.randint(0, 150)))
         incident = Incident.objects.create(
