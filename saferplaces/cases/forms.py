@@ -502,7 +502,7 @@ class CaseReviewApplicationForm(forms.Form):
         return day
 
     def clean_case_reference(self) -> str:
-        typed = self.cleaned_data["case_reference"].strip().upper()
+        typed: str = self.cleaned_data["case_reference"].strip().upper()
         self.cleaned_data["case"] = None
         if typed:
             case = self.visible.filter(reference=typed).first()
