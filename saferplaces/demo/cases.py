@@ -20,6 +20,7 @@ from saferplaces.cases.models import (
     Case,
     CasePerson,
     CasePolicy,
+    CaseReviewApplication,
     CaseStatus,
     CaseType,
     ClosureReason,
@@ -113,7 +114,44 @@ def load_demo_cases(postcodes: list[tuple[str, str]], seed: int = 2016) -> int:
                 defaults={"text": text, "weight": weight},
             )
         made = _cases(partnership, agencies, postcodes, rng)
+        # Their own draws, so the cases above stay as they were.
+        load_demo_case_reviews(partnership, random.Random(seed + 30))
     return made
+
+
+def load_demo_case_reviews(partnership: Partnership, rng: random.Random) -> int:
+    """SYNTHETIC ASB Case Review applications over the last two years, at
+    every stage, about ASB cases of the partnership; the number made."""
+    today = timezone.localdate()
+    asb = list(
+        Case.objects.filter(partnership=partnership, case_type=CaseType.ASB)[:12]
+    )
+    for n, case in enumerate(asb):
+        received = today - datetime.timedelta(days=rng.randint(20, 720))
+        decided = received + datetime.timedelta(days=rng.randint(3, 20))
+        met = n % 3 != 0 if n < 10 else None  # the last two wait for a decision
+        held = (
+            decided + datetime.timedelta(days=rng.randint(10, 40))
+            if met and n % 4 != 1
+            else None
+        )
+        CaseReviewApplication.objects.create(
+            partnership=partnership,
+            received_on=received,
+            applicant_name=f"SYNTHETIC {rng.choice(GIVEN)} {rng.choice(FAMILY)}",
+            applicant_contact="SYNTHETIC 0121 000 0000",
+            case=case,
+            area_code=case.area_code,
+            threshold_met=met,
+            decided_on=decided if met is not None else None,
+            decision_reason="SYNTHETIC: "
+            + ("three reports in six months" if met else "one report in six months"),
+            review_held_on=held if held and held <= today else None,
+            recommendations="SYNTHETIC: mediation; a community protection warning"
+            if held and n % 2 == 0
+            else "",
+        )
+    return len(asb)
 
 
 def _agreement(

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from saferplaces.accounts.models import User
-from saferplaces.cases.models import Case, CaseType
+from saferplaces.cases.models import Case, CaseReviewApplication, CaseType
 from saferplaces.cases.services import alerts, assessment
 from saferplaces.demo.cases import DEMO_CASES, load_demo_cases
 from saferplaces.demo.plan import DEMO_PARTNERSHIP_SLUG
@@ -49,3 +49,13 @@ def test_every_type_of_case_keeps_its_number(demo_casework):
         "vulnerable_adult": 67, "asb": 67, "hate_crime": 67,
         "domestic_abuse": 67, "child_safeguarding": 66, "repeat_caller": 66,
     }  # fmt: skip
+
+
+def test_the_demo_has_case_review_applications_at_every_stage(demo_casework):
+    stages = {e.stage for e in CaseReviewApplication.objects.all()}
+    assert {"Threshold not decided yet", "Threshold not met"} <= stages
+    assert any(stage.startswith("Review held") for stage in stages)
+    assert all(
+        e.applicant_name.startswith("SYNTHETIC")
+        for e in CaseReviewApplication.objects.all()
+    )
