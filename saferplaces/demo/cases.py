@@ -127,9 +127,11 @@ def load_demo_case_reviews(partnership: Partnership, rng: random.Random) -> int:
         Case.objects.filter(partnership=partnership, case_type=CaseType.ASB)[:12]
     )
     for n, case in enumerate(asb):
-        received = today - datetime.timedelta(days=rng.randint(20, 720))
+        # The last two arrived lately and wait for a decision.
+        back = (20, 720) if n < 10 else (3, 25)
+        received = today - datetime.timedelta(days=rng.randint(*back))
         decided = received + datetime.timedelta(days=rng.randint(3, 20))
-        met = n % 3 != 0 if n < 10 else None  # the last two wait for a decision
+        met = n % 3 != 0 if n < 10 else None
         held = (
             decided + datetime.timedelta(days=rng.randint(10, 40))
             if met and n % 4 != 1
