@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from saferplaces.accounts.models import AuditEvent, Role
-from saferplaces.cases.models import CaseReviewApplication
-from saferplaces.cases.services import case_reviews
+from saferplaces.cases.models import CasePolicy, CaseReviewApplication
+from saferplaces.cases.services import case_reviews, retention
 from saferplaces.partnership.models import Partnership
 from tests.factories import UserFactory, make_case
 
@@ -138,3 +139,27 @@ def test_figures_and_register_are_the_partnerships_own(casework, client):
         client.get(reverse("cases:case_review", args=[ours.public_id])).status_code
         == 404
     )
+
+
+def test_retention_removes_the_applicant_and_keeps_the_figures(casework):
+    today = timezone.localdate()
+    long_ago = today - datetime.timedelta(days=8 * 366)
+    old = application(casework, long_ago, met=True,
+                      held=long_ago + datetime.timedelta(days=30),
+                      recommendations="SYNTHETIC: mediation for Carys")  # fmt: skip
+    undecided = application(casework, long_ago)  # not finished: kept whole
+    recent = application(casework, today - datetime.timedelta(days=30), met=False)
+    before = case_reviews.yearly_figures(casework.partnership.pk)
+    policy = CasePolicy.of(casework.partnership.pk)
+    preview = retention.retention(policy, today, dry_run=True)
+    assert preview.applications == 1
+    assert CaseReviewApplication.objects.get(pk=old.pk).applicant_name
+    report = retention.retention(policy, today, dry_run=False)
+    assert "1 ASB Case Review application" in report.words()
+    old.refresh_from_db()
+    assert (old.applicant_name, old.applicant_contact) == ("", "")
+    assert "Carys" not in old.recommendations
+    for kept in (undecided, recent):
+        kept.refresh_from_db()
+        assert kept.applicant_name == "SYNTHETIC Applicant"
+    assert case_reviews.yearly_figures(casework.partnership.pk) == before
