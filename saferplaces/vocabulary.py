@@ -69,7 +69,8 @@ CASE_TYPES = [
     "asb", "hate_crime", "domestic_abuse", "vulnerable_adult",
     "child_safeguarding", "repeat_caller",
 ]  # fmt: skip
-RISK_LEVELS = ["standard", "medium", "high"]
+# A case's risk level now: an assessment's, or not assessed yet.
+RISK_LEVELS = ["standard", "medium", "high", "not_assessed"]
 
 # police.uk outcome categories (street files' "Last outcome category" and
 # outcomes files' "Outcome type"), grouped into a few outcome groups, in the

@@ -194,6 +194,23 @@ MATRIX: dict[str, Rule] = {
     "cases:caseload": Rule(CASE_WORKERS),
     "cases:counts": Rule(frozenset({SITE_ADMIN, "administrator", "analyst"})),
     "cases:settings": Rule(frozenset({SITE_ADMIN, "administrator"})),
+    # The ASB Case Review register: case workers; its yearly figures: those
+    # who count cases. A site administrator works no cases, so records no
+    # application (refused) and sees none (404).
+    "cases:case_reviews": Rule(CASE_WORKERS, navigation=False),
+    "cases:case_review_new": Rule(frozenset({"case_worker"}), navigation=False),
+    "cases:case_review": Rule(
+        CASE_WORKERS,
+        kwargs={"public_id": "5f0c6a52-0000-4000-8000-00000000c0de"},
+        status=404,
+        navigation=False,
+    ),
+    "cases:case_review_figures": Rule(
+        frozenset({SITE_ADMIN, "administrator", "analyst"}), navigation=False
+    ),
+    "cases:case_review_figures_csv": Rule(
+        frozenset({SITE_ADMIN, "administrator", "analyst"}), navigation=False
+    ),
     # A partnership nobody belongs to: 404 for those allowed in (tests/cases
     # changes the rules of a real one).
     **{
@@ -229,6 +246,9 @@ MATRIX: dict[str, Rule] = {
     },
     "cases:assess": Rule(
         CASE_WORKERS, kwargs={**NO_CASE, "kind": "dash"}, status=404, navigation=False
+    ),
+    "cases:vulnerability": Rule(
+        CASE_WORKERS, kwargs={**NO_CASE, "row": "1"}, status=404, navigation=False
     ),
     "cases:refer": Rule(
         CASE_WORKERS, kwargs={**NO_CASE, "rule": "1"}, status=404, navigation=False
@@ -311,4 +331,10 @@ CASE_URLS = {
     "cases:action_done": "posted",
     "cases:close": "owner",
     "cases:who_viewed": "owner",
+    "cases:vulnerability": "owner",
+    "cases:case_reviews": "any",
+    "cases:case_review_new": "any",
+    "cases:case_review": "review",
+    "cases:case_review_figures": "counts",
+    "cases:case_review_figures_csv": "counts",
 }

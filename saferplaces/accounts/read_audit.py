@@ -56,6 +56,13 @@ def not_audited(reason: str) -> Callable[[V], V]:
     return mark
 
 
+def name_what_was_shown(request: HttpRequest, **shown: list[str]) -> None:
+    """Name in the page's one read entry what a list showed (the case
+    list's cases, by reference): a list is one read, not one per row, yet
+    each row can be found among the looks at it."""
+    request._read_shown = shown  # type: ignore[attr-defined]
+
+
 def exemption(view: Any) -> str | None:
     """Why ``view`` is not audited (None: it is). Class-based views carry
     the mark on their class (Django's ``view_class``, DRF's ``cls``)."""
@@ -117,6 +124,7 @@ def _record(
     }
     if kwargs.get("partnership"):
         detail["partnership"] = str(kwargs["partnership"])
+    detail.update(getattr(request, "_read_shown", {}))
     if view_name.split(":")[0] in STORE_NAMESPACES:
         detail["store_versions"] = _store_versions()
     event = audit.entry(

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from saferplaces.analytics.perturbation import PTable
+from saferplaces.vocabulary import RISK_LEVELS
 
 QUARTER_NAMES = {1: "Jan to Mar", 2: "Apr to Jun", 3: "Jul to Sep", 4: "Oct to Dec"}
-RISK_ROWS = ["Risk: standard", "Risk: medium", "Risk: high"]
+RISK_ROWS = [f"Risk: {level.replace('_', ' ')}" for level in RISK_LEVELS]
 ALL_CASES = "All cases"
 
 
@@ -93,7 +94,7 @@ def count_table(
             columns.append(periods[-1])
         for label in (
             type_labels[row["case_type"]],
-            f"Risk: {row['risk_level']}",
+            f"Risk: {row['risk_level'].replace('_', ' ')}",
             ALL_CASES,
         ):
             for period in columns:

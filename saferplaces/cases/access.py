@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from saferplaces.accounts import audit
 from saferplaces.accounts.models import AuditEvent
@@ -20,8 +21,17 @@ from saferplaces.accounts.permissions import ROLE_CAPABILITIES, Capability, role
 from saferplaces.cases.models import Case, CaseShare, Person
 
 # Audit object types that record a look at one case (the read audit names
-# entries by view; search hits and exports are recorded here).
+# entries by view; search hits and exports are recorded here). Search hits
+# were once recorded one entry per case; older entries keep that type.
 SEARCH_HIT = "cases:search_hit"
+SEARCH = "cases:search"
+CASE_LIST = "cases:list"
+# Lists recorded as one entry naming the cases shown (issue 30): the key of
+# the detail that holds their references, and what the look was in words.
+LISTS: dict[str, tuple[str, str]] = {
+    SEARCH: ("hits", "Found in a search"),
+    CASE_LIST: ("cases", "Listed among your cases"),
+}
 DUPLICATE_HIT = "cases:duplicate_hit"
 CASE_VIEWS = (
     "cases:case",
@@ -31,6 +41,7 @@ CASE_VIEWS = (
     "cases:refer",
     "cases:share",
     "cases:person_add",
+    "cases:vulnerability",
     "cases:incident_add",
     "cases:action_add",
     "cases:disposal_add",
@@ -77,23 +88,15 @@ def visible_people(user: Any) -> QuerySet[Person]:
 
 
 def record_hits(request: Any, cases: list[Case], searched: list[str]) -> None:
-    """A search hit is a look at a case: one entry per case shown, naming
-    which fields were searched (never what was typed: that is personal
-    data)."""
+    """A search hit is a look at a case: one entry for the search, naming
+    every case it showed and which fields were searched (never what was
+    typed: that is personal data)."""
     audit.record(
         "case_search",
         request=request,
-        object_type="cases:search",
+        object_type=SEARCH,
         detail={"searched": searched, "hits": [c.reference for c in cases]},
     )
-    for case in cases:
-        audit.record(
-            "case_search_hit",
-            request=request,
-            object_type=SEARCH_HIT,
-            object_id=case.reference,
-            detail={"searched": searched},
-        )
 
 
 def record_duplicate_check(
@@ -120,8 +123,22 @@ def record_duplicate_check(
 
 
 def who_viewed(case: Case, limit: int = 200) -> QuerySet[AuditEvent]:
-    """Every recorded look at ``case``: pages, changes, search hits,
-    exports; newest first."""
+    """Every recorded look at ``case``: pages, changes, searches and lists
+    that showed it, exports; newest first. A list's one entry names its
+    cases in its detail; references are random and of fixed length, so
+    one found in the detail's text is that case's."""
+    in_a_list = AuditEvent.objects.annotate(
+        detail_text=Cast("detail", output_field=TextField())
+    ).filter(object_type__in=LISTS, detail_text__contains=f'"{case.reference}"')
     return AuditEvent.objects.filter(
-        object_type__in=CASE_VIEWS, object_id=case.reference
+        Q(object_type__in=CASE_VIEWS, object_id=case.reference)
+        | Q(pk__in=in_a_list.values("pk"))
     ).order_by("-at", "-id")[:limit]
+
+
+def list_look(event: AuditEvent) -> str:
+    """What a search or a list that showed the case was, in words ("" for
+    any other look)."""
+    if event.object_type == SEARCH_HIT:
+        return LISTS[SEARCH][1]
+    return LISTS[event.object_type][1] if event.object_type in LISTS else ""

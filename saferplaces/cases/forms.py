@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -22,12 +23,18 @@ from saferplaces.cases.models import (
     RiskLevel,
     RoutingRule,
     SharingAgreement,
+    VulnerabilityReason,
 )
 from saferplaces.codes import normalise_postcode
 from saferplaces.partnership.areas import AreasField, area_choices
 from saferplaces.versions import VersionedForm
 
 DATE_HELP = "For example, 2015-03-27"
+HATE_FLAG_HELP = (
+    "Any case can be flagged: an ASB or domestic abuse case where the victim "
+    "was targeted for who they are. Choose the strand the victim or anyone else "
+    "perceives. A hate crime case must have one."
+)
 
 
 def date_field(label: str, required: bool = True) -> forms.DateField:
@@ -86,9 +93,10 @@ class NewCaseForm(PersonFields):
     ]  # fmt: skip
     case_type = forms.ChoiceField(label="Type of case", choices=CaseType.choices)
     hate_strand = forms.ChoiceField(
-        label="Hate crime strand (hate crime cases only)",
-        choices=[("", "Not a hate crime case"), *HateStrand.choices],
+        label="Hate crime flag (optional for other types of case)",
+        choices=[("", "Not flagged as hate crime"), *HateStrand.choices],
         required=False,
+        help_text=HATE_FLAG_HELP,
     )
     summary = forms.CharField(
         label="Summary (optional)",
@@ -107,8 +115,6 @@ class NewCaseForm(PersonFields):
         data = super().clean() or {}
         if data.get("case_type") == CaseType.HATE_CRIME and not data.get("hate_strand"):
             self.add_error("hate_strand", "Choose the hate crime strand")
-        if data.get("case_type") != CaseType.HATE_CRIME and data.get("hate_strand"):
-            self.add_error("hate_strand", "Only hate crime cases have a strand")
         return data
 
 
@@ -116,7 +122,8 @@ class CaseDetailsForm(VersionedForm[Case]):
     class Meta:
         model = Case
         fields = ["case_type", "hate_strand", "summary", "officer", "risk_level"]
-        labels = {"hate_strand": "Hate crime strand (hate crime cases only)"}
+        labels = {"hate_strand": "Hate crime flag (optional for other types of case)"}
+        help_texts = {"hate_strand": HATE_FLAG_HELP}
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
@@ -124,6 +131,10 @@ class CaseDetailsForm(VersionedForm[Case]):
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
         self.fields["risk_level"].disabled = True
         self.fields["risk_level"].help_text = "Set by a risk assessment"
+        self.fields["hate_strand"].choices = [  # type: ignore[attr-defined]
+            ("", "Not flagged as hate crime"),
+            *HateStrand.choices,
+        ]
 
     def reopened(self, current: Any) -> CaseDetailsForm:
         officer = self.fields["officer"]
@@ -182,7 +193,9 @@ class DisposalForm(forms.ModelForm[Disposal]):
 
 
 class AssessmentForm(forms.Form):
-    """One yes/no field per question; judgement may raise the level."""
+    """One field per question: for DASH (``three_way``) a required choice
+    of yes, no or not known, as the checklist's columns; for the ASB
+    assessment a tick for yes. Judgement may raise the level."""
 
     judged = forms.ChoiceField(
         label="Professional judgement (optional)",
@@ -197,19 +210,47 @@ class AssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, questions: list[tuple[int, str]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[tuple[int, str]],
+        three_way: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.numbers = [number for number, _ in questions]
+        self.three_way = three_way
         for number, text in questions:
-            self.fields[f"q{number}"] = forms.BooleanField(
-                label=f"{number}. {text}", required=False
+            self.fields[f"q{number}"] = (
+                _three_way_answer(number, text)
+                if three_way
+                else forms.BooleanField(label=f"{number}. {text}", required=False)
             )
         self.order_fields(
             [f"q{n}" for n in self.numbers] + ["judged", "judgement_reason"]
         )
 
-    def answers(self) -> dict[int, bool]:
-        return {n: bool(self.cleaned_data.get(f"q{n}")) for n in self.numbers}
+    def answers(self) -> dict[int, str]:
+        """Each question's answer: yes, no or not known (a tick is yes, no
+        tick no)."""
+        if self.three_way:
+            return {n: self.cleaned_data[f"q{n}"] for n in self.numbers}
+        return {
+            n: risk.YES if self.cleaned_data.get(f"q{n}") else risk.NO
+            for n in self.numbers
+        }
+
+
+def _three_way_answer(number: int, text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=f"{number}. {text}",
+        choices=list(risk.ANSWERS.items()),
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        error_messages={
+            "required": f"Answer question {number}: yes, no or not known",
+            "invalid_choice": f"Answer question {number}: yes, no or not known",
+        },
+    )
 
 
 def dash_questions() -> list[tuple[int, str]]:
@@ -290,10 +331,30 @@ class ShareForm(forms.Form):
         )
 
 
+class VulnerabilityForm(forms.Form):
+    """The reasons a person is a vulnerable victim (none ticked: not
+    flagged), with the version of the case the form was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reasons = forms.MultipleChoiceField(
+        label="Why this person is a vulnerable victim (tick all that apply)",
+        choices=VulnerabilityReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Untick every reason to remove the flag.",
+        error_messages={"invalid_choice": "Choose reasons from the list"},
+    )
+
+
 class CloseForm(forms.Form):
+    """No reason is chosen for the worker: closing says why, every time."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     closure_reason = forms.ChoiceField(
-        label="Why it is closed", choices=ClosureReason.choices
+        label="Why it is closed",
+        choices=ClosureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the case is closed"},
     )
     closed_on = date_field("Date closed")
 
@@ -443,3 +504,134 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
                 "agreement", f"{agency} is not a party to {agreement.reference}"
             )
         return data
+
+
+class CaseReviewApplicationForm(forms.Form):
+    """An ASB Case Review application as received. The case, when given,
+    must be one the worker may see; the area is one of the partnership's."""
+
+    received_on = date_field("Date received")
+    applicant_name = forms.CharField(label="Applicant's name", max_length=200)
+    applicant_contact = forms.CharField(
+        label="Applicant's contact details (optional)",
+        max_length=300,
+        required=False,
+        help_text="A telephone number, email or address to give the decision to",
+    )
+    case_reference = forms.CharField(
+        label="Case reference (optional)",
+        max_length=16,
+        required=False,
+        help_text="The case the application is about, if one is open. "
+        "For example, CASE-7KQ39XRT",
+    )
+    area_code = forms.ChoiceField(label="Area (optional)", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        visible: Any,
+        areas: list[tuple[str, str]],
+        today: datetime.date,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.visible, self.today = visible, today
+        self.fields["area_code"].choices = [("", "Not given"), *areas]  # type: ignore[attr-defined]
+
+    def clean_received_on(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["received_on"]
+        if day > self.today:
+            raise forms.ValidationError("The date received cannot be in the future")
+        return day
+
+    def clean_case_reference(self) -> str:
+        typed: str = self.cleaned_data["case_reference"].strip().upper()
+        self.cleaned_data["case"] = None
+        if typed:
+            case = self.visible.filter(reference=typed).first()
+            if case is None:
+                raise forms.ValidationError(
+                    f"No case you may see has the reference {typed}"
+                )
+            self.cleaned_data["case"] = case
+        return typed
+
+
+# The register's threshold_met (None: not decided) as the form's choice.
+THRESHOLD_OF: dict[bool | None, str] = {None: "", True: "met", False: "not_met"}
+THRESHOLD_CHOICES = [
+    ("", "Not decided yet"),
+    ("met", "Met: a review will be held"),
+    ("not_met", "Not met"),
+]
+
+
+class CaseReviewForm(forms.Form):
+    """The decision on the threshold, the review and what came of it, in
+    order: each step only once the one before it is recorded."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    threshold = forms.ChoiceField(
+        label="Is the threshold for a review met?",
+        choices=THRESHOLD_CHOICES,
+        required=False,
+    )
+    decided_on = date_field("Date decided (optional until decided)", required=False)
+    decision_reason = forms.CharField(
+        label="Reasons for the decision (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The applicant is told the decision and, if not met, why",
+    )
+    review_held_on = date_field(
+        "Date the review was held (optional until held)", required=False
+    )
+    recommendations = forms.CharField(
+        label="Recommendations (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Leave blank if the review made none",
+    )
+    outcome = forms.CharField(
+        label="Outcome (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was done, and what the applicant was told",
+    )
+
+    def __init__(self, *args: Any, received_on: datetime.date, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.received_on = received_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        threshold = data.get("threshold")
+        decided, held = data.get("decided_on"), data.get("review_held_on")
+        if threshold and not decided and "decided_on" not in self.errors:
+            self.add_error("decided_on", "Enter the date the threshold was decided")
+        if decided and not threshold:
+            self.add_error("threshold", "Choose whether the threshold is met")
+        if decided and decided < self.received_on:
+            self.add_error(
+                "decided_on",
+                "The decision cannot come before the application was received "
+                f"({self.received_on:%d %B %Y})",
+            )
+        if held and threshold != "met":
+            self.add_error(
+                "review_held_on", "A review is held only where the threshold is met"
+            )
+        elif held and decided and held < decided:
+            self.add_error(
+                "review_held_on", "The review cannot come before the decision"
+            )
+        if data.get("recommendations", "").strip() and not held:
+            self.add_error(
+                "recommendations", "Enter the date the review was held first"
+            )
+        return data
+
+    def threshold_met(self) -> bool | None:
+        chosen = self.cleaned_data["threshold"]
+        return next(met for met, choice in THRESHOLD_OF.items() if choice == chosen)

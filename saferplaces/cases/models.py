@@ -82,7 +82,20 @@ class RiskLevel(models.TextChoices):
 # The longest outcome a pathway may list (and a referral keep).
 OUTCOME_LENGTH = 120
 
-RISK_ORDER: dict[str, int] = {"standard": 0, "medium": 1, "high": 2}
+
+class CaseRisk(models.TextChoices):
+    """A case's risk now: an assessment's level, or not assessed yet (a new
+    case is not "standard" before anyone has asked)."""
+
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+# Not assessed is below every level: a pathway with a minimum risk waits
+# for an assessment that reaches it.
+RISK_ORDER: dict[str, int] = {"not_assessed": -1, "standard": 0, "medium": 1, "high": 2}
 
 
 class SharingAgreement(models.Model):
@@ -344,7 +357,7 @@ class Case(models.Model):
     opened_on = models.DateField(default=timezone.localdate, db_index=True)
     closed_on = models.DateField(null=True, blank=True)
     risk_level = models.CharField(
-        max_length=10, choices=RiskLevel.choices, default="standard"
+        max_length=12, choices=CaseRisk.choices, default=CaseRisk.NOT_ASSESSED
     )
     needs_reassessment = models.BooleanField(default=False)
     incidents = models.ManyToManyField(Incident, related_name="cases", blank=True)
@@ -468,7 +481,9 @@ class RiskAssessment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     kind = models.CharField(max_length=4, choices=AssessmentKind.choices)
-    answers = models.JSONField(default=dict)  # question number -> yes
+    # Question number -> "yes", "no" or "not_known" (before issue 30, a
+    # DASH kept true for yes and false for anything else).
+    answers = models.JSONField(default=dict)
     score = models.PositiveSmallIntegerField()
     scored_level = models.CharField(max_length=10, choices=RiskLevel.choices)
     level = models.CharField(max_length=10, choices=RiskLevel.choices)
@@ -632,3 +647,105 @@ class Referral(models.Model):
     def outcome_choices(self) -> list[str]:
         """The outcomes its pathway defines (none when the rule is gone)."""
         return list(self.rule.outcomes) if self.rule else []
+
+
+class VulnerabilityReason(models.TextChoices):
+    """Why a victim is vulnerable: the factors ASB and hate crime risk
+    assessments ask about, so partners see at once who needs more."""
+
+    AGE = "age", "Age (an older person or a child)"
+    DISABILITY = "disability", "Physical disability"
+    LEARNING_DISABILITY = "learning_disability", "Learning disability"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    ILL_HEALTH = "ill_health", "Long-term illness"
+    ISOLATED = "isolated", "Isolated or living alone"
+    REPEAT_VICTIM = "repeat_victim", "Repeat victim"
+    TARGETED = "targeted", "Targeted because of who they are"
+    SUBSTANCE_USE = "substance_use", "Alcohol or drug use"
+    COMMUNICATION = "communication", "Language or communication needs"
+    OTHER = "other", "Other (say why in the case summary)"
+
+
+class VulnerableVictimFlag(models.Model):
+    """A person flagged as a vulnerable victim, for one reason: set and
+    removed on a case's page by its owner agency (audited on that case),
+    shown on every case the person is in."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="vulnerability_flags"
+    )
+    reason = models.CharField(max_length=24, choices=VulnerabilityReason.choices)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flagged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reason"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "reason"], name="one_flag_per_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+
+class CaseReviewApplication(models.Model):
+    """An application for an ASB Case Review (the "community trigger",
+    Anti-social Behaviour, Crime and Policing Act 2014 s.104): received,
+    the threshold decided, the review held, its recommendations and
+    outcome. The applicant is personal data: read only on the application's
+    own page, each read audited."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="case_reviews"
+    )
+    received_on = models.DateField("Date received", db_index=True)
+    applicant_name = models.CharField("Applicant's name", max_length=200)
+    applicant_contact = models.CharField(
+        "Applicant's contact details", max_length=300, blank=True
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    area_code = AreaCodeField(blank=True)
+    # None: not decided yet.
+    threshold_met = models.BooleanField(null=True, blank=True)
+    decided_on = models.DateField("Date decided", null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    review_held_on = models.DateField("Date the review was held", null=True, blank=True)
+    recommendations = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"ASB Case Review application received {self.received_on:%d %B %Y}"
+
+    def last_change(self) -> tuple[Any, datetime.datetime | None]:
+        return self.updated_by, self.updated_at
+
+    @property
+    def stage(self) -> str:
+        """Where the application stands, in words."""
+        if self.threshold_met is None:
+            return "Threshold not decided yet"
+        if not self.threshold_met:
+            return "Threshold not met"
+        if self.review_held_on is None:
+            return "Threshold met: review to be held"
+        if self.recommendations.strip():
+            return "Review held: recommendations made"
+        return "Review held: no recommendations"

@@ -51,6 +51,10 @@ DASH_QUESTIONS: tuple[str, ...] = (
 )
 # SafeLives: 14 or more "yes" answers is visible high risk.
 DASH_HIGH_RISK_YES = 14
+# The answers a question may have, as the DASH checklist's columns give
+# them: only a yes scores.
+YES, NO, NOT_KNOWN = "yes", "no", "not_known"
+ANSWERS: dict[str, str] = {YES: "Yes", NO: "No", NOT_KNOWN: "Not known"}
 
 
 class RiskError(ValueError):
@@ -65,21 +69,29 @@ class Scored:
     judgement_reason: str
 
 
-def dash(answers: Mapping[int, bool], judged: str = "", reason: str = "") -> Scored:
-    """Score a DASH checklist: the number of yes answers; 14 or more is
-    high. Professional judgement may raise the level (with a reason) but
-    never lower it. Below the threshold the checklist alone says standard:
-    medium risk is a judgement SafeLives leaves to the practitioner."""
+def dash(answers: Mapping[int, str], judged: str = "", reason: str = "") -> Scored:
+    """Score a DASH checklist (each answer yes, no or not known): the
+    number of yes answers; 14 or more is high. Professional judgement may
+    raise the level (with a reason) but never lower it. Below the threshold
+    the checklist alone says standard: medium risk is a judgement SafeLives
+    leaves to the practitioner."""
     unknown = sorted(set(answers) - set(range(1, len(DASH_QUESTIONS) + 1)))
     if unknown:
         raise RiskError(f"DASH has questions 1 to 24, not {unknown[0]}.")
-    score = sum(1 for yes in answers.values() if yes)
+    score = _yes_count(answers)
     scored = HIGH if score >= DASH_HIGH_RISK_YES else STANDARD
     return _judged(score, scored, judged, reason)
 
 
+def _yes_count(answers: Mapping[int, str]) -> int:
+    odd = sorted(n for n, answer in answers.items() if answer not in ANSWERS)
+    if odd:
+        raise RiskError(f"Answer question {odd[0]}: yes, no or not known.")
+    return sum(1 for answer in answers.values() if answer == YES)
+
+
 def asb(
-    answers: Mapping[int, bool],
+    answers: Mapping[int, str],
     weights: Mapping[int, int],
     medium_at: int,
     high_at: int,
@@ -91,7 +103,8 @@ def asb(
     unknown = sorted(set(answers) - set(weights))
     if unknown:
         raise RiskError(f"The ASB risk assessment has no question {unknown[0]}.")
-    score = sum(weights[number] for number, yes in answers.items() if yes)
+    _yes_count(answers)
+    score = sum(weights[n] for n, answer in answers.items() if answer == YES)
     scored = HIGH if score >= high_at else MEDIUM if score >= medium_at else STANDARD
     return _judged(score, scored, judged, reason)
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import FloatField, Func, Q, QuerySet, Value
+from django.db.models import Case as Choose
+from django.db.models import FloatField, Func, Min, Prefetch, Q, QuerySet, Value, When
 from django.dispatch import receiver
 
 from saferplaces.cases.models import (
@@ -112,11 +113,41 @@ def find_cases(
         for case_id, person_id in links:
             best[case_id] = min(best.get(case_id, len(order)), order[person_id])
         chosen = sorted(best, key=lambda pk: (best[pk], pk))[:limit]
-        found = Case.objects.select_related("owner_agency").in_bulk(chosen)
+        found = for_listing(Case.objects.all()).in_bulk(chosen)
         return [found[pk] for pk in chosen]
     if not reference.strip():
         return []
-    return list(cases.select_related("owner_agency")[:limit])
+    return list(for_listing(cases)[:limit])
+
+
+# The order people are named in a list of cases: whom the case is for first.
+ROLE_ORDER = {"victim": 0, "perpetrator": 1, "reporter": 2, "witness": 3}
+
+
+def for_listing(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` with what a list of them shows: the owner agency, the
+    people (``people_listed``, victims first) and the next target date of
+    an action not yet done (``next_date``), read in three queries however
+    many cases there are."""
+    return (
+        cases.select_related("owner_agency")
+        .annotate(
+            next_date=Min("actions__target_date", filter=Q(actions__done_on=None))
+        )
+        .prefetch_related(
+            Prefetch(
+                "involved",
+                queryset=CasePerson.objects.select_related("person").order_by(
+                    Choose(
+                        *(When(role=r, then=Value(n)) for r, n in ROLE_ORDER.items()),
+                        default=Value(len(ROLE_ORDER)),
+                    ),
+                    "pk",
+                ),
+                to_attr="people_listed",
+            )
+        )
+    )
 
 
 def _address_filter(typed: str) -> Q:

@@ -12,6 +12,25 @@ urlpatterns = [
     path("cases/search/", views.case_search, name="search"),
     path("cases/counts/", views.case_counts, name="counts"),
     path("cases/caseload/", views.case_caseload, name="caseload"),
+    # The ASB Case Review register (before cases/<reference>/, which would
+    # take "case-reviews" for a reference).
+    path("cases/case-reviews/", views.case_reviews, name="case_reviews"),
+    path("cases/case-reviews/new/", views.case_review_new, name="case_review_new"),
+    path(
+        "cases/case-reviews/figures/",
+        views.case_review_figures,
+        name="case_review_figures",
+    ),
+    path(
+        "cases/case-reviews/figures.csv",
+        views.case_review_figures_csv,
+        name="case_review_figures_csv",
+    ),
+    path(
+        "cases/case-reviews/<uuid:public_id>/",
+        views.case_review,
+        name="case_review",
+    ),
     path("cases/settings/", views.case_settings, name="settings"),
     path(
         "cases/settings/<slug:partnership>/policy/",
@@ -51,6 +70,11 @@ urlpatterns = [
     ),
     path(
         "cases/<str:reference>/disposals/add/", views.disposal_add, name="disposal_add"
+    ),
+    path(
+        "cases/<str:reference>/people/<int:row>/vulnerable/",
+        views.vulnerability,
+        name="vulnerability",
     ),
     path("cases/<str:reference>/assess/<str:kind>/", views.assess, name="assess"),
     path("cases/<str:reference>/refer/<int:rule>/", views.refer, name="refer"),

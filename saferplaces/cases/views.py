@@ -20,14 +20,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
-from saferplaces.accounts import audit
+from saferplaces.accounts import audit, read_audit
 from saferplaces.accounts.models import Role, User
 from saferplaces.accounts.permissions import Capability, can, requires
 from saferplaces.cases import access, search
 from saferplaces.cases.forms import (
+    THRESHOLD_OF,
     ActionForm,
     AssessmentForm,
     CaseDetailsForm,
+    CaseReviewApplicationForm,
+    CaseReviewForm,
     CloseForm,
     DecisionForm,
     DisposalForm,
@@ -38,6 +41,7 @@ from saferplaces.cases.forms import (
     ReferralForm,
     SearchForm,
     ShareForm,
+    VulnerabilityForm,
     dash_questions,
 )
 from saferplaces.cases.models import (
@@ -45,6 +49,8 @@ from saferplaces.cases.models import (
     AssessmentKind,
     Case,
     CaseAction,
+    CasePerson,
+    CaseReviewApplication,
     CaseShare,
     Disposal,
     Incident,
@@ -59,9 +65,11 @@ from saferplaces.cases.services import (
     caseload,
     configuration,
     counts,
+    flags,
     routing,
     workflow,
 )
+from saferplaces.cases.services import case_reviews as case_reviews_service
 from saferplaces.cases.services.duplicates import (
     PossibleDuplicate,
     possible_duplicates,
@@ -132,8 +140,14 @@ def _ip(request: HttpRequest) -> str | None:
 @requires(Capability.WORK_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    visible = access.visible_cases(user).select_related("owner_agency")
+    visible = access.visible_cases(user)
     today = timezone.localdate()
+    open_cases = search.for_listing(visible.filter(status="open"))
+    owned = list(open_cases.filter(owner_agency_id=user.agency_id))
+    shared = list(open_cases.exclude(owner_agency_id=user.agency_id))
+    read_audit.name_what_was_shown(
+        request, cases=[case.reference for case in owned + shared]
+    )
     waiting = Referral.objects.filter(
         to_agency_id=user.agency_id,
         status=ReferralStatus.WAITING,
@@ -143,10 +157,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request,
         "cases/list.html",
         {
-            "owned": visible.filter(owner_agency_id=user.agency_id, status="open"),
-            "shared": visible.exclude(owner_agency_id=user.agency_id).filter(
-                status="open"
-            ),
+            "owned": owned,
+            "shared": shared,
             "waiting": waiting,
             "today": today,
             "sent": Referral.objects.filter(
@@ -518,6 +530,39 @@ def disposal_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @accepts_post
 @requires(Capability.WORK_CASES)
+def vulnerability(request: HttpRequest, reference: str, row: int) -> HttpResponse:
+    """Flag a person of the case as a vulnerable victim, for reasons from
+    the list (the case's owner agency only)."""
+    case = _case(request, reference)
+    if not access.owns(request.user, case):
+        return refused(request, case=case.reference)
+    person_row = get_object_or_404(
+        CasePerson.objects.select_related("person"), pk=row, case=case
+    )
+    held = list(person_row.person.vulnerability_flags.values_list("reason", flat=True))
+    form = VulnerabilityForm(
+        posted(request), initial={"version": case.version, "reasons": held}
+    )
+    stale: StaleEdit | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            flags.set_vulnerability(
+                case, person_row, form.cleaned_data["reasons"],
+                form.cleaned_data["version"], request.user, ip=_ip(request),
+            )  # fmt: skip
+        except StaleEdit as conflict:
+            stale = conflict
+        else:
+            messages.success(request, f"Saved the flags of {person_row.person}.")
+            return redirect("cases:case", reference=case.reference)
+    return _form_page(
+        request, "cases/vulnerability.html", form, conflict=stale, case=case,
+        row=person_row, held=held,
+    )  # fmt: skip
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
 def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     case = _case(request, reference)
     if kind not in AssessmentKind.values:
@@ -533,7 +578,9 @@ def assess(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
             ).values_list("number", "text")
         )
     )
-    form = AssessmentForm(posted(request), questions=questions)
+    form = AssessmentForm(
+        posted(request), questions=questions, three_way=kind == AssessmentKind.DASH
+    )
     if request.method == "POST" and form.is_valid():
         try:
             made = assessment.assess(
@@ -761,11 +808,10 @@ def who_viewed(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     if not access.owns(request.user, case):
         return refused(request, case=case.reference)
-    return render(
-        request,
-        "cases/who_viewed.html",
-        {"case": case, "events": access.who_viewed(case)},
-    )
+    events = list(access.who_viewed(case))
+    for event in events:
+        event.list_look = access.list_look(event)  # type: ignore[attr-defined]
+    return render(request, "cases/who_viewed.html", {"case": case, "events": events})
 
 
 @requires(Capability.WORK_CASES)
@@ -931,3 +977,158 @@ def rule_edit(
         return redirect("cases:settings")
     title = f"Change the {rule.pathway} pathway" if pk else "Add a referral pathway"
     return _form_page(request, "cases/settings_form.html", form, title=title)
+
+
+# --- the ASB Case Review register ---------------------------------------
+
+
+def _review_areas(partnership: Any) -> list[tuple[str, str]]:
+    """The partnership's areas and the wards within them, by name where
+    the store knows it, for the application's area."""
+    from saferplaces.analytics import geography
+    from saferplaces.lib.store import web_store
+
+    store = web_store()
+    found: list[tuple[str, str]] = []
+    for code in partnership.area_codes():
+        found.append((code, geography.name_of(store, code)))
+        if geography.is_known(store, code):
+            found += [(a.code, f"{a.name}, in {found[-1][1]}") for a in
+                      geography.children(store, code)]  # fmt: skip
+    return found
+
+
+@requires(Capability.WORK_CASES)
+def case_reviews(request: HttpRequest) -> HttpResponse:
+    """The register of the partnerships where the person works cases:
+    dates and stages, never an applicant (they are on each entry's page)."""
+    entries = list(
+        CaseReviewApplication.objects.filter(
+            partnership_id__in=access.casework_partnerships(request.user)
+        ).select_related("partnership", "case")
+    )
+    read_audit.name_what_was_shown(
+        request, case_reviews=[str(e.public_id) for e in entries]
+    )
+    return render(
+        request,
+        "cases/case_reviews.html",
+        {
+            "entries": entries,
+            "visible": set(
+                access.visible_cases(request.user)
+                .filter(reviews__in=entries)
+                .values_list("pk", flat=True)
+            ),
+            "may_count": can(request.user, Capability.COUNT_CASES),
+        },
+    )
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
+def case_review_new(request: HttpRequest) -> HttpResponse:
+    partnerships = access.casework_partnerships(request.user)
+    if not partnerships:
+        return refused(request, case_review="new")
+    from saferplaces.partnership.models import Partnership
+
+    partnership = Partnership.objects.get(pk=partnerships[0])
+    form = CaseReviewApplicationForm(
+        posted(request),
+        visible=access.visible_cases(request.user).filter(partnership=partnership),
+        areas=_review_areas(partnership),
+        today=timezone.localdate(),
+    )
+    if request.method == "POST" and form.is_valid():
+        entry = case_reviews_service.receive(
+            partnership.pk, form.cleaned_data, request.user, ip=_ip(request)
+        )
+        messages.success(request, "The application is in the register.")
+        return redirect("cases:case_review", public_id=entry.public_id)
+    return _form_page(request, "cases/case_review_new.html", form)
+
+
+@accepts_post
+@requires(Capability.WORK_CASES)
+def case_review(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One application, with its applicant (a read of personal data,
+    audited under its id), and the form that records what followed."""
+    entry = get_object_or_404(
+        CaseReviewApplication.objects.select_related("partnership", "case").filter(
+            partnership_id__in=access.casework_partnerships(request.user)
+        ),
+        public_id=public_id,
+    )
+    saved = {name: getattr(entry, name) for name in case_reviews_service.UPDATE_FIELDS}
+    saved["threshold"] = THRESHOLD_OF[entry.threshold_met]
+    form = CaseReviewForm(
+        posted(request),
+        received_on=entry.received_on,
+        initial={"version": entry.version, **saved},
+    )
+    stale: StaleEdit | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry.threshold_met = form.threshold_met()
+        for name in case_reviews_service.UPDATE_FIELDS[1:]:
+            setattr(entry, name, data[name])
+        try:
+            case_reviews_service.update(
+                entry, data["version"], request.user, form.changed_data,
+                ip=_ip(request),
+            )  # fmt: skip
+        except StaleEdit as conflict:
+            stale = conflict
+        else:
+            messages.success(request, "The register is updated.")
+            return redirect("cases:case_review", public_id=entry.public_id)
+    case_visible = bool(
+        entry.case_id
+        and access.visible_cases(request.user).filter(pk=entry.case_id).exists()
+    )
+    return _form_page(
+        request, "cases/case_review.html", form, conflict=stale, entry=entry,
+        case_visible=case_visible, area_name=_area_name(entry.area_code),
+    )  # fmt: skip
+
+
+def _figures(request: HttpRequest) -> list[tuple[Any, list[Any]]]:
+    from saferplaces.partnership.scope import partnerships_where
+
+    return [
+        (p, case_reviews_service.yearly_figures(p.pk))
+        for p in partnerships_where(request.user, Capability.COUNT_CASES)
+    ]
+
+
+@requires(Capability.COUNT_CASES)
+def case_review_figures(request: HttpRequest) -> HttpResponse:
+    """The yearly figures each partnership publishes, exact, for those who
+    may count its cases: no applicant, no case."""
+    return render(
+        request, "cases/case_review_figures.html", {"sections": _figures(request)}
+    )
+
+
+@requires(Capability.COUNT_CASES)
+def case_review_figures_csv(request: HttpRequest) -> HttpResponse:
+    rows = [
+        [p.slug, f.year, f.received, f.threshold_not_met, f.reviews,
+         f.with_recommendations, f.undecided]
+        for p, years in _figures(request)
+        for f in years
+    ]  # fmt: skip
+    return csv_download(
+        "asb-case-reviews.csv",
+        ["partnership", "year", "applications_received", "threshold_not_met",
+         "reviews_carried_out", "reviews_with_recommendations",
+         "applications_not_yet_decided"],
+        rows,
+        comments=[
+            ("what", "ASB Case Reviews (community trigger), by financial year "
+             "(April to March): applications by the year received, reviews by "
+             "the year held"),
+            ("produced", f"{timezone.now():%Y-%m-%d %H:%M}"),
+        ],
+    )  # fmt: skip

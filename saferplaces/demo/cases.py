@@ -21,6 +21,7 @@ from saferplaces.cases.models import (
     CaseAction,
     CasePerson,
     CasePolicy,
+    CaseReviewApplication,
     CaseStatus,
     CaseType,
     ClosureReason,
@@ -140,7 +141,46 @@ def load_demo_cases(postcodes: list[tuple[str, str]], seed: int = 2016) -> int:
         made = _cases(partnership, agencies, postcodes, rng)
         _finished_referrals(partnership, agreement, rng)
         _actions(partnership, agencies, rng)
+        # Their own draws, so the cases above stay as they were.
+        load_demo_case_reviews(partnership, random.Random(seed + 30))
     return made
+
+
+def load_demo_case_reviews(partnership: Partnership, rng: random.Random) -> int:
+    """SYNTHETIC ASB Case Review applications over the last two years, at
+    every stage, about ASB cases of the partnership; the number made."""
+    today = timezone.localdate()
+    asb = list(
+        Case.objects.filter(partnership=partnership, case_type=CaseType.ASB)[:12]
+    )
+    for n, case in enumerate(asb):
+        # The last two arrived lately and wait for a decision.
+        back = (20, 720) if n < 10 else (3, 25)
+        received = today - datetime.timedelta(days=rng.randint(*back))
+        decided = received + datetime.timedelta(days=rng.randint(3, 20))
+        met = n % 3 != 0 if n < 10 else None
+        held = (
+            decided + datetime.timedelta(days=rng.randint(10, 40))
+            if met and n % 4 != 1
+            else None
+        )
+        CaseReviewApplication.objects.create(
+            partnership=partnership,
+            received_on=received,
+            applicant_name=f"SYNTHETIC {rng.choice(GIVEN)} {rng.choice(FAMILY)}",
+            applicant_contact="SYNTHETIC 0121 000 0000",
+            case=case,
+            area_code=case.area_code,
+            threshold_met=met,
+            decided_on=decided if met is not None else None,
+            decision_reason="SYNTHETIC: "
+            + ("three reports in six months" if met else "one report in six months"),
+            review_held_on=held if held and held <= today else None,
+            recommendations="SYNTHETIC: mediation; a community protection warning"
+            if held and n % 2 == 0
+            else "",
+        )
+    return len(asb)
 
 
 def _agreement(
@@ -210,7 +250,12 @@ def _cases(
     kinds = list(CaseType)
     for n in range(DEMO_CASES - 1):
         case_type = kinds[n % len(kinds)]
-        owner = owners[n % len(owners)]
+        # Owners move on by one each round of the types, so every owning
+        # agency has cases of every type: the police (demo-police) own
+        # domestic abuse and repeat-caller cases to try DASH, MARAC and the
+        # repeat alerts on (with six types and three owners, n % 3 alone
+        # gave every one of those to the council, which no demo user works).
+        owner = owners[(n + n // len(kinds)) % len(owners)]
         born = today - datetime.timedelta(days=rng.randint(8 * 365, 85 * 365))
         if case_type == CaseType.CHILD_SAFEGUARDING:
             born = today - datetime.timedelta(days=rng.randint(2 * 365, 16 * 365))
@@ -272,7 +317,6 @@ def _case(
         risk_level=rng.choice([RiskLevel.STANDARD] * 3 + [RiskLevel.MEDIUM] * 2
                               + [RiskLevel.HIGH]),
     )  # fmt: skip
-    CasePerson.objects.create(case=case, person=person, role=InvolvementRole.VICTIM)
     category = {
         CaseType.ASB: IncidentCategory.ASB_PERSONAL,
         CaseType.HATE_CRIME: IncidentCategory.HATE,
@@ -284,6 +328,9 @@ def _case(
         if case_type == CaseType.REPEAT_CALLER
         else InvolvementRole.VICTIM
     )
+    # A repeat caller is the caller in the case as in its incidents, so the
+    # repeat-caller alert can find them.
+    CasePerson.objects.create(case=case, person=person, role=role)
     for _ in range(incidents):
         day = min(today, opened + datetime.timedelta(days=rng.randint(0, 150)))
         incident = Incident.objects.create(

@@ -5,12 +5,14 @@ owner sees who looked, and an analyst counts cases without seeing anyone."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
 
 from saferplaces.accounts.models import Role
+from saferplaces.cases.models import CaseReviewApplication
 from tests.browser.support import axe_violations, sign_in_as
 from tests.factories import build_casework, make_case
 
@@ -79,6 +81,7 @@ CASE_FORMS = [
     ("cases:case_edit", {}), ("cases:person_add", {}), ("cases:incident_add", {}),
     ("cases:action_add", {}), ("cases:disposal_add", {}),
     ("cases:assess", {"kind": "asb"}), ("cases:share", {}), ("cases:close", {}),
+    ("cases:assess", {"kind": "dash"}), ("cases:vulnerability", {"row": "{row}"}),
 ]  # fmt: skip
 
 
@@ -90,16 +93,37 @@ def test_every_case_form_and_rules_page_passes_axe_blank_and_refused(
     case = make_case(casework, case_type="asb")
     sign_in_as(page, live_server, casework.officer)
     failures = {}
+    row = str(case.involved.get().pk)
     for name, extra in CASE_FORMS:
-        url = reverse(name, kwargs={"reference": case.reference, **extra})
+        kwargs = {k: v.format(row=row) for k, v in extra.items()}
+        url = reverse(name, kwargs={"reference": case.reference, **kwargs})
         page.goto(url)
         if violations := axe_violations(page):
             failures[url] = violations
-        if name in ("cases:action_add", "cases:share"):
+        if name in ("cases:action_add", "cases:share", "cases:close") or (
+            extra.get("kind") == "dash"
+        ):
             page.locator("main form button[type=submit]").first.click()
             page.get_by_text("There is a problem").wait_for()
             if violations := axe_violations(page):
                 failures[f"{url} refused"] = violations
+
+    entry = CaseReviewApplication.objects.create(
+        partnership=casework.partnership, received_on=datetime.date(2025, 5, 1),
+        applicant_name="SYNTHETIC Applicant",
+    )  # fmt: skip
+    for url in (
+        reverse("cases:case_reviews"),
+        reverse("cases:case_review", args=[entry.public_id]),
+        reverse("cases:case_review_new"),
+    ):
+        page.goto(url)
+        if violations := axe_violations(page):
+            failures[url] = violations
+    page.locator("main form button[type=submit]").first.click()
+    page.get_by_text("There is a problem").wait_for()
+    if violations := axe_violations(page):
+        failures["case_review_new refused"] = violations
 
     admin = casework.worker("csp-admin", casework.police, Role.ADMINISTRATOR)
     sign_in_as(page, live_server, admin)
@@ -110,6 +134,7 @@ def test_every_case_form_and_rules_page_passes_axe_blank_and_refused(
         reverse("cases:rule_new", kwargs={"partnership": slug}),
         reverse("cases:rule_edit",
                 kwargs={"partnership": slug, "pk": casework.fire_safety.pk}),
+        reverse("cases:case_review_figures"),
     ):  # fmt: skip
         page.goto(url)
         if violations := axe_violations(page):

@@ -24,6 +24,7 @@ NOT_HTML = {
     "tasking:pack_pdf",
     "dashboard:export",
     "partnership:export_csv",
+    "cases:case_review_figures_csv",
     "partnership:export_xlsx",
     "accounts:audit_log_export",
     *(name for name in MATRIX if name.startswith("api:")),

@@ -35,8 +35,12 @@ def address(url_name, case, referral, rule):
         kwargs["share"] = case.shares.first().pk
     elif url_name == "cases:action_done":
         kwargs["action"] = 1
+    elif url_name == "cases:vulnerability":
+        kwargs["row"] = case.involved.first().pk
     elif url_name in ("cases:referral_decide", "cases:referral_outcome"):
         kwargs = {"public_id": referral.public_id}
+    elif CASE_URLS[url_name] == "review":
+        kwargs = {"public_id": "5f0c6a52-0000-4000-8000-00000000c0de"}
     elif CASE_URLS[url_name] in ("any", "counts", "settings"):
         kwargs = {}
     elif CASE_URLS[url_name] == "configure":

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from saferplaces.analytics.measures import measure_series
 from saferplaces.analytics.store import Store
-from saferplaces.cases.models import Case, CaseType, RiskLevel
+from saferplaces.cases.models import Case, CaseRisk, CaseType
 from saferplaces.cases.publish import publish_cases
 from saferplaces.ingest import case_counts
 from tests.factories import make_case
@@ -28,7 +28,7 @@ def store(tmp_path):
 
 def test_the_source_knows_every_case_type_and_risk_level():
     assert [t.value for t in CaseType] == case_counts.CASE_TYPES
-    assert [r.value for r in RiskLevel] == case_counts.RISK_LEVELS
+    assert [r.value for r in CaseRisk] == case_counts.RISK_LEVELS
 
 
 def test_published_cases_are_counted_by_month_type_and_risk(casework, store):

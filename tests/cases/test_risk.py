@@ -12,8 +12,8 @@ from saferplaces.cases import risk
 TODAY = datetime.date(2026, 11, 27)
 
 
-def yes(count: int) -> dict[int, bool]:
-    return {n: n <= count for n in range(1, 25)}
+def yes(count: int) -> dict[int, str]:
+    return {n: "yes" if n <= count else "no" for n in range(1, 25)}
 
 
 def test_dash_has_the_24_questions():
@@ -49,17 +49,17 @@ def test_raising_without_a_reason_is_refused():
 
 def test_dash_refuses_unknown_questions():
     with pytest.raises(risk.RiskError, match="not 25"):
-        risk.dash({25: True})
+        risk.dash({25: "yes"})
 
 
 def test_asb_scores_weights_against_the_partnerships_thresholds():
     weights = {1: 3, 2: 2, 3: 1}
-    assert risk.asb({1: False, 2: False, 3: True}, weights, 3, 5).level == "standard"
-    assert risk.asb({1: True}, weights, 3, 5).level == "medium"
-    assert risk.asb({1: True, 2: True}, weights, 3, 5).level == "high"
-    assert risk.asb({1: True}, weights, 3, 5, "high", "Elderly, alone").level == "high"
+    assert risk.asb({1: "no", 2: "no", 3: "yes"}, weights, 3, 5).level == "standard"
+    assert risk.asb({1: "yes"}, weights, 3, 5).level == "medium"
+    assert risk.asb({1: "yes", 2: "yes"}, weights, 3, 5).level == "high"
+    assert risk.asb({1: "yes"}, weights, 3, 5, "high", "Elderly, alone").level == "high"
     with pytest.raises(risk.RiskError, match="never lower"):
-        risk.asb({1: True, 2: True}, weights, 3, 5, "medium", "x")
+        risk.asb({1: "yes", 2: "yes"}, weights, 3, 5, "medium", "x")
 
 
 def days_ago(*days: int) -> list[datetime.date]:

@@ -6,6 +6,7 @@ never a server error, and a refused form shows its problem."""
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from saferplaces.accounts.models import Role
+from saferplaces.cases.models import CaseReviewApplication
 from tests.factories import ANONYMOUS, SITE_ADMIN, plan_with_every_priority
 
 # Generated submissions per form (the note of issue 13 counts them).
@@ -363,6 +365,41 @@ CASE_FORMS = [
         (*CASE, ("kind", "dash")),
     ),
     Form("cases:refer", "post", ("reason",), "owner", (*CASE, ("rule", "{rule}"))),
+    Form(
+        "cases:vulnerability",
+        "post",
+        ("version",),
+        "owner",
+        (*CASE, ("row", "{row}")),
+        many=("reasons",),
+    ),
+    Form(
+        "cases:case_review_new",
+        "post",
+        (
+            "received_on",
+            "applicant_name",
+            "applicant_contact",
+            "case_reference",
+            "area_code",
+        ),
+        "owner",
+    ),
+    Form(
+        "cases:case_review",
+        "post",
+        (
+            "version",
+            "threshold",
+            "decided_on",
+            "decision_reason",
+            "review_held_on",
+            "recommendations",
+            "outcome",
+        ),
+        "owner",
+        (("public_id", "{review}"),),
+    ),
     Form("cases:share", "post", ("agency", "purpose", "agreement"), "owner", CASE),
     Form(
         "cases:close", "post", ("version", "closure_reason", "closed_on"), "owner", CASE
@@ -434,6 +471,14 @@ def test_no_input_breaks_a_casework_form(db, client, form):
         "rule": str(casework.fire_safety.pk),
         "referral": str(referral.public_id),
         "partnership": casework.partnership.slug,
+        "row": str(case.involved.get().pk),
+        "review": str(
+            CaseReviewApplication.objects.create(
+                partnership=casework.partnership,
+                received_on=datetime.date(2025, 5, 1),
+                applicant_name="SYNTHETIC Applicant",
+            ).public_id
+        ),
     }
     kwargs = {key: value.format(**known) for key, value in form.kwargs}
     client.force_login(people[form.persona])

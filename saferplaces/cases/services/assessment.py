@@ -34,14 +34,15 @@ from saferplaces.cases.services.workflow import record_change
 def assess(
     case: Case,
     kind: str,
-    answers: dict[int, bool],
+    answers: dict[int, str],
     user: Any,
     judged: str = "",
     judgement_reason: str = "",
     *,
     ip: str | None = None,
 ) -> RiskAssessment:
-    """Score and keep an assessment, audited; the case takes its level.
+    """Score and keep an assessment (each answer yes, no or not known),
+    audited; the case takes its level.
     ``risk.RiskError`` when the judgement breaks a rule, nothing written."""
     if kind == AssessmentKind.DASH:
         scored = risk.dash(answers, judged, judgement_reason)
@@ -106,7 +107,11 @@ def facts_of(case: Case) -> CaseFacts:
         latest = case.assessments.filter(kind=AssessmentKind.DASH).first()
     return CaseFacts(
         CasePolicy.of(case.partnership_id),
-        list(case.involved.select_related("person__address")),
+        list(
+            case.involved.select_related("person__address").prefetch_related(
+                "person__vulnerability_flags"
+            )
+        ),
         latest,
     )
 

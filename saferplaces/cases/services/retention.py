@@ -1,6 +1,8 @@
 """Retention: closed cases kept longer than the partnership's policy are
 anonymised or deleted, with the people, addresses and incidents no kept
-case still needs (``saferplaces cases retention``)."""
+case still needs (``saferplaces cases retention``); finished ASB Case
+Review applications lose their applicant's details (the register's yearly
+figures stay)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from saferplaces.cases.models import (
@@ -16,12 +19,14 @@ from saferplaces.cases.models import (
     Case,
     CaseAction,
     CasePolicy,
+    CaseReviewApplication,
     CaseStatus,
     Disposal,
     Incident,
     Person,
     Referral,
     RiskAssessment,
+    VulnerableVictimFlag,
 )
 
 
@@ -34,15 +39,24 @@ class RetentionReport:
     addresses: int
     incidents: int
     done: bool
+    # ASB Case Review applications whose applicant's details go.
+    applications: int = 0
 
     def words(self) -> str:
         verb = {"anonymise": "anonymised", "delete": "deleted"}[self.action]
         tense = verb if self.done else f"would be {verb}"
-        return (
+        words = (
             f"{len(self.cases)} cases closed before {self.cutoff:%d %B %Y} {tense}, "
             f"with {self.people} people, {self.addresses} addresses and "
             f"{self.incidents} incidents no open or kept case still needs."
         )
+        if self.applications:
+            many = "application" if self.applications == 1 else "applications"
+            words += (
+                f" {self.applications} ASB Case Review {many} finished before then "
+                f"{tense} of the applicant's details."
+            )
+        return words
 
 
 def retention(
@@ -88,9 +102,17 @@ def retention(
         incidents.count(),
         done=not dry_run,
     )
-    if dry_run or not references:
+    finished = _finished_applications(policy.partnership_id, cutoff)
+    report.applications = finished.count()
+    if dry_run or not (references or report.applications):
         return report
     with transaction.atomic():
+        # The figures count the recommendations made: their text goes, the
+        # fact stays.
+        finished.exclude(recommendations="").update(recommendations="(removed)")
+        finished.update(
+            applicant_name="", applicant_contact="", decision_reason="", outcome=""
+        )
         person_ids = list(people.values_list("pk", flat=True))
         incident_ids = list(incidents.values_list("pk", flat=True))
         address_ids = list(addresses.values_list("pk", flat=True))
@@ -126,6 +148,8 @@ def _anonymise(
         answers={}, judgement_reason=""
     )
     Referral.objects.filter(case_id__in=case_ids).update(reason="", decision_reason="")
+    # Why someone was vulnerable says much about who they were.
+    VulnerableVictimFlag.objects.filter(person_id__in=person_ids).delete()
     Person.objects.filter(pk__in=person_ids).update(
         given_name="",
         family_name="",
@@ -136,6 +160,27 @@ def _anonymise(
     )
     Incident.objects.filter(pk__in=incident_ids).update(description="", address=None)
     Address.objects.filter(pk__in=address_ids).delete()
+
+
+def _finished_applications(
+    partnership_id: int, cutoff: datetime.date
+) -> QuerySet[CaseReviewApplication]:
+    """ASB Case Review applications decided (and reviewed, where met) whose
+    last step came before ``cutoff``, with an applicant still named. An
+    application still waiting for a step is kept whole."""
+    last = Greatest(
+        "received_on",
+        Coalesce("decided_on", "received_on"),
+        Coalesce("review_held_on", "received_on"),
+    )
+    return (
+        CaseReviewApplication.objects.filter(partnership_id=partnership_id)
+        .exclude(applicant_name="")
+        .exclude(threshold_met=None)
+        .exclude(threshold_met=True, review_held_on=None)
+        .annotate(last_step=last)
+        .filter(last_step__lt=cutoff)
+    )
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:

@@ -133,6 +133,14 @@ def area_labels(field: BoundField) -> list[str]:
     return [label for _, label in field.field.widget.choices.listed]
 
 
+@register.filter
+def error_anchor(field: BoundField) -> str:
+    """Where the error summary's link for ``field`` goes: its input, or the
+    first of its radios or checkboxes (which have no one label of their
+    own)."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
 @register.simple_tag(takes_context=True)
 def csrf_field(context: template.Context) -> SafeString:
     """``{% csrf_token %}`` for a page that may be kept (lib/pagecache.py):
