@@ -211,16 +211,18 @@ class CopyForwardForm(forms.Form):
     starts = forms.DateField(label="Starts (YYYY-MM-DD)")
     ends = forms.DateField(label="Ends (YYYY-MM-DD)")
 
-    def clean_slug(self) -> str:
-        slug = str(self.cleaned_data["slug"])
-        if Plan.objects.filter(slug=slug).exists():
-            raise forms.ValidationError("A plan has this short name already.")
-        return slug
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
 
     def clean(self) -> dict[str, Any]:
+        from saferplaces.partnership.services import copy_refusal
+
         data = super().clean() or {}
-        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
-            self.add_error("ends", "The plan must end after it starts.")
+        if not self.errors:
+            refusal = copy_refusal(self.plan, **data)
+            if refusal is not None:
+                self.add_error(*refusal)
         return data
 
 

@@ -285,7 +285,7 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(scope.plans(request.user), slug=slug)
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
         return refused(request, plan=plan.slug)
-    form = CopyForwardForm(posted(request))
+    form = CopyForwardForm(posted(request), plan=plan)
     if request.method == "POST" and form.is_valid():
         new = workflow.start_next_plan(
             plan,
