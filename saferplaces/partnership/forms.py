@@ -77,6 +77,12 @@ class ProgressForm(forms.Form):
         self.action = action
         self.fields["status"].initial = action.status
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.action.plan.takes_updates():
+            self.add_error(None, self.action.plan.why_no_updates())
+        return data
+
     def clean_status(self) -> str:
         status = str(self.cleaned_data["status"])
         if not allowed_change(self.action.status, status):

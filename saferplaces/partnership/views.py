@@ -188,16 +188,20 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
             return refused(request, action=action.reference)
         form = ProgressForm(request.POST, request.FILES, action=action)
         if form.is_valid():
-            workflow.post_progress(
-                action,
-                cast(User, request.user),
-                form.cleaned_data["text"],
-                form.cleaned_data["status"],
-                form.cleaned_data.get("evidence"),
-                ip=audit.client_ip(request),
-            )
-            messages.success(request, "Your update has been posted.")
-            return redirect("partnership:action", reference=action.reference)
+            try:
+                workflow.post_progress(
+                    action,
+                    cast(User, request.user),
+                    form.cleaned_data["text"],
+                    form.cleaned_data["status"],
+                    form.cleaned_data.get("evidence"),
+                    ip=audit.client_ip(request),
+                )
+            except workflow.PlanClosed as closed:  # closed since it was checked
+                form.add_error(None, str(closed))
+            else:
+                messages.success(request, "Your update has been posted.")
+                return redirect("partnership:action", reference=action.reference)
         return _action_page(request, action, form, may_edit)
     # Its evaluation and area names come from the store: a load changes them.
     return cached_page(
@@ -273,6 +277,28 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
         "The plan is published: anyone can read it at Our plan."
         if publish
         else "The plan is withdrawn: only the partnership's members can read it.",
+    )
+    return redirect(f"{reverse('partnership:plan')}?plan={plan.slug}")
+
+
+@post_only
+@requires(Capability.USE_SERVICE)
+def plan_reopening(request: HttpRequest, slug: str) -> HttpResponse:
+    """Reopen an ended plan for progress updates, or close it again, for the
+    partnership's manager. Another partnership's plan is 404."""
+    plan = get_object_or_404(scope.plans(request.user), slug=slug)
+    if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
+        return refused(request, plan=plan.slug)
+    reopened = request.POST.get("reopened") == "yes"
+    workflow.reopen(
+        plan, reopened, cast(User, request.user), ip=audit.client_ip(request)
+    )
+    messages.success(
+        request,
+        "The plan is reopened: its actions take progress updates until you "
+        "close it again."
+        if reopened
+        else "The plan is closed: its actions take no more progress updates.",
     )
     return redirect(f"{reverse('partnership:plan')}?plan={plan.slug}")
 

@@ -76,6 +76,7 @@ FORMS = [
     Form(
         "partnership:plan_publication", "post", ("published",), Role.ADMINISTRATOR, PLAN
     ),
+    Form("partnership:plan_reopening", "post", ("reopened",), Role.ADMINISTRATOR, PLAN),
     Form(
         "partnership:plan_edit",
         "post",
