@@ -350,6 +350,7 @@ def _evaluation(action: Action, clearance: Any) -> dict[str, Any] | None:
         "measure": measure.title if measure else plan.measure_id,
         "target_area": names[plan.target_area],
         "comparison_area": names.get(plan.comparison_area, ""),
+        "aim": _evaluation_aim(action, plan.measure_id),
     }
     from saferplaces.analytics import results
     from saferplaces.analytics.evaluation import Window
@@ -367,7 +368,23 @@ def _evaluation(action: Action, clearance: Any) -> dict[str, Any] | None:
         )
     except results.ResultError as error:
         return {**described, "result": None, "problem": str(error)}
-    return {**described, "result": result, "problem": None}
+    return {
+        **described,
+        "result": result,
+        "verdict": result.verdict(described["aim"]),
+        "problem": None,
+    }
+
+
+def _evaluation_aim(action: Action, measure_id: str) -> str:
+    """What the evaluation's result is judged by: the way the action's own
+    link to the measure wants it to move, else the measure's polarity
+    ("neither" when it has none, or the action only watches it)."""
+    link = next((m for m in action.measures.all() if m.measure_id == measure_id), None)
+    if link is not None:
+        return link.direction if link.direction != "watch" else "neither"
+    measure = REGISTRY.get(measure_id)
+    return measure.polarity if measure else "neither"
 
 
 @requires(Capability.USE_SERVICE)

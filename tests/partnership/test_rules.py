@@ -143,7 +143,8 @@ def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
     assert not result.significant
     assert "-40%" in result.statement
     assert "-10%" in result.statement
-    assert "-33%" in result.statement
+    # The change against the comparison's in words (issue 30).
+    assert "33% lower than area C's" in result.statement
     assert result.statement.startswith("area T changed by")
     before_after = evaluate(
         None,  # type: ignore[arg-type]
