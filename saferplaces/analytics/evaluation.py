@@ -102,15 +102,24 @@ def evaluate(
     comparison: str | None = None,
 ) -> Result:
     """The intervention's estimated effect; see the module docs."""
+    why_not = why_not_evaluable(measure_id)
+    if why_not:
+        raise Refused(why_not)
     measure = get_measure(measure_id)
-    if measure.kind == "ratio":
-        raise Refused("evaluation is built for counts and shares")
     held = set(measure_months(store, measure, None))
     for name, window in (("baseline", baseline), ("follow-up", followup)):
         _require_months(measure_id, name, window, held)
     if measure.kind == "count":
         return _counts(store, measure_id, target, baseline, followup, comparison)
     return _shares(store, measure_id, target, baseline, followup, comparison)
+
+
+def why_not_evaluable(measure_id: str) -> str:
+    """Why ``measure_id`` cannot be evaluated ("" if it can): evaluation is
+    built for counts and shares."""
+    if get_measure(measure_id).kind == "ratio":
+        return "evaluation is built for counts and shares"
+    return ""
 
 
 def _require_months(measure_id: str, name: str, window: Window, held: set[str]) -> None:

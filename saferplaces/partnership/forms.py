@@ -16,8 +16,10 @@ from saferplaces.analytics.refusals import Refused
 from saferplaces.lib.fields import ModelMultipleChoiceField
 from saferplaces.partnership.areas import checked_area
 from saferplaces.partnership.models import (
+    MONTH_RULE,
     Action,
     ActionMeasure,
+    EvaluationPlan,
     Group,
     Milestone,
     Objective,
@@ -202,6 +204,78 @@ class TargetForm(VersionedForm[ActionMeasure]):
             "baseline_to": "Baseline to (YYYY-MM, optional)",
             "target": "Target, a month, in the measure's unit (optional)",
         }
+
+
+class EvaluationForm(VersionedForm[EvaluationPlan]):
+    """The action's evaluation: the question, the measure, the areas (the
+    partnership's, from a list) and the months before and after. The
+    model's rules (months, a comparison for difference in differences, the
+    follow-up after the baseline) apply here as in the plan file."""
+
+    measure_id = forms.ChoiceField(label="Outcome measure", choices=())
+    target_area = forms.ChoiceField(label="Area the action works in", choices=())
+    comparison_area = forms.ChoiceField(
+        label="Comparison area (for difference in differences)",
+        required=False,
+        choices=(),
+        help_text="An area like the target where the action did not run: "
+        "its change stands for what would have happened anyway.",
+    )
+
+    class Meta:
+        model = EvaluationPlan
+        fields = [
+            "question", "measure_id", "method", "target_area", "comparison_area",
+            "baseline_from", "baseline_to", "followup_from", "followup_to",
+        ]  # fmt: skip
+        labels = {
+            "question": "The question the evaluation answers",
+            "method": "Method",
+            "baseline_from": "Before: from (YYYY-MM)",
+            "baseline_to": "Before: to (YYYY-MM)",
+            "followup_from": "After: from (YYYY-MM)",
+            "followup_to": "After: to (YYYY-MM)",
+        }
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "method": forms.RadioSelect,
+        }
+        # Too long for a month is no month: said as the model says it.
+        error_messages = {
+            name: {"max_length": MONTH_RULE}
+            for name in ("baseline_from", "baseline_to", "followup_from", "followup_to")
+        }
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.areas = areas
+        measures = sorted(
+            ((m.id, m.title) for m in REGISTRY.values() if m.kind != "ratio"),
+            key=lambda choice: choice[1],
+        )
+        self._choose("measure_id", measures, "Choose a measure")
+        self._choose("target_area", areas, "Choose an area")
+        self._choose("comparison_area", areas, "None: before and after only")
+        self.fields["method"].choices = EvaluationPlan.Method.choices  # no blank
+
+    def reopened(self, current: Any) -> forms.ModelForm[EvaluationPlan]:
+        return type(self)(instance=current, prefix=self.prefix, areas=self.areas)
+
+    def _choose(self, name: str, choices: list[tuple[str, str]], blank: str) -> None:
+        """The field's choices, keeping a saved value no longer offered (an
+        area the partnership has since let go of) so it is not lost."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        saved = getattr(self.instance, name, "")
+        offered = list(choices)
+        if saved and saved not in dict(offered):
+            offered.append((saved, saved))
+        field.choices = [("", blank), *offered]
+        field.error_messages["invalid_choice"] = (
+            "Choose one of the partnership's areas from the list."
+            if name.endswith("_area")
+            else "Choose a measure from the list."
+        )
 
 
 class CopyForwardForm(forms.Form):

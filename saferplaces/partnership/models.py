@@ -32,6 +32,9 @@ from saferplaces.codes import (
 from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.versions import Versioned
 
+# What a month typed in a form must look like, said once.
+MONTH_RULE = "Enter a month as YYYY-MM, like 2013-04."
+
 
 class Partnership(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -485,7 +488,7 @@ class ActionMeasure(Versioned):
         for name in ("baseline_from", "baseline_to"):
             value = getattr(self, name)
             if value and not is_month(value):
-                errors[name] = "Enter a month as YYYY-MM, like 2013-04."
+                errors[name] = MONTH_RULE
         if (
             not errors
             and self.baseline_from
@@ -606,11 +609,15 @@ class EvaluationPlan(Versioned):
         for name in months:
             value = getattr(self, name)
             if value and not is_month(value):  # a blank one is the field's
-                errors[name] = "Enter a month as YYYY-MM, like 2013-04."
+                errors[name] = MONTH_RULE
         if self.method == self.Method.DIFFERENCE_IN_DIFFERENCES and not (
             self.comparison_area
         ):
             errors["comparison_area"] = "Difference in differences needs one."
+        elif self.comparison_area and self.comparison_area == self.target_area:
+            errors["comparison_area"] = (
+                "The comparison area must be another area than the target."
+            )
         if not errors.keys() & set(months):  # compared once each is a month
             if self.baseline_to < self.baseline_from:
                 errors["baseline_to"] = "The baseline must end after it starts."
