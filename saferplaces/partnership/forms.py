@@ -256,7 +256,9 @@ class EvaluationForm(VersionedForm[EvaluationPlan]):
         self._choose("measure_id", measures, "Choose a measure")
         self._choose("target_area", areas, "Choose an area")
         self._choose("comparison_area", areas, "None: before and after only")
-        self.fields["method"].choices = EvaluationPlan.Method.choices  # no blank
+        method = self.fields["method"]
+        assert isinstance(method, forms.ChoiceField)
+        method.choices = EvaluationPlan.Method.choices  # radios: no blank one
 
     def reopened(self, current: Any) -> forms.ModelForm[EvaluationPlan]:
         return type(self)(instance=current, prefix=self.prefix, areas=self.areas)

@@ -150,6 +150,22 @@ FORMS = [
         "partnership:action_edit",
         "post",
         (
+            "evaluation-question",
+            "evaluation-measure_id",
+            "evaluation-method",
+            "evaluation-target_area",
+            "evaluation-comparison_area",
+            "evaluation-baseline_from",
+            "evaluation-followup_from",
+        ),
+        Role.ANALYST,
+        ACTION,
+        (("form", "evaluation"),),
+    ),
+    Form(
+        "partnership:action_edit",
+        "post",
+        (
             "details-text",
             "details-lead_role",
             "details-target_areas",
