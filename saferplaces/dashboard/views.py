@@ -3,6 +3,7 @@ groups, exports, the map, and the public neighbourhood page."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -278,17 +279,27 @@ def _cards_html(code: str, shown: PlanView, clearance: results.Clearance) -> str
     )
 
 
-def _data_ends(shown: list[cards.Card]) -> list[tuple[str, list[str]]]:
-    """Where the cards' data end, when not all in the same month: each
-    latest month with the cards ending there, the most cards first ([]
-    when they all end together, as the page then says once)."""
-    ends: dict[str, list[str]] = {}
-    for card in shown:
-        if card.latest_period:
-            ends.setdefault(card.latest_period, []).append(card.title)
+def _data_ends(shown: list[cards.Card]) -> DataEnds | None:
+    """Where the cards' data end, when not all in the same month: the month
+    most end in, and each card ending in another with its month (None when
+    they all end together, as each card says)."""
+    ends = Counter(card.latest_period for card in shown if card.latest_period)
     if len(ends) < 2:
-        return []
-    return sorted(ends.items(), key=lambda end: (-len(end[1]), end[0]))
+        return None
+    # The most cards', the latest of equals.
+    common = max(ends, key=lambda month: (ends[month], month))
+    others = [
+        (card.title, card.latest_period)
+        for card in shown
+        if card.latest_period and card.latest_period != common
+    ]
+    return DataEnds(common, others)
+
+
+@dataclass(frozen=True)
+class DataEnds:
+    most: str  # the month most cards' data end in (YYYY-MM)
+    others: list[tuple[str, str]]  # (card title, its month)
 
 
 def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:

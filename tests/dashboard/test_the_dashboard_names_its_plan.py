@@ -17,7 +17,7 @@ from saferplaces.accounts.models import Role
 from saferplaces.analytics import cards
 from saferplaces.analytics.store import Store
 from saferplaces.codes import month_in_words
-from saferplaces.dashboard.views import _data_ends
+from saferplaces.dashboard.views import DataEnds, _data_ends
 from saferplaces.partnership.services import copy_forward
 from tests.factories import (
     ActionFactory,
@@ -130,8 +130,5 @@ def test_cards_ending_in_different_months_are_said_to():
     shown = [card_ending("Recorded crime", "2016-03"),
              card_ending("Road casualties", "2016-03"),
              card_ending("Cases opened", "2026-11")]  # fmt: skip
-    assert _data_ends(shown) == [
-        ("2016-03", ["Recorded crime", "Road casualties"]),
-        ("2026-11", ["Cases opened"]),
-    ]
-    assert _data_ends(shown[:2]) == []  # all end together: said on each card
+    assert _data_ends(shown) == DataEnds("2016-03", [("Cases opened", "2026-11")])
+    assert _data_ends(shown[:2]) is None  # all end together: said on each card
