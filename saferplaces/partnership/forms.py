@@ -236,10 +236,7 @@ class EvaluationForm(VersionedForm[EvaluationPlan]):
             "followup_from": "After: from (YYYY-MM)",
             "followup_to": "After: to (YYYY-MM)",
         }
-        widgets = {
-            "question": forms.Textarea(attrs={"rows": 2}),
-            "method": forms.RadioSelect,
-        }
+        widgets = {"question": forms.Textarea(attrs={"rows": 2})}
         # Too long for a month is no month: said as the model says it.
         error_messages = {
             name: {"max_length": MONTH_RULE}
@@ -258,7 +255,7 @@ class EvaluationForm(VersionedForm[EvaluationPlan]):
         self._choose("comparison_area", areas, "None: before and after only")
         method = self.fields["method"]
         assert isinstance(method, forms.ChoiceField)
-        method.choices = EvaluationPlan.Method.choices  # radios: no blank one
+        method.choices = EvaluationPlan.Method.choices  # one is always chosen
 
     def reopened(self, current: Any) -> forms.ModelForm[EvaluationPlan]:
         return type(self)(instance=current, prefix=self.prefix, areas=self.areas)
