@@ -89,3 +89,17 @@ def test_the_page_refuses_a_second_plan_of_that_name_and_keeps_what_was_typed(
     html = refused.content.decode()
     assert "has a plan called" in html
     assert 'value="bs-2015-16-again"' in html
+
+
+def test_the_carried_action_shows_its_target_evaluation_and_where_it_came_from(
+    seed, client, make_user
+):
+    carried = copy_forward(seed.plan, **NEXT_YEAR).actions.get(number="3.1.1")
+    client.force_login(make_user(Role.VIEWER))
+    url = reverse("partnership:action", kwargs={"reference": carried.reference})
+    html = client.get(url).content.decode()
+    original = reverse("partnership:action", kwargs={"reference": seed.ksi.reference})
+    assert f'href="{original}">Action 3.1.1' in html
+    assert "to 4 a month" in html
+    assert "Did KSI road casualties in Selly Oak fall against" in html
+    assert "SYNTHETIC: speed checks at three schools" in html
