@@ -880,7 +880,7 @@ def plan_copy_forward(
 ) -> None:
     """Start the next plan period from SLUG, carrying its open actions."""
     from saferplaces.partnership.models import Plan
-    from saferplaces.partnership.services import copy_forward
+    from saferplaces.partnership.services import CopyRefused, copy_forward
 
     current = Plan.objects.filter(slug=slug).first()
     if current is None:
@@ -889,7 +889,7 @@ def plan_copy_forward(
         new = copy_forward(
             current, title=title, slug=new_slug, starts=starts.date(), ends=ends.date()
         )
-    except ValueError as error:
+    except CopyRefused as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Started {new.title} with {new.actions.count()} open actions.")
 

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 
@@ -184,6 +185,31 @@ def month_of(number: int) -> str:
 def shift_month(month: str, by: int) -> str:
     """``month`` moved ``by`` months: shift_month("2021-04", -9) is "2020-07"."""
     return month_of(month_number(month) + by)
+
+
+# English month names, so a month reads the same whatever the locale.
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def month_in_words(month: str) -> str:
+    """A month (YYYY-MM) as people write it.
+
+    >>> month_in_words("2016-03")
+    'March 2016'
+    """
+    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {int(month[:4])}"
+
+
+def date_in_words(day: datetime.date) -> str:
+    """A date as people write it.
+
+    >>> date_in_words(datetime.date(2015, 4, 1))
+    '1 April 2015'
+    """
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 @functools.lru_cache(maxsize=4096)  # asked for every month of every series

@@ -112,6 +112,14 @@ MATRIX: dict[str, Rule] = {
         status=405,
         navigation=False,
     ),
+    # Reopening an ended plan for updates: a POST, for its manager only
+    # (tests/partnership/test_ended_plan_takes_no_updates.py).
+    "partnership:plan_reopening": Rule(
+        EVERYONE,
+        kwargs={"slug": "birmingham-south-2014-15"},
+        status=405,
+        navigation=False,
+    ),
     "partnership:plan_copy_forward": Rule(
         frozenset({SITE_ADMIN, "administrator"}),
         kwargs={"slug": "birmingham-south-2014-15"},

@@ -79,6 +79,11 @@ class Card:
     assurance_icon: str = "none"
     aim_text: str = ""
     target: float | None = None
+    # The latest value against the target, in words: the assurance says
+    # whether the process will reliably meet it, this where the month stands.
+    against_target: str = ""
+    # The first month of the card's data (its latest is ``latest_period``).
+    first_period: str | None = None
 
 
 def card(store: Store, measure_id: str, code: str, aim: Aim | None = None) -> Card:
@@ -113,7 +118,36 @@ def _card(store: Store, measure_id: str, code: str, aim: Aim | None) -> Card:
         assurance_icon=chart.assurance or "none",
         aim_text=_aim_words(aim, months, significant, rising, target),
         target=target,
+        against_target=against_target(
+            latest.value, target, aim.direction if aim else ""
+        ),
+        first_period=months[0].period,
     )
+
+
+def against_target(value: float | None, target: float | None, direction: str) -> str:
+    """The latest value against the plan's target in words ("" without
+    one), and whether that is where the plan (``direction`` "up" or
+    "down") wants it.
+
+    >>> against_target(78.2, 73.0, "up")
+    'Latest value above target (78.2 against 73): where the plan wants it.'
+    """
+    if value is None or target is None:
+        return ""
+    if value == target:
+        return f"Latest value on target ({_figure(value)})."
+    where = "above" if value > target else "below"
+    wanted = (where == "above") == (direction == "up")
+    return (
+        f"Latest value {where} target ({_figure(value)} against {_figure(target)}): "
+        + ("where the plan wants it." if wanted else "not yet where the plan wants it.")
+    )
+
+
+def _figure(value: float) -> str:
+    """One decimal place, none for a whole number (78.2, 73, 1,204)."""
+    return f"{value:,.1f}".removesuffix(".0")
 
 
 def plan_target(aim: Aim | None, months: list[SeriesPoint]) -> float | None:

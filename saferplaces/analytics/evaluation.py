@@ -49,11 +49,48 @@ class Result:
     upper: float
     scale: str  # "ratio" or "points"
     statement: str
+    # The comparison area's name ("" for before and after).
+    compared_with: str = ""
+
+    @property
+    def neutral(self) -> float:
+        """The estimate of no effect: a ratio of 1, a difference of 0."""
+        return 1.0 if self.scale == "ratio" else 0.0
 
     @property
     def significant(self) -> bool:
-        neutral = 1.0 if self.scale == "ratio" else 0.0
-        return not (self.lower <= neutral <= self.upper)
+        return not (self.lower <= self.neutral <= self.upper)
+
+    def verdict(self, aim: str) -> str:
+        """The result judged by what the plan wants of the measure (``aim``:
+        "up", "down", or anything else for no aim either way), in words
+        that agree with the interval: better or worse only when it excludes
+        no change.
+
+        >>> Result(2.2, 1.5, 3.2, "ratio", "", "Northfield").verdict("down")[:34]
+        'Worse than the comparison area: th'
+        """
+        against = "the comparison area" if self.compared_with else "before"
+        if not self.significant:
+            unclear = "difference from" if self.compared_with else "change from"
+            return (
+                f"No clear {unclear} {against}: the interval includes no change, "
+                "so the data cannot tell an effect from chance."
+            )
+        rose = self.estimate > self.neutral
+        if aim in ("up", "down"):
+            judged = "Better" if rose == (aim == "up") else "Worse"
+            wants = "increase" if aim == "up" else "reduce"
+            why = f"the plan aims to {wants} this measure"
+        else:
+            judged = "Higher" if rose else "Lower"
+            why = "the plan aims to move this measure neither way"
+        moved = "rose" if rose else "fell"
+        where = f"against {self.compared_with}" if self.compared_with else ""
+        return (
+            f"{judged} than {against}: {why}, and it {moved} {where} by more "
+            "than chance explains."
+        ).replace("  ", " ")
 
 
 def evaluate(
@@ -65,15 +102,24 @@ def evaluate(
     comparison: str | None = None,
 ) -> Result:
     """The intervention's estimated effect; see the module docs."""
+    why_not = why_not_evaluable(measure_id)
+    if why_not:
+        raise Refused(why_not)
     measure = get_measure(measure_id)
-    if measure.kind == "ratio":
-        raise Refused("evaluation is built for counts and shares")
     held = set(measure_months(store, measure, None))
     for name, window in (("baseline", baseline), ("follow-up", followup)):
         _require_months(measure_id, name, window, held)
     if measure.kind == "count":
         return _counts(store, measure_id, target, baseline, followup, comparison)
     return _shares(store, measure_id, target, baseline, followup, comparison)
+
+
+def why_not_evaluable(measure_id: str) -> str:
+    """Why ``measure_id`` cannot be evaluated ("" if it can): evaluation is
+    built for counts and shares."""
+    if get_measure(measure_id).kind == "ratio":
+        return "evaluation is built for counts and shares"
+    return ""
 
 
 def _require_months(measure_id: str, name: str, window: Window, held: set[str]) -> None:
@@ -135,10 +181,30 @@ def _counts(
         "ratio",
         f"{name_of(store, target)} changed by {_percent(target_change.ratio)} "
         f"and {name_of(store, comparison)} by "
-        f"{_percent(other.ratio)}: the target's change was "
-        f"{_percent(relative.ratio)} against the comparison's (95% interval "
-        f"{_percent(relative.lower)} to {_percent(relative.upper)}).",
+        f"{_percent(other.ratio)}: {name_of(store, target)}'s change was "
+        f"{_relative(relative.ratio)} than {name_of(store, comparison)}'s "
+        f"({_relative_interval(relative.lower, relative.upper)}).",
+        compared_with=name_of(store, comparison),
     )
+
+
+def _relative(ratio: float) -> str:
+    """A ratio of changes in words: 2.22 is "122% higher", 0.67 "33% lower"."""
+    if math.isinf(ratio) or math.isnan(ratio):
+        return "not estimably different"
+    change = (ratio - 1) * 100
+    if round(change) == 0:
+        return "no higher or lower"
+    return f"{abs(change):.0f}% {'higher' if change > 0 else 'lower'}"
+
+
+def _relative_interval(lower: float, upper: float) -> str:
+    """ "95% interval 53% to 223% higher", or across no change "57% lower to
+    2% higher"."""
+    low, high = _relative(lower), _relative(upper)
+    if low.split()[-1] == high.split()[-1] and low.endswith(("higher", "lower")):
+        low = low.rsplit(" ", 1)[0]
+    return f"95% interval {low} to {high}"
 
 
 def _percent(ratio: float) -> str:
@@ -198,4 +264,5 @@ def _shares(
         change + half,
         "points",
         f"{statement} (95% interval {change - half:+.1f} to {change + half:+.1f}).",
+        compared_with=name_of(store, comparison) if comparison is not None else "",
     )

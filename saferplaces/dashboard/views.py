@@ -3,6 +3,7 @@ groups, exports, the map, and the public neighbourhood page."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -78,23 +79,31 @@ def overview(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area") or home_area(request)
     plan = _plan_for(request)
     plan_revision = (plan.pk, plan.revision) if plan else None
+    # A manager is offered a newer draft; who may, and which, are part of it.
+    draft = scope.newer_draft(request, plan)
     clearance = seen_by(request)
     return cached_page(
         request,
-        (plan_revision, timezone.localdate(), store_revision(), clearance.key()),
-        lambda: _overview_page(request, code, plan, clearance),
+        (plan_revision, draft.pk if draft else None, timezone.localdate(),
+         store_revision(), clearance.key()),
+        lambda: _overview_page(request, code, plan, draft, clearance),
         keep_seconds=KEEP_FOR_THE_DAY,
-    )
+    )  # fmt: skip
 
 
 def _overview_page(
-    request: HttpRequest, code: str, plan: Plan | None, clearance: results.Clearance
+    request: HttpRequest,
+    code: str,
+    plan: Plan | None,
+    draft: Plan | None,
+    clearance: results.Clearance,
 ) -> HttpResponse:
     here = geography.area(store(), code)
     # The partnership itself first, then the areas inside its areas.
     areas = scope.picker_areas(store(), scope.current(request), PICKER_LEVELS)
     if not code:
         return render(request, "dashboard/overview.html", {"no_area": True})
+    shown_plan = {"plan": plan, "draft": draft, "partnership": scope.current(request)}
     if not clearance.covers(store(), code):
         # The cards are exact figures: another partnership's area (or a
         # larger one) has its published figures on each measure's page.
@@ -102,7 +111,7 @@ def _overview_page(
             request,
             "dashboard/overview.html",
             {"area": here, "areas": areas, "cards": "", "published_only": True,
-             "measures": _overview_measures(_plan_view(plan))},
+             "measures": _overview_measures(_plan_view(plan)), **shown_plan},
         )  # fmt: skip
     shown = _plan_view(plan)
     key = f"overview:{code}:{hash(shown)}:{clearance.key()}"
@@ -110,24 +119,25 @@ def _overview_page(
     return render(
         request,
         "dashboard/overview.html",
-        {"area": here, "areas": areas, "cards": cards},
+        {"area": here, "areas": areas, "cards": cards, **shown_plan},
     )
 
 
 def _overview_measures(shown: PlanView) -> list[Any]:
     """The measures the overview would show, once each, in its order."""
-    sections, _ = shown
+    sections, _, _ = shown
     ids = dict.fromkeys(m for section in sections for m in section.measure_ids)
     return [REGISTRY[measure_id] for measure_id in ids]
 
 
 def _plan_for(request: HttpRequest) -> Plan | None:
     """The plan asked for (``?plan=``, 404 if not one of the person's
-    partnerships'), or the newest of the partnership they are in."""
+    partnerships'), or the one their partnership's dashboard shows
+    (``scope.shown_plan``: its published plan)."""
     plans = scope.plans(request.user)
     slug = request.GET.get("plan")
     if not slug:
-        return scope.current_plans(request).first()
+        return scope.shown_plan(request)
     plan = plans.filter(slug=slug).first()
     if plan is None:
         raise Http404("None of your partnerships has a plan with that name.")
@@ -142,20 +152,49 @@ class Section:
     status: str = ""  # the priority's actions, in words
 
 
-# The overview's sections, and what the plan wants of each measure.
-PlanView = tuple[tuple[Section, ...], tuple[tuple[str, cards.Aim], ...]]
+@dataclass(frozen=True)
+class Disagreement:
+    """Actions of the plan setting different targets for one measure: each
+    action's number and its aim in words, and the number of the one the
+    card weighs the measure against."""
+
+    measure_id: str
+    aims: tuple[tuple[str, str], ...]
+    used: str
+
+    def sentence(self) -> str:
+        """The disagreement in words: "Two actions set different targets for
+        this measure: 3.1.1 (reduce it to 4 a month) and 3.1.3 (...)"."""
+        how_many = NUMBER_WORDS.get(len(self.aims), str(len(self.aims)))
+        each = [f"{number} ({words})" for number, words in self.aims]
+        listed = ", ".join(each[:-1]) + f" and {each[-1]}"
+        return f"{how_many} actions set different targets for this measure: {listed}."
+
+
+NUMBER_WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
+
+
+# The overview's sections, what the plan wants of each measure, and where
+# its actions disagree on that.
+PlanView = tuple[
+    tuple[Section, ...], tuple[tuple[str, cards.Aim], ...], tuple[Disagreement, ...]
+]
 
 
 def _plan_view(plan: Plan | None) -> PlanView:
     """The plan's key measures, then each priority's own measures with its
-    actions' status; and the plan's aim for each measure it links."""
+    actions' status; the plan's aim for each measure it links; and the
+    measures its actions set different targets for."""
     key = tuple(plan.key_measures) if plan else tuple(list(REGISTRY)[:6])
     sections = [Section("Key outcome measures", key)]
     aims: dict[str, cards.Aim] = {}
+    setters: dict[str, dict[cards.Aim, str]] = {}  # measure -> aim -> action
     if plan:
         by_priority: dict[int, set[str]] = {}
-        for link in ActionMeasure.objects.filter(action__plan=plan).select_related(
-            "action__priority"
+        for link in (
+            ActionMeasure.objects.filter(action__plan=plan)
+            .select_related("action__priority")
+            .order_by("action__id", "id")
         ):
             by_priority.setdefault(link.action.priority.number, set()).add(
                 link.measure_id
@@ -165,6 +204,10 @@ def _plan_view(plan: Plan | None) -> PlanView:
             # A target says most, then a size on stated baseline months,
             # then a size, then a direction alone.
             aim = link.aim()
+            if aim.target is not None or aim.size:
+                setters.setdefault(link.measure_id, {}).setdefault(
+                    aim, link.action.number
+                )
             held = aims.get(link.measure_id)
             if held is None or _says(aim) > _says(held):
                 aims[link.measure_id] = aim
@@ -180,7 +223,16 @@ def _plan_view(plan: Plan | None) -> PlanView:
         replace(s, measure_ids=tuple(m for m in s.measure_ids if m in REGISTRY))
         for s in sections
     )
-    return known, tuple(sorted(aims.items()))
+    disagreements = tuple(
+        Disagreement(
+            measure_id,
+            tuple((number, aim.words()) for aim, number in set_by.items()),
+            set_by.get(aims[measure_id], ""),
+        )
+        for measure_id, set_by in sorted(setters.items())
+        if len(set_by) > 1
+    )
+    return known, tuple(sorted(aims.items())), disagreements
 
 
 def _says(aim: cards.Aim) -> tuple[bool, bool, bool]:
@@ -209,30 +261,60 @@ def _status_by_priority(plan: Plan) -> dict[int, str]:
 
 
 def _cards_html(code: str, shown: PlanView, clearance: results.Clearance) -> str:
-    sections, aims = shown
+    sections, aims, disagreements = shown
     wants = dict(aims)
+    disputed = {d.measure_id: d for d in disagreements}
     filled = []
     for section in sections:
         # A fuller measure stands in where its data is loaded (the local
         # extract's recorded crime for police.uk's), keeping the plan's aim.
         shown_ids: dict[str, cards.Aim | None] = {}
+        disputes: dict[str, Disagreement | None] = {}
         for measure_id in section.measure_ids:
             better = results.preferred(store(), measure_id)
             shown_ids.setdefault(better, wants.get(measure_id) or wants.get(better))
+            disputes.setdefault(
+                better, disputed.get(measure_id) or disputed.get(better)
+            )
         section_cards = []
         withheld = []
         for measure_id, aim in shown_ids.items():
             try:
-                section_cards.append(
-                    results.card(store(), measure_id, code, aim, clearance=clearance)
-                )
+                card = results.card(store(), measure_id, code, aim, clearance=clearance)
             except results.ResultError:
                 # A case-derived measure without the case-counting permission.
                 withheld.append(REGISTRY[measure_id])
+            else:
+                section_cards.append((card, disputes[measure_id]))
         filled.append((section, section_cards, withheld))
+    every_card = [card for _, shown_cards, _ in filled for card, _ in shown_cards]
     return render_to_string(
-        "dashboard/_cards.html", {"sections": filled, "area_code": code}
+        "dashboard/_cards.html",
+        {"sections": filled, "area_code": code, "ends": _data_ends(every_card)},
     )
+
+
+def _data_ends(shown: list[cards.Card]) -> DataEnds | None:
+    """Where the cards' data end, when not all in the same month: the month
+    most end in, and each card ending in another with its month (None when
+    they all end together, as each card says)."""
+    ends = Counter(card.latest_period for card in shown if card.latest_period)
+    if len(ends) < 2:
+        return None
+    # The most cards', the latest of equals.
+    common = max(ends, key=lambda month: (ends[month], month))
+    others = [
+        (card.title, card.latest_period)
+        for card in shown
+        if card.latest_period and card.latest_period != common
+    ]
+    return DataEnds(common, others)
+
+
+@dataclass(frozen=True)
+class DataEnds:
+    most: str  # the month most cards' data end in (YYYY-MM)
+    others: list[tuple[str, str]]  # (card title, its month)
 
 
 def _options(request: HttpRequest, measure_id: str) -> tuple[Any, str, Period]:
@@ -380,9 +462,9 @@ def _why_published(
 
 
 def _planned_target(request: HttpRequest, measure_id: str) -> ActionMeasure | None:
-    """The target the person's plan sets on this measure (the first action
-    linking it with one), if any."""
-    plan = scope.current_plans(request).first()
+    """The target the plan the person's dashboard shows sets on this measure
+    (the first action linking it with one), if any."""
+    plan = scope.shown_plan(request)
     if plan is None:
         return None
     return (

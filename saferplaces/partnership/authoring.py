@@ -27,9 +27,11 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.lib.methods import accepts_post, posted
+from saferplaces.lib.store import web_store
 from saferplaces.partnership import history, scope
 from saferplaces.partnership.forms import (
     ActionForm,
+    EvaluationForm,
     GroupForm,
     GroupMembersForm,
     MeasureLinkForm,
@@ -45,6 +47,7 @@ from saferplaces.partnership.forms import (
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
+    EvaluationPlan,
     Group,
     Milestone,
     Objective,
@@ -263,8 +266,8 @@ def group_edit(request: HttpRequest, partnership: str, slug: str) -> HttpRespons
 @accepts_post
 @requires(Capability.USE_SERVICE)
 def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    """Change an action: its details, its milestones, and the outcome
-    measures it hopes to move with their baseline and target."""
+    """Change an action: its details, its milestones, the outcome measures
+    it hopes to move with their baseline and target, and its evaluation."""
     action = get_object_or_404(
         scope.actions(request.user).select_related("plan__partnership", "group"),
         reference=reference,
@@ -279,6 +282,7 @@ def action_edit(request: HttpRequest, reference: str) -> HttpResponse:
         "measure": lambda data: MeasureLinkForm(
             data, instance=ActionMeasure(action=action), prefix="measure"
         ),
+        "evaluation": _evaluation_maker(action),
     }
     for milestone in action.milestones.all():
         makers[f"milestone-{milestone.pk}"] = _milestone_maker(milestone)
@@ -297,6 +301,20 @@ def _milestone_maker(milestone: Milestone) -> Callable[[Any], VersionedForm[Any]
     return lambda data: MilestoneForm(
         data, instance=milestone, prefix=f"milestone-{milestone.pk}"
     )
+
+
+def _evaluation_maker(action: Action) -> Callable[[Any], VersionedForm[Any]]:
+    """The action's evaluation, or a new one: its areas are the
+    partnership's (the dashboard's picker offers the same)."""
+    evaluation = getattr(action, "evaluation", None) or EvaluationPlan(action=action)
+    areas = scope.picker_areas(web_store(), action.plan.partnership, AREA_LEVELS)
+    return lambda data: EvaluationForm(
+        data, instance=evaluation, prefix="evaluation", areas=areas
+    )
+
+
+# The areas an evaluation compares: the partnership's, down to its wards.
+AREA_LEVELS = ("policing_unit", "district", "ward")
 
 
 def _target_maker(link: ActionMeasure) -> Callable[[Any], VersionedForm[Any]]:

@@ -15,8 +15,10 @@ from saferplaces.analytics.measures import REGISTRY
 from saferplaces.lib.fields import ModelMultipleChoiceField
 from saferplaces.partnership.areas import AreasField, area_choices
 from saferplaces.partnership.models import (
+    MONTH_RULE,
     Action,
     ActionMeasure,
+    EvaluationPlan,
     Group,
     Milestone,
     Objective,
@@ -75,6 +77,12 @@ class ProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         self.fields["status"].initial = action.status
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.action.plan.takes_updates():
+            self.add_error(None, self.action.plan.why_no_updates())
+        return data
 
     def clean_status(self) -> str:
         status = str(self.cleaned_data["status"])
@@ -188,6 +196,77 @@ class TargetForm(VersionedForm[ActionMeasure]):
         }
 
 
+class EvaluationForm(VersionedForm[EvaluationPlan]):
+    """The action's evaluation: the question, the measure, the areas (the
+    partnership's, from a list) and the months before and after. The
+    model's rules (months, a comparison for difference in differences, the
+    follow-up after the baseline) apply here as in the plan file."""
+
+    measure_id = forms.ChoiceField(label="Outcome measure", choices=())
+    target_area = forms.ChoiceField(label="Area the action works in", choices=())
+    comparison_area = forms.ChoiceField(
+        label="Comparison area (for difference in differences)",
+        required=False,
+        choices=(),
+        help_text="An area like the target where the action did not run: "
+        "its change stands for what would have happened anyway.",
+    )
+
+    class Meta:
+        model = EvaluationPlan
+        fields = [
+            "question", "measure_id", "method", "target_area", "comparison_area",
+            "baseline_from", "baseline_to", "followup_from", "followup_to",
+        ]  # fmt: skip
+        labels = {
+            "question": "The question the evaluation answers",
+            "method": "Method",
+            "baseline_from": "Before: from (YYYY-MM)",
+            "baseline_to": "Before: to (YYYY-MM)",
+            "followup_from": "After: from (YYYY-MM)",
+            "followup_to": "After: to (YYYY-MM)",
+        }
+        widgets = {"question": forms.Textarea(attrs={"rows": 2})}
+        # Too long for a month is no month: said as the model says it.
+        error_messages = {
+            name: {"max_length": MONTH_RULE}
+            for name in ("baseline_from", "baseline_to", "followup_from", "followup_to")
+        }
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.areas = areas
+        measures = sorted(
+            ((m.id, m.title) for m in REGISTRY.values() if m.kind != "ratio"),
+            key=lambda choice: choice[1],
+        )
+        self._choose("measure_id", measures, "Choose a measure")
+        self._choose("target_area", areas, "Choose an area")
+        self._choose("comparison_area", areas, "None: before and after only")
+        method = self.fields["method"]
+        assert isinstance(method, forms.ChoiceField)
+        method.choices = EvaluationPlan.Method.choices  # one is always chosen
+
+    def reopened(self, current: Any) -> forms.ModelForm[EvaluationPlan]:
+        return type(self)(instance=current, prefix=self.prefix, areas=self.areas)
+
+    def _choose(self, name: str, choices: list[tuple[str, str]], blank: str) -> None:
+        """The field's choices, keeping a saved value no longer offered (an
+        area the partnership has since let go of) so it is not lost."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        saved = getattr(self.instance, name, "")
+        offered = list(choices)
+        if saved and saved not in dict(offered):
+            offered.append((saved, saved))
+        field.choices = [("", blank), *offered]
+        field.error_messages["invalid_choice"] = (
+            "Choose one of the partnership's areas from the list."
+            if name.endswith("_area")
+            else "Choose a measure from the list."
+        )
+
+
 class CopyForwardForm(forms.Form):
     """The next plan period, started from this one."""
 
@@ -201,16 +280,18 @@ class CopyForwardForm(forms.Form):
     starts = forms.DateField(label="Starts (YYYY-MM-DD)")
     ends = forms.DateField(label="Ends (YYYY-MM-DD)")
 
-    def clean_slug(self) -> str:
-        slug = str(self.cleaned_data["slug"])
-        if Plan.objects.filter(slug=slug).exists():
-            raise forms.ValidationError("A plan has this short name already.")
-        return slug
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
 
     def clean(self) -> dict[str, Any]:
+        from saferplaces.partnership.services import copy_refusal
+
         data = super().clean() or {}
-        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
-            self.add_error("ends", "The plan must end after it starts.")
+        if not self.errors:
+            refusal = copy_refusal(self.plan, **data)
+            if refusal is not None:
+                self.add_error(*refusal)
         return data
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
+    EvaluationPlan,
     Group,
     Milestone,
     Objective,
@@ -35,11 +36,13 @@ class Change:
 
 
 def changes(action: Action) -> list[Change]:
-    """The action's changes, its milestones' and its measures', newest first."""
+    """The action's changes, its milestones', its measures' and its
+    evaluation's, newest first."""
     return _merged(
         ("Action", action.history.all()),
         ("Milestone", Milestone.history.filter(action_id=action.pk)),
         ("Outcome measure", ActionMeasure.history.filter(action_id=action.pk)),
+        ("Evaluation", EvaluationPlan.history.filter(action_id=action.pk)),
     )
 
 

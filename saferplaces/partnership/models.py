@@ -23,9 +23,17 @@ from simple_history.models import HistoricalRecords
 
 from saferplaces.accounts.models import Agency
 from saferplaces.analytics.cards import Aim
-from saferplaces.codes import SIZE_OF_CHANGE_RULE, is_month, size_of_change
+from saferplaces.codes import (
+    SIZE_OF_CHANGE_RULE,
+    date_in_words,
+    is_month,
+    size_of_change,
+)
 from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.versions import Versioned
+
+# What a month typed in a form must look like, said once.
+MONTH_RULE = "Enter a month as YYYY-MM, like 2013-04."
 
 
 class Partnership(models.Model):
@@ -188,6 +196,11 @@ class Plan(Versioned):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An ended plan takes no progress updates (its statuses are a record of
+    # where things stood at its end) unless its manager reopens it.
+    reopened = models.BooleanField(
+        default=False, help_text="Ended, and opened again for progress updates."
+    )
     # Raised by every change to the plan or anything it shows (signals.py):
     # pages of the plan are kept in memory under it (lib/pagecache.py).
     revision = models.PositiveIntegerField(default=0, editable=False)
@@ -223,6 +236,20 @@ class Plan(Versioned):
 
     def has_ended(self, today: datetime.date | None = None) -> bool:
         return self.ends < (today or timezone.localdate())
+
+    def takes_updates(self, today: datetime.date | None = None) -> bool:
+        """Whether progress may be posted on its actions: until it ends, and
+        after that only while its manager has it reopened."""
+        return self.reopened or not self.has_ended(today)
+
+    def why_no_updates(self) -> str:
+        """Why its actions take no progress updates, in words."""
+        return (
+            f"This plan ended on {date_in_words(self.ends)}: its actions stand as "
+            "they were at its end and take no more updates. Post progress on the "
+            "action in the plan that carries it on, or ask the plan's manager to "
+            "reopen this plan for updates."
+        )
 
     def as_of(self, today: datetime.date | None = None) -> datetime.date:
         """The day the plan's actions are judged on: today, or the plan's last
@@ -461,7 +488,7 @@ class ActionMeasure(Versioned):
         for name in ("baseline_from", "baseline_to"):
             value = getattr(self, name)
             if value and not is_month(value):
-                errors[name] = "Enter a month as YYYY-MM, like 2013-04."
+                errors[name] = MONTH_RULE
         if (
             not errors
             and self.baseline_from
@@ -549,7 +576,7 @@ class Evidence(models.Model):
         return self.name
 
 
-class EvaluationPlan(models.Model):
+class EvaluationPlan(Versioned):
     class Method(models.TextChoices):
         BEFORE_AFTER = "before_after", "Before and after"
         DIFFERENCE_IN_DIFFERENCES = (
@@ -570,6 +597,9 @@ class EvaluationPlan(models.Model):
     followup_to = models.CharField(max_length=7)
     method = models.CharField(max_length=20, choices=Method.choices)
 
+    # Who set it up or changed it, and when (shown on the action's page).
+    history = HistoricalRecords()
+
     def __str__(self) -> str:
         return f"Evaluation of {self.action.number}"
 
@@ -579,11 +609,15 @@ class EvaluationPlan(models.Model):
         for name in months:
             value = getattr(self, name)
             if value and not is_month(value):  # a blank one is the field's
-                errors[name] = "Enter a month as YYYY-MM, like 2013-04."
+                errors[name] = MONTH_RULE
         if self.method == self.Method.DIFFERENCE_IN_DIFFERENCES and not (
             self.comparison_area
         ):
             errors["comparison_area"] = "Difference in differences needs one."
+        elif self.comparison_area and self.comparison_area == self.target_area:
+            errors["comparison_area"] = (
+                "The comparison area must be another area than the target."
+            )
         if not errors.keys() & set(months):  # compared once each is a month
             if self.baseline_to < self.baseline_from:
                 errors["baseline_to"] = "The baseline must end after it starts."

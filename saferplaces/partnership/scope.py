@@ -172,6 +172,42 @@ def current_plans(request: Any) -> QuerySet[Plan]:
     return plans(request.user).filter(partnership=here) if here else Plan.objects.none()
 
 
+def shown_plan(request: Any) -> Plan | None:
+    """The plan a reader's dashboard shows: the newest published plan of the
+    partnership they are in. A draft is shown only to a reader who may
+    edit the plan, and only while none is published (the page names it as
+    a draft): starting next year's plan must not switch everyone's
+    dashboard to it. None when there is nothing to show."""
+    plans = current_plans(request)
+    published = plans.filter(published=True).first()
+    if published is not None:
+        return published
+    return plans.first() if _edits_the_plan(request) else None
+
+
+def newer_draft(request: Any, shown: Plan | None) -> Plan | None:
+    """A draft of the reader's partnership newer than the plan ``shown``,
+    for a reader who may edit the plan (the dashboard offers it)."""
+    if not _edits_the_plan(request):
+        return None
+    drafts = current_plans(request).filter(published=False)
+    if shown is not None:
+        drafts = drafts.filter(starts__gt=shown.starts)
+    return drafts.first()
+
+
+def _edits_the_plan(request: Any) -> bool:
+    """Whether the reader may edit the plan of the partnership they are in:
+    its manager, or one who may change any of its actions."""
+    from saferplaces.accounts.permissions import Capability, can
+
+    here = current(request)
+    return here is not None and any(
+        can(request.user, capability, here.pk)
+        for capability in (Capability.MANAGE_PLAN, Capability.EDIT_ANY_ACTION)
+    )
+
+
 def choose(request: Any, slug: str) -> Partnership:
     """Make one of the reader's partnerships the one they are in; one they
     are not in is refused as if it did not exist."""

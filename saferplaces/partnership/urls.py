@@ -20,6 +20,11 @@ urlpatterns = [
         name="plan_publication",
     ),
     path(
+        "plan/<slug:slug>/reopening/",
+        views.plan_reopening,
+        name="plan_reopening",
+    ),
+    path(
         "plan/groups/<slug:partnership>/<slug:slug>/", views.group_detail, name="group"
     ),
     path("plan/actions/<slug:reference>/", views.action_detail, name="action"),

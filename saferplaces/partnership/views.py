@@ -188,16 +188,20 @@ def action_detail(request: HttpRequest, reference: str) -> HttpResponse:
             return refused(request, action=action.reference)
         form = ProgressForm(request.POST, request.FILES, action=action)
         if form.is_valid():
-            workflow.post_progress(
-                action,
-                cast(User, request.user),
-                form.cleaned_data["text"],
-                form.cleaned_data["status"],
-                form.cleaned_data.get("evidence"),
-                ip=audit.client_ip(request),
-            )
-            messages.success(request, "Your update has been posted.")
-            return redirect("partnership:action", reference=action.reference)
+            try:
+                workflow.post_progress(
+                    action,
+                    cast(User, request.user),
+                    form.cleaned_data["text"],
+                    form.cleaned_data["status"],
+                    form.cleaned_data.get("evidence"),
+                    ip=audit.client_ip(request),
+                )
+            except workflow.PlanClosed as closed:  # closed since it was checked
+                form.add_error(None, str(closed))
+            else:
+                messages.success(request, "Your update has been posted.")
+                return redirect("partnership:action", reference=action.reference)
         return _action_page(request, action, form, may_edit)
     # Its evaluation and area names come from the store: a load changes them.
     return cached_page(
@@ -277,6 +281,28 @@ def plan_publication(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{reverse('partnership:plan')}?plan={plan.slug}")
 
 
+@post_only
+@requires(Capability.USE_SERVICE)
+def plan_reopening(request: HttpRequest, slug: str) -> HttpResponse:
+    """Reopen an ended plan for progress updates, or close it again, for the
+    partnership's manager. Another partnership's plan is 404."""
+    plan = get_object_or_404(scope.plans(request.user), slug=slug)
+    if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
+        return refused(request, plan=plan.slug)
+    reopened = request.POST.get("reopened") == "yes"
+    workflow.reopen(
+        plan, reopened, cast(User, request.user), ip=audit.client_ip(request)
+    )
+    messages.success(
+        request,
+        "The plan is reopened: its actions take progress updates until you "
+        "close it again."
+        if reopened
+        else "The plan is closed: its actions take no more progress updates.",
+    )
+    return redirect(f"{reverse('partnership:plan')}?plan={plan.slug}")
+
+
 @accepts_post
 @requires(Capability.USE_SERVICE)
 def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
@@ -285,7 +311,7 @@ def plan_copy_forward(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(scope.plans(request.user), slug=slug)
     if not can(request.user, Capability.MANAGE_PLAN, plan.partnership_id):
         return refused(request, plan=plan.slug)
-    form = CopyForwardForm(posted(request))
+    form = CopyForwardForm(posted(request), plan=plan)
     if request.method == "POST" and form.is_valid():
         new = workflow.start_next_plan(
             plan,
@@ -324,6 +350,7 @@ def _evaluation(action: Action, clearance: Any) -> dict[str, Any] | None:
         "measure": measure.title if measure else plan.measure_id,
         "target_area": names[plan.target_area],
         "comparison_area": names.get(plan.comparison_area, ""),
+        "aim": _evaluation_aim(action, plan.measure_id),
     }
     from saferplaces.analytics import results
     from saferplaces.analytics.evaluation import Window
@@ -341,7 +368,23 @@ def _evaluation(action: Action, clearance: Any) -> dict[str, Any] | None:
         )
     except results.ResultError as error:
         return {**described, "result": None, "problem": str(error)}
-    return {**described, "result": result, "problem": None}
+    return {
+        **described,
+        "result": result,
+        "verdict": result.verdict(described["aim"]),
+        "problem": None,
+    }
+
+
+def _evaluation_aim(action: Action, measure_id: str) -> str:
+    """What the evaluation's result is judged by: the way the action's own
+    link to the measure wants it to move, else the measure's polarity
+    ("neither" when it has none, or the action only watches it)."""
+    link = next((m for m in action.measures.all() if m.measure_id == measure_id), None)
+    if link is not None:
+        return link.direction if link.direction != "watch" else "neither"
+    measure = REGISTRY.get(measure_id)
+    return measure.polarity if measure else "neither"
 
 
 @requires(Capability.USE_SERVICE)

@@ -1,7 +1,8 @@
 """Changes to the plan that a page starts, each written with its audit
 entry in one transaction: posting progress on an action (the update, the
 action's new status and the evidence), publishing or withdrawing a plan,
-and starting the next plan from this one."""
+reopening an ended plan for updates, and starting the next plan from this
+one."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from saferplaces.partnership.forms import EVIDENCE_TYPES
 from saferplaces.partnership.models import Action, Evidence, Plan, ProgressUpdate
 
 
+class PlanClosed(Exception):
+    """The action's plan has ended and is not reopened: no update is taken
+    (the message says so in words)."""
+
+
 def post_progress(
     action: Action,
     author: User,
@@ -28,7 +34,9 @@ def post_progress(
 ) -> ProgressUpdate:
     """Post an update on ``action`` (``ProgressForm``'s checked data): the
     action takes its status, and the evidence file, if any, is kept with
-    it."""
+    it. ``PlanClosed`` if the plan has ended and is not reopened."""
+    if not action.plan.takes_updates():
+        raise PlanClosed(action.plan.why_no_updates())
     with transaction.atomic():
         update = ProgressUpdate.objects.create(
             action=action,
@@ -67,6 +75,23 @@ def publish(plan: Plan, published: bool, user: User, *, ip: str | None = None) -
         plan.save(update_fields=["published"])
         audit.record(
             "plan_published" if published else "plan_withdrawn",
+            actor=user,
+            obj=plan,
+            ip_address=ip,
+        )
+    return True
+
+
+def reopen(plan: Plan, reopened: bool, user: User, *, ip: str | None = None) -> bool:
+    """Open an ended ``plan`` for progress updates again, or close it; whether
+    that changed anything (a change is audited)."""
+    if plan.reopened == reopened:
+        return False
+    with transaction.atomic():
+        plan.reopened = reopened
+        plan.save(update_fields=["reopened"])
+        audit.record(
+            "plan_reopened" if reopened else "plan_closed",
             actor=user,
             obj=plan,
             ip_address=ip,

@@ -29,7 +29,7 @@ from tests.matrix import CASE_URLS, MATRIX, named_urls
 ROLES = [role.value for role in Role]
 EDITORS = {Role.ADMINISTRATOR.value, Role.ANALYST.value}
 # Asked with POST (a GET is 405 whoever asks, giving nothing away).
-POSTED = {"partnership:plan_publication"}
+POSTED = {"partnership:plan_publication", "partnership:plan_reopening"}
 MANAGERS_ONLY = {
     "partnership:plan_copy_forward", "partnership:plan_edit",
     "partnership:priority_edit", "partnership:group_edit",
@@ -94,6 +94,9 @@ def _addresses(plan: Plan, action: Action, evidence: Evidence) -> dict[str, str]
         "partnership:plan_publication": reverse(
             "partnership:plan_publication", kwargs={"slug": plan.slug}
         ),
+        "partnership:plan_reopening": reverse(
+            "partnership:plan_reopening", kwargs={"slug": plan.slug}
+        ),
         "partnership:plan_edit": reverse(
             "partnership:plan_edit", kwargs={"slug": plan.slug}
         ),
@@ -143,7 +146,8 @@ ADDRESSED = {
     "partnership:plan", "partnership:progress", "partnership:group",
     "partnership:action", "partnership:action_edit", "partnership:evidence",
     "partnership:export_csv", "partnership:plan_publication",
-    "partnership:plan_copy_forward", "partnership:plan_edit",
+    "partnership:plan_reopening", "partnership:plan_copy_forward",
+    "partnership:plan_edit",
     "partnership:priority_edit", "partnership:group_edit",
     "partnership:export_xlsx", "partnership:public_plan", "dashboard:overview",
     "tasking:problem", "tasking:problem_edit",
@@ -171,7 +175,7 @@ def test_a_member_of_one_partnership_gets_404_for_the_other(
     own = ask(two_partnerships[OURS][url_name]).status_code
     if url_name == "partnership:action_edit" and role not in EDITORS:
         assert own == 403
-    elif url_name == "partnership:plan_publication":
+    elif url_name in POSTED:
         assert own == (302 if role == Role.ADMINISTRATOR.value else 403)
     elif url_name == "tasking:problem_edit":
         solvers = {Role.ADMINISTRATOR.value, Role.ANALYST.value, Role.GROUP_LEAD.value}
@@ -214,6 +218,8 @@ def test_an_administrator_of_one_partnership_only_reads_the_other(
     person = make_user(Role.ADMINISTRATOR, partnerships=[ours])
     person.memberships.create(partnership=theirs_partnership, role=Role.VIEWER)
     client.force_login(person)
+    # Both plans have ended: reopened for updates, so only the role decides.
+    Plan.objects.update(reopened=True)
     mine = Plan.objects.get(slug=OURS).actions.order_by("id").first()
     theirs = Plan.objects.get(slug=THEIRS).actions.order_by("id").first()
     for action, expected in ((mine, 302), (theirs, 403)):

@@ -18,6 +18,7 @@ from saferplaces.analytics import cards as data
 from saferplaces.analytics.measures import REGISTRY, measure_series
 from saferplaces.analytics.measures.series import measure_chart
 from saferplaces.analytics.store import Store
+from saferplaces.codes import month_in_words
 from saferplaces.dashboard import charts
 from saferplaces.ingest.loader import run_load
 from saferplaces.ingest.sources import get_source
@@ -88,7 +89,8 @@ def test_the_overview_has_the_plans_key_measures(analyst):
     shown = (
         f"{latest.value:.0f}" if latest.value.is_integer() else f"{latest.value:.1f}"
     )
-    assert f">{shown}</span> crimes in {latest.period}" in html
+    # The month in words (issue 30).
+    assert f">{shown}</span> crimes in {month_in_words(latest.period)}" in html
     assert "on the previous 12 months" in html
     assert "Variation:" in html
     assert "Assurance:" in html

@@ -30,7 +30,15 @@ def road_lead(plan, make_user):
     plan.actions.filter(number="3.1.2").update(
         status=Status.ON_TRACK, due=timezone.localdate() + datetime.timedelta(30)
     )
+    reopen_for_updates(plan)
     return lead
+
+
+def reopen_for_updates(plan: Plan) -> None:
+    """The 2014/15 plan has ended: its manager reopens it for the updates
+    these tests post (tests/partnership/test_ended_plan_takes_no_updates.py)."""
+    plan.reopened = True
+    plan.save(update_fields=["reopened"])
 
 
 def action_url(number="3.1.2"):
@@ -109,6 +117,7 @@ def test_someone_outside_the_group_cannot_post(client, plan, make_user):
 
 
 def test_an_analyst_may_post_on_any_action(client, plan, make_user):
+    reopen_for_updates(plan)
     client.force_login(make_user(Role.ANALYST))
     assert post_update(client, "complete", number="1.1").status_code == 302
 

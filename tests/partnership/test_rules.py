@@ -10,7 +10,7 @@ import pytest
 from saferplaces.analytics import evaluation
 from saferplaces.analytics.evaluation import Window, evaluate
 from saferplaces.partnership.models import Status, allowed_change
-from saferplaces.partnership.services import copy_forward
+from saferplaces.partnership.services import CopyRefused, copy_forward
 from tests.factories import (
     ActionFactory,
     PlanFactory,
@@ -106,7 +106,7 @@ def test_copy_forward_carries_open_actions_only(plan_to_copy):
     assert {a.due for a in new.actions.all()} == {datetime.date(2016, 3, 31)}
     assert new.priorities.count() == 5
     assert new.principles.count() == 10
-    with pytest.raises(ValueError, match="exists already"):
+    with pytest.raises(CopyRefused, match="has this short name already"):
         copy_forward(
             plan_to_copy, title="x", slug=new.slug, starts=new.starts, ends=new.ends
         )
@@ -143,7 +143,8 @@ def test_difference_in_differences_on_a_hand_worked_example(monkeypatch):
     assert not result.significant
     assert "-40%" in result.statement
     assert "-10%" in result.statement
-    assert "-33%" in result.statement
+    # The change against the comparison's in words (issue 30).
+    assert "33% lower than area C's" in result.statement
     assert result.statement.startswith("area T changed by")
     before_after = evaluate(
         None,  # type: ignore[arg-type]

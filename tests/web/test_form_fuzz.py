@@ -78,6 +78,7 @@ FORMS = [
     Form(
         "partnership:plan_publication", "post", ("published",), Role.ADMINISTRATOR, PLAN
     ),
+    Form("partnership:plan_reopening", "post", ("reopened",), Role.ADMINISTRATOR, PLAN),
     Form(
         "partnership:plan_edit",
         "post",
@@ -147,6 +148,22 @@ FORMS = [
         Role.VIEWER,
     ),
     Form("partnership:action", "post", ("status", "text"), Role.ANALYST, ACTION),
+    Form(
+        "partnership:action_edit",
+        "post",
+        (
+            "evaluation-question",
+            "evaluation-measure_id",
+            "evaluation-method",
+            "evaluation-target_area",
+            "evaluation-comparison_area",
+            "evaluation-baseline_from",
+            "evaluation-followup_from",
+        ),
+        Role.ANALYST,
+        ACTION,
+        (("form", "evaluation"),),
+    ),
     Form(
         "partnership:action_edit",
         "post",

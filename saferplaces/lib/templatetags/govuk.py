@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from saferplaces.codes import is_month, month_in_words
 from saferplaces.lib.csrf import CSRF_PLACEHOLDER
 
 register = template.Library()
@@ -92,6 +93,13 @@ def figure(value: float | int | None, kind: str = "") -> str:
     if kind == "count" or number.is_integer():
         return f"{round(number):,}"
     return f"{number:,.1f}"
+
+
+@register.filter
+def month_words(month: str | None) -> str:
+    """A month as YYYY-MM written as people write it: "March 2016"."""
+    text = str(month or "")
+    return month_in_words(text) if is_month(text) else text
 
 
 @register.filter
