@@ -162,3 +162,13 @@ def picker_options(html: str, name: str) -> list[tuple[str, str]]:
     assert select, f"no {name} picker on the page"
     found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[0])
     return [(value, label.strip()) for value, label in found if value]
+
+
+def area_box_options(html: str, name: str) -> list[str]:
+    """What an area box (partnership/areas.py's ``AreaField``) offers: the
+    labels of the datalist its input names."""
+    box = re.search(rf'<input[^>]*name="{name}"[^>]*list="([^"]+)"', html, re.S)
+    assert box, f"no {name} area box on the page"
+    listed = re.search(rf'<datalist id="{box[1]}">(.*?)</datalist>', html, re.S)
+    assert listed, f"no list of areas for {name}"
+    return re.findall(r'<option value="([^"]*)"', listed[1])

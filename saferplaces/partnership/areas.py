@@ -76,7 +76,15 @@ class AreaChoices:
         for code, label in self.listed:
             if label.casefold() == text.casefold():
                 return code
-        return checked_area(text, among=self.taken, preferring=self.own)
+        code = checked_area(text, among=self.taken, preferring=self.own)
+        if self.taken is None and self.own and code not in self.own:
+            # No geography to say what lies inside the partnership: only
+            # its own areas can be known to be its.
+            raise Refused(
+                f"Choose one of the partnership's areas: {', '.join(sorted(self.own))}"
+                " (no geography is loaded to find the areas inside them)"
+            )
+        return code
 
 
 def area_choices(partnership: Partnership | None) -> AreaChoices:

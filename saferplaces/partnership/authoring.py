@@ -27,7 +27,6 @@ from saferplaces.accounts.permissions import (
     requires,
 )
 from saferplaces.lib.methods import accepts_post, posted
-from saferplaces.lib.store import web_store
 from saferplaces.partnership import history, scope
 from saferplaces.partnership.forms import (
     ActionForm,
@@ -304,17 +303,13 @@ def _milestone_maker(milestone: Milestone) -> Callable[[Any], VersionedForm[Any]
 
 
 def _evaluation_maker(action: Action) -> Callable[[Any], VersionedForm[Any]]:
-    """The action's evaluation, or a new one: its areas are the
-    partnership's (the dashboard's picker offers the same)."""
+    """The action's evaluation, or a new one: its areas are picked from the
+    partnership's."""
     evaluation = getattr(action, "evaluation", None) or EvaluationPlan(action=action)
-    areas = scope.picker_areas(web_store(), action.plan.partnership, AREA_LEVELS)
+    partnership = action.plan.partnership
     return lambda data: EvaluationForm(
-        data, instance=evaluation, prefix="evaluation", areas=areas
+        data, instance=evaluation, prefix="evaluation", partnership=partnership
     )
-
-
-# The areas an evaluation compares: the partnership's, down to its wards.
-AREA_LEVELS = ("policing_unit", "district", "ward")
 
 
 def _target_maker(link: ActionMeasure) -> Callable[[Any], VersionedForm[Any]]:

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from saferplaces.analytics.measures import REGISTRY
 from saferplaces.lib.fields import ModelMultipleChoiceField
-from saferplaces.partnership.areas import AreasField, area_choices
+from saferplaces.partnership.areas import AreaField, AreasField, area_choices
 from saferplaces.partnership.models import (
     MONTH_RULE,
     Action,
@@ -203,13 +203,16 @@ class EvaluationForm(VersionedForm[EvaluationPlan]):
     follow-up after the baseline) apply here as in the plan file."""
 
     measure_id = forms.ChoiceField(label="Outcome measure", choices=())
-    target_area = forms.ChoiceField(label="Area the action works in", choices=())
-    comparison_area = forms.ChoiceField(
+    target_area = AreaField(
+        label="Area the action works in",
+        help_text="One of the partnership's areas, by name or code.",
+    )
+    comparison_area = AreaField(
         label="Comparison area (for difference in differences)",
         required=False,
-        choices=(),
         help_text="An area like the target where the action did not run: "
-        "its change stands for what would have happened anyway.",
+        "its change stands for what would have happened anyway. "
+        "Blank: before and after only.",
     )
 
     class Meta:
@@ -233,22 +236,27 @@ class EvaluationForm(VersionedForm[EvaluationPlan]):
             for name in ("baseline_from", "baseline_to", "followup_from", "followup_to")
         }
 
-    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any):
+    def __init__(self, *args: Any, partnership: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.areas = areas
+        self.partnership = partnership
         measures = sorted(
             ((m.id, m.title) for m in REGISTRY.values() if m.kind != "ratio"),
             key=lambda choice: choice[1],
         )
         self._choose("measure_id", measures, "Choose a measure")
-        self._choose("target_area", areas, "Choose an area")
-        self._choose("comparison_area", areas, "None: before and after only")
+        offered = area_choices(partnership)
+        for name in ("target_area", "comparison_area"):
+            area = self.fields[name]
+            assert isinstance(area, AreaField)
+            area.offer(offered)
         method = self.fields["method"]
         assert isinstance(method, forms.ChoiceField)
         method.choices = EvaluationPlan.Method.choices  # one is always chosen
 
     def reopened(self, current: Any) -> forms.ModelForm[EvaluationPlan]:
-        return type(self)(instance=current, prefix=self.prefix, areas=self.areas)
+        return type(self)(
+            instance=current, prefix=self.prefix, partnership=self.partnership
+        )
 
     def _choose(self, name: str, choices: list[tuple[str, str]], blank: str) -> None:
         """The field's choices, keeping a saved value no longer offered (an
@@ -260,11 +268,7 @@ class EvaluationForm(VersionedForm[EvaluationPlan]):
         if saved and saved not in dict(offered):
             offered.append((saved, saved))
         field.choices = [("", blank), *offered]
-        field.error_messages["invalid_choice"] = (
-            "Choose one of the partnership's areas from the list."
-            if name.endswith("_area")
-            else "Choose a measure from the list."
-        )
+        field.error_messages["invalid_choice"] = "Choose a measure from the list."
 
 
 class CopyForwardForm(forms.Form):

@@ -1,6 +1,7 @@
 """An evaluation is set up on the action's page (issue 30, fault 7): it
 could be only in the site administrator's Django admin or the plan file.
-The comparison area is one of the partnership's areas, picked from a list;
+The comparison area is one of the partnership's areas, picked from a list
+(an area box, names or codes);
 errors keep what was typed; only those who may change the action may; and
 every change is kept with who made it."""
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from saferplaces.accounts.models import Role
 from saferplaces.partnership.models import EvaluationPlan
-from tests.support import picker_options
+from tests.support import area_box_options
 
 TYPED = {
     "form": "evaluation",
@@ -44,8 +45,8 @@ def test_an_analyst_sets_up_an_evaluation_on_the_actions_page(
     html = client.get(edit_url(planning)).content.decode()
     # The partnership's areas, picked from a list (no geography is loaded
     # here, so each is named by its code).
-    offered = picker_options(html, "evaluation-comparison_area")
-    assert [code for code, _ in offered] == ["SYN-D01", "SYN-D02", "SYN-D03"]
+    offered = area_box_options(html, "evaluation-comparison_area")
+    assert offered == ["SYN-D01", "SYN-D02", "SYN-D03"]
     assert client.post(edit_url(planning), TYPED).status_code == 302
     evaluation = EvaluationPlan.objects.get(action=planning)
     assert (evaluation.method, evaluation.target_area, evaluation.comparison_area) == (
@@ -71,7 +72,8 @@ def test_an_analyst_sets_up_an_evaluation_on_the_actions_page(
         ({"evaluation-comparison_area": "SYN-D03"},
          "The comparison area must be another area than the target."),
         # Not one of the partnership's areas: refused, never saved.
-        ({"evaluation-comparison_area": "E05011118"}, "Choose one of the partnership"),
+        ({"evaluation-comparison_area": "E05011118"},
+         "Choose one of the partnership&#x27;s areas"),
     ],
 )  # fmt: skip
 def test_errors_are_said_and_what_was_typed_is_kept(
