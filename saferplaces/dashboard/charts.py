@@ -16,7 +16,12 @@ from typing import Any
 
 import altair as alt
 
-from saferplaces.analytics.spc import XmRChart, XmRPoint
+from saferplaces.analytics.spc import (
+    ASSURANCE_WORDS,
+    VARIATION_WORDS,
+    XmRChart,
+    XmRPoint,
+)
 
 # vl-convert renders with this Vega-Lite; package.json pins the same minor
 # version for the browser, so both ends draw the same chart.
@@ -83,10 +88,10 @@ def describe(chart: XmRChart, unit: str) -> str:
         f"latest {number(latest.value)} {unit}; mean {number(latest.mean)}; "
         f"process limits {number(latest.lower)} to {number(latest.upper)}; "
         f"{signals} point(s) with a special-cause signal (square markers). "
-        f"Variation: {chart.variation.replace('_', ' ')}."
+        f"Variation: {VARIATION_WORDS[chart.variation]}."
     )
     if chart.target is not None:
-        assurance = (chart.assurance or "none").replace("_", " ")
+        assurance = ASSURANCE_WORDS[chart.assurance or "none"]
         text += f" Target {number(chart.target)}; assurance: {assurance}."
     return text
 

@@ -27,6 +27,7 @@ from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts, maps
 from saferplaces.dashboard.forms import ChartOptionsForm, NeighbourhoodForm
 from saferplaces.lib.downloads import csv_download, xlsx_download
+from saferplaces.lib.labels import plural
 from saferplaces.lib.pagecache import cached_page, store_revision
 from saferplaces.lib.store import publication_rules, web_store
 from saferplaces.partnership import scope
@@ -189,7 +190,8 @@ def _status_by_priority(plan: Plan) -> dict[int, str]:
         ]
         if summary.overdue:
             counts.append(f"{summary.overdue} overdue")
-        words[number] = f"{summary.total} actions: {', '.join(counts)}"
+        actions = plural(summary.total, "action")
+        words[number] = f"{summary.total} {actions}: {', '.join(counts)}"
     return words
 
 

@@ -11,8 +11,8 @@ shows a stored value listed here instead of its label."""
 
 from __future__ import annotations
 
+from saferplaces.analytics import spc
 from saferplaces.analytics.measures.registry import ALL_LEVELS, REGISTRY
-from saferplaces.analytics.spc import RUN_LENGTH, SHIFT_LENGTH
 from saferplaces.vocabulary import CONCERN_CATEGORIES, CONCERN_REPORTERS
 
 # Areas of each level, one and many ("1 LSOA", "3 policing units").
@@ -53,28 +53,10 @@ BREAKDOWNS: dict[str, str] = {
     "risk_level": "risk level",
 }
 
-# Statistical process control, as NHS England's "Making Data Count" names
-# its variation and assurance icons (analytics/spc.py computes them).
-VARIATIONS: dict[str, str] = {
-    "common_cause": "common cause: no special cause seen",
-    "improvement_high": "special cause of improvement: higher",
-    "improvement_low": "special cause of improvement: lower",
-    "concern_high": "special cause of concern: higher",
-    "concern_low": "special cause of concern: lower",
-    "neither_high": "special cause: higher (neither improvement nor concern)",
-    "neither_low": "special cause: lower (neither improvement nor concern)",
-}
-ASSURANCES: dict[str, str] = {
-    "hit_and_miss": "hit and miss: the target lies within the process limits",
-    "consistently_pass": "consistently passes the target",
-    "consistently_fail": "consistently fails the target",
-}
-SIGNALS: dict[str, str] = {
-    "beyond_limits": "a point beyond the process limits",
-    "trend": f"a trend ({RUN_LENGTH} points rising or falling)",
-    "two_of_three": "two of three points near a limit",
-    "shift": f"a shift ({SHIFT_LENGTH} points on one side of the mean)",
-}
+# Statistical process control's words live with its arithmetic.
+VARIATIONS = spc.VARIATION_WORDS
+ASSURANCES = spc.ASSURANCE_WORDS
+SIGNALS = spc.SIGNAL_WORDS
 
 # What residents, councillors and officers report (ingest/local_concerns.py).
 CONCERNS: dict[str, str] = {
@@ -132,7 +114,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "case_policy_changed": "Changed the casework thresholds",
     "case_search": "Searched cases",
     "case_search_hit": "Found in a search",
-    "duplicate_check": "Checked for duplicates",
+    "duplicate_check": "Ran a duplicate check",
     "duplicate_check_hit": "Found by a duplicate check",
     "duplicate_check_limited": "Duplicate check refused: too many",
     "case_opened": "Opened the case",
@@ -149,22 +131,22 @@ AUDIT_ACTIONS: dict[str, str] = {
     "case_shared": "Shared the case",
     "case_share_ended": "Ended a share",
 }
-# The pages of a case (their URL names, which a read records), as what was
-# read: "Opened the referral form".
+# The pages of a case (their URL names, which a read records), as what the
+# reader did: "Opened the referral form".
 CASE_PAGES: dict[str, str] = {
-    "cases:case": "the case",
-    "cases:case_edit": "the change form",
-    "cases:case_export": "the case's download",
-    "cases:person_add": "the add-a-person form",
-    "cases:incident_add": "the add-an-incident form",
-    "cases:action_add": "the add-an-action form",
-    "cases:disposal_add": "the add-a-disposal form",
-    "cases:assess": "the risk assessment",
-    "cases:refer": "the referral form",
-    "cases:referral_decide": "the referral decision",
-    "cases:share": "the sharing form",
-    "cases:close": "the closing form",
-    "cases:who_viewed": "who has looked at it",
+    "cases:case": "Opened the case",
+    "cases:case_edit": "Opened the change form",
+    "cases:case_export": "Downloaded the case",
+    "cases:person_add": "Opened the add-a-person form",
+    "cases:incident_add": "Opened the add-an-incident form",
+    "cases:action_add": "Opened the add-an-action form",
+    "cases:disposal_add": "Opened the add-a-disposal form",
+    "cases:assess": "Opened the risk assessment",
+    "cases:refer": "Opened the referral form",
+    "cases:referral_decide": "Opened the referral decision",
+    "cases:share": "Opened the sharing form",
+    "cases:close": "Opened the closing form",
+    "cases:who_viewed": "Looked at who has looked at it",
 }
 
 
@@ -187,6 +169,15 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 }
 
 
+def register(vocabulary: str, mapping: dict[str, str]) -> None:
+    """Add an app's vocabulary (its choices, by the name of the breakdown
+    that stores them in the analytic store): the cases app registers its
+    case types and risk levels, which the measures break down by."""
+    if VOCABULARIES.get(vocabulary, mapping) != mapping:
+        raise ValueError(f"vocabulary {vocabulary!r} is registered twice")
+    VOCABULARIES[vocabulary] = mapping
+
+
 def label(value: object, vocabulary: str) -> str:
     """The words for ``value`` of ``vocabulary`` (one of VOCABULARIES):
 
@@ -204,6 +195,15 @@ def label(value: object, vocabulary: str) -> str:
     return found if found is not None else text.replace("_", " ").replace("-", " ")
 
 
+def category(value: object, breakdown: str) -> str:
+    """One category of a breakdown as its label ("domestic_abuse" of
+    case_type -> "Domestic abuse"); a breakdown without a vocabulary here
+    stores its categories in words already (the Home Office crime tree)."""
+    if breakdown in VOCABULARIES:
+        return label(value, breakdown)
+    return "" if value is None else str(value)
+
+
 def plural(count: int, noun: str, many: str = "") -> str:
     """``noun`` as ``count`` of it reads: "day", "days" (``many`` for a noun
     that does not add "s").
@@ -218,6 +218,5 @@ def audit_event(action: str, object_type: str = "") -> str:
     """What an audit entry records, in words: "Opened the referral form",
     "Found in a search"."""
     if action == "read":
-        what = CASE_PAGES.get(object_type) or "a page"
-        return f"Opened {what}"
+        return CASE_PAGES.get(object_type, "Opened a page")
     return label(action, "audit")

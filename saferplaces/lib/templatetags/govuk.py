@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from saferplaces.lib import labels
 from saferplaces.lib.csrf import CSRF_PLACEHOLDER
 
 register = template.Library()
@@ -83,6 +84,32 @@ def words(name: str | None) -> str:
 
 
 @register.filter
+def label(value: object, vocabulary: str) -> str:
+    """A stored value as its label (saferplaces.lib.labels):
+    ``{{ group|label:"breakdown" }}`` -> "Home Office offence group"."""
+    return labels.label(value, vocabulary)
+
+
+@register.filter
+def category(value: object, breakdown: str) -> str:
+    """A breakdown's category as its label: ``{{ row.group|category:group }}``."""
+    return labels.category(value, breakdown)
+
+
+@register.filter
+def audit_event(event: Any) -> str:
+    """What an audit entry records, in words ("Opened the referral form")."""
+    return labels.audit_event(event.action, event.object_type)
+
+
+@register.filter
+def audit_object(object_id: str) -> str:
+    """The object of an audit entry: a measure by its title, any other by
+    its id (a case reference, a plan's address)."""
+    return labels.VOCABULARIES["measure"].get(object_id, object_id)
+
+
+@register.filter
 def figure(value: float | int | None, kind: str = "") -> str:
     """A figure as people read it: counts whole ("805", "1,204"; an interval
     of a count too), other figures to one decimal place, dropping ".0"."""
@@ -127,7 +154,7 @@ def count(number: int, noun: str, plural: str = "") -> str:
     """A count with its noun: "1 month", "3 months", "1,204 cells"
     (``plural`` for a noun that does not add "s")."""
     whole = int(number)
-    return f"{whole:,} {noun if whole == 1 else plural or noun + 's'}"
+    return f"{whole:,} {labels.plural(whole, noun, plural)}"
 
 
 @register.filter
