@@ -31,4 +31,4 @@ def test_the_rules_page_opens_on_a_partnership_and_names_the_board(
     assert "A board, not a delivery partnership: Test CSP answers to it." in text
     assert ">1 day<" in text  # "Decide within 1 days"
     # "asb, vulnerable adult cases" from the stored keys.
-    assert "anti-social behaviour, vulnerable adult cases, medium risk or above" in text
+    assert "Anti-social behaviour, vulnerable adult cases, medium risk or above" in text
