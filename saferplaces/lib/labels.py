@@ -146,7 +146,7 @@ CASE_PAGES: dict[str, str] = {
     "cases:referral_decide": "Opened the referral decision",
     "cases:share": "Opened the sharing form",
     "cases:close": "Opened the closing form",
-    "cases:who_viewed": "Looked at who has looked at it",
+    "cases:who_viewed": "Opened this list of who has looked",
 }
 
 
