@@ -12,7 +12,8 @@ shows a stored value listed here instead of its label."""
 from __future__ import annotations
 
 from saferplaces.analytics import spc
-from saferplaces.analytics.measures.registry import ALL_LEVELS, REGISTRY
+from saferplaces.analytics.measures import REGISTRY  # every family registered
+from saferplaces.analytics.measures.registry import ALL_LEVELS
 from saferplaces.vocabulary import CONCERN_CATEGORIES, CONCERN_REPORTERS
 
 # Areas of each level, one and many ("1 LSOA", "3 policing units").
