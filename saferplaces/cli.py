@@ -1110,6 +1110,7 @@ def measure_spc(
 
     from saferplaces.analytics import results
     from saferplaces.analytics.measures.series import Period
+    from saferplaces.analytics.spc import ASSURANCE_WORDS, VARIATION_WORDS
     from saferplaces.ingest.report import print_table
 
     try:
@@ -1130,8 +1131,8 @@ def measure_spc(
             row.update({k: round(v, 2) for k, v in row.items() if isinstance(v, float)})
     print_table(pa.Table.from_pylist(rows), as_csv=output_format == "csv")
     if output_format == "table":
-        click.echo(f"Variation: {chart.variation}")
-        click.echo(f"Assurance: {chart.assurance or 'no target given'}")
+        click.echo(f"Variation: {VARIATION_WORDS[chart.variation]}")
+        click.echo(f"Assurance: {ASSURANCE_WORDS[chart.assurance or 'none']}")
         for warning in chart.warnings:
             click.echo(f"Warning: {warning}")
 

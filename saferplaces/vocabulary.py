@@ -71,6 +71,15 @@ CASE_TYPES = [
 ]  # fmt: skip
 # A case's risk level now: an assessment's, or not assessed yet.
 RISK_LEVELS = ["standard", "medium", "high", "not_assessed"]
+# Community concerns (ingest local-concerns): what the tasking groups are
+# asked about; "other" for the rest.
+CONCERN_CATEGORIES = [
+    "fly-tipping", "graffiti", "dog-fouling", "litter", "abandoned-vehicle",
+    "tatters", "drug-litter", "street-drinking", "noise", "derelict-building",
+    "fly-posting", "bonfire", "school-parking", "speeding", "parking",
+    "road-condition", "off-road-bikes", "other",
+]  # fmt: skip
+CONCERN_REPORTERS = ["resident", "councillor", "officer", "business", "school", "other"]
 
 # police.uk outcome categories (street files' "Last outcome category" and
 # outcomes files' "Outcome type"), grouped into a few outcome groups, in the

@@ -11,6 +11,7 @@ from saferplaces.analytics.compare import rate_ratio, share_difference
 from saferplaces.analytics.measures import get_measure, measure_series
 from saferplaces.analytics.measures.series import SeriesPoint, measure_chart
 from saferplaces.analytics.refusals import Refused
+from saferplaces.analytics.spc import ASSURANCE_WORDS, VARIATION_WORDS
 from saferplaces.analytics.store import Store
 from saferplaces.codes import month_number, month_of, size_of_change
 
@@ -112,8 +113,8 @@ def _card(store: Store, measure_id: str, code: str, aim: Aim | None) -> Card:
         latest_value=latest.value,
         change_text=text,
         change_significant=significant,
-        variation=chart.variation.replace("_", " "),
-        assurance=(chart.assurance or "no target set").replace("_", " "),
+        variation=VARIATION_WORDS[chart.variation],
+        assurance=ASSURANCE_WORDS[chart.assurance or "none"],
         variation_icon=chart.variation,
         assurance_icon=chart.assurance or "none",
         aim_text=_aim_words(aim, months, significant, rising, target),

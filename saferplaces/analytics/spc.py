@@ -62,6 +62,31 @@ MIN_FIXED_POINTS = MIN_POINTS
 SIGNALS = ("beyond_limits", "trend", "two_of_three", "shift")
 
 
+# Statistical process control, as NHS England's "Making Data Count" names
+# its variation and assurance icons (read by saferplaces.lib.labels).
+VARIATION_WORDS: dict[str, str] = {
+    "common_cause": "common cause: no special cause seen",
+    "improvement_high": "special cause of improvement: higher",
+    "improvement_low": "special cause of improvement: lower",
+    "concern_high": "special cause of concern: higher",
+    "concern_low": "special cause of concern: lower",
+    "neither_high": "special cause: higher (neither improvement nor concern)",
+    "neither_low": "special cause: lower (neither improvement nor concern)",
+}
+ASSURANCE_WORDS: dict[str, str] = {
+    "hit_and_miss": "hit and miss: the target lies within the process limits",
+    "consistently_pass": "consistently passes the target",
+    "consistently_fail": "consistently fails the target",
+    "none": "no target set",
+}
+SIGNAL_WORDS: dict[str, str] = {
+    "beyond_limits": "a point beyond the process limits",
+    "trend": f"a trend ({RUN_LENGTH} points rising or falling)",
+    "two_of_three": "two of three points near a limit",
+    "shift": f"a shift ({SHIFT_LENGTH} points on one side of the mean)",
+}
+
+
 @dataclass(frozen=True)
 class XmRPoint:
     period: str

@@ -9,6 +9,8 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from saferplaces.lib.labels import plural
+
 STANDARD, MEDIUM, HIGH = "standard", "medium", "high"
 # The referral pathway to the Multi-Agency Risk Assessment Conference.
 MARAC = "MARAC"
@@ -165,4 +167,4 @@ def window_words(days: int) -> str:
         return "6 months"
     if days % 365 == 0:
         return "12 months" if days == 365 else f"{days // 365} years"
-    return f"{days} days"
+    return f"{days} {plural(days, 'day')}"

@@ -891,7 +891,14 @@ def case_settings(request: HttpRequest) -> HttpResponse:
     from saferplaces.cases.models import CasePolicy, SharingAgreement
     from saferplaces.partnership.scope import partnerships_where
 
-    partnerships = list(partnerships_where(request.user, Capability.CONFIGURE_CASES))
+    # A board (the partnerships below it answer to it) comes after the
+    # partnerships that do casework, and says what it is.
+    partnerships = sorted(
+        partnerships_where(request.user, Capability.CONFIGURE_CASES).prefetch_related(
+            "parts"
+        ),
+        key=lambda p: (bool(p.parts.all()), p.name),
+    )
     return render(
         request,
         "cases/settings.html",
@@ -907,6 +914,7 @@ def case_settings(request: HttpRequest) -> HttpResponse:
                         partnership=p
                     ).prefetch_related("parties"),
                     "questions": AsbRiskQuestion.objects.filter(partnership=p),
+                    "answering": [part.name for part in p.parts.all()],
                 }
                 for p in partnerships
             ],

@@ -18,7 +18,14 @@ from typing import Any
 
 import altair as alt
 
-from saferplaces.analytics.spc import DrawnLimits, XmRChart, XmRPoint, drawn
+from saferplaces.analytics.spc import (
+    ASSURANCE_WORDS,
+    VARIATION_WORDS,
+    DrawnLimits,
+    XmRChart,
+    XmRPoint,
+    drawn,
+)
 
 # The least and most a measure can be (Measure.possible): no bound.
 Possible = tuple[float | None, float | None]
@@ -164,10 +171,10 @@ def describe(chart: XmRChart, unit: str, possible: Possible = UNBOUNDED) -> str:
         f"latest {number(latest.value)} {unit}; mean {number(latest.mean)}; "
         f"process limits {limits.lower_words} to {limits.upper_words}; "
         f"{signals} point(s) with a special-cause signal (square markers). "
-        f"Variation: {chart.variation.replace('_', ' ')}."
+        f"Variation: {VARIATION_WORDS[chart.variation]}."
     )
     if chart.target is not None:
-        assurance = (chart.assurance or "none").replace("_", " ")
+        assurance = ASSURANCE_WORDS[chart.assurance or "none"]
         text += f" Target {number(chart.target)}; assurance: {assurance}."
     return text
 

@@ -28,6 +28,7 @@ from saferplaces.analytics.store import Store
 from saferplaces.dashboard import charts, maps
 from saferplaces.dashboard.forms import ChartOptionsForm, NeighbourhoodForm
 from saferplaces.lib.downloads import csv_download, xlsx_download
+from saferplaces.lib.labels import plural
 from saferplaces.lib.pagecache import (
     KEEP_FOR_THE_DAY,
     cached_page,
@@ -256,7 +257,8 @@ def _status_by_priority(plan: Plan) -> dict[int, str]:
         ]
         if summary.overdue:
             counts.append(f"{summary.overdue} overdue")
-        words[number] = f"{summary.total} actions: {', '.join(counts)}"
+        actions = plural(summary.total, "action")
+        words[number] = f"{summary.total} {actions}: {', '.join(counts)}"
     return words
 
 

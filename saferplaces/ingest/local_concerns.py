@@ -15,6 +15,7 @@ from saferplaces.ingest.police_uk import coordinates
 from saferplaces.ingest.reading import InputFile
 from saferplaces.ingest.sources import Source, register
 from saferplaces.ingest.validation import RowChecks, blank_to_null, provenance_columns
+from saferplaces.vocabulary import CONCERN_CATEGORIES, CONCERN_REPORTERS
 
 COLUMNS = [
     "concern_reference",
@@ -26,14 +27,8 @@ COLUMNS = [
     "location",
     "reported_by",
 ]
-# What the tasking groups are asked about; "other" for the rest.
-CATEGORIES = [
-    "fly-tipping", "graffiti", "dog-fouling", "litter", "abandoned-vehicle",
-    "tatters", "drug-litter", "street-drinking", "noise", "derelict-building",
-    "fly-posting", "bonfire", "school-parking", "speeding", "parking",
-    "road-condition", "off-road-bikes", "other",
-]  # fmt: skip
-REPORTERS = ["resident", "councillor", "officer", "business", "school", "other"]
+CATEGORIES = CONCERN_CATEGORIES
+REPORTERS = CONCERN_REPORTERS
 
 
 def local_concerns(checks: RowChecks, source: InputFile) -> pa.Table:

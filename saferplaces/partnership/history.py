@@ -8,6 +8,9 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
+
+from saferplaces.lib import labels
 from saferplaces.partnership.models import (
     Action,
     ActionMeasure,
@@ -26,6 +29,9 @@ QUIET = {
     "id", "action", "plan", "priority", "objective", "reference", "carried_from",
     "revision", "version",
 }  # fmt: skip
+# Fields that store a vocabulary's values (saferplaces.lib.labels): their
+# changes name the labels.
+VOCABULARY_FIELDS = {"key_measures": "measure", "measure_id": "measure"}
 
 
 @dataclass(frozen=True)
@@ -81,16 +87,16 @@ def _merged(*sources: tuple[str, Any]) -> list[Change]:
     return sorted(found, key=lambda change: change.when, reverse=True)
 
 
-def _lines(label: str, records: list[Any]) -> list[Change]:
+def _lines(noun: str, records: list[Any]) -> list[Change]:
     lines = []
     previous: dict[Any, Any] = {}
     for record in records:
         before = previous.get(record.id)
         previous[record.id] = record
         if record.history_type == "+":
-            what = f"{label} added: {record.instance}"
+            what = f"{noun} added: {record.instance}"
         elif record.history_type == "-":
-            what = f"{label} removed: {record.instance}"
+            what = f"{noun} removed: {record.instance}"
         elif before is None:
             continue  # a change to an object made before history was kept
         else:
@@ -101,15 +107,21 @@ def _lines(label: str, records: list[Any]) -> list[Change]:
             ]
             if not diff:
                 continue  # saved, but nothing changed
-            what = f"{label}: " + "; ".join(
-                f"{_name(record, c.field)} {_shown(record, c.field, c.old)} "
-                f"to {_shown(record, c.field, c.new)}"
-                for c in diff
-            )
+            what = f"{noun}: " + "; ".join(_change(record, c) for c in diff)
         user = record.history_user
         who = user.get_username() if user is not None else "imported or system"
         lines.append(Change(record.history_date, who, what))
     return lines
+
+
+def _change(record: Any, change: Any) -> str:
+    """One field's change in words: "status On track to At risk"; a yes or
+    no field as what it now is: "now published", "no longer synthetic"."""
+    name = _name(record, change.field)
+    if isinstance(record.instance._meta.get_field(change.field), models.BooleanField):
+        return f"now {name}" if change.new else f"no longer {name}"
+    old = _shown(record, change.field, change.old)
+    return f"{name} {old} to {_shown(record, change.field, change.new)}"
 
 
 def _name(record: Any, field: str) -> str:
@@ -126,8 +138,13 @@ def _shown(record: Any, field: str, value: Any) -> str:
     if model_field.is_relation:  # a key: name what it points to
         found = model_field.related_model.objects.filter(pk=value).first()
         return str(found) if found is not None else f"(removed, {value})"
+    vocabulary = VOCABULARY_FIELDS.get(field)
     if isinstance(value, list | dict):
+        if vocabulary:
+            return ", ".join(labels.label(item, vocabulary) for item in value)
         return ", ".join(map(str, value))
+    if vocabulary:
+        return labels.label(value, vocabulary)
     choices = dict(model_field.flatchoices or [])
     shown = str(choices.get(value, value))
     # A long text (a narrative) is named, not repeated whole.

@@ -29,6 +29,7 @@ from saferplaces.codes import (
     is_month,
     size_of_change,
 )
+from saferplaces.lib import labels
 from saferplaces.lib.area_code import AreaCodeField
 from saferplaces.versions import Versioned
 
@@ -468,7 +469,8 @@ class ActionMeasure(Versioned):
         verbose_name = "outcome measure"
 
     def __str__(self) -> str:
-        return f"{self.get_direction_display()} {self.measure_id}"
+        measure = labels.label(self.measure_id, "measure")
+        return f"{self.get_direction_display()} {measure}"
 
     def aim(self) -> Aim:
         """What the cards weigh the measure against: the target, else the

@@ -196,7 +196,7 @@ def test_the_spc_chart_shows_limits_icons_and_trial_warning(store, monkeypatch):
     args = ["measure", "spc", "total-recorded-crime", "--area", "E01009002"]
     result = CliRunner().invoke(main, [*args, "--target", "10"])
     assert result.exit_code == 0, result.output
-    assert "Variation: common_cause" in result.output
+    assert "Variation: common cause: no special cause seen" in result.output
     # Two months, both under the target of 10 with a falling polarity.
     assert "Assurance: " in result.output
     assert "trial limits until there are 12" in result.output

@@ -157,6 +157,10 @@ def test_every_case_read_is_audited_under_its_reference(casework, shared_case, c
     viewers = page.content.decode()
     assert "fire-officer" in viewers
     assert "Test Fire" in viewers
+    # In words (issue 30: "Read case", "Read case_export", "Read refer").
+    assert "Opened the case<" in viewers
+    assert "Downloaded the case" in viewers
+    assert "Read " not in viewers
 
 
 def test_the_declined_referral_takes_the_case_out_of_sight(

@@ -58,7 +58,7 @@ def test_the_owner_sees_the_hit_among_those_who_looked(casework, client):
     url = reverse("cases:who_viewed", kwargs={"reference": first.reference})
     page = client.get(url).content.decode()
     assert "fire-officer" in page
-    assert "duplicate check hit" in page
+    assert "Found by a duplicate check" in page
 
 
 def test_a_check_that_finds_nobody_is_audited_too(casework, client):

@@ -4,7 +4,9 @@ module here that loads the whole seed plan (tests/conftest.py counts them)."""
 
 from __future__ import annotations
 
+import re
 import shutil
+from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +23,7 @@ from saferplaces.demo.problem import load_demo_problem
 from saferplaces.partnership.models import Group, Partnership, Plan, Strand
 from saferplaces.partnership.plan_file import import_plan, read_plan_file
 from saferplaces.tasking.models import ProblemSolving
+from tests.matrix import MATRIX
 from tests.support import picker_options
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +291,196 @@ def test_the_demo_shows_each_of_its_partnerships_its_own(
     assert "Erdington" not in south_wards
     assert "Bournville" in south_wards
     assert "Bournville" not in north_wards
+
+
+# Issue 30: every page of the demo, as each of its users sees it, shows a
+# vocabulary's label, never the value stored for it. A stored value is
+# looked for as written ("drug-litter", "ho_group") and as the old ``words``
+# filter spelled it ("ho group", "neither high"), unless that spelling is
+# part of the label itself.
+DEMO_USERS = (
+    "demo-admin", "demo-analyst", "demo-lead", "demo-caseworker", "demo-police",
+    "demo-fire", "demo-viewer", "demo-neighbour",
+)  # fmt: skip
+# Case workers of other agencies see the pages demo-caseworker sees but
+# their casework: only that is asked of them.
+CASEWORK_ONLY = {"demo-police", "demo-fire"}
+# Pages whose answer is a file or data, not a page to read.
+NOT_PAGES = {
+    "web:health", "dashboard:chart", "dashboard:map_geojson", "dashboard:export",
+    "tasking:pack_geojson", "tasking:pack_pdf", "partnership:export_csv",
+    "partnership:export_xlsx", "accounts:audit_log_export",
+}  # fmt: skip
+# One noun counted wrongly ("1 days", "1 actions"): "1" then a plural.
+ONE_PLURAL = re.compile(r"(?<![\d.,£-])\b1 ((?:[a-z]+ )?[a-z]+s)\b(?! of\b)")
+NOT_PLURALS = {"is", "was", "has", "this", "plus", "across", "its", "us", "as"}
+PYTHON_WORDS = re.compile(r"\b(True|False|None to|to None)\b")
+
+
+class _VisibleText(HTMLParser):
+    """The words a person is given: text outside scripts and styles, and the
+    labels a screen reader reads (aria-label, alt, title)."""
+
+    HIDDEN = {"script", "style", "template", "noscript"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        for name, value in attrs:
+            if name in ("aria-label", "alt", "title") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    reader = _VisibleText()
+    reader.feed(html)
+    return re.sub(r"\s+", " ", " ".join(reader.parts))
+
+
+def stored_values() -> dict[str, str]:
+    """Each vocabulary's stored values that look like codes, with their
+    labels: model choices, and those labelled in saferplaces.lib.labels
+    (measures, area levels, breakdowns, SPC words, community concern
+    categories, audit actions). Casework's audit actions are stored as
+    "case_" and a verb: the verb alone is looked for too."""
+    from django.apps import apps
+
+    from saferplaces.lib import labels
+
+    found: dict[str, str] = {}
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            for value, label in getattr(field, "flatchoices", None) or []:
+                found[str(value)] = str(label)
+    for vocabulary in labels.VOCABULARIES.values():
+        found.update(vocabulary)
+    for action, label in labels.AUDIT_ACTIONS.items():
+        if action.startswith("case_"):
+            found[action.removeprefix("case_")] = label
+    return {
+        value: label
+        for value, label in found.items()
+        if re.search(r"[a-z][_-][a-z]", value) and value.lower() != label.lower()
+    }
+
+
+def codes_shown(text: str, stored: dict[str, str]) -> list[str]:
+    """The stored values ``text`` shows: as stored, or (a code with
+    underscores) as the ``words`` filter spelled it, in lower case, unless
+    that is part of its label; "1" with a plural; Python's True and False."""
+    shown = []
+    for value, label in stored.items():
+        spaced = value.replace("_", " ")
+        if re.search(rf"(?<![\w/-]){re.escape(value)}(?![\w/-])", text):
+            shown.append(value)
+        elif (
+            spaced != value
+            and spaced.lower() not in label.lower()
+            and re.search(rf"\b{re.escape(spaced)}\b", text)
+        ):
+            shown.append(spaced)
+    shown += [
+        f"1 {noun}"
+        for noun in ONE_PLURAL.findall(text)
+        if noun.split()[-1] not in NOT_PLURALS and not noun.endswith("ss")
+    ]
+    shown += PYTHON_WORDS.findall(text)
+    return shown
+
+
+def demo_pages(user: User) -> list[str]:
+    """Every page of the permission matrix, with the demo's own objects
+    where the matrix names none (a case the user's agency owns, a referral
+    to it), and the pages that show the demo's data broken down."""
+    from saferplaces.analytics.measures.registry import REGISTRY
+    from saferplaces.cases.models import Referral, RoutingRule
+
+    pages = []
+    case = Case.objects.filter(owner_agency=user.agency).first()
+    referral = Referral.objects.filter(to_agency=user.agency).first()
+    rule = RoutingRule.objects.first()
+    for name, rule_of in sorted(MATRIX.items()):
+        if name in NOT_PAGES or name.startswith("api:"):
+            continue
+        if user.username in CASEWORK_ONLY and not name.startswith("cases:"):
+            continue
+        kwargs = dict(rule_of.kwargs)
+        if kwargs.get("reference") == "CASE-NOTFOUND":
+            if case is None:
+                continue
+            kwargs["reference"] = case.reference
+            if "rule" in kwargs:
+                kwargs["rule"] = str(rule.pk)
+        if name == "cases:referral_decide":
+            if referral is None:
+                continue
+            kwargs["public_id"] = str(referral.public_id)
+        if kwargs.get("partnership") == "no-such-partnership":
+            kwargs["partnership"] = "birmingham-south-ldg"
+            if "pk" in kwargs:
+                kwargs["pk"] = str(rule.pk)
+        pages.append(reverse(name, kwargs=kwargs))
+    if user.username == "demo-analyst":
+        pages += [
+            reverse("dashboard:measure", kwargs={"measure_id": measure_id})
+            for measure_id in sorted(REGISTRY)
+        ]
+        pages += [
+            reverse("tasking:pack", kwargs={"code": "SYN-D03"})
+            + "?from=2014-04&to=2015-03",
+            reverse("tasking:problem", kwargs={"pk": ProblemSolving.objects.get().pk}),
+        ]
+    return pages
+
+
+def test_the_demos_pages_show_labels_never_stored_values(
+    client, demo_data, settings, tmp_path
+):
+    """Issue 30, fault 12: "By ho group", "drug-litter", "Decide within 1
+    days", "Variation: neither high", "Read refer", "Plan: synthetic False
+    to True"."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_data, data_dir)  # the casework is published to it
+    settings.DATA_DIR = data_dir
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    seed(data_dir, data=False)
+    load_demo_problem(Store(data_dir / "store"))  # what data=True assesses
+    stored = stored_values()
+    found: dict[str, list[str]] = {}
+    # The site administrator last: the audit log then holds everyone's reads.
+    for username in [*DEMO_USERS[1:], DEMO_USERS[0]]:
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        for url in demo_pages(user):
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response["Content-Type"]:
+                continue
+            if shown := codes_shown(visible_text(response.content.decode()), stored):
+                found[f"{username} {url}"] = sorted(set(shown))
+    assert found == {}, "\n".join(f"{page}: {shown}" for page, shown in found.items())
+
+
+def test_the_stored_values_check_finds_a_code_and_passes_its_label():
+    stored = {"drug-litter": "Drug litter", "ho_group": "Home Office offence group"}
+    assert codes_shown("By ho group: 3 drug-litter reports", stored) == [
+        "drug-litter",
+        "ho group",
+    ]
+    # Hyphenated slugs are looked for as written: "drug litter" is English.
+    assert codes_shown("Ho group? drug litter", stored) == []
+    assert codes_shown("Drug litter by Home Office offence group", stored) == []
+    assert codes_shown("Decide within 1 days; 1 action; 1 of 3", {}) == ["1 days"]
+    assert codes_shown("Plan: synthetic False to True", {}) == ["False", "True"]

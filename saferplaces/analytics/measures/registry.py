@@ -203,7 +203,7 @@ register(
         definition=(
             "Crimes recorded by the police in the area, from police.uk street-level "
             "data. Anti-social behaviour incidents are not recorded crime and are "
-            "left out (see anti-social-behaviour). A force (an area of level "
+            "left out (see Anti-social behaviour incidents). A force (an area of level "
             "force, or the force's police.uk slug such as city-of-london) counts "
             "every row of its files; a smaller area counts the rows police.uk "
             "placed in its LSOAs, so crimes police.uk publishes with no location, "
@@ -211,7 +211,8 @@ register(
             "and in no smaller area's (each figure says how many). Police.uk does "
             "not publish some offences (fraud, which Action Fraud records), so "
             "this is less than the force's total recorded crime: where the local "
-            "force extract is loaded, recorded-crime-local is the fuller count."
+            "force extract is loaded, Recorded crime (local extract) is the fuller "
+            "count."
         ),
         superseded_by="recorded-crime-local",
         table="street_crime",

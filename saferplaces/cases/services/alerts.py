@@ -21,6 +21,7 @@ from saferplaces.cases.models import (
     InvolvementRole,
 )
 from saferplaces.cases.services.assessment import CaseFacts, facts_of
+from saferplaces.lib.labels import plural
 
 ASB_CATEGORIES = (
     IncidentCategory.ASB_PERSONAL,
@@ -61,7 +62,7 @@ def alerts(
                         f"repeat_{noun}",
                         f"Repeat {noun}: {row.person} is the {noun} in {n} "
                         f"incidents in the last {window}, recorded by {agencies} "
-                        f"{_plural(agencies, 'agency', 'agencies')}.",
+                        f"{plural(agencies, 'agency', 'agencies')}.",
                     )
                 )
     found += _location_alerts(case, policy, since, today)
@@ -106,7 +107,7 @@ def _location_alerts(
             "repeat_location",
             f"Repeat location: {addresses[r['address_id']]} has {r['n']} incidents "
             f"in the last {risk.window_words(policy.repeat_window_days)}, recorded by "
-            f"{r['agencies']} {_plural(r['agencies'], 'agency', 'agencies')}.",
+            f"{r['agencies']} {plural(r['agencies'], 'agency', 'agencies')}.",
         )
         for r in rows
     ]
@@ -138,7 +139,3 @@ def _case_review(facts: CaseFacts, today: datetime.date) -> list[Alert]:
             "case review.",
         )
     ]
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from saferplaces.codes import is_month, month_in_words
+from saferplaces.lib import labels
 from saferplaces.lib.csrf import CSRF_PLACEHOLDER
 
 register = template.Library()
@@ -81,6 +82,32 @@ def words(name: str | None) -> str:
     "common_cause" -> "common cause"."""
     text = str(name or "")
     return text.removeprefix("victim_").replace("_", " ")
+
+
+@register.filter
+def label(value: object, vocabulary: str) -> str:
+    """A stored value as its label (saferplaces.lib.labels):
+    ``{{ group|label:"breakdown" }}`` -> "Home Office offence group"."""
+    return labels.label(value, vocabulary)
+
+
+@register.filter
+def category(value: object, breakdown: str) -> str:
+    """A breakdown's category as its label: ``{{ row.group|category:group }}``."""
+    return labels.category(value, breakdown)
+
+
+@register.filter
+def audit_event(event: Any) -> str:
+    """What an audit entry records, in words ("Opened the referral form")."""
+    return labels.audit_event(event.action, event.object_type)
+
+
+@register.filter
+def audit_object(object_id: str) -> str:
+    """The object of an audit entry: a measure by its title, any other by
+    its id (a case reference, a plan's address)."""
+    return labels.VOCABULARIES["measure"].get(object_id, object_id)
 
 
 @register.filter
@@ -177,7 +204,7 @@ def count(number: int, noun: str, plural: str = "") -> str:
     """A count with its noun: "1 month", "3 months", "1,204 cells"
     (``plural`` for a noun that does not add "s")."""
     whole = int(number)
-    return f"{whole:,} {noun if whole == 1 else plural or noun + 's'}"
+    return f"{whole:,} {labels.plural(whole, noun, plural)}"
 
 
 @register.filter
