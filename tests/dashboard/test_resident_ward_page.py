@@ -104,7 +104,7 @@ def test_an_open_count_has_no_interval(client, anytown):
 
 def test_a_survey_share_keeps_its_interval(client, anytown):
     safety = section(ward_page(client), "Feeling safe walking alone after dark")
-    assert re.search(r"2024/25: 86 % feeling safe \(likely between [\d.]+ and [\d.]+\)",
+    assert re.search(r"2024/25: 86% feeling safe \(likely between [\d.]+ and [\d.]+\)",
                      safety)  # fmt: skip
 
 

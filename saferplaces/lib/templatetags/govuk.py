@@ -123,6 +123,14 @@ def figure(value: float | int | None, kind: str = "") -> str:
 
 
 @register.filter
+def after_figure(unit: str | None) -> str:
+    """A unit as written after its figure: "%" sits against it ("82.1%
+    feeling safe"), any other word after a space ("773 crimes")."""
+    text = str(unit or "")
+    return text if text.startswith("%") else f" {text}"
+
+
+@register.filter
 def month_words(month: str | None) -> str:
     """A month as YYYY-MM written as people write it: "March 2016"."""
     text = str(month or "")
