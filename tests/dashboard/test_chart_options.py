@@ -66,7 +66,7 @@ def test_the_page_offers_the_options_with_the_defaults_chosen(analyst):
 def test_limits_fixed_after_12_points_with_every_moving_range(analyst):
     default = page(analyst).content.decode()
     # By default 2022-01 is one of two of three points near the lower limit.
-    assert signal_in_table(default, "2022-01") == "improvement low"
+    assert signal_in_table(default, "2022-01") == "special cause of improvement: lower"
     response = page(analyst, **FIXED_KEPT)
     assert response.status_code == 200
     html = response.content.decode()
@@ -74,7 +74,7 @@ def test_limits_fixed_after_12_points_with_every_moving_range(analyst):
     assert "2022-01 to 2023-12 11.9 0 (computed -0.9) 24.7" in limits
     # The table is the chart's: its signals follow the options too.
     assert signal_in_table(html, "2022-01") == ""
-    assert signal_in_table(html, "2023-01") == "concern high"
+    assert signal_in_table(html, "2023-01") == "special cause of concern: higher"
     assert "Limits fixed on the first 12 points" in html
     assert "every moving range kept" in html
     # The chart's picture and downloads carry the options.
