@@ -255,3 +255,13 @@ def size_of_change(text: str) -> tuple[float, bool] | None:
 # A person's pseudonym in the local extracts, cohorts and case counts: never
 # a name, long enough to be unguessable.
 PSEUDONYM = r"^[A-Za-z0-9_-]{8,128}$"
+
+
+def plural(count: int, noun: str, many: str = "") -> str:
+    """``noun`` as ``count`` of it reads: "day", "days" (``many`` for a noun
+    that does not add "s").
+
+    >>> plural(1, "day"), plural(3, "day"), plural(2, "agency", "agencies")
+    ('day', 'days', 'agencies')
+    """
+    return noun if int(count) == 1 else many or f"{noun}s"

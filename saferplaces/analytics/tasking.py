@@ -32,7 +32,7 @@ from saferplaces.analytics.hotspot_report import (
     months_between,
 )
 from saferplaces.analytics.store import Store
-from saferplaces.codes import month_number, month_of
+from saferplaces.codes import month_number, month_of, plural
 
 CELL = 250.0
 TOP_TYPES = 20  # police.uk has 14 types: all of them, commonest first
@@ -141,7 +141,7 @@ def cells_geojson(
         place = cell.get("place") or f"Cell {cell['cell_id']}"
         feature["properties"] = {
             "name": place,
-            "label": f"{place}: {cell['count']} incidents, {spot}",
+            "label": f"{place}: {_incidents(cell['count'])}, {spot}",
             "bin": {"hot": "app-bin-4", "cold": "app-bin-0"}.get(
                 cell["spot"], "app-bin-1"
             ),
@@ -224,7 +224,7 @@ def cells_svg(pack: Pack, width: int = 480, fluid: bool = False) -> str:
 
 def _cell_title(cell: dict[str, Any]) -> str:
     spot = {"hot": ", a hot spot", "cold": ", a cold spot"}.get(cell["spot"], "")
-    return f"{cell.get('place') or cell['cell_id']}: {cell['count']} incidents{spot}"
+    return f"{cell.get('place') or cell['cell_id']}: {_incidents(cell['count'])}{spot}"
 
 
 def _rings_bng(geometry: dict[str, Any]) -> list[tuple[Any, Any]]:
@@ -461,3 +461,7 @@ def _emerging(store: Store, area_code: str, months: list[str], result: Pack) -> 
         ),
         key=lambda row: -row["count"],
     )[:10]
+
+
+def _incidents(count: int) -> str:
+    return f"{count} {plural(count, 'incident')}"

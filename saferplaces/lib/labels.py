@@ -14,6 +14,7 @@ from __future__ import annotations
 from saferplaces.analytics import spc
 from saferplaces.analytics.measures import REGISTRY  # every family registered
 from saferplaces.analytics.measures.registry import ALL_LEVELS
+from saferplaces.codes import plural as plural  # the one rule, in the bottom layer
 from saferplaces.vocabulary import CONCERN_CATEGORIES, CONCERN_REPORTERS
 
 # Areas of each level, one and many ("1 LSOA", "3 policing units").
@@ -203,16 +204,6 @@ def category(value: object, breakdown: str) -> str:
     if breakdown in VOCABULARIES:
         return label(value, breakdown)
     return "" if value is None else str(value)
-
-
-def plural(count: int, noun: str, many: str = "") -> str:
-    """``noun`` as ``count`` of it reads: "day", "days" (``many`` for a noun
-    that does not add "s").
-
-    >>> plural(1, "day"), plural(3, "day"), plural(2, "agency", "agencies")
-    ('day', 'days', 'agencies')
-    """
-    return noun if int(count) == 1 else many or f"{noun}s"
 
 
 def audit_event(action: str, object_type: str = "") -> str:

@@ -25,6 +25,7 @@ AREA_FIELDS = {
     "cases.Address.area_code",
     "cases.Incident.area_code",
     "cases.Case.area_code",
+    "cases.CaseReviewApplication.area_code",
     "partnership.PartnershipArea.code",
     "partnership.EvaluationPlan.target_area",
     "partnership.EvaluationPlan.comparison_area",
