@@ -34,3 +34,31 @@ def load_cases_opened(
             ])  # fmt: skip
     report = run_load(store, get_source("cases-opened"), [path])
     assert report.accepted == count, report
+
+
+def load_referral_outcomes(
+    store: Store, folder: Path, count: int = 120, lsoas: list[str] | None = None
+) -> None:
+    """``count`` completed referrals over three years in ``lsoas`` (as
+    ``load_cases_opened``), each pathway with outcomes of its own."""
+    if lsoas is None:
+        lsoas = [area.code for area in geography.areas_of_level(store, "lsoa")][:6]
+    lsoas = lsoas or ["E01000001"]
+    outcomes = [
+        ("Home fire safety visit", "Alarms fitted"),
+        ("Home fire safety visit", "No access"),
+        ("Housing support", "Rehoused"),
+    ]
+    path = folder / "referral-outcomes.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(get_source("referral-outcomes").columns)
+        for number in range(count):
+            month = 1 + number % 12
+            pathway, outcome = outcomes[number % len(outcomes)]
+            writer.writerow([
+                f"ref{number:06d}", "demo", f"{2022 + number % 3}-{month:02d}-20",
+                pathway, outcome, lsoas[number % len(lsoas)],
+            ])  # fmt: skip
+    report = run_load(store, get_source("referral-outcomes"), [path])
+    assert report.accepted == count, report

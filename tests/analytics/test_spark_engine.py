@@ -20,7 +20,7 @@ from saferplaces.analytics import geography, results
 from saferplaces.analytics.measures.registry import ALL_LEVELS, REGISTRY
 from saferplaces.analytics.measures.series import PERIODS
 from saferplaces.analytics.store import Store
-from tests.analytics.cases_opened import load_cases_opened
+from tests.analytics.cases_opened import load_cases_opened, load_referral_outcomes
 
 pytest.importorskip("pyspark", reason="the Spark engine needs pyspark (dev extra)")
 spark_module = pytest.importorskip("saferplaces.analytics.spark")
@@ -41,6 +41,7 @@ def stores(demo_data, tmp_path_factory) -> tuple[Store, Any]:
     folder = tmp_path_factory.mktemp("engines")
     shutil.copytree(demo_data / "store", folder / "store")
     load_cases_opened(Store(folder / "store"), folder)
+    load_referral_outcomes(Store(folder / "store"), folder)
     # Nothing loads after this: the stores need not look for new loads.
     duck = Store(folder / "store", recheck_seconds=3600)
     spark = spark_module.SparkStore(
