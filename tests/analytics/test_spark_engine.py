@@ -40,8 +40,9 @@ def stores(demo_data, tmp_path_factory) -> tuple[Store, Any]:
         pytest.skip("Spark needs Java 17 or newer (make installs it)")
     folder = tmp_path_factory.mktemp("engines")
     shutil.copytree(demo_data / "store", folder / "store")
-    load_cases_opened(Store(folder / "store"), folder)
+    # Cases last: a test reads the store as it stood before them.
     load_referral_outcomes(Store(folder / "store"), folder)
+    load_cases_opened(Store(folder / "store"), folder)
     # Nothing loads after this: the stores need not look for new loads.
     duck = Store(folder / "store", recheck_seconds=3600)
     spark = spark_module.SparkStore(
