@@ -211,9 +211,16 @@ def _edits_the_plan(request: Any) -> bool:
 def choose(request: Any, slug: str) -> Partnership:
     """Make one of the reader's partnerships the one they are in; one they
     are not in is refused as if it did not exist."""
+    from django.core.validators import slug_re
     from django.http import Http404
 
-    chosen = partnerships(request.user).filter(slug=slug).first()
+    # Not a slug (a NUL byte, say) names no partnership, and is never asked
+    # of the database, which may refuse to compare it.
+    chosen = (
+        partnerships(request.user).filter(slug=slug).first()
+        if slug_re.fullmatch(slug)
+        else None
+    )
     if chosen is None:
         raise Http404("None of your partnerships has that name.")
     request.session[SESSION_KEY] = chosen.pk

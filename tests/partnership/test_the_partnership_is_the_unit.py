@@ -97,6 +97,10 @@ def test_the_header_names_the_readers_partnership_and_switches_between_theirs(
                           {"partnership": elsewhere.slug})  # fmt: skip
     assert refused.status_code == 404
     assert client.get(reverse("partnership:choose")).status_code == 405
+    # Not a name at all (PostgreSQL refused a NUL byte with a 500): 404 too.
+    for junk in ("\x00", "leicester\x00", "a b", ""):
+        assert client.post(reverse("partnership:choose"),
+                           {"partnership": junk}).status_code == 404, junk  # fmt: skip
 
 
 def test_one_partnership_shows_no_chooser(two_councils, client, make_user):
