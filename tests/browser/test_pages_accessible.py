@@ -80,7 +80,7 @@ def test_dashboard_pages_with_data_have_no_axe_violations(page, live_server):
         assert page.locator("h1").count() == 1
         # The script turns the SVG map into a Leaflet map (the decile map stays SVG).
         if "/map/" in url and "shade=" not in url:
-            page.wait_for_selector(".leaflet-container path.app-bin-0")
+            page.wait_for_selector(".leaflet-container path[class*='app-bin-']")
             assert page.locator("[data-map-fallback]").is_hidden()
         if violations := axe_violations(page):
             failures[url] = violations
